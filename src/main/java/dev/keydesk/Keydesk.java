@@ -1,0 +1,140 @@
+package dev.keydesk;
+
+import dev.keydesk.apikey.KeyChangeListener;
+import dev.keydesk.config.ConfigException;
+import dev.keydesk.config.Settings;
+import dev.keydesk.db.Database;
+import dev.keydesk.ratelimit.PasswordRateLimiter;
+import dev.keydesk.web.Csrf;
+import dev.keydesk.web.ErrorHandling;
+import dev.keydesk.web.SecurityHeaders;
+import dev.keydesk.web.TemplateRenderer;
+import dev.keydesk.web.WebSession;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.config.SizeUnit;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.staticfiles.Location;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One running Keydesk: database, services and HTTP server, wired together and stopped together. */
+public final class Keydesk implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Keydesk.class);
+    private static final long MAX_REQUEST_BYTES = 6L * 1024 * 1024;
+
+    private final Settings settings;
+    private final Database database;
+    private final Services services;
+    private final KeyChangeListener keyChangeListener;
+    private Javalin server;
+
+    private Keydesk(Settings settings, Database database, Services services, KeyChangeListener listener) {
+        this.settings = settings;
+        this.database = database;
+        this.services = services;
+        this.keyChangeListener = listener;
+    }
+
+    public static Keydesk start(Settings settings) {
+        return start(settings, PasswordRateLimiter.Limits.standard());
+    }
+
+    public static Keydesk start(Settings settings, PasswordRateLimiter.Limits limits) {
+        Services.Opened opened = Services.open(settings, limits);
+        KeyChangeListener listener = new KeyChangeListener(opened.database().dataSource(), opened.services().keyCache());
+        Keydesk keydesk = new Keydesk(settings, opened.database(), opened.services(), listener);
+        try {
+            listener.start();
+            keydesk.serve();
+            keydesk.announceSetupLink();
+            return keydesk;
+        } catch (RuntimeException e) {
+            keydesk.close();
+            throw e;
+        }
+    }
+
+    private void serve() {
+        Javalin app = Javalin.create(this::configure);
+        try {
+            app.start(settings.bindAddress(), settings.port());
+        } catch (RuntimeException e) {
+            app.stop();
+            throw new ConfigException("Cannot listen on " + settings.bindAddress() + ":" + settings.port()
+                    + " (" + rootMessage(e) + "). Is another program using this port? Set KEYDESK_PORT to choose another.", e);
+        }
+        this.server = app;
+        log.info("Keydesk is serving {} (listening on {}:{})", settings.site(), settings.bindAddress(), app.port());
+    }
+
+    private void configure(JavalinConfig config) {
+        config.startup.showJavalinBanner = false;
+        config.fileRenderer(new TemplateRenderer());
+        config.http.maxRequestSize = MAX_REQUEST_BYTES;
+        config.jetty.multipartConfig.maxFileSize(5, SizeUnit.MB);
+        config.jetty.multipartConfig.maxTotalRequestSize(MAX_REQUEST_BYTES, SizeUnit.BYTES);
+        config.staticFiles.add(files -> {
+            files.hostedPath = "/static";
+            files.directory = "/static";
+            files.location = Location.CLASSPATH;
+        });
+        config.requestLogger.http((ctx, ms) -> log.info("{} {} {} {}ms", ctx.method(), loggablePath(ctx.path()),
+                ctx.statusCode(), Math.round(ms)));
+
+        var routes = config.routes;
+        WebSession webSession = services.webSession();
+        routes.before(SecurityHeaders::apply);
+        routes.before(ctx -> {
+            if (!ctx.path().startsWith("/api/") && !ctx.path().startsWith("/static/")) {
+                webSession.load(ctx);
+                Csrf.verify(ctx);
+            }
+        });
+        ErrorHandling.register(routes);
+
+        routes.get("/", ctx -> ctx.redirect(WebSession.user(ctx).isPresent() ? "/account" : "/login", HttpStatus.SEE_OTHER));
+        routes.get("/health", ctx -> {
+            boolean up = database.isReachable();
+            ctx.status(up ? 200 : 503).json(Map.of("status", up ? "ok" : "database unreachable"));
+        });
+        services.register(routes);
+    }
+
+    /** With no organization yet, prints the one-time link that opens the setup page. */
+    private void announceSetupLink() {
+        services.organizations().issueSetupToken().ifPresent(token -> log.info(
+                "No organization exists yet. Open this one-time link to create it and its owner: {}/setup/{}",
+                settings.site(), token));
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Services services() {
+        return services;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    @Override
+    public void close() {
+        if (server != null) server.stop();
+        keyChangeListener.close();
+        database.close();
+    }
+
+    private static String loggablePath(String path) {
+        return path.startsWith("/setup/") ? "/setup/…" : path;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}

@@ -1,0 +1,77 @@
+package dev.keydesk;
+
+import dev.keydesk.account.AccountRoutes;
+import dev.keydesk.api.ApiAuth;
+import dev.keydesk.apikey.ApiKeyActions;
+import dev.keydesk.apikey.ApiKeyApiRoutes;
+import dev.keydesk.apikey.ApiKeyAuthenticator;
+import dev.keydesk.apikey.KeyCache;
+import dev.keydesk.apikey.KeyCipher;
+import dev.keydesk.apikey.MasterKey;
+import dev.keydesk.config.Settings;
+import dev.keydesk.db.Database;
+import dev.keydesk.organization.OrganizationActions;
+import dev.keydesk.organization.ServerSettingsApiRoutes;
+import dev.keydesk.organization.SetupRoutes;
+import dev.keydesk.ratelimit.PasswordRateLimiter;
+import dev.keydesk.session.LoginRoutes;
+import dev.keydesk.session.Reauthentication;
+import dev.keydesk.session.SessionStore;
+import dev.keydesk.user.PasswordCheck;
+import dev.keydesk.user.PasswordHasher;
+import dev.keydesk.user.UserActions;
+import dev.keydesk.user.UserApiRoutes;
+import dev.keydesk.web.WebSession;
+import io.javalin.config.RoutesConfig;
+import org.jdbi.v3.core.Jdbi;
+
+/** The application's services, built once over one database; shared by the server and the command line. */
+public record Services(
+        Settings settings,
+        Jdbi jdbi,
+        KeyCache keyCache,
+        ApiKeyAuthenticator authenticator,
+        ApiKeyActions apiKeys,
+        UserActions users,
+        OrganizationActions organizations,
+        PasswordCheck passwords,
+        SessionStore sessions,
+        WebSession webSession) {
+
+    public record Opened(Database database, Services services) {}
+
+    /** Opens the database, checks the master key against it and builds every service. */
+    public static Opened open(Settings settings, PasswordRateLimiter.Limits limits) {
+        KeyCipher cipher = new KeyCipher(MasterKey.loadOrCreate(settings.masterKeyFile()));
+        Database database = Database.open(settings);
+        try {
+            Jdbi jdbi = database.jdbi();
+            cipher.verifyAgainst(jdbi);
+            KeyCache cache = new KeyCache();
+            PasswordHasher hasher = new PasswordHasher();
+            ApiKeyActions apiKeys = new ApiKeyActions(jdbi, cipher, cache);
+            UserActions users = new UserActions(jdbi, hasher, apiKeys, cache);
+            SessionStore sessions = new SessionStore(jdbi);
+            Services services = new Services(settings, jdbi, cache, new ApiKeyAuthenticator(jdbi, cache), apiKeys, users,
+                    new OrganizationActions(jdbi, users),
+                    new PasswordCheck(jdbi, hasher, new PasswordRateLimiter(jdbi, limits)),
+                    sessions, new WebSession(sessions, jdbi, settings.secureCookies()));
+            return new Opened(database, services);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /** Every feature's pages and API endpoints. */
+    void register(RoutesConfig routes) {
+        ApiAuth apiAuth = new ApiAuth(authenticator);
+        String site = settings.site();
+        new LoginRoutes(passwords, webSession).register(routes);
+        new SetupRoutes(organizations, webSession).register(routes);
+        new AccountRoutes(jdbi, apiKeys, users, new Reauthentication(jdbi, passwords), passwords, site).register(routes);
+        new ApiKeyApiRoutes(jdbi, apiAuth, passwords, apiKeys, settings.devMode()).register(routes);
+        new UserApiRoutes(jdbi, apiAuth, site).register(routes);
+        new ServerSettingsApiRoutes(organizations, site, settings.devMode()).register(routes);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.keydesk.account;
+
+import dev.keydesk.user.User;
+import dev.keydesk.web.Layout;
+import java.util.List;
+
+/** The Account & privacy page. {@code apiKey} is set only while the key panel shows the key. */
+public record AccountPage(
+        Layout layout,
+        User user,
+        List<DeviceView> devices,
+        KeyPanel keyPanel,
+        String apiKey,
+        String keyNotice,
+        String keyError,
+        String passwordError) {
+
+    /** What the API key section shows. */
+    public enum KeyPanel { CLOSED, ASK_PASSWORD, SHOW_KEY, CONFIRM_REGENERATE }
+
+    public record DeviceView(String client, String userAgent, String ip, String firstSeen, String lastSeen) {}
+
+    public boolean askPassword() {
+        return keyPanel == KeyPanel.ASK_PASSWORD;
+    }
+
+    public boolean showKey() {
+        return keyPanel == KeyPanel.SHOW_KEY;
+    }
+
+    public boolean confirmRegenerate() {
+        return keyPanel == KeyPanel.CONFIRM_REGENERATE;
+    }
+}

@@ -1,0 +1,173 @@
+package dev.keydesk.account;
+
+import dev.keydesk.account.AccountPage.DeviceView;
+import dev.keydesk.account.AccountPage.KeyPanel;
+import dev.keydesk.apikey.ApiKeyActions;
+import dev.keydesk.apikey.Zuliprc;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.device.DeviceDao;
+import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.session.Reauthentication;
+import dev.keydesk.session.Session;
+import dev.keydesk.user.PasswordCheck;
+import dev.keydesk.user.User;
+import dev.keydesk.user.UserActions;
+import dev.keydesk.web.Flash;
+import dev.keydesk.web.WebSession;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Account & privacy: the profile, the password, the devices, and the API key flow
+ * ("Manage your API key" → password → "Get API key" → copy, regenerate, download zuliprc).
+ * Every step is a plain form, so it works without JavaScript.
+ */
+public final class AccountRoutes {
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    private final Jdbi jdbi;
+    private final ApiKeyActions keys;
+    private final UserActions users;
+    private final Reauthentication reauthentication;
+    private final PasswordCheck passwords;
+    private final String site;
+
+    public AccountRoutes(Jdbi jdbi, ApiKeyActions keys, UserActions users, Reauthentication reauthentication,
+                         PasswordCheck passwords, String site) {
+        this.jdbi = jdbi;
+        this.keys = keys;
+        this.users = users;
+        this.reauthentication = reauthentication;
+        this.passwords = passwords;
+        this.site = site;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/account", ctx -> render(ctx, 200, view(ctx, KeyPanel.CLOSED)));
+        routes.get("/account/api-key", ctx -> render(ctx, 200, view(ctx, KeyPanel.ASK_PASSWORD)));
+        routes.post("/account/api-key", this::getApiKey);
+        routes.post("/account/api-key/regenerate", this::regenerateApiKey);
+        routes.post("/account/zuliprc", this::downloadZuliprc);
+        routes.post("/account/password", this::changePassword);
+    }
+
+    private void getApiKey(Context ctx) {
+        User user = WebSession.requireUser(ctx);
+        Session session = WebSession.requireSession(ctx);
+        PasswordCheck.Outcome outcome = reauthentication.confirm(session, user, ctx.formParam("password"), ctx.ip());
+        if (outcome instanceof PasswordCheck.RateLimited limited) {
+            ctx.header("Retry-After", Long.toString(limited.retryAfter().toSeconds()));
+            render(ctx, 429, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError(
+                    "Too many wrong passwords. Try again in " + Math.max(1, limited.retryAfter().toMinutes()) + " minutes."));
+            return;
+        }
+        if (!(outcome instanceof PasswordCheck.Verified)) {
+            render(ctx, 400, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError("That password is not right. Try again."));
+            return;
+        }
+        String key = keys.revealKey(Actor.user(user.id(), ctx.ip()), user.id(), "account page");
+        render(ctx, 200, view(ctx, KeyPanel.SHOW_KEY).withKey(key, null));
+    }
+
+    private void regenerateApiKey(Context ctx) {
+        User user = WebSession.requireUser(ctx);
+        if (!recentlyReauthenticated(ctx)) {
+            render(ctx, 403, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError(
+                    "For your security, enter your password again before generating a new key."));
+            return;
+        }
+        if (!"yes".equals(ctx.formParam("confirmed"))) {
+            render(ctx, 200, view(ctx, KeyPanel.CONFIRM_REGENERATE));
+            return;
+        }
+        String key = keys.regenerateKey(Actor.user(user.id(), ctx.ip()), user.id());
+        render(ctx, 200, view(ctx, KeyPanel.SHOW_KEY).withKey(key,
+                "Your new API key is ready. The old key no longer works, and every device that used it has been logged out."));
+    }
+
+    private void downloadZuliprc(Context ctx) {
+        User user = WebSession.requireUser(ctx);
+        if (!recentlyReauthenticated(ctx)) {
+            render(ctx, 403, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError(
+                    "For your security, enter your password again before downloading your zuliprc file."));
+            return;
+        }
+        String key = keys.revealKey(Actor.user(user.id(), ctx.ip()), user.id(), "zuliprc download");
+        Zuliprc.send(ctx, Zuliprc.render(user.email(), key, site, null));
+    }
+
+    private void changePassword(Context ctx) {
+        User user = WebSession.requireUser(ctx);
+        Session session = WebSession.requireSession(ctx);
+        String current = orEmpty(ctx.formParam("current_password"));
+        String fresh = orEmpty(ctx.formParam("new_password"));
+        if (!fresh.equals(ctx.formParam("new_password_confirm"))) {
+            render(ctx, 400, view(ctx, KeyPanel.CLOSED).withPasswordError("The two new passwords do not match."));
+            return;
+        }
+        PasswordCheck.Outcome outcome = passwords.check(user.email(), current, ctx.ip());
+        if (outcome instanceof PasswordCheck.RateLimited) {
+            render(ctx, 429, view(ctx, KeyPanel.CLOSED).withPasswordError("Too many wrong passwords. Try again later."));
+            return;
+        }
+        if (!(outcome instanceof PasswordCheck.Verified)) {
+            render(ctx, 400, view(ctx, KeyPanel.CLOSED).withPasswordError("Your current password is not right."));
+            return;
+        }
+        try {
+            users.changePassword(Actor.user(user.id(), ctx.ip()), user.id(), session.id(), fresh);
+        } catch (InvalidInputException e) {
+            render(ctx, 400, view(ctx, KeyPanel.CLOSED).withPasswordError(e.getMessage()));
+            return;
+        }
+        Flash.PASSWORD_CHANGED.set(ctx);
+        ctx.redirect("/account", HttpStatus.SEE_OTHER);
+    }
+
+    private static boolean recentlyReauthenticated(Context ctx) {
+        return WebSession.requireSession(ctx).recentlyReauthenticated(Instant.now());
+    }
+
+    private AccountView view(Context ctx, KeyPanel panel) {
+        User user = WebSession.requireUser(ctx);
+        List<DeviceView> devices = jdbi.withExtension(DeviceDao.class, dao -> dao.listForUser(user.id())).stream()
+                .map(d -> new DeviceView(d.client(), d.userAgent(), d.ip(), WHEN.format(d.firstSeenAt()),
+                        WHEN.format(d.lastSeenAt())))
+                .toList();
+        return new AccountView(ctx, user, devices, panel, null, null, null, null);
+    }
+
+    private static void render(Context ctx, int status, AccountView view) {
+        AccountPage page = new AccountPage(WebSession.layout(ctx, "Account & privacy"), view.user, view.devices,
+                view.panel, view.key, view.keyNotice, view.keyError, view.passwordError);
+        ctx.status(status).render("account.jte", Map.of("page", page));
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** The page's data before the layout is added. */
+    private record AccountView(Context ctx, User user, List<DeviceView> devices, KeyPanel panel, String key,
+                               String keyNotice, String keyError, String passwordError) {
+        AccountView withKey(String apiKey, String notice) {
+            return new AccountView(ctx, user, devices, panel, apiKey, notice, keyError, passwordError);
+        }
+
+        AccountView withKeyError(String error) {
+            return new AccountView(ctx, user, devices, panel, key, keyNotice, error, passwordError);
+        }
+
+        AccountView withPasswordError(String error) {
+            return new AccountView(ctx, user, devices, panel, key, keyNotice, keyError, error);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.keydesk.apikey;
+
+import dev.keydesk.api.ApiAuth;
+import dev.keydesk.api.ApiError;
+import dev.keydesk.api.ApiRequest;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.device.ClientName;
+import dev.keydesk.device.DeviceDao;
+import dev.keydesk.user.EmailAddress;
+import dev.keydesk.user.PasswordCheck;
+import dev.keydesk.user.User;
+import dev.keydesk.user.UserDao;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
+
+/** fetch_api_key, its development twin, and regenerating one's own key through the API. */
+public final class ApiKeyApiRoutes {
+    private final Jdbi jdbi;
+    private final ApiAuth auth;
+    private final PasswordCheck passwords;
+    private final ApiKeyActions keys;
+    private final boolean devMode;
+
+    public ApiKeyApiRoutes(Jdbi jdbi, ApiAuth auth, PasswordCheck passwords, ApiKeyActions keys, boolean devMode) {
+        this.jdbi = jdbi;
+        this.auth = auth;
+        this.passwords = passwords;
+        this.keys = keys;
+        this.devMode = devMode;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post("/api/v1/fetch_api_key", this::fetchApiKey);
+        routes.post("/api/v1/dev_fetch_api_key", this::devFetchApiKey);
+        routes.post("/api/v1/users/me/api_key/regenerate", this::regenerate);
+    }
+
+    /** Deliberately ignores any Authorization header: the credentials are the username and password. */
+    private void fetchApiKey(Context ctx) {
+        ApiRequest req = ApiRequest.of(ctx);
+        String username = req.required("username").trim();
+        String password = req.required("password");
+        if (!EmailAddress.isValid(username)) {
+            throw ApiError.badRequest("Enter a valid email address.");
+        }
+        PasswordCheck.Outcome outcome = passwords.check(username, password, ctx.ip());
+        if (outcome instanceof PasswordCheck.RateLimited limited) {
+            throw ApiError.rateLimited(limited.retryAfter().toSeconds());
+        }
+        if (outcome instanceof PasswordCheck.Deactivated) {
+            throw ApiError.unauthorized("USER_DEACTIVATED", "Account is deactivated");
+        }
+        if (!(outcome instanceof PasswordCheck.Verified verified)) {
+            throw ApiError.unauthorized("AUTHENTICATION_FAILED", "Your username or password is incorrect");
+        }
+        sendKeyToDevice(ctx, req, verified.user(), "fetch_api_key");
+    }
+
+    private void devFetchApiKey(Context ctx) {
+        if (!devMode) throw ApiError.notFound();
+        ApiRequest req = ApiRequest.of(ctx);
+        String username = req.required("username").trim();
+        User user = jdbi.withExtension(UserDao.class, dao -> dao.findByEmail(username))
+                .orElseThrow(() -> ApiError.unauthorized("AUTHENTICATION_FAILED", "This user is not registered."));
+        if (!user.isActive()) throw ApiError.unauthorized("USER_DEACTIVATED", "Account is deactivated");
+        sendKeyToDevice(ctx, req, user, "dev_fetch_api_key");
+    }
+
+    private void sendKeyToDevice(Context ctx, ApiRequest req, User user, String purpose) {
+        Actor actor = Actor.api(user.id(), ctx.ip());
+        String key = jdbi.inTransaction(h -> {
+            h.attach(DeviceDao.class).recordUse(user.id(), ClientName.fromUserAgent(ctx.userAgent()),
+                    ClientName.truncatedUserAgent(ctx.userAgent()), ctx.ip());
+            return keys.revealKey(h, actor, user.id(), purpose);
+        });
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(req.success(Map.of("api_key", key, "email", user.email(), "user_id", user.id())));
+    }
+
+    private void regenerate(Context ctx) {
+        KeyOwner owner = auth.require(ctx);
+        ApiRequest req = ApiRequest.of(ctx);
+        String key = keys.regenerateKey(Actor.api(owner.userId(), ctx.ip()), owner.userId());
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(req.success(Map.of("api_key", key)));
+    }
+}

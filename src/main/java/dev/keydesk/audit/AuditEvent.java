@@ -1,0 +1,24 @@
+package dev.keydesk.audit;
+
+/** The security-relevant changes Keydesk records; the names are what the audit_log table stores. */
+public enum AuditEvent {
+    ORGANIZATION_CREATED("organization_created"),
+    USER_CREATED("user_created"),
+    USER_DEACTIVATED("user_deactivated"),
+    USER_REACTIVATED("user_reactivated"),
+    PASSWORD_CHANGED("password_changed"),
+    PASSWORD_REENTRY_FAILED("password_reentry_failed"),
+    API_KEY_CHANGED("api_key_changed"),
+    API_KEY_REVEALED("api_key_revealed"),
+    DEVICES_LOGGED_OUT("devices_logged_out");
+
+    private final String dbName;
+
+    AuditEvent(String dbName) {
+        this.dbName = dbName;
+    }
+
+    public String dbName() {
+        return dbName;
+    }
+}

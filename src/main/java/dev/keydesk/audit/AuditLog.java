@@ -1,0 +1,43 @@
+package dev.keydesk.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Writes audit rows. Always called with the handle of the transaction that makes the change,
+ * so a change and its record commit or roll back together.
+ */
+public final class AuditLog {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AuditLog() {}
+
+    public static void record(Handle handle, AuditEvent event, Actor actor, Long targetUserId, Map<String, ?> details) {
+        Map<String, Object> all = new LinkedHashMap<>(details);
+        all.put("via", actor.via());
+        handle.createUpdate("""
+                        INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details)
+                        VALUES (:event, :actor, :target, :ip, CAST(:details AS jsonb))""")
+                .bind("event", event.dbName())
+                .bind("actor", actor.userId())
+                .bind("target", targetUserId)
+                .bind("ip", actor.ip())
+                .bind("details", toJson(all))
+                .execute();
+    }
+
+    public static void record(Handle handle, AuditEvent event, Actor actor, Long targetUserId) {
+        record(handle, event, actor, targetUserId, Map.of());
+    }
+
+    private static String toJson(Map<String, Object> details) {
+        try {
+            return JSON.writeValueAsString(details);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Audit details must be plain values", e);
+        }
+    }
+}

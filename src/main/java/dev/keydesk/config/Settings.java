@@ -1,0 +1,129 @@
+package dev.keydesk.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Everything Keydesk reads from its environment. The variable names are a contract with
+ * deployment scripts; the README documents each one.
+ */
+public record Settings(
+        int port,
+        String bindAddress,
+        URI externalUrl,
+        DatabaseTarget database,
+        Path dataDir,
+        Path masterKeyFile,
+        boolean devMode) {
+
+    /** Where the database lives: the embedded server, or an external one. */
+    public sealed interface DatabaseTarget permits Embedded, External {}
+
+    public record Embedded() implements DatabaseTarget {}
+
+    public record External(String jdbcUrl, String user, String password) implements DatabaseTarget {
+        @Override
+        public String toString() {
+            return "External[" + jdbcUrl + "]"; // never print the password
+        }
+    }
+
+    public static Settings fromEnvironment() {
+        return fromMap(System.getenv());
+    }
+
+    public static Settings fromMap(Map<String, String> env) {
+        int port = parsePort(env.getOrDefault("KEYDESK_PORT", "7070"));
+        String bind = nonBlank(env.get("KEYDESK_BIND"), "127.0.0.1");
+        URI externalUrl = parseExternalUrl(nonBlank(env.get("KEYDESK_EXTERNAL_URL"), "http://localhost:" + port));
+        Path dataDir = Path.of(nonBlank(env.get("KEYDESK_DATA_DIR"), "./data")).toAbsolutePath().normalize();
+        Path masterKey = Path.of(nonBlank(env.get("KEYDESK_MASTER_KEY_FILE"), dataDir.resolve("master.key").toString()))
+                .toAbsolutePath().normalize();
+        String dbUrl = env.get("KEYDESK_DATABASE_URL");
+        DatabaseTarget database = dbUrl == null || dbUrl.isBlank() ? new Embedded() : parseDatabaseUrl(dbUrl.trim());
+        boolean dev = parseBoolean("KEYDESK_DEV", env.getOrDefault("KEYDESK_DEV", "false"));
+        return new Settings(port, bind, externalUrl, database, dataDir, masterKey, dev);
+    }
+
+    /** The external URL without a trailing slash, as written into every zuliprc as {@code site}. */
+    public String site() {
+        String url = externalUrl.toString();
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    public boolean secureCookies() {
+        return "https".equalsIgnoreCase(externalUrl.getScheme());
+    }
+
+    private static String nonBlank(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    private static int parsePort(String raw) {
+        try {
+            int port = Integer.parseInt(raw.trim());
+            if (port < 0 || port > 65535) {
+                throw new ConfigException("KEYDESK_PORT must be between 0 and 65535, got " + raw);
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("KEYDESK_PORT must be a number, got '" + raw + "'");
+        }
+    }
+
+    private static boolean parseBoolean(String name, String raw) {
+        return switch (raw.trim().toLowerCase(Locale.ROOT)) {
+            case "1", "true", "yes", "on" -> true;
+            case "0", "false", "no", "off", "" -> false;
+            default -> throw new ConfigException(name + " must be true or false, got '" + raw + "'");
+        };
+    }
+
+    private static URI parseExternalUrl(String raw) {
+        try {
+            URI uri = new URI(raw);
+            String scheme = uri.getScheme();
+            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                    || uri.getHost() == null) {
+                throw new ConfigException("KEYDESK_EXTERNAL_URL must be an http:// or https:// URL, got '" + raw + "'");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigException("KEYDESK_EXTERNAL_URL is not a valid URL: '" + raw + "'");
+        }
+    }
+
+    /** Accepts {@code jdbc:postgresql://…} as is, and {@code postgresql://user:pass@host:port/db}. */
+    static External parseDatabaseUrl(String raw) {
+        if (raw.startsWith("jdbc:postgresql:")) {
+            return new External(raw, null, null);
+        }
+        try {
+            URI uri = new URI(raw);
+            String scheme = uri.getScheme();
+            if (!"postgresql".equals(scheme) && !"postgres".equals(scheme) || uri.getHost() == null) {
+                throw new ConfigException("KEYDESK_DATABASE_URL must look like postgresql://user:password@host:port/database");
+            }
+            String user = null;
+            String password = null;
+            if (uri.getRawUserInfo() != null) {
+                String[] parts = uri.getRawUserInfo().split(":", 2);
+                user = decode(parts[0]);
+                password = parts.length > 1 ? decode(parts[1]) : null;
+            }
+            String jdbc = "jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+                    + (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/postgres" : uri.getRawPath())
+                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            return new External(jdbc, user, password);
+        } catch (URISyntaxException e) {
+            throw new ConfigException("KEYDESK_DATABASE_URL is not a valid URL");
+        }
+    }
+
+    private static String decode(String s) {
+        return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

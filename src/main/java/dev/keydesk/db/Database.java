@@ -1,0 +1,154 @@
+package dev.keydesk.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.keydesk.config.ConfigException;
+import dev.keydesk.config.Settings;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalInt;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The connection pool, the embedded server when there is one, and the migrated schema. */
+public final class Database implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+    private final EmbeddedPostgres embedded;
+    private final HikariDataSource pool;
+    private final Jdbi jdbi;
+
+    private Database(EmbeddedPostgres embedded, HikariDataSource pool) {
+        this.embedded = embedded;
+        this.pool = pool;
+        this.jdbi = Jdbi.create(pool).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
+    }
+
+    /** Connects (starting the embedded server if no external one is configured) and migrates. */
+    public static Database open(Settings settings) {
+        EmbeddedPostgres embedded = null;
+        HikariConfig config = new HikariConfig();
+        try {
+            if (settings.database() instanceof Settings.External external) {
+                config.setJdbcUrl(external.jdbcUrl());
+                if (external.user() != null) config.setUsername(external.user());
+                if (external.password() != null) config.setPassword(external.password());
+            } else {
+                Path dataDir = settings.dataDir().resolve("postgres");
+                OptionalInt runningPort = runningEmbeddedPort(dataDir);
+                if (runningPort.isPresent()) {
+                    // Another Keydesk process (a running server, say) already runs this data directory.
+                    config.setJdbcUrl("jdbc:postgresql://localhost:" + runningPort.getAsInt() + "/postgres");
+                    config.setUsername("postgres");
+                } else {
+                    embedded = startEmbedded(dataDir);
+                    config.setJdbcUrl(embedded.getJdbcUrl("postgres", "postgres"));
+                }
+            }
+            config.setPoolName("keydesk");
+            config.setMaximumPoolSize(10);
+            config.setConnectionTimeout(5_000);
+            config.setInitializationFailTimeout(5_000);
+            HikariDataSource pool = new HikariDataSource(config);
+            migrate(pool);
+            return new Database(embedded, pool);
+        } catch (HikariPool.PoolInitializationException e) {
+            closeQuietly(embedded);
+            throw new ConfigException("Cannot reach the database at " + config.getJdbcUrl() + ": " + rootMessage(e), e);
+        } catch (FlywayException e) {
+            closeQuietly(embedded);
+            throw new ConfigException("Cannot migrate the database: " + rootMessage(e), e);
+        } catch (RuntimeException e) {
+            closeQuietly(embedded);
+            throw e;
+        }
+    }
+
+    private static EmbeddedPostgres startEmbedded(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+            log.info("Starting the embedded PostgreSQL server with its data in {}", dataDir);
+            return EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false)
+                    .start();
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException("Cannot start the embedded PostgreSQL server in " + dataDir + ": " + rootMessage(e), e);
+        }
+    }
+
+    /**
+     * The port of an embedded server already running on this data directory, read from
+     * PostgreSQL's own lock file (line 1: process id, line 4: port).
+     */
+    private static OptionalInt runningEmbeddedPort(Path dataDir) {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        try {
+            if (!Files.exists(pidFile)) return OptionalInt.empty();
+            List<String> lines = Files.readAllLines(pidFile);
+            if (lines.size() < 4) return OptionalInt.empty();
+            long pid = Long.parseLong(lines.get(0).trim());
+            boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            return alive ? OptionalInt.of(Integer.parseInt(lines.get(3).trim())) : OptionalInt.empty();
+        } catch (IOException | NumberFormatException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    private static void migrate(DataSource dataSource) {
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    /** True when a connection can be had and answers a trivial query. */
+    public boolean isReachable() {
+        try {
+            return jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        closeQuietly(embedded);
+    }
+
+    private static void closeQuietly(EmbeddedPostgres embedded) {
+        if (embedded == null) return;
+        try {
+            embedded.close();
+        } catch (IOException e) {
+            log.warn("The embedded PostgreSQL server did not stop cleanly: {}", e.getMessage());
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.keydesk.session;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+@RegisterConstructorMapper(Session.class)
+public interface SessionDao {
+    @SqlUpdate("""
+            INSERT INTO sessions (token_digest, user_id, csrf_token, ip, user_agent, reauthenticated_at)
+            VALUES (:digest, :userId, :csrf, :ip, :userAgent, now())""")
+    @GetGeneratedKeys("id")
+    long insert(@Bind("digest") byte[] digest, @Bind("userId") long userId, @Bind("csrf") String csrf,
+                @Bind("ip") String ip, @Bind("userAgent") String userAgent);
+
+    /** A session of an active user, seen within the idle limit. */
+    @SqlQuery("""
+            SELECT s.id, s.user_id, s.csrf_token, s.last_seen_at, s.reauthenticated_at
+            FROM sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.token_digest = :digest AND u.is_active AND s.last_seen_at > now() - :idle""")
+    Optional<Session> findLive(@Bind("digest") byte[] digest, @Bind("idle") Duration idle);
+
+    @SqlUpdate("UPDATE sessions SET last_seen_at = now() WHERE id = :id")
+    void touch(@Bind("id") long id);
+
+    @SqlUpdate("UPDATE sessions SET reauthenticated_at = now() WHERE id = :id")
+    void markReauthenticated(@Bind("id") long id);
+
+    @SqlUpdate("DELETE FROM sessions WHERE id = :id")
+    void delete(@Bind("id") long id);
+
+    @SqlUpdate("DELETE FROM sessions WHERE user_id = :userId AND id <> :keepId")
+    int deleteOthers(@Bind("userId") long userId, @Bind("keepId") long keepId);
+
+    @SqlUpdate("DELETE FROM sessions WHERE user_id = :userId")
+    int deleteAllForUser(@Bind("userId") long userId);
+
+    @SqlUpdate("DELETE FROM sessions WHERE last_seen_at < now() - :idle")
+    int deleteIdle(@Bind("idle") Duration idle);
+}

@@ -1,0 +1,53 @@
+package dev.keydesk.session;
+
+import dev.keydesk.security.Tokens;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/** Creates and resolves browser sessions kept in PostgreSQL. */
+public final class SessionStore {
+    public static final Duration IDLE_EXPIRY = Duration.ofDays(14);
+    /** last_seen_at is written at most this often, so page views rarely write. */
+    private static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
+
+    /** A new session's cookie value, shown to the browser once, with the stored session. */
+    public record Started(String token, Session session) {}
+
+    private final Jdbi jdbi;
+
+    public SessionStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** A fresh session (a new token at every login, so a planted cookie is useless). */
+    public Started start(long userId, String ip, String userAgent) {
+        String token = Tokens.newToken();
+        String csrf = Tokens.newToken();
+        return jdbi.inTransaction(h -> {
+            SessionDao dao = h.attach(SessionDao.class);
+            dao.deleteIdle(IDLE_EXPIRY);
+            long id = dao.insert(Tokens.sha256(token), userId, csrf, ip, userAgent == null ? "" : truncate(userAgent));
+            return new Started(token, new Session(id, userId, csrf, Instant.now(), Instant.now()));
+        });
+    }
+
+    public Optional<Session> resolve(String token) {
+        if (token == null || token.isEmpty() || token.length() > 100) return Optional.empty();
+        return jdbi.withExtension(SessionDao.class, dao -> {
+            Optional<Session> found = dao.findLive(Tokens.sha256(token), IDLE_EXPIRY);
+            found.filter(s -> s.lastSeenAt().plus(TOUCH_INTERVAL).isBefore(Instant.now()))
+                    .ifPresent(s -> dao.touch(s.id()));
+            return found;
+        });
+    }
+
+    public void end(long sessionId) {
+        jdbi.useExtension(SessionDao.class, dao -> dao.delete(sessionId));
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 500 ? s.substring(0, 500) : s;
+    }
+}

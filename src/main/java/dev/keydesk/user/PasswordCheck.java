@@ -1,0 +1,49 @@
+package dev.keydesk.user;
+
+import dev.keydesk.ratelimit.PasswordRateLimiter;
+import java.time.Duration;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Checks a username and password under the shared rate limit. Used by fetch_api_key, the login
+ * form and password re-entry, so each counts against the same bound.
+ */
+public final class PasswordCheck {
+    public sealed interface Outcome permits Verified, WrongCredentials, RateLimited, Deactivated {}
+
+    public record Verified(User user) implements Outcome {}
+
+    /** Unknown account or wrong password: callers must not tell the two apart. */
+    public record WrongCredentials() implements Outcome {}
+
+    public record RateLimited(Duration retryAfter) implements Outcome {}
+
+    /** Said only once the password was right, as Zulip does. */
+    public record Deactivated(User user) implements Outcome {}
+
+    private final Jdbi jdbi;
+    private final PasswordHasher hasher;
+    private final PasswordRateLimiter limiter;
+
+    public PasswordCheck(Jdbi jdbi, PasswordHasher hasher, PasswordRateLimiter limiter) {
+        this.jdbi = jdbi;
+        this.hasher = hasher;
+        this.limiter = limiter;
+    }
+
+    public Outcome check(String username, String password, String ip) {
+        var decision = limiter.attempt(username, ip);
+        if (decision instanceof PasswordRateLimiter.Limited limited) {
+            return new RateLimited(limited.retryAfter());
+        }
+        var attempt = ((PasswordRateLimiter.Allowed) decision).attempt();
+        Optional<User> user = jdbi.withExtension(UserDao.class, dao -> dao.findByEmail(username));
+        String hash = user.flatMap(u -> jdbi.withExtension(UserDao.class, dao -> dao.findPasswordHash(u.id()))).orElse(null);
+        if (!hasher.verify(hash, password)) {
+            return new WrongCredentials();
+        }
+        limiter.forgive(attempt);
+        return user.get().isActive() ? new Verified(user.get()) : new Deactivated(user.get());
+    }
+}

@@ -1,0 +1,35 @@
+package dev.keydesk.user;
+
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+@RegisterConstructorMapper(User.class)
+public interface UserDao {
+    String COLUMNS = "id, email, full_name, role, is_active, is_bot, timezone, date_joined";
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE id = :id")
+    Optional<User> findById(@Bind("id") long id);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE lower(email) = lower(:email)")
+    Optional<User> findByEmail(@Bind("email") String email);
+
+    @SqlQuery("SELECT password_hash FROM users WHERE id = :id")
+    Optional<String> findPasswordHash(@Bind("id") long id);
+
+    @SqlUpdate("""
+            INSERT INTO users (email, full_name, role, password_hash)
+            VALUES (:email, :fullName, :role, :passwordHash)""")
+    @GetGeneratedKeys("id")
+    long insertHuman(@Bind("email") String email, @Bind("fullName") String fullName,
+                     @Bind("role") int role, @Bind("passwordHash") String passwordHash);
+
+    @SqlUpdate("UPDATE users SET password_hash = :hash WHERE id = :id")
+    void updatePasswordHash(@Bind("id") long id, @Bind("hash") String hash);
+
+    @SqlUpdate("UPDATE users SET is_active = :active WHERE id = :id")
+    int updateActive(@Bind("id") long id, @Bind("active") boolean active);
+}

@@ -1,0 +1,30 @@
+package dev.keydesk.web;
+
+import dev.keydesk.security.Tokens;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+
+/**
+ * Every state-changing browser request must carry the form token of its session (or, before
+ * sign-in, the one in the visitor's cookie). The API is exempt: it authenticates each request
+ * with HTTP Basic credentials, which a browser never attaches on its own.
+ */
+public final class Csrf {
+    public static final String FIELD = "csrf_token";
+    private static final String HEADER = "X-CSRF-Token";
+
+    private Csrf() {}
+
+    public static void verify(Context ctx) {
+        HandlerType method = ctx.method();
+        if (method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS) return;
+        if (ctx.path().startsWith("/api/")) return;
+        String expected = WebSession.csrfToken(ctx);
+        String presented = ctx.header(HEADER);
+        if (presented == null) presented = ctx.formParam(FIELD);
+        if (!Tokens.constantTimeEquals(expected, presented)) {
+            throw new WebError(403,
+                    "This form has expired or did not come from Keydesk. Go back, reload the page and try again.");
+        }
+    }
+}

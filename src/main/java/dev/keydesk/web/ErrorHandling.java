@@ -1,0 +1,114 @@
+package dev.keydesk.web;
+
+import dev.keydesk.api.ApiError;
+import dev.keydesk.api.RequestBodyErrors;
+import dev.keydesk.errors.InvalidInputException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns every failure into a clear answer: Zulip-style JSON under /api, an error page
+ * elsewhere. Bad input is a 4xx; only a genuine bug is a 500, and its stack trace goes to the
+ * log, never to the client.
+ */
+public final class ErrorHandling {
+    private static final Logger log = LoggerFactory.getLogger(ErrorHandling.class);
+    private static final String HANDLED = "keydesk.error-handled";
+
+    private ErrorHandling() {}
+
+    public static void register(RoutesConfig routes) {
+        routes.exception(WebSession.LoginRequired.class, (e, ctx) -> {
+            ctx.attribute(HANDLED, true);
+            WebSession.redirectToLogin(ctx);
+        });
+        routes.exception(ApiError.class, (e, ctx) -> sendApiError(ctx, e));
+        routes.exception(WebError.class, (e, ctx) -> send(ctx, e.status(), e.getMessage(), apiCode(e.status())));
+        routes.exception(InvalidInputException.class, (e, ctx) -> send(ctx, 400, e.getMessage(), "BAD_REQUEST"));
+        routes.exception(HttpResponseException.class, (e, ctx) -> {
+            int status = e.getStatus();
+            send(ctx, status, defaultMessage(status, e.getMessage()), apiCode(status));
+        });
+        routes.exception(Exception.class, (e, ctx) -> {
+            int status = RequestBodyErrors.status(e);
+            if (isClientError(e)) {
+                send(ctx, status, RequestBodyErrors.message(status), "BAD_REQUEST");
+                return;
+            }
+            log.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
+            send(ctx, 500, "Something went wrong on our side. The error has been logged.", "INTERNAL_ERROR");
+        });
+        routes.error(404, ctx -> {
+            if (ctx.attribute(HANDLED) == null) send(ctx, 404, notFoundMessage(ctx), "NOT_FOUND");
+        });
+        routes.error(405, ctx -> {
+            if (ctx.attribute(HANDLED) == null) send(ctx, 405, "This address does not accept that method.", "BAD_REQUEST");
+        });
+    }
+
+    private static boolean isClientError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.eclipse.jetty.http.BadMessageException) return true;
+            if (t instanceof java.nio.charset.CharacterCodingException) return true;
+            if (t instanceof IllegalArgumentException || t instanceof IllegalStateException) {
+                String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+                if (m.contains("form") || m.contains("utf") || m.contains("multipart") || m.contains("too large")
+                        || m.contains("larger than") || m.contains("encoding") || m.contains("exceeds")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void sendApiError(Context ctx, ApiError error) {
+        ctx.attribute(HANDLED, true);
+        error.headers().forEach(ctx::header);
+        ctx.status(error.status()).json(error.body());
+    }
+
+    private static void send(Context ctx, int status, String message, String code) {
+        if (ctx.path().startsWith("/api/")) {
+            sendApiError(ctx, status == 401
+                    ? ApiError.unauthorized(code, message)
+                    : new ApiError(status, code, message));
+            return;
+        }
+        ctx.attribute(HANDLED, true);
+        Layout layout = new Layout(title(status), WebSession.user(ctx).orElse(null), WebSession.csrfToken(ctx), null);
+        ctx.status(status).render("error.jte", Map.of("page", new ErrorPage(layout, status, message)));
+    }
+
+    private static String notFoundMessage(Context ctx) {
+        return ctx.path().startsWith("/api/") ? "Endpoint not found" : "There is no page at this address.";
+    }
+
+    private static String defaultMessage(int status, String message) {
+        if (status == 413) return "Request body is too large";
+        if (status == 404) return "Not found";
+        return message == null || message.isBlank() ? "Bad request" : message;
+    }
+
+    private static String apiCode(int status) {
+        return switch (status) {
+            case 401 -> "UNAUTHORIZED";
+            case 403 -> "UNAUTHORIZED";
+            case 404 -> "NOT_FOUND";
+            case 429 -> "RATE_LIMIT_HIT";
+            default -> status >= 500 ? "INTERNAL_ERROR" : "BAD_REQUEST";
+        };
+    }
+
+    private static String title(int status) {
+        return switch (status) {
+            case 403 -> "Not allowed";
+            case 404 -> "Not found";
+            case 413 -> "Too large";
+            default -> status >= 500 ? "Server error" : "Cannot do that";
+        };
+    }
+}

@@ -1,0 +1,3 @@
+package dev.keydesk.web;
+
+public record ErrorPage(Layout layout, int status, String message) {}

@@ -1,0 +1,39 @@
+package dev.keydesk.web;
+
+import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.SameSite;
+import java.util.Arrays;
+
+/**
+ * One-shot notices shown after a redirect. The cookie carries only the notice's name, never
+ * free text, so nobody can make Keydesk display words of their choosing.
+ */
+public enum Flash {
+    PASSWORD_CHANGED("Your password has been changed, and your other sessions have been logged out."),
+    LOGGED_OUT("You have been logged out."),
+    WELCOME("Your organization is ready. Welcome to Keydesk!");
+
+    private static final String COOKIE = "keydesk_flash";
+    private final String message;
+
+    Flash(String message) {
+        this.message = message;
+    }
+
+    public String message() {
+        return message;
+    }
+
+    public void set(Context ctx) {
+        ctx.cookie(new Cookie(COOKIE, name(), "/", -1, false, true, null, SameSite.LAX));
+    }
+
+    /** The pending notice, if any; reading it clears it. */
+    public static String take(Context ctx) {
+        String value = ctx.cookie(COOKIE);
+        if (value == null) return null;
+        ctx.removeCookie(COOKIE, "/");
+        return Arrays.stream(values()).filter(f -> f.name().equals(value)).findFirst().map(Flash::message).orElse(null);
+    }
+}
