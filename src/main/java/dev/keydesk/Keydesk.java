@@ -7,6 +7,7 @@ import dev.keydesk.db.Database;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
 import dev.keydesk.web.Csrf;
 import dev.keydesk.web.ErrorHandling;
+import dev.keydesk.web.RequestLimits;
 import dev.keydesk.web.SecurityHeaders;
 import dev.keydesk.web.TemplateRenderer;
 import dev.keydesk.web.WebSession;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /** One running Keydesk: database, services and HTTP server, wired together and stopped together. */
 public final class Keydesk implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Keydesk.class);
-    private static final long MAX_REQUEST_BYTES = 6L * 1024 * 1024;
+    private static final Logger REQUEST_LOG = LoggerFactory.getLogger("keydesk.requests");
 
     private final Settings settings;
     private final Database database;
@@ -72,20 +73,21 @@ public final class Keydesk implements AutoCloseable {
     private void configure(JavalinConfig config) {
         config.startup.showJavalinBanner = false;
         config.fileRenderer(new TemplateRenderer());
-        config.http.maxRequestSize = MAX_REQUEST_BYTES;
-        config.jetty.multipartConfig.maxFileSize(5, SizeUnit.MB);
-        config.jetty.multipartConfig.maxTotalRequestSize(MAX_REQUEST_BYTES, SizeUnit.BYTES);
+        config.http.maxRequestSize = RequestLimits.MAX_MULTIPART_BYTES;
+        config.jetty.multipartConfig.maxFileSize(RequestLimits.MAX_MULTIPART_BYTES, SizeUnit.BYTES);
+        config.jetty.multipartConfig.maxTotalRequestSize(RequestLimits.MAX_MULTIPART_BYTES, SizeUnit.BYTES);
         config.staticFiles.add(files -> {
             files.hostedPath = "/static";
             files.directory = "/static";
             files.location = Location.CLASSPATH;
         });
-        config.requestLogger.http((ctx, ms) -> log.info("{} {} {} {}ms", ctx.method(), loggablePath(ctx.path()),
+        config.requestLogger.http((ctx, ms) -> REQUEST_LOG.info("{} {} {} {}ms", ctx.method(), loggablePath(ctx.path()),
                 ctx.statusCode(), Math.round(ms)));
 
         var routes = config.routes;
         WebSession webSession = services.webSession();
         routes.before(SecurityHeaders::apply);
+        routes.before(RequestLimits::check);
         routes.before(ctx -> {
             if (!ctx.path().startsWith("/api/") && !ctx.path().startsWith("/static/")) {
                 webSession.load(ctx);

@@ -31,7 +31,8 @@ public final class ErrorHandling {
         routes.exception(InvalidInputException.class, (e, ctx) -> send(ctx, 400, e.getMessage(), "BAD_REQUEST"));
         routes.exception(HttpResponseException.class, (e, ctx) -> {
             int status = e.getStatus();
-            send(ctx, status, defaultMessage(status, e.getMessage()), apiCode(status));
+            String message = status == 404 ? notFoundMessage(ctx) : defaultMessage(status, e.getMessage());
+            send(ctx, status, message, apiCode(status));
         });
         routes.exception(Exception.class, (e, ctx) -> {
             int status = RequestBodyErrors.status(e);
@@ -89,7 +90,6 @@ public final class ErrorHandling {
 
     private static String defaultMessage(int status, String message) {
         if (status == 413) return "Request body is too large";
-        if (status == 404) return "Not found";
         return message == null || message.isBlank() ? "Bad request" : message;
     }
 

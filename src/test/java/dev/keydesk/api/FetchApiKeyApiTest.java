@@ -1,0 +1,184 @@
+package dev.keydesk.api;
+
+import static dev.keydesk.support.Http.form;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keydesk.support.ApiSchema;
+import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.Http;
+import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.user.User;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FetchApiKeyApiTest {
+    private final TestKeydesk keydesk = TestKeydesk.get();
+    private String url;
+    private User iago;
+
+    @BeforeEach
+    void setUp() {
+        keydesk.reset();
+        url = keydesk.baseUrl() + "/api/v1/fetch_api_key";
+        iago = Fixtures.member("iago@zulip.com");
+    }
+
+    private Http.Response fetch(Map<String, String> params) {
+        Http.Response r = Http.postForm(url, params, null);
+        ApiSchema.check("POST", "/fetch_api_key", r);
+        return r;
+    }
+
+    @Test
+    void returnsTheCurrentKeyForTheRightPassword() {
+        Http.Response r = fetch(form("username", "iago@zulip.com", "password", Fixtures.PASSWORD));
+        assertEquals(200, r.status());
+        assertEquals(Fixtures.keyOf(iago), r.json().get("api_key").asText());
+        assertEquals("iago@zulip.com", r.json().get("email").asText());
+        assertEquals(iago.id(), r.json().get("user_id").asLong());
+        assertEquals("no-store", r.header("Cache-Control").orElse(""));
+        assertFalse(r.json().has("ignored_parameters_unsupported"));
+    }
+
+    @Test
+    void acceptsMultipartBodiesAsZulipJsSendsThem() {
+        Http.Response r = Http.postMultipart(url, form("username", "iago@zulip.com", "password", Fixtures.PASSWORD), null);
+        ApiSchema.check("POST", "/fetch_api_key", r);
+        assertEquals(200, r.status());
+        assertEquals(Fixtures.keyOf(iago), r.json().get("api_key").asText());
+    }
+
+    @Test
+    void usernameIsCaseInsensitive() {
+        Http.Response r = fetch(form("username", "IAGO@Zulip.com", "password", Fixtures.PASSWORD));
+        assertEquals(200, r.status());
+        assertEquals("iago@zulip.com", r.json().get("email").asText());
+    }
+
+    @Test
+    void ignoresAnyAuthorizationHeader() {
+        Http.Response r = Http.postForm(url, form("username", "iago@zulip.com", "password", Fixtures.PASSWORD),
+                "Bearer something-else");
+        ApiSchema.check("POST", "/fetch_api_key", r);
+        assertEquals(200, r.status());
+        r = Http.postForm(url, form("username", "iago@zulip.com", "password", Fixtures.PASSWORD),
+                Http.basic("someone@else.com", "wrongwrongwrongwrongwrongwrong12"));
+        assertEquals(200, r.status());
+    }
+
+    @Test
+    void listsParametersItDoesNotUse() {
+        Http.Response r = fetch(form("username", "iago@zulip.com", "password", Fixtures.PASSWORD, "client", "x", "otp", "1"));
+        assertEquals(200, r.status());
+        assertEquals("[\"client\",\"otp\"]", r.json().get("ignored_parameters_unsupported").toString());
+    }
+
+    @Test
+    void recordsTheDeviceFromItsUserAgent() {
+        Http.Response r = Http.postForm(url, form("username", "iago@zulip.com", "password", Fixtures.PASSWORD), null,
+                Map.of("User-Agent", "ZulipMobile/27.212 (Android 14)"));
+        assertEquals(200, r.status());
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM devices WHERE client = 'ZulipMobile' AND user_id = " + iago.id()));
+        assertTrue(Fixtures.auditEvents(iago.id()).contains("api_key_revealed"));
+    }
+
+    @Test
+    void wrongPasswordAndUnknownUserGetTheSameAnswer() {
+        Http.Response wrong = fetch(form("username", "iago@zulip.com", "password", "not the password"));
+        Http.Response unknown = fetch(form("username", "nobody@zulip.com", "password", "not the password"));
+        for (Http.Response r : new Http.Response[] {wrong, unknown}) {
+            assertEquals(401, r.status());
+            assertEquals("AUTHENTICATION_FAILED", r.json().get("code").asText());
+            assertEquals("Your username or password is incorrect", r.json().get("msg").asText());
+            assertEquals("Basic realm=\"zulip\"", r.header("WWW-Authenticate").orElse(null));
+        }
+        assertEquals(wrong.body(), unknown.body());
+    }
+
+    @Test
+    void deactivatedAccountIsToldOnlyOnceThePasswordIsRight() {
+        Fixtures.deactivate(iago);
+        Http.Response wrong = fetch(form("username", "iago@zulip.com", "password", "not the password"));
+        assertEquals("AUTHENTICATION_FAILED", wrong.json().get("code").asText());
+        Http.Response right = fetch(form("username", "iago@zulip.com", "password", Fixtures.PASSWORD));
+        assertEquals(401, right.status());
+        assertEquals("USER_DEACTIVATED", right.json().get("code").asText());
+        assertEquals("Account is deactivated", right.json().get("msg").asText());
+        assertEquals("Basic realm=\"zulip\"", right.header("WWW-Authenticate").orElse(null));
+    }
+
+    @Test
+    void missingParametersAreNamed() {
+        Http.Response noUser = fetch(form("password", Fixtures.PASSWORD));
+        assertEquals(400, noUser.status());
+        assertEquals("REQUEST_VARIABLE_MISSING", noUser.json().get("code").asText());
+        assertEquals("Missing 'username' argument", noUser.json().get("msg").asText());
+        assertEquals("username", noUser.json().get("var_name").asText());
+        Http.Response noPassword = fetch(form("username", "iago@zulip.com"));
+        assertEquals("Missing 'password' argument", noPassword.json().get("msg").asText());
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM devices"));
+    }
+
+    @Test
+    void badEmailSyntaxIsABadRequest() {
+        Http.Response r = fetch(form("username", "not an email", "password", Fixtures.PASSWORD));
+        assertEquals(400, r.status());
+        assertEquals("BAD_REQUEST", r.json().get("code").asText());
+        assertEquals("Enter a valid email address.", r.json().get("msg").asText());
+    }
+
+    @Test
+    void sixthBadAttemptWithinTheWindowIsRateLimited() {
+        for (int i = 1; i <= 5; i++) {
+            Http.Response r = fetch(form("username", "iago@zulip.com", "password", "guess " + i));
+            assertEquals(401, r.status(), "attempt " + i);
+        }
+        Http.Response sixth = fetch(form("username", "iago@zulip.com", "password", Fixtures.PASSWORD));
+        assertEquals(429, sixth.status());
+        assertEquals("RATE_LIMIT_HIT", sixth.json().get("code").asText());
+        assertEquals("API usage exceeded rate limit", sixth.json().get("msg").asText());
+        double retryAfter = sixth.json().get("retry-after").asDouble();
+        assertTrue(retryAfter > 1700 && retryAfter <= 1800, "retry-after " + retryAfter);
+        long header = Long.parseLong(sixth.header("Retry-After").orElseThrow());
+        assertTrue(header > 1700 && header <= 1800, "Retry-After " + header);
+        // Another username from the same address is still allowed.
+        Fixtures.member("other@zulip.com");
+        assertEquals(200, fetch(form("username", "other@zulip.com", "password", Fixtures.PASSWORD)).status());
+    }
+
+    @Test
+    void rateLimitHoldsAcrossProcessesSharingTheDatabase() {
+        String secondary = keydesk.secondaryUrl() + "/api/v1/fetch_api_key";
+        for (int i = 1; i <= 5; i++) {
+            String target = i % 2 == 0 ? url : secondary;
+            assertEquals(401, Http.postForm(target, form("username", "iago@zulip.com", "password", "guess"), null).status());
+        }
+        assertEquals(429, Http.postForm(secondary, form("username", "iago@zulip.com", "password", "guess"), null).status());
+        assertEquals(429, Http.postForm(url, form("username", "iago@zulip.com", "password", "guess"), null).status());
+    }
+
+    @Test
+    void successClearsTheUsernamesFailedAttempts() {
+        for (int i = 1; i <= 4; i++) fetch(form("username", "iago@zulip.com", "password", "guess"));
+        assertEquals(200, fetch(form("username", "iago@zulip.com", "password", Fixtures.PASSWORD)).status());
+        for (int i = 1; i <= 5; i++) {
+            assertEquals(401, fetch(form("username", "iago@zulip.com", "password", "guess")).status(), "attempt " + i);
+        }
+    }
+
+    @Test
+    void devFetchApiKeyExistsOnlyInDevelopmentMode() {
+        Http.Response prod = Http.postForm(url.replace("fetch_api_key", "dev_fetch_api_key"),
+                form("username", "iago@zulip.com"), null);
+        ApiSchema.check("POST", "/dev_fetch_api_key", prod);
+        assertEquals(404, prod.status());
+        Http.Response dev = Http.postForm(keydesk.secondaryUrl() + "/api/v1/dev_fetch_api_key",
+                form("username", "iago@zulip.com"), null);
+        ApiSchema.check("POST", "/dev_fetch_api_key", dev);
+        assertEquals(200, dev.status());
+        assertEquals(Fixtures.keyOf(iago), dev.json().get("api_key").asText());
+    }
+}

@@ -1,0 +1,97 @@
+package dev.keydesk.support;
+
+import dev.keydesk.Keydesk;
+import dev.keydesk.config.Settings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Two Keydesk processes' worth of servers for the whole test run, sharing one embedded
+ * PostgreSQL: {@link #primary()} owns the embedded database (as `java -jar keydesk.jar` would),
+ * {@link #secondary()} connects to it through KEYDESK_DATABASE_URL with development mode on.
+ * Tests call {@link #reset()} first, so each starts from an empty organization.
+ */
+public final class TestKeydesk {
+    private static TestKeydesk instance;
+
+    private final Path dataDir;
+    private final Keydesk primary;
+    private final Keydesk secondary;
+
+    private TestKeydesk() throws IOException {
+        dataDir = Files.createTempDirectory("keydesk-test");
+        primary = Keydesk.start(Settings.fromMap(env(Map.of())));
+        secondary = Keydesk.start(Settings.fromMap(env(Map.of(
+                "KEYDESK_DATABASE_URL", databaseUrl(),
+                "KEYDESK_DEV", "true"))));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            secondary.close();
+            primary.close();
+        }));
+    }
+
+    public static synchronized TestKeydesk get() {
+        if (instance == null) {
+            try {
+                instance = new TestKeydesk();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return instance;
+    }
+
+    /** Settings for a Keydesk on a random port with this run's data directory and master key. */
+    public Map<String, String> env(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KEYDESK_PORT", "0");
+        env.put("KEYDESK_DATA_DIR", dataDir.toString());
+        env.putAll(extra);
+        return env;
+    }
+
+    public Keydesk primary() {
+        return primary;
+    }
+
+    public Keydesk secondary() {
+        return secondary;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public String baseUrl() {
+        return "http://localhost:" + primary.port();
+    }
+
+    public String secondaryUrl() {
+        return "http://localhost:" + secondary.port();
+    }
+
+    /** The JDBC URL of the shared embedded database, for processes started by tests. */
+    public String databaseUrl() {
+        return "postgresql://postgres@localhost:" + embeddedPort() + "/postgres";
+    }
+
+    private int embeddedPort() {
+        try {
+            return Integer.parseInt(Files.readAllLines(dataDir.resolve("postgres/postmaster.pid")).get(3).trim());
+        } catch (IOException e) {
+            throw new IllegalStateException("The embedded PostgreSQL server is not running", e);
+        }
+    }
+
+    /** Empties every table but the migration history and the master-key check, and every cache. */
+    public void reset() {
+        primary.services().jdbi().useHandle(h -> h.execute("""
+                TRUNCATE organizations, setup_tokens, users, api_keys, sessions, devices, auth_attempts, audit_log
+                RESTART IDENTITY CASCADE"""));
+        primary.services().keyCache().forgetAll();
+        secondary.services().keyCache().forgetAll();
+    }
+}
