@@ -37,6 +37,7 @@ public record Settings(
 
     public static Settings fromMap(Map<String, String> env) {
         int port = parsePort(env.getOrDefault("KEYDESK_PORT", "7070"));
+        if (port == 0) port = freePort(); // resolved now, so the default external URL names the real port
         String bind = nonBlank(env.get("KEYDESK_BIND"), "127.0.0.1");
         URI externalUrl = parseExternalUrl(nonBlank(env.get("KEYDESK_EXTERNAL_URL"), "http://localhost:" + port));
         Path dataDir = Path.of(nonBlank(env.get("KEYDESK_DATA_DIR"), "./data")).toAbsolutePath().normalize();
@@ -71,6 +72,14 @@ public record Settings(
             return port;
         } catch (NumberFormatException e) {
             throw new ConfigException("KEYDESK_PORT must be a number, got '" + raw + "'");
+        }
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new ConfigException("Cannot find a free port for KEYDESK_PORT=0: " + e.getMessage(), e);
         }
     }
 

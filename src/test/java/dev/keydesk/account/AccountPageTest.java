@@ -1,0 +1,293 @@
+package dev.keydesk.account;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.Http;
+import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.support.WebClient;
+import dev.keydesk.support.WebClient.Page;
+import dev.keydesk.user.Role;
+import dev.keydesk.user.User;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Account & privacy page driven over HTTP without JavaScript, parsed with jsoup. */
+class AccountPageTest {
+    private final TestKeydesk keydesk = TestKeydesk.get();
+    private WebClient browser;
+    private User iago;
+
+    @BeforeEach
+    void setUp() {
+        keydesk.reset();
+        iago = Fixtures.user("iago@zulip.com", "Iago", Role.MEMBER);
+        browser = new WebClient(keydesk.baseUrl());
+    }
+
+    private Page loggedInAccountPage() {
+        Page page = browser.login("iago@zulip.com", Fixtures.PASSWORD);
+        assertEquals(200, page.status());
+        assertEquals("Account & privacy", page.doc().selectFirst("h1").text());
+        return page;
+    }
+
+    /** "Manage your API key" → password → "Get API key", as plain forms. */
+    private Page revealKey() {
+        Page account = loggedInAccountPage();
+        Page prompt = browser.submit(account, "/account/api-key", Map.of());
+        assertEquals(200, prompt.status());
+        Page revealed = browser.submit(prompt, "/account/api-key", Map.of("password", Fixtures.PASSWORD));
+        assertEquals(200, revealed.status(), revealed.body());
+        return revealed;
+    }
+
+    private static String shownKey(Page page) {
+        var input = page.doc().selectFirst("#api-key-value");
+        return input == null ? null : input.attr("value");
+    }
+
+    @Test
+    void accountPageShowsEmailAndNameAndTheManageButton() {
+        Page page = loggedInAccountPage();
+        assertEquals("iago@zulip.com", page.doc().selectFirst("#profile-email").text());
+        assertEquals("Iago", page.doc().selectFirst("#profile-name").text());
+        assertNotNull(page.doc().selectFirst("button:containsOwn(Manage your API key)"));
+        assertNull(shownKey(page), "the key must not be shown before the password is entered");
+        assertFalse(page.body().contains(Fixtures.keyOf(iago)));
+    }
+
+    @Test
+    void getApiKeyShowsTheKeyWithNoStore() {
+        Page revealed = revealKey();
+        assertEquals(Fixtures.keyOf(iago), shownKey(revealed));
+        assertEquals("no-store", revealed.header("Cache-Control"));
+        assertNotNull(revealed.doc().selectFirst("button:containsOwn(Copy API key)"));
+        assertNotNull(revealed.doc().selectFirst("button:containsOwn(Generate new API key)"));
+        assertNotNull(revealed.doc().selectFirst("button:containsOwn(Download zuliprc)"));
+        assertTrue(Fixtures.auditEvents(iago.id()).contains("api_key_revealed"));
+    }
+
+    @Test
+    void passwordPromptOffersTheResetLink() {
+        Page prompt = browser.submit(loggedInAccountPage(), "/account/api-key", Map.of());
+        var link = prompt.doc().selectFirst("a:containsOwn(reset it)");
+        assertNotNull(link);
+        Page reset = browser.get(link.attr("href"));
+        assertEquals(200, reset.status());
+        assertTrue(reset.text().contains("administrator"), reset.text());
+    }
+
+    @Test
+    void wrongPasswordShowsAClearErrorAndIsAudited() {
+        Page prompt = browser.submit(loggedInAccountPage(), "/account/api-key", Map.of());
+        Page wrong = browser.submit(prompt, "/account/api-key", Map.of("password", "not my password"));
+        assertEquals(400, wrong.status());
+        assertTrue(wrong.doc().selectFirst("[role=alert]").text().contains("not right"));
+        assertNull(shownKey(wrong));
+        assertTrue(Fixtures.auditEvents(iago.id()).contains("password_reentry_failed"));
+    }
+
+    @Test
+    void wrongPasswordsCountAgainstTheLoginRateLimit() {
+        Page prompt = browser.submit(loggedInAccountPage(), "/account/api-key", Map.of());
+        for (int i = 0; i < 5; i++) {
+            prompt = browser.submit(prompt, "/account/api-key", Map.of("password", "guess " + i));
+            assertEquals(400, prompt.status());
+        }
+        Page limited = browser.submit(prompt, "/account/api-key", Map.of("password", Fixtures.PASSWORD));
+        assertEquals(429, limited.status());
+        assertNull(shownKey(limited));
+        // The same bound covers fetch_api_key.
+        Http.Response api = Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
+                Http.form("username", "iago@zulip.com", "password", Fixtures.PASSWORD), null);
+        assertEquals(429, api.status());
+    }
+
+    @Test
+    void generateNewApiKeyAsksForConfirmationFirst() {
+        Page revealed = revealKey();
+        String before = Fixtures.keyOf(iago);
+        Page confirm = browser.submit(revealed, "/account/api-key/regenerate", Map.of());
+        assertEquals(200, confirm.status());
+        assertTrue(confirm.text().contains("logged out"), confirm.text());
+        assertEquals(before, Fixtures.keyOf(iago), "nothing changes before confirmation");
+
+        Page regenerated = browser.submit(confirm, "/account/api-key/regenerate", Map.of());
+        assertEquals(200, regenerated.status());
+        String after = shownKey(regenerated);
+        assertNotEquals(before, after);
+        assertEquals(Fixtures.keyOf(iago), after);
+        String me = keydesk.baseUrl() + "/api/v1/users/me";
+        assertEquals(401, Http.get(me, Http.basic("iago@zulip.com", before)).status());
+        assertEquals(200, Http.get(me, Http.basic("iago@zulip.com", after)).status());
+    }
+
+    @Test
+    void regeneratingLogsOutMobileDevices() {
+        Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
+                Http.form("username", "iago@zulip.com", "password", Fixtures.PASSWORD), null,
+                Map.of("User-Agent", "ZulipMobile/27.1 (iOS 17)"));
+        Page revealed = revealKey();
+        assertTrue(revealed.text().contains("ZulipMobile"), "the device is listed");
+        Page confirm = browser.submit(revealed, "/account/api-key/regenerate", Map.of());
+        Page done = browser.submit(confirm, "/account/api-key/regenerate", Map.of());
+        assertFalse(done.text().contains("ZulipMobile"), "the device is gone from the list");
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM devices"));
+    }
+
+    @Test
+    void downloadZuliprcGivesTheFileWithTheKey() {
+        Page revealed = revealKey();
+        Page file = browser.submit(revealed, "/account/zuliprc", Map.of());
+        assertEquals(200, file.status());
+        assertEquals("attachment; filename=\"zuliprc\"", file.header("Content-Disposition"));
+        assertEquals("no-store", file.header("Cache-Control"));
+        String site = keydesk.primary().services().settings().site();
+        assertEquals("[api]\nemail=iago@zulip.com\nkey=" + Fixtures.keyOf(iago) + "\nsite=" + site + "\n", file.body());
+    }
+
+    @Test
+    void keyActionsNeedAPasswordWithinTheLastFiveMinutes() {
+        Page revealed = revealKey();
+        String before = Fixtures.keyOf(iago);
+        Fixtures.execute("UPDATE sessions SET reauthenticated_at = now() - interval '6 minutes'");
+        Page regenerate = browser.post("/account/api-key/regenerate",
+                Map.of("csrf_token", WebClient.csrf(revealed), "confirmed", "yes"));
+        assertEquals(403, regenerate.status());
+        assertNotNull(regenerate.doc().selectFirst("input[name=password]"), "asks for the password again");
+        assertEquals(before, Fixtures.keyOf(iago));
+        Page download = browser.post("/account/zuliprc", Map.of("csrf_token", WebClient.csrf(revealed)));
+        assertEquals(403, download.status());
+        assertFalse(download.body().contains(before));
+    }
+
+    @Test
+    void stateChangesWithoutTheCsrfTokenAreRefused() {
+        Page revealed = revealKey();
+        String before = Fixtures.keyOf(iago);
+        Page regenerate = browser.post("/account/api-key/regenerate", Map.of("confirmed", "yes"));
+        assertEquals(403, regenerate.status());
+        Page forged = browser.post("/account/api-key/regenerate", Map.of("confirmed", "yes", "csrf_token", "forged"));
+        assertEquals(403, forged.status());
+        assertEquals(before, Fixtures.keyOf(iago));
+
+        Page download = browser.post("/account/zuliprc", Map.of());
+        assertEquals(403, download.status());
+        assertFalse(download.body().contains(before));
+
+        long sessions = Fixtures.count("SELECT count(*) FROM sessions");
+        assertEquals(403, browser.post("/logout", Map.of()).status());
+        assertEquals(sessions, Fixtures.count("SELECT count(*) FROM sessions"));
+
+        assertEquals(403, browser.post("/account/password", Map.of("current_password", Fixtures.PASSWORD,
+                "new_password", "a brand new password", "new_password_confirm", "a brand new password")).status());
+        assertEquals(403, new WebClient(keydesk.baseUrl()).post("/login",
+                Map.of("email", "iago@zulip.com", "password", Fixtures.PASSWORD)).status());
+        assertTrue(WebClient.csrf(revealed).length() > 20);
+    }
+
+    @Test
+    void markupInNamesIsEscaped() {
+        Fixtures.user("mallory@zulip.com", "<script>alert(1)</script>", Role.MEMBER);
+        Page page = browser.login("mallory@zulip.com", Fixtures.PASSWORD);
+        assertEquals("<script>alert(1)</script>", page.doc().selectFirst("#profile-name").text());
+        assertTrue(page.body().contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assertFalse(page.body().contains("<script>alert(1)</script>"));
+        assertTrue(page.doc().select("script").stream().allMatch(s -> s.hasAttr("src")), "no inline script at all");
+    }
+
+    @Test
+    void everyPageCarriesTheSecurityHeaders() {
+        for (Page page : new Page[] {browser.get("/login"), loggedInAccountPage(), browser.get("/no/such/page")}) {
+            String csp = page.header("Content-Security-Policy");
+            assertNotNull(csp);
+            assertTrue(csp.contains("frame-ancestors 'none'"));
+            assertTrue(csp.contains("script-src 'self'"));
+            assertFalse(csp.contains("unsafe-inline"));
+            assertEquals("nosniff", page.header("X-Content-Type-Options"));
+            assertEquals("same-origin", page.header("Referrer-Policy"));
+            assertEquals("no-store", page.header("Cache-Control"));
+        }
+    }
+
+    @Test
+    void sessionCookieIsHttpOnlyAndLax() {
+        var page = Http.postForm(keydesk.baseUrl() + "/login", Map.of(), null);
+        assertEquals(403, page.status(), "no form token, no login");
+        WebClient raw = new WebClient(keydesk.baseUrl());
+        Page login = raw.get("/login");
+        var response = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(keydesk.baseUrl() + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Cookie", "keydesk_csrf=" + raw.cookie("keydesk_csrf"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Http.urlencode(Map.of(
+                        "csrf_token", WebClient.csrf(login), "email", "iago@zulip.com", "password", Fixtures.PASSWORD))))
+                .build());
+        assertEquals(303, response.status());
+        String cookie = response.headers().allValues("Set-Cookie").stream()
+                .filter(c -> c.startsWith("keydesk_session=")).findFirst().orElseThrow();
+        assertTrue(cookie.contains("HttpOnly"));
+        assertTrue(cookie.contains("SameSite=Lax"));
+        assertFalse(cookie.contains("Secure"), "plain http external URL");
+    }
+
+    @Test
+    void pagesNeedLoginAndLogoutEndsTheSession() {
+        Page anonymous = new WebClient(keydesk.baseUrl()).get("/account");
+        assertEquals("Log in", anonymous.doc().selectFirst("h1").text());
+        Page account = loggedInAccountPage();
+        Page out = browser.submit(account, "/logout", Map.of());
+        assertEquals("Log in", out.doc().selectFirst("h1").text());
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM sessions"));
+        assertEquals("Log in", browser.get("/account").doc().selectFirst("h1").text());
+    }
+
+    @Test
+    void wrongLoginSaysTheSameForUnknownAccounts() {
+        Page wrong = browser.login("iago@zulip.com", "not the password");
+        Page unknown = new WebClient(keydesk.baseUrl()).login("nobody@zulip.com", "not the password");
+        assertEquals(401, wrong.status());
+        assertEquals(401, unknown.status());
+        assertEquals(wrong.doc().selectFirst("[role=alert]").text(), unknown.doc().selectFirst("[role=alert]").text());
+    }
+
+    @Test
+    void loginRedirectsOnlyToLocalPaths() {
+        Page page = browser.get("/login?next=https://evil.example/");
+        assertEquals("/account", page.doc().selectFirst("input[name=next]").attr("value"));
+    }
+
+    @Test
+    void changingThePasswordEndsOtherSessions() {
+        WebClient laptop = new WebClient(keydesk.baseUrl());
+        laptop.login("iago@zulip.com", Fixtures.PASSWORD);
+        Page account = loggedInAccountPage();
+        assertEquals(2, Fixtures.count("SELECT count(*) FROM sessions"));
+
+        Page mismatch = browser.submit(account, "/account/password", Map.of("current_password", Fixtures.PASSWORD,
+                "new_password", "new password one", "new_password_confirm", "new password two"));
+        assertEquals(400, mismatch.status());
+        Page wrongCurrent = browser.submit(account, "/account/password", Map.of("current_password", "wrong",
+                "new_password", "new password one", "new_password_confirm", "new password one"));
+        assertEquals(400, wrongCurrent.status());
+        Page tooShort = browser.submit(account, "/account/password", Map.of("current_password", Fixtures.PASSWORD,
+                "new_password", "short", "new_password_confirm", "short"));
+        assertEquals(400, tooShort.status());
+        assertEquals(2, Fixtures.count("SELECT count(*) FROM sessions"));
+
+        Page changed = browser.submit(account, "/account/password", Map.of("current_password", Fixtures.PASSWORD,
+                "new_password", "new password one", "new_password_confirm", "new password one"));
+        assertEquals(200, changed.status());
+        assertTrue(changed.doc().selectFirst(".flash").text().contains("password has been changed"));
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM sessions"));
+        assertEquals("Log in", laptop.get("/account").doc().selectFirst("h1").text());
+        assertEquals(200, new WebClient(keydesk.baseUrl()).login("iago@zulip.com", "new password one").status());
+        assertTrue(Fixtures.auditEvents(iago.id()).contains("password_changed"));
+    }
+}

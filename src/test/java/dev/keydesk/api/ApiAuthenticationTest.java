@@ -1,0 +1,188 @@
+package dev.keydesk.api;
+
+import static dev.keydesk.support.Http.form;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keydesk.apikey.ApiKeyAuthenticator;
+import dev.keydesk.apikey.ApiKeyFormat;
+import dev.keydesk.support.ApiSchema;
+import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.Http;
+import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.user.Role;
+import dev.keydesk.user.User;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** HTTP Basic authentication on the API, GET /users/me and POST /users/me/api_key/regenerate. */
+class ApiAuthenticationTest {
+    private final TestKeydesk keydesk = TestKeydesk.get();
+    private String me;
+    private User hamlet;
+    private String key;
+
+    @BeforeEach
+    void setUp() {
+        keydesk.reset();
+        me = keydesk.baseUrl() + "/api/v1/users/me";
+        hamlet = Fixtures.user("hamlet@zulip.com", "King Hamlet", Role.ADMIN);
+        key = Fixtures.keyOf(hamlet);
+    }
+
+    private Http.Response getMe(String authorization) {
+        Http.Response r = Http.get(me, authorization);
+        ApiSchema.check("GET", "/users/me", r);
+        return r;
+    }
+
+    private static void assertUnauthorized(Http.Response r, String code, String msg) {
+        assertEquals(401, r.status(), r.body());
+        assertEquals(code, r.json().get("code").asText());
+        assertEquals(msg, r.json().get("msg").asText());
+        assertEquals("Basic realm=\"zulip\"", r.header("WWW-Authenticate").orElse(null));
+    }
+
+    @Test
+    void usersMeReturnsTheKeyOwnersProfile() {
+        Http.Response r = getMe(Http.basic("hamlet@zulip.com", key));
+        assertEquals(200, r.status());
+        var body = r.json();
+        assertEquals(hamlet.id(), body.get("user_id").asLong());
+        assertEquals("hamlet@zulip.com", body.get("email").asText());
+        assertEquals("King Hamlet", body.get("full_name").asText());
+        assertEquals(200, body.get("role").asInt());
+        assertTrue(body.get("is_admin").asBoolean());
+        assertEquals(false, body.get("is_owner").asBoolean());
+        assertEquals(false, body.get("is_bot").asBoolean());
+        assertEquals("no-store", r.header("Cache-Control").orElse(null));
+    }
+
+    @Test
+    void emailIsMatchedWithoutRegardToCase() {
+        assertEquals(200, getMe(Http.basic("HAMLET@Zulip.COM", key)).status());
+    }
+
+    @Test
+    void missingAuthorizationIs401() {
+        assertUnauthorized(getMe(null), "UNAUTHORIZED", "Not logged in: API authentication or user session required");
+    }
+
+    @Test
+    void otherSchemesAreABadRequest() {
+        Http.Response r = getMe("Bearer " + key);
+        assertEquals(400, r.status());
+        assertEquals("BAD_REQUEST", r.json().get("code").asText());
+        assertEquals("This endpoint requires HTTP basic authentication.", r.json().get("msg").asText());
+    }
+
+    @Test
+    void malformedBasicHeadersAre401() {
+        for (String header : new String[] {"Basic", "Basic !!!not-base64!!!",
+                "Basic " + b64("no-colon-here"), "Basic " + b64(":" + key)}) {
+            assertUnauthorized(getMe(header), "UNAUTHORIZED", "Invalid authorization header for basic auth");
+        }
+    }
+
+    @Test
+    void keyWithWrongChecksumIsRefusedWithoutTouchingTheDatabase() {
+        char last = key.charAt(31);
+        String mistyped = key.substring(0, 31) + (last == 'a' ? 'b' : 'a');
+        assertTrue(!ApiKeyFormat.isWellFormed(mistyped));
+        ApiKeyAuthenticator authenticator = keydesk.primary().services().authenticator();
+        long before = authenticator.databaseLookups();
+        assertUnauthorized(getMe(Http.basic("hamlet@zulip.com", mistyped)), "INVALID_API_KEY", "Malformed API key");
+        assertUnauthorized(getMe(Http.basic("hamlet@zulip.com", "short")), "INVALID_API_KEY", "Malformed API key");
+        assertEquals(before, authenticator.databaseLookups());
+    }
+
+    @Test
+    void wellFormedUnknownKeyIsInvalid() {
+        assertUnauthorized(getMe(Http.basic("hamlet@zulip.com", ApiKeyFormat.generate())), "INVALID_API_KEY", "Invalid API key");
+    }
+
+    @Test
+    void anotherUsersKeyWithMyEmailIsRefused() {
+        User othello = Fixtures.member("othello@zulip.com");
+        String othelloKey = Fixtures.keyOf(othello);
+        assertEquals(200, getMe(Http.basic("othello@zulip.com", othelloKey)).status()); // now cached
+        assertUnauthorized(getMe(Http.basic("hamlet@zulip.com", othelloKey)), "INVALID_API_KEY", "Invalid API key");
+    }
+
+    @Test
+    void deactivatedUserIsRefusedAtOnceEvenWhenTheKeyWasCached() {
+        assertEquals(200, getMe(Http.basic("hamlet@zulip.com", key)).status());
+        Fixtures.deactivate(hamlet);
+        assertUnauthorized(getMe(Http.basic("hamlet@zulip.com", key)), "USER_DEACTIVATED", "Account is deactivated");
+    }
+
+    @Test
+    void repeatedRequestsAreServedFromTheCache() {
+        ApiKeyAuthenticator authenticator = keydesk.primary().services().authenticator();
+        assertEquals(200, getMe(Http.basic("hamlet@zulip.com", key)).status());
+        long afterFirst = authenticator.databaseLookups();
+        for (int i = 0; i < 5; i++) assertEquals(200, getMe(Http.basic("hamlet@zulip.com", key)).status());
+        assertEquals(afterFirst, authenticator.databaseLookups());
+    }
+
+    @Test
+    void regenerateReturnsANewKeyAndTheOldOneIsRefusedOnTheNextRequest() {
+        assertEquals(200, getMe(Http.basic("hamlet@zulip.com", key)).status()); // cached before the change
+        Http.Response r = Http.postForm(keydesk.baseUrl() + "/api/v1/users/me/api_key/regenerate", Map.of(),
+                Http.basic("hamlet@zulip.com", key));
+        ApiSchema.check("POST", "/users/me/api_key/regenerate", r);
+        assertEquals(200, r.status());
+        assertEquals("no-store", r.header("Cache-Control").orElse(null));
+        String fresh = r.json().get("api_key").asText();
+        assertNotEquals(key, fresh);
+        assertTrue(ApiKeyFormat.isWellFormed(fresh));
+        assertUnauthorized(getMe(Http.basic("hamlet@zulip.com", key)), "INVALID_API_KEY", "Invalid API key");
+        assertEquals(200, getMe(Http.basic("hamlet@zulip.com", fresh)).status());
+        assertEquals(fresh, Fixtures.keyOf(hamlet));
+        assertTrue(Fixtures.auditEvents(hamlet.id()).contains("api_key_changed"));
+    }
+
+    @Test
+    void regeneratingLogsOutDevices() {
+        Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
+                form("username", "hamlet@zulip.com", "password", Fixtures.PASSWORD), null,
+                Map.of("User-Agent", "ZulipMobile/27.1"));
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM devices"));
+        keydesk.primary().services().apiKeys().regenerateKey(dev.keydesk.audit.Actor.commandLine(), hamlet.id());
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM devices"));
+        assertTrue(Fixtures.auditEvents(hamlet.id()).contains("devices_logged_out"));
+    }
+
+    @Test
+    void anotherProcessRefusesTheOldKeyOnceRegenerated() throws InterruptedException {
+        String otherMe = keydesk.secondaryUrl() + "/api/v1/users/me";
+        assertEquals(200, Http.get(otherMe, Http.basic("hamlet@zulip.com", key)).status()); // cached over there
+        keydesk.primary().services().apiKeys().regenerateKey(dev.keydesk.audit.Actor.commandLine(), hamlet.id());
+        // The change reaches the other process through PostgreSQL NOTIFY; allow it a generous moment.
+        int status = 0;
+        for (int i = 0; i < 50 && status != 401; i++) {
+            status = Http.get(otherMe, Http.basic("hamlet@zulip.com", key)).status();
+            if (status != 401) Thread.sleep(20);
+        }
+        assertEquals(401, status);
+    }
+
+    @Test
+    void serverSettingsIgnoresABadAuthorizationHeader() {
+        for (String header : new String[] {null, "Basic garbage!!", Http.basic("x@y.z", "wrong"), "Bearer abc"}) {
+            Http.Response r = Http.get(keydesk.baseUrl() + "/api/v1/server_settings", header);
+            ApiSchema.check("GET", "/server_settings", r);
+            assertEquals(200, r.status(), String.valueOf(header));
+            assertEquals(keydesk.primary().services().settings().site(), r.json().get("realm_url").asText());
+            assertTrue(r.json().get("authentication_methods").get("password").asBoolean());
+        }
+    }
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,66 @@
+package dev.keydesk.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+    @Test
+    void defaultsMatchTheDocumentedTable() {
+        Settings s = Settings.fromMap(Map.of());
+        assertEquals(7070, s.port());
+        assertEquals("127.0.0.1", s.bindAddress());
+        assertEquals("http://localhost:7070", s.site());
+        assertInstanceOf(Settings.Embedded.class, s.database());
+        assertEquals(Path.of("./data").toAbsolutePath().normalize(), s.dataDir());
+        assertEquals(s.dataDir().resolve("master.key"), s.masterKeyFile());
+        assertFalse(s.devMode());
+        assertFalse(s.secureCookies());
+    }
+
+    @Test
+    void externalUrlFollowsThePortAndDropsATrailingSlash() {
+        assertEquals("http://localhost:8080", Settings.fromMap(Map.of("KEYDESK_PORT", "8080")).site());
+        Settings https = Settings.fromMap(Map.of("KEYDESK_EXTERNAL_URL", "https://keys.example.com/"));
+        assertEquals("https://keys.example.com", https.site());
+        assertTrue(https.secureCookies());
+    }
+
+    @Test
+    void portZeroPicksAFreePortThatTheExternalUrlNames() {
+        Settings s = Settings.fromMap(Map.of("KEYDESK_PORT", "0"));
+        assertTrue(s.port() > 0);
+        assertEquals("http://localhost:" + s.port(), s.site());
+    }
+
+    @Test
+    void databaseUrlsInBothFormsBecomeJdbc() {
+        var ext = (Settings.External) Settings.fromMap(Map.of("KEYDESK_DATABASE_URL",
+                "postgresql://keydesk:p%40ss@db.internal:5433/keys?sslmode=require")).database();
+        assertEquals("jdbc:postgresql://db.internal:5433/keys?sslmode=require", ext.jdbcUrl());
+        assertEquals("keydesk", ext.user());
+        assertEquals("p@ss", ext.password());
+        assertFalse(ext.toString().contains("p@ss"));
+        var jdbc = (Settings.External) Settings.fromMap(Map.of("KEYDESK_DATABASE_URL",
+                "jdbc:postgresql://localhost/keys")).database();
+        assertEquals("jdbc:postgresql://localhost/keys", jdbc.jdbcUrl());
+        assertNull(jdbc.user());
+    }
+
+    @Test
+    void badValuesAreExplained() {
+        assertThrows(ConfigException.class, () -> Settings.fromMap(Map.of("KEYDESK_PORT", "seventy")));
+        assertThrows(ConfigException.class, () -> Settings.fromMap(Map.of("KEYDESK_PORT", "70000")));
+        assertThrows(ConfigException.class, () -> Settings.fromMap(Map.of("KEYDESK_EXTERNAL_URL", "ftp://x")));
+        assertThrows(ConfigException.class, () -> Settings.fromMap(Map.of("KEYDESK_DATABASE_URL", "mysql://x/y")));
+        assertThrows(ConfigException.class, () -> Settings.fromMap(Map.of("KEYDESK_DEV", "maybe")));
+        assertTrue(Settings.fromMap(Map.of("KEYDESK_DEV", "true")).devMode());
+    }
+}
