@@ -1,5 +1,6 @@
 package dev.keydesk.session;
 
+import dev.keydesk.user.EmailAddress;
 import dev.keydesk.user.PasswordCheck;
 import dev.keydesk.web.Flash;
 import dev.keydesk.web.Layout;
@@ -11,6 +12,7 @@ import java.util.Map;
 
 /** Log in, log out, and the page behind the "reset it" links. */
 public final class LoginRoutes {
+    private static final String WRONG_CREDENTIALS = "That e-mail address and password do not match an account.";
     private final PasswordCheck passwords;
     private final WebSession webSession;
 
@@ -43,6 +45,11 @@ public final class LoginRoutes {
             render(ctx, 400, email, next, "Enter your e-mail address and your password.");
             return;
         }
+        if (!EmailAddress.isValid(email)) {
+            // No account can have this address, so there is nothing to check or to rate-limit.
+            render(ctx, 401, email, next, WRONG_CREDENTIALS);
+            return;
+        }
         PasswordCheck.Outcome outcome = passwords.check(email, password, ctx.ip());
         if (outcome instanceof PasswordCheck.Verified verified) {
             webSession.signIn(ctx, verified.user().id());
@@ -54,7 +61,7 @@ public final class LoginRoutes {
         } else if (outcome instanceof PasswordCheck.Deactivated) {
             render(ctx, 401, email, next, "This account has been deactivated. Ask an administrator for help.");
         } else {
-            render(ctx, 401, email, next, "That e-mail address and password do not match an account.");
+            render(ctx, 401, email, next, WRONG_CREDENTIALS);
         }
     }
 

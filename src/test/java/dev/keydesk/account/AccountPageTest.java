@@ -252,9 +252,12 @@ class AccountPageTest {
     void wrongLoginSaysTheSameForUnknownAccounts() {
         Page wrong = browser.login("iago@zulip.com", "not the password");
         Page unknown = new WebClient(keydesk.baseUrl()).login("nobody@zulip.com", "not the password");
+        Page malformed = new WebClient(keydesk.baseUrl()).login("x".repeat(5000), "not the password");
         assertEquals(401, wrong.status());
         assertEquals(401, unknown.status());
+        assertEquals(401, malformed.status());
         assertEquals(wrong.doc().selectFirst("[role=alert]").text(), unknown.doc().selectFirst("[role=alert]").text());
+        assertEquals(wrong.doc().selectFirst("[role=alert]").text(), malformed.doc().selectFirst("[role=alert]").text());
     }
 
     @Test
