@@ -32,18 +32,38 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   // Destructive forms ask first; the server asks again if this script does not run.
+  // One dialog may serve many forms (a row action in a table): it submits the one that opened it.
+  const pendingForms = new Map();
   for (const form of document.querySelectorAll("form[data-confirm-with]")) {
     const dialog = document.getElementById(form.dataset.confirmWith);
     if (!dialog) continue;
     form.addEventListener("submit", (event) => {
       event.preventDefault();
+      pendingForms.set(dialog, form);
       dialog.showModal();
     });
-    dialog.querySelector("[data-confirm-accept]").addEventListener("click", () => {
+  }
+  for (const accept of document.querySelectorAll("dialog [data-confirm-accept]")) {
+    const dialog = accept.closest("dialog");
+    accept.addEventListener("click", () => {
+      const form = pendingForms.get(dialog);
+      if (!form) return;
       form.querySelector("input[name=confirmed]").value = "yes";
       dialog.close();
       form.submit();
     });
+  }
+
+  // "Add a new bot": the outgoing-webhook fields only matter for that type.
+  const typeSelect = document.querySelector("select[name=bot_type]");
+  if (typeSelect) {
+    const showMatching = () => {
+      for (const block of document.querySelectorAll("[data-show-for-type]")) {
+        block.hidden = block.dataset.showForType !== typeSelect.value;
+      }
+    };
+    typeSelect.addEventListener("change", showMatching);
+    showMatching();
   }
 
   for (const button of document.querySelectorAll("[data-copy-from]")) {

@@ -8,6 +8,12 @@ import dev.keydesk.apikey.ApiKeyAuthenticator;
 import dev.keydesk.apikey.KeyCache;
 import dev.keydesk.apikey.KeyCipher;
 import dev.keydesk.apikey.MasterKey;
+import dev.keydesk.avatar.AvatarRoutes;
+import dev.keydesk.bot.BotAccess;
+import dev.keydesk.bot.BotActions;
+import dev.keydesk.bot.BotApiRoutes;
+import dev.keydesk.bot.BotQueries;
+import dev.keydesk.bot.BotRoutes;
 import dev.keydesk.config.Settings;
 import dev.keydesk.db.Database;
 import dev.keydesk.organization.OrganizationActions;
@@ -36,7 +42,10 @@ public record Services(
         OrganizationActions organizations,
         PasswordCheck passwords,
         SessionStore sessions,
-        WebSession webSession) {
+        WebSession webSession,
+        BotAccess botAccess,
+        BotActions bots,
+        BotQueries botQueries) {
 
     public record Opened(Database database, Services services) {}
 
@@ -52,10 +61,12 @@ public record Services(
             ApiKeyActions apiKeys = new ApiKeyActions(jdbi, cipher, cache);
             UserActions users = new UserActions(jdbi, hasher, apiKeys, cache);
             SessionStore sessions = new SessionStore(jdbi);
+            BotActions bots = new BotActions(jdbi, apiKeys, cipher, cache, settings.externalUrl().getHost());
             Services services = new Services(settings, jdbi, cache, new ApiKeyAuthenticator(jdbi, cache), apiKeys, users,
                     new OrganizationActions(jdbi, users),
                     new PasswordCheck(jdbi, hasher, new PasswordRateLimiter(jdbi, limits)),
-                    sessions, new WebSession(sessions, jdbi, settings.secureCookies()));
+                    sessions, new WebSession(sessions, jdbi, settings.secureCookies()),
+                    new BotAccess(jdbi), bots, new BotQueries(jdbi, cipher));
             return new Opened(database, services);
         } catch (RuntimeException e) {
             database.close();
@@ -73,5 +84,8 @@ public record Services(
         new ApiKeyApiRoutes(jdbi, apiAuth, passwords, apiKeys, settings.devMode()).register(routes);
         new UserApiRoutes(jdbi, apiAuth, site).register(routes);
         new ServerSettingsApiRoutes(organizations, site, settings.devMode()).register(routes);
+        new AvatarRoutes(jdbi).register(routes);
+        new BotRoutes(jdbi, botAccess, bots, botQueries, site).register(routes);
+        new BotApiRoutes(jdbi, apiAuth, botAccess, bots, botQueries, users, site).register(routes);
     }
 }

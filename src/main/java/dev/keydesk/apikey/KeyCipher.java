@@ -26,15 +26,26 @@ public final class KeyCipher {
         this.key = key;
     }
 
+    /** What a stored secret is; part of the associated data, so one kind cannot pass for another. */
+    public enum Purpose { API_KEY, BOT_TOKEN }
+
     public byte[] encrypt(long userId, String apiKey) {
-        return seal(context(userId), apiKey.getBytes(StandardCharsets.US_ASCII));
+        return encrypt(Purpose.API_KEY, userId, apiKey);
     }
 
     public String decrypt(long userId, byte[] blob) {
+        return decrypt(Purpose.API_KEY, userId, blob);
+    }
+
+    public byte[] encrypt(Purpose purpose, long userId, String secret) {
+        return seal(context(purpose, userId), secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public String decrypt(Purpose purpose, long userId, byte[] blob) {
         try {
-            return new String(open(context(userId), blob), StandardCharsets.US_ASCII);
+            return new String(open(context(purpose, userId), blob), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("A stored API key does not decrypt under the master key", e);
+            throw new IllegalStateException("A stored secret does not decrypt under the master key", e);
         }
     }
 
@@ -86,7 +97,8 @@ public final class KeyCipher {
         return cipher.doFinal(blob, NONCE_BYTES, blob.length - NONCE_BYTES);
     }
 
-    private static byte[] context(long userId) {
-        return ("api-key:" + userId).getBytes(StandardCharsets.UTF_8);
+    private static byte[] context(Purpose purpose, long userId) {
+        String prefix = purpose == Purpose.API_KEY ? "api-key:" : "bot-token:";
+        return (prefix + userId).getBytes(StandardCharsets.UTF_8);
     }
 }

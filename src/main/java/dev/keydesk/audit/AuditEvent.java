@@ -10,7 +10,12 @@ public enum AuditEvent {
     PASSWORD_REENTRY_FAILED("password_reentry_failed"),
     API_KEY_CHANGED("api_key_changed"),
     API_KEY_REVEALED("api_key_revealed"),
-    DEVICES_LOGGED_OUT("devices_logged_out");
+    DEVICES_LOGGED_OUT("devices_logged_out"),
+    BOT_CREATED("bot_created"),
+    BOT_MODIFIED("bot_modified"),
+    BOT_OWNERS_CHANGED("bot_owners_changed"),
+    BOT_DEACTIVATED("bot_deactivated"),
+    BOT_REACTIVATED("bot_reactivated");
 
     private final String dbName;
 

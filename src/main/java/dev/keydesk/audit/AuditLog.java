@@ -2,9 +2,11 @@ package dev.keydesk.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Writes audit rows. Always called with the handle of the transaction that makes the change,
@@ -12,21 +14,37 @@ import org.jdbi.v3.core.Handle;
  */
 public final class AuditLog {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String INSERT = """
+            INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details)
+            VALUES (:event, :actor, :target, :ip, CAST(:details AS jsonb))""";
 
     private AuditLog() {}
 
     public static void record(Handle handle, AuditEvent event, Actor actor, Long targetUserId, Map<String, ?> details) {
         Map<String, Object> all = new LinkedHashMap<>(details);
         all.put("via", actor.via());
-        handle.createUpdate("""
-                        INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details)
-                        VALUES (:event, :actor, :target, :ip, CAST(:details AS jsonb))""")
+        handle.createUpdate(INSERT)
                 .bind("event", event.dbName())
                 .bind("actor", actor.userId())
                 .bind("target", targetUserId)
                 .bind("ip", actor.ip())
                 .bind("details", toJson(all))
                 .execute();
+    }
+
+    /** One row per target, written as a single batch. */
+    public static void recordEach(Handle handle, AuditEvent event, Actor actor, Collection<Long> targets,
+                                  Map<String, ?> details) {
+        if (targets.isEmpty()) return;
+        Map<String, Object> all = new LinkedHashMap<>(details);
+        all.put("via", actor.via());
+        String json = toJson(all);
+        PreparedBatch batch = handle.prepareBatch(INSERT);
+        for (Long target : targets) {
+            batch.bind("event", event.dbName()).bind("actor", actor.userId()).bind("target", target)
+                    .bind("ip", actor.ip()).bind("details", json).add();
+        }
+        batch.execute();
     }
 
     public static void record(Handle handle, AuditEvent event, Actor actor, Long targetUserId) {

@@ -10,8 +10,10 @@ public record User(
         int role,
         boolean isActive,
         boolean isBot,
+        Integer botType,
         String timezone,
-        Instant dateJoined) {
+        Instant dateJoined,
+        int avatarVersion) {
 
     public Role roleEnum() {
         return Role.fromCode(role);
@@ -24,6 +26,11 @@ public record User(
     /** Owners are administrators too, as in Zulip. */
     public boolean isAdmin() {
         return role <= Role.ADMIN.code();
+    }
+
+    /** Where clients fetch the avatar; the version changes the URL whenever the image does. */
+    public String avatarPath() {
+        return "/avatar/" + id + "?v=" + avatarVersion;
     }
 
     public boolean isGuest() {

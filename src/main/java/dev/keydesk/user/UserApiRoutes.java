@@ -3,6 +3,7 @@ package dev.keydesk.user;
 import dev.keydesk.api.ApiAuth;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.apikey.KeyOwner;
+import dev.keydesk.bot.BotDao;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
@@ -40,9 +41,14 @@ public final class UserApiRoutes {
         profile.put("is_guest", user.isGuest());
         profile.put("is_bot", user.isBot());
         profile.put("is_active", user.isActive());
-        profile.put("avatar_url", site + "/static/avatar.svg");
+        profile.put("avatar_url", site + user.avatarPath());
         profile.put("date_joined", user.dateJoined().toString());
         profile.put("timezone", user.timezone());
+        if (user.isBot()) {
+            profile.put("bot_type", user.botType());
+            jdbi.withExtension(BotDao.class, dao -> dao.primaryOwnerId(user.id()))
+                    .ifPresent(ownerId -> profile.put("bot_owner_id", ownerId));
+        }
         ctx.json(req.success(profile));
     }
 }

@@ -9,13 +9,16 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 @RegisterConstructorMapper(User.class)
 public interface UserDao {
-    String COLUMNS = "id, email, full_name, role, is_active, is_bot, timezone, date_joined";
+    String COLUMNS = "id, email, full_name, role, is_active, is_bot, bot_type, timezone, date_joined, avatar_version";
 
     @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE id = :id")
     Optional<User> findById(@Bind("id") long id);
 
     @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE lower(email) = lower(:email)")
     Optional<User> findByEmail(@Bind("email") String email);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE is_active AND NOT is_bot ORDER BY lower(full_name), id")
+    java.util.List<User> listActiveHumans();
 
     @SqlQuery("SELECT password_hash FROM users WHERE id = :id")
     Optional<String> findPasswordHash(@Bind("id") long id);
@@ -29,6 +32,10 @@ public interface UserDao {
 
     @SqlUpdate("UPDATE users SET password_hash = :hash WHERE id = :id")
     void updatePasswordHash(@Bind("id") long id, @Bind("hash") String hash);
+
+    /** Whether an active account already uses this full name (compared without regard to case). */
+    @SqlQuery("SELECT EXISTS (SELECT 1 FROM users WHERE is_active AND lower(full_name) = lower(:name) AND id <> :exceptId)")
+    boolean activeNameTaken(@Bind("name") String name, @Bind("exceptId") long exceptId);
 
     @SqlUpdate("UPDATE users SET is_active = :active WHERE id = :id")
     int updateActive(@Bind("id") long id, @Bind("active") boolean active);

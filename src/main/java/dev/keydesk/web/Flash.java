@@ -12,7 +12,12 @@ import java.util.Arrays;
 public enum Flash {
     PASSWORD_CHANGED("Your password has been changed, and your other sessions have been logged out."),
     LOGGED_OUT("You have been logged out."),
-    WELCOME("Your organization is ready. Welcome to Keydesk!");
+    WELCOME("Your organization is ready. Welcome to Keydesk!"),
+    BOT_CREATED("Your bot has been created. Its API key and zuliprc are below."),
+    BOT_UPDATED("The bot has been updated."),
+    BOT_KEY_REGENERATED("The bot has a new API key. The old key no longer works."),
+    BOT_DEACTIVATED("The bot has been deactivated. Its key stops working until you reactivate it."),
+    BOT_REACTIVATED("The bot has been reactivated with the API key it had before.");
 
     private static final String COOKIE = "keydesk_flash";
     private final String message;

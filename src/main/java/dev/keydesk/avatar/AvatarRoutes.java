@@ -1,0 +1,40 @@
+package dev.keydesk.avatar;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.NotFoundResponse;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * GET /avatar/{user_id}: the account's PNG avatar. Public, like Zulip's avatar URLs, since
+ * clients fetch them without credentials; the ?v= version in the URL lets them be cached.
+ */
+public final class AvatarRoutes {
+    private final Jdbi jdbi;
+
+    public AvatarRoutes(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/avatar/{user_id}", this::avatar);
+    }
+
+    private void avatar(Context ctx) {
+        long userId = parseId(ctx.pathParam("user_id"));
+        byte[] png = jdbi.withExtension(AvatarDao.class, dao -> {
+            if (!dao.userExists(userId)) throw new NotFoundResponse();
+            return dao.find(userId).orElseGet(() -> AvatarImages.identicon("user-" + userId));
+        });
+        ctx.header("Cache-Control", "public, max-age=86400");
+        ctx.contentType("image/png").result(png);
+    }
+
+    private static long parseId(String raw) {
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw new NotFoundResponse();
+        }
+    }
+}

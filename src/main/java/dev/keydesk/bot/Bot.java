@@ -1,0 +1,16 @@
+package dev.keydesk.bot;
+
+import java.time.Instant;
+
+/** A bot account as the bot pages and API show it. */
+public record Bot(long id, String email, String fullName, int botType, boolean isActive, Instant dateJoined,
+                  int avatarVersion) {
+
+    public BotType type() {
+        return BotType.fromCode(botType).orElseThrow();
+    }
+
+    public String avatarPath() {
+        return "/avatar/" + id + "?v=" + avatarVersion;
+    }
+}

@@ -1,0 +1,198 @@
+package dev.keydesk.bot;
+
+import dev.keydesk.apikey.ApiKeyActions;
+import dev.keydesk.apikey.KeyCache;
+import dev.keydesk.apikey.KeyCipher;
+import dev.keydesk.apikey.Zuliprc;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.audit.AuditEvent;
+import dev.keydesk.audit.AuditLog;
+import dev.keydesk.avatar.AvatarDao;
+import dev.keydesk.avatar.AvatarImages;
+import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.security.Tokens;
+import dev.keydesk.user.User;
+import dev.keydesk.user.UserDao;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** Every change to bots, each in one transaction with its audit rows. */
+public final class BotActions {
+    /** What "Add a new bot" asks for. {@code owners} empty means the creator alone. */
+    public record NewBot(String fullName, String shortName, BotType type, String payloadUrl, BotInterface botInterface,
+                         byte[] avatar, List<Long> owners) {}
+
+    /** Edits; a null field stays as it is. */
+    public record Changes(String fullName, String payloadUrl, BotInterface botInterface, byte[] avatar, List<Long> owners) {}
+
+    public record Created(Bot bot, String apiKey) {}
+
+    private final Jdbi jdbi;
+    private final ApiKeyActions apiKeys;
+    private final KeyCipher cipher;
+    private final KeyCache keyCache;
+    private final String botDomain;
+
+    public BotActions(Jdbi jdbi, ApiKeyActions apiKeys, KeyCipher cipher, KeyCache keyCache, String botDomain) {
+        this.jdbi = jdbi;
+        this.apiKeys = apiKeys;
+        this.cipher = cipher;
+        this.keyCache = keyCache;
+        this.botDomain = botDomain;
+    }
+
+    public Created createBot(Actor actor, User creator, NewBot spec) {
+        if (creator.isBot()) throw new InvalidInputException("bot", "Bots cannot create bots.");
+        if (creator.isGuest()) throw new InvalidInputException("bot", "Not allowed for guest users");
+        String fullName = BotRules.fullName(spec.fullName());
+        String email = BotRules.shortName(spec.shortName()) + "-bot@" + botDomain;
+        String payloadUrl = spec.type() == BotType.OUTGOING_WEBHOOK ? BotRules.payloadUrl(spec.payloadUrl()) : null;
+        byte[] avatar = spec.avatar() == null ? null : AvatarImages.fromUpload(spec.avatar());
+        return jdbi.inTransaction(h -> {
+            BotDao bots = h.attach(BotDao.class);
+            lockNames(h);
+            requireFreeName(h, fullName, -1);
+            if (bots.emailTaken(email)) throw new InvalidInputException("short_name", "Username already in use");
+            List<Long> owners = validOwners(h, spec.owners().isEmpty() ? List.of(creator.id()) : spec.owners());
+            long id = bots.insert(email, fullName, spec.type().code());
+            for (long owner : owners) bots.addOwner(id, owner);
+            if (avatar != null) h.attach(AvatarDao.class).save(id, avatar);
+            if (payloadUrl != null) {
+                String token = Tokens.newToken();
+                bots.insertService(id, payloadUrl, spec.botInterface().code(),
+                        cipher.encrypt(KeyCipher.Purpose.BOT_TOKEN, id, token));
+            }
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("email", email);
+            details.put("bot_type", spec.type().code());
+            details.put("owners", owners);
+            AuditLog.record(h, AuditEvent.BOT_CREATED, actor, id, details);
+            String key = apiKeys.replaceKey(h, actor, id);
+            return new Created(bots.find(id).orElseThrow(), key);
+        });
+    }
+
+    public Bot updateBot(Actor actor, long botId, Changes changes) {
+        String fullName = changes.fullName() == null ? null : BotRules.fullName(changes.fullName());
+        String payloadUrl = changes.payloadUrl() == null ? null : BotRules.payloadUrl(changes.payloadUrl());
+        byte[] avatar = changes.avatar() == null ? null : AvatarImages.fromUpload(changes.avatar());
+        return jdbi.inTransaction(h -> {
+            BotDao bots = h.attach(BotDao.class);
+            Bot bot = bots.find(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
+            List<String> changed = new ArrayList<>();
+            if (fullName != null && !fullName.equals(bot.fullName())) {
+                lockNames(h);
+                if (bot.isActive()) requireFreeName(h, fullName, botId);
+                bots.updateName(botId, fullName);
+                changed.add("full_name");
+            }
+            Optional<BotService> service = bots.servicesOf(List.of(botId)).stream().findFirst();
+            if ((payloadUrl != null || changes.botInterface() != null) && service.isPresent()) {
+                bots.updateService(botId, payloadUrl == null ? service.get().payloadUrl() : payloadUrl,
+                        changes.botInterface() == null ? service.get().interfaceType() : changes.botInterface().code());
+                changed.add("service");
+            } else if (payloadUrl != null) {
+                throw new InvalidInputException("payload_url", "Only outgoing webhook bots have a payload URL.");
+            }
+            if (avatar != null) {
+                h.attach(AvatarDao.class).save(botId, avatar);
+                h.attach(AvatarDao.class).bumpVersion(botId);
+                changed.add("avatar");
+            }
+            if (!changed.isEmpty()) {
+                AuditLog.record(h, AuditEvent.BOT_MODIFIED, actor, botId, Map.of("changed", changed));
+            }
+            if (changes.owners() != null) replaceOwners(h, actor, botId, changes.owners());
+            return bots.find(botId).orElseThrow();
+        });
+    }
+
+    private void replaceOwners(Handle h, Actor actor, long botId, List<Long> requested) {
+        BotDao bots = h.attach(BotDao.class);
+        List<Long> wanted = validOwners(h, requested);
+        Set<Long> current = new LinkedHashSet<>();
+        bots.ownersOf(List.of(botId)).forEach(o -> current.add(o.userId()));
+        if (current.equals(new LinkedHashSet<>(wanted))) return;
+        for (long owner : current) if (!wanted.contains(owner)) bots.removeOwner(botId, owner);
+        for (long owner : wanted) bots.addOwner(botId, owner);
+        AuditLog.record(h, AuditEvent.BOT_OWNERS_CHANGED, actor, botId,
+                Map.of("before", List.copyOf(current), "after", wanted));
+    }
+
+    /** The bot stops authenticating at once (401 USER_DEACTIVATED); its key is kept for reactivation. */
+    public void deactivate(Actor actor, long botId) {
+        jdbi.useTransaction(h -> {
+            Bot bot = h.attach(BotDao.class).find(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
+            if (!bot.isActive()) return;
+            h.attach(UserDao.class).updateActive(botId, false);
+            keyCache.announceChange(h, botId);
+            AuditLog.record(h, AuditEvent.BOT_DEACTIVATED, actor, botId);
+        });
+    }
+
+    /** Restores the bot with the same key it had. */
+    public void reactivate(Actor actor, long botId) {
+        jdbi.useTransaction(h -> {
+            Bot bot = h.attach(BotDao.class).find(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
+            if (bot.isActive()) return;
+            lockNames(h);
+            requireFreeName(h, bot.fullName(), botId);
+            h.attach(UserDao.class).updateActive(botId, true);
+            keyCache.announceChange(h, botId);
+            AuditLog.record(h, AuditEvent.BOT_REACTIVATED, actor, botId);
+        });
+    }
+
+    public String regenerateKey(Actor actor, long botId) {
+        return apiKeys.regenerateKey(actor, botId);
+    }
+
+    public String revealKey(Actor actor, long botId, String purpose) {
+        return apiKeys.revealKey(actor, botId, purpose);
+    }
+
+    /** A bot's secrets: its API key and, for outgoing webhook bots, its token. */
+    public record Credentials(String email, String apiKey, String token) {
+        public String zuliprc(String site) {
+            return Zuliprc.render(email, apiKey, site, token);
+        }
+    }
+
+    /** Decrypts the bot's key (and token), recording the reveal. */
+    public Credentials credentials(Actor actor, Bot bot, String purpose) {
+        return jdbi.inTransaction(h -> {
+            String key = apiKeys.revealKey(h, actor, bot.id(), purpose);
+            String token = h.attach(BotDao.class).servicesOf(List.of(bot.id())).stream().findFirst()
+                    .map(s -> cipher.decrypt(KeyCipher.Purpose.BOT_TOKEN, bot.id(), s.tokenCiphertext()))
+                    .orElse(null);
+            return new Credentials(bot.email(), key, token);
+        });
+    }
+
+    /** Names are unique among active accounts; this lock makes check-then-write safe across processes. */
+    private static void lockNames(Handle h) {
+        h.createQuery("SELECT pg_advisory_xact_lock(hashtext('keydesk:account-names'))").mapTo(String.class).one();
+    }
+
+    private static void requireFreeName(Handle h, String fullName, long exceptId) {
+        if (h.attach(UserDao.class).activeNameTaken(fullName, exceptId)) {
+            throw new InvalidInputException("full_name", "Name is already in use!");
+        }
+    }
+
+    /** Owners are active people (not bots) of the organization; at least one is needed. */
+    private static List<Long> validOwners(Handle h, List<Long> requested) {
+        List<Long> unique = List.copyOf(new LinkedHashSet<>(requested));
+        if (unique.isEmpty()) throw new InvalidInputException("owners", "A bot needs at least one owner.");
+        List<Long> found = h.attach(BotDao.class).activeHumans(unique);
+        if (found.size() != unique.size()) throw new InvalidInputException("owners", "No such user");
+        return unique;
+    }
+}

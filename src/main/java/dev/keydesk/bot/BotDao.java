@@ -1,0 +1,90 @@
+package dev.keydesk.bot;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindList;
+import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+@RegisterConstructorMapper(Bot.class)
+@RegisterConstructorMapper(BotOwner.class)
+@RegisterConstructorMapper(BotService.class)
+public interface BotDao {
+    String BOT_COLUMNS = "u.id, u.email, u.full_name, u.bot_type, u.is_active, u.date_joined, u.avatar_version";
+
+    @SqlUpdate("""
+            INSERT INTO users (email, full_name, role, is_bot, bot_type)
+            VALUES (:email, :fullName, 400, true, :botType)""")
+    @GetGeneratedKeys("id")
+    long insert(@Bind("email") String email, @Bind("fullName") String fullName, @Bind("botType") int botType);
+
+    @SqlQuery("SELECT " + BOT_COLUMNS + " FROM users u WHERE u.id = :id AND u.is_bot")
+    Optional<Bot> find(@Bind("id") long id);
+
+    @SqlQuery("SELECT " + BOT_COLUMNS + """
+             FROM users u JOIN bot_owners o ON o.bot_id = u.id
+            WHERE o.owner_id = :ownerId AND u.is_active = :active
+            ORDER BY lower(u.full_name), u.id""")
+    List<Bot> listOwnedBy(@Bind("ownerId") long ownerId, @Bind("active") boolean active);
+
+    @SqlQuery("SELECT " + BOT_COLUMNS + " FROM users u WHERE u.is_bot AND u.is_active ORDER BY lower(u.full_name), u.id")
+    List<Bot> listAllActive();
+
+    @SqlQuery("""
+            SELECT count(*) FILTER (WHERE u.is_active) FROM users u JOIN bot_owners o ON o.bot_id = u.id
+            WHERE o.owner_id = :ownerId""")
+    long countActiveOwnedBy(@Bind("ownerId") long ownerId);
+
+    @SqlQuery("""
+            SELECT count(*) FILTER (WHERE NOT u.is_active) FROM users u JOIN bot_owners o ON o.bot_id = u.id
+            WHERE o.owner_id = :ownerId""")
+    long countInactiveOwnedBy(@Bind("ownerId") long ownerId);
+
+    @SqlUpdate("INSERT INTO bot_owners (bot_id, owner_id) VALUES (:botId, :ownerId) ON CONFLICT DO NOTHING")
+    void addOwner(@Bind("botId") long botId, @Bind("ownerId") long ownerId);
+
+    @SqlUpdate("DELETE FROM bot_owners WHERE bot_id = :botId AND owner_id = :ownerId")
+    void removeOwner(@Bind("botId") long botId, @Bind("ownerId") long ownerId);
+
+    @SqlQuery("SELECT EXISTS (SELECT 1 FROM bot_owners WHERE bot_id = :botId AND owner_id = :userId)")
+    boolean isOwner(@Bind("botId") long botId, @Bind("userId") long userId);
+
+    /** Owners of several bots at once, each bot's in the order they were added (the first is primary). */
+    @SqlQuery("""
+            SELECT o.bot_id, u.id AS user_id, u.full_name, u.email
+            FROM bot_owners o JOIN users u ON u.id = o.owner_id
+            WHERE o.bot_id IN (<botIds>)
+            ORDER BY o.bot_id, o.added_at, u.id""")
+    List<BotOwner> ownersOf(@BindList(value = "botIds", onEmpty = BindList.EmptyHandling.NULL_STRING) Collection<Long> botIds);
+
+    @SqlQuery("SELECT owner_id FROM bot_owners WHERE bot_id = :botId ORDER BY added_at, owner_id LIMIT 1")
+    Optional<Long> primaryOwnerId(@Bind("botId") long botId);
+
+    @SqlUpdate("UPDATE users SET full_name = :name WHERE id = :id")
+    void updateName(@Bind("id") long id, @Bind("name") String name);
+
+    @SqlUpdate("""
+            INSERT INTO bot_services (bot_id, payload_url, interface_type, token_ciphertext)
+            VALUES (:botId, :payloadUrl, :interfaceType, :token)""")
+    void insertService(@Bind("botId") long botId, @Bind("payloadUrl") String payloadUrl,
+                       @Bind("interfaceType") int interfaceType, @Bind("token") byte[] tokenCiphertext);
+
+    @SqlUpdate("UPDATE bot_services SET payload_url = :payloadUrl, interface_type = :interfaceType WHERE bot_id = :botId")
+    void updateService(@Bind("botId") long botId, @Bind("payloadUrl") String payloadUrl,
+                       @Bind("interfaceType") int interfaceType);
+
+    @SqlQuery("SELECT bot_id, payload_url, interface_type, token_ciphertext AS token_ciphertext FROM bot_services WHERE bot_id IN (<botIds>)")
+    List<BotService> servicesOf(@BindList(value = "botIds", onEmpty = BindList.EmptyHandling.NULL_STRING) Collection<Long> botIds);
+
+    @SqlQuery("""
+            SELECT id FROM users
+            WHERE id IN (<ids>) AND is_active AND NOT is_bot""")
+    List<Long> activeHumans(@BindList(value = "ids", onEmpty = BindList.EmptyHandling.NULL_STRING) Collection<Long> ids);
+
+    @SqlQuery("SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower(:email))")
+    boolean emailTaken(@Bind("email") String email);
+}

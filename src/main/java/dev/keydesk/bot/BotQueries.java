@@ -1,0 +1,89 @@
+package dev.keydesk.bot;
+
+import dev.keydesk.apikey.ApiKeyDao;
+import dev.keydesk.apikey.KeyCipher;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.audit.AuditEvent;
+import dev.keydesk.audit.AuditLog;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/** Reading bots for lists: a constant number of queries however many bots there are. */
+public final class BotQueries {
+    /** Owners and services of a set of bots, fetched together. */
+    public static final class Details {
+        private final Map<Long, List<BotOwner>> owners = new HashMap<>();
+        private final Map<Long, BotService> services = new HashMap<>();
+
+        Details(List<BotOwner> ownerRows, List<BotService> serviceRows) {
+            for (BotOwner o : ownerRows) owners.computeIfAbsent(o.botId(), k -> new ArrayList<>()).add(o);
+            for (BotService s : serviceRows) services.put(s.botId(), s);
+        }
+
+        public List<BotOwner> owners(long botId) {
+            return owners.getOrDefault(botId, List.of());
+        }
+
+        public List<Long> ownerIds(long botId) {
+            return owners(botId).stream().map(BotOwner::userId).toList();
+        }
+
+        public Long primaryOwner(long botId) {
+            return owners(botId).isEmpty() ? null : owners(botId).get(0).userId();
+        }
+
+        public String primaryOwnerEmail(long botId) {
+            return owners(botId).isEmpty() ? null : owners(botId).get(0).email();
+        }
+
+        public Optional<BotService> service(long botId) {
+            return Optional.ofNullable(services.get(botId));
+        }
+    }
+
+    private final Jdbi jdbi;
+    private final KeyCipher cipher;
+
+    public BotQueries(Jdbi jdbi, KeyCipher cipher) {
+        this.jdbi = jdbi;
+        this.cipher = cipher;
+    }
+
+    public List<Bot> ownedBy(long ownerId, boolean active) {
+        return jdbi.withExtension(BotDao.class, dao -> dao.listOwnedBy(ownerId, active));
+    }
+
+    public List<Bot> allActive() {
+        return jdbi.withExtension(BotDao.class, BotDao::listAllActive);
+    }
+
+    public long[] countsOwnedBy(long ownerId) {
+        return jdbi.withExtension(BotDao.class, dao -> new long[] {
+                dao.countActiveOwnedBy(ownerId), dao.countInactiveOwnedBy(ownerId)});
+    }
+
+    public Details details(List<Bot> bots) {
+        List<Long> ids = bots.stream().map(Bot::id).toList();
+        if (ids.isEmpty()) return new Details(List.of(), List.of());
+        return jdbi.withExtension(BotDao.class, dao -> new Details(dao.ownersOf(ids), dao.servicesOf(ids)));
+    }
+
+    /** The current keys of these bots, each reveal audited, in one transaction. */
+    public Map<Long, String> revealKeys(Actor actor, List<Bot> bots) {
+        if (bots.isEmpty()) return Map.of();
+        return jdbi.inTransaction(h -> {
+            Map<Long, String> keys = new LinkedHashMap<>();
+            ApiKeyDao dao = h.attach(ApiKeyDao.class);
+            for (Bot bot : bots) {
+                dao.findCurrentCiphertext(bot.id()).ifPresent(c -> keys.put(bot.id(), cipher.decrypt(bot.id(), c)));
+            }
+            AuditLog.recordEach(h, AuditEvent.API_KEY_REVEALED, actor, keys.keySet(), Map.of("purpose", "bot list"));
+            return keys;
+        });
+    }
+}

@@ -1,0 +1,272 @@
+package dev.keydesk.bot;
+
+import dev.keydesk.audit.Actor;
+import dev.keydesk.bot.BotPages.Choice;
+import dev.keydesk.bot.BotPages.OwnerChoice;
+import dev.keydesk.bot.BotPages.Row;
+import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.user.User;
+import dev.keydesk.user.UserDao;
+import dev.keydesk.apikey.Zuliprc;
+import dev.keydesk.web.ConfirmPage;
+import dev.keydesk.web.Flash;
+import dev.keydesk.web.WebError;
+import dev.keydesk.web.WebSession;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.UploadedFile;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Your bots: the list with its Actions column, "Add a new bot", and each bot's details
+ * ("manage bot": API key and Zuliprc configuration), edit, deactivate and reactivate.
+ * Pages answer 404 for a bot the user may not manage, so they do not reveal it exists.
+ */
+public final class BotRoutes {
+    private final Jdbi jdbi;
+    private final BotAccess access;
+    private final BotActions bots;
+    private final BotQueries queries;
+    private final String site;
+
+    public BotRoutes(Jdbi jdbi, BotAccess access, BotActions bots, BotQueries queries, String site) {
+        this.jdbi = jdbi;
+        this.access = access;
+        this.bots = bots;
+        this.queries = queries;
+        this.site = site;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/bots", this::list);
+        routes.get("/bots/new", ctx -> renderForm(ctx, 200, newForm(ctx, null)));
+        routes.post("/bots", this::create);
+        routes.get("/bots/{bot_id}", this::details);
+        routes.get("/bots/{bot_id}/zuliprc", this::downloadZuliprc);
+        routes.post("/bots/{bot_id}/api-key/regenerate", this::regenerate);
+        routes.get("/bots/{bot_id}/edit", ctx -> renderForm(ctx, 200, editForm(ctx, manageable(ctx), null)));
+        routes.post("/bots/{bot_id}/edit", this::update);
+        routes.post("/bots/{bot_id}/deactivate", this::deactivate);
+        routes.post("/bots/{bot_id}/reactivate", this::reactivate);
+    }
+
+    private Bot manageable(Context ctx) {
+        User user = WebSession.requireUser(ctx);
+        try {
+            return access.requireManageable(user, BotAccess.parseId(ctx.pathParam("bot_id")));
+        } catch (BotAccess.Denied denied) {
+            throw new WebError(404, "There is no such bot, or it is not yours to manage.");
+        }
+    }
+
+    private static Actor actor(Context ctx) {
+        return Actor.user(WebSession.requireUser(ctx).id(), ctx.ip());
+    }
+
+    private void list(Context ctx) {
+        User user = WebSession.requireUser(ctx);
+        boolean inactiveTab = "inactive".equals(ctx.queryParam("tab"));
+        List<Bot> shown = queries.ownedBy(user.id(), !inactiveTab);
+        BotQueries.Details details = queries.details(shown);
+        long[] counts = queries.countsOwnedBy(user.id());
+        List<Row> rows = shown.stream().map(b -> row(b, details)).toList();
+        BotPages.ListPage page = new BotPages.ListPage(WebSession.layout(ctx, "Your bots"), inactiveTab,
+                counts[0], counts[1], rows, !user.isGuest());
+        ctx.render("bots.jte", Map.of("page", page));
+    }
+
+    private void details(Context ctx) {
+        Bot bot = manageable(ctx);
+        BotQueries.Details details = queries.details(List.of(bot));
+        Actor actor = actor(ctx);
+        BotActions.Credentials credentials = bots.credentials(actor, bot, "bot details page");
+        var service = details.service(bot.id());
+        BotPages.DetailPage page = new BotPages.DetailPage(WebSession.layout(ctx, bot.fullName()), row(bot, details),
+                credentials.apiKey(), credentials.zuliprc(site), service.map(BotService::payloadUrl).orElse(null),
+                service.map(s -> s.botInterface().label()).orElse(null));
+        ctx.header("Cache-Control", "no-store");
+        ctx.render("bot.jte", Map.of("page", page));
+    }
+
+    private void downloadZuliprc(Context ctx) {
+        Bot bot = manageable(ctx);
+        Zuliprc.send(ctx, bots.credentials(actor(ctx), bot, "zuliprc download").zuliprc(site));
+    }
+
+    private void regenerate(Context ctx) {
+        Bot bot = manageable(ctx);
+        if (!"yes".equals(ctx.formParam("confirmed"))) {
+            confirm(ctx, "Generate a new API key for " + bot.fullName() + "?",
+                    "The bot's current key stops working immediately. Anything using it, including its zuliprc file, "
+                            + "must be given the new key.",
+                    "/bots/" + bot.id() + "/api-key/regenerate", "Yes, generate a new key", "/bots/" + bot.id() + "#api-key");
+            return;
+        }
+        bots.regenerateKey(actor(ctx), bot.id());
+        Flash.BOT_KEY_REGENERATED.set(ctx);
+        ctx.redirect("/bots/" + bot.id() + "#api-key", HttpStatus.SEE_OTHER);
+    }
+
+    private void deactivate(Context ctx) {
+        Bot bot = manageable(ctx);
+        if (!"yes".equals(ctx.formParam("confirmed"))) {
+            confirm(ctx, "Deactivate " + bot.fullName() + "?",
+                    "The bot's API key stops working until the bot is reactivated. The key itself is kept.",
+                    "/bots/" + bot.id() + "/deactivate", "Yes, deactivate", "/bots");
+            return;
+        }
+        bots.deactivate(actor(ctx), bot.id());
+        Flash.BOT_DEACTIVATED.set(ctx);
+        ctx.redirect("/bots", HttpStatus.SEE_OTHER);
+    }
+
+    private void reactivate(Context ctx) {
+        Bot bot = manageable(ctx);
+        try {
+            bots.reactivate(actor(ctx), bot.id());
+        } catch (InvalidInputException e) {
+            throw new WebError(400, "This bot cannot be reactivated: " + e.getMessage()
+                    + " Rename the active account that uses its name first.");
+        }
+        Flash.BOT_REACTIVATED.set(ctx);
+        ctx.redirect("/bots?tab=inactive", HttpStatus.SEE_OTHER);
+    }
+
+    private void create(Context ctx) {
+        User user = WebSession.requireUser(ctx);
+        BotType type;
+        try {
+            type = BotRules.type(ctx.formParam("bot_type"));
+            BotActions.NewBot spec = new BotActions.NewBot(ctx.formParam("full_name"), ctx.formParam("short_name"), type,
+                    ctx.formParam("payload_url"), BotRules.botInterface(ctx.formParam("interface_type")),
+                    uploadedAvatar(ctx), List.of());
+            BotActions.Created created = bots.createBot(actor(ctx), user, spec);
+            Flash.BOT_CREATED.set(ctx);
+            ctx.redirect("/bots/" + created.bot().id() + "#api-key", HttpStatus.SEE_OTHER);
+        } catch (InvalidInputException e) {
+            renderForm(ctx, 400, newForm(ctx, e.getMessage()));
+        }
+    }
+
+    private void update(Context ctx) {
+        Bot bot = manageable(ctx);
+        try {
+            List<Long> owners = ctx.formParams("owner_ids").stream().map(BotRoutes::parseOwnerId).toList();
+            BotActions.Changes changes = new BotActions.Changes(ctx.formParam("full_name"),
+                    bot.type() == BotType.OUTGOING_WEBHOOK ? ctx.formParam("payload_url") : null,
+                    bot.type() == BotType.OUTGOING_WEBHOOK ? BotRules.botInterface(ctx.formParam("interface_type")) : null,
+                    uploadedAvatar(ctx), owners);
+            bots.updateBot(actor(ctx), bot.id(), changes);
+            Flash.BOT_UPDATED.set(ctx);
+            boolean stillManages = access.canManage(WebSession.requireUser(ctx), bot.id());
+            ctx.redirect(stillManages ? "/bots/" + bot.id() : "/bots", HttpStatus.SEE_OTHER);
+        } catch (InvalidInputException e) {
+            renderForm(ctx, 400, editForm(ctx, bot, e.getMessage()));
+        }
+    }
+
+    private BotPages.FormPage newForm(Context ctx, String error) {
+        WebSession.requireUser(ctx);
+        BotType type = safeType(ctx.formParam("bot_type"));
+        return new BotPages.FormPage(WebSession.layout(ctx, "Add a new bot"), 0, orEmpty(ctx.formParam("full_name")),
+                orEmpty(ctx.formParam("short_name")), typeChoices(type), orEmpty(ctx.formParam("payload_url")),
+                interfaceChoices(ctx.formParam("interface_type")), true, List.of(), error);
+    }
+
+    private BotPages.FormPage editForm(Context ctx, Bot bot, String error) {
+        var service = queries.details(List.of(bot)).service(bot.id());
+        Set<Long> owners = ctx.method().name().equals("POST")
+                ? ctx.formParams("owner_ids").stream().map(BotRoutes::parseOwnerIdOrZero).collect(Collectors.toSet())
+                : Set.copyOf(queries.details(List.of(bot)).ownerIds(bot.id()));
+        List<OwnerChoice> choices = jdbi.withExtension(UserDao.class, UserDao::listActiveHumans).stream()
+                .map(u -> new OwnerChoice(u.id(), u.fullName(), u.email(), owners.contains(u.id()))).toList();
+        String name = ctx.formParam("full_name") != null ? ctx.formParam("full_name") : bot.fullName();
+        String url = ctx.formParam("payload_url") != null ? ctx.formParam("payload_url")
+                : service.map(BotService::payloadUrl).orElse("");
+        String iface = ctx.formParam("interface_type") != null ? ctx.formParam("interface_type")
+                : service.map(s -> Integer.toString(s.interfaceType())).orElse(null);
+        return new BotPages.FormPage(WebSession.layout(ctx, "Edit " + bot.fullName()), bot.id(), name, "",
+                typeChoices(bot.type()), url, interfaceChoices(iface), bot.type() == BotType.OUTGOING_WEBHOOK,
+                choices, error);
+    }
+
+    private static void renderForm(Context ctx, int status, BotPages.FormPage page) {
+        ctx.status(status).render("bot_form.jte", Map.of("page", page));
+    }
+
+    private static void confirm(Context ctx, String question, String explanation, String action, String label,
+                                String cancel) {
+        ConfirmPage page = new ConfirmPage(WebSession.layout(ctx, "Please confirm"), question, explanation, action,
+                label, cancel);
+        ctx.render("confirm.jte", Map.of("page", page));
+    }
+
+    private Row row(Bot bot, BotQueries.Details details) {
+        String owners = details.owners(bot.id()).stream().map(BotOwner::fullName).collect(Collectors.joining(", "));
+        return new Row(bot.id(), bot.fullName(), bot.email(), bot.type().label(), owners, bot.avatarPath(), bot.isActive());
+    }
+
+    private static List<Choice> typeChoices(BotType selected) {
+        return Arrays.stream(BotType.values())
+                .map(t -> new Choice(Integer.toString(t.code()), t.label(), t == selected)).toList();
+    }
+
+    private static List<Choice> interfaceChoices(String raw) {
+        BotInterface selected = safeInterface(raw);
+        List<Choice> out = new ArrayList<>();
+        for (BotInterface i : BotInterface.values()) {
+            out.add(new Choice(Integer.toString(i.code()), i.label(), i == selected));
+        }
+        return out;
+    }
+
+    private static BotType safeType(String raw) {
+        try {
+            return BotRules.type(raw);
+        } catch (InvalidInputException e) {
+            return BotType.GENERIC;
+        }
+    }
+
+    private static BotInterface safeInterface(String raw) {
+        try {
+            return BotRules.botInterface(raw);
+        } catch (InvalidInputException e) {
+            return BotInterface.ZULIP;
+        }
+    }
+
+    private static long parseOwnerId(String raw) {
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("owner_ids", "No such user");
+        }
+    }
+
+    private static long parseOwnerIdOrZero(String raw) {
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static byte[] uploadedAvatar(Context ctx) {
+        if (!ctx.isMultipartFormData()) return null;
+        UploadedFile file = ctx.uploadedFile("avatar");
+        if (file == null || (file.size() == 0 && (file.filename() == null || file.filename().isEmpty()))) return null;
+        return BotApiRoutes.readAll(file);
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}
