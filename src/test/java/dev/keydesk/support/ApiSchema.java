@@ -103,6 +103,7 @@ public final class ApiSchema {
             case "boolean" -> value != null && value.isBoolean();
             case "object" -> value != null && value.isObject();
             case "array" -> value != null && value.isArray();
+            case "null" -> value != null && value.isNull();
             default -> throw new AssertionError("unknown type " + type);
         };
         assertTrue(ok, name + " should be " + type + " but is " + value);
