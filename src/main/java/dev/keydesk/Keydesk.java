@@ -1,13 +1,15 @@
 package dev.keydesk;
 
 import dev.keydesk.apikey.KeyChangeListener;
+import dev.keydesk.api.CrossSiteGuard;
 import dev.keydesk.config.ConfigException;
 import dev.keydesk.config.Settings;
 import dev.keydesk.db.Database;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
 import dev.keydesk.web.Csrf;
 import dev.keydesk.web.ErrorHandling;
-import dev.keydesk.web.RequestLimits;
+import dev.keydesk.web.LogPaths;
+import dev.keydesk.web.RequestBodies;
 import dev.keydesk.web.SecurityHeaders;
 import dev.keydesk.web.TemplateRenderer;
 import dev.keydesk.web.WebSession;
@@ -64,7 +66,7 @@ public final class Keydesk implements AutoCloseable {
         } catch (RuntimeException e) {
             app.stop();
             throw new ConfigException("Cannot listen on " + settings.bindAddress() + ":" + settings.port()
-                    + " (" + rootMessage(e) + "). Is another program using this port? Set KEYDESK_PORT to choose another.", e);
+                    + " (" + ConfigException.rootMessage(e) + "). Is another program using this port? Set KEYDESK_PORT to choose another.", e);
         }
         this.server = app;
         log.info("Keydesk is serving {} (listening on {}:{})", settings.site(), settings.bindAddress(), app.port());
@@ -73,23 +75,27 @@ public final class Keydesk implements AutoCloseable {
     private void configure(JavalinConfig config) {
         config.startup.showJavalinBanner = false;
         config.fileRenderer(new TemplateRenderer());
-        config.http.maxRequestSize = RequestLimits.MAX_MULTIPART_BYTES;
-        config.jetty.multipartConfig.maxFileSize(RequestLimits.MAX_MULTIPART_BYTES, SizeUnit.BYTES);
-        config.jetty.multipartConfig.maxTotalRequestSize(RequestLimits.MAX_MULTIPART_BYTES, SizeUnit.BYTES);
+        config.http.prefer405over404 = true;
+        config.http.maxRequestSize = RequestBodies.MAX_MULTIPART_BYTES;
+        config.jetty.multipartConfig.maxFileSize(RequestBodies.MAX_MULTIPART_BYTES, SizeUnit.BYTES);
+        config.jetty.multipartConfig.maxTotalRequestSize(RequestBodies.MAX_MULTIPART_BYTES, SizeUnit.BYTES);
         config.staticFiles.add(files -> {
             files.hostedPath = "/static";
             files.directory = "/static";
             files.location = Location.CLASSPATH;
         });
-        config.requestLogger.http((ctx, ms) -> REQUEST_LOG.info("{} {} {} {}ms", ctx.method(), loggablePath(ctx.path()),
+        config.requestLogger.http((ctx, ms) -> REQUEST_LOG.info("{} {} {} {}ms", ctx.method(), LogPaths.loggable(ctx.path()),
                 ctx.statusCode(), Math.round(ms)));
 
         var routes = config.routes;
         WebSession webSession = services.webSession();
         routes.before(SecurityHeaders::apply);
-        routes.before(RequestLimits::check);
+        routes.before(RequestBodies::check);
+        CrossSiteGuard crossSite = new CrossSiteGuard(settings.externalUrl());
         routes.before(ctx -> {
-            if (!ctx.path().startsWith("/api/") && !ctx.path().startsWith("/static/")) {
+            if (ctx.path().startsWith("/api/")) {
+                crossSite.check(ctx);
+            } else if (!ctx.path().startsWith("/static/")) {
                 webSession.load(ctx);
                 Csrf.verify(ctx);
             }
@@ -130,13 +136,4 @@ public final class Keydesk implements AutoCloseable {
         database.close();
     }
 
-    private static String loggablePath(String path) {
-        return path.startsWith("/setup/") ? "/setup/…" : path;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    }
 }

@@ -20,6 +20,18 @@ public record AccountPage(
 
     public record DeviceView(String client, String userAgent, String ip, String firstSeen, String lastSeen) {}
 
+    public AccountPage withKey(String key, String notice) {
+        return new AccountPage(layout, user, devices, keyPanel, key, notice, keyError, passwordError);
+    }
+
+    public AccountPage withKeyError(String error) {
+        return new AccountPage(layout, user, devices, keyPanel, apiKey, keyNotice, error, passwordError);
+    }
+
+    public AccountPage withPasswordError(String error) {
+        return new AccountPage(layout, user, devices, keyPanel, apiKey, keyNotice, keyError, error);
+    }
+
     public boolean askPassword() {
         return keyPanel == KeyPanel.ASK_PASSWORD;
     }

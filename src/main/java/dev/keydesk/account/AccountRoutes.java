@@ -136,38 +136,21 @@ public final class AccountRoutes {
         return WebSession.requireSession(ctx).recentlyReauthenticated(Instant.now());
     }
 
-    private AccountView view(Context ctx, KeyPanel panel) {
+    private AccountPage view(Context ctx, KeyPanel panel) {
         User user = WebSession.requireUser(ctx);
         List<DeviceView> devices = jdbi.withExtension(DeviceDao.class, dao -> dao.listForUser(user.id())).stream()
                 .map(d -> new DeviceView(d.client(), d.userAgent(), d.ip(), WHEN.format(d.firstSeenAt()),
                         WHEN.format(d.lastSeenAt())))
                 .toList();
-        return new AccountView(ctx, user, devices, panel, null, null, null, null);
+        return new AccountPage(WebSession.layout(ctx, "Account & privacy"), user, devices, panel, null, null, null, null);
     }
 
-    private static void render(Context ctx, int status, AccountView view) {
-        AccountPage page = new AccountPage(WebSession.layout(ctx, "Account & privacy"), view.user, view.devices,
-                view.panel, view.key, view.keyNotice, view.keyError, view.passwordError);
+    private static void render(Context ctx, int status, AccountPage page) {
+        if (page.apiKey() != null) ctx.header("Cache-Control", "no-store");
         ctx.status(status).render("account.jte", Map.of("page", page));
     }
 
     private static String orEmpty(String s) {
         return s == null ? "" : s;
-    }
-
-    /** The page's data before the layout is added. */
-    private record AccountView(Context ctx, User user, List<DeviceView> devices, KeyPanel panel, String key,
-                               String keyNotice, String keyError, String passwordError) {
-        AccountView withKey(String apiKey, String notice) {
-            return new AccountView(ctx, user, devices, panel, apiKey, notice, keyError, passwordError);
-        }
-
-        AccountView withKeyError(String error) {
-            return new AccountView(ctx, user, devices, panel, key, keyNotice, error, passwordError);
-        }
-
-        AccountView withPasswordError(String error) {
-            return new AccountView(ctx, user, devices, panel, key, keyNotice, keyError, error);
-        }
     }
 }

@@ -49,7 +49,7 @@ public class ApiError extends RuntimeException {
     }
 
     public static ApiError notFound() {
-        return new ApiError(404, "NOT_FOUND", "Endpoint not found");
+        return new ApiError(404, "BAD_REQUEST", "Endpoint not found");
     }
 
     public static ApiError unauthorized(String code, String msg) {

@@ -27,11 +27,7 @@ public final class ApiRequest {
         Map<String, String> params = new LinkedHashMap<>();
         ctx.queryParamMap().forEach((k, v) -> putFirst(params, k, v));
         if (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD) {
-            try {
-                ctx.formParamMap().forEach((k, v) -> putFirst(params, k, v));
-            } catch (RuntimeException e) {
-                throw RequestBodyErrors.toApiError(e);
-            }
+            ctx.formParamMap().forEach((k, v) -> putFirst(params, k, v)); // already parsed by RequestBodies
         }
         return new ApiRequest(params);
     }

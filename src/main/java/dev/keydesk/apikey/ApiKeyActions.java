@@ -32,6 +32,7 @@ public final class ApiKeyActions {
      */
     public String replaceKey(Handle handle, Actor actor, long userId) {
         ApiKeyDao keys = handle.attach(ApiKeyDao.class);
+        keys.lockUser(userId); // concurrent regenerations of one user's key take turns
         boolean hadKey = keys.revokeCurrent(userId) > 0;
         String key = ApiKeyFormat.generate();
         keys.insert(userId, Tokens.sha256(key), cipher.encrypt(userId, key));

@@ -62,6 +62,7 @@ public final class ApiKeyApiRoutes {
         if (!devMode) throw ApiError.notFound();
         ApiRequest req = ApiRequest.of(ctx);
         String username = req.required("username").trim();
+        if (!EmailAddress.isValid(username)) throw ApiError.badRequest("Enter a valid email address.");
         User user = jdbi.withExtension(UserDao.class, dao -> dao.findByEmail(username))
                 .orElseThrow(() -> ApiError.unauthorized("AUTHENTICATION_FAILED", "This user is not registered."));
         if (!user.isActive()) throw ApiError.unauthorized("USER_DEACTIVATED", "Account is deactivated");

@@ -42,10 +42,11 @@ public final class ApiKeyAuthenticator {
         KeyOwner owner = cache.get(digestHex);
         if (owner == null) {
             databaseLookups.increment();
+            long generation = cache.generation();
             Optional<KeyOwner> found = jdbi.withExtension(ApiKeyDao.class, dao -> dao.findOwnerByDigest(digest));
             if (found.isEmpty()) return new Invalid();
             owner = found.get();
-            cache.put(digestHex, owner);
+            cache.put(digestHex, owner, generation);
         }
         if (!sameEmail(owner.email(), email)) return new Invalid();
         if (!owner.isActive()) return new Deactivated();

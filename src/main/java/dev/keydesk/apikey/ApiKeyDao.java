@@ -11,6 +11,9 @@ public interface ApiKeyDao {
     @SqlUpdate("INSERT INTO api_keys (user_id, digest, ciphertext) VALUES (:userId, :digest, :ciphertext)")
     void insert(@Bind("userId") long userId, @Bind("digest") byte[] digest, @Bind("ciphertext") byte[] ciphertext);
 
+    @SqlQuery("SELECT id FROM users WHERE id = :userId FOR UPDATE")
+    Optional<Long> lockUser(@Bind("userId") long userId);
+
     /** Retires the current key; its ciphertext is dropped because it is never shown again. */
     @SqlUpdate("UPDATE api_keys SET revoked_at = now(), ciphertext = NULL WHERE user_id = :userId AND revoked_at IS NULL")
     int revokeCurrent(@Bind("userId") long userId);

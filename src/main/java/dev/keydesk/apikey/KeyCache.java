@@ -3,6 +3,7 @@ package dev.keydesk.apikey;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -13,22 +14,36 @@ import org.jdbi.v3.core.Handle;
 public final class KeyCache {
     private final Cache<String, KeyOwner> owners = Caffeine.newBuilder()
             .maximumSize(50_000)
-            .expireAfterWrite(Duration.ofMinutes(10)) // a backstop only: changes are announced
+            .expireAfterWrite(Duration.ofMinutes(2)) // a backstop only: changes are announced
             .build();
+    /** Bumped by every forget, so a lookup that raced with a change does not cache what it read. */
+    private final AtomicLong generation = new AtomicLong();
 
     KeyOwner get(String digestHex) {
         return owners.getIfPresent(digestHex);
     }
 
-    void put(String digestHex, KeyOwner owner) {
+    /** Read before a database lookup and handed to {@link #put} with its result. */
+    long generation() {
+        return generation.get();
+    }
+
+    /**
+     * Caches a lookup's result unless some change was announced since the lookup began: the
+     * result may predate that change, and its announcement has already been handled.
+     */
+    void put(String digestHex, KeyOwner owner, long generationBeforeLookup) {
         owners.put(digestHex, owner);
+        if (generation.get() != generationBeforeLookup) owners.invalidate(digestHex);
     }
 
     public void forget(long userId) {
+        generation.incrementAndGet();
         owners.asMap().values().removeIf(owner -> owner.userId() == userId);
     }
 
     public void forgetAll() {
+        generation.incrementAndGet();
         owners.invalidateAll();
     }
 

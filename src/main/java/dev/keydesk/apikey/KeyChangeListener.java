@@ -19,6 +19,7 @@ public final class KeyChangeListener implements AutoCloseable {
     static final String CHANNEL = "keydesk_key_changes";
     private static final Logger log = LoggerFactory.getLogger(KeyChangeListener.class);
     private static final int POLL_MILLIS = 250;
+    private static final long KEEPALIVE_NANOS = 5_000_000_000L;
 
     private final DataSource dataSource;
     private final KeyCache cache;
@@ -39,17 +40,25 @@ public final class KeyChangeListener implements AutoCloseable {
     private void run() {
         while (running) {
             try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(true);
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("LISTEN " + CHANNEL);
                 }
-                connection.setAutoCommit(true);
                 cache.forgetAll();
                 PGConnection pg = connection.unwrap(PGConnection.class);
+                long lastCheck = System.nanoTime();
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
-                    if (notifications == null) continue;
-                    for (PGNotification n : notifications) {
-                        forget(n.getParameter());
+                    if (notifications != null) {
+                        for (PGNotification n : notifications) forget(n.getParameter());
+                    }
+                    if (System.nanoTime() - lastCheck > KEEPALIVE_NANOS) {
+                        // A connection that died silently would never deliver another notification:
+                        // a round trip now and then turns that into an error, and a reconnect.
+                        try (Statement statement = connection.createStatement()) {
+                            statement.execute("SELECT 1");
+                        }
+                        lastCheck = System.nanoTime();
                     }
                 }
             } catch (SQLException | RuntimeException e) {

@@ -37,11 +37,17 @@ public final class MasterKey {
         if (parent != null) Files.createDirectories(parent);
         byte[] bytes = new byte[SIZE];
         dev.keydesk.security.Tokens.random().nextBytes(bytes);
+        // Written whole under a temporary name, then linked into place: a process starting at the
+        // same moment sees either no file or the complete one, never a partial one.
+        Path temp = Files.createTempFile(parent == null ? Path.of(".") : parent, ".master-key", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.write(temp, bytes);
+            Files.createLink(file, temp);
         } catch (FileAlreadyExistsException raced) {
-            return; // another process created it first; use theirs
+            // another process created it first; use theirs
+        } finally {
+            Files.deleteIfExists(temp);
         }
-        Files.write(file, bytes);
     }
 }

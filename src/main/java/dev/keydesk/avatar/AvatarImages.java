@@ -32,9 +32,9 @@ public final class AvatarImages {
 
     /** Decodes an uploaded image (PNG, JPEG, GIF or BMP) and returns it as a square PNG. */
     public static byte[] fromUpload(byte[] upload) {
-        if (upload.length == 0) throw new InvalidInputException("avatar", "The avatar file is empty.");
+        if (upload.length == 0) throw new InvalidInputException("The avatar file is empty.");
         if (upload.length > MAX_UPLOAD_BYTES) {
-            throw new InvalidInputException("avatar", "Avatar images can be at most 5 MB.");
+            throw new InvalidInputException("Avatar images can be at most 5 MB.");
         }
         BufferedImage source = decode(upload);
         return toPng(squareScaled(source));
@@ -49,7 +49,7 @@ public final class AvatarImages {
                 reader.setInput(in, true, true);
                 long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
                 if (pixels <= 0 || pixels > MAX_SOURCE_PIXELS) {
-                    throw new InvalidInputException("avatar", "The avatar image is too large; use one under 6000×6000 pixels.");
+                    throw new InvalidInputException("The avatar image is too large; use one under 6000×6000 pixels.");
                 }
                 BufferedImage image = reader.read(0);
                 if (image == null) throw notAnImage();
@@ -64,7 +64,7 @@ public final class AvatarImages {
     }
 
     private static InvalidInputException notAnImage() {
-        return new InvalidInputException("avatar", "The avatar must be a PNG, JPEG, GIF or BMP image.");
+        return new InvalidInputException("The avatar must be a PNG, JPEG, GIF or BMP image.");
     }
 
     /** Crops to the centred square and scales it to SIZE×SIZE. */

@@ -13,7 +13,7 @@ public final class BotAccess {
     /** Why a bot cannot be handled by this user. */
     public static final class Denied extends InvalidInputException {
         public Denied(String message) {
-            super("bot_id", message);
+            super(message);
         }
     }
 

@@ -49,8 +49,8 @@ public final class BotActions {
     }
 
     public Created createBot(Actor actor, User creator, NewBot spec) {
-        if (creator.isBot()) throw new InvalidInputException("bot", "Bots cannot create bots.");
-        if (creator.isGuest()) throw new InvalidInputException("bot", "Not allowed for guest users");
+        if (creator.isBot()) throw new InvalidInputException("Bots cannot create bots.");
+        if (creator.isGuest()) throw new InvalidInputException("Not allowed for guest users");
         String fullName = BotRules.fullName(spec.fullName());
         String email = BotRules.shortName(spec.shortName()) + "-bot@" + botDomain;
         String payloadUrl = spec.type() == BotType.OUTGOING_WEBHOOK ? BotRules.payloadUrl(spec.payloadUrl()) : null;
@@ -59,7 +59,7 @@ public final class BotActions {
             BotDao bots = h.attach(BotDao.class);
             lockNames(h);
             requireFreeName(h, fullName, -1);
-            if (bots.emailTaken(email)) throw new InvalidInputException("short_name", "Username already in use");
+            if (bots.emailTaken(email)) throw new InvalidInputException("Username already in use");
             List<Long> owners = validOwners(h, spec.owners().isEmpty() ? List.of(creator.id()) : spec.owners());
             long id = bots.insert(email, fullName, spec.type().code());
             for (long owner : owners) bots.addOwner(id, owner);
@@ -99,7 +99,7 @@ public final class BotActions {
                         changes.botInterface() == null ? service.get().interfaceType() : changes.botInterface().code());
                 changed.add("service");
             } else if (payloadUrl != null) {
-                throw new InvalidInputException("payload_url", "Only outgoing webhook bots have a payload URL.");
+                throw new InvalidInputException("Only outgoing webhook bots have a payload URL.");
             }
             if (avatar != null) {
                 h.attach(AvatarDao.class).save(botId, avatar);
@@ -183,16 +183,16 @@ public final class BotActions {
 
     private static void requireFreeName(Handle h, String fullName, long exceptId) {
         if (h.attach(UserDao.class).activeNameTaken(fullName, exceptId)) {
-            throw new InvalidInputException("full_name", "Name is already in use!");
+            throw new InvalidInputException("Name is already in use!");
         }
     }
 
     /** Owners are active people (not bots) of the organization; at least one is needed. */
     private static List<Long> validOwners(Handle h, List<Long> requested) {
         List<Long> unique = List.copyOf(new LinkedHashSet<>(requested));
-        if (unique.isEmpty()) throw new InvalidInputException("owners", "A bot needs at least one owner.");
+        if (unique.isEmpty()) throw new InvalidInputException("A bot needs at least one owner.");
         List<Long> found = h.attach(BotDao.class).activeHumans(unique);
-        if (found.size() != unique.size()) throw new InvalidInputException("owners", "No such user");
+        if (found.size() != unique.size()) throw new InvalidInputException("No such user");
         return unique;
     }
 }

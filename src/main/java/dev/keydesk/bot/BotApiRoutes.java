@@ -207,7 +207,7 @@ public final class BotApiRoutes {
         if (!ctx.isMultipartFormData()) return null;
         List<UploadedFile> files = ctx.uploadedFiles();
         if (files.isEmpty()) return null;
-        if (files.size() > 1) throw new InvalidInputException("file", "You may only upload one file at a time");
+        if (files.size() > 1) throw new InvalidInputException("You may only upload one file at a time");
         return readAll(files.get(0));
     }
 
@@ -215,7 +215,7 @@ public final class BotApiRoutes {
         try (InputStream in = file.content()) {
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new InvalidInputException("file", "The uploaded file could not be read.");
+            throw new InvalidInputException("The uploaded file could not be read.");
         }
     }
 }

@@ -247,7 +247,7 @@ public final class BotRoutes {
         try {
             return Long.parseLong(raw);
         } catch (NumberFormatException e) {
-            throw new InvalidInputException("owner_ids", "No such user");
+            throw new InvalidInputException("No such user");
         }
     }
 

@@ -18,18 +18,17 @@ public final class BotRules {
     public static String fullName(String raw) {
         String name = raw == null ? "" : raw.strip();
         if (name.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidInputException("full_name", "Invalid characters in name!");
+            throw new InvalidInputException("Invalid characters in name!");
         }
-        if (name.length() < MIN_NAME) throw new InvalidInputException("full_name", "Name too short!");
-        if (name.length() > MAX_NAME) throw new InvalidInputException("full_name", "Name too long!");
+        if (name.length() < MIN_NAME) throw new InvalidInputException("Name too short!");
+        if (name.length() > MAX_NAME) throw new InvalidInputException("Name too long!");
         return name;
     }
 
     public static String shortName(String raw) {
         String name = raw == null ? "" : raw.strip().toLowerCase(Locale.ROOT);
         if (!SHORT_NAME.matcher(name).matches()) {
-            throw new InvalidInputException("short_name",
-                    "Bad name or username: use up to 40 letters, digits, dots, dashes, underscores or plus signs.");
+            throw new InvalidInputException("Bad name or username: use up to 40 letters, digits, dots, dashes, underscores or plus signs.");
         }
         return name;
     }
@@ -38,9 +37,9 @@ public final class BotRules {
         if (raw == null || raw.isBlank()) return BotType.GENERIC;
         try {
             return BotType.fromCode(Integer.parseInt(raw.trim()))
-                    .orElseThrow(() -> new InvalidInputException("bot_type", "Invalid bot type"));
+                    .orElseThrow(() -> new InvalidInputException("Invalid bot type"));
         } catch (NumberFormatException e) {
-            throw new InvalidInputException("bot_type", "Invalid bot type");
+            throw new InvalidInputException("Invalid bot type");
         }
     }
 
@@ -48,27 +47,27 @@ public final class BotRules {
         if (raw == null || raw.isBlank()) return BotInterface.ZULIP;
         try {
             return BotInterface.fromCode(Integer.parseInt(raw.trim()))
-                    .orElseThrow(() -> new InvalidInputException("interface_type", "Invalid interface type"));
+                    .orElseThrow(() -> new InvalidInputException("Invalid interface type"));
         } catch (NumberFormatException e) {
-            throw new InvalidInputException("interface_type", "Invalid interface type");
+            throw new InvalidInputException("Invalid interface type");
         }
     }
 
     /** An absolute http(s) URL with a host; anything else (javascript:, file:, relative) is refused. */
     public static String payloadUrl(String raw) {
         String url = raw == null ? "" : raw.strip();
-        if (url.isEmpty()) throw new InvalidInputException("payload_url", "Outgoing webhook bots need a payload URL.");
-        if (url.length() > MAX_URL) throw new InvalidInputException("payload_url", "The payload URL is too long.");
+        if (url.isEmpty()) throw new InvalidInputException("Outgoing webhook bots need a payload URL.");
+        if (url.length() > MAX_URL) throw new InvalidInputException("The payload URL is too long.");
         try {
             URI uri = new URI(url);
             String scheme = uri.getScheme();
             if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
                     || uri.getHost() == null || uri.getHost().isEmpty()) {
-                throw new InvalidInputException("payload_url", "The payload URL must be an http:// or https:// URL.");
+                throw new InvalidInputException("The payload URL must be an http:// or https:// URL.");
             }
             return url;
         } catch (URISyntaxException e) {
-            throw new InvalidInputException("payload_url", "The payload URL must be an http:// or https:// URL.");
+            throw new InvalidInputException("The payload URL must be an http:// or https:// URL.");
         }
     }
 }

@@ -103,10 +103,10 @@ public final class AdminCommands {
         try {
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             String line = reader.readLine();
-            if (line == null || line.isEmpty()) throw new InvalidInputException("password", "No password was given on standard input.");
+            if (line == null || line.isEmpty()) throw new InvalidInputException("No password was given on standard input.");
             return line;
         } catch (java.io.IOException e) {
-            throw new InvalidInputException("password", "Cannot read the password from standard input: " + e.getMessage());
+            throw new InvalidInputException("Cannot read the password from standard input: " + e.getMessage());
         }
     }
 

@@ -56,7 +56,7 @@ public final class Database implements AutoCloseable {
                 }
             }
             config.setPoolName("keydesk");
-            config.setMaximumPoolSize(10);
+            config.setMaximumPoolSize(11); // ten for requests, one held by the key-change listener
             config.setConnectionTimeout(5_000);
             config.setInitializationFailTimeout(5_000);
             HikariDataSource pool = new HikariDataSource(config);
@@ -64,10 +64,10 @@ public final class Database implements AutoCloseable {
             return new Database(embedded, pool);
         } catch (HikariPool.PoolInitializationException e) {
             closeQuietly(embedded);
-            throw new ConfigException("Cannot reach the database at " + config.getJdbcUrl() + ": " + rootMessage(e), e);
+            throw new ConfigException("Cannot reach the database at " + config.getJdbcUrl() + ": " + ConfigException.rootMessage(e), e);
         } catch (FlywayException e) {
             closeQuietly(embedded);
-            throw new ConfigException("Cannot migrate the database: " + rootMessage(e), e);
+            throw new ConfigException("Cannot migrate the database: " + ConfigException.rootMessage(e), e);
         } catch (RuntimeException e) {
             closeQuietly(embedded);
             throw e;
@@ -84,7 +84,7 @@ public final class Database implements AutoCloseable {
                     .setRegisterShutdownHook(false)
                     .start();
         } catch (IOException | RuntimeException e) {
-            throw new ConfigException("Cannot start the embedded PostgreSQL server in " + dataDir + ": " + rootMessage(e), e);
+            throw new ConfigException("Cannot start the embedded PostgreSQL server in " + dataDir + ": " + ConfigException.rootMessage(e), e);
         }
     }
 
@@ -146,9 +146,4 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    }
 }

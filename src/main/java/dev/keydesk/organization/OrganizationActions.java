@@ -51,7 +51,7 @@ public final class OrganizationActions {
         return jdbi.inTransaction(h -> {
             OrganizationDao dao = h.attach(OrganizationDao.class);
             if (token == null || !dao.setupTokenExists(Tokens.sha256(token))) {
-                throw new InvalidInputException("token", "This setup link is no longer valid.");
+                throw new InvalidInputException("This setup link is no longer valid.");
             }
             return create(h, new Actor(null, ip, "setup link"), orgName, email, fullName, Role.OWNER, password);
         });
@@ -75,7 +75,7 @@ public final class OrganizationActions {
         OrganizationDao dao = h.attach(OrganizationDao.class);
         // Serialise concurrent creators: whoever inserts first wins, the other sees the row.
         if (dao.insert(orgName) == 0) {
-            throw new InvalidInputException("token", "This setup link is no longer valid.");
+            throw new InvalidInputException("This setup link is no longer valid.");
         }
         dao.deleteSetupTokens();
         User owner = users.createHuman(h, actor, email, fullName, role, password);
@@ -86,10 +86,9 @@ public final class OrganizationActions {
 
     private static String organizationName(String raw) {
         String name = raw == null ? "" : raw.strip();
-        if (name.isEmpty()) throw new InvalidInputException("org_name", "Enter a name for the organization.");
+        if (name.isEmpty()) throw new InvalidInputException("Enter a name for the organization.");
         if (name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidInputException("org_name",
-                    "Organization names are 1 to " + MAX_NAME + " characters, without control characters.");
+            throw new InvalidInputException("Organization names are 1 to " + MAX_NAME + " characters, without control characters.");
         }
         return name;
     }

@@ -11,8 +11,8 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(Session.class)
 public interface SessionDao {
     @SqlUpdate("""
-            INSERT INTO sessions (token_digest, user_id, csrf_token, ip, user_agent, reauthenticated_at)
-            VALUES (:digest, :userId, :csrf, :ip, :userAgent, now())""")
+            INSERT INTO sessions (token_digest, user_id, csrf_token, ip, user_agent)
+            VALUES (:digest, :userId, :csrf, :ip, :userAgent)""")
     @GetGeneratedKeys("id")
     long insert(@Bind("digest") byte[] digest, @Bind("userId") long userId, @Bind("csrf") String csrf,
                 @Bind("ip") String ip, @Bind("userAgent") String userAgent);

@@ -10,7 +10,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class SessionStore {
     public static final Duration IDLE_EXPIRY = Duration.ofDays(14);
     /** last_seen_at is written at most this often, so page views rarely write. */
-    private static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
+    public static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
 
     /** A new session's cookie value, shown to the browser once, with the stored session. */
     public record Started(String token, Session session) {}
@@ -29,7 +29,7 @@ public final class SessionStore {
             SessionDao dao = h.attach(SessionDao.class);
             dao.deleteIdle(IDLE_EXPIRY);
             long id = dao.insert(Tokens.sha256(token), userId, csrf, ip, userAgent == null ? "" : truncate(userAgent));
-            return new Started(token, new Session(id, userId, csrf, Instant.now(), Instant.now()));
+            return new Started(token, new Session(id, userId, csrf, Instant.now(), null));
         });
     }
 

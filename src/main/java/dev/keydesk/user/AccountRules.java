@@ -12,29 +12,29 @@ public final class AccountRules {
 
     public static String email(String raw) {
         String email = raw == null ? "" : raw.trim();
-        if (email.isEmpty()) throw new InvalidInputException("email", "Enter an e-mail address.");
-        if (!EmailAddress.isValid(email)) throw new InvalidInputException("email", "Enter a valid email address.");
+        if (email.isEmpty()) throw new InvalidInputException("Enter an e-mail address.");
+        if (!EmailAddress.isValid(email)) throw new InvalidInputException("Enter a valid email address.");
         return email;
     }
 
     public static String fullName(String raw) {
         String name = raw == null ? "" : raw.strip();
-        if (name.isEmpty()) throw new InvalidInputException("full_name", "Enter a name.");
+        if (name.isEmpty()) throw new InvalidInputException("Enter a name.");
         if (name.length() > MAX_NAME) {
-            throw new InvalidInputException("full_name", "Names can be at most " + MAX_NAME + " characters long.");
+            throw new InvalidInputException("Names can be at most " + MAX_NAME + " characters long.");
         }
         if (name.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidInputException("full_name", "Names cannot contain control characters.");
+            throw new InvalidInputException("Names cannot contain control characters.");
         }
         return name;
     }
 
     public static String newPassword(String password) {
         if (password == null || password.length() < MIN_PASSWORD) {
-            throw new InvalidInputException("password", "Passwords must be at least " + MIN_PASSWORD + " characters long.");
+            throw new InvalidInputException("Passwords must be at least " + MIN_PASSWORD + " characters long.");
         }
         if (password.length() > MAX_PASSWORD) {
-            throw new InvalidInputException("password", "Passwords can be at most " + MAX_PASSWORD + " characters long.");
+            throw new InvalidInputException("Passwords can be at most " + MAX_PASSWORD + " characters long.");
         }
         return password;
     }

@@ -38,12 +38,13 @@ public final class PasswordCheck {
             return new RateLimited(limited.retryAfter());
         }
         var attempt = ((PasswordRateLimiter.Allowed) decision).attempt();
-        Optional<User> user = jdbi.withExtension(UserDao.class, dao -> dao.findByEmail(username));
-        String hash = user.flatMap(u -> jdbi.withExtension(UserDao.class, dao -> dao.findPasswordHash(u.id()))).orElse(null);
-        if (!hasher.verify(hash, password)) {
+        // The same single query whether or not the account exists, then always one argon2 verification.
+        Optional<UserDao.StoredPassword> stored = jdbi.withExtension(UserDao.class, dao -> dao.findStoredPassword(username));
+        if (!hasher.verify(stored.map(UserDao.StoredPassword::passwordHash).orElse(null), password)) {
             return new WrongCredentials();
         }
         limiter.forgive(attempt);
-        return user.get().isActive() ? new Verified(user.get()) : new Deactivated(user.get());
+        User user = jdbi.withExtension(UserDao.class, dao -> dao.findById(stored.get().id())).orElseThrow();
+        return user.isActive() ? new Verified(user) : new Deactivated(user);
     }
 }

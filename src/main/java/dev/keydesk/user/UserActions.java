@@ -36,7 +36,7 @@ public final class UserActions {
         AccountRules.newPassword(password);
         UserDao users = h.attach(UserDao.class);
         if (users.findByEmail(email).isPresent()) {
-            throw new InvalidInputException("email", "An account with this e-mail address already exists.");
+            throw new InvalidInputException("An account with this e-mail address already exists.");
         }
         long id = users.insertHuman(email, fullName, role.code(), hasher.hash(password));
         Actor creator = actor.userId() == null ? new Actor(id, actor.ip(), actor.via()) : actor;
@@ -60,7 +60,7 @@ public final class UserActions {
     public void deactivate(Actor actor, long userId) {
         jdbi.useTransaction(h -> {
             if (h.attach(UserDao.class).updateActive(userId, false) == 0) {
-                throw new InvalidInputException("user_id", "No such user");
+                throw new InvalidInputException("No such user");
             }
             h.attach(SessionDao.class).deleteAllForUser(userId);
             keyCache.announceChange(h, userId);
@@ -71,7 +71,7 @@ public final class UserActions {
     public void reactivate(Actor actor, long userId) {
         jdbi.useTransaction(h -> {
             if (h.attach(UserDao.class).updateActive(userId, true) == 0) {
-                throw new InvalidInputException("user_id", "No such user");
+                throw new InvalidInputException("No such user");
             }
             keyCache.announceChange(h, userId);
             AuditLog.record(h, AuditEvent.USER_REACTIVATED, actor, userId);

@@ -20,8 +20,12 @@ public interface UserDao {
     @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE is_active AND NOT is_bot ORDER BY lower(full_name), id")
     java.util.List<User> listActiveHumans();
 
-    @SqlQuery("SELECT password_hash FROM users WHERE id = :id")
-    Optional<String> findPasswordHash(@Bind("id") long id);
+    /** The password hash of the account with this address (null hash: a bot, or no password set). */
+    @SqlQuery("SELECT id, password_hash FROM users WHERE lower(email) = lower(:email)")
+    @RegisterConstructorMapper(StoredPassword.class)
+    Optional<StoredPassword> findStoredPassword(@Bind("email") String email);
+
+    record StoredPassword(long id, String passwordHash) {}
 
     @SqlUpdate("""
             INSERT INTO users (email, full_name, role, password_hash)

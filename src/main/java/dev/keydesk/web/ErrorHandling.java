@@ -1,12 +1,13 @@
 package dev.keydesk.web;
 
 import dev.keydesk.api.ApiError;
-import dev.keydesk.api.RequestBodyErrors;
 import dev.keydesk.errors.InvalidInputException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.sql.SQLException;
 import java.util.Map;
+import org.eclipse.jetty.http.BadMessageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,33 +35,29 @@ public final class ErrorHandling {
             String message = status == 404 ? notFoundMessage(ctx) : defaultMessage(status, e.getMessage());
             send(ctx, status, message, apiCode(status));
         });
+        routes.exception(BadMessageException.class, (e, ctx) -> send(ctx, e.getCode() >= 400 && e.getCode() < 500
+                ? e.getCode() : 400, "Malformed request", "BAD_REQUEST"));
         routes.exception(Exception.class, (e, ctx) -> {
-            int status = RequestBodyErrors.status(e);
-            if (isClientError(e)) {
-                send(ctx, status, RequestBodyErrors.message(status), "BAD_REQUEST");
+            if (isRejectedByDatabase(e)) {
+                send(ctx, 400, "The request contains characters or values that cannot be stored.", "BAD_REQUEST");
                 return;
             }
-            log.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
-            send(ctx, 500, "Something went wrong on our side. The error has been logged.", "INTERNAL_ERROR");
+            log.error("Unexpected error on {} {}", ctx.method(), LogPaths.loggable(ctx.path()), e);
+            send(ctx, 500, "Something went wrong on our side. The error has been logged.", "INTERNAL_SERVER_ERROR");
         });
         routes.error(404, ctx -> {
-            if (ctx.attribute(HANDLED) == null) send(ctx, 404, notFoundMessage(ctx), "NOT_FOUND");
+            if (ctx.attribute(HANDLED) == null) send(ctx, 404, notFoundMessage(ctx), "BAD_REQUEST");
         });
         routes.error(405, ctx -> {
-            if (ctx.attribute(HANDLED) == null) send(ctx, 405, "This address does not accept that method.", "BAD_REQUEST");
+            if (ctx.attribute(HANDLED) == null) send(ctx, 405, "Method Not Allowed", "BAD_REQUEST");
         });
     }
 
-    private static boolean isClientError(Throwable e) {
+    /** PostgreSQL's data exceptions (class 22: a NUL byte in text, a number out of range) are bad input. */
+    private static boolean isRejectedByDatabase(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof org.eclipse.jetty.http.BadMessageException) return true;
-            if (t instanceof java.nio.charset.CharacterCodingException) return true;
-            if (t instanceof IllegalArgumentException || t instanceof IllegalStateException) {
-                String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
-                if (m.contains("form") || m.contains("utf") || m.contains("multipart") || m.contains("too large")
-                        || m.contains("larger than") || m.contains("encoding") || m.contains("exceeds")) {
-                    return true;
-                }
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+                return true;
             }
         }
         return false;
@@ -93,13 +90,12 @@ public final class ErrorHandling {
         return message == null || message.isBlank() ? "Bad request" : message;
     }
 
+    /** Zulip's codes: UNAUTHORIZED for 401, RATE_LIMIT_HIT for 429, BAD_REQUEST for the other 4xx. */
     private static String apiCode(int status) {
         return switch (status) {
             case 401 -> "UNAUTHORIZED";
-            case 403 -> "UNAUTHORIZED";
-            case 404 -> "NOT_FOUND";
             case 429 -> "RATE_LIMIT_HIT";
-            default -> status >= 500 ? "INTERNAL_ERROR" : "BAD_REQUEST";
+            default -> status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST";
         };
     }
 

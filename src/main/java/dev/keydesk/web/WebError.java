@@ -12,8 +12,4 @@ public class WebError extends RuntimeException {
     public int status() {
         return status;
     }
-
-    public static WebError notFound() {
-        return new WebError(404, "There is no page at this address.");
-    }
 }

@@ -36,9 +36,14 @@ public final class WebSession {
 
     /** Before every page request: who is this, and which form token belongs to them. */
     public void load(Context ctx) {
-        Optional<Session> session = sessions.resolve(ctx.cookie(SESSION_COOKIE));
+        String token = ctx.cookie(SESSION_COOKIE);
+        Optional<Session> session = sessions.resolve(token);
         Optional<User> user = session.flatMap(s -> jdbi.withExtension(UserDao.class, dao -> dao.findById(s.userId())));
         if (session.isPresent() && user.isPresent()) {
+            if (session.get().lastSeenAt().plus(SessionStore.TOUCH_INTERVAL).isBefore(java.time.Instant.now())) {
+                // The idle expiry restarted in the database; let the cookie live as long again.
+                ctx.cookie(cookie(SESSION_COOKIE, token, (int) SessionStore.IDLE_EXPIRY.toSeconds()));
+            }
             ctx.attribute(SESSION_ATTR, session.get());
             ctx.attribute(USER_ATTR, user.get());
             ctx.attribute(CSRF_ATTR, session.get().csrfToken());

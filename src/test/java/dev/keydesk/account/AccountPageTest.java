@@ -169,6 +169,17 @@ class AccountPageTest {
     }
 
     @Test
+    void loggingInIsNotAPasswordReentry() {
+        Page account = loggedInAccountPage();
+        Page download = browser.post("/account/zuliprc", Map.of("csrf_token", WebClient.csrf(account)));
+        assertEquals(403, download.status());
+        assertFalse(download.body().contains(Fixtures.keyOf(iago)));
+        Page regenerate = browser.post("/account/api-key/regenerate",
+                Map.of("csrf_token", WebClient.csrf(account), "confirmed", "yes"));
+        assertEquals(403, regenerate.status());
+    }
+
+    @Test
     void stateChangesWithoutTheCsrfTokenAreRefused() {
         Page revealed = revealKey();
         String before = Fixtures.keyOf(iago);

@@ -147,6 +147,26 @@ class ApiAuthenticationTest {
     }
 
     @Test
+    void concurrentRegenerationsLeaveExactlyOneCurrentKey() throws Exception {
+        String url = keydesk.baseUrl() + "/api/v1/users/me/api_key/regenerate";
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        var results = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+        for (int i = 0; i < 6; i++) {
+            results.add(pool.submit(() -> Http.postForm(url, Map.of(), Http.basic("hamlet@zulip.com", key)).status()));
+        }
+        int ok = 0;
+        for (var f : results) {
+            int status = f.get();
+            assertTrue(status == 200 || status == 401, "status " + status);
+            if (status == 200) ok++;
+        }
+        pool.shutdown();
+        assertTrue(ok >= 1);
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM api_keys WHERE revoked_at IS NULL AND user_id = " + hamlet.id()));
+        assertEquals(200, getMe(Http.basic("hamlet@zulip.com", Fixtures.keyOf(hamlet))).status());
+    }
+
+    @Test
     void regeneratingLogsOutDevices() {
         Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
                 form("username", "hamlet@zulip.com", "password", Fixtures.PASSWORD), null,

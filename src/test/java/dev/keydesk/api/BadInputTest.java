@@ -56,6 +56,65 @@ class BadInputTest {
     }
 
     @Test
+    void chunkedBodiesOverTheLimitAre413() {
+        byte[] big = ("username=iago%40zulip.com&password=" + "a".repeat(100 * 1024)).getBytes(StandardCharsets.US_ASCII);
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(keydesk.baseUrl() + "/api/v1/fetch_api_key"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)))
+                .build();
+        Http.Response r = Http.send(request);
+        assertEquals(413, r.status(), r.body());
+        assertNothingChanged();
+    }
+
+    @Test
+    void unknownCharsetsAreABadRequest() {
+        for (String path : new String[] {"/login", "/api/v1/fetch_api_key"}) {
+            Http.Response r = Http.raw("POST", keydesk.baseUrl() + path,
+                    "application/x-www-form-urlencoded; charset=bogus", "email=a".getBytes(StandardCharsets.US_ASCII), Map.of());
+            assertEquals(400, r.status(), path + " " + r.body());
+        }
+    }
+
+    @Test
+    void nulBytesNeverReachTheDatabaseAsA500() {
+        Http.Response dev = Http.postForm(keydesk.secondaryUrl() + "/api/v1/dev_fetch_api_key",
+                Map.of("username", "a\u0000b@zulip.com"), null);
+        assertEquals(400, dev.status(), dev.body());
+        Http.Response api = Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
+                Map.of("username", "iago@zulip.com", "password", "pass\u0000word"), null);
+        assertEquals(401, api.status(), api.body());
+        WebClient browser = new WebClient(keydesk.baseUrl());
+        WebClient.Page login = browser.get("/login");
+        WebClient.Page page = browser.post("/login", Map.of("csrf_token", WebClient.csrf(login),
+                "email", "iago\u0000@zulip.com", "password", "x"));
+        assertEquals(401, page.status());
+        assertNothingChanged();
+    }
+
+    @Test
+    void wrongMethodsOnApiEndpointsAre405() {
+        Http.Response r = Http.get(keydesk.baseUrl() + "/api/v1/fetch_api_key", null);
+        assertEquals(405, r.status(), r.body());
+        assertEquals("error", r.json().get("result").asText());
+    }
+
+    @Test
+    void crossSiteBrowserRequestsCannotUseTheApi() {
+        String regenerate = keydesk.baseUrl() + "/api/v1/users/me/api_key/regenerate";
+        String auth = Http.basic("iago@zulip.com", key);
+        for (Map<String, String> headers : java.util.List.of(Map.of("Origin", "https://evil.example"),
+                Map.of("Sec-Fetch-Site", "cross-site"), Map.of("Origin", "null"))) {
+            Http.Response r = Http.postForm(regenerate, Map.of(), auth, headers);
+            assertEquals(403, r.status(), headers + " " + r.body());
+        }
+        assertNothingChanged();
+        Http.Response sameOrigin = Http.postForm(regenerate, Map.of(), auth,
+                Map.of("Origin", keydesk.baseUrl(), "Sec-Fetch-Site", "same-origin"));
+        assertEquals(200, sameOrigin.status(), sameOrigin.body());
+    }
+
+    @Test
     void invalidUtf8IsABadRequest() {
         byte[] body = "username=%FF%FE%FD&password=%C3%28".getBytes(StandardCharsets.US_ASCII);
         Http.Response r = Http.raw("POST", keydesk.baseUrl() + "/api/v1/fetch_api_key",

@@ -1,0 +1,110 @@
+package dev.keydesk.web;
+
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.util.Locale;
+import java.util.Map;
+import org.eclipse.jetty.http.BadMessageException;
+
+/**
+ * Checks every request body before a route sees it: refuses oversized bodies with 413 (instead
+ * of letting the container silently drop a form it finds too large, which would surface as a
+ * confusing "missing argument"), refuses unknown charsets, and parses forms up front so that
+ * any malformed body is a 400 here rather than an exception deep inside a route.
+ */
+public final class RequestBodies {
+    /** Forms carry a few short fields; 64 KiB is generous. */
+    public static final int MAX_FORM_BYTES = 64 * 1024;
+    /** Multipart bodies may carry an avatar image. */
+    public static final long MAX_MULTIPART_BYTES = 6L * 1024 * 1024;
+    private static final long DRAIN_LIMIT = 1024 * 1024;
+
+    private RequestBodies() {}
+
+    public static void check(Context ctx) {
+        HandlerType method = ctx.method();
+        if (method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS) return;
+        String contentType = ctx.header("Content-Type"); // raw: the container's parsed view throws on bad charsets
+        requireKnownCharset(contentType);
+        boolean multipart = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data");
+        long length = ctx.contentLength();
+        if (length > (multipart ? MAX_MULTIPART_BYTES : MAX_FORM_BYTES)) {
+            drain(ctx);
+            throw tooLarge();
+        }
+        try {
+            if (!multipart && ctx.bodyAsBytes().length > MAX_FORM_BYTES) {
+                throw tooLarge(); // a chunked body, which announced no length
+            }
+            if (multipart || isUrlEncoded(contentType)) ctx.formParamMap();
+        } catch (HttpResponseException e) {
+            throw e;
+        } catch (Exception e) { // the container also throws checked ServletExceptions through Kotlin code
+            int status = statusFor(e);
+            throw new HttpResponseException(status, message(status), Map.of());
+        }
+    }
+
+    private static HttpResponseException tooLarge() {
+        return new HttpResponseException(413, message(413), Map.of());
+    }
+
+    /** Whatever went wrong while parsing a body is the client's doing: 413 if it was too large, else 400. */
+    private static int statusFor(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BadMessageException bad && bad.getCode() >= 400 && bad.getCode() < 500) {
+                return bad.getCode();
+            }
+            String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+            if (m.contains("too large") || m.contains("larger than") || m.contains("exceeds") || m.contains("too many")) {
+                return 413;
+            }
+        }
+        return 400;
+    }
+
+    private static String message(int status) {
+        return status == 413 ? "Request body is too large" : "Malformed request body";
+    }
+
+    private static boolean isUrlEncoded(String contentType) {
+        return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    }
+
+    private static void requireKnownCharset(String contentType) {
+        if (contentType == null) return;
+        for (String part : contentType.split(";")) {
+            String p = part.trim();
+            if (!p.toLowerCase(Locale.ROOT).startsWith("charset=")) continue;
+            String name = p.substring("charset=".length()).replace("\"", "").trim();
+            boolean known;
+            try {
+                known = Charset.isSupported(name);
+            } catch (IllegalArgumentException e) {
+                known = false;
+            }
+            if (!known) throw new HttpResponseException(400, "Unsupported charset in Content-Type", Map.of());
+        }
+    }
+
+    /**
+     * Reads (and drops) up to 1 MiB of a refused body, so a client still sending it receives
+     * the 413 instead of a reset connection. Anything larger is cut off by closing the connection.
+     */
+    private static void drain(Context ctx) {
+        try (InputStream body = ctx.req().getInputStream()) {
+            byte[] buffer = new byte[16 * 1024];
+            long left = DRAIN_LIMIT;
+            int read;
+            while (left > 0 && (read = body.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+                left -= read;
+            }
+        } catch (IOException e) {
+            // The client went away; nothing to answer.
+        }
+    }
+}
