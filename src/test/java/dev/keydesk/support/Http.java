@@ -77,6 +77,12 @@ public final class Http {
     /** Multipart with text fields and one file part, as zulip-js sends an avatar. */
     public static Response postMultipartWithFile(String url, Map<String, String> fields, String fileField, String fileName,
                                                  String fileType, byte[] file, String authorization) {
+        return postMultipartWithFile(url, fields, fileField, fileName, fileType, file, authorization, Map.of());
+    }
+
+    public static Response postMultipartWithFile(String url, Map<String, String> fields, String fileField, String fileName,
+                                                 String fileType, byte[] file, String authorization,
+                                                 Map<String, String> headers) {
         String boundary = "keydesk-" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         fields.forEach((name, value) -> body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\""
@@ -89,6 +95,7 @@ public final class Http {
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
         if (authorization != null) b.header("Authorization", authorization);
+        headers.forEach(b::header);
         return send(b.build());
     }
 

@@ -1,0 +1,228 @@
+package dev.keydesk.bot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.Http;
+import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.support.WebClient;
+import dev.keydesk.support.WebClient.Page;
+import dev.keydesk.user.Role;
+import dev.keydesk.user.User;
+import java.util.Map;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Your bots without JavaScript: forms, confirmations, and who may see which bot. */
+class BotPagesTest {
+    private final TestKeydesk keydesk = TestKeydesk.get();
+    private WebClient owner;
+    private User cordelia;
+    private String host;
+
+    @BeforeEach
+    void setUp() {
+        keydesk.reset();
+        cordelia = Fixtures.member("cordelia@zulip.com");
+        owner = new WebClient(keydesk.baseUrl());
+        owner.login("cordelia@zulip.com", Fixtures.PASSWORD);
+        host = keydesk.primary().services().settings().externalUrl().getHost();
+    }
+
+    private Page createBot(WebClient browser, String name, String shortName) {
+        Page form = browser.get("/bots/new");
+        return browser.submit(form, "/bots", Map.of("bot_type", "1", "full_name", name, "short_name", shortName));
+    }
+
+    private long botId(Page details) {
+        return Long.parseLong(details.doc().selectFirst("form[action$=/api-key/regenerate]").attr("action").split("/")[2]);
+    }
+
+    @Test
+    void addingABotLeadsToItsKeyAndZuliprc() {
+        Page details = createBot(owner, "Helper Bot", "helper");
+        assertEquals(200, details.status(), details.body());
+        assertTrue(details.doc().selectFirst(".flash").text().contains("created"));
+        long id = botId(details);
+        User bot = keydesk.primary().services().jdbi().withExtension(dev.keydesk.user.UserDao.class,
+                dao -> dao.findById(id)).orElseThrow();
+        String key = Fixtures.keyOf(bot);
+        assertEquals(key, details.doc().selectFirst("#bot-api-key").attr("value"));
+        assertEquals("[api]\nemail=helper-bot@" + host + "\nkey=" + key + "\nsite=" + keydesk.baseUrl() + "\n",
+                details.doc().selectFirst("#bot-zuliprc").wholeText());
+        assertEquals("no-store", details.header("Cache-Control"));
+        for (String name : new String[] {"copy", "generate new API key", "download"}) {
+            Element icon = details.doc().selectFirst("[aria-label=" + name + "]");
+            assertNotNull(icon, name);
+            assertEquals(name, icon.attr("title"), "tooltip of " + name);
+        }
+        assertNotNull(details.doc().selectFirst("section#api-key h2:containsOwn(API key)"));
+        assertNotNull(details.doc().selectFirst("section#zuliprc h2:containsOwn(Zuliprc configuration)"));
+
+        Page list = owner.get("/bots");
+        assertEquals("Actions", list.doc().select("table.bots th").last().text());
+        Element manage = list.doc().selectFirst("a[aria-label=manage bot]");
+        assertEquals("/bots/" + id + "#api-key", manage.attr("href"));
+        assertTrue(list.text().contains("Active bots (1)"));
+        assertTrue(list.text().contains("Inactive bots (0)"));
+    }
+
+    @Test
+    void zuliprcDownloadIsAnAttachment() {
+        long id = botId(createBot(owner, "Helper Bot", "helper"));
+        Page file = owner.get("/bots/" + id + "/zuliprc");
+        assertEquals(200, file.status());
+        assertEquals("attachment; filename=\"zuliprc\"", file.header("Content-Disposition"));
+        assertEquals("no-store", file.header("Cache-Control"));
+        assertTrue(file.body().startsWith("[api]\nemail=helper-bot@"));
+    }
+
+    @Test
+    void regeneratingAsksFirstWithoutJavaScript() {
+        Page details = createBot(owner, "Helper Bot", "helper");
+        long id = botId(details);
+        String before = details.doc().selectFirst("#bot-api-key").attr("value");
+        Page confirm = owner.submit(details, "/bots/" + id + "/api-key/regenerate", Map.of());
+        assertEquals(200, confirm.status());
+        assertTrue(confirm.text().contains("stops working"));
+        Page again = owner.get("/bots/" + id);
+        assertEquals(before, again.doc().selectFirst("#bot-api-key").attr("value"), "nothing changed before confirming");
+        Page done = owner.submit(confirm, "/bots/" + id + "/api-key/regenerate", Map.of());
+        String after = done.doc().selectFirst("#bot-api-key").attr("value");
+        assertNotEquals(before, after);
+        assertEquals(401, Http.get(keydesk.baseUrl() + "/api/v1/users/me", Http.basic("helper-bot@" + host, before)).status());
+        assertEquals(200, Http.get(keydesk.baseUrl() + "/api/v1/users/me", Http.basic("helper-bot@" + host, after)).status());
+    }
+
+    @Test
+    void deactivateAndReactivateFromTheTabs() {
+        Page details = createBot(owner, "Helper Bot", "helper");
+        long id = botId(details);
+        String key = details.doc().selectFirst("#bot-api-key").attr("value");
+        Page list = owner.get("/bots");
+        Page confirm = owner.submit(list, "/bots/" + id + "/deactivate", Map.of());
+        assertTrue(confirm.text().contains("Deactivate Helper Bot?"));
+        Page afterDeactivate = owner.submit(confirm, "/bots/" + id + "/deactivate", Map.of());
+        assertTrue(afterDeactivate.text().contains("Active bots (0)"));
+        assertTrue(afterDeactivate.text().contains("Inactive bots (1)"));
+        Http.Response refused = Http.get(keydesk.baseUrl() + "/api/v1/users/me", Http.basic("helper-bot@" + host, key));
+        assertEquals("USER_DEACTIVATED", refused.json().get("code").asText());
+
+        Page inactive = owner.get("/bots?tab=inactive");
+        Page reactivated = owner.submit(inactive, "/bots/" + id + "/reactivate", Map.of());
+        assertEquals(200, reactivated.status());
+        assertTrue(reactivated.text().contains("Active bots (1)"));
+        assertEquals(200, Http.get(keydesk.baseUrl() + "/api/v1/users/me", Http.basic("helper-bot@" + host, key)).status());
+    }
+
+    @Test
+    void otherMembersCannotReachTheBotOrItsKey() {
+        Page details = createBot(owner, "Helper Bot", "helper");
+        long id = botId(details);
+        String key = details.doc().selectFirst("#bot-api-key").attr("value");
+        Fixtures.member("othello@zulip.com");
+        WebClient stranger = new WebClient(keydesk.baseUrl());
+        Page home = stranger.login("othello@zulip.com", Fixtures.PASSWORD);
+        String csrf = WebClient.csrf(home);
+        for (Page page : new Page[] {stranger.get("/bots/" + id), stranger.get("/bots/" + id + "/zuliprc"),
+                stranger.get("/bots/" + id + "/edit"),
+                stranger.post("/bots/" + id + "/api-key/regenerate", Map.of("csrf_token", csrf, "confirmed", "yes")),
+                stranger.post("/bots/" + id + "/deactivate", Map.of("csrf_token", csrf, "confirmed", "yes")),
+                stranger.post("/bots/" + id + "/edit", Map.of("csrf_token", csrf, "full_name", "Stolen")),
+                stranger.get("/bots/424242"), stranger.get("/bots/not-a-number")}) {
+            assertEquals(404, page.status());
+            assertFalse(page.body().contains(key));
+        }
+        assertFalse(stranger.get("/bots").body().contains("Helper Bot"));
+        assertEquals(key, Fixtures.keyOf(keydesk.primary().services().jdbi().withExtension(
+                dev.keydesk.user.UserDao.class, dao -> dao.findById(id)).orElseThrow()));
+        assertTrue(keydesk.primary().services().jdbi().withExtension(BotDao.class, dao -> dao.find(id)).orElseThrow().isActive());
+
+        Fixtures.user("iago@zulip.com", "Iago", Role.ADMIN);
+        WebClient admin = new WebClient(keydesk.baseUrl());
+        admin.login("iago@zulip.com", Fixtures.PASSWORD);
+        Page adminView = admin.get("/bots/" + id);
+        assertEquals(200, adminView.status());
+        assertEquals(key, adminView.doc().selectFirst("#bot-api-key").attr("value"));
+    }
+
+    @Test
+    void markupInBotNamesIsEscaped() {
+        Page details = createBot(owner, "<img src=x onerror=alert(1)>", "markup");
+        assertEquals(200, details.status());
+        assertTrue(details.body().contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assertTrue(details.doc().select("img[onerror]").isEmpty());
+        assertTrue(owner.get("/bots").doc().select("img[onerror]").isEmpty());
+    }
+
+    @Test
+    void badFormInputIsExplainedAndCreatesNothing() {
+        Page form = owner.get("/bots/new");
+        Page shortName = owner.submit(form, "/bots", Map.of("full_name", "X", "short_name", "x"));
+        assertEquals(400, shortName.status());
+        assertTrue(shortName.doc().selectFirst("[role=alert]").text().contains("Name too short"));
+        Page badUrl = owner.submit(form, "/bots", Map.of("bot_type", "3", "full_name", "Hook Bot", "short_name", "hook",
+                "payload_url", "javascript:alert(1)"));
+        assertEquals(400, badUrl.status());
+        assertTrue(badUrl.doc().selectFirst("[role=alert]").text().contains("http"));
+        assertEquals("Hook Bot", badUrl.doc().selectFirst("#full_name").attr("value"), "the form keeps what was typed");
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM users WHERE is_bot"));
+        Page noCsrf = owner.post("/bots", Map.of("full_name", "Sneaky Bot", "short_name", "sneaky"));
+        assertEquals(403, noCsrf.status());
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM users WHERE is_bot"));
+    }
+
+    @Test
+    void avatarUploadsAreCheckedAndReencoded() {
+        Page form = owner.get("/bots/new");
+        String csrf = WebClient.csrf(form);
+        String cookie = "keydesk_session=" + owner.cookie("keydesk_session");
+        Http.Response notImage = Http.postMultipartWithFile(keydesk.baseUrl() + "/bots",
+                Map.of("csrf_token", csrf, "bot_type", "1", "full_name", "Pic Bot", "short_name", "pic"),
+                "avatar", "x.png", "image/png", "GIF89a but not really".getBytes(), null, Map.of("Cookie", cookie));
+        assertEquals(400, notImage.status());
+        assertTrue(notImage.body().contains("must be a PNG, JPEG, GIF or BMP image"));
+        byte[] huge = new byte[7 * 1024 * 1024];
+        Http.Response tooLarge = Http.postMultipartWithFile(keydesk.baseUrl() + "/bots",
+                Map.of("csrf_token", csrf, "bot_type", "1", "full_name", "Pic Bot", "short_name", "pic"),
+                "avatar", "big.png", "image/png", huge, null, Map.of("Cookie", cookie));
+        assertEquals(413, tooLarge.status());
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM users WHERE is_bot"));
+
+        Http.Response ok = Http.postMultipartWithFile(keydesk.baseUrl() + "/bots",
+                Map.of("csrf_token", csrf, "bot_type", "1", "full_name", "Pic Bot", "short_name", "pic"),
+                "avatar", "face.png", "image/png", Images.png(300, 200), null, Map.of("Cookie", cookie));
+        assertEquals(303, ok.status(), ok.body());
+        byte[] stored = keydesk.primary().services().jdbi().withHandle(h ->
+                h.createQuery("SELECT png FROM avatars").mapTo(byte[].class).one());
+        assertEquals((byte) 0x89, stored[0]);
+        assertEquals('P', stored[1]);
+    }
+
+    @Test
+    void editingChangesNameAndOwners() {
+        long id = botId(createBot(owner, "Helper Bot", "helper"));
+        User othello = Fixtures.member("othello@zulip.com");
+        Page edit = owner.get("/bots/" + id + "/edit");
+        assertEquals(200, edit.status());
+        assertNotNull(edit.doc().selectFirst("input[name=owner_ids][value=" + cordelia.id() + "][checked]"));
+        Page saved = owner.post("/bots/" + id + "/edit", Map.of("csrf_token", WebClient.csrf(edit),
+                "full_name", "Renamed Bot", "owner_ids", Long.toString(othello.id())));
+        assertEquals(200, saved.status());
+        assertEquals("Your bots", saved.doc().selectFirst("h1").text(), "no longer an owner: back to the list");
+        assertEquals(404, owner.get("/bots/" + id).status());
+        WebClient newOwner = new WebClient(keydesk.baseUrl());
+        newOwner.login("othello@zulip.com", Fixtures.PASSWORD);
+        assertTrue(newOwner.get("/bots/" + id).text().contains("Renamed Bot"));
+
+        Page noOwners = newOwner.post("/bots/" + id + "/edit", Map.of("csrf_token",
+                WebClient.csrf(newOwner.get("/bots/" + id + "/edit")), "full_name", "Renamed Bot"));
+        assertEquals(400, noOwners.status());
+        assertTrue(noOwners.doc().selectFirst("[role=alert]").text().contains("at least one owner"));
+    }
+}
