@@ -1,5 +1,7 @@
 package dev.keydesk.avatar;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
@@ -11,6 +13,8 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class AvatarRoutes {
     private final Jdbi jdbi;
+    /** Drawn identicons, so a page listing many bots does not redraw them on every visit. */
+    private final Cache<Long, byte[]> identicons = Caffeine.newBuilder().maximumSize(10_000).build();
 
     public AvatarRoutes(Jdbi jdbi) {
         this.jdbi = jdbi;
@@ -24,7 +28,7 @@ public final class AvatarRoutes {
         long userId = parseId(ctx.pathParam("user_id"));
         byte[] png = jdbi.withExtension(AvatarDao.class, dao -> {
             if (!dao.userExists(userId)) throw new NotFoundResponse();
-            return dao.find(userId).orElseGet(() -> AvatarImages.identicon("user-" + userId));
+            return dao.find(userId).orElseGet(() -> identicons.get(userId, id -> AvatarImages.identicon("user-" + id)));
         });
         ctx.header("Cache-Control", "public, max-age=86400");
         ctx.contentType("image/png").result(png);
