@@ -5,6 +5,19 @@ function announce(region, message) {
   if (region) region.textContent = message;
 }
 
+/** A message at the top of the page, like the server's notices after an action. */
+function showNotice(message, isError) {
+  const main = document.querySelector("main");
+  let notice = main.querySelector(".flash");
+  if (!notice) {
+    notice = document.createElement("div");
+    notice.setAttribute("role", "status");
+    main.prepend(notice);
+  }
+  notice.className = isError ? "flash flash-error" : "flash";
+  notice.textContent = message;
+}
+
 function openDialog(dialog) {
   dialog.showModal();
   const field = dialog.querySelector("input:not([type=hidden])");
@@ -51,6 +64,64 @@ document.addEventListener("DOMContentLoaded", () => {
       form.querySelector("input[name=confirmed]").value = "yes";
       dialog.close();
       form.submit();
+    });
+  }
+
+  // Keys: the edit icon opens one shared "Modify API Key" dialog, filled from its row.
+  const modifyDialog = document.getElementById("modify-key-dialog");
+  for (const link of document.querySelectorAll("[data-modify-key]")) {
+    if (!modifyDialog) break;
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      const row = link.closest("tr");
+      const form = modifyDialog.querySelector("form");
+      form.action = link.dataset.modifyKey;
+      form.querySelector("input[name=name]").value = row.dataset.name;
+      form.querySelector("input[name=webhook_url]").value = row.dataset.webhook;
+      const owners = new Set(row.dataset.owners.split(","));
+      for (const box of form.querySelectorAll("input[name=accounts]")) box.checked = owners.has(box.value);
+      form.querySelector("input[type=file]").value = "";
+      openDialog(modifyDialog);
+    });
+  }
+
+  // Keys: the copy icon fetches that one key when asked, so the page never holds every key.
+  for (const link of document.querySelectorAll("[data-copy-url]")) {
+    link.addEventListener("click", async (event) => {
+      event.preventDefault();
+      try {
+        const response = await fetch(link.dataset.copyUrl, {
+          method: "POST",
+          headers: { "X-CSRF-Token": document.querySelector("input[name=csrf_token]").value },
+          credentials: "same-origin",
+        });
+        if (!response.ok) throw new Error(response.statusText);
+        await navigator.clipboard.writeText(await response.text());
+        showNotice("The API key token was copied to your clipboard.");
+      } catch (error) {
+        showNotice("The token could not be copied. Open the key to copy it by hand.", true);
+      }
+    });
+  }
+
+  // Close an open options menu when clicking elsewhere.
+  document.addEventListener("click", (event) => {
+    for (const menu of document.querySelectorAll("details.menu[open]")) {
+      if (!menu.contains(event.target)) menu.open = false;
+    }
+  });
+
+  // Search as you type (after a pause), keeping the caret where it was.
+  const search = document.querySelector("input[data-live-search]");
+  if (search) {
+    if (search.value) {
+      search.focus();
+      search.setSelectionRange(search.value.length, search.value.length);
+    }
+    let timer;
+    search.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => search.form.submit(), 400);
     });
   }
 

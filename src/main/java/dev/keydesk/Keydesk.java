@@ -133,6 +133,7 @@ public final class Keydesk implements AutoCloseable {
     public void close() {
         if (server != null) server.stop();
         keyChangeListener.close();
+        services.keyUsage().close();
         database.close();
     }
 

@@ -7,6 +7,7 @@ import dev.keydesk.apikey.ApiKeyApiRoutes;
 import dev.keydesk.apikey.ApiKeyAuthenticator;
 import dev.keydesk.apikey.KeyCache;
 import dev.keydesk.apikey.KeyCipher;
+import dev.keydesk.apikey.KeyUsage;
 import dev.keydesk.apikey.MasterKey;
 import dev.keydesk.avatar.AvatarRoutes;
 import dev.keydesk.bot.BotAccess;
@@ -16,6 +17,7 @@ import dev.keydesk.bot.BotQueries;
 import dev.keydesk.bot.BotRoutes;
 import dev.keydesk.config.Settings;
 import dev.keydesk.db.Database;
+import dev.keydesk.keys.KeysRoutes;
 import dev.keydesk.organization.OrganizationActions;
 import dev.keydesk.organization.ServerSettingsApiRoutes;
 import dev.keydesk.organization.SetupRoutes;
@@ -36,6 +38,7 @@ public record Services(
         Settings settings,
         Jdbi jdbi,
         KeyCache keyCache,
+        KeyUsage keyUsage,
         ApiKeyAuthenticator authenticator,
         ApiKeyActions apiKeys,
         UserActions users,
@@ -62,7 +65,8 @@ public record Services(
             UserActions users = new UserActions(jdbi, hasher, apiKeys, cache);
             SessionStore sessions = new SessionStore(jdbi);
             BotActions bots = new BotActions(jdbi, apiKeys, cipher, cache, settings.externalUrl().getHost());
-            Services services = new Services(settings, jdbi, cache, new ApiKeyAuthenticator(jdbi, cache), apiKeys, users,
+            KeyUsage usage = new KeyUsage(jdbi);
+            Services services = new Services(settings, jdbi, cache, usage, new ApiKeyAuthenticator(jdbi, cache, usage), apiKeys, users,
                     new OrganizationActions(jdbi, users),
                     new PasswordCheck(jdbi, hasher, new PasswordRateLimiter(jdbi, limits)),
                     sessions, new WebSession(sessions, jdbi, settings.secureCookies()),
@@ -87,5 +91,6 @@ public record Services(
         new AvatarRoutes(jdbi).register(routes);
         new BotRoutes(jdbi, botAccess, bots, botQueries, site).register(routes);
         new BotApiRoutes(jdbi, apiAuth, botAccess, bots, botQueries, users, site).register(routes);
+        new KeysRoutes(jdbi, bots, botQueries).register(routes);
     }
 }

@@ -26,11 +26,13 @@ public final class ApiKeyAuthenticator {
 
     private final Jdbi jdbi;
     private final KeyCache cache;
+    private final KeyUsage usage;
     private final LongAdder databaseLookups = new LongAdder();
 
-    public ApiKeyAuthenticator(Jdbi jdbi, KeyCache cache) {
+    public ApiKeyAuthenticator(Jdbi jdbi, KeyCache cache, KeyUsage usage) {
         this.jdbi = jdbi;
         this.cache = cache;
+        this.usage = usage;
     }
 
     public Result authenticate(String email, String apiKey) {
@@ -50,6 +52,7 @@ public final class ApiKeyAuthenticator {
         }
         if (!sameEmail(owner.email(), email)) return new Invalid();
         if (!owner.isActive()) return new Deactivated();
+        usage.recordUse(digest, digestHex);
         return new Authenticated(owner);
     }
 

@@ -15,7 +15,12 @@ public enum AuditEvent {
     BOT_MODIFIED("bot_modified"),
     BOT_OWNERS_CHANGED("bot_owners_changed"),
     BOT_DEACTIVATED("bot_deactivated"),
-    BOT_REACTIVATED("bot_reactivated");
+    BOT_REACTIVATED("bot_reactivated"),
+    BOT_DELETED("bot_deleted"),
+    ROLE_CHANGED("role_changed"),
+    INVITATION_CREATED("invitation_created"),
+    INVITATION_REVOKED("invitation_revoked"),
+    INVITATION_ACCEPTED("invitation_accepted");
 
     private final String dbName;
 

@@ -15,8 +15,10 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 public final class AuditLog {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String INSERT = """
-            INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details)
-            VALUES (:event, :actor, :target, :ip, CAST(:details AS jsonb))""";
+            INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details, actor_label, target_label)
+            VALUES (:event, :actor, :target, :ip, CAST(:details AS jsonb),
+                    COALESCE((SELECT email FROM users WHERE id = :actor), :via),
+                    (SELECT email FROM users WHERE id = :target))""";
 
     private AuditLog() {}
 
@@ -29,6 +31,7 @@ public final class AuditLog {
                 .bind("target", targetUserId)
                 .bind("ip", actor.ip())
                 .bind("details", toJson(all))
+                .bind("via", actor.via())
                 .execute();
     }
 
@@ -42,7 +45,7 @@ public final class AuditLog {
         PreparedBatch batch = handle.prepareBatch(INSERT);
         for (Long target : targets) {
             batch.bind("event", event.dbName()).bind("actor", actor.userId()).bind("target", target)
-                    .bind("ip", actor.ip()).bind("details", json).add();
+                    .bind("ip", actor.ip()).bind("details", json).bind("via", actor.via()).add();
         }
         batch.execute();
     }

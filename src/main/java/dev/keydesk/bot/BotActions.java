@@ -25,11 +25,17 @@ import org.jdbi.v3.core.Jdbi;
 
 /** Every change to bots, each in one transaction with its audit rows. */
 public final class BotActions {
-    /** What "Add a new bot" asks for. {@code owners} empty means the creator alone. */
+    /**
+     * What "Add a new bot" asks for. {@code owners} empty means the creator alone; a null
+     * {@code shortName} means one is made from the name (the Keys page asks for none).
+     */
     public record NewBot(String fullName, String shortName, BotType type, String payloadUrl, BotInterface botInterface,
                          byte[] avatar, List<Long> owners) {}
 
-    /** Edits; a null field stays as it is. */
+    /**
+     * Edits; a null field stays as it is. A payload URL turns the bot into an outgoing webhook
+     * bot (with a new token) if it was not one; an empty payload URL turns it back into a generic bot.
+     */
     public record Changes(String fullName, String payloadUrl, BotInterface botInterface, byte[] avatar, List<Long> owners) {}
 
     public record Created(Bot bot, String apiKey) {}
@@ -52,14 +58,20 @@ public final class BotActions {
         if (creator.isBot()) throw new InvalidInputException("Bots cannot create bots.");
         if (creator.isGuest()) throw new InvalidInputException("Not allowed for guest users");
         String fullName = BotRules.fullName(spec.fullName());
-        String email = BotRules.shortName(spec.shortName()) + "-bot@" + botDomain;
+        String givenShortName = spec.shortName() == null ? null : BotRules.shortName(spec.shortName());
         String payloadUrl = spec.type() == BotType.OUTGOING_WEBHOOK ? BotRules.payloadUrl(spec.payloadUrl()) : null;
         byte[] avatar = spec.avatar() == null ? null : AvatarImages.fromUpload(spec.avatar());
         return jdbi.inTransaction(h -> {
             BotDao bots = h.attach(BotDao.class);
             lockNames(h);
             requireFreeName(h, fullName, -1);
-            if (bots.emailTaken(email)) throw new InvalidInputException("Username already in use");
+            String email;
+            if (givenShortName != null) {
+                email = givenShortName + "-bot@" + botDomain;
+                if (bots.emailTaken(email)) throw new InvalidInputException("Username already in use");
+            } else {
+                email = freeEmailFor(bots, BotRules.shortNameFrom(fullName));
+            }
             List<Long> owners = validOwners(h, spec.owners().isEmpty() ? List.of(creator.id()) : spec.owners());
             long id = bots.insert(email, fullName, spec.type().code());
             for (long owner : owners) bots.addOwner(id, owner);
@@ -81,7 +93,8 @@ public final class BotActions {
 
     public Bot updateBot(Actor actor, long botId, Changes changes) {
         String fullName = changes.fullName() == null ? null : BotRules.fullName(changes.fullName());
-        String payloadUrl = changes.payloadUrl() == null ? null : BotRules.payloadUrl(changes.payloadUrl());
+        boolean removeWebhook = changes.payloadUrl() != null && changes.payloadUrl().isBlank();
+        String payloadUrl = changes.payloadUrl() == null || removeWebhook ? null : BotRules.payloadUrl(changes.payloadUrl());
         byte[] avatar = changes.avatar() == null ? null : AvatarImages.fromUpload(changes.avatar());
         return jdbi.inTransaction(h -> {
             BotDao bots = h.attach(BotDao.class);
@@ -94,12 +107,20 @@ public final class BotActions {
                 changed.add("full_name");
             }
             Optional<BotService> service = bots.servicesOf(List.of(botId)).stream().findFirst();
-            if ((payloadUrl != null || changes.botInterface() != null) && service.isPresent()) {
+            if (service.isPresent() && removeWebhook) {
+                bots.deleteService(botId);
+                bots.updateType(botId, BotType.GENERIC.code());
+                changed.add("service");
+            } else if (service.isPresent() && (payloadUrl != null || changes.botInterface() != null)) {
                 bots.updateService(botId, payloadUrl == null ? service.get().payloadUrl() : payloadUrl,
                         changes.botInterface() == null ? service.get().interfaceType() : changes.botInterface().code());
                 changed.add("service");
-            } else if (payloadUrl != null) {
-                throw new InvalidInputException("Only outgoing webhook bots have a payload URL.");
+            } else if (service.isEmpty() && payloadUrl != null) {
+                BotInterface iface = changes.botInterface() == null ? BotInterface.ZULIP : changes.botInterface();
+                bots.insertService(botId, payloadUrl, iface.code(),
+                        cipher.encrypt(KeyCipher.Purpose.BOT_TOKEN, botId, Tokens.newToken()));
+                bots.updateType(botId, BotType.OUTGOING_WEBHOOK.code());
+                changed.add("service");
             }
             if (avatar != null) {
                 h.attach(AvatarDao.class).save(botId, avatar);
@@ -150,6 +171,20 @@ public final class BotActions {
         });
     }
 
+    /**
+     * Removes the bot for good: its account, keys, owners and avatar. The audit log keeps the
+     * record (with the bot's address), and the key is refused at once as unknown.
+     */
+    public void delete(Actor actor, long botId) {
+        jdbi.useTransaction(h -> {
+            Bot bot = h.attach(BotDao.class).find(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
+            AuditLog.record(h, AuditEvent.BOT_DELETED, actor, botId,
+                    Map.of("email", bot.email(), "full_name", bot.fullName()));
+            keyCache.announceChange(h, botId);
+            h.attach(BotDao.class).delete(botId);
+        });
+    }
+
     public String regenerateKey(Actor actor, long botId) {
         return apiKeys.regenerateKey(actor, botId);
     }
@@ -174,6 +209,14 @@ public final class BotActions {
                     .orElse(null);
             return new Credentials(bot.email(), key, token);
         });
+    }
+
+    /** The first of base-bot@, base-2-bot@, base-3-bot@, … that no account uses. */
+    private String freeEmailFor(BotDao bots, String base) {
+        for (int n = 1; ; n++) {
+            String email = (n == 1 ? base : base + "-" + n) + "-bot@" + botDomain;
+            if (!bots.emailTaken(email)) return email;
+        }
     }
 
     /** Names are unique among active accounts; this lock makes check-then-write safe across processes. */

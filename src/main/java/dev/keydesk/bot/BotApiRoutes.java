@@ -12,8 +12,6 @@ import dev.keydesk.user.UserDao;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -127,6 +125,9 @@ public final class BotApiRoutes {
         User caller = caller(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
+        if (req.optional("service_payload_url").isPresent() && bot.type() != BotType.OUTGOING_WEBHOOK) {
+            throw ApiError.badRequest("This bot has no outgoing webhook service.");
+        }
         List<Long> owners = req.optional("bot_owner_id").map(raw -> List.of(parseUserId(raw))).orElse(null);
         BotActions.Changes changes = new BotActions.Changes(
                 req.optional("full_name").orElse(null),
@@ -208,14 +209,6 @@ public final class BotApiRoutes {
         List<UploadedFile> files = ctx.uploadedFiles();
         if (files.isEmpty()) return null;
         if (files.size() > 1) throw new InvalidInputException("You may only upload one file at a time");
-        return readAll(files.get(0));
-    }
-
-    static byte[] readAll(UploadedFile file) {
-        try (InputStream in = file.content()) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new InvalidInputException("The uploaded file could not be read.");
-        }
+        return BotUploads.readAll(files.get(0));
     }
 }

@@ -64,6 +64,15 @@ public interface BotDao {
     @SqlQuery("SELECT owner_id FROM bot_owners WHERE bot_id = :botId ORDER BY added_at, owner_id LIMIT 1")
     Optional<Long> primaryOwnerId(@Bind("botId") long botId);
 
+    @SqlUpdate("DELETE FROM bot_services WHERE bot_id = :botId")
+    void deleteService(@Bind("botId") long botId);
+
+    @SqlUpdate("UPDATE users SET bot_type = :botType WHERE id = :id AND is_bot")
+    void updateType(@Bind("id") long id, @Bind("botType") int botType);
+
+    @SqlUpdate("DELETE FROM users WHERE id = :id AND is_bot")
+    void delete(@Bind("id") long id);
+
     @SqlUpdate("UPDATE users SET full_name = :name WHERE id = :id")
     void updateName(@Bind("id") long id, @Bind("name") String name);
 

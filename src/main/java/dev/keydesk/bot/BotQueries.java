@@ -58,6 +58,10 @@ public final class BotQueries {
         return jdbi.withExtension(BotDao.class, dao -> dao.listOwnedBy(ownerId, active));
     }
 
+    public Optional<Bot> find(long botId) {
+        return jdbi.withExtension(BotDao.class, dao -> dao.find(botId));
+    }
+
     public List<Bot> allActive() {
         return jdbi.withExtension(BotDao.class, BotDao::listAllActive);
     }

@@ -15,7 +15,6 @@ import dev.keydesk.web.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import io.javalin.http.UploadedFile;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -260,10 +259,7 @@ public final class BotRoutes {
     }
 
     private static byte[] uploadedAvatar(Context ctx) {
-        if (!ctx.isMultipartFormData()) return null;
-        UploadedFile file = ctx.uploadedFile("avatar");
-        if (file == null || (file.size() == 0 && (file.filename() == null || file.filename().isEmpty()))) return null;
-        return BotApiRoutes.readAll(file);
+        return BotUploads.avatar(ctx, "avatar");
     }
 
     private static String orEmpty(String s) {

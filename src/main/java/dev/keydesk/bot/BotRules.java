@@ -33,6 +33,14 @@ public final class BotRules {
         return name;
     }
 
+    /** A short name made from a bot's name: "Deploy Hook (prod)" → "deploy-hook-prod". */
+    public static String shortNameFrom(String fullName) {
+        String slug = java.text.Normalizer.normalize(fullName, java.text.Normalizer.Form.NFKD)
+                .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-+|-+$)", "");
+        if (slug.length() > 30) slug = slug.substring(0, 30).replaceAll("-+$", "");
+        return slug.isEmpty() ? "key" : slug;
+    }
+
     public static BotType type(String raw) {
         if (raw == null || raw.isBlank()) return BotType.GENERIC;
         try {

@@ -17,7 +17,18 @@ public enum Flash {
     BOT_UPDATED("The bot has been updated."),
     BOT_KEY_REGENERATED("The bot has a new API key. The old key no longer works."),
     BOT_DEACTIVATED("The bot has been deactivated. Its key stops working until you reactivate it."),
-    BOT_REACTIVATED("The bot has been reactivated with the API key it had before.");
+    BOT_REACTIVATED("The bot has been reactivated with the API key it had before."),
+    KEY_CREATED("The API key was created."),
+    KEY_MODIFIED("The API key was modified."),
+    KEY_BLOCKED("The API key was blocked. It authenticates nothing until it is unblocked."),
+    KEY_UNBLOCKED("The API key was unblocked and works again."),
+    KEY_DELETED("The API key was deleted."),
+    ROLE_CHANGED("The role was changed."),
+    USER_DEACTIVATED("The account was deactivated: its sessions ended and its API key is refused."),
+    USER_REACTIVATED("The account was reactivated."),
+    MEMBER_KEY_REGENERATED("A new API key was generated. The old key no longer works and the member's devices were logged out."),
+    INVITATION_REVOKED("The invitation was revoked."),
+    INVITATION_ACCEPTED("Welcome! Your account is ready.");
 
     private static final String COOKIE = "keydesk_flash";
     private final String message;

@@ -74,6 +74,15 @@ public final class WebSession {
         return user(ctx).orElseThrow(LoginRequired::new);
     }
 
+    /** The signed-in administrator (or owner); anyone else gets a 403 page. */
+    public static User requireAdmin(Context ctx) {
+        User user = requireUser(ctx);
+        if (!user.isAdmin() || user.isBot()) {
+            throw new WebError(403, "This page is for the organization's administrators.");
+        }
+        return user;
+    }
+
     public static Session requireSession(Context ctx) {
         return session(ctx).orElseThrow(LoginRequired::new);
     }
