@@ -16,7 +16,12 @@ import dev.keydesk.bot.BotApiRoutes;
 import dev.keydesk.bot.BotQueries;
 import dev.keydesk.bot.BotRoutes;
 import dev.keydesk.config.Settings;
+import dev.keydesk.audit.AuditRoutes;
 import dev.keydesk.db.Database;
+import dev.keydesk.people.InvitationRoutes;
+import dev.keydesk.people.PeopleActions;
+import dev.keydesk.people.PeopleApiRoutes;
+import dev.keydesk.people.PeopleRoutes;
 import dev.keydesk.keys.KeysRoutes;
 import dev.keydesk.organization.OrganizationActions;
 import dev.keydesk.organization.ServerSettingsApiRoutes;
@@ -48,7 +53,8 @@ public record Services(
         WebSession webSession,
         BotAccess botAccess,
         BotActions bots,
-        BotQueries botQueries) {
+        BotQueries botQueries,
+        PeopleActions people) {
 
     public record Opened(Database database, Services services) {}
 
@@ -70,7 +76,7 @@ public record Services(
                     new OrganizationActions(jdbi, users),
                     new PasswordCheck(jdbi, hasher, new PasswordRateLimiter(jdbi, limits)),
                     sessions, new WebSession(sessions, jdbi, settings.secureCookies()),
-                    new BotAccess(jdbi), bots, new BotQueries(jdbi, cipher));
+                    new BotAccess(jdbi), bots, new BotQueries(jdbi, cipher), new PeopleActions(jdbi, users, apiKeys));
             return new Opened(database, services);
         } catch (RuntimeException e) {
             database.close();
@@ -90,7 +96,11 @@ public record Services(
         new ServerSettingsApiRoutes(organizations, site, settings.devMode()).register(routes);
         new AvatarRoutes(jdbi).register(routes);
         new BotRoutes(jdbi, botAccess, bots, botQueries, site).register(routes);
-        new BotApiRoutes(jdbi, apiAuth, botAccess, bots, botQueries, users, site).register(routes);
+        new BotApiRoutes(jdbi, apiAuth, botAccess, bots, botQueries, people, site).register(routes);
         new KeysRoutes(jdbi, bots, botQueries).register(routes);
+        new PeopleRoutes(jdbi, people, site).register(routes);
+        new InvitationRoutes(people, webSession).register(routes);
+        new PeopleApiRoutes(jdbi, apiAuth, people).register(routes);
+        new AuditRoutes(jdbi).register(routes);
     }
 }

@@ -72,6 +72,7 @@ public final class ApiKeyApiRoutes {
     private void sendKeyToDevice(Context ctx, ApiRequest req, User user, String purpose) {
         Actor actor = Actor.api(user.id(), ctx.ip());
         String key = jdbi.inTransaction(h -> {
+            h.attach(UserDao.class).recordLogin(user.id());
             h.attach(DeviceDao.class).recordUse(user.id(), ClientName.fromUserAgent(ctx.userAgent()),
                     ClientName.truncatedUserAgent(ctx.userAgent()), ctx.ip());
             return keys.revealKey(h, actor, user.id(), purpose);

@@ -7,7 +7,7 @@ import dev.keydesk.apikey.KeyOwner;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;
-import dev.keydesk.user.UserActions;
+import dev.keydesk.people.PeopleActions;
 import dev.keydesk.user.UserDao;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -25,17 +25,17 @@ public final class BotApiRoutes {
     private final BotAccess access;
     private final BotActions bots;
     private final BotQueries queries;
-    private final UserActions users;
+    private final PeopleActions people;
     private final String site;
 
     public BotApiRoutes(Jdbi jdbi, ApiAuth auth, BotAccess access, BotActions bots, BotQueries queries,
-                        UserActions users, String site) {
+                        PeopleActions people, String site) {
         this.jdbi = jdbi;
         this.auth = auth;
         this.access = access;
         this.bots = bots;
         this.queries = queries;
-        this.users = users;
+        this.people = people;
         this.site = site;
     }
 
@@ -155,7 +155,7 @@ public final class BotApiRoutes {
         ctx.json(req.success(Map.of()));
     }
 
-    /** Bots: their owners and administrators; people: administrators only. */
+    /** Bots: their owners and administrators; people: administrators only (others get 403). */
     private void reactivate(Context ctx) {
         User caller = caller(ctx);
         ApiRequest req = ApiRequest.of(ctx);
@@ -166,8 +166,7 @@ public final class BotApiRoutes {
             manageable(caller, Long.toString(id));
             bots.reactivate(Actor.api(caller.id(), ctx.ip()), id);
         } else {
-            if (!caller.isAdmin() || caller.isBot()) throw ApiError.badRequest("Insufficient permission");
-            users.reactivate(Actor.api(caller.id(), ctx.ip()), id);
+            people.reactivate(caller, id, ctx.ip());
         }
         ctx.json(req.success(Map.of()));
     }

@@ -58,23 +58,29 @@ public final class UserActions {
 
     /** Ends the user's sessions and makes their key refused at once; the key itself is kept. */
     public void deactivate(Actor actor, long userId) {
-        jdbi.useTransaction(h -> {
-            if (h.attach(UserDao.class).updateActive(userId, false) == 0) {
-                throw new InvalidInputException("No such user");
-            }
-            h.attach(SessionDao.class).deleteAllForUser(userId);
-            keyCache.announceChange(h, userId);
-            AuditLog.record(h, AuditEvent.USER_DEACTIVATED, actor, userId);
-        });
+        jdbi.useTransaction(h -> deactivate(h, actor, userId));
+    }
+
+    /** Inside the caller's transaction. */
+    public void deactivate(Handle h, Actor actor, long userId) {
+        if (h.attach(UserDao.class).updateActive(userId, false) == 0) {
+            throw new InvalidInputException("No such user");
+        }
+        h.attach(SessionDao.class).deleteAllForUser(userId);
+        keyCache.announceChange(h, userId);
+        AuditLog.record(h, AuditEvent.USER_DEACTIVATED, actor, userId);
     }
 
     public void reactivate(Actor actor, long userId) {
-        jdbi.useTransaction(h -> {
-            if (h.attach(UserDao.class).updateActive(userId, true) == 0) {
-                throw new InvalidInputException("No such user");
-            }
-            keyCache.announceChange(h, userId);
-            AuditLog.record(h, AuditEvent.USER_REACTIVATED, actor, userId);
-        });
+        jdbi.useTransaction(h -> reactivate(h, actor, userId));
+    }
+
+    /** Inside the caller's transaction. */
+    public void reactivate(Handle h, Actor actor, long userId) {
+        if (h.attach(UserDao.class).updateActive(userId, true) == 0) {
+            throw new InvalidInputException("No such user");
+        }
+        keyCache.announceChange(h, userId);
+        AuditLog.record(h, AuditEvent.USER_REACTIVATED, actor, userId);
     }
 }

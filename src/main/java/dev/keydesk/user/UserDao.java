@@ -41,6 +41,9 @@ public interface UserDao {
     @SqlQuery("SELECT EXISTS (SELECT 1 FROM users WHERE is_active AND lower(full_name) = lower(:name) AND id <> :exceptId)")
     boolean activeNameTaken(@Bind("name") String name, @Bind("exceptId") long exceptId);
 
+    @SqlUpdate("UPDATE users SET last_login_at = now() WHERE id = :id")
+    void recordLogin(@Bind("id") long id);
+
     @SqlUpdate("UPDATE users SET is_active = :active WHERE id = :id")
     int updateActive(@Bind("id") long id, @Bind("active") boolean active);
 }

@@ -1,6 +1,7 @@
 package dev.keydesk.web;
 
 import dev.keydesk.api.ApiError;
+import dev.keydesk.errors.ForbiddenException;
 import dev.keydesk.errors.InvalidInputException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -30,6 +31,7 @@ public final class ErrorHandling {
         routes.exception(ApiError.class, (e, ctx) -> sendApiError(ctx, e));
         routes.exception(WebError.class, (e, ctx) -> send(ctx, e.status(), e.getMessage(), apiCode(e.status())));
         routes.exception(InvalidInputException.class, (e, ctx) -> send(ctx, 400, e.getMessage(), "BAD_REQUEST"));
+        routes.exception(ForbiddenException.class, (e, ctx) -> send(ctx, 403, e.getMessage(), "BAD_REQUEST"));
         routes.exception(HttpResponseException.class, (e, ctx) -> {
             int status = e.getStatus();
             String message = status == 404 ? notFoundMessage(ctx) : defaultMessage(status, e.getMessage());

@@ -141,7 +141,7 @@ class BadInputTest {
             assertEquals(404, r.status(), method);
             assertEquals("Endpoint not found", r.json().get("msg").asText());
         }
-        Http.Response wrongMethod = Http.raw("DELETE", keydesk.baseUrl() + "/api/v1/users/me", null, null,
+        Http.Response wrongMethod = Http.raw("PUT", keydesk.baseUrl() + "/api/v1/users/me", null, null,
                 Map.of("Authorization", Http.basic("iago@zulip.com", key)));
         assertTrue(wrongMethod.status() == 404 || wrongMethod.status() == 405, "status " + wrongMethod.status());
         assertEquals("error", wrongMethod.json().get("result").asText());

@@ -214,8 +214,9 @@ class BotApiTest {
     @Test
     void reactivatingPeopleIsForAdminsOnly() {
         Fixtures.deactivate(other);
-        assertError(Http.postForm(api + "/users/" + other.id() + "/reactivate", Map.of(), ownerAuth), 400,
-                "Insufficient permission");
+        Http.Response forbidden = Http.postForm(api + "/users/" + other.id() + "/reactivate", Map.of(), ownerAuth);
+        ApiSchema.check("POST", "/users/{user_id}/reactivate", forbidden);
+        assertError(forbidden, 403, "Must be an organization administrator");
         assertEquals(200, Http.postForm(api + "/users/" + other.id() + "/reactivate", Map.of(), adminAuth).status());
         assertError(Http.postForm(api + "/users/424242/reactivate", Map.of(), adminAuth), 400, "No such user");
     }

@@ -1,0 +1,91 @@
+package dev.keydesk.audit;
+
+import dev.keydesk.web.WebSession;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
+
+/** The administrators' Audit log page. The rows hold no secrets: actions never write keys into them. */
+public final class AuditRoutes {
+    static final int PAGE_SIZE = 50;
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    private final Jdbi jdbi;
+
+    public AuditRoutes(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/audit-log", this::list);
+    }
+
+    private void list(Context ctx) {
+        WebSession.requireAdmin(ctx);
+        String event = Arrays.stream(AuditEvent.values()).map(AuditEvent::dbName)
+                .filter(name -> name.equals(ctx.queryParam("event"))).findFirst().orElse("");
+        String actor = trimmed(ctx.queryParam("actor"));
+        String target = trimmed(ctx.queryParam("target"));
+        String actorPattern = contains(actor);
+        String targetPattern = contains(target);
+        long total = jdbi.withExtension(AuditDao.class, dao -> dao.count(event, actorPattern, targetPattern));
+        int totalPages = (int) Math.max(1, (total + PAGE_SIZE - 1) / PAGE_SIZE);
+        int page = Math.min(parsePage(ctx.queryParam("page")), totalPages);
+        List<AuditPage.Row> rows = jdbi.withExtension(AuditDao.class,
+                        dao -> dao.search(event, actorPattern, targetPattern, PAGE_SIZE, (long) (page - 1) * PAGE_SIZE))
+                .stream()
+                .map(e -> new AuditPage.Row(WHEN.format(e.createdAt()), e.eventType().replace('_', ' '),
+                        orDash(e.actorLabel()), orDash(e.targetLabel()), orDash(e.ip()), e.details()))
+                .toList();
+        List<AuditPage.Choice> events = new ArrayList<>();
+        events.add(new AuditPage.Choice("", "All events", event.isEmpty()));
+        for (AuditEvent e : AuditEvent.values()) {
+            events.add(new AuditPage.Choice(e.dbName(), e.dbName().replace('_', ' '), e.dbName().equals(event)));
+        }
+        AuditPage view = new AuditPage(WebSession.layout(ctx, "Audit log"), rows, events, actor, target, total, page,
+                totalPages, page > 1 ? href(event, actor, target, page - 1) : null,
+                page < totalPages ? href(event, actor, target, page + 1) : null);
+        ctx.render("audit_log.jte", Map.of("page", view));
+    }
+
+    private static String href(String event, String actor, String target, int page) {
+        return "/audit-log?event=" + enc(event) + "&actor=" + enc(actor) + "&target=" + enc(target) + "&page=" + page;
+    }
+
+    private static String contains(String text) {
+        return "%" + text.toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_")
+                + (text.isEmpty() ? "" : "%");
+    }
+
+    private static String trimmed(String s) {
+        if (s == null) return "";
+        String t = s.strip();
+        return t.length() > 254 ? t.substring(0, 254) : t;
+    }
+
+    private static String orDash(String s) {
+        return s == null || s.isEmpty() ? "—" : s;
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static int parsePage(String raw) {
+        try {
+            return Math.max(1, Integer.parseInt(raw));
+        } catch (NumberFormatException | NullPointerException e) {
+            return 1;
+        }
+    }
+}

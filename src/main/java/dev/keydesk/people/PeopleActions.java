@@ -1,0 +1,134 @@
+package dev.keydesk.people;
+
+import dev.keydesk.apikey.ApiKeyActions;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.audit.AuditEvent;
+import dev.keydesk.audit.AuditLog;
+import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.security.Tokens;
+import dev.keydesk.user.AccountRules;
+import dev.keydesk.user.Role;
+import dev.keydesk.user.User;
+import dev.keydesk.user.UserActions;
+import dev.keydesk.user.UserDao;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * What administrators do to people: roles, deactivation, emergency key rotation and
+ * invitations. Each action checks {@link AdminPolicy} against fresh data inside its transaction.
+ */
+public final class PeopleActions {
+    public static final Duration INVITATION_LIFETIME = Duration.ofDays(10);
+
+    private final Jdbi jdbi;
+    private final UserActions users;
+    private final ApiKeyActions apiKeys;
+
+    public PeopleActions(Jdbi jdbi, UserActions users, ApiKeyActions apiKeys) {
+        this.jdbi = jdbi;
+        this.users = users;
+        this.apiKeys = apiKeys;
+    }
+
+    public void changeRole(User actor, long targetId, Role role, String ip) {
+        jdbi.useTransaction(h -> {
+            PeopleDao people = h.attach(PeopleDao.class);
+            people.lockOwners();
+            User target = person(h, targetId);
+            AdminPolicy.requireCanChangeRole(actor, target, role, people.activeOwners());
+            if (target.role() == role.code()) return;
+            people.updateRole(targetId, role.code());
+            AuditLog.record(h, AuditEvent.ROLE_CHANGED, Actor.user(actor.id(), ip), targetId,
+                    Map.of("from", target.role(), "to", role.code()));
+        });
+    }
+
+    public void deactivate(User actor, long targetId, String ip) {
+        jdbi.useTransaction(h -> {
+            PeopleDao people = h.attach(PeopleDao.class);
+            people.lockOwners();
+            User target = person(h, targetId);
+            AdminPolicy.requireCanDeactivate(actor, target, people.activeOwners());
+            if (target.isActive()) users.deactivate(h, Actor.user(actor.id(), ip), targetId);
+        });
+    }
+
+    public void reactivate(User actor, long targetId, String ip) {
+        jdbi.useTransaction(h -> {
+            User target = person(h, targetId);
+            AdminPolicy.requireCanManage(actor, target);
+            if (!target.isActive()) users.reactivate(h, Actor.user(actor.id(), ip), targetId);
+        });
+    }
+
+    /** For a leaked key: the member gets a new one, their devices are logged out, and nobody sees it here. */
+    public void regenerateKey(User actor, long targetId, String ip) {
+        jdbi.useTransaction(h -> {
+            User target = person(h, targetId);
+            AdminPolicy.requireCanManage(actor, target);
+            apiKeys.replaceKey(h, Actor.user(actor.id(), ip), targetId);
+        });
+    }
+
+    /** Creates a single-use invitation and returns its secret token (only its digest is stored). */
+    public String invite(User actor, String rawEmail, Role role, String ip) {
+        String email = AccountRules.email(rawEmail);
+        AdminPolicy.requireCanInvite(actor, role);
+        String token = Tokens.newToken();
+        jdbi.useTransaction(h -> {
+            if (h.attach(UserDao.class).findByEmail(email).isPresent()) {
+                throw new InvalidInputException("An account with this e-mail address already exists.");
+            }
+            long id = h.attach(PeopleDao.class).insertInvitation(Tokens.sha256(token), email, role.code(), actor.id(),
+                    Instant.now().plus(INVITATION_LIFETIME));
+            AuditLog.record(h, AuditEvent.INVITATION_CREATED, Actor.user(actor.id(), ip), null,
+                    Map.of("email", email, "role", role.code(), "invitation_id", id));
+        });
+        return token;
+    }
+
+    public void revokeInvitation(User actor, long invitationId, String ip) {
+        AdminPolicy.requireAdmin(actor);
+        jdbi.useTransaction(h -> {
+            if (h.attach(PeopleDao.class).revoke(invitationId) == 0) {
+                throw new InvalidInputException("No such invitation");
+            }
+            AuditLog.record(h, AuditEvent.INVITATION_REVOKED, Actor.user(actor.id(), ip), null,
+                    Map.of("invitation_id", invitationId));
+        });
+    }
+
+    /** The invitee sets their name and password; the link is used up in the same transaction. */
+    public User acceptInvitation(String token, String fullName, String password, String ip) {
+        return jdbi.inTransaction(h -> {
+            PeopleDao people = h.attach(PeopleDao.class);
+            Invitation invitation = usable(h, token);
+            if (people.markUsed(invitation.id()) == 0) throw new InvalidInputException("This invitation is no longer valid.");
+            User user = users.createHuman(h, new Actor(null, ip, "invitation"), invitation.email(), fullName,
+                    Role.fromCode(invitation.role()), password);
+            AuditLog.record(h, AuditEvent.INVITATION_ACCEPTED, Actor.user(user.id(), ip), user.id(),
+                    Map.of("invitation_id", invitation.id()));
+            return user;
+        });
+    }
+
+    public Invitation usableInvitation(String token) {
+        return jdbi.inTransaction(h -> usable(h, token));
+    }
+
+    private static Invitation usable(Handle h, String token) {
+        if (token == null || token.length() > 100) throw new InvalidInputException("This invitation is no longer valid.");
+        return h.attach(PeopleDao.class).findUsable(Tokens.sha256(token))
+                .orElseThrow(() -> new InvalidInputException("This invitation is no longer valid."));
+    }
+
+    private static User person(Handle h, long id) {
+        User user = h.attach(UserDao.class).findById(id).orElseThrow(() -> new InvalidInputException("No such user"));
+        if (user.isBot()) throw new InvalidInputException("No such user");
+        return user;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.keydesk.people;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+@RegisterConstructorMapper(Member.class)
+@RegisterConstructorMapper(Invitation.class)
+public interface PeopleDao {
+    @SqlQuery("""
+            SELECT id, email, full_name, role, is_active, last_login_at FROM users
+            WHERE NOT is_bot ORDER BY is_active DESC, lower(full_name), id""")
+    List<Member> listPeople();
+
+    @SqlQuery("SELECT count(*) FROM users WHERE role = 100 AND is_active AND NOT is_bot")
+    long activeOwners();
+
+    @SqlUpdate("UPDATE users SET role = :role WHERE id = :id AND NOT is_bot")
+    void updateRole(@Bind("id") long id, @Bind("role") int role);
+
+    /** Serialises role and activation changes, so two admins cannot demote the last two owners at once. */
+    @SqlQuery("SELECT pg_advisory_xact_lock(hashtext('keydesk:owners'))")
+    String lockOwners();
+
+    @SqlUpdate("""
+            INSERT INTO invitations (token_digest, email, role, invited_by, expires_at)
+            VALUES (:digest, :email, :role, :invitedBy, :expiresAt)""")
+    @GetGeneratedKeys("id")
+    long insertInvitation(@Bind("digest") byte[] digest, @Bind("email") String email, @Bind("role") int role,
+                          @Bind("invitedBy") long invitedBy, @Bind("expiresAt") Instant expiresAt);
+
+    @SqlQuery("""
+            SELECT i.id, i.email, i.role, i.created_at, i.expires_at, u.email AS invited_by
+            FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
+            WHERE i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
+            ORDER BY i.created_at DESC""")
+    List<Invitation> pendingInvitations();
+
+    @SqlQuery("""
+            SELECT i.id, i.email, i.role, i.created_at, i.expires_at, u.email AS invited_by
+            FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
+            WHERE i.token_digest = :digest AND i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()""")
+    Optional<Invitation> findUsable(@Bind("digest") byte[] digest);
+
+    /** Uses the invitation up; 0 when someone else used it first (or it expired meanwhile). */
+    @SqlUpdate("""
+            UPDATE invitations SET used_at = now()
+            WHERE id = :id AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()""")
+    int markUsed(@Bind("id") long id);
+
+    @SqlUpdate("UPDATE invitations SET revoked_at = now() WHERE id = :id AND used_at IS NULL AND revoked_at IS NULL")
+    int revoke(@Bind("id") long id);
+}
