@@ -53,6 +53,9 @@ document.addEventListener("DOMContentLoaded", () => {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       pendingForms.set(dialog, form);
+      if (form.dataset.subject) {
+        for (const slot of dialog.querySelectorAll("[data-subject]")) slot.textContent = form.dataset.subject;
+      }
       dialog.showModal();
     });
   }

@@ -95,7 +95,7 @@ public record Services(
         new UserApiRoutes(jdbi, apiAuth, site).register(routes);
         new ServerSettingsApiRoutes(organizations, site, settings.devMode()).register(routes);
         new AvatarRoutes(jdbi).register(routes);
-        new BotRoutes(jdbi, botAccess, bots, botQueries, site).register(routes);
+        new BotRoutes(jdbi, botAccess, bots, botQueries, site, settings.externalUrl().getHost()).register(routes);
         new BotApiRoutes(jdbi, apiAuth, botAccess, bots, botQueries, people, site).register(routes);
         new KeysRoutes(jdbi, bots, botQueries).register(routes);
         new PeopleRoutes(jdbi, people, site).register(routes);

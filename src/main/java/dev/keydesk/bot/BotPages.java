@@ -23,7 +23,11 @@ public final class BotPages {
     /** "Add a new bot" (botId 0) and the edit form share one template. */
     public record FormPage(Layout layout, long botId, String fullName, String shortName, List<Choice> types,
                            String payloadUrl, List<Choice> interfaces, boolean outgoing, List<OwnerChoice> owners,
-                           String error) {
+                           String error, String botDomain) {
+        public String cancelHref() {
+            return isNew() ? "/bots" : "/bots/" + botId;
+        }
+
         public boolean isNew() {
             return botId == 0;
         }

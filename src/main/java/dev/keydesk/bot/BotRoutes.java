@@ -34,13 +34,15 @@ public final class BotRoutes {
     private final BotActions bots;
     private final BotQueries queries;
     private final String site;
+    private final String botDomain;
 
-    public BotRoutes(Jdbi jdbi, BotAccess access, BotActions bots, BotQueries queries, String site) {
+    public BotRoutes(Jdbi jdbi, BotAccess access, BotActions bots, BotQueries queries, String site, String botDomain) {
         this.jdbi = jdbi;
         this.access = access;
         this.bots = bots;
         this.queries = queries;
         this.site = site;
+        this.botDomain = botDomain;
     }
 
     public void register(RoutesConfig routes) {
@@ -176,7 +178,7 @@ public final class BotRoutes {
         BotType type = safeType(ctx.formParam("bot_type"));
         return new BotPages.FormPage(WebSession.layout(ctx, "Add a new bot"), 0, orEmpty(ctx.formParam("full_name")),
                 orEmpty(ctx.formParam("short_name")), typeChoices(type), orEmpty(ctx.formParam("payload_url")),
-                interfaceChoices(ctx.formParam("interface_type")), true, List.of(), error);
+                interfaceChoices(ctx.formParam("interface_type")), true, List.of(), error, botDomain);
     }
 
     private BotPages.FormPage editForm(Context ctx, Bot bot, String error) {
@@ -193,7 +195,7 @@ public final class BotRoutes {
                 : service.map(s -> Integer.toString(s.interfaceType())).orElse(null);
         return new BotPages.FormPage(WebSession.layout(ctx, "Edit " + bot.fullName()), bot.id(), name, "",
                 typeChoices(bot.type()), url, interfaceChoices(iface), bot.type() == BotType.OUTGOING_WEBHOOK,
-                choices, error);
+                choices, error, botDomain);
     }
 
     private static void renderForm(Context ctx, int status, BotPages.FormPage page) {

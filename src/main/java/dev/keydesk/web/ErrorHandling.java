@@ -79,7 +79,8 @@ public final class ErrorHandling {
             return;
         }
         ctx.attribute(HANDLED, true);
-        Layout layout = new Layout(title(status), WebSession.user(ctx).orElse(null), WebSession.csrfToken(ctx), null);
+        Layout layout = new Layout(title(status), WebSession.user(ctx).orElse(null), WebSession.csrfToken(ctx), null,
+                ctx.path());
         ctx.status(status).render("error.jte", Map.of("page", new ErrorPage(layout, status, message)));
     }
 

@@ -88,7 +88,7 @@ public final class WebSession {
     }
 
     public static Layout layout(Context ctx, String title) {
-        return new Layout(title, user(ctx).orElse(null), csrfToken(ctx), Flash.take(ctx));
+        return new Layout(title, user(ctx).orElse(null), csrfToken(ctx), Flash.take(ctx), ctx.path());
     }
 
     public void signIn(Context ctx, long userId) {
