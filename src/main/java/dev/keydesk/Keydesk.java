@@ -5,7 +5,6 @@ import dev.keydesk.api.CrossSiteGuard;
 import dev.keydesk.config.ConfigException;
 import dev.keydesk.config.Settings;
 import dev.keydesk.db.Database;
-import dev.keydesk.ratelimit.PasswordRateLimiter;
 import dev.keydesk.web.Csrf;
 import dev.keydesk.web.ErrorHandling;
 import dev.keydesk.web.LogPaths;
@@ -41,15 +40,16 @@ public final class Keydesk implements AutoCloseable {
     }
 
     public static Keydesk start(Settings settings) {
-        return start(settings, PasswordRateLimiter.Limits.standard());
+        return start(settings, Tuning.standard());
     }
 
-    public static Keydesk start(Settings settings, PasswordRateLimiter.Limits limits) {
-        Services.Opened opened = Services.open(settings, limits);
+    public static Keydesk start(Settings settings, Tuning tuning) {
+        Services.Opened opened = Services.open(settings, tuning);
         KeyChangeListener listener = new KeyChangeListener(opened.database().dataSource(), opened.services().keyCache());
         Keydesk keydesk = new Keydesk(settings, opened.database(), opened.services(), listener);
         try {
             listener.start();
+            opened.services().outboxSender().start();
             keydesk.serve();
             keydesk.announceSetupLink();
             return keydesk;
@@ -133,6 +133,7 @@ public final class Keydesk implements AutoCloseable {
     public void close() {
         if (server != null) server.stop();
         keyChangeListener.close();
+        services.outboxSender().close();
         services.keyUsage().close();
         database.close();
     }

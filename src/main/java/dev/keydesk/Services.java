@@ -15,7 +15,17 @@ import dev.keydesk.bot.BotActions;
 import dev.keydesk.bot.BotApiRoutes;
 import dev.keydesk.bot.BotQueries;
 import dev.keydesk.bot.BotRoutes;
+import dev.keydesk.bot.BotKeyEvents;
 import dev.keydesk.config.Settings;
+import dev.keydesk.device.DeviceActions;
+import dev.keydesk.mail.MailDeliverer;
+import dev.keydesk.outbox.Outbox;
+import dev.keydesk.outbox.OutboxSender;
+import dev.keydesk.passwordreset.PasswordResetActions;
+import dev.keydesk.passwordreset.PasswordResetRoutes;
+import dev.keydesk.webhook.WebhookDeliverer;
+import dev.keydesk.webhook.WebhookTargets;
+import java.util.Map;
 import dev.keydesk.audit.AuditRoutes;
 import dev.keydesk.db.Database;
 import dev.keydesk.people.InvitationRoutes;
@@ -54,12 +64,16 @@ public record Services(
         BotAccess botAccess,
         BotActions bots,
         BotQueries botQueries,
-        PeopleActions people) {
+        PeopleActions people,
+        DeviceActions devices,
+        PasswordResetActions passwordResets,
+        Outbox outbox,
+        OutboxSender outboxSender) {
 
     public record Opened(Database database, Services services) {}
 
     /** Opens the database, checks the master key against it and builds every service. */
-    public static Opened open(Settings settings, PasswordRateLimiter.Limits limits) {
+    public static Opened open(Settings settings, Tuning tuning) {
         KeyCipher cipher = new KeyCipher(MasterKey.loadOrCreate(settings.masterKeyFile()));
         Database database = Database.open(settings);
         try {
@@ -70,13 +84,26 @@ public record Services(
             ApiKeyActions apiKeys = new ApiKeyActions(jdbi, cipher, cache);
             UserActions users = new UserActions(jdbi, hasher, apiKeys, cache);
             SessionStore sessions = new SessionStore(jdbi);
-            BotActions bots = new BotActions(jdbi, apiKeys, cipher, cache, settings.externalUrl().getHost());
+            Outbox outbox = new Outbox();
+            OutboxSender sender = new OutboxSender(jdbi, Map.of(
+                    Outbox.EMAIL, new MailDeliverer(settings.smtp()),
+                    Outbox.WEBHOOK, new WebhookDeliverer(new WebhookTargets(settings.webhooksAllowPrivate()), cipher)),
+                    tuning.backoff());
+            outbox.onQueued(sender::wake);
+            String site = settings.site();
+            BotActions bots = new BotActions(jdbi, apiKeys, cipher, cache, new BotKeyEvents(outbox),
+                    settings.externalUrl().getHost());
             KeyUsage usage = new KeyUsage(jdbi);
             Services services = new Services(settings, jdbi, cache, usage, new ApiKeyAuthenticator(jdbi, cache, usage), apiKeys, users,
                     new OrganizationActions(jdbi, users),
-                    new PasswordCheck(jdbi, hasher, new PasswordRateLimiter(jdbi, limits)),
+                    new PasswordCheck(jdbi, hasher, new PasswordRateLimiter(jdbi, tuning.loginLimits(), "login")),
                     sessions, new WebSession(sessions, jdbi, settings.secureCookies()),
-                    new BotAccess(jdbi), bots, new BotQueries(jdbi, cipher), new PeopleActions(jdbi, users, apiKeys));
+                    new BotAccess(jdbi), bots, new BotQueries(jdbi, cipher),
+                    new PeopleActions(jdbi, users, apiKeys, outbox, site),
+                    new DeviceActions(jdbi, apiKeys, outbox, site),
+                    new PasswordResetActions(jdbi, hasher, new PasswordRateLimiter(jdbi, tuning.resetLimits(), "reset"),
+                            apiKeys, outbox, site),
+                    outbox, sender);
             return new Opened(database, services);
         } catch (RuntimeException e) {
             database.close();
@@ -91,7 +118,8 @@ public record Services(
         new LoginRoutes(passwords, webSession).register(routes);
         new SetupRoutes(organizations, webSession).register(routes);
         new AccountRoutes(jdbi, apiKeys, users, new Reauthentication(jdbi, passwords), passwords, site).register(routes);
-        new ApiKeyApiRoutes(jdbi, apiAuth, passwords, apiKeys, settings.devMode()).register(routes);
+        new ApiKeyApiRoutes(jdbi, apiAuth, passwords, apiKeys, devices, settings.devMode()).register(routes);
+        new PasswordResetRoutes(passwordResets).register(routes);
         new UserApiRoutes(jdbi, apiAuth, site).register(routes);
         new ServerSettingsApiRoutes(organizations, site, settings.devMode()).register(routes);
         new AvatarRoutes(jdbi).register(routes);

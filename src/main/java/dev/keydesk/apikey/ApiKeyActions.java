@@ -14,6 +14,12 @@ public final class ApiKeyActions {
     private final Jdbi jdbi;
     private final KeyCipher cipher;
     private final KeyCache cache;
+    private KeyReplacedListener keyReplaced = (handle, userId) -> {};
+
+    /** Told, inside the transaction, whenever an existing key is replaced (not when a first key is issued). */
+    public interface KeyReplacedListener {
+        void keyReplaced(Handle handle, long userId);
+    }
 
     public ApiKeyActions(Jdbi jdbi, KeyCipher cipher, KeyCache cache) {
         this.jdbi = jdbi;
@@ -42,7 +48,12 @@ public final class ApiKeyActions {
             AuditLog.record(handle, AuditEvent.DEVICES_LOGGED_OUT, actor, userId, Map.of("devices", devices));
         }
         cache.announceChange(handle, userId);
+        if (hadKey) keyReplaced.keyReplaced(handle, userId);
         return key;
+    }
+
+    public void onKeyReplaced(KeyReplacedListener listener) {
+        this.keyReplaced = listener;
     }
 
     /** Decrypts the user's current key for display or download, and records that it was shown. */

@@ -4,8 +4,7 @@ import dev.keydesk.api.ApiAuth;
 import dev.keydesk.api.ApiError;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.audit.Actor;
-import dev.keydesk.device.ClientName;
-import dev.keydesk.device.DeviceDao;
+import dev.keydesk.device.DeviceActions;
 import dev.keydesk.user.EmailAddress;
 import dev.keydesk.user.PasswordCheck;
 import dev.keydesk.user.User;
@@ -21,13 +20,16 @@ public final class ApiKeyApiRoutes {
     private final ApiAuth auth;
     private final PasswordCheck passwords;
     private final ApiKeyActions keys;
+    private final DeviceActions devices;
     private final boolean devMode;
 
-    public ApiKeyApiRoutes(Jdbi jdbi, ApiAuth auth, PasswordCheck passwords, ApiKeyActions keys, boolean devMode) {
+    public ApiKeyApiRoutes(Jdbi jdbi, ApiAuth auth, PasswordCheck passwords, ApiKeyActions keys, DeviceActions devices,
+                           boolean devMode) {
         this.jdbi = jdbi;
         this.auth = auth;
         this.passwords = passwords;
         this.keys = keys;
+        this.devices = devices;
         this.devMode = devMode;
     }
 
@@ -70,13 +72,7 @@ public final class ApiKeyApiRoutes {
     }
 
     private void sendKeyToDevice(Context ctx, ApiRequest req, User user, String purpose) {
-        Actor actor = Actor.api(user.id(), ctx.ip());
-        String key = jdbi.inTransaction(h -> {
-            h.attach(UserDao.class).recordLogin(user.id());
-            h.attach(DeviceDao.class).recordUse(user.id(), ClientName.fromUserAgent(ctx.userAgent()),
-                    ClientName.truncatedUserAgent(ctx.userAgent()), ctx.ip());
-            return keys.revealKey(h, actor, user.id(), purpose);
-        });
+        String key = devices.giveKeyToDevice(user, ctx.userAgent(), ctx.ip(), purpose);
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(Map.of("api_key", key, "email", user.email(), "user_id", user.id())));
     }

@@ -20,7 +20,8 @@ public enum AuditEvent {
     ROLE_CHANGED("role_changed"),
     INVITATION_CREATED("invitation_created"),
     INVITATION_REVOKED("invitation_revoked"),
-    INVITATION_ACCEPTED("invitation_accepted");
+    INVITATION_ACCEPTED("invitation_accepted"),
+    PASSWORD_RESET_REQUESTED("password_reset_requested");
 
     private final String dbName;
 

@@ -44,14 +44,20 @@ public final class BotActions {
     private final ApiKeyActions apiKeys;
     private final KeyCipher cipher;
     private final KeyCache keyCache;
+    private final BotKeyEvents keyEvents;
     private final String botDomain;
 
-    public BotActions(Jdbi jdbi, ApiKeyActions apiKeys, KeyCipher cipher, KeyCache keyCache, String botDomain) {
+    public BotActions(Jdbi jdbi, ApiKeyActions apiKeys, KeyCipher cipher, KeyCache keyCache, BotKeyEvents keyEvents,
+                      String botDomain) {
         this.jdbi = jdbi;
         this.apiKeys = apiKeys;
         this.cipher = cipher;
         this.keyCache = keyCache;
+        this.keyEvents = keyEvents;
         this.botDomain = botDomain;
+        // However a bot's key gets replaced (its page, the API, the Keys page, the command line),
+        // its webhook hears of it.
+        apiKeys.onKeyReplaced((h, userId) -> keyEvents.keyChanged(h, userId, KeyEvent.REGENERATED));
     }
 
     public Created createBot(Actor actor, User creator, NewBot spec) {
@@ -155,6 +161,7 @@ public final class BotActions {
             h.attach(UserDao.class).updateActive(botId, false);
             keyCache.announceChange(h, botId);
             AuditLog.record(h, AuditEvent.BOT_DEACTIVATED, actor, botId);
+            keyEvents.keyChanged(h, botId, KeyEvent.BLOCKED);
         });
     }
 
@@ -168,6 +175,7 @@ public final class BotActions {
             h.attach(UserDao.class).updateActive(botId, true);
             keyCache.announceChange(h, botId);
             AuditLog.record(h, AuditEvent.BOT_REACTIVATED, actor, botId);
+            keyEvents.keyChanged(h, botId, KeyEvent.UNBLOCKED);
         });
     }
 
@@ -180,6 +188,7 @@ public final class BotActions {
             Bot bot = h.attach(BotDao.class).find(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
             AuditLog.record(h, AuditEvent.BOT_DELETED, actor, botId,
                     Map.of("email", bot.email(), "full_name", bot.fullName()));
+            keyEvents.keyChanged(h, botId, KeyEvent.DELETED); // queued before the service row goes
             keyCache.announceChange(h, botId);
             h.attach(BotDao.class).delete(botId);
         });

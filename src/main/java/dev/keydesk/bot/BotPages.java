@@ -14,7 +14,10 @@ public final class BotPages {
                            boolean canCreate) {}
 
     public record DetailPage(Layout layout, Row bot, String apiKey, String zuliprc, String payloadUrl,
-                             String interfaceLabel) {}
+                             String interfaceLabel, List<DeliveryRow> deliveries) {}
+
+    /** One webhook call in the bot's delivery log. */
+    public record DeliveryRow(String event, String created, String status, String attempts, String detail) {}
 
     public record Choice(String value, String label, boolean selected) {}
 

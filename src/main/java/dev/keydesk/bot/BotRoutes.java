@@ -5,6 +5,7 @@ import dev.keydesk.bot.BotPages.Choice;
 import dev.keydesk.bot.BotPages.OwnerChoice;
 import dev.keydesk.bot.BotPages.Row;
 import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.outbox.OutboxDao;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
 import dev.keydesk.apikey.Zuliprc;
@@ -29,6 +30,9 @@ import org.jdbi.v3.core.Jdbi;
  * Pages answer 404 for a bot the user may not manage, so they do not reveal it exists.
  */
 public final class BotRoutes {
+    private static final java.time.format.DateTimeFormatter WHEN =
+            java.time.format.DateTimeFormatter.ofPattern("d MMM HH:mm:ss 'UTC'").withZone(java.time.ZoneOffset.UTC);
+
     private final Jdbi jdbi;
     private final BotAccess access;
     private final BotActions bots;
@@ -91,9 +95,19 @@ public final class BotRoutes {
         var service = details.service(bot.id());
         BotPages.DetailPage page = new BotPages.DetailPage(WebSession.layout(ctx, bot.fullName()), row(bot, details),
                 credentials.apiKey(), credentials.zuliprc(site), service.map(BotService::payloadUrl).orElse(null),
-                service.map(s -> s.botInterface().label()).orElse(null));
+                service.map(s -> s.botInterface().label()).orElse(null), deliveries(bot.id()));
         ctx.header("Cache-Control", "no-store");
         ctx.render("bot.jte", Map.of("page", page));
+    }
+
+    private List<BotPages.DeliveryRow> deliveries(long botId) {
+        return jdbi.withExtension(OutboxDao.class, dao -> dao.deliveriesFor(botId, 20)).stream()
+                .map(d -> new BotPages.DeliveryRow(d.event(), WHEN.format(d.createdAt()), d.status(),
+                        d.attempts() + " of " + d.maxAttempts(),
+                        d.deliveredAt() != null ? "at " + WHEN.format(d.deliveredAt())
+                                : d.lastError() == null ? "" : d.lastError()
+                                + (d.failedAt() == null ? "; next try " + WHEN.format(d.nextAttemptAt()) : "")))
+                .toList();
     }
 
     private void downloadZuliprc(Context ctx) {

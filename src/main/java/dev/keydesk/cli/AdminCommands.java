@@ -5,7 +5,7 @@ import dev.keydesk.audit.Actor;
 import dev.keydesk.config.Settings;
 import dev.keydesk.db.Database;
 import dev.keydesk.errors.InvalidInputException;
-import dev.keydesk.ratelimit.PasswordRateLimiter;
+import dev.keydesk.Tuning;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
@@ -93,7 +93,7 @@ public final class AdminCommands {
     }
 
     private <T> T withServices(java.util.function.Function<Services, T> work) {
-        Services.Opened opened = Services.open(Settings.fromEnvironment(), PasswordRateLimiter.Limits.standard());
+        Services.Opened opened = Services.open(Settings.fromEnvironment(), Tuning.standard());
         try (Database ignored = opened.database()) {
             return work.apply(opened.services());
         }

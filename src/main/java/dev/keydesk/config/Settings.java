@@ -17,7 +17,20 @@ public record Settings(
         DatabaseTarget database,
         Path dataDir,
         Path masterKeyFile,
-        boolean devMode) {
+        boolean devMode,
+        Smtp smtp,
+        boolean webhooksAllowPrivate) {
+
+    /** How TLS is used with the SMTP server. */
+    public enum SmtpSecurity { NONE, STARTTLS, TLS }
+
+    /** Outgoing mail; null in {@link Settings#smtp()} means e-mails are written to the log. */
+    public record Smtp(String host, int port, String user, String password, SmtpSecurity security, String from) {
+        @Override
+        public String toString() {
+            return "Smtp[" + host + ":" + port + ", " + security + ", from " + from + "]"; // never the password
+        }
+    }
 
     /** Where the database lives: the embedded server, or an external one. */
     public sealed interface DatabaseTarget permits Embedded, External {}
@@ -46,7 +59,32 @@ public record Settings(
         String dbUrl = env.get("KEYDESK_DATABASE_URL");
         DatabaseTarget database = dbUrl == null || dbUrl.isBlank() ? new Embedded() : parseDatabaseUrl(dbUrl.trim());
         boolean dev = parseBoolean("KEYDESK_DEV", env.getOrDefault("KEYDESK_DEV", "false"));
-        return new Settings(port, bind, externalUrl, database, dataDir, masterKey, dev);
+        boolean allowPrivate = parseBoolean("KEYDESK_WEBHOOKS_ALLOW_PRIVATE",
+                env.getOrDefault("KEYDESK_WEBHOOKS_ALLOW_PRIVATE", "false"));
+        return new Settings(port, bind, externalUrl, database, dataDir, masterKey, dev, parseSmtp(env, externalUrl),
+                allowPrivate);
+    }
+
+    private static Smtp parseSmtp(Map<String, String> env, URI externalUrl) {
+        String host = env.get("KEYDESK_SMTP_HOST");
+        if (host == null || host.isBlank()) return null;
+        SmtpSecurity security = switch (env.getOrDefault("KEYDESK_SMTP_TLS", "starttls").trim().toLowerCase(Locale.ROOT)) {
+            case "none", "false", "off", "no" -> SmtpSecurity.NONE;
+            case "starttls", "true", "on", "yes", "" -> SmtpSecurity.STARTTLS;
+            case "tls", "ssl", "smtps" -> SmtpSecurity.TLS;
+            default -> throw new ConfigException("KEYDESK_SMTP_TLS must be none, starttls or tls");
+        };
+        int defaultPort = security == SmtpSecurity.TLS ? 465 : security == SmtpSecurity.STARTTLS ? 587 : 25;
+        int port;
+        try {
+            port = Integer.parseInt(env.getOrDefault("KEYDESK_SMTP_PORT", Integer.toString(defaultPort)).trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException("KEYDESK_SMTP_PORT must be a number");
+        }
+        String user = env.get("KEYDESK_SMTP_USER");
+        String from = nonBlank(env.get("KEYDESK_SMTP_FROM"), "keydesk@" + externalUrl.getHost());
+        return new Smtp(host.trim(), port, user == null || user.isBlank() ? null : user.trim(),
+                env.get("KEYDESK_SMTP_PASSWORD"), security, from);
     }
 
     /** The external URL without a trailing slash, as written into every zuliprc as {@code site}. */

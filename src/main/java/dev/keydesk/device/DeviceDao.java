@@ -15,6 +15,9 @@ public interface DeviceDao {
     void recordUse(@Bind("userId") long userId, @Bind("client") String client,
                    @Bind("userAgent") String userAgent, @Bind("ip") String ip);
 
+    @SqlQuery("SELECT EXISTS (SELECT 1 FROM devices WHERE user_id = :userId AND client = :client)")
+    boolean knowsClient(@Bind("userId") long userId, @Bind("client") String client);
+
     @SqlQuery("""
             SELECT id, client, user_agent, ip, first_seen_at, last_seen_at
             FROM devices WHERE user_id = :userId ORDER BY last_seen_at DESC""")

@@ -5,6 +5,10 @@ import dev.keydesk.audit.Actor;
 import dev.keydesk.audit.AuditEvent;
 import dev.keydesk.audit.AuditLog;
 import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.mail.Emails;
+import dev.keydesk.organization.Organization;
+import dev.keydesk.organization.OrganizationDao;
+import dev.keydesk.outbox.Outbox;
 import dev.keydesk.security.Tokens;
 import dev.keydesk.user.AccountRules;
 import dev.keydesk.user.Role;
@@ -27,11 +31,15 @@ public final class PeopleActions {
     private final Jdbi jdbi;
     private final UserActions users;
     private final ApiKeyActions apiKeys;
+    private final Outbox outbox;
+    private final String site;
 
-    public PeopleActions(Jdbi jdbi, UserActions users, ApiKeyActions apiKeys) {
+    public PeopleActions(Jdbi jdbi, UserActions users, ApiKeyActions apiKeys, Outbox outbox, String site) {
         this.jdbi = jdbi;
         this.users = users;
         this.apiKeys = apiKeys;
+        this.outbox = outbox;
+        this.site = site;
     }
 
     public void changeRole(User actor, long targetId, Role role, String ip) {
@@ -87,6 +95,9 @@ public final class PeopleActions {
                     Instant.now().plus(INVITATION_LIFETIME));
             AuditLog.record(h, AuditEvent.INVITATION_CREATED, Actor.user(actor.id(), ip), null,
                     Map.of("email", email, "role", role.code(), "invitation_id", id));
+            String org = h.attach(OrganizationDao.class).find().map(Organization::name).orElse("Keydesk");
+            Emails.Email mail = Emails.invitation(org, actor.fullName(), site + "/invite/" + token);
+            outbox.email(h, email, mail.subject(), mail.body());
         });
         return token;
     }

@@ -31,15 +31,18 @@ public final class PasswordRateLimiter {
 
     private final Jdbi jdbi;
     private final Limits limits;
+    private final String scope;
 
-    public PasswordRateLimiter(Jdbi jdbi, Limits limits) {
+    /** {@code scope} keeps separate counts for separate things ("login", "reset"). */
+    public PasswordRateLimiter(Jdbi jdbi, Limits limits, String scope) {
         this.jdbi = jdbi;
         this.limits = limits;
+        this.scope = scope;
     }
 
     public Decision attempt(String username, String ip) {
-        String userBucket = "user:" + (username == null ? "" : username.trim().toLowerCase(Locale.ROOT));
-        String ipBucket = "ip:" + ip;
+        String userBucket = scope + ":user:" + (username == null ? "" : username.trim().toLowerCase(Locale.ROOT));
+        String ipBucket = scope + ":ip:" + ip;
         return jdbi.inTransaction(h -> {
             // Fixed lock order (user bucket, then IP bucket) so two attempts cannot deadlock.
             for (String bucket : List.of(userBucket, ipBucket)) {

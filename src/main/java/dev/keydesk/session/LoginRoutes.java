@@ -25,8 +25,6 @@ public final class LoginRoutes {
         routes.get("/login", this::showLogin);
         routes.post("/login", this::logIn);
         routes.post("/logout", this::logOut);
-        routes.get("/accounts/password/reset", ctx -> ctx.render("password_reset.jte",
-                Map.of("layout", WebSession.layout(ctx, "Reset your password"))));
     }
 
     private void showLogin(Context ctx) {

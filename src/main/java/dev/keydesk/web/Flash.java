@@ -28,7 +28,8 @@ public enum Flash {
     USER_REACTIVATED("The account was reactivated."),
     MEMBER_KEY_REGENERATED("A new API key was generated. The old key no longer works and the member's devices were logged out."),
     INVITATION_REVOKED("The invitation was revoked."),
-    INVITATION_ACCEPTED("Welcome! Your account is ready.");
+    INVITATION_ACCEPTED("Welcome! Your account is ready."),
+    PASSWORD_RESET("Your password has been changed. Log in with the new one.");
 
     private static final String COOKIE = "keydesk_flash";
     private final String message;

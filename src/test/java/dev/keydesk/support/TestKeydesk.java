@@ -1,6 +1,10 @@
 package dev.keydesk.support;
 
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
 import dev.keydesk.Keydesk;
+import dev.keydesk.Tuning;
+import dev.keydesk.outbox.Backoff;
 import dev.keydesk.config.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,20 +21,38 @@ import java.util.Map;
 public final class TestKeydesk {
     private static TestKeydesk instance;
 
+    /** Retries come a hundred times sooner than in production, so tests see them within seconds. */
+    public static final Tuning TUNING = Tuning.standard().withBackoff(new Backoff(0.01));
+
     private final Path dataDir;
+    private final GreenMail mail;
     private final Keydesk primary;
     private final Keydesk secondary;
 
     private TestKeydesk() throws IOException {
         dataDir = Files.createTempDirectory("keydesk-test");
-        primary = Keydesk.start(Settings.fromMap(env(Map.of())));
+        mail = new GreenMail(new ServerSetup(freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        mail.start();
+        primary = Keydesk.start(Settings.fromMap(env(Map.of())), TUNING);
         secondary = Keydesk.start(Settings.fromMap(env(Map.of(
                 "KEYDESK_DATABASE_URL", databaseUrl(),
-                "KEYDESK_DEV", "true"))));
+                "KEYDESK_DEV", "true"))), TUNING);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             secondary.close();
             primary.close();
+            mail.stop();
         }));
+    }
+
+    /** The SMTP server both test servers send their e-mail to. */
+    public GreenMail mail() {
+        return mail;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     public static synchronized TestKeydesk get() {
@@ -49,6 +71,12 @@ public final class TestKeydesk {
         Map<String, String> env = new HashMap<>();
         env.put("KEYDESK_PORT", "0");
         env.put("KEYDESK_DATA_DIR", dataDir.toString());
+        env.put("KEYDESK_SMTP_HOST", "127.0.0.1");
+        env.put("KEYDESK_SMTP_PORT", Integer.toString(mail.getSmtp().getPort()));
+        env.put("KEYDESK_SMTP_TLS", "none");
+        env.put("KEYDESK_SMTP_FROM", "keydesk@example.com");
+        // The tests' webhook receivers listen on this machine.
+        env.put("KEYDESK_WEBHOOKS_ALLOW_PRIVATE", "true");
         env.putAll(extra);
         return env;
     }
@@ -86,11 +114,17 @@ public final class TestKeydesk {
         }
     }
 
-    /** Empties every table but the migration history and the master-key check, and every cache. */
+    /** Empties every table but the migration history and the master-key check, every cache and the mailbox. */
     public void reset() {
         primary.services().jdbi().useHandle(h -> h.execute("""
-                TRUNCATE organizations, setup_tokens, users, api_keys, sessions, devices, auth_attempts, audit_log
+                TRUNCATE organizations, setup_tokens, users, api_keys, sessions, devices, auth_attempts, audit_log,
+                         invitations, outbox, password_resets
                 RESTART IDENTITY CASCADE"""));
+        try {
+            mail.purgeEmailFromAllMailboxes();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         primary.services().keyCache().forgetAll();
         secondary.services().keyCache().forgetAll();
     }

@@ -1,0 +1,16 @@
+package dev.keydesk;
+
+import dev.keydesk.outbox.Backoff;
+import dev.keydesk.ratelimit.PasswordRateLimiter;
+
+/** Limits and delays that are fixed in production and shortened by tests. */
+public record Tuning(PasswordRateLimiter.Limits loginLimits, PasswordRateLimiter.Limits resetLimits, Backoff backoff) {
+    public static Tuning standard() {
+        return new Tuning(PasswordRateLimiter.Limits.standard(),
+                new PasswordRateLimiter.Limits(3, 20, java.time.Duration.ofHours(1)), Backoff.standard());
+    }
+
+    public Tuning withBackoff(Backoff backoff) {
+        return new Tuning(loginLimits, resetLimits, backoff);
+    }
+}

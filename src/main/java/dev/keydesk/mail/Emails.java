@@ -1,0 +1,52 @@
+package dev.keydesk.mail;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** The text of every e-mail Keydesk sends. */
+public final class Emails {
+    public record Email(String subject, String body) {}
+
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("d MMM yyyy 'at' HH:mm 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    private Emails() {}
+
+    public static Email passwordReset(String orgName, String link) {
+        return new Email("Reset your Keydesk password", """
+                Someone (hopefully you) asked to reset the password of your %s account on Keydesk.
+
+                To choose a new password, open this link within the next hour:
+
+                %s
+
+                The link works once. If you did not ask for this, ignore this message: your password stays as it is.
+                """.formatted(orgName, link));
+    }
+
+    public static Email invitation(String orgName, String inviter, String link) {
+        return new Email("You are invited to " + orgName + " on Keydesk", """
+                %s invited you to join %s on Keydesk, where you get and manage your API keys.
+
+                To create your account, open this link within the next 10 days:
+
+                %s
+
+                The link works once.
+                """.formatted(inviter, orgName, link));
+    }
+
+    public static Email newLogin(String orgName, String client, String ip, Instant when, String accountLink) {
+        return new Email("New login to your Keydesk account", """
+                Your %s account just gave its API key to a client it had not used before:
+
+                  Client:  %s
+                  Address: %s
+                  When:    %s
+
+                If this was you, there is nothing to do. If not, change your password and generate a new API key
+                under Account & privacy: %s
+                """.formatted(orgName, client, ip, WHEN.format(when), accountLink));
+    }
+}
