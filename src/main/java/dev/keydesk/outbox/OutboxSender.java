@@ -63,18 +63,22 @@ public final class OutboxSender implements AutoCloseable {
             deliverer.deliver(item);
             jdbi.useExtension(OutboxDao.class, dao -> dao.markDelivered(item.id()));
         } catch (DeliveryFailure failure) {
-            String error = truncate(failure.getMessage());
-            if (failure.permanent() || item.attempts() >= item.maxAttempts()) {
-                log.warn("Gave up on {} #{} after {} attempt(s): {}", item.kind(), item.id(), item.attempts(), error);
-                jdbi.useExtension(OutboxDao.class, dao -> dao.markFailed(item.id(), error));
-            } else {
-                Instant next = Instant.now().plus(backoff.after(item.attempts()));
-                jdbi.useExtension(OutboxDao.class, dao -> dao.markRetry(item.id(), next, error));
-            }
+            failed(item, failure.getMessage(), failure.permanent());
         } catch (RuntimeException e) {
             log.error("Unexpected error delivering {} #{}", item.kind(), item.id(), e);
+            failed(item, String.valueOf(e), false);
+        }
+    }
+
+    /** Schedules the next attempt, or gives up when the failure is permanent or the attempts are used up. */
+    private void failed(OutboxItem item, String message, boolean permanent) {
+        String error = truncate(message);
+        if (permanent || item.attempts() >= item.maxAttempts()) {
+            log.warn("Gave up on {} #{} after {} attempt(s): {}", item.kind(), item.id(), item.attempts(), error);
+            jdbi.useExtension(OutboxDao.class, dao -> dao.markFailed(item.id(), error));
+        } else {
             Instant next = Instant.now().plus(backoff.after(item.attempts()));
-            jdbi.useExtension(OutboxDao.class, dao -> dao.markRetry(item.id(), next, truncate(String.valueOf(e))));
+            jdbi.useExtension(OutboxDao.class, dao -> dao.markRetry(item.id(), next, error));
         }
     }
 
