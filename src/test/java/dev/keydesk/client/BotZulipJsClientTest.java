@@ -3,10 +3,8 @@ package dev.keydesk.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
@@ -14,15 +12,11 @@ import dev.keydesk.support.WebClient;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * pages without JavaScript; deactivating it locks the file out, reactivating lets the same file in.
  */
 class BotZulipJsClientTest {
-    private static final Path NODE_DIR = Path.of("src", "test", "node").toAbsolutePath();
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String OWNER = "hamlet@zulip.com";
 
     private final TestKeydesk keydesk = TestKeydesk.get();
@@ -47,9 +39,7 @@ class BotZulipJsClientTest {
 
     @BeforeAll
     static void installClient() {
-        if (!Files.isDirectory(NODE_DIR.resolve("node_modules").resolve("zulip-js"))) {
-            npmCi();
-        }
+        ZulipJs.ensureInstalled();
     }
 
     @BeforeEach
@@ -64,7 +54,7 @@ class BotZulipJsClientTest {
         User bot = addBot(browser, "Build Reporter", "builds");
         String zuliprc = downloadZuliprc(browser, bot);
 
-        Result run = getProfile(write("zuliprc", zuliprc));
+        ZulipJs.Result run = ZulipJs.getProfile(write("zuliprc", zuliprc));
         assertEquals(0, run.exitCode(), run.toString());
         JsonNode profile = run.json();
         assertEquals("success", profile.path("result").asText(), run.toString());
@@ -86,7 +76,7 @@ class BotZulipJsClientTest {
         User bot = addBot(browser, "Build Reporter", "builds");
         String key = Fixtures.keyOf(bot);
         Path file = write("zuliprc", downloadZuliprc(browser, bot));
-        Result before = getProfile(file);
+        ZulipJs.Result before = ZulipJs.getProfile(file);
         assertEquals(0, before.exitCode(), before.toString());
         assertEquals(bot.id(), before.json().path("user_id").asLong(), before.toString());
 
@@ -103,7 +93,7 @@ class BotZulipJsClientTest {
         assertTrue(deactivated.text().contains("The bot has been deactivated"), deactivated.text());
         assertTrue(!isActive(bot), "the bot is still active");
 
-        Result locked = getProfile(file);
+        ZulipJs.Result locked = ZulipJs.getProfile(file);
         assertEquals(1, locked.exitCode(), locked.toString());
         assertEquals("error", locked.json().path("result").asText(), locked.toString());
         assertEquals("USER_DEACTIVATED", locked.json().path("code").asText(), locked.toString());
@@ -119,7 +109,7 @@ class BotZulipJsClientTest {
 
         // The very same file, untouched, works again: the key was kept.
         assertEquals(key, Fixtures.keyOf(bot));
-        Result after = getProfile(file);
+        ZulipJs.Result after = ZulipJs.getProfile(file);
         assertEquals(0, after.exitCode(), after.toString());
         assertEquals(bot.id(), after.json().path("user_id").asLong(), after.toString());
         assertTrue(after.json().path("is_bot").asBoolean(false), after.toString());
@@ -178,74 +168,5 @@ class BotZulipJsClientTest {
 
     private Path write(String name, String content) throws IOException {
         return Files.writeString(tmp.resolve(name), content, StandardCharsets.UTF_8);
-    }
-
-    private record Result(int exitCode, String stdout, String stderr) {
-        JsonNode json() {
-            try {
-                return JSON.readTree(stdout);
-            } catch (IOException e) {
-                throw new AssertionError("get-profile.js did not print JSON: " + this, e);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exitCode + "\nstdout: " + stdout + "\nstderr: " + stderr;
-        }
-    }
-
-    private static Result getProfile(Path zuliprc) {
-        Process process = start(new ProcessBuilder("node", "get-profile.js", zuliprc.toString()).directory(NODE_DIR.toFile()));
-        CompletableFuture<String> stdout = drain(process.getInputStream());
-        CompletableFuture<String> stderr = drain(process.getErrorStream());
-        try {
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail("node get-profile.js did not finish within 60 seconds");
-            }
-            return new Result(process.exitValue(), stdout.join(), stderr.join());
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new AssertionError("Interrupted while waiting for node", e);
-        }
-    }
-
-    private static void npmCi() {
-        Process process = start(new ProcessBuilder("npm", "ci").directory(NODE_DIR.toFile()).inheritIO());
-        try {
-            if (!process.waitFor(10, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                fail("npm ci in " + NODE_DIR + " did not finish within 10 minutes");
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new AssertionError("Interrupted while waiting for npm ci", e);
-        }
-        if (process.exitValue() != 0) {
-            fail("npm ci in " + NODE_DIR + " failed with exit code " + process.exitValue()
-                    + "; the zulip-js client tests need its node_modules");
-        }
-    }
-
-    private static Process start(ProcessBuilder builder) {
-        try {
-            return builder.start();
-        } catch (IOException e) {
-            throw new AssertionError("Cannot run " + String.join(" ", builder.command())
-                    + ". The zulip-js client tests need Node.js and npm on the PATH.", e);
-        }
-    }
-
-    private static CompletableFuture<String> drain(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (in) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
     }
 }
