@@ -1,4 +1,5 @@
--- Work for the background sender: e-mails and webhook calls, kept until delivered (or given up),
+-- Work for the background sender: e-mails and webhook calls, kept until delivered (or given up;
+-- an e-mail then keeps only its address and subject, since its body may hold a one-time link),
 -- so nothing is lost when Keydesk restarts. Claimed rows are leased, so several processes can
 -- share the queue.
 CREATE TABLE outbox (

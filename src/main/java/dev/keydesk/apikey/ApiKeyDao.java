@@ -29,6 +29,6 @@ public interface ApiKeyDao {
     Optional<KeyOwner> findOwnerByDigest(@Bind("digest") byte[] digest);
 
     /** Tells every Keydesk process sharing this database to forget cached keys of this user (sent on commit). */
-    @SqlQuery("SELECT pg_notify('" + KeyChangeListener.CHANNEL + "', CAST(:userId AS text))")
-    String notifyKeyChange(@Bind("userId") long userId);
+    @SqlQuery("SELECT pg_notify('" + KeyChangeListener.CHANNEL + "', :payload)")
+    String notifyKeyChange(@Bind("payload") String payload);
 }

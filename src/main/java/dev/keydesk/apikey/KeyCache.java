@@ -18,6 +18,8 @@ public final class KeyCache {
             .build();
     /** Bumped by every forget, so a lookup that raced with a change does not cache what it read. */
     private final AtomicLong generation = new AtomicLong();
+    /** Names this process in its notifications, so it can skip its own (it already forgot at commit). */
+    private final String processId = dev.keydesk.security.Tokens.newToken().substring(0, 12);
 
     KeyOwner get(String digestHex) {
         return owners.getIfPresent(digestHex);
@@ -52,7 +54,22 @@ public final class KeyCache {
      * (this one included) forgets the user's cached key once the change commits.
      */
     public void announceChange(Handle handle, long userId) {
-        handle.attach(ApiKeyDao.class).notifyKeyChange(userId);
+        handle.attach(ApiKeyDao.class).notifyKeyChange(processId + ":" + userId);
         handle.afterCommit(() -> forget(userId));
+    }
+
+    /** Handles a notification: "process:user" from any process sharing the database. */
+    void onNotification(String payload) {
+        int colon = payload.indexOf(':');
+        if (colon < 0) {
+            forgetAll();
+            return;
+        }
+        if (payload.substring(0, colon).equals(processId)) return;
+        try {
+            forget(Long.parseLong(payload.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            forgetAll();
+        }
     }
 }

@@ -50,7 +50,7 @@ public final class KeyChangeListener implements AutoCloseable {
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
                     if (notifications != null) {
-                        for (PGNotification n : notifications) forget(n.getParameter());
+                        for (PGNotification n : notifications) cache.onNotification(n.getParameter());
                     }
                     if (System.nanoTime() - lastCheck > KEEPALIVE_NANOS) {
                         // A connection that died silently would never deliver another notification:
@@ -67,14 +67,6 @@ public final class KeyChangeListener implements AutoCloseable {
                 log.warn("Lost the key-change listener connection ({}); reconnecting", e.getMessage());
                 sleepQuietly();
             }
-        }
-    }
-
-    private void forget(String payload) {
-        try {
-            cache.forget(Long.parseLong(payload));
-        } catch (NumberFormatException e) {
-            cache.forgetAll();
         }
     }
 

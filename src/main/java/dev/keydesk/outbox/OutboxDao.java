@@ -32,13 +32,20 @@ public interface OutboxDao {
             RETURNING id, kind, payload::text AS payload, bot_id, event, secret, attempts, max_attempts""")
     List<OutboxItem> claim(@Bind("limit") int limit, @Bind("lease") Duration lease);
 
-    @SqlUpdate("UPDATE outbox SET delivered_at = now(), leased_until = NULL, last_error = NULL WHERE id = :id")
+    /** An e-mail's body (which may hold a one-time link) is dropped once it is no longer needed. */
+    String FORGET_EMAIL_BODY = """
+            payload = CASE WHEN kind = 'email' THEN jsonb_build_object('to', payload->>'to', 'subject', payload->>'subject')
+                           ELSE payload END""";
+
+    @SqlUpdate("UPDATE outbox SET delivered_at = now(), leased_until = NULL, last_error = NULL, " + FORGET_EMAIL_BODY
+            + " WHERE id = :id")
     void markDelivered(@Bind("id") long id);
 
     @SqlUpdate("UPDATE outbox SET next_attempt_at = :next, leased_until = NULL, last_error = :error WHERE id = :id")
     void markRetry(@Bind("id") long id, @Bind("next") Instant next, @Bind("error") String error);
 
-    @SqlUpdate("UPDATE outbox SET failed_at = now(), leased_until = NULL, last_error = :error WHERE id = :id")
+    @SqlUpdate("UPDATE outbox SET failed_at = now(), leased_until = NULL, last_error = :error, " + FORGET_EMAIL_BODY
+            + " WHERE id = :id")
     void markFailed(@Bind("id") long id, @Bind("error") String error);
 
     @SqlQuery("""

@@ -6,6 +6,7 @@ import dev.keydesk.outbox.DeliveryFailure;
 import dev.keydesk.outbox.OutboxItem;
 import dev.keydesk.outbox.Payloads;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +42,7 @@ public final class WebhookDeliverer implements Deliverer {
         URI target = parse(payload.get("url"));
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             targets.check(target);
-            HttpResponse<Void> response = post(target, item, body, WebhookSignature.header(token, timestamp, body));
+            HttpResponse<InputStream> response = post(target, item, body, WebhookSignature.header(token, timestamp, body));
             int status = response.statusCode();
             if (status >= 200 && status < 300) return;
             if (status >= 300 && status < 400 && response.headers().firstValue("Location").isPresent()) {
@@ -53,7 +54,11 @@ public final class WebhookDeliverer implements Deliverer {
         throw new DeliveryFailure("too many redirects", true);
     }
 
-    private HttpResponse<Void> post(URI target, OutboxItem item, String body, String signature) {
+    /**
+     * The time-out covers the wait for the answer's headers; the answer's body is never read,
+     * only closed, so a receiver that trickles it cannot hold the sender.
+     */
+    private HttpResponse<InputStream> post(URI target, OutboxItem item, String body, String signature) {
         HttpRequest request = HttpRequest.newBuilder(target)
                 .timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
@@ -64,7 +69,9 @@ public final class WebhookDeliverer implements Deliverer {
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         try {
-            return client.send(request, HttpResponse.BodyHandlers.discarding());
+            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response.body().close();
+            return response;
         } catch (HttpTimeoutException e) {
             throw new DeliveryFailure("timed out calling " + target.getHost(), false);
         } catch (IOException e) {

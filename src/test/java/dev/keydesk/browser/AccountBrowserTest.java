@@ -5,6 +5,7 @@ import static dev.keydesk.browser.BrowserSupport.button;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Download;
@@ -15,7 +16,13 @@ import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.User;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +38,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccountBrowserTest {
     private static final String EMAIL = "iago@zulip.com";
+    private static final String NEW_PASSWORD = "a brand new passphrase";
 
     private final TestKeydesk keydesk = TestKeydesk.get();
     private BrowserSupport browser;
@@ -183,8 +191,27 @@ class AccountBrowserTest {
         assertNoPageErrors();
     }
 
+    /** The reset link in the e-mail that has arrived for {@code EMAIL}. */
+    private String resetLinkFromTheEmail() {
+        assertTrue(keydesk.mail().waitForIncomingEmail((long) BrowserSupport.TIMEOUT_MS, 1), "no e-mail arrived");
+        Pattern link = Pattern.compile(Pattern.quote(baseUrl) + "/accounts/password/reset/[A-Za-z0-9_-]+");
+        for (MimeMessage message : keydesk.mail().getReceivedMessages()) {
+            try {
+                if (!"Reset your Keydesk password".equals(message.getSubject())) continue;
+                assertEquals(EMAIL, message.getRecipients(Message.RecipientType.TO)[0].toString());
+                Matcher m = link.matcher(message.getContent().toString());
+                assertTrue(m.find(), "no link in the e-mail");
+                return m.group();
+            } catch (MessagingException | IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("no password reset e-mail arrived");
+    }
+
     @Test
-    void resetItLinkOpensThePasswordResetPage() {
+    void resetThePasswordThroughTheResetItLink() {
+        String key = Fixtures.keyOf(iago);
         button(page, "Manage your API key").click();
         assertThat(passwordDialog()).isVisible();
         passwordDialog().getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("reset it").setExact(true))
@@ -192,7 +219,29 @@ class AccountBrowserTest {
         assertThat(page).hasURL(baseUrl + "/accounts/password/reset");
         assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setLevel(1)))
                 .hasText("Reset your password");
-        assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Send reset link"))).isVisible();
+
+        page.getByLabel("E-mail address", new Page.GetByLabelOptions().setExact(true)).fill(EMAIL);
+        button(page, "Send reset link").click();
+        assertThat(page.getByText("a link to choose a new password is on its way")).isVisible();
+        assertThat(page.getByText("a link to choose a new password is on its way")).containsText(EMAIL);
+
+        page.navigate(resetLinkFromTheEmail());
+        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setLevel(1)))
+                .hasText("Choose a new password");
+        assertThat(page.getByRole(AriaRole.CHECKBOX)).not().isChecked();
+        page.getByLabel("New password", new Page.GetByLabelOptions().setExact(true)).fill(NEW_PASSWORD);
+        page.getByLabel("New password again", new Page.GetByLabelOptions().setExact(true)).fill(NEW_PASSWORD);
+        button(page, "Set new password").click();
+
+        assertThat(page).hasURL(baseUrl + "/login");
+        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setLevel(1))).hasText("Log in");
+        assertThat(page.getByText("Your password has been changed. Log in with the new one.")).isVisible();
+
+        BrowserSupport.logIn(page, baseUrl, EMAIL, NEW_PASSWORD);
+        assertThat(page).hasURL(baseUrl + "/account");
+        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Account & privacy")
+                .setExact(true).setLevel(1))).isVisible();
+        assertEquals(key, Fixtures.keyOf(iago), "the API key is unchanged unless asked for");
         assertNoPageErrors();
     }
 }

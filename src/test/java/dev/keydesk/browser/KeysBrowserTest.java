@@ -12,6 +12,7 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.options.LoadState;
 import com.microsoft.playwright.options.BoundingBox;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.Bot;
@@ -105,6 +106,8 @@ class KeysBrowserTest {
         assertThat(page).hasURL(baseUrl + "/keys");
         assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Keys").setLevel(1)))
                 .isVisible();
+        // The page's script (live search, dialogs) is in place once the page has loaded.
+        page.waitForLoadState(LoadState.LOAD);
     }
 
     private Locator keyTable() {

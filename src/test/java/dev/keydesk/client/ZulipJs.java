@@ -62,7 +62,10 @@ final class ZulipJs {
     }
 
     private static void npmCi() {
-        Process process = start(new ProcessBuilder("npm", "ci").directory(NODE_DIR.toFile()).inheritIO());
+        // Its output is captured, not inherited: the test JVM's own standard output talks to Maven.
+        Process process = start(new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(NODE_DIR.toFile())
+                .redirectErrorStream(true));
+        CompletableFuture<String> output = drain(process.getInputStream());
         try {
             if (!process.waitFor(10, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
@@ -75,7 +78,7 @@ final class ZulipJs {
         }
         if (process.exitValue() != 0) {
             fail("npm ci in " + NODE_DIR + " failed with exit code " + process.exitValue()
-                    + "; the zulip-js client tests need its node_modules");
+                    + "; the zulip-js client tests need its node_modules:\n" + output.join());
         }
     }
 

@@ -69,6 +69,9 @@ public final class WebClient {
         Element form = page.form(action);
         Map<String, String> fields = new LinkedHashMap<>();
         for (Element input : form.select("input[name]")) {
+            String type = input.attr("type");
+            // Like a browser: unticked checkboxes and radio buttons are not sent.
+            if ((type.equals("checkbox") || type.equals("radio")) && !input.hasAttr("checked")) continue;
             fields.put(input.attr("name"), input.attr("value"));
         }
         fields.putAll(values);

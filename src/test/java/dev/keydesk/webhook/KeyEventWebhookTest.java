@@ -1,0 +1,726 @@
+package dev.keydesk.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.keydesk.Keydesk;
+import dev.keydesk.Services;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.bot.BotActions;
+import dev.keydesk.bot.BotInterface;
+import dev.keydesk.bot.BotType;
+import dev.keydesk.config.Settings;
+import dev.keydesk.outbox.Backoff;
+import dev.keydesk.outbox.DeliveryFailure;
+import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.Http;
+import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.support.WebClient;
+import dev.keydesk.user.Role;
+import dev.keydesk.user.User;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.jdbi.v3.core.Jdbi;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Key-event webhooks end to end: a real HTTP receiver on this machine hears of regenerated,
+ * blocked, unblocked and deleted keys, with a signature it can check on its own; failed calls are
+ * retried and logged on the bot's page; internal addresses are refused unless allowed.
+ */
+class KeyEventWebhookTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern SIGNATURE = Pattern.compile("t=(\\d+),v1=([0-9a-f]{64})");
+
+    private final TestKeydesk keydesk = TestKeydesk.get();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private User owner;
+    private String ownerAuth;
+
+    @TempDir
+    Path separateDataDir;
+
+    @BeforeEach
+    void setUp() {
+        keydesk.reset();
+        owner = Fixtures.member("cordelia@zulip.com");
+        ownerAuth = Http.basic("cordelia@zulip.com", Fixtures.keyOf(owner));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
+        toClose.clear();
+    }
+
+    private Services services() {
+        return keydesk.primary().services();
+    }
+
+    private Receiver receiver(int... statuses) throws IOException {
+        Receiver receiver = new Receiver(statuses);
+        toClose.add(receiver);
+        return receiver;
+    }
+
+    private static BotActions.Created hookBot(Services services, User creator, String name, String shortName, String url) {
+        return services.bots().createBot(Actor.commandLine(), creator, new BotActions.NewBot(name, shortName,
+                BotType.OUTGOING_WEBHOOK, url, BotInterface.ZULIP, null, List.of()));
+    }
+
+    // ---------------------------------------------------------------- the four events, signed
+
+    @Test
+    void eachKeyEventArrivesInOrderSignedWithTheBotsToken() throws Exception {
+        Receiver receiver = receiver(200);
+        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        long botId = created.bot().id();
+        String token = services().bots().credentials(Actor.commandLine(), created.bot(), "test").token();
+        assertNotNull(token, "an outgoing webhook bot has a token");
+        String firstKey = created.apiKey();
+
+        // Creating the bot issues its first key: that is no event (notices are queued in the same transaction).
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM outbox WHERE kind = 'webhook'"), "no notice for the first key");
+
+        Http.Response regenerated = Http.postForm(keydesk.baseUrl() + "/api/v1/bots/" + botId + "/api_key/regenerate",
+                Map.of(), ownerAuth);
+        assertEquals(200, regenerated.status(), regenerated.body());
+        String newKey = regenerated.json().get("api_key").asText();
+        assertNotEquals(firstKey, newKey);
+        receiver.awaitCount(1);
+
+        services().bots().deactivate(Actor.commandLine(), botId);
+        receiver.awaitCount(2);
+        services().bots().reactivate(Actor.commandLine(), botId);
+        receiver.awaitCount(3);
+        services().bots().delete(Actor.commandLine(), botId);
+        receiver.awaitCount(4);
+
+        await("all four notices are marked delivered",
+                () -> rows(botId).size() == 4 && rows(botId).stream().allMatch(r -> r.deliveredAt() != null));
+        List<OutboxRow> rows = rows(botId);
+        List<Receiver.Request> requests = receiver.requests();
+        assertEquals(4, requests.size(), "one call per event, none repeated");
+
+        List<String> expected = List.of("key.regenerated", "key.blocked", "key.unblocked", "key.deleted");
+        Set<String> deliveryIds = new TreeSet<>();
+        for (int i = 0; i < expected.size(); i++) {
+            Receiver.Request request = requests.get(i);
+            String event = expected.get(i);
+            assertEquals("POST", request.method());
+            assertEquals("/hook", request.path());
+            assertEquals(event, request.header("X-Keydesk-Event"), "X-Keydesk-Event of call " + (i + 1));
+            assertTrue(request.header("Content-Type").startsWith("application/json"), request.header("Content-Type"));
+
+            JsonNode body = JSON.readTree(request.body());
+            assertEquals(Set.of("event", "bot_id", "bot_email", "occurred_at"), fieldNames(body), request.bodyText());
+            assertEquals(event, body.get("event").asText());
+            assertEquals(botId, body.get("bot_id").asLong());
+            assertEquals(created.bot().email(), body.get("bot_email").asText());
+            Instant occurred = Instant.parse(body.get("occurred_at").asText());
+            assertWithinAMinuteOfNow(occurred, "occurred_at");
+
+            String text = request.bodyText();
+            assertFalse(text.contains(firstKey), "the old key is not in the body: " + text);
+            assertFalse(text.contains(newKey), "the new key is not in the body: " + text);
+            assertFalse(text.contains(token), "the token is not in the body: " + text);
+
+            assertSignedWith(token, request);
+
+            String deliveryId = request.header("X-Keydesk-Delivery");
+            assertNotNull(deliveryId, "X-Keydesk-Delivery");
+            deliveryIds.add(deliveryId);
+            assertEquals(Long.toString(rows.get(i).id()), deliveryId, "the delivery id names the outbox row");
+            assertEquals(event, rows.get(i).event());
+            assertEquals(1, rows.get(i).attempts());
+        }
+        assertEquals(4, deliveryIds.size(), "each notice has its own delivery id");
+    }
+
+    @Test
+    void aSignatureMadeWithAnotherTokenOrBodyDoesNotVerify() throws Exception {
+        Receiver receiver = receiver(200);
+        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        BotActions.Created other = hookBot(services(), owner, "Other Hook", "other", receiver.url("/other"));
+        String otherToken = services().bots().credentials(Actor.commandLine(), other.bot(), "test").token();
+        services().bots().regenerateKey(Actor.commandLine(), created.bot().id());
+        receiver.awaitCount(1);
+
+        Receiver.Request request = receiver.requests().get(0);
+        Matcher m = signature(request);
+        String token = services().bots().credentials(Actor.commandLine(), created.bot(), "test").token();
+        assertNotEquals(token, otherToken, "each bot has its own token");
+        assertNotEquals(m.group(2), hmacHex(otherToken, (m.group(1) + ".").getBytes(StandardCharsets.UTF_8), request.body()));
+        byte[] tampered = request.bodyText().replace("key.regenerated", "key.deleted").getBytes(StandardCharsets.UTF_8);
+        assertNotEquals(m.group(2), hmacHex(token, (m.group(1) + ".").getBytes(StandardCharsets.UTF_8), tampered));
+        long earlier = Long.parseLong(m.group(1)) - 600;
+        assertNotEquals(m.group(2), hmacHex(token, (earlier + ".").getBytes(StandardCharsets.UTF_8), request.body()),
+                "the timestamp is part of what is signed");
+    }
+
+    @Test
+    void theKeyRegeneratedOnTheBotPageOrByTheBotItselfIsAnnouncedToo() throws Exception {
+        Receiver receiver = receiver(200);
+        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        long botId = created.bot().id();
+        String token = services().bots().credentials(Actor.commandLine(), created.bot(), "test").token();
+
+        WebClient browser = new WebClient(keydesk.baseUrl());
+        browser.login("cordelia@zulip.com", Fixtures.PASSWORD);
+        WebClient.Page details = browser.get("/bots/" + botId);
+        WebClient.Page after = browser.submit(details, "/bots/" + botId + "/api-key/regenerate", Map.of("confirmed", "yes"));
+        assertEquals(200, after.status(), after.body());
+        String pageKey = after.doc().selectFirst("#bot-api-key").attr("value");
+        assertNotEquals(created.apiKey(), pageKey);
+        receiver.awaitCount(1);
+
+        Http.Response own = Http.postForm(keydesk.baseUrl() + "/api/v1/users/me/api_key/regenerate", Map.of(),
+                Http.basic(created.bot().email(), pageKey));
+        assertEquals(200, own.status(), own.body());
+        String ownKey = own.json().get("api_key").asText();
+        receiver.awaitCount(2);
+
+        for (Receiver.Request request : receiver.requests()) {
+            assertEquals("key.regenerated", request.header("X-Keydesk-Event"));
+            assertFalse(request.bodyText().contains(pageKey), request.bodyText());
+            assertFalse(request.bodyText().contains(ownKey), request.bodyText());
+            assertSignedWith(token, request);
+        }
+    }
+
+    @Test
+    void botsWithoutAWebhookUrlQueueNothing() throws Exception {
+        BotActions.Created generic = services().bots().createBot(Actor.commandLine(), owner, new BotActions.NewBot(
+                "Plain Bot", "plain", BotType.GENERIC, null, BotInterface.ZULIP, null, List.of()));
+        long botId = generic.bot().id();
+        services().bots().regenerateKey(Actor.commandLine(), botId);
+        services().bots().deactivate(Actor.commandLine(), botId);
+        services().bots().reactivate(Actor.commandLine(), botId);
+        services().bots().delete(Actor.commandLine(), botId);
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM outbox WHERE kind = 'webhook'"));
+    }
+
+    // ---------------------------------------------------------------- retries
+
+    @Test
+    void failedCallsAreRetriedWithTheSameDeliveryIdUntilOneSucceeds() throws Exception {
+        Receiver receiver = receiver(500, 500, 200);
+        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        long botId = created.bot().id();
+        String token = services().bots().credentials(Actor.commandLine(), created.bot(), "test").token();
+        services().bots().regenerateKey(Actor.commandLine(), botId);
+
+        await("the notice is delivered", () -> !rows(botId).isEmpty() && rows(botId).get(0).deliveredAt() != null);
+        OutboxRow row = rows(botId).get(0);
+        assertEquals(3, row.attempts());
+        assertEquals(8, row.maxAttempts());
+        assertNull(row.failedAt());
+        assertNull(row.lastError(), "a delivered notice keeps no error");
+
+        List<Receiver.Request> requests = receiver.requests();
+        assertEquals(3, requests.size(), "two failures and one success: " + requests);
+        assertEquals(List.of(500, 500, 200), requests.stream().map(Receiver.Request::status).toList());
+        assertEquals(1, requests.stream().filter(r -> r.status() / 100 == 2).count(), "exactly one success");
+        for (Receiver.Request request : requests) {
+            assertEquals(Long.toString(row.id()), request.header("X-Keydesk-Delivery"), "the same id on every try");
+            assertEquals("key.regenerated", request.header("X-Keydesk-Event"));
+            assertEquals(requests.get(0).bodyText(), request.bodyText(), "the same body on every try");
+            assertSignedWith(token, request);
+        }
+
+        WebClient browser = new WebClient(keydesk.baseUrl());
+        browser.login("cordelia@zulip.com", Fixtures.PASSWORD);
+        WebClient.Page page = browser.get("/bots/" + botId);
+        assertEquals(200, page.status(), page.body());
+        Element delivery = deliveryRow(page, "key.regenerated");
+        assertTrue(delivery.text().contains("Delivered"), delivery.text());
+        assertTrue(delivery.text().contains("3 of 8"), delivery.text());
+    }
+
+    @Test
+    void aReceiverThatAlwaysFailsIsRetriedUntilTheAttemptsRunOut() throws Exception {
+        Receiver receiver = receiver(503);
+        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        long botId = created.bot().id();
+        services().bots().deactivate(Actor.commandLine(), botId);
+
+        // After two failures the notice waits for its next try, and the page says so.
+        await("two failed attempts", () -> {
+            List<OutboxRow> rows = rows(botId);
+            return !rows.isEmpty() && rows.get(0).attempts() >= 2 && rows.get(0).leasedUntil() == null;
+        });
+        OutboxRow afterTwo = rows(botId).get(0);
+        if (afterTwo.attempts() == 2) {
+            assertTrue(afterTwo.nextAttemptInFuture(), "the third try is scheduled later: " + afterTwo);
+        }
+        assertNull(afterTwo.failedAt());
+        assertNull(afterTwo.deliveredAt());
+        assertTrue(afterTwo.lastError().contains("HTTP 503"), afterTwo.lastError());
+
+        WebClient browser = new WebClient(keydesk.baseUrl());
+        browser.login("cordelia@zulip.com", Fixtures.PASSWORD);
+        Element retrying = deliveryRow(browser.get("/bots/" + botId), "key.blocked");
+        assertTrue(retrying.text().contains("Retrying"), retrying.text());
+        assertTrue(retrying.text().contains("of 8"), retrying.text());
+        assertTrue(retrying.text().contains("HTTP 503"), retrying.text());
+
+        // The remaining waits (the whole schedule is checked below) are skipped by making the
+        // notice due at once, so the sender's own counting decides when it gives up.
+        Jdbi jdbi = services().jdbi();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (rows(botId).get(0).failedAt() == null) {
+            assertTrue(Instant.now().isBefore(deadline), "the attempts did not run out: " + rows(botId));
+            jdbi.useHandle(h -> h.createUpdate("""
+                            UPDATE outbox SET next_attempt_at = now()
+                            WHERE bot_id = :bot AND failed_at IS NULL AND delivered_at IS NULL AND leased_until IS NULL""")
+                    .bind("bot", botId).execute());
+            keydesk.primary().services().outboxSender().wake();
+            Thread.sleep(20);
+        }
+        OutboxRow failed = rows(botId).get(0);
+        assertEquals(8, failed.attempts());
+        assertNull(failed.deliveredAt());
+        assertTrue(failed.lastError().contains("HTTP 503"), failed.lastError());
+        Thread.sleep(300);
+        assertEquals(8, receiver.requests().size(), "one call per attempt, none after giving up");
+        assertTrue(receiver.requests().stream().allMatch(r -> r.header("X-Keydesk-Delivery").equals(Long.toString(failed.id()))));
+
+        Element given = deliveryRow(browser.get("/bots/" + botId), "key.blocked");
+        assertTrue(given.text().contains("Failed"), given.text());
+        assertTrue(given.text().contains("8 of 8"), given.text());
+        assertFalse(given.text().contains("next try"), given.text());
+    }
+
+    @Test
+    void theStandardScheduleMakesAtLeastFiveAttemptsOverAnHour() {
+        Backoff standard = Backoff.standard();
+        int attempts = 8; // webhooks, as the bot page shows ("n of 8")
+        Duration span = Duration.ZERO;
+        Duration previous = Duration.ZERO;
+        for (int failed = 1; failed < attempts; failed++) {
+            Duration wait = standard.after(failed);
+            assertTrue(wait.compareTo(previous) >= 0, "waits never shrink: " + wait + " after " + previous);
+            previous = wait;
+            span = span.plus(wait);
+        }
+        assertTrue(attempts >= 5);
+        assertTrue(span.compareTo(Duration.ofHours(1)) >= 0, "the attempts span " + span);
+        assertEquals(Duration.ofSeconds(10), standard.after(1));
+        assertEquals(Duration.ofSeconds(6760), span, "10 s + 30 s + 2 min + 5 min + 15 min + 30 min + 1 h");
+        assertEquals(Duration.ofMillis(100), TestKeydesk.TUNING.backoff().after(1), "tests run the schedule 100x faster");
+    }
+
+    @Test
+    void aSlowReceiverTimesOutAndIsTriedAgain() throws Exception {
+        Receiver receiver = receiver(200);
+        receiver.delayFirst(Duration.ofSeconds(9));
+        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        long botId = created.bot().id();
+        Instant start = Instant.now();
+        services().bots().regenerateKey(Actor.commandLine(), botId);
+
+        await("a retry after the time-out", Duration.ofSeconds(15),
+                () -> !rows(botId).isEmpty() && rows(botId).get(0).deliveredAt() != null);
+        Duration took = Duration.between(start, Instant.now());
+        assertTrue(took.compareTo(Duration.ofSeconds(8)) < 0, "the first call was given up within a few seconds: " + took);
+        OutboxRow row = rows(botId).get(0);
+        assertEquals(2, row.attempts());
+        assertEquals(2, receiver.requests().size());
+    }
+
+    @Test
+    void aReceiverThatTricklesItsAnswerIsNotWaitedForLong() throws Exception {
+        Receiver receiver = receiver(200);
+        receiver.trickleAnswers(Duration.ofSeconds(30));
+        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        long botId = created.bot().id();
+        services().bots().regenerateKey(Actor.commandLine(), botId);
+        receiver.awaitCount(1);
+
+        // The status line came at once; a body that never ends must not hold the outbox for longer
+        // than the few seconds a call may take.
+        await("the attempt ends within a few seconds", Duration.ofSeconds(12), () -> {
+            List<OutboxRow> rows = rows(botId);
+            return !rows.isEmpty() && rows.get(0).attempts() >= 1 && rows.get(0).leasedUntil() == null;
+        });
+    }
+
+    // ---------------------------------------------------------------- internal addresses
+
+    @Test
+    void internalAddressesAreRefusedWithoutTheSwitch() throws Exception {
+        Receiver receiver = receiver(200);
+        Map<String, String> env = Map.of("KEYDESK_PORT", "0", "KEYDESK_DATA_DIR", separateDataDir.toString());
+        Keydesk separate = Keydesk.start(Settings.fromMap(env), TestKeydesk.TUNING);
+        toClose.add(separate);
+        Services services = separate.services();
+        assertFalse(services.settings().webhooksAllowPrivate(), "the switch is off by default");
+        User cordelia = services.organizations().createUserFromCommandLine("Test Org", "cordelia@zulip.com",
+                "Cordelia", Role.OWNER, Fixtures.PASSWORD);
+
+        Map<String, List<String>> targets = Map.of(
+                receiver.url("/hook"), List.of("127.0.0.1"),
+                "http://localhost:" + receiver.port() + "/", List.of("127.0.0.1", "0:0:0:0:0:0:0:1", "::1"),
+                "http://169.254.169.254/latest/meta-data/", List.of("169.254.169.254"));
+        Map<Long, String> bots = new TreeMap<>();
+        int n = 0;
+        for (String url : targets.keySet()) {
+            n++;
+            BotActions.Created bot = hookBot(services, cordelia, "Hook " + n, "hook" + n, url);
+            bots.put(bot.bot().id(), url);
+            services.bots().regenerateKey(Actor.commandLine(), bot.bot().id());
+        }
+
+        for (var bot : bots.entrySet()) {
+            long botId = bot.getKey();
+            String url = bot.getValue();
+            await("the call to " + url + " is given up", () -> {
+                List<OutboxRow> rows = rows(services.jdbi(), botId);
+                return !rows.isEmpty() && rows.get(0).failedAt() != null;
+            });
+            OutboxRow row = rows(services.jdbi(), botId).get(0);
+            assertEquals(1, row.attempts(), "a refused address is not retried: " + row);
+            assertTrue(row.lastError().startsWith("refused:"), row.lastError());
+            assertTrue(row.lastError().contains("internal address"), row.lastError());
+            String host = URI.create(url).getHost();
+            assertTrue(row.lastError().contains(host), row.lastError());
+            assertTrue(targets.get(url).stream().anyMatch(row.lastError()::contains), row.lastError());
+        }
+        Thread.sleep(300);
+        assertEquals(0, receiver.requests().size(), "nothing reached the receiver: " + receiver.requests());
+
+        WebClient browser = new WebClient("http://localhost:" + separate.port());
+        browser.login("cordelia@zulip.com", Fixtures.PASSWORD);
+        Element row = deliveryRow(browser.get("/bots/" + bots.keySet().iterator().next()), "key.regenerated");
+        assertTrue(row.text().contains("Failed"), row.text());
+        assertTrue(row.text().contains("internal address"), row.text());
+    }
+
+    @Test
+    void targetsRefuseInternalLiteralsAndPassPublicOnes() {
+        WebhookTargets guard = new WebhookTargets(false);
+        for (String host : List.of("127.0.0.1", "127.8.9.10", "10.1.2.3", "192.168.0.1", "172.16.5.4", "172.31.255.254",
+                "169.254.169.254", "0.0.0.0", "100.64.0.1", "100.127.255.254", "224.0.0.1", "[::1]", "[::]",
+                "[fd00::1]", "[fc00::1]", "[fe80::1]", "[::ffff:127.0.0.1]", "[::ffff:10.0.0.1]", "[::ffff:169.254.169.254]")) {
+            URI uri = URI.create("http://" + host + ":8080/hook");
+            DeliveryFailure refused = assertThrows(DeliveryFailure.class, () -> guard.check(uri), host + " is refused");
+            assertTrue(refused.permanent(), host + ": a refused address is not retried");
+            assertTrue(refused.getMessage().contains("internal address"), refused.getMessage());
+        }
+        for (String host : List.of("93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1", "192.169.0.1",
+                "[2606:4700:4700::1111]")) {
+            guard.check(URI.create("https://" + host + "/hook")); // passes, no DNS needed for literals
+        }
+        for (String url : List.of("ftp://93.184.216.34/hook", "file:///etc/passwd", "gopher://93.184.216.34/")) {
+            DeliveryFailure refused = assertThrows(DeliveryFailure.class, () -> guard.check(URI.create(url)), url);
+            assertTrue(refused.permanent());
+            assertTrue(refused.getMessage().contains("not an http(s) URL"), refused.getMessage());
+        }
+
+        WebhookTargets allowing = new WebhookTargets(true);
+        allowing.check(URI.create("http://127.0.0.1:8080/hook"));
+        allowing.check(URI.create("http://169.254.169.254/latest/meta-data/"));
+        assertThrows(DeliveryFailure.class, () -> allowing.check(URI.create("ftp://127.0.0.1/")),
+                "the switch allows addresses, not other schemes");
+    }
+
+    // ---------------------------------------------------------------- redirects
+
+    @Test
+    void aRedirectIsFollowedAndTheNoticeArrivesAtItsTarget() throws Exception {
+        Receiver receiver = receiver(200);
+        receiver.redirect("/hook", "/moved/here");
+        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        long botId = created.bot().id();
+        String token = services().bots().credentials(Actor.commandLine(), created.bot(), "test").token();
+        services().bots().deactivate(Actor.commandLine(), botId);
+
+        await("the notice is delivered", () -> !rows(botId).isEmpty() && rows(botId).get(0).deliveredAt() != null);
+        List<Receiver.Request> requests = receiver.requests();
+        assertEquals(List.of("/hook", "/moved/here"), requests.stream().map(Receiver.Request::path).toList());
+        assertEquals(302, requests.get(0).status());
+        Receiver.Request arrived = requests.get(1);
+        assertEquals("POST", arrived.method());
+        assertEquals("key.blocked", arrived.header("X-Keydesk-Event"));
+        assertEquals("key.blocked", JSON.readTree(arrived.body()).get("event").asText());
+        assertSignedWith(token, arrived);
+        assertEquals(1, rows(botId).get(0).attempts(), "following a redirect is part of one attempt");
+    }
+
+    @Test
+    void aRedirectToAnotherSchemeIsRefusedAtThatHop() throws Exception {
+        Receiver receiver = receiver(200);
+        receiver.redirect("/hook", "ftp://127.0.0.1:" + receiver.port() + "/hook");
+        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        long botId = created.bot().id();
+        services().bots().regenerateKey(Actor.commandLine(), botId);
+
+        await("the call is given up", () -> !rows(botId).isEmpty() && rows(botId).get(0).failedAt() != null);
+        OutboxRow row = rows(botId).get(0);
+        assertEquals(1, row.attempts(), "a refused target is not retried");
+        assertTrue(row.lastError().contains("not an http(s) URL"), row.lastError());
+        assertEquals(1, receiver.requests().size());
+    }
+
+    @Test
+    void aRedirectLoopIsGivenUpAfterThreeRedirects() throws Exception {
+        Receiver receiver = receiver(200);
+        receiver.redirect("/loop", "/loop");
+        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/loop"));
+        long botId = created.bot().id();
+        services().bots().regenerateKey(Actor.commandLine(), botId);
+
+        await("the call is given up", () -> !rows(botId).isEmpty() && rows(botId).get(0).failedAt() != null);
+        OutboxRow row = rows(botId).get(0);
+        assertEquals(1, row.attempts());
+        assertTrue(row.lastError().contains("too many redirects"), row.lastError());
+        assertEquals(4, receiver.requests().size(), "the first call and three redirects");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new TreeSet<>();
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) names.add(it.next());
+        return names;
+    }
+
+    private static Matcher signature(Receiver.Request request) {
+        String header = request.header("X-Keydesk-Signature");
+        assertNotNull(header, "X-Keydesk-Signature");
+        Matcher m = SIGNATURE.matcher(header);
+        assertTrue(m.matches(), "t=<unix>,v1=<hex>: " + header);
+        return m;
+    }
+
+    /** Checks the signature the way a receiver would, with nothing but the token and the raw request. */
+    private static void assertSignedWith(String token, Receiver.Request request) {
+        Matcher m = signature(request);
+        long t = Long.parseLong(m.group(1));
+        assertWithinAMinuteOfNow(Instant.ofEpochSecond(t), "the signature's timestamp");
+        String expected = hmacHex(token, (m.group(1) + ".").getBytes(StandardCharsets.UTF_8), request.body());
+        assertTrue(MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                m.group(2).getBytes(StandardCharsets.US_ASCII)), "signature of " + request.bodyText());
+    }
+
+    private static String hmacHex(String key, byte[] prefix, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.update(prefix);
+            return HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void assertWithinAMinuteOfNow(Instant when, String what) {
+        Duration off = Duration.between(when, Instant.now()).abs();
+        assertTrue(off.compareTo(Duration.ofMinutes(1)) <= 0, what + " is " + when + ", " + off + " from now");
+    }
+
+    private static Element deliveryRow(WebClient.Page page, String event) {
+        assertEquals(200, page.status(), page.body());
+        Element section = page.doc().selectFirst("section#deliveries");
+        assertNotNull(section, "no Webhook deliveries section:\n" + page.body());
+        assertNotNull(section.selectFirst("h2:containsOwn(Webhook deliveries)"));
+        for (Element row : section.select("table.deliveries tbody tr")) {
+            if (row.child(0).text().equals(event)) return row;
+        }
+        throw new AssertionError("No delivery of " + event + " in:\n" + section.outerHtml());
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        await(what, WAIT, condition);
+    }
+
+    private static void await(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(within);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) throw new AssertionError("Timed out waiting: " + what);
+            Thread.sleep(25);
+        }
+    }
+
+    record OutboxRow(long id, String event, int attempts, int maxAttempts, Instant deliveredAt, Instant failedAt,
+                     Instant nextAttemptAt, boolean nextAttemptInFuture, Instant leasedUntil, String lastError) {}
+
+    private List<OutboxRow> rows(long botId) {
+        return rows(services().jdbi(), botId);
+    }
+
+    private static List<OutboxRow> rows(Jdbi jdbi, long botId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT id, event, attempts, max_attempts, delivered_at, failed_at, next_attempt_at,
+                               next_attempt_at > now() AS next_in_future, leased_until, last_error
+                        FROM outbox WHERE kind = 'webhook' AND bot_id = :bot ORDER BY id""")
+                .bind("bot", botId)
+                .map((rs, ctx) -> new OutboxRow(rs.getLong("id"), rs.getString("event"), rs.getInt("attempts"),
+                        rs.getInt("max_attempts"), instant(rs.getObject("delivered_at", OffsetDateTime.class)),
+                        instant(rs.getObject("failed_at", OffsetDateTime.class)),
+                        instant(rs.getObject("next_attempt_at", OffsetDateTime.class)), rs.getBoolean("next_in_future"),
+                        instant(rs.getObject("leased_until", OffsetDateTime.class)), rs.getString("last_error")))
+                .list());
+    }
+
+    private static Instant instant(OffsetDateTime t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    /** A webhook receiver on 127.0.0.1 that records every request and answers with a set sequence of statuses. */
+    static final class Receiver implements AutoCloseable {
+        record Request(String method, String path, Map<String, String> headers, byte[] body, int status) {
+            String header(String name) {
+                return headers.get(name);
+            }
+
+            String bodyText() {
+                return new String(body, StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public String toString() {
+                return method + " " + path + " -> " + status + " " + headers + " " + bodyText();
+            }
+        }
+
+        private final HttpServer server;
+        private final ExecutorService executor = Executors.newCachedThreadPool();
+        private final List<Request> requests = new CopyOnWriteArrayList<>();
+        private final int[] statuses;
+        private final AtomicInteger answered = new AtomicInteger();
+        private final Map<String, String> redirects = new ConcurrentHashMap<>();
+        private volatile Duration firstDelay = Duration.ZERO;
+        private volatile Duration trickle = Duration.ZERO;
+
+        Receiver(int... statuses) throws IOException {
+            this.statuses = statuses.length == 0 ? new int[] {200} : statuses.clone();
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/", this::handle);
+            server.setExecutor(executor);
+            server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        String url(String path) {
+            return "http://127.0.0.1:" + port() + path;
+        }
+
+        /** Answers requests for {@code path} with 302 to {@code location}. */
+        void redirect(String path, String location) {
+            redirects.put(path, location);
+        }
+
+        /** Holds the first request this long before answering it. */
+        void delayFirst(Duration delay) {
+            firstDelay = delay;
+        }
+
+        /** Sends the status line at once, then the body a byte a second for this long. */
+        void trickleAnswers(Duration length) {
+            trickle = length;
+        }
+
+        List<Request> requests() {
+            return List.copyOf(requests);
+        }
+
+        void awaitCount(int count) throws InterruptedException {
+            await(count + " request(s) at the receiver", () -> requests.size() >= count);
+            assertEquals(count, requests.size(), "requests: " + requests);
+        }
+
+        private void handle(HttpExchange exchange) throws IOException {
+            try (exchange) {
+                byte[] body;
+                try (InputStream in = exchange.getRequestBody()) {
+                    body = in.readAllBytes();
+                }
+                Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, String.join(",", values)));
+                String path = exchange.getRequestURI().getPath();
+                int index = answered.getAndIncrement();
+                String location = redirects.get(path);
+                int status = location != null ? 302 : statuses[Math.min(index, statuses.length - 1)];
+                requests.add(new Request(exchange.getRequestMethod(), path, headers, body, status));
+                if (index == 0 && !firstDelay.isZero()) {
+                    try {
+                        Thread.sleep(firstDelay.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                if (location != null) exchange.getResponseHeaders().add("Location", location);
+                if (!trickle.isZero()) {
+                    exchange.sendResponseHeaders(status, 0);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        for (long i = 0; i < trickle.toSeconds(); i++) {
+                            out.write('.');
+                            out.flush();
+                            Thread.sleep(1000);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return;
+                }
+                byte[] answer = ("answered " + status).getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(status, answer.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(answer);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            executor.shutdownNow();
+        }
+    }
+}
