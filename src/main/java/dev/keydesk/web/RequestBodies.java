@@ -21,7 +21,8 @@ public final class RequestBodies {
     public static final int MAX_FORM_BYTES = 64 * 1024;
     /** Multipart bodies may carry an avatar image. */
     public static final long MAX_MULTIPART_BYTES = 6L * 1024 * 1024;
-    private static final long DRAIN_LIMIT = 1024 * 1024;
+    /** A little more than the largest body accepted, so a client that overshoots still hears why. */
+    private static final long DRAIN_LIMIT = 8L * 1024 * 1024;
 
     private RequestBodies() {}
 
@@ -92,7 +93,7 @@ public final class RequestBodies {
     }
 
     /**
-     * Reads (and drops) up to 1 MiB of a refused body, so a client still sending it receives
+     * Reads (and drops) up to 8 MiB of a refused body, so a client still sending it receives
      * the 413 instead of a reset connection. Anything larger is cut off by closing the connection.
      */
     private static void drain(Context ctx) {
