@@ -50,6 +50,7 @@ public final class WebhookTargets {
             int second = b[1] & 0xFF;
             return first == 0 || (first == 100 && second >= 64 && second <= 127) // shared address space
                     || (first == 192 && second == 0 && (b[2] & 0xFF) == 0)      // IETF protocol assignments
+                    || (first == 198 && (second == 18 || second == 19))           // benchmarking
                     || first >= 240;                                              // reserved
         }
         if (a instanceof Inet6Address v6) {
@@ -57,14 +58,21 @@ public final class WebhookTargets {
             if (v6.isIPv4CompatibleAddress()) return true;
             boolean mapped = true; // ::ffff:a.b.c.d
             for (int i = 0; i < 10; i++) if (b[i] != 0) mapped = false;
-            if (mapped && (b[10] & 0xFF) == 0xFF && (b[11] & 0xFF) == 0xFF) {
-                try {
-                    return isInternal(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-                } catch (UnknownHostException e) {
-                    return true;
-                }
-            }
+            if (mapped && (b[10] & 0xFF) == 0xFF && (b[11] & 0xFF) == 0xFF) return embeddedIsInternal(b, 12);
+            boolean nat64 = (b[0] & 0xFF) == 0x00 && (b[1] & 0xFF) == 0x64 && (b[2] & 0xFF) == 0xFF && (b[3] & 0xFF) == 0x9B;
+            for (int i = 4; i < 12 && nat64; i++) if (b[i] != 0) nat64 = false;
+            if (nat64) return embeddedIsInternal(b, 12);                                   // 64:ff9b::a.b.c.d
+            if ((b[0] & 0xFF) == 0x20 && (b[1] & 0xFF) == 0x02) return embeddedIsInternal(b, 2); // 6to4 2002:a.b.c.d::
         }
         return false;
+    }
+
+    /** An IPv6 address that carries an IPv4 one (at {@code offset}) is as internal as that address. */
+    private static boolean embeddedIsInternal(byte[] v6, int offset) {
+        try {
+            return isInternal(InetAddress.getByAddress(new byte[] {v6[offset], v6[offset + 1], v6[offset + 2], v6[offset + 3]}));
+        } catch (UnknownHostException e) {
+            return true;
+        }
     }
 }

@@ -442,7 +442,8 @@ class KeyEventWebhookTest {
         WebhookTargets guard = new WebhookTargets(false);
         for (String host : List.of("127.0.0.1", "127.8.9.10", "10.1.2.3", "192.168.0.1", "172.16.5.4", "172.31.255.254",
                 "169.254.169.254", "0.0.0.0", "100.64.0.1", "100.127.255.254", "224.0.0.1", "[::1]", "[::]",
-                "[fd00::1]", "[fc00::1]", "[fe80::1]", "[::ffff:127.0.0.1]", "[::ffff:10.0.0.1]", "[::ffff:169.254.169.254]")) {
+                "[fd00::1]", "[fc00::1]", "[fe80::1]", "[::ffff:127.0.0.1]", "[::ffff:10.0.0.1]", "[::ffff:169.254.169.254]",
+                "[64:ff9b::a9fe:a9fe]", "[2002:a00:1::]", "198.18.0.1")) {
             URI uri = URI.create("http://" + host + ":8080/hook");
             DeliveryFailure refused = assertThrows(DeliveryFailure.class, () -> guard.check(uri), host + " is refused");
             assertTrue(refused.permanent(), host + ": a refused address is not retried");
