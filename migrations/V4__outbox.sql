@@ -13,6 +13,7 @@ CREATE TABLE outbox (
     max_attempts    integer NOT NULL,
     next_attempt_at timestamptz NOT NULL DEFAULT now(),
     leased_until    timestamptz,
+    lease_token     text,            -- who holds the lease; only they may record the outcome
     created_at      timestamptz NOT NULL DEFAULT now(),
     delivered_at    timestamptz,
     failed_at       timestamptz,

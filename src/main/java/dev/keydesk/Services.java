@@ -99,7 +99,7 @@ public record Services(
                     new PasswordCheck(jdbi, hasher, new PasswordRateLimiter(jdbi, tuning.loginLimits(), "login")),
                     sessions, new WebSession(sessions, jdbi, settings.secureCookies()),
                     new BotAccess(jdbi), bots, new BotQueries(jdbi, cipher),
-                    new PeopleActions(jdbi, users, apiKeys, outbox, site),
+                    new PeopleActions(jdbi, users, apiKeys, bots, outbox, site),
                     new DeviceActions(jdbi, apiKeys, outbox, site),
                     new PasswordResetActions(jdbi, hasher, new PasswordRateLimiter(jdbi, tuning.resetLimits(), "reset"),
                             apiKeys, outbox, site),

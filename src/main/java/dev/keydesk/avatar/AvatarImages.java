@@ -9,6 +9,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -22,7 +24,9 @@ public final class AvatarImages {
     public static final int SIZE = 256;
     public static final long MAX_UPLOAD_BYTES = 5L * 1024 * 1024;
     /** Larger images are refused before decoding, so a small file cannot expand into gigabytes. */
-    private static final int MAX_SOURCE_PIXELS = 40_000_000;
+    private static final int MAX_SOURCE_PIXELS = 4_200_000;
+    /** Decoding is memory-hungry: at most two at a time per process, whatever the number of uploads. */
+    private static final Semaphore DECODERS = new Semaphore(2);
 
     static {
         System.setProperty("java.awt.headless", "true");
@@ -36,8 +40,19 @@ public final class AvatarImages {
         if (upload.length > MAX_UPLOAD_BYTES) {
             throw new InvalidInputException("Avatar images can be at most 5 MB.");
         }
-        BufferedImage source = decode(upload);
-        return toPng(squareScaled(source));
+        try {
+            if (!DECODERS.tryAcquire(10, TimeUnit.SECONDS)) {
+                throw new InvalidInputException("The server is busy with other images; try again in a moment.");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InvalidInputException("The upload was interrupted.");
+        }
+        try {
+            return toPng(squareScaled(decode(upload)));
+        } finally {
+            DECODERS.release();
+        }
     }
 
     private static BufferedImage decode(byte[] upload) {
@@ -49,7 +64,7 @@ public final class AvatarImages {
                 reader.setInput(in, true, true);
                 long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
                 if (pixels <= 0 || pixels > MAX_SOURCE_PIXELS) {
-                    throw new InvalidInputException("The avatar image is too large; use one under 6000×6000 pixels.");
+                    throw new InvalidInputException("The avatar image has too many pixels; use one of at most 2048×2048.");
                 }
                 BufferedImage image = reader.read(0);
                 if (image == null) throw notAnImage();

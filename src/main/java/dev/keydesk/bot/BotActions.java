@@ -155,14 +155,17 @@ public final class BotActions {
 
     /** The bot stops authenticating at once (401 USER_DEACTIVATED); its key is kept for reactivation. */
     public void deactivate(Actor actor, long botId) {
-        jdbi.useTransaction(h -> {
-            Bot bot = h.attach(BotDao.class).find(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
-            if (!bot.isActive()) return;
-            h.attach(UserDao.class).updateActive(botId, false);
-            keyCache.announceChange(h, botId);
-            AuditLog.record(h, AuditEvent.BOT_DEACTIVATED, actor, botId);
-            keyEvents.keyChanged(h, botId, KeyEvent.BLOCKED);
-        });
+        jdbi.useTransaction(h -> deactivate(h, actor, botId));
+    }
+
+    /** Inside the caller's transaction. */
+    public void deactivate(Handle h, Actor actor, long botId) {
+        Bot bot = h.attach(BotDao.class).find(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
+        if (!bot.isActive()) return;
+        h.attach(UserDao.class).updateActive(botId, false);
+        keyCache.announceChange(h, botId);
+        AuditLog.record(h, AuditEvent.BOT_DEACTIVATED, actor, botId);
+        keyEvents.keyChanged(h, botId, KeyEvent.BLOCKED);
     }
 
     /** Restores the bot with the same key it had. */

@@ -3,6 +3,7 @@ package dev.keydesk.outbox;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
@@ -20,33 +21,37 @@ public interface OutboxDao {
                 @Bind("event") String event, @Bind("secret") byte[] secret, @Bind("maxAttempts") int maxAttempts);
 
     /**
-     * Leases up to {@code limit} due items to this sender. Another process skips the locked rows,
+     * Leases the next due item of this kind to this sender. Another process skips the locked row,
      * and a sender that dies mid-delivery lets its lease run out, after which the item is retried.
      */
     @SqlQuery("""
-            UPDATE outbox SET leased_until = now() + :lease, attempts = attempts + 1
+            UPDATE outbox SET leased_until = now() + :lease, lease_token = :token, attempts = attempts + 1
             WHERE id IN (SELECT id FROM outbox
-                         WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
+                         WHERE kind = :kind AND delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
                            AND (leased_until IS NULL OR leased_until < now())
-                         ORDER BY next_attempt_at, id LIMIT :limit FOR UPDATE SKIP LOCKED)
-            RETURNING id, kind, payload::text AS payload, bot_id, event, secret, attempts, max_attempts""")
-    List<OutboxItem> claim(@Bind("limit") int limit, @Bind("lease") Duration lease);
+                         ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING id, kind, payload::text AS payload, bot_id, event, secret, attempts, max_attempts, lease_token""")
+    Optional<OutboxItem> claim(@Bind("kind") String kind, @Bind("lease") Duration lease, @Bind("token") String token);
 
     /** An e-mail's body (which may hold a one-time link) is dropped once it is no longer needed. */
     String FORGET_EMAIL_BODY = """
             payload = CASE WHEN kind = 'email' THEN jsonb_build_object('to', payload->>'to', 'subject', payload->>'subject')
                            ELSE payload END""";
 
-    @SqlUpdate("UPDATE outbox SET delivered_at = now(), leased_until = NULL, last_error = NULL, " + FORGET_EMAIL_BODY
-            + " WHERE id = :id")
-    void markDelivered(@Bind("id") long id);
+    // The outcome is recorded only by the lease holder, so a sender whose lease ran out cannot
+    // overwrite what the process that took the item over recorded.
 
-    @SqlUpdate("UPDATE outbox SET next_attempt_at = :next, leased_until = NULL, last_error = :error WHERE id = :id")
-    void markRetry(@Bind("id") long id, @Bind("next") Instant next, @Bind("error") String error);
+    @SqlUpdate("UPDATE outbox SET delivered_at = now(), leased_until = NULL, last_error = NULL, " + FORGET_EMAIL_BODY
+            + " WHERE id = :id AND lease_token = :token")
+    void markDelivered(@Bind("id") long id, @Bind("token") String token);
+
+    @SqlUpdate("UPDATE outbox SET next_attempt_at = :next, leased_until = NULL, last_error = :error"
+            + " WHERE id = :id AND lease_token = :token")
+    void markRetry(@Bind("id") long id, @Bind("token") String token, @Bind("next") Instant next, @Bind("error") String error);
 
     @SqlUpdate("UPDATE outbox SET failed_at = now(), leased_until = NULL, last_error = :error, " + FORGET_EMAIL_BODY
-            + " WHERE id = :id")
-    void markFailed(@Bind("id") long id, @Bind("error") String error);
+            + " WHERE id = :id AND lease_token = :token")
+    void markFailed(@Bind("id") long id, @Bind("token") String token, @Bind("error") String error);
 
     @SqlQuery("""
             SELECT id, event, created_at, attempts, max_attempts, delivered_at, failed_at, next_attempt_at, last_error

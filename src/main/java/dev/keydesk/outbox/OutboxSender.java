@@ -1,67 +1,72 @@
 package dev.keydesk.outbox;
 
+import dev.keydesk.security.Tokens;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The background thread that delivers queued work, with retries and backoff. Each process runs
- * one; they share the queue through leases, so an item is delivered by one of them.
+ * The background threads that deliver queued work, with retries and backoff: one thread per
+ * kind, so slow webhooks never hold up e-mail. Each process runs its own; they share the queue
+ * through leases, so an item is delivered by one of them. One delivery takes at most about half
+ * a minute (webhook time-outs times redirects), well inside the two-minute lease.
  */
 public final class OutboxSender implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutboxSender.class);
     private static final Duration IDLE_POLL = Duration.ofSeconds(1);
     private static final Duration LEASE = Duration.ofMinutes(2);
-    private static final int BATCH = 10;
 
     private final Jdbi jdbi;
     private final Map<String, Deliverer> deliverers;
     private final Backoff backoff;
-    private final Thread thread;
+    private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
     public OutboxSender(Jdbi jdbi, Map<String, Deliverer> deliverers, Backoff backoff) {
         this.jdbi = jdbi;
         this.deliverers = deliverers;
         this.backoff = backoff;
-        this.thread = new Thread(this::run, "keydesk-outbox");
-        this.thread.setDaemon(true);
+        deliverers.forEach((kind, deliverer) -> {
+            Thread thread = new Thread(() -> run(kind, deliverer), "keydesk-outbox-" + kind);
+            thread.setDaemon(true);
+            threads.add(thread);
+        });
     }
 
     public void start() {
-        thread.start();
+        threads.forEach(Thread::start);
     }
 
-    /** Asks the sender to look at the queue now rather than at its next poll. */
+    /** Asks the senders to look at the queue now rather than at their next poll. */
     public void wake() {
-        LockSupport.unpark(thread);
+        threads.forEach(LockSupport::unpark);
     }
 
-    private void run() {
+    private void run(String kind, Deliverer deliverer) {
         while (running) {
-            boolean busy = false;
+            Optional<OutboxItem> item = Optional.empty();
             try {
-                List<OutboxItem> items = jdbi.withExtension(OutboxDao.class, dao -> dao.claim(BATCH, LEASE));
-                for (OutboxItem item : items) deliver(item);
-                busy = items.size() == BATCH;
+                String token = Tokens.newToken();
+                item = jdbi.withExtension(OutboxDao.class, dao -> dao.claim(kind, LEASE, token));
+                item.ifPresent(i -> deliver(deliverer, i));
             } catch (RuntimeException e) {
-                log.warn("The outbox sender could not reach the database: {}", e.getMessage());
+                log.warn("The {} sender could not reach the database: {}", kind, e.getMessage());
             }
-            if (!busy && running) LockSupport.parkNanos(IDLE_POLL.toNanos());
+            if (item.isEmpty() && running) LockSupport.parkNanos(IDLE_POLL.toNanos());
         }
     }
 
-    private void deliver(OutboxItem item) {
+    private void deliver(Deliverer deliverer, OutboxItem item) {
         try {
-            Deliverer deliverer = deliverers.get(item.kind());
-            if (deliverer == null) throw new DeliveryFailure("no deliverer for " + item.kind(), true);
             deliverer.deliver(item);
-            jdbi.useExtension(OutboxDao.class, dao -> dao.markDelivered(item.id()));
+            jdbi.useExtension(OutboxDao.class, dao -> dao.markDelivered(item.id(), item.leaseToken()));
         } catch (DeliveryFailure failure) {
             failed(item, failure.getMessage(), failure.permanent());
         } catch (RuntimeException e) {
@@ -75,10 +80,10 @@ public final class OutboxSender implements AutoCloseable {
         String error = truncate(message);
         if (permanent || item.attempts() >= item.maxAttempts()) {
             log.warn("Gave up on {} #{} after {} attempt(s): {}", item.kind(), item.id(), item.attempts(), error);
-            jdbi.useExtension(OutboxDao.class, dao -> dao.markFailed(item.id(), error));
+            jdbi.useExtension(OutboxDao.class, dao -> dao.markFailed(item.id(), item.leaseToken(), error));
         } else {
             Instant next = Instant.now().plus(backoff.after(item.attempts()));
-            jdbi.useExtension(OutboxDao.class, dao -> dao.markRetry(item.id(), next, error));
+            jdbi.useExtension(OutboxDao.class, dao -> dao.markRetry(item.id(), item.leaseToken(), next, error));
         }
     }
 
@@ -90,10 +95,12 @@ public final class OutboxSender implements AutoCloseable {
     public void close() {
         running = false;
         wake();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (Thread thread : threads) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

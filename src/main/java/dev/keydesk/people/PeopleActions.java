@@ -4,6 +4,7 @@ import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.audit.AuditEvent;
 import dev.keydesk.audit.AuditLog;
+import dev.keydesk.bot.BotActions;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.mail.Emails;
 import dev.keydesk.organization.Organization;
@@ -31,21 +32,24 @@ public final class PeopleActions {
     private final Jdbi jdbi;
     private final UserActions users;
     private final ApiKeyActions apiKeys;
+    private final BotActions bots;
     private final Outbox outbox;
     private final String site;
 
-    public PeopleActions(Jdbi jdbi, UserActions users, ApiKeyActions apiKeys, Outbox outbox, String site) {
+    public PeopleActions(Jdbi jdbi, UserActions users, ApiKeyActions apiKeys, BotActions bots, Outbox outbox, String site) {
         this.jdbi = jdbi;
         this.users = users;
         this.apiKeys = apiKeys;
+        this.bots = bots;
         this.outbox = outbox;
         this.site = site;
     }
 
-    public void changeRole(User actor, long targetId, Role role, String ip) {
+    public void changeRole(User caller, long targetId, Role role, String ip) {
         jdbi.useTransaction(h -> {
             PeopleDao people = h.attach(PeopleDao.class);
             people.lockOwners();
+            User actor = current(h, caller); // as they are now, not as when the request began
             User target = person(h, targetId);
             AdminPolicy.requireCanChangeRole(actor, target, role, people.activeOwners());
             if (target.role() == role.code()) return;
@@ -55,13 +59,18 @@ public final class PeopleActions {
         });
     }
 
-    public void deactivate(User actor, long targetId, String ip) {
+    /** Also deactivates the bots that nobody active would own any more: the person had seen their keys. */
+    public void deactivate(User caller, long targetId, String ip) {
         jdbi.useTransaction(h -> {
             PeopleDao people = h.attach(PeopleDao.class);
             people.lockOwners();
+            User actor = current(h, caller);
             User target = person(h, targetId);
             AdminPolicy.requireCanDeactivate(actor, target, people.activeOwners());
-            if (target.isActive()) users.deactivate(h, Actor.user(actor.id(), ip), targetId);
+            if (!target.isActive()) return;
+            Actor by = Actor.user(actor.id(), ip);
+            users.deactivate(h, by, targetId);
+            for (long botId : people.botsLeftWithoutActiveOwner(targetId)) bots.deactivate(h, by, botId);
         });
     }
 
@@ -105,9 +114,11 @@ public final class PeopleActions {
     public void revokeInvitation(User actor, long invitationId, String ip) {
         AdminPolicy.requireAdmin(actor);
         jdbi.useTransaction(h -> {
-            if (h.attach(PeopleDao.class).revoke(invitationId) == 0) {
-                throw new InvalidInputException("No such invitation");
-            }
+            PeopleDao people = h.attach(PeopleDao.class);
+            Invitation invitation = people.findPending(invitationId)
+                    .orElseThrow(() -> new InvalidInputException("No such invitation"));
+            AdminPolicy.requireCanInvite(actor, Role.fromCode(invitation.role()));
+            people.revoke(invitationId);
             AuditLog.record(h, AuditEvent.INVITATION_REVOKED, Actor.user(actor.id(), ip), null,
                     Map.of("invitation_id", invitationId));
         });
@@ -118,6 +129,16 @@ public final class PeopleActions {
         return jdbi.inTransaction(h -> {
             PeopleDao people = h.attach(PeopleDao.class);
             Invitation invitation = usable(h, token);
+            // The invitation is only as good as its author's authority now: a removed or demoted
+            // administrator's invitations stop working.
+            User inviter = invitation.invitedById() == null ? null
+                    : h.attach(UserDao.class).findById(invitation.invitedById()).orElse(null);
+            try {
+                if (inviter == null) throw new AdminPolicy.Refused("The person who sent this invitation is gone.");
+                AdminPolicy.requireCanInvite(inviter, Role.fromCode(invitation.role()));
+            } catch (AdminPolicy.Refused refused) {
+                throw new InvalidInputException("This invitation is no longer valid.");
+            }
             if (people.markUsed(invitation.id()) == 0) throw new InvalidInputException("This invitation is no longer valid.");
             User user = users.createHuman(h, new Actor(null, ip, "invitation"), invitation.email(), fullName,
                     Role.fromCode(invitation.role()), password);
@@ -135,6 +156,10 @@ public final class PeopleActions {
         if (token == null || token.length() > 100) throw new InvalidInputException("This invitation is no longer valid.");
         return h.attach(PeopleDao.class).findUsable(Tokens.sha256(token))
                 .orElseThrow(() -> new InvalidInputException("This invitation is no longer valid."));
+    }
+
+    private static User current(Handle h, User caller) {
+        return h.attach(UserDao.class).findById(caller.id()).orElseThrow(() -> new AdminPolicy.Refused("Must be an organization administrator"));
     }
 
     private static User person(Handle h, long id) {

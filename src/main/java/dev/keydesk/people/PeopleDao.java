@@ -17,6 +17,14 @@ public interface PeopleDao {
             WHERE NOT is_bot ORDER BY is_active DESC, lower(full_name), id""")
     List<Member> listPeople();
 
+    /** Active bots owned by this person and by no other active person. */
+    @SqlQuery("""
+            SELECT b.id FROM users b JOIN bot_owners o ON o.bot_id = b.id AND o.owner_id = :ownerId
+            WHERE b.is_active AND NOT EXISTS (
+                SELECT 1 FROM bot_owners o2 JOIN users u ON u.id = o2.owner_id
+                WHERE o2.bot_id = b.id AND o2.owner_id <> :ownerId AND u.is_active)""")
+    List<Long> botsLeftWithoutActiveOwner(@Bind("ownerId") long ownerId);
+
     @SqlQuery("SELECT count(*) FROM users WHERE role = 100 AND is_active AND NOT is_bot")
     long activeOwners();
 
@@ -35,14 +43,14 @@ public interface PeopleDao {
                           @Bind("invitedBy") long invitedBy, @Bind("expiresAt") Instant expiresAt);
 
     @SqlQuery("""
-            SELECT i.id, i.email, i.role, i.created_at, i.expires_at, u.email AS invited_by
+            SELECT i.id, i.email, i.role, i.created_at, i.expires_at, u.email AS invited_by, i.invited_by AS invited_by_id
             FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
             WHERE i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
             ORDER BY i.created_at DESC""")
     List<Invitation> pendingInvitations();
 
     @SqlQuery("""
-            SELECT i.id, i.email, i.role, i.created_at, i.expires_at, u.email AS invited_by
+            SELECT i.id, i.email, i.role, i.created_at, i.expires_at, u.email AS invited_by, i.invited_by AS invited_by_id
             FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
             WHERE i.token_digest = :digest AND i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()""")
     Optional<Invitation> findUsable(@Bind("digest") byte[] digest);
@@ -52,6 +60,12 @@ public interface PeopleDao {
             UPDATE invitations SET used_at = now()
             WHERE id = :id AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()""")
     int markUsed(@Bind("id") long id);
+
+    @SqlQuery("""
+            SELECT i.id, i.email, i.role, i.created_at, i.expires_at, u.email AS invited_by, i.invited_by AS invited_by_id
+            FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
+            WHERE i.id = :id AND i.used_at IS NULL AND i.revoked_at IS NULL""")
+    Optional<Invitation> findPending(@Bind("id") long id);
 
     @SqlUpdate("UPDATE invitations SET revoked_at = now() WHERE id = :id AND used_at IS NULL AND revoked_at IS NULL")
     int revoke(@Bind("id") long id);

@@ -51,6 +51,9 @@ public final class UserActions {
         String hash = hasher.hash(newPassword);
         jdbi.useTransaction(h -> {
             h.attach(UserDao.class).updatePasswordHash(userId, hash);
+            // Links to reset the old password are of no use any more.
+            h.createUpdate("UPDATE password_resets SET used_at = now() WHERE user_id = :id AND used_at IS NULL")
+                    .bind("id", userId).execute();
             int ended = h.attach(SessionDao.class).deleteOthers(userId, keepSessionId);
             AuditLog.record(h, AuditEvent.PASSWORD_CHANGED, actor, userId, Map.of("other_sessions_ended", ended));
         });

@@ -13,6 +13,7 @@ import java.net.UnknownHostException;
  * Checked after DNS resolution and again for every redirect.
  */
 public final class WebhookTargets {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WebhookTargets.class);
     private final boolean allowPrivate;
 
     public WebhookTargets(boolean allowPrivate) {
@@ -33,8 +34,9 @@ public final class WebhookTargets {
         }
         for (InetAddress address : addresses) {
             if (isInternal(address)) {
-                throw new DeliveryFailure("refused: " + uri.getHost() + " resolves to the internal address "
-                        + address.getHostAddress(), true);
+                // The delivery log, which bot owners read, does not say which address: that would map internal DNS.
+                log.warn("Refused a webhook call to {}: it resolves to {}", uri.getHost(), address.getHostAddress());
+                throw new DeliveryFailure("refused: the host resolves to an internal address", true);
             }
         }
     }

@@ -259,4 +259,13 @@ class BotApiTest {
         assertEquals(400, createBot(botAuth, form("full_name", "Child Bot", "short_name", "child")).status());
         assertEquals(0, Http.get(api + "/bots", botAuth).json().get("bots").size());
     }
+
+    @Test
+    void avatarsWithTooManyPixelsAreRefusedBeforeDecoding() {
+        Http.Response r = Http.postMultipartWithFile(api + "/bots", form("full_name", "Huge Bot", "short_name", "huge"),
+                "file", "huge.png", "image/png", Images.png(2100, 2100), ownerAuth);
+        assertEquals(400, r.status(), r.body());
+        assertTrue(r.json().get("msg").asText().contains("too many pixels"));
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM users WHERE is_bot"));
+    }
 }

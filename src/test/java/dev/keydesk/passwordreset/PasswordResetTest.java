@@ -441,4 +441,15 @@ class PasswordResetTest {
         assertEquals("Log in", heading(done));
         assertTrue(canLogIn(NEW_PASSWORD));
     }
+
+    @Test
+    void changingThePasswordRetiresPendingResetLinks() {
+        String path = resetLinkForIago();
+        WebClient browser = newClient();
+        Page account = browser.login(EMAIL, Fixtures.PASSWORD);
+        Page changed = browser.submit(account, "/account/password", Map.of("current_password", Fixtures.PASSWORD,
+                "new_password", "a fresh password", "new_password_confirm", "a fresh password"));
+        assertEquals(200, changed.status());
+        assertEquals(404, newClient().get(path).status(), "the old link no longer works");
+    }
 }

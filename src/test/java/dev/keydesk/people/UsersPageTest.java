@@ -222,4 +222,46 @@ class UsersPageTest {
         assertEquals(0, Fixtures.count("SELECT count(*) FROM invitations"));
         assertNotNull(adminBrowser.get("/users").doc().selectFirst("nav a[href=/keys]"));
     }
+
+    @Test
+    void invitationsStopWorkingWhenTheirAuthorLosesTheRight() {
+        Page invited = adminBrowser.submit(adminBrowser.get("/users"), "/users/invitations",
+                Map.of("email", "friend@zulip.com", "role", "200"));
+        String path = invited.doc().selectFirst("#invitation-link").attr("value").substring(keydesk.baseUrl().length());
+        Fixtures.deactivate(admin);
+        WebClient invitee = new WebClient(keydesk.baseUrl());
+        Page join = invitee.get(path);
+        Page refused = invitee.submit(join, path, Map.of("full_name", "Friend", "password", "long password one",
+                "password_confirm", "long password one"));
+        assertEquals(400, refused.status());
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM users WHERE email = 'friend@zulip.com'"));
+    }
+
+    @Test
+    void administratorsCannotRevokeAnOwnersInvitation() {
+        WebClient ownerBrowser = new WebClient(keydesk.baseUrl());
+        ownerBrowser.login("lear@zulip.com", Fixtures.PASSWORD);
+        ownerBrowser.submit(ownerBrowser.get("/users"), "/users/invitations", Map.of("email", "heir@zulip.com", "role", "100"));
+        long id = Fixtures.count("SELECT id FROM invitations WHERE email = 'heir@zulip.com'");
+        Page page = adminBrowser.get("/users");
+        assertEquals(403, adminBrowser.post("/users/invitations/" + id + "/revoke",
+                Map.of("csrf_token", WebClient.csrf(page))).status());
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM invitations WHERE revoked_at IS NOT NULL"));
+    }
+
+    @Test
+    void deactivatingAPersonDeactivatesTheBotsOnlyTheyOwned() {
+        var services = keydesk.primary().services();
+        var alone = services.bots().createBot(dev.keydesk.audit.Actor.commandLine(), member,
+                new dev.keydesk.bot.BotActions.NewBot("Lonely Bot", "lonely", dev.keydesk.bot.BotType.GENERIC, null,
+                        dev.keydesk.bot.BotInterface.ZULIP, null, java.util.List.of())).bot();
+        var shared = services.bots().createBot(dev.keydesk.audit.Actor.commandLine(), member,
+                new dev.keydesk.bot.BotActions.NewBot("Shared Bot", "shared", dev.keydesk.bot.BotType.GENERIC, null,
+                        dev.keydesk.bot.BotInterface.ZULIP, null, java.util.List.of(member.id(), admin.id()))).bot();
+        Page page = adminBrowser.get("/users");
+        adminBrowser.post("/users/" + member.id() + "/deactivate", Map.of("csrf_token", WebClient.csrf(page), "confirmed", "yes"));
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM users WHERE is_active AND id = " + alone.id()));
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM users WHERE is_active AND id = " + shared.id()));
+        assertTrue(Fixtures.auditEvents(alone.id()).contains("bot_deactivated"));
+    }
 }

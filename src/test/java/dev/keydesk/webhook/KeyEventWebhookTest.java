@@ -423,9 +423,8 @@ class KeyEventWebhookTest {
             assertEquals(1, row.attempts(), "a refused address is not retried: " + row);
             assertTrue(row.lastError().startsWith("refused:"), row.lastError());
             assertTrue(row.lastError().contains("internal address"), row.lastError());
-            String host = URI.create(url).getHost();
-            assertTrue(row.lastError().contains(host), row.lastError());
-            assertTrue(targets.get(url).stream().anyMatch(row.lastError()::contains), row.lastError());
+            // Bot owners read this log: it must not tell them how internal names resolve.
+            assertTrue(targets.get(url).stream().noneMatch(row.lastError()::contains), row.lastError());
         }
         Thread.sleep(300);
         assertEquals(0, receiver.requests().size(), "nothing reached the receiver: " + receiver.requests());
