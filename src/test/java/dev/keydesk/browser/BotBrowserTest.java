@@ -82,12 +82,7 @@ class BotBrowserTest {
 
     /** The settings tab: the "Your bots" link of the main navigation. */
     private void openYourBots() {
-        page.getByRole(AriaRole.NAVIGATION, new Page.GetByRoleOptions().setName("Main"))
-                .getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("Your bots").setExact(true))
-                .click();
-        assertThat(page).hasURL(baseUrl + "/bots");
-        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Your bots").setLevel(1)))
-                .isVisible();
+        BrowserSupport.openFromNavigation(page, baseUrl, "Your bots", "/bots");
     }
 
     /**

@@ -7,6 +7,7 @@ import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.TimeoutError;
 import com.microsoft.playwright.options.AriaRole;
 import java.io.IOException;
@@ -156,5 +157,19 @@ public final class BrowserSupport implements AutoCloseable {
         } finally {
             playwright.close();
         }
+    }
+
+    /**
+     * Clicks a link of the main navigation, checks the page it leads to (address and heading of
+     * the same name) and waits until the page, and so its script, has loaded.
+     */
+    public static void openFromNavigation(Page page, String baseUrl, String link, String path) {
+        page.getByRole(AriaRole.NAVIGATION, new Page.GetByRoleOptions().setName("Main"))
+                .getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName(link).setExact(true))
+                .click();
+        PlaywrightAssertions.assertThat(page).hasURL(baseUrl + path);
+        PlaywrightAssertions.assertThat(page.getByRole(AriaRole.HEADING,
+                new Page.GetByRoleOptions().setName(link).setLevel(1))).isVisible();
+        page.waitForLoadState(com.microsoft.playwright.options.LoadState.LOAD);
     }
 }

@@ -12,7 +12,6 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.options.AriaRole;
-import com.microsoft.playwright.options.LoadState;
 import com.microsoft.playwright.options.BoundingBox;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.Bot;
@@ -100,14 +99,7 @@ class KeysBrowserTest {
 
     /** The "Keys" link of the main navigation. */
     private void openKeys() {
-        page.getByRole(AriaRole.NAVIGATION, new Page.GetByRoleOptions().setName("Main"))
-                .getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("Keys").setExact(true))
-                .click();
-        assertThat(page).hasURL(baseUrl + "/keys");
-        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Keys").setLevel(1)))
-                .isVisible();
-        // The page's script (live search, dialogs) is in place once the page has loaded.
-        page.waitForLoadState(LoadState.LOAD);
+        BrowserSupport.openFromNavigation(page, baseUrl, "Keys", "/keys");
     }
 
     private Locator keyTable() {

@@ -12,14 +12,13 @@ import dev.keydesk.Keydesk;
 import dev.keydesk.config.Settings;
 import dev.keydesk.security.Tokens;
 import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.Mails;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.support.WebClient.Page;
 import dev.keydesk.user.Role;
 import dev.keydesk.web.LogPaths;
-import jakarta.mail.Message;
-import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -75,39 +74,9 @@ class MailDeliveryTest {
         }
     }
 
-    private static String body(MimeMessage message) {
-        try {
-            return message.getContent().toString();
-        } catch (IOException | MessagingException e) {
-            throw new AssertionError(e);
-        }
-    }
 
-    private static String subject(MimeMessage message) {
-        try {
-            return message.getSubject();
-        } catch (MessagingException e) {
-            throw new AssertionError(e);
-        }
-    }
 
-    private static String recipient(MimeMessage message) {
-        try {
-            var to = message.getRecipients(Message.RecipientType.TO);
-            assertEquals(1, to.length);
-            return to[0].toString();
-        } catch (MessagingException e) {
-            throw new AssertionError(e);
-        }
-    }
 
-    private static String sender(MimeMessage message) {
-        try {
-            return message.getFrom()[0].toString();
-        } catch (MessagingException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -152,10 +121,10 @@ class MailDeliveryTest {
         MimeMessage[] mails = awaitMails(mail(), 1);
         assertEquals(1, mails.length);
         MimeMessage invitation = mails[0];
-        assertEquals("goneril@zulip.com", recipient(invitation));
-        assertEquals("keydesk@example.com", sender(invitation));
-        assertEquals("You are invited to Test Org on Keydesk", subject(invitation));
-        String body = body(invitation);
+        assertEquals("goneril@zulip.com", Mails.recipient(invitation));
+        assertEquals("keydesk@example.com", Mails.sender(invitation));
+        assertEquals("You are invited to Test Org on Keydesk", Mails.subject(invitation));
+        String body = Mails.body(invitation);
         assertTrue(body.contains("Iago invited you"), body);
         Matcher m = Pattern.compile("http://\\S+/invite/\\S+").matcher(body);
         assertTrue(m.find(), body);
@@ -177,9 +146,9 @@ class MailDeliveryTest {
         assertEquals(200, fetchApiKey("iago@zulip.com", "ZulipMobile/27.1").status());
         MimeMessage[] mails = awaitMails(mail(), 1);
         MimeMessage notice = mails[0];
-        assertEquals("iago@zulip.com", recipient(notice));
-        assertEquals("New login to your Keydesk account", subject(notice));
-        String body = body(notice);
+        assertEquals("iago@zulip.com", Mails.recipient(notice));
+        assertEquals("New login to your Keydesk account", Mails.subject(notice));
+        String body = Mails.body(notice);
         assertTrue(body.contains("Client:  ZulipMobile"), body);
         assertTrue(body.contains("Address: 127.0.0.1"), body);
         assertTrue(body.contains(keydesk.baseUrl() + "/account"), body);
@@ -195,8 +164,8 @@ class MailDeliveryTest {
         mails = mail().getReceivedMessages();
         assertEquals(2, mails.length, "no notice for a client the account already used");
         assertEquals(2, Fixtures.count("SELECT count(*) FROM outbox WHERE kind = 'email'"));
-        assertTrue(body(mails[1]).contains("Client:  ZulipTerminal"), body(mails[1]));
-        assertEquals("iago@zulip.com", recipient(mails[1]));
+        assertTrue(Mails.body(mails[1]).contains("Client:  ZulipTerminal"), Mails.body(mails[1]));
+        assertEquals("iago@zulip.com", Mails.recipient(mails[1]));
     }
 
     @Test
@@ -244,10 +213,10 @@ class MailDeliveryTest {
             // The retry waits out its backoff (at most a few seconds with the test tuning).
             assertTrue(smtp.waitForIncomingEmail(60_000, 1), "the queued e-mail was sent after the restart");
             MimeMessage reset = smtp.getReceivedMessages()[0];
-            assertEquals("cordelia@zulip.com", recipient(reset));
-            assertEquals("Reset your Keydesk password", subject(reset));
-            Matcher m = Pattern.compile(RESET_LINK).matcher(body(reset));
-            assertTrue(m.find(), body(reset));
+            assertEquals("cordelia@zulip.com", Mails.recipient(reset));
+            assertEquals("Reset your Keydesk password", Mails.subject(reset));
+            Matcher m = Pattern.compile(RESET_LINK).matcher(Mails.body(reset));
+            assertTrue(m.find(), Mails.body(reset));
 
             Keydesk restarted = second;
             await("the row to be marked delivered", MAIL_TIMEOUT_MS,

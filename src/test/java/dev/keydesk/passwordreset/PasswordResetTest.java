@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.icegreen.greenmail.util.GreenMail;
 import dev.keydesk.security.Tokens;
 import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.Mails;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.support.WebClient;
@@ -17,10 +18,7 @@ import dev.keydesk.support.WebClient.Page;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import dev.keydesk.web.LogPaths;
-import jakarta.mail.Message;
-import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,44 +89,21 @@ class PasswordResetTest {
         }
     }
 
-    private static String body(MimeMessage message) {
-        try {
-            return message.getContent().toString();
-        } catch (IOException | MessagingException e) {
-            throw new AssertionError(e);
-        }
-    }
 
-    private static String recipient(MimeMessage message) {
-        try {
-            var to = message.getRecipients(Message.RecipientType.TO);
-            assertEquals(1, to.length);
-            return to[0].toString();
-        } catch (MessagingException e) {
-            throw new AssertionError(e);
-        }
-    }
 
-    private static String subject(MimeMessage message) {
-        try {
-            return message.getSubject();
-        } catch (MessagingException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     /** The reset link in an e-mail, as a path on the test server. */
     private String resetPath(MimeMessage message) {
-        assertEquals("Reset your Keydesk password", subject(message));
+        assertEquals("Reset your Keydesk password", Mails.subject(message));
         Matcher m = Pattern.compile(Pattern.quote(keydesk.baseUrl()) + "(/accounts/password/reset/[A-Za-z0-9_-]{43})(\\s|$)")
-                .matcher(body(message));
-        assertTrue(m.find(), "no reset link in:\n" + body(message));
+                .matcher(Mails.body(message));
+        assertTrue(m.find(), "no reset link in:\n" + Mails.body(message));
         return m.group(1);
     }
 
     private List<MimeMessage> resetMails() {
         return Arrays.stream(mail().getReceivedMessages())
-                .filter(m -> "Reset your Keydesk password".equals(subject(m))).toList();
+                .filter(m -> "Reset your Keydesk password".equals(Mails.subject(m))).toList();
     }
 
     /** Requests a reset for iago and returns the path of the link in the e-mail. */
@@ -142,7 +117,7 @@ class PasswordResetTest {
             sleep(50);
         }
         MimeMessage last = resetMails().get(before);
-        assertEquals(EMAIL, recipient(last));
+        assertEquals(EMAIL, Mails.recipient(last));
         return resetPath(last);
     }
 
@@ -208,8 +183,8 @@ class PasswordResetTest {
         mails = mail().getReceivedMessages();
         assertEquals(1, mails.length, "only the existing address gets an e-mail");
         assertEquals(1, emailsQueued());
-        assertEquals(EMAIL, recipient(mails[0]));
-        String body = body(mails[0]);
+        assertEquals(EMAIL, Mails.recipient(mails[0]));
+        String body = Mails.body(mails[0]);
         assertTrue(body.contains("Test Org"), body);
         assertTrue(body.contains("hour"), body);
 
@@ -395,7 +370,7 @@ class PasswordResetTest {
         awaitOutboxEmpty();
         assertEquals(3, mail().getReceivedMessages().length, "no fourth e-mail");
         assertEquals(3, emailsQueued());
-        assertTrue(Arrays.stream(mail().getReceivedMessages()).allMatch(m -> EMAIL.equals(recipient(m))));
+        assertTrue(Arrays.stream(mail().getReceivedMessages()).allMatch(m -> EMAIL.equals(Mails.recipient(m))));
 
         // An address without an account is limited the same way, so the limit tells nothing either.
         for (int i = 0; i < 3; i++) {
