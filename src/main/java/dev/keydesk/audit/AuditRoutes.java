@@ -1,5 +1,7 @@
 package dev.keydesk.audit;
 
+import dev.keydesk.db.LikePattern;
+import dev.keydesk.web.Paging;
 import dev.keydesk.web.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -10,7 +12,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
@@ -36,13 +37,13 @@ public final class AuditRoutes {
                 .filter(name -> name.equals(ctx.queryParam("event"))).findFirst().orElse("");
         String actor = trimmed(ctx.queryParam("actor"));
         String target = trimmed(ctx.queryParam("target"));
-        String actorPattern = contains(actor);
-        String targetPattern = contains(target);
+        String actorPattern = LikePattern.contains(actor);
+        String targetPattern = LikePattern.contains(target);
         long total = jdbi.withExtension(AuditDao.class, dao -> dao.count(event, actorPattern, targetPattern));
-        int totalPages = (int) Math.max(1, (total + PAGE_SIZE - 1) / PAGE_SIZE);
-        int page = Math.min(parsePage(ctx.queryParam("page")), totalPages);
+        Paging paging = Paging.of(ctx.queryParam("page"), total, PAGE_SIZE);
+        int page = paging.page();
         List<AuditPage.Row> rows = jdbi.withExtension(AuditDao.class,
-                        dao -> dao.search(event, actorPattern, targetPattern, PAGE_SIZE, (long) (page - 1) * PAGE_SIZE))
+                        dao -> dao.search(event, actorPattern, targetPattern, PAGE_SIZE, paging.offset()))
                 .stream()
                 .map(e -> new AuditPage.Row(WHEN.format(e.createdAt()), e.eventType().replace('_', ' '),
                         orDash(e.actorLabel()), orDash(e.targetLabel()), orDash(e.ip()), e.details()))
@@ -53,18 +54,13 @@ public final class AuditRoutes {
             events.add(new AuditPage.Choice(e.dbName(), e.dbName().replace('_', ' '), e.dbName().equals(event)));
         }
         AuditPage view = new AuditPage(WebSession.layout(ctx, "Audit log"), rows, events, actor, target, total, page,
-                totalPages, page > 1 ? href(event, actor, target, page - 1) : null,
-                page < totalPages ? href(event, actor, target, page + 1) : null);
+                paging.totalPages(), paging.hasPrevious() ? href(event, actor, target, page - 1) : null,
+                paging.hasNext() ? href(event, actor, target, page + 1) : null);
         ctx.render("audit_log.jte", Map.of("page", view));
     }
 
     private static String href(String event, String actor, String target, int page) {
         return "/audit-log?event=" + enc(event) + "&actor=" + enc(actor) + "&target=" + enc(target) + "&page=" + page;
-    }
-
-    private static String contains(String text) {
-        return "%" + text.toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_")
-                + (text.isEmpty() ? "" : "%");
     }
 
     private static String trimmed(String s) {
@@ -79,13 +75,5 @@ public final class AuditRoutes {
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static int parsePage(String raw) {
-        try {
-            return Math.max(1, Integer.parseInt(raw));
-        } catch (NumberFormatException | NullPointerException e) {
-            return 1;
-        }
     }
 }

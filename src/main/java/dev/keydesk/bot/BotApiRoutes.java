@@ -208,6 +208,6 @@ public final class BotApiRoutes {
         List<UploadedFile> files = ctx.uploadedFiles();
         if (files.isEmpty()) return null;
         if (files.size() > 1) throw new InvalidInputException("You may only upload one file at a time");
-        return BotUploads.readAll(files.get(0));
+        return BotForms.readAll(files.get(0));
     }
 }

@@ -173,7 +173,7 @@ public final class BotRoutes {
     private void update(Context ctx) {
         Bot bot = manageable(ctx);
         try {
-            List<Long> owners = ctx.formParams("owner_ids").stream().map(BotRoutes::parseOwnerId).toList();
+            List<Long> owners = BotForms.ownerIds(ctx, "owner_ids");
             BotActions.Changes changes = new BotActions.Changes(ctx.formParam("full_name"),
                     bot.type() == BotType.OUTGOING_WEBHOOK ? ctx.formParam("payload_url") : null,
                     bot.type() == BotType.OUTGOING_WEBHOOK ? BotRules.botInterface(ctx.formParam("interface_type")) : null,
@@ -198,7 +198,7 @@ public final class BotRoutes {
     private BotPages.FormPage editForm(Context ctx, Bot bot, String error) {
         var service = queries.details(List.of(bot)).service(bot.id());
         Set<Long> owners = ctx.method().name().equals("POST")
-                ? ctx.formParams("owner_ids").stream().map(BotRoutes::parseOwnerIdOrZero).collect(Collectors.toSet())
+                ? BotForms.ownerIdsForRedisplay(ctx, "owner_ids")
                 : Set.copyOf(queries.details(List.of(bot)).ownerIds(bot.id()));
         List<OwnerChoice> choices = jdbi.withExtension(UserDao.class, UserDao::listActiveHumans).stream()
                 .map(u -> new OwnerChoice(u.id(), u.fullName(), u.email(), owners.contains(u.id()))).toList();
@@ -258,24 +258,10 @@ public final class BotRoutes {
         }
     }
 
-    private static long parseOwnerId(String raw) {
-        try {
-            return Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("No such user");
-        }
-    }
 
-    private static long parseOwnerIdOrZero(String raw) {
-        try {
-            return Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
 
     private static byte[] uploadedAvatar(Context ctx) {
-        return BotUploads.avatar(ctx, "avatar");
+        return BotForms.avatar(ctx, "avatar");
     }
 
     private static String orEmpty(String s) {

@@ -23,14 +23,4 @@ public interface KeyListingDao {
 
     @SqlQuery("SELECT count(*) FROM users u WHERE " + MATCHES)
     long count(@Bind("pattern") String pattern);
-
-    /**
-     * A LIKE pattern matching the text anywhere, with the text's own % and _ taken literally.
-     * The escape character is '!' (a backslash would trip the statement parser).
-     */
-    static String containsPattern(String text) {
-        String escaped = text.toLowerCase(java.util.Locale.ROOT)
-                .replace("!", "!!").replace("%", "!%").replace("_", "!_");
-        return "%" + escaped + "%";
-    }
 }

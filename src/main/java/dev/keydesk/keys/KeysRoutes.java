@@ -10,12 +10,14 @@ import dev.keydesk.bot.BotPages.OwnerChoice;
 import dev.keydesk.bot.BotQueries;
 import dev.keydesk.bot.BotService;
 import dev.keydesk.bot.BotType;
-import dev.keydesk.bot.BotUploads;
+import dev.keydesk.bot.BotForms;
+import dev.keydesk.db.LikePattern;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
 import dev.keydesk.web.ConfirmPage;
 import dev.keydesk.web.Flash;
+import dev.keydesk.web.Paging;
 import dev.keydesk.web.WebError;
 import dev.keydesk.web.WebSession;
 import io.javalin.config.RoutesConfig;
@@ -67,17 +69,18 @@ public final class KeysRoutes {
         WebSession.requireAdmin(ctx);
         String query = ctx.queryParam("q") == null ? "" : ctx.queryParam("q").strip();
         if (query.length() > 100) query = query.substring(0, 100);
-        String pattern = KeyListingDao.containsPattern(query);
+        String pattern = LikePattern.contains(query);
         long total = jdbi.withExtension(KeyListingDao.class, dao -> dao.count(pattern));
-        int totalPages = (int) Math.max(1, (total + PAGE_SIZE - 1) / PAGE_SIZE);
-        int page = Math.min(parsePage(ctx.queryParam("page")), totalPages);
+        Paging paging = Paging.of(ctx.queryParam("page"), total, PAGE_SIZE);
+        int page = paging.page();
         List<KeyListing> listings = jdbi.withExtension(KeyListingDao.class,
-                dao -> dao.search(pattern, PAGE_SIZE, (long) (page - 1) * PAGE_SIZE));
+                dao -> dao.search(pattern, PAGE_SIZE, paging.offset()));
         BotQueries.Details details = queries.details(listings.stream().map(KeysRoutes::asBot).toList());
         List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details)).toList();
-        KeysPages.ListPage view = new KeysPages.ListPage(WebSession.layout(ctx, "Keys"), query, page, totalPages, total,
-                rows, accounts(Set.of()), page > 1 ? listHref(query, page - 1) : null,
-                page < totalPages ? listHref(query, page + 1) : null, listHref(query, page));
+        KeysPages.ListPage view = new KeysPages.ListPage(WebSession.layout(ctx, "Keys"), query, page,
+                paging.totalPages(), total, rows, accounts(Set.of()),
+                paging.hasPrevious() ? listHref(query, page - 1) : null,
+                paging.hasNext() ? listHref(query, page + 1) : null, listHref(query, page));
         ctx.render("keys.jte", Map.of("page", view));
     }
 
@@ -87,7 +90,7 @@ public final class KeysRoutes {
         try {
             BotActions.NewBot spec = new BotActions.NewBot(ctx.formParam("name"), null,
                     webhook == null ? BotType.GENERIC : BotType.OUTGOING_WEBHOOK, webhook, BotInterface.ZULIP,
-                    BotUploads.avatar(ctx, "avatar"), ownerIds(ctx));
+                    BotForms.avatar(ctx, "avatar"), BotForms.ownerIds(ctx, "accounts"));
             bots.createBot(Actor.user(admin.id(), ctx.ip()), admin, spec);
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, newForm(ctx, e.getMessage()));
@@ -103,7 +106,7 @@ public final class KeysRoutes {
         try {
             String webhook = ctx.formParam("webhook_url");
             BotActions.Changes changes = new BotActions.Changes(ctx.formParam("name"),
-                    webhook == null ? null : webhook.strip(), null, BotUploads.avatar(ctx, "avatar"), ownerIds(ctx));
+                    webhook == null ? null : webhook.strip(), null, BotForms.avatar(ctx, "avatar"), BotForms.ownerIds(ctx, "accounts"));
             bots.updateBot(Actor.user(admin.id(), ctx.ip()), bot.id(), changes);
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, editForm(ctx, bot, e.getMessage()));
@@ -174,7 +177,7 @@ public final class KeysRoutes {
 
     private KeysPages.FormPage newForm(Context ctx, String error) {
         WebSession.requireAdmin(ctx);
-        Set<Long> checked = Set.copyOf(safeOwnerIds(ctx));
+        Set<Long> checked = BotForms.ownerIdsForRedisplay(ctx, "accounts");
         return new KeysPages.FormPage(WebSession.layout(ctx, "New API Key"), 0, orEmpty(ctx.formParam("name")),
                 orEmpty(ctx.formParam("webhook_url")), accounts(checked), error, back(ctx));
     }
@@ -182,7 +185,8 @@ public final class KeysRoutes {
     private KeysPages.FormPage editForm(Context ctx, Bot bot, String error) {
         BotQueries.Details details = queries.details(List.of(bot));
         boolean posted = ctx.formParam("name") != null;
-        Set<Long> checked = posted ? Set.copyOf(safeOwnerIds(ctx)) : Set.copyOf(details.ownerIds(bot.id()));
+        Set<Long> checked = posted ? BotForms.ownerIdsForRedisplay(ctx, "accounts")
+                : Set.copyOf(details.ownerIds(bot.id()));
         String name = posted ? ctx.formParam("name") : bot.fullName();
         String webhook = posted ? orEmpty(ctx.formParam("webhook_url"))
                 : details.service(bot.id()).map(BotService::payloadUrl).orElse("");
@@ -222,21 +226,7 @@ public final class KeysRoutes {
         return when == null ? otherwise : WHEN.format(when) + " UTC";
     }
 
-    private static List<Long> ownerIds(Context ctx) {
-        try {
-            return ctx.formParams("accounts").stream().map(Long::parseLong).toList();
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("No such user");
-        }
-    }
 
-    private static List<Long> safeOwnerIds(Context ctx) {
-        try {
-            return ownerIds(ctx);
-        } catch (InvalidInputException e) {
-            return List.of();
-        }
-    }
 
     /** Where to return after an action: the list as it was (a local /keys address only). */
     private static String back(Context ctx) {
@@ -255,14 +245,6 @@ public final class KeysRoutes {
         }
         if (page > 1) href.append(sep).append("page=").append(page);
         return href.toString();
-    }
-
-    private static int parsePage(String raw) {
-        try {
-            return Math.max(1, Integer.parseInt(raw));
-        } catch (NumberFormatException | NullPointerException e) {
-            return 1;
-        }
     }
 
     private static String blankToNull(String s) {
