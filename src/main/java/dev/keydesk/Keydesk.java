@@ -1,6 +1,5 @@
 package dev.keydesk;
 
-import dev.keydesk.apikey.KeyChangeListener;
 import dev.keydesk.api.CrossSiteGuard;
 import dev.keydesk.config.ConfigException;
 import dev.keydesk.config.Settings;
@@ -11,7 +10,7 @@ import dev.keydesk.web.LogPaths;
 import dev.keydesk.web.RequestBodies;
 import dev.keydesk.web.SecurityHeaders;
 import dev.keydesk.web.TemplateRenderer;
-import dev.keydesk.web.WebSession;
+import dev.keydesk.session.WebSession;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.SizeUnit;
@@ -27,16 +26,12 @@ public final class Keydesk implements AutoCloseable {
     private static final Logger REQUEST_LOG = LoggerFactory.getLogger("keydesk.requests");
 
     private final Settings settings;
-    private final Database database;
     private final Services services;
-    private final KeyChangeListener keyChangeListener;
     private Javalin server;
 
-    private Keydesk(Settings settings, Database database, Services services, KeyChangeListener listener) {
+    private Keydesk(Settings settings, Services services) {
         this.settings = settings;
-        this.database = database;
         this.services = services;
-        this.keyChangeListener = listener;
     }
 
     public static Keydesk start(Settings settings) {
@@ -44,12 +39,9 @@ public final class Keydesk implements AutoCloseable {
     }
 
     public static Keydesk start(Settings settings, Tuning tuning) {
-        Services.Opened opened = Services.open(settings, tuning);
-        KeyChangeListener listener = new KeyChangeListener(opened.database().dataSource(), opened.services().keyCache());
-        Keydesk keydesk = new Keydesk(settings, opened.database(), opened.services(), listener);
+        Keydesk keydesk = new Keydesk(settings, Services.open(settings, tuning));
         try {
-            listener.start();
-            opened.services().outboxSender().start();
+            keydesk.services.startWorkers();
             keydesk.serve();
             keydesk.announceSetupLink();
             return keydesk;
@@ -104,7 +96,7 @@ public final class Keydesk implements AutoCloseable {
 
         routes.get("/", ctx -> ctx.redirect(WebSession.user(ctx).isPresent() ? "/account" : "/login", HttpStatus.SEE_OTHER));
         routes.get("/health", ctx -> {
-            boolean up = database.isReachable();
+            boolean up = services.database().isReachable();
             ctx.status(up ? 200 : 503).json(Map.of("status", up ? "ok" : "database unreachable"));
         });
         services.register(routes);
@@ -125,17 +117,15 @@ public final class Keydesk implements AutoCloseable {
         return services;
     }
 
+    /** The database, for tests and the benchmark that inspect rows and count statements. */
     public Database database() {
-        return database;
+        return services.database();
     }
 
     @Override
     public void close() {
         if (server != null) server.stop();
-        keyChangeListener.close();
-        services.outboxSender().close();
-        services.keyUsage().close();
-        database.close();
+        services.close();
     }
 
 }

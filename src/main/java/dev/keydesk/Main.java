@@ -1,6 +1,5 @@
 package dev.keydesk;
 
-import dev.keydesk.cli.AdminCommands;
 import dev.keydesk.config.ConfigException;
 import dev.keydesk.config.Settings;
 

@@ -1,134 +1,221 @@
 package dev.keydesk;
 
+import dev.keydesk.account.AccountActions;
+import dev.keydesk.account.AccountApiRoutes;
 import dev.keydesk.account.AccountRoutes;
-import dev.keydesk.api.ApiAuth;
+import dev.keydesk.account.LoginRoutes;
+import dev.keydesk.account.PasswordResetActions;
+import dev.keydesk.account.PasswordResetRoutes;
+import dev.keydesk.account.Reauthentication;
+import dev.keydesk.apikey.ApiAuth;
 import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.apikey.ApiKeyApiRoutes;
 import dev.keydesk.apikey.ApiKeyAuthenticator;
+import dev.keydesk.apikey.ApiKeyQueries;
 import dev.keydesk.apikey.KeyCache;
-import dev.keydesk.apikey.KeyCipher;
+import dev.keydesk.apikey.KeyChangeListener;
 import dev.keydesk.apikey.KeyUsage;
-import dev.keydesk.apikey.MasterKey;
+import dev.keydesk.audit.AuditRoutes;
 import dev.keydesk.avatar.AvatarRoutes;
 import dev.keydesk.bot.BotAccess;
 import dev.keydesk.bot.BotActions;
 import dev.keydesk.bot.BotApiRoutes;
+import dev.keydesk.bot.BotKeyEvents;
 import dev.keydesk.bot.BotQueries;
 import dev.keydesk.bot.BotRoutes;
-import dev.keydesk.bot.BotKeyEvents;
+import dev.keydesk.bot.KeyEvent;
 import dev.keydesk.config.Settings;
-import dev.keydesk.device.DeviceActions;
-import dev.keydesk.mail.MailDeliverer;
-import dev.keydesk.outbox.Outbox;
-import dev.keydesk.outbox.OutboxSender;
-import dev.keydesk.passwordreset.PasswordResetActions;
-import dev.keydesk.passwordreset.PasswordResetRoutes;
-import dev.keydesk.webhook.WebhookDeliverer;
-import dev.keydesk.webhook.WebhookTargets;
-import java.util.Map;
-import dev.keydesk.audit.AuditRoutes;
 import dev.keydesk.db.Database;
+import dev.keydesk.keyconsole.KeysRoutes;
+import dev.keydesk.mail.MailDeliverer;
+import dev.keydesk.organization.ServerSettingsApiRoutes;
+import dev.keydesk.outbox.Outbox;
+import dev.keydesk.outbox.OutboxQueries;
+import dev.keydesk.outbox.OutboxSender;
 import dev.keydesk.people.InvitationRoutes;
 import dev.keydesk.people.PeopleActions;
 import dev.keydesk.people.PeopleApiRoutes;
 import dev.keydesk.people.PeopleRoutes;
-import dev.keydesk.keys.KeysRoutes;
-import dev.keydesk.organization.OrganizationActions;
-import dev.keydesk.organization.ServerSettingsApiRoutes;
-import dev.keydesk.organization.SetupRoutes;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
-import dev.keydesk.session.LoginRoutes;
-import dev.keydesk.session.Reauthentication;
+import dev.keydesk.security.KeyCipher;
+import dev.keydesk.security.MasterKey;
 import dev.keydesk.session.SessionStore;
+import dev.keydesk.session.WebSession;
+import dev.keydesk.setup.OrganizationActions;
+import dev.keydesk.setup.SetupRoutes;
 import dev.keydesk.user.PasswordCheck;
 import dev.keydesk.user.PasswordHasher;
-import dev.keydesk.user.UserActions;
-import dev.keydesk.user.UserApiRoutes;
-import dev.keydesk.web.WebSession;
+import dev.keydesk.user.UserQueries;
+import dev.keydesk.webhook.WebhookDeliverer;
+import dev.keydesk.webhook.WebhookTargets;
 import io.javalin.config.RoutesConfig;
+import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
-/** The application's services, built once over one database; shared by the server and the command line. */
-public record Services(
-        Settings settings,
-        Jdbi jdbi,
-        KeyCache keyCache,
-        KeyUsage keyUsage,
-        ApiKeyAuthenticator authenticator,
-        ApiKeyActions apiKeys,
-        UserActions users,
-        OrganizationActions organizations,
-        PasswordCheck passwords,
-        SessionStore sessions,
-        WebSession webSession,
-        BotAccess botAccess,
-        BotActions bots,
-        BotQueries botQueries,
-        PeopleActions people,
-        DeviceActions devices,
-        PasswordResetActions passwordResets,
-        Outbox outbox,
-        OutboxSender outboxSender) {
+/**
+ * The composition root: every service built once, through constructors, over one database.
+ * It owns the background workers too (key-change listener, key-usage writer, outbox sender):
+ * {@link #startWorkers()} starts them all and {@link #close()} stops them and the database.
+ * The server and the command line use it; neither reaches past the actions it exposes.
+ */
+public final class Services implements AutoCloseable {
+    private final Settings settings;
+    private final Database database;
+    private final KeyCache keyCache;
+    private final KeyUsage keyUsage;
+    private final KeyChangeListener keyChangeListener;
+    private final OutboxSender outboxSender;
+    private final ApiKeyAuthenticator authenticator;
+    private final ApiKeyActions apiKeys;
+    private final ApiKeyQueries apiKeyQueries;
+    private final AccountActions accounts;
+    private final OrganizationActions organizations;
+    private final PasswordCheck passwords;
+    private final WebSession webSession;
+    private final BotAccess botAccess;
+    private final BotActions bots;
+    private final BotQueries botQueries;
+    private final PeopleActions people;
+    private final PasswordResetActions passwordResets;
+    private final UserQueries userQueries;
+    private final OutboxQueries outboxQueries;
 
-    public record Opened(Database database, Services services) {}
+    private Services(Settings settings, Tuning tuning, Database database, KeyCipher cipher) {
+        this.settings = settings;
+        this.database = database;
+        Jdbi jdbi = database.jdbi();
+        String site = settings.site();
+        keyCache = new KeyCache();
+        keyUsage = new KeyUsage(jdbi);
+        keyChangeListener = new KeyChangeListener(database.dataSource(), keyCache);
+        outboxSender = new OutboxSender(jdbi, Map.of(
+                Outbox.EMAIL, new MailDeliverer(settings.smtp()),
+                Outbox.WEBHOOK, new WebhookDeliverer(new WebhookTargets(settings.webhooksAllowPrivate()), cipher)),
+                tuning.backoff());
+        Outbox outbox = new Outbox(outboxSender::wake);
+        BotKeyEvents botKeyEvents = new BotKeyEvents(outbox);
+        authenticator = new ApiKeyAuthenticator(jdbi, keyCache, keyUsage);
+        // However a bot's key gets replaced (its page, the API, the Keys page, the command line),
+        // its webhook hears of it.
+        apiKeys = new ApiKeyActions(jdbi, cipher, keyCache, outbox, site,
+                (h, userId) -> botKeyEvents.keyChanged(h, userId, KeyEvent.REGENERATED));
+        apiKeyQueries = new ApiKeyQueries(jdbi);
+        PasswordHasher hasher = new PasswordHasher();
+        accounts = new AccountActions(jdbi, hasher, apiKeys, keyCache);
+        organizations = new OrganizationActions(jdbi, accounts);
+        passwords = new PasswordCheck(jdbi, hasher, new PasswordRateLimiter(jdbi, tuning.loginLimits(), "login"));
+        webSession = new WebSession(new SessionStore(jdbi), jdbi, settings.secureCookies());
+        botAccess = new BotAccess(jdbi);
+        bots = new BotActions(jdbi, apiKeys, cipher, keyCache, botKeyEvents, settings.externalUrl().getHost());
+        botQueries = new BotQueries(jdbi);
+        people = new PeopleActions(jdbi, accounts, apiKeys, bots, outbox, keyCache, site);
+        passwordResets = new PasswordResetActions(jdbi, accounts,
+                new PasswordRateLimiter(jdbi, tuning.resetLimits(), "reset"), apiKeys, outbox, site);
+        userQueries = new UserQueries(jdbi);
+        outboxQueries = new OutboxQueries(jdbi);
+    }
 
-    /** Opens the database, checks the master key against it and builds every service. */
-    public static Opened open(Settings settings, Tuning tuning) {
+    /** Opens the database, checks the master key against it and builds every service; no worker runs yet. */
+    public static Services open(Settings settings, Tuning tuning) {
         KeyCipher cipher = new KeyCipher(MasterKey.loadOrCreate(settings.masterKeyFile()));
         Database database = Database.open(settings);
         try {
-            Jdbi jdbi = database.jdbi();
-            cipher.verifyAgainst(jdbi);
-            KeyCache cache = new KeyCache();
-            PasswordHasher hasher = new PasswordHasher();
-            ApiKeyActions apiKeys = new ApiKeyActions(jdbi, cipher, cache);
-            UserActions users = new UserActions(jdbi, hasher, apiKeys, cache);
-            SessionStore sessions = new SessionStore(jdbi);
-            Outbox outbox = new Outbox();
-            OutboxSender sender = new OutboxSender(jdbi, Map.of(
-                    Outbox.EMAIL, new MailDeliverer(settings.smtp()),
-                    Outbox.WEBHOOK, new WebhookDeliverer(new WebhookTargets(settings.webhooksAllowPrivate()), cipher)),
-                    tuning.backoff());
-            outbox.onQueued(sender::wake);
-            String site = settings.site();
-            BotActions bots = new BotActions(jdbi, apiKeys, cipher, cache, new BotKeyEvents(outbox),
-                    settings.externalUrl().getHost());
-            KeyUsage usage = new KeyUsage(jdbi);
-            Services services = new Services(settings, jdbi, cache, usage, new ApiKeyAuthenticator(jdbi, cache, usage), apiKeys, users,
-                    new OrganizationActions(jdbi, users),
-                    new PasswordCheck(jdbi, hasher, new PasswordRateLimiter(jdbi, tuning.loginLimits(), "login")),
-                    sessions, new WebSession(sessions, jdbi, settings.secureCookies()),
-                    new BotAccess(jdbi), bots, new BotQueries(jdbi, cipher),
-                    new PeopleActions(jdbi, users, apiKeys, bots, outbox, site),
-                    new DeviceActions(jdbi, apiKeys, outbox, site),
-                    new PasswordResetActions(jdbi, hasher, new PasswordRateLimiter(jdbi, tuning.resetLimits(), "reset"),
-                            apiKeys, outbox, site),
-                    outbox, sender);
-            return new Opened(database, services);
+            cipher.verifyAgainst(database.jdbi());
+            return new Services(settings, tuning, database, cipher);
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
     }
 
+    /** Starts the background workers a serving process needs. */
+    void startWorkers() {
+        keyChangeListener.start();
+        outboxSender.start();
+    }
+
+    /** Stops every worker, then the database. */
+    @Override
+    public void close() {
+        keyChangeListener.close();
+        outboxSender.close();
+        keyUsage.close();
+        database.close();
+    }
+
     /** Every feature's pages and API endpoints. */
     void register(RoutesConfig routes) {
         ApiAuth apiAuth = new ApiAuth(authenticator);
+        Jdbi jdbi = database.jdbi();
         String site = settings.site();
         new LoginRoutes(passwords, webSession).register(routes);
         new SetupRoutes(organizations, webSession).register(routes);
-        new AccountRoutes(jdbi, apiKeys, users, new Reauthentication(jdbi, passwords), passwords, site).register(routes);
-        new ApiKeyApiRoutes(jdbi, apiAuth, passwords, apiKeys, devices, settings.devMode()).register(routes);
+        new AccountRoutes(apiKeys, apiKeyQueries, accounts, new Reauthentication(jdbi, passwords), passwords, site)
+                .register(routes);
+        new AccountApiRoutes(apiAuth, site).register(routes);
+        new ApiKeyApiRoutes(apiAuth, passwords, apiKeys, userQueries, settings.devMode()).register(routes);
         new PasswordResetRoutes(passwordResets).register(routes);
-        new UserApiRoutes(jdbi, apiAuth, site).register(routes);
-        new ServerSettingsApiRoutes(organizations, site, settings.devMode()).register(routes);
+        new ServerSettingsApiRoutes(jdbi, site, settings.devMode()).register(routes);
         new AvatarRoutes(jdbi).register(routes);
-        new BotRoutes(jdbi, botAccess, bots, botQueries, site, settings.externalUrl().getHost()).register(routes);
-        new BotApiRoutes(jdbi, apiAuth, botAccess, bots, botQueries, people, site).register(routes);
-        new KeysRoutes(jdbi, bots, botQueries).register(routes);
+        new BotRoutes(botAccess, bots, botQueries, userQueries, outboxQueries, site,
+                settings.externalUrl().getHost()).register(routes);
+        new BotApiRoutes(apiAuth, botAccess, bots, botQueries, apiKeys, site).register(routes);
+        new KeysRoutes(jdbi, bots, botQueries, userQueries).register(routes);
         new PeopleRoutes(jdbi, people, site).register(routes);
         new InvitationRoutes(people, webSession).register(routes);
-        new PeopleApiRoutes(jdbi, apiAuth, people).register(routes);
+        new PeopleApiRoutes(apiAuth, people, botAccess, bots, userQueries).register(routes);
         new AuditRoutes(jdbi).register(routes);
+    }
+
+    WebSession webSession() {
+        return webSession;
+    }
+
+    Database database() {
+        return database;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public KeyCache keyCache() {
+        return keyCache;
+    }
+
+    public ApiKeyAuthenticator authenticator() {
+        return authenticator;
+    }
+
+    public ApiKeyActions apiKeys() {
+        return apiKeys;
+    }
+
+    public AccountActions accounts() {
+        return accounts;
+    }
+
+    public OrganizationActions organizations() {
+        return organizations;
+    }
+
+    public BotActions bots() {
+        return bots;
+    }
+
+    public BotQueries botQueries() {
+        return botQueries;
+    }
+
+    public UserQueries userQueries() {
+        return userQueries;
+    }
+
+    public PeopleActions people() {
+        return people;
+    }
+
+    public OutboxSender outboxSender() {
+        return outboxSender;
     }
 }

@@ -1,28 +1,27 @@
 package dev.keydesk.account;
 
+import dev.keydesk.apikey.ApiKeyQueries;
+import dev.keydesk.web.Dates;
+import dev.keydesk.web.Layout;
 import dev.keydesk.account.AccountPage.DeviceView;
 import dev.keydesk.account.AccountPage.KeyPanel;
 import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.apikey.Zuliprc;
 import dev.keydesk.audit.Actor;
-import dev.keydesk.device.DeviceDao;
 import dev.keydesk.errors.InvalidInputException;
-import dev.keydesk.session.Reauthentication;
+import dev.keydesk.account.Reauthentication;
 import dev.keydesk.session.Session;
 import dev.keydesk.user.PasswordCheck;
 import dev.keydesk.user.User;
-import dev.keydesk.user.UserActions;
+import dev.keydesk.account.AccountActions;
 import dev.keydesk.web.Flash;
-import dev.keydesk.web.WebSession;
+import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * Account & privacy: the profile, the password, the devices, and the API key flow
@@ -30,20 +29,18 @@ import org.jdbi.v3.core.Jdbi;
  * Every step is a plain form, so it works without JavaScript.
  */
 public final class AccountRoutes {
-    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
-            .withZone(ZoneOffset.UTC);
 
-    private final Jdbi jdbi;
     private final ApiKeyActions keys;
-    private final UserActions users;
+    private final ApiKeyQueries keyQueries;
+    private final AccountActions users;
     private final Reauthentication reauthentication;
     private final PasswordCheck passwords;
     private final String site;
 
-    public AccountRoutes(Jdbi jdbi, ApiKeyActions keys, UserActions users, Reauthentication reauthentication,
+    public AccountRoutes(ApiKeyActions keys, ApiKeyQueries keyQueries, AccountActions users, Reauthentication reauthentication,
                          PasswordCheck passwords, String site) {
-        this.jdbi = jdbi;
         this.keys = keys;
+        this.keyQueries = keyQueries;
         this.users = users;
         this.reauthentication = reauthentication;
         this.passwords = passwords;
@@ -138,11 +135,11 @@ public final class AccountRoutes {
 
     private AccountPage view(Context ctx, KeyPanel panel) {
         User user = WebSession.requireUser(ctx);
-        List<DeviceView> devices = jdbi.withExtension(DeviceDao.class, dao -> dao.listForUser(user.id())).stream()
-                .map(d -> new DeviceView(d.client(), d.userAgent(), d.ip(), WHEN.format(d.firstSeenAt()),
-                        WHEN.format(d.lastSeenAt())))
+        List<DeviceView> devices = keyQueries.devices(user.id()).stream()
+                .map(d -> new DeviceView(d.client(), d.userAgent(), d.ip(), Dates.minute(d.firstSeenAt(), ""),
+                        Dates.minute(d.lastSeenAt(), "")))
                 .toList();
-        return new AccountPage(WebSession.layout(ctx, "Account & privacy"), user, devices, panel, null, null, null, null);
+        return new AccountPage(Layout.of(ctx, "Account & privacy"), user, devices, panel, null, null, null, null);
     }
 
     private static void render(Context ctx, int status, AccountPage page) {

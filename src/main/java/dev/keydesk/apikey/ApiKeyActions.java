@@ -3,28 +3,49 @@ package dev.keydesk.apikey;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.audit.AuditEvent;
 import dev.keydesk.audit.AuditLog;
+import dev.keydesk.device.ClientName;
 import dev.keydesk.device.DeviceDao;
+import dev.keydesk.mail.Emails;
+import dev.keydesk.organization.Organization;
+import dev.keydesk.organization.OrganizationDao;
+import dev.keydesk.outbox.Outbox;
+import dev.keydesk.security.KeyCipher;
 import dev.keydesk.security.Tokens;
+import dev.keydesk.user.User;
+import dev.keydesk.user.UserDao;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
-/** Every change to API keys, each with its audit rows in the same transaction. */
+/**
+ * Every read and write of an API key: issuing one to a client, revealing, replacing. Each runs in
+ * one transaction with its audit rows; the plaintext key exists only in memory, on its way out.
+ */
 public final class ApiKeyActions {
-    private final Jdbi jdbi;
-    private final KeyCipher cipher;
-    private final KeyCache cache;
-    private KeyReplacedListener keyReplaced = (handle, userId) -> {};
-
     /** Told, inside the transaction, whenever an existing key is replaced (not when a first key is issued). */
     public interface KeyReplacedListener {
         void keyReplaced(Handle handle, long userId);
     }
 
-    public ApiKeyActions(Jdbi jdbi, KeyCipher cipher, KeyCache cache) {
+    private final Jdbi jdbi;
+    private final KeyCipher cipher;
+    private final KeyCache cache;
+    private final Outbox outbox;
+    private final String site;
+    private final KeyReplacedListener keyReplaced;
+
+    public ApiKeyActions(Jdbi jdbi, KeyCipher cipher, KeyCache cache, Outbox outbox, String site,
+                         KeyReplacedListener keyReplaced) {
         this.jdbi = jdbi;
         this.cipher = cipher;
         this.cache = cache;
+        this.outbox = outbox;
+        this.site = site;
+        this.keyReplaced = keyReplaced;
     }
 
     /** Generates a new key for the user and logs out every device that used the old one. */
@@ -52,19 +73,50 @@ public final class ApiKeyActions {
         return key;
     }
 
-    public void onKeyReplaced(KeyReplacedListener listener) {
-        this.keyReplaced = listener;
-    }
-
     /** Decrypts the user's current key for display or download, and records that it was shown. */
     public String revealKey(Actor actor, long userId, String purpose) {
         return jdbi.inTransaction(h -> revealKey(h, actor, userId, purpose));
     }
 
     public String revealKey(Handle handle, Actor actor, long userId, String purpose) {
-        byte[] ciphertext = handle.attach(ApiKeyDao.class).findCurrentCiphertext(userId)
-                .orElseThrow(() -> new IllegalStateException("User " + userId + " has no current API key"));
-        AuditLog.record(handle, AuditEvent.API_KEY_REVEALED, actor, userId, Map.of("purpose", purpose));
-        return cipher.decrypt(userId, ciphertext);
+        String key = revealKeys(handle, actor, List.of(userId), purpose).get(userId);
+        if (key == null) throw new IllegalStateException("User " + userId + " has no current API key");
+        return key;
+    }
+
+    /** The current keys of several accounts, read together; one audit row per key revealed. */
+    public Map<Long, String> revealKeys(Actor actor, Collection<Long> userIds, String purpose) {
+        if (userIds.isEmpty()) return Map.of();
+        return jdbi.inTransaction(h -> revealKeys(h, actor, userIds, purpose));
+    }
+
+    private Map<Long, String> revealKeys(Handle handle, Actor actor, Collection<Long> userIds, String purpose) {
+        long[] ids = userIds.stream().mapToLong(Long::longValue).toArray();
+        Map<Long, String> keys = new LinkedHashMap<>();
+        for (ApiKeyDao.StoredKey stored : handle.attach(ApiKeyDao.class).findCurrentCiphertexts(ids)) {
+            keys.put(stored.userId(), cipher.decrypt(stored.userId(), stored.ciphertext()));
+        }
+        AuditLog.recordEach(handle, AuditEvent.API_KEY_REVEALED, actor, keys.keySet(), Map.of("purpose", purpose));
+        return keys;
+    }
+
+    /**
+     * fetch_api_key's transaction: records the client as a device of the account, e-mails a
+     * notice when this client has never fetched the key before, and returns the key.
+     */
+    public String issueToDevice(User user, String userAgent, String ip, String purpose) {
+        String client = ClientName.fromUserAgent(userAgent);
+        return jdbi.inTransaction(h -> {
+            DeviceDao devices = h.attach(DeviceDao.class);
+            boolean newClient = !devices.knowsClient(user.id(), client);
+            h.attach(UserDao.class).recordLogin(user.id());
+            devices.recordUse(user.id(), client, ClientName.truncatedUserAgent(userAgent), ip);
+            if (newClient && !user.isBot()) {
+                String org = h.attach(OrganizationDao.class).find().map(Organization::name).orElse("Keydesk");
+                Emails.Email notice = Emails.newLogin(org, client, ip, Instant.now(), site + "/account");
+                outbox.email(h, user.email(), notice.subject(), notice.body());
+            }
+            return revealKey(h, Actor.api(user.id(), ip), user.id(), purpose);
+        });
     }
 }

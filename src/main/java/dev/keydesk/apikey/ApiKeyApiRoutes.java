@@ -1,35 +1,30 @@
 package dev.keydesk.apikey;
 
-import dev.keydesk.api.ApiAuth;
 import dev.keydesk.api.ApiError;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.audit.Actor;
-import dev.keydesk.device.DeviceActions;
 import dev.keydesk.user.EmailAddress;
 import dev.keydesk.user.PasswordCheck;
 import dev.keydesk.user.User;
-import dev.keydesk.user.UserDao;
+import dev.keydesk.user.UserQueries;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Map;
-import org.jdbi.v3.core.Jdbi;
 
 /** fetch_api_key, its development twin, and regenerating one's own key through the API. */
 public final class ApiKeyApiRoutes {
-    private final Jdbi jdbi;
     private final ApiAuth auth;
     private final PasswordCheck passwords;
     private final ApiKeyActions keys;
-    private final DeviceActions devices;
+    private final UserQueries users;
     private final boolean devMode;
 
-    public ApiKeyApiRoutes(Jdbi jdbi, ApiAuth auth, PasswordCheck passwords, ApiKeyActions keys, DeviceActions devices,
+    public ApiKeyApiRoutes(ApiAuth auth, PasswordCheck passwords, ApiKeyActions keys, UserQueries users,
                            boolean devMode) {
-        this.jdbi = jdbi;
         this.auth = auth;
         this.passwords = passwords;
         this.keys = keys;
-        this.devices = devices;
+        this.users = users;
         this.devMode = devMode;
     }
 
@@ -65,22 +60,22 @@ public final class ApiKeyApiRoutes {
         ApiRequest req = ApiRequest.of(ctx);
         String username = req.required("username").trim();
         if (!EmailAddress.isValid(username)) throw ApiError.badRequest("Enter a valid email address.");
-        User user = jdbi.withExtension(UserDao.class, dao -> dao.findByEmail(username))
+        User user = users.findByEmail(username)
                 .orElseThrow(() -> ApiError.unauthorized("AUTHENTICATION_FAILED", "This user is not registered."));
         if (!user.isActive()) throw ApiError.unauthorized("USER_DEACTIVATED", "Account is deactivated");
         sendKeyToDevice(ctx, req, user, "dev_fetch_api_key");
     }
 
     private void sendKeyToDevice(Context ctx, ApiRequest req, User user, String purpose) {
-        String key = devices.giveKeyToDevice(user, ctx.userAgent(), ctx.ip(), purpose);
+        String key = keys.issueToDevice(user, ctx.userAgent(), ctx.ip(), purpose);
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(Map.of("api_key", key, "email", user.email(), "user_id", user.id())));
     }
 
     private void regenerate(Context ctx) {
-        KeyOwner owner = auth.require(ctx);
+        User caller = auth.require(ctx);
         ApiRequest req = ApiRequest.of(ctx);
-        String key = keys.regenerateKey(Actor.api(owner.userId(), ctx.ip()), owner.userId());
+        String key = keys.regenerateKey(Actor.api(caller.id(), ctx.ip()), caller.id());
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(Map.of("api_key", key)));
     }

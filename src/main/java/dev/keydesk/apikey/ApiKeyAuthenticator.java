@@ -45,13 +45,13 @@ public final class ApiKeyAuthenticator {
         if (owner == null) {
             databaseLookups.increment();
             long generation = cache.generation();
-            Optional<KeyOwner> found = jdbi.withExtension(ApiKeyDao.class, dao -> dao.findOwnerByDigest(digest));
+            Optional<KeyOwner> found = jdbi.withHandle(h -> ApiKeyDao.findOwnerByDigest(h, digest));
             if (found.isEmpty()) return new Invalid();
             owner = found.get();
             cache.put(digestHex, owner, generation);
         }
-        if (!sameEmail(owner.email(), email)) return new Invalid();
-        if (!owner.isActive()) return new Deactivated();
+        if (!sameEmail(owner.user().email(), email)) return new Invalid();
+        if (!owner.user().isActive()) return new Deactivated();
         usage.recordUse(digest, digestHex);
         return new Authenticated(owner);
     }

@@ -2,24 +2,34 @@ package dev.keydesk.apikey;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.keydesk.security.Tokens;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Handle;
 
 /**
  * Owners of recently presented keys, by key digest, so most API requests need no database
- * round trip. Entries are dropped when their user's key or state changes, in this process at
+ * round trip. Entries are dropped when their user's key or account changes, in this process at
  * commit and in every other process through PostgreSQL's NOTIFY (see {@link KeyChangeListener}).
+ * An index from user to digests makes forgetting a user cost O(their keys), not O(cache size).
  */
 public final class KeyCache {
+    private final ConcurrentHashMap<Long, Set<String>> digestsByUser = new ConcurrentHashMap<>();
     private final Cache<String, KeyOwner> owners = Caffeine.newBuilder()
             .maximumSize(50_000)
             .expireAfterWrite(Duration.ofMinutes(2)) // a backstop only: changes are announced
+            .executor(Runnable::run) // keep the user index in step with evictions, synchronously
+            .removalListener((String digest, KeyOwner owner, RemovalCause cause) -> {
+                if (owner != null && cause != RemovalCause.REPLACED) unindex(owner.user().id(), digest);
+            })
             .build();
     /** Bumped by every forget, so a lookup that raced with a change does not cache what it read. */
     private final AtomicLong generation = new AtomicLong();
     /** Names this process in its notifications, so it can skip its own (it already forgot at commit). */
-    private final String processId = dev.keydesk.security.Tokens.newToken().substring(0, 12);
+    private final String processId = Tokens.newToken().substring(0, 12);
 
     KeyOwner get(String digestHex) {
         return owners.getIfPresent(digestHex);
@@ -35,23 +45,38 @@ public final class KeyCache {
      * result may predate that change, and its announcement has already been handled.
      */
     void put(String digestHex, KeyOwner owner, long generationBeforeLookup) {
+        digestsByUser.computeIfAbsent(owner.user().id(), id -> ConcurrentHashMap.newKeySet()).add(digestHex);
         owners.put(digestHex, owner);
         if (generation.get() != generationBeforeLookup) owners.invalidate(digestHex);
     }
 
     public void forget(long userId) {
         generation.incrementAndGet();
-        owners.asMap().values().removeIf(owner -> owner.userId() == userId);
+        Set<String> digests = digestsByUser.remove(userId);
+        if (digests != null) owners.invalidateAll(digests);
     }
 
     public void forgetAll() {
         generation.incrementAndGet();
         owners.invalidateAll();
+        digestsByUser.clear();
+    }
+
+    /** How many keys are cached; the benchmark fills the cache and reports it. */
+    public long size() {
+        return owners.estimatedSize();
+    }
+
+    private void unindex(long userId, String digest) {
+        digestsByUser.computeIfPresent(userId, (id, digests) -> {
+            digests.remove(digest);
+            return digests.isEmpty() ? null : digests;
+        });
     }
 
     /**
-     * Called inside the transaction that changes a user's key or active state: every process
-     * (this one included) forgets the user's cached key once the change commits.
+     * Called inside the transaction that changes a user's key or account: every process (this
+     * one included) forgets the user's cached keys once the change commits.
      */
     public void announceChange(Handle handle, long userId) {
         handle.attach(ApiKeyDao.class).notifyKeyChange(processId + ":" + userId);

@@ -1,14 +1,14 @@
 package dev.keydesk.audit;
 
+import dev.keydesk.web.Dates;
+import dev.keydesk.web.Layout;
 import dev.keydesk.db.LikePattern;
 import dev.keydesk.web.Paging;
-import dev.keydesk.web.WebSession;
+import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,8 +18,6 @@ import org.jdbi.v3.core.Jdbi;
 /** The administrators' Audit log page. The rows hold no secrets: actions never write keys into them. */
 public final class AuditRoutes {
     static final int PAGE_SIZE = 50;
-    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
-            .withZone(ZoneOffset.UTC);
 
     private final Jdbi jdbi;
 
@@ -45,7 +43,7 @@ public final class AuditRoutes {
         List<AuditPage.Row> rows = jdbi.withExtension(AuditDao.class,
                         dao -> dao.search(event, actorPattern, targetPattern, PAGE_SIZE, paging.offset()))
                 .stream()
-                .map(e -> new AuditPage.Row(WHEN.format(e.createdAt()), e.eventType().replace('_', ' '),
+                .map(e -> new AuditPage.Row(Dates.second(e.createdAt()), e.eventType().replace('_', ' '),
                         orDash(e.actorLabel()), orDash(e.targetLabel()), orDash(e.ip()), e.details()))
                 .toList();
         List<AuditPage.Choice> events = new ArrayList<>();
@@ -53,7 +51,7 @@ public final class AuditRoutes {
         for (AuditEvent e : AuditEvent.values()) {
             events.add(new AuditPage.Choice(e.dbName(), e.dbName().replace('_', ' '), e.dbName().equals(event)));
         }
-        AuditPage view = new AuditPage(WebSession.layout(ctx, "Audit log"), rows, events, actor, target, total, page,
+        AuditPage view = new AuditPage(Layout.of(ctx, "Audit log"), rows, events, actor, target, total, page,
                 paging.totalPages(), paging.hasPrevious() ? href(event, actor, target, page - 1) : null,
                 paging.hasNext() ? href(event, actor, target, page + 1) : null);
         ctx.render("audit_log.jte", Map.of("page", view));

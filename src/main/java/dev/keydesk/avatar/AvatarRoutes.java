@@ -1,5 +1,6 @@
 package dev.keydesk.avatar;
 
+import dev.keydesk.api.PathIds;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.javalin.config.RoutesConfig;
@@ -25,7 +26,7 @@ public final class AvatarRoutes {
     }
 
     private void avatar(Context ctx) {
-        long userId = parseId(ctx.pathParam("user_id"));
+        long userId = PathIds.parse(ctx.pathParam("user_id"), "There is no page at this address.");
         byte[] png = jdbi.withExtension(AvatarDao.class, dao -> {
             if (!dao.userExists(userId)) throw new NotFoundResponse();
             return dao.find(userId).orElseGet(() -> identicons.get(userId, id -> AvatarImages.identicon("user-" + id)));
@@ -34,11 +35,4 @@ public final class AvatarRoutes {
         ctx.contentType("image/png").result(png);
     }
 
-    private static long parseId(String raw) {
-        try {
-            return Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            throw new NotFoundResponse();
-        }
-    }
 }

@@ -34,13 +34,4 @@ public final class BotAccess {
         if (actor.isAdmin() && !actor.isBot()) return true;
         return jdbi.withExtension(BotDao.class, dao -> dao.isOwner(botId, actor.id()));
     }
-
-    /** Parses a bot id from a URL or form; anything that is not a number names no bot. */
-    public static long parseId(String raw) {
-        try {
-            return Long.parseLong(raw);
-        } catch (NumberFormatException | NullPointerException e) {
-            throw new Denied("No such bot");
-        }
-    }
 }

@@ -2,7 +2,7 @@ package dev.keydesk.bot;
 
 import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.apikey.KeyCache;
-import dev.keydesk.apikey.KeyCipher;
+import dev.keydesk.security.KeyCipher;
 import dev.keydesk.apikey.Zuliprc;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.audit.AuditEvent;
@@ -55,9 +55,6 @@ public final class BotActions {
         this.keyCache = keyCache;
         this.keyEvents = keyEvents;
         this.botDomain = botDomain;
-        // However a bot's key gets replaced (its page, the API, the Keys page, the command line),
-        // its webhook hears of it.
-        apiKeys.onKeyReplaced((h, userId) -> keyEvents.keyChanged(h, userId, KeyEvent.REGENERATED));
     }
 
     public Created createBot(Actor actor, User creator, NewBot spec) {
@@ -136,21 +133,25 @@ public final class BotActions {
             if (!changed.isEmpty()) {
                 AuditLog.record(h, AuditEvent.BOT_MODIFIED, actor, botId, Map.of("changed", changed));
             }
-            if (changes.owners() != null) replaceOwners(h, actor, botId, changes.owners());
+            boolean ownersChanged = changes.owners() != null && replaceOwners(h, actor, botId, changes.owners());
+            // The API path caches the bot's account (name, type, avatar, first owner) with its key.
+            if (!changed.isEmpty() || ownersChanged) keyCache.announceChange(h, botId);
             return bots.find(botId).orElseThrow();
         });
     }
 
-    private void replaceOwners(Handle h, Actor actor, long botId, List<Long> requested) {
+    /** Returns whether the owners changed. */
+    private boolean replaceOwners(Handle h, Actor actor, long botId, List<Long> requested) {
         BotDao bots = h.attach(BotDao.class);
         List<Long> wanted = validOwners(h, requested);
         Set<Long> current = new LinkedHashSet<>();
         bots.ownersOf(List.of(botId)).forEach(o -> current.add(o.userId()));
-        if (current.equals(new LinkedHashSet<>(wanted))) return;
+        if (current.equals(new LinkedHashSet<>(wanted))) return false;
         for (long owner : current) if (!wanted.contains(owner)) bots.removeOwner(botId, owner);
         for (long owner : wanted) bots.addOwner(botId, owner);
         AuditLog.record(h, AuditEvent.BOT_OWNERS_CHANGED, actor, botId,
                 Map.of("before", List.copyOf(current), "after", wanted));
+        return true;
     }
 
     /** The bot stops authenticating at once (401 USER_DEACTIVATED); its key is kept for reactivation. */

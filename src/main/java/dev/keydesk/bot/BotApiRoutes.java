@@ -1,14 +1,13 @@
 package dev.keydesk.bot;
 
-import dev.keydesk.api.ApiAuth;
+import dev.keydesk.apikey.ApiAuth;
 import dev.keydesk.api.ApiError;
 import dev.keydesk.api.ApiRequest;
-import dev.keydesk.apikey.KeyOwner;
+import dev.keydesk.api.PathIds;
+import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;
-import dev.keydesk.people.PeopleActions;
-import dev.keydesk.user.UserDao;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
@@ -16,26 +15,23 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jdbi.v3.core.Jdbi;
 
 /** Zulip's bot endpoints. Only a bot's owners and administrators may touch a bot. */
 public final class BotApiRoutes {
-    private final Jdbi jdbi;
     private final ApiAuth auth;
     private final BotAccess access;
     private final BotActions bots;
     private final BotQueries queries;
-    private final PeopleActions people;
+    private final ApiKeyActions apiKeys;
     private final String site;
 
-    public BotApiRoutes(Jdbi jdbi, ApiAuth auth, BotAccess access, BotActions bots, BotQueries queries,
-                        PeopleActions people, String site) {
-        this.jdbi = jdbi;
+    public BotApiRoutes(ApiAuth auth, BotAccess access, BotActions bots, BotQueries queries, ApiKeyActions apiKeys,
+                        String site) {
         this.auth = auth;
         this.access = access;
         this.bots = bots;
         this.queries = queries;
-        this.people = people;
+        this.apiKeys = apiKeys;
         this.site = site;
     }
 
@@ -44,19 +40,14 @@ public final class BotApiRoutes {
         routes.post("/api/v1/bots", this::create);
         routes.patch("/api/v1/bots/{bot_id}", this::update);
         routes.delete("/api/v1/bots/{bot_id}", this::deactivate);
-        routes.post("/api/v1/users/{user_id}/reactivate", this::reactivate);
         routes.get("/api/v1/bots/{bot_id}/api_key", this::apiKey);
         routes.post("/api/v1/bots/{bot_id}/api_key/regenerate", this::regenerate);
     }
 
-    private User caller(Context ctx) {
-        KeyOwner owner = auth.require(ctx);
-        return jdbi.withExtension(UserDao.class, dao -> dao.findById(owner.userId())).orElseThrow();
-    }
 
     private Bot manageable(User caller, String rawId) {
         try {
-            return access.requireManageable(caller, BotAccess.parseId(rawId));
+            return access.requireManageable(caller, PathIds.parse(rawId, "No such bot"));
         } catch (BotAccess.Denied denied) {
             throw ApiError.badRequest(denied.getMessage());
         }
@@ -64,11 +55,12 @@ public final class BotApiRoutes {
 
     /** Administrators see every bot, others the bots they own; each with its key, as in Zulip. */
     private void list(Context ctx) {
-        User caller = caller(ctx);
+        User caller = auth.require(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         List<Bot> visible = caller.isAdmin() && !caller.isBot()
                 ? queries.allActive() : queries.ownedBy(caller.id(), true);
-        Map<Long, String> keys = queries.revealKeys(Actor.api(caller.id(), ctx.ip()), visible);
+        Map<Long, String> keys = apiKeys.revealKeys(Actor.api(caller.id(), ctx.ip()),
+                visible.stream().map(Bot::id).toList(), "bot list");
         BotQueries.Details details = queries.details(visible);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Bot bot : visible) {
@@ -101,7 +93,7 @@ public final class BotApiRoutes {
     }
 
     private void create(Context ctx) {
-        User caller = caller(ctx);
+        User caller = auth.require(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         BotType type = BotRules.type(req.optional("bot_type").orElse(null));
         BotActions.NewBot spec = new BotActions.NewBot(
@@ -122,13 +114,13 @@ public final class BotApiRoutes {
     }
 
     private void update(Context ctx) {
-        User caller = caller(ctx);
+        User caller = auth.require(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
         if (req.optional("service_payload_url").isPresent() && bot.type() != BotType.OUTGOING_WEBHOOK) {
             throw ApiError.badRequest("This bot has no outgoing webhook service.");
         }
-        List<Long> owners = req.optional("bot_owner_id").map(raw -> List.of(parseUserId(raw))).orElse(null);
+        List<Long> owners = req.optional("bot_owner_id").map(raw -> List.of(PathIds.parse(raw, "No such user"))).orElse(null);
         BotActions.Changes changes = new BotActions.Changes(
                 req.optional("full_name").orElse(null),
                 req.optional("service_payload_url").map(BotApiRoutes::unquote).orElse(null),
@@ -148,31 +140,15 @@ public final class BotApiRoutes {
     }
 
     private void deactivate(Context ctx) {
-        User caller = caller(ctx);
+        User caller = auth.require(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
         bots.deactivate(Actor.api(caller.id(), ctx.ip()), bot.id());
         ctx.json(req.success(Map.of()));
     }
 
-    /** Bots: their owners and administrators; people: administrators only (others get 403). */
-    private void reactivate(Context ctx) {
-        User caller = caller(ctx);
-        ApiRequest req = ApiRequest.of(ctx);
-        long id = parseUserId(ctx.pathParam("user_id"));
-        User target = jdbi.withExtension(UserDao.class, dao -> dao.findById(id))
-                .orElseThrow(() -> ApiError.badRequest("No such user"));
-        if (target.isBot()) {
-            manageable(caller, Long.toString(id));
-            bots.reactivate(Actor.api(caller.id(), ctx.ip()), id);
-        } else {
-            people.reactivate(caller, id, ctx.ip());
-        }
-        ctx.json(req.success(Map.of()));
-    }
-
     private void apiKey(Context ctx) {
-        User caller = caller(ctx);
+        User caller = auth.require(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
         String key = bots.revealKey(Actor.api(caller.id(), ctx.ip()), bot.id(), "GET /bots/{bot_id}/api_key");
@@ -181,20 +157,12 @@ public final class BotApiRoutes {
     }
 
     private void regenerate(Context ctx) {
-        User caller = caller(ctx);
+        User caller = auth.require(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
         String key = bots.regenerateKey(Actor.api(caller.id(), ctx.ip()), bot.id());
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(Map.of("api_key", key)));
-    }
-
-    private static long parseUserId(String raw) {
-        try {
-            return Long.parseLong(raw.trim());
-        } catch (NumberFormatException e) {
-            throw ApiError.badRequest("No such user");
-        }
     }
 
     /** Zulip clients send service_payload_url JSON-encoded ("\"https://…\""); plain strings are accepted too. */

@@ -1,13 +1,7 @@
 package dev.keydesk.bot;
 
-import dev.keydesk.apikey.ApiKeyDao;
-import dev.keydesk.apikey.KeyCipher;
-import dev.keydesk.audit.Actor;
-import dev.keydesk.audit.AuditEvent;
-import dev.keydesk.audit.AuditLog;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,11 +41,9 @@ public final class BotQueries {
     }
 
     private final Jdbi jdbi;
-    private final KeyCipher cipher;
 
-    public BotQueries(Jdbi jdbi, KeyCipher cipher) {
+    public BotQueries(Jdbi jdbi) {
         this.jdbi = jdbi;
-        this.cipher = cipher;
     }
 
     public List<Bot> ownedBy(long ownerId, boolean active) {
@@ -75,19 +67,5 @@ public final class BotQueries {
         List<Long> ids = bots.stream().map(Bot::id).toList();
         if (ids.isEmpty()) return new Details(List.of(), List.of());
         return jdbi.withExtension(BotDao.class, dao -> new Details(dao.ownersOf(ids), dao.servicesOf(ids)));
-    }
-
-    /** The current keys of these bots, each reveal audited, in one transaction. */
-    public Map<Long, String> revealKeys(Actor actor, List<Bot> bots) {
-        if (bots.isEmpty()) return Map.of();
-        return jdbi.inTransaction(h -> {
-            Map<Long, String> keys = new LinkedHashMap<>();
-            ApiKeyDao dao = h.attach(ApiKeyDao.class);
-            for (Bot bot : bots) {
-                dao.findCurrentCiphertext(bot.id()).ifPresent(c -> keys.put(bot.id(), cipher.decrypt(bot.id(), c)));
-            }
-            AuditLog.recordEach(h, AuditEvent.API_KEY_REVEALED, actor, keys.keySet(), Map.of("purpose", "bot list"));
-            return keys;
-        });
     }
 }

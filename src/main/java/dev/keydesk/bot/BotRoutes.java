@@ -1,18 +1,22 @@
 package dev.keydesk.bot;
 
+import dev.keydesk.user.UserQueries;
+import dev.keydesk.outbox.OutboxQueries;
+import dev.keydesk.web.Dates;
+import dev.keydesk.errors.NotFoundException;
+import dev.keydesk.api.PathIds;
+import dev.keydesk.web.Layout;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotPages.Choice;
 import dev.keydesk.bot.BotPages.OwnerChoice;
 import dev.keydesk.bot.BotPages.Row;
 import dev.keydesk.errors.InvalidInputException;
-import dev.keydesk.outbox.OutboxDao;
 import dev.keydesk.user.User;
-import dev.keydesk.user.UserDao;
 import dev.keydesk.apikey.Zuliprc;
 import dev.keydesk.web.ConfirmPage;
 import dev.keydesk.web.Flash;
 import dev.keydesk.web.WebError;
-import dev.keydesk.web.WebSession;
+import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -22,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * Your bots: the list with its Actions column, "Add a new bot", and each bot's details
@@ -30,21 +33,22 @@ import org.jdbi.v3.core.Jdbi;
  * Pages answer 404 for a bot the user may not manage, so they do not reveal it exists.
  */
 public final class BotRoutes {
-    private static final java.time.format.DateTimeFormatter WHEN =
-            java.time.format.DateTimeFormatter.ofPattern("d MMM HH:mm:ss 'UTC'").withZone(java.time.ZoneOffset.UTC);
 
-    private final Jdbi jdbi;
     private final BotAccess access;
     private final BotActions bots;
     private final BotQueries queries;
+    private final UserQueries users;
+    private final OutboxQueries outbox;
     private final String site;
     private final String botDomain;
 
-    public BotRoutes(Jdbi jdbi, BotAccess access, BotActions bots, BotQueries queries, String site, String botDomain) {
-        this.jdbi = jdbi;
+    public BotRoutes(BotAccess access, BotActions bots, BotQueries queries, UserQueries users, OutboxQueries outbox,
+                     String site, String botDomain) {
         this.access = access;
         this.bots = bots;
         this.queries = queries;
+        this.users = users;
+        this.outbox = outbox;
         this.site = site;
         this.botDomain = botDomain;
     }
@@ -65,8 +69,8 @@ public final class BotRoutes {
     private Bot manageable(Context ctx) {
         User user = WebSession.requireUser(ctx);
         try {
-            return access.requireManageable(user, BotAccess.parseId(ctx.pathParam("bot_id")));
-        } catch (BotAccess.Denied denied) {
+            return access.requireManageable(user, PathIds.parse(ctx.pathParam("bot_id"), "No such bot"));
+        } catch (BotAccess.Denied | NotFoundException denied) {
             throw new WebError(404, "There is no such bot, or it is not yours to manage.");
         }
     }
@@ -82,7 +86,7 @@ public final class BotRoutes {
         BotQueries.Details details = queries.details(shown);
         long[] counts = queries.countsOwnedBy(user.id());
         List<Row> rows = shown.stream().map(b -> row(b, details)).toList();
-        BotPages.ListPage page = new BotPages.ListPage(WebSession.layout(ctx, "Your bots"), inactiveTab,
+        BotPages.ListPage page = new BotPages.ListPage(Layout.of(ctx, "Your bots"), inactiveTab,
                 counts[0], counts[1], rows, !user.isGuest());
         ctx.render("bots.jte", Map.of("page", page));
     }
@@ -93,7 +97,7 @@ public final class BotRoutes {
         Actor actor = actor(ctx);
         BotActions.Credentials credentials = bots.credentials(actor, bot, "bot details page");
         var service = details.service(bot.id());
-        BotPages.DetailPage page = new BotPages.DetailPage(WebSession.layout(ctx, bot.fullName()), row(bot, details),
+        BotPages.DetailPage page = new BotPages.DetailPage(Layout.of(ctx, bot.fullName()), row(bot, details),
                 credentials.apiKey(), credentials.zuliprc(site), service.map(BotService::payloadUrl).orElse(null),
                 service.map(s -> s.botInterface().label()).orElse(null), deliveries(bot.id()));
         ctx.header("Cache-Control", "no-store");
@@ -101,12 +105,12 @@ public final class BotRoutes {
     }
 
     private List<BotPages.DeliveryRow> deliveries(long botId) {
-        return jdbi.withExtension(OutboxDao.class, dao -> dao.deliveriesFor(botId, 20)).stream()
-                .map(d -> new BotPages.DeliveryRow(d.event(), WHEN.format(d.createdAt()), d.status(),
+        return outbox.deliveriesFor(botId, 20).stream()
+                .map(d -> new BotPages.DeliveryRow(d.event(), Dates.second(d.createdAt()), d.status(),
                         d.attempts() + " of " + d.maxAttempts(),
-                        d.deliveredAt() != null ? "at " + WHEN.format(d.deliveredAt())
+                        d.deliveredAt() != null ? "at " + Dates.second(d.deliveredAt())
                                 : d.lastError() == null ? "" : d.lastError()
-                                + (d.failedAt() == null ? "; next try " + WHEN.format(d.nextAttemptAt()) : "")))
+                                + (d.failedAt() == null ? "; next try " + Dates.second(d.nextAttemptAt()) : "")))
                 .toList();
     }
 
@@ -190,7 +194,7 @@ public final class BotRoutes {
     private BotPages.FormPage newForm(Context ctx, String error) {
         WebSession.requireUser(ctx);
         BotType type = safeType(ctx.formParam("bot_type"));
-        return new BotPages.FormPage(WebSession.layout(ctx, "Add a new bot"), 0, orEmpty(ctx.formParam("full_name")),
+        return new BotPages.FormPage(Layout.of(ctx, "Add a new bot"), 0, orEmpty(ctx.formParam("full_name")),
                 orEmpty(ctx.formParam("short_name")), typeChoices(type), orEmpty(ctx.formParam("payload_url")),
                 interfaceChoices(ctx.formParam("interface_type")), true, List.of(), error, botDomain);
     }
@@ -200,14 +204,14 @@ public final class BotRoutes {
         Set<Long> owners = ctx.method().name().equals("POST")
                 ? BotForms.ownerIdsForRedisplay(ctx, "owner_ids")
                 : Set.copyOf(queries.details(List.of(bot)).ownerIds(bot.id()));
-        List<OwnerChoice> choices = jdbi.withExtension(UserDao.class, UserDao::listActiveHumans).stream()
+        List<OwnerChoice> choices = users.activeHumans().stream()
                 .map(u -> new OwnerChoice(u.id(), u.fullName(), u.email(), owners.contains(u.id()))).toList();
         String name = ctx.formParam("full_name") != null ? ctx.formParam("full_name") : bot.fullName();
         String url = ctx.formParam("payload_url") != null ? ctx.formParam("payload_url")
                 : service.map(BotService::payloadUrl).orElse("");
         String iface = ctx.formParam("interface_type") != null ? ctx.formParam("interface_type")
                 : service.map(s -> Integer.toString(s.interfaceType())).orElse(null);
-        return new BotPages.FormPage(WebSession.layout(ctx, "Edit " + bot.fullName()), bot.id(), name, "",
+        return new BotPages.FormPage(Layout.of(ctx, "Edit " + bot.fullName()), bot.id(), name, "",
                 typeChoices(bot.type()), url, interfaceChoices(iface), bot.type() == BotType.OUTGOING_WEBHOOK,
                 choices, error, botDomain);
     }
@@ -218,7 +222,7 @@ public final class BotRoutes {
 
     private static void confirm(Context ctx, String question, String explanation, String action, String label,
                                 String cancel) {
-        ConfirmPage page = new ConfirmPage(WebSession.layout(ctx, "Please confirm"), question, explanation, action,
+        ConfirmPage page = new ConfirmPage(Layout.of(ctx, "Please confirm"), question, explanation, action,
                 label, cancel);
         ctx.render("confirm.jte", Map.of("page", page));
     }

@@ -17,11 +17,11 @@ public final class Outbox {
     static final int WEBHOOK_ATTEMPTS = 8;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Runnable onCommit = () -> {};
-
     /** Called after each commit that queued work, so the local sender starts at once. */
-    public void onQueued(Runnable wake) {
-        this.onCommit = wake;
+    private final Runnable onCommit;
+
+    public Outbox(Runnable onCommit) {
+        this.onCommit = onCommit;
     }
 
     public void email(Handle h, String to, String subject, String body) {

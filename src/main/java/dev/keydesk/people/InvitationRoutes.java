@@ -1,11 +1,12 @@
 package dev.keydesk.people;
 
+import dev.keydesk.web.Layout;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import dev.keydesk.web.Flash;
 import dev.keydesk.web.WebError;
-import dev.keydesk.web.WebSession;
+import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -54,7 +55,7 @@ public final class InvitationRoutes {
     }
 
     private static void render(Context ctx, int status, Invitation invitation, String fullName, String error) {
-        var page = new PeoplePages.AcceptPage(WebSession.layout(ctx, "Join"), ctx.pathParam("token"), invitation.email(),
+        var page = new PeoplePages.AcceptPage(Layout.of(ctx, "Join"), ctx.pathParam("token"), invitation.email(),
                 Role.fromCode(invitation.role()).label(), fullName, error);
         ctx.status(status).render("invite.jte", Map.of("page", page));
     }

@@ -1,6 +1,7 @@
 package dev.keydesk.people;
 
 import dev.keydesk.apikey.ApiKeyActions;
+import dev.keydesk.apikey.KeyCache;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.audit.AuditEvent;
 import dev.keydesk.audit.AuditLog;
@@ -14,7 +15,7 @@ import dev.keydesk.security.Tokens;
 import dev.keydesk.user.AccountRules;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
-import dev.keydesk.user.UserActions;
+import dev.keydesk.account.AccountActions;
 import dev.keydesk.user.UserDao;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,18 +31,21 @@ public final class PeopleActions {
     public static final Duration INVITATION_LIFETIME = Duration.ofDays(10);
 
     private final Jdbi jdbi;
-    private final UserActions users;
+    private final AccountActions users;
     private final ApiKeyActions apiKeys;
     private final BotActions bots;
     private final Outbox outbox;
+    private final KeyCache keyCache;
     private final String site;
 
-    public PeopleActions(Jdbi jdbi, UserActions users, ApiKeyActions apiKeys, BotActions bots, Outbox outbox, String site) {
+    public PeopleActions(Jdbi jdbi, AccountActions users, ApiKeyActions apiKeys, BotActions bots, Outbox outbox,
+                         KeyCache keyCache, String site) {
         this.jdbi = jdbi;
         this.users = users;
         this.apiKeys = apiKeys;
         this.bots = bots;
         this.outbox = outbox;
+        this.keyCache = keyCache;
         this.site = site;
     }
 
@@ -54,6 +58,7 @@ public final class PeopleActions {
             AdminPolicy.requireCanChangeRole(actor, target, role, people.activeOwners());
             if (target.role() == role.code()) return;
             people.updateRole(targetId, role.code());
+            keyCache.announceChange(h, targetId); // the API path caches the account with its role
             AuditLog.record(h, AuditEvent.ROLE_CHANGED, Actor.user(actor.id(), ip), targetId,
                     Map.of("from", target.role(), "to", role.code()));
         });

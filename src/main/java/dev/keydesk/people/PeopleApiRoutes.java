@@ -1,72 +1,84 @@
 package dev.keydesk.people;
 
-import dev.keydesk.api.ApiAuth;
-import dev.keydesk.api.ApiError;
 import dev.keydesk.api.ApiRequest;
-import dev.keydesk.apikey.KeyOwner;
+import dev.keydesk.api.PathIds;
+import dev.keydesk.apikey.ApiAuth;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.bot.BotAccess;
+import dev.keydesk.bot.BotActions;
+import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
-import dev.keydesk.user.UserDao;
+import dev.keydesk.user.UserQueries;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Map;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * Administrators' endpoints for people: deactivate (Zulip's DELETE /users/{id}), change role
- * (PATCH /users/{id}), and rotate a member's key without seeing it. Anyone else gets 403.
+ * (PATCH /users/{id}), rotate a member's key without seeing it, and reactivate an account
+ * (a bot: its owners and administrators; a person: administrators).
  */
 public final class PeopleApiRoutes {
-    private final Jdbi jdbi;
     private final ApiAuth auth;
     private final PeopleActions people;
+    private final BotAccess botAccess;
+    private final BotActions bots;
+    private final UserQueries users;
 
-    public PeopleApiRoutes(Jdbi jdbi, ApiAuth auth, PeopleActions people) {
-        this.jdbi = jdbi;
+    public PeopleApiRoutes(ApiAuth auth, PeopleActions people, BotAccess botAccess, BotActions bots, UserQueries users) {
         this.auth = auth;
         this.people = people;
+        this.botAccess = botAccess;
+        this.bots = bots;
+        this.users = users;
     }
 
     public void register(RoutesConfig routes) {
         routes.delete("/api/v1/users/{user_id}", this::deactivate);
         routes.patch("/api/v1/users/{user_id}", this::update);
         routes.post("/api/v1/users/{user_id}/api_key/regenerate", this::regenerateKey);
-    }
-
-    private User admin(Context ctx) {
-        KeyOwner owner = auth.require(ctx);
-        User caller = jdbi.withExtension(UserDao.class, dao -> dao.findById(owner.userId())).orElseThrow();
-        AdminPolicy.requireAdmin(caller);
-        return caller;
+        routes.post("/api/v1/users/{user_id}/reactivate", this::reactivate);
     }
 
     private void deactivate(Context ctx) {
-        User admin = admin(ctx);
+        User admin = auth.requireAdmin(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         people.deactivate(admin, targetId(ctx), ctx.ip());
         ctx.json(req.success(Map.of()));
     }
 
     private void update(Context ctx) {
-        User admin = admin(ctx);
+        User admin = auth.requireAdmin(ctx);
         ApiRequest req = ApiRequest.of(ctx);
-        req.optional("role").map(PeopleRoutes::parseRole)
+        req.optional("role").map(Role::parseCode)
                 .ifPresent(role -> people.changeRole(admin, targetId(ctx), role, ctx.ip()));
         ctx.json(req.success(Map.of()));
     }
 
     /** Answers without the new key: the member fetches it themselves. */
     private void regenerateKey(Context ctx) {
-        User admin = admin(ctx);
+        User admin = auth.requireAdmin(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         people.regenerateKey(admin, targetId(ctx), ctx.ip());
         ctx.json(req.success(Map.of()));
     }
 
-    private static long targetId(Context ctx) {
-        try {
-            return Long.parseLong(ctx.pathParam("user_id"));
-        } catch (NumberFormatException e) {
-            throw ApiError.badRequest("No such user");
+    private void reactivate(Context ctx) {
+        User caller = auth.require(ctx);
+        ApiRequest req = ApiRequest.of(ctx);
+        long id = targetId(ctx);
+        User target = users.find(id).orElseThrow(() -> new InvalidInputException("No such user"));
+        if (target.isBot()) {
+            botAccess.requireManageable(caller, id);
+            bots.reactivate(Actor.api(caller.id(), ctx.ip()), id);
+        } else {
+            people.reactivate(caller, id, ctx.ip());
         }
+        ctx.json(req.success(Map.of()));
+    }
+
+    private static long targetId(Context ctx) {
+        return PathIds.parse(ctx.pathParam("user_id"), "No such user");
     }
 }

@@ -1,5 +1,8 @@
 package dev.keydesk.people;
 
+import dev.keydesk.web.Dates;
+import dev.keydesk.api.PathIds;
+import dev.keydesk.web.Layout;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.people.PeoplePages.InvitationRow;
 import dev.keydesk.people.PeoplePages.RoleChoice;
@@ -8,12 +11,10 @@ import dev.keydesk.user.User;
 import dev.keydesk.web.ConfirmPage;
 import dev.keydesk.web.Flash;
 import dev.keydesk.web.WebError;
-import dev.keydesk.web.WebSession;
+import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,6 @@ import org.jdbi.v3.core.Jdbi;
 
 /** The administrators' Users page: roles, deactivation, key rotation and invitations. */
 public final class PeopleRoutes {
-    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("d MMM yyyy HH:mm 'UTC'").withZone(ZoneOffset.UTC);
     private static final List<Role> ASSIGNABLE = List.of(Role.OWNER, Role.ADMIN, Role.MODERATOR, Role.MEMBER, Role.GUEST);
 
     private final Jdbi jdbi;
@@ -46,7 +46,7 @@ public final class PeopleRoutes {
 
     private void changeRole(Context ctx) {
         User admin = WebSession.requireAdmin(ctx);
-        Role role = parseRole(ctx.formParam("role"));
+        Role role = Role.parseCode(ctx.formParam("role"));
         people.changeRole(admin, targetId(ctx), role, ctx.ip());
         done(ctx, Flash.ROLE_CHANGED);
     }
@@ -86,7 +86,7 @@ public final class PeopleRoutes {
         User admin = WebSession.requireAdmin(ctx);
         String email = ctx.formParam("email");
         try {
-            String token = people.invite(admin, email, parseRole(ctx.formParam("role")), ctx.ip());
+            String token = people.invite(admin, email, Role.parseCode(ctx.formParam("role")), ctx.ip());
             render(ctx, 200, site + "/invite/" + token, email.strip(), null);
         } catch (InvalidInputException e) {
             render(ctx, 400, null, null, e.getMessage());
@@ -95,12 +95,7 @@ public final class PeopleRoutes {
 
     private void revoke(Context ctx) {
         User admin = WebSession.requireAdmin(ctx);
-        long id;
-        try {
-            id = Long.parseLong(ctx.pathParam("invitation_id"));
-        } catch (NumberFormatException e) {
-            throw new WebError(404, "There is no such invitation.");
-        }
+        long id = PathIds.parse(ctx.pathParam("invitation_id"), "There is no such invitation.");
         people.revokeInvitation(admin, id, ctx.ip());
         done(ctx, Flash.INVITATION_REVOKED);
     }
@@ -110,15 +105,15 @@ public final class PeopleRoutes {
         var rows = jdbi.withExtension(PeopleDao.class, PeopleDao::listPeople).stream()
                 .map(m -> new PeoplePages.Row(m.id(), m.fullName(), m.email(), m.roleEnum().label(),
                         roleChoices(admin, m.roleEnum()), m.isActive(),
-                        m.lastLoginAt() == null ? "Never" : WHEN.format(m.lastLoginAt()),
+                        Dates.minute(m.lastLoginAt(), "Never"),
                         admin.isOwner() || m.role() != Role.OWNER.code(), m.id() == admin.id()))
                 .toList();
         var invitations = jdbi.withExtension(PeopleDao.class, PeopleDao::pendingInvitations).stream()
-                .map(i -> new InvitationRow(i.id(), i.email(), Role.fromCode(i.role()).label(), WHEN.format(i.expiresAt()),
+                .map(i -> new InvitationRow(i.id(), i.email(), Role.fromCode(i.role()).label(), Dates.minute(i.expiresAt(), ""),
                         i.invitedBy() == null ? "—" : i.invitedBy()))
                 .toList();
         String typed = newLink == null && ctx.formParam("email") != null ? ctx.formParam("email") : "";
-        var page = new PeoplePages.UsersPage(WebSession.layout(ctx, "Users"), rows, invitations,
+        var page = new PeoplePages.UsersPage(Layout.of(ctx, "Users"), rows, invitations,
                 roleChoices(admin, Role.MEMBER), newLink, newEmail, typed, error);
         if (newLink != null) ctx.header("Cache-Control", "no-store");
         ctx.status(status).render("users.jte", Map.of("page", page));
@@ -131,7 +126,7 @@ public final class PeopleRoutes {
     }
 
     private void confirm(Context ctx, String question, String explanation, String action, String label) {
-        ConfirmPage page = new ConfirmPage(WebSession.layout(ctx, "Please confirm"), question, explanation, action, label,
+        ConfirmPage page = new ConfirmPage(Layout.of(ctx, "Please confirm"), question, explanation, action, label,
                 "/users");
         ctx.render("confirm.jte", Map.of("page", page));
     }
@@ -142,20 +137,7 @@ public final class PeopleRoutes {
     }
 
     private static long targetId(Context ctx) {
-        try {
-            return Long.parseLong(ctx.pathParam("user_id"));
-        } catch (NumberFormatException e) {
-            throw new WebError(404, "There is no such user.");
-        }
+        return PathIds.parse(ctx.pathParam("user_id"), "There is no such user.");
     }
 
-    static Role parseRole(String raw) {
-        try {
-            int code = Integer.parseInt(raw == null ? "" : raw.trim());
-            return Arrays.stream(Role.values()).filter(r -> r.code() == code).findFirst()
-                    .orElseThrow(() -> new InvalidInputException("Invalid role"));
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("Invalid role");
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.keydesk.user;
 
+import dev.keydesk.errors.InvalidInputException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -31,6 +32,17 @@ public enum Role {
     public static Role fromCode(int code) {
         return Arrays.stream(values()).filter(r -> r.code == code).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("Unknown role " + code));
+    }
+
+    /** Parses a role number as forms and the API send it ("200"); anything else is refused. */
+    public static Role parseCode(String raw) {
+        try {
+            int code = Integer.parseInt(raw == null ? "" : raw.trim());
+            return Arrays.stream(values()).filter(r -> r.code == code).findFirst()
+                    .orElseThrow(() -> new InvalidInputException("Invalid role"));
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("Invalid role");
+        }
     }
 
     /** Parses "owner", "admin", "member", … as typed on the command line. */

@@ -1,6 +1,8 @@
 package dev.keydesk.user;
 
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
@@ -10,6 +12,11 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(User.class)
 public interface UserDao {
     String COLUMNS = "id, email, full_name, role, is_active, is_bot, bot_type, timezone, date_joined, avatar_version";
+
+    /** {@link #COLUMNS} qualified by a table alias, for joins. */
+    static String columnsOf(String alias) {
+        return Arrays.stream(COLUMNS.split(", ")).map(c -> alias + "." + c).collect(Collectors.joining(", "));
+    }
 
     @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE id = :id")
     Optional<User> findById(@Bind("id") long id);

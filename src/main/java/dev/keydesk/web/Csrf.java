@@ -11,18 +11,28 @@ import io.javalin.http.HandlerType;
 public final class Csrf {
     public static final String FIELD = "csrf_token";
     private static final String HEADER = "X-CSRF-Token";
+    private static final String ATTR = "keydesk.csrf";
 
     private Csrf() {}
 
     public static void verify(Context ctx) {
         HandlerType method = ctx.method();
         if (method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS) return;
-        String expected = WebSession.csrfToken(ctx);
+        String expected = token(ctx);
         String presented = ctx.header(HEADER);
         if (presented == null) presented = ctx.formParam(FIELD);
         if (!Tokens.constantTimeEquals(expected, presented)) {
             throw new WebError(403,
                     "This form has expired or did not come from Keydesk. Go back, reload the page and try again.");
         }
+    }
+
+    /** Set by the session loader: the token this visitor's forms must carry. */
+    public static void setToken(Context ctx, String token) {
+        ctx.attribute(ATTR, token);
+    }
+
+    public static String token(Context ctx) {
+        return ctx.attribute(ATTR);
     }
 }

@@ -3,6 +3,7 @@ package dev.keydesk.web;
 import dev.keydesk.api.ApiError;
 import dev.keydesk.errors.ForbiddenException;
 import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.errors.NotFoundException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -24,13 +25,15 @@ public final class ErrorHandling {
     private ErrorHandling() {}
 
     public static void register(RoutesConfig routes) {
-        routes.exception(WebSession.LoginRequired.class, (e, ctx) -> {
+        routes.exception(LoginRequired.class, (e, ctx) -> {
             ctx.attribute(HANDLED, true);
-            WebSession.redirectToLogin(ctx);
+            LoginRequired.redirect(ctx);
         });
         routes.exception(ApiError.class, (e, ctx) -> sendApiError(ctx, e));
         routes.exception(WebError.class, (e, ctx) -> send(ctx, e.status(), e.getMessage(), apiCode(e.status())));
         routes.exception(InvalidInputException.class, (e, ctx) -> send(ctx, 400, e.getMessage(), "BAD_REQUEST"));
+        routes.exception(NotFoundException.class, (e, ctx) -> send(ctx, ctx.path().startsWith("/api/") ? 400 : 404,
+                e.getMessage(), "BAD_REQUEST"));
         routes.exception(ForbiddenException.class, (e, ctx) -> send(ctx, 403, e.getMessage(), "BAD_REQUEST"));
         routes.exception(HttpResponseException.class, (e, ctx) -> {
             int status = e.getStatus();
@@ -79,8 +82,7 @@ public final class ErrorHandling {
             return;
         }
         ctx.attribute(HANDLED, true);
-        Layout layout = new Layout(title(status), WebSession.user(ctx).orElse(null), WebSession.csrfToken(ctx), null,
-                ctx.path());
+        Layout layout = new Layout(title(status), Viewer.of(ctx), Csrf.token(ctx), null, ctx.path());
         ctx.status(status).render("error.jte", Map.of("page", new ErrorPage(layout, status, message)));
     }
 

@@ -1,6 +1,6 @@
 package dev.keydesk.webhook;
 
-import dev.keydesk.apikey.KeyCipher;
+import dev.keydesk.security.KeyCipher;
 import dev.keydesk.outbox.Deliverer;
 import dev.keydesk.outbox.DeliveryFailure;
 import dev.keydesk.outbox.OutboxItem;

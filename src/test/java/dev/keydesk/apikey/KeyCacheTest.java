@@ -3,10 +3,13 @@ package dev.keydesk.apikey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.keydesk.user.User;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class KeyCacheTest {
-    private final KeyOwner owner = new KeyOwner(7, "hamlet@zulip.com", true);
+    private final KeyOwner owner = new KeyOwner(70, new User(7, "hamlet@zulip.com", "King Hamlet", 400, true, false,
+            null, "", Instant.EPOCH, 0), null);
 
     @Test
     void aLookupThatRacedWithAChangeIsNotCached() {

@@ -49,7 +49,7 @@ class BotPagesTest {
         assertEquals(200, details.status(), details.body());
         assertTrue(details.doc().selectFirst(".flash").text().contains("created"));
         long id = botId(details);
-        User bot = keydesk.primary().services().jdbi().withExtension(dev.keydesk.user.UserDao.class,
+        User bot = keydesk.primary().database().jdbi().withExtension(dev.keydesk.user.UserDao.class,
                 dao -> dao.findById(id)).orElseThrow();
         String key = Fixtures.keyOf(bot);
         assertEquals(key, details.doc().selectFirst("#bot-api-key").attr("value"));
@@ -139,9 +139,9 @@ class BotPagesTest {
             assertFalse(page.body().contains(key));
         }
         assertFalse(stranger.get("/bots").body().contains("Helper Bot"));
-        assertEquals(key, Fixtures.keyOf(keydesk.primary().services().jdbi().withExtension(
+        assertEquals(key, Fixtures.keyOf(keydesk.primary().database().jdbi().withExtension(
                 dev.keydesk.user.UserDao.class, dao -> dao.findById(id)).orElseThrow()));
-        assertTrue(keydesk.primary().services().jdbi().withExtension(BotDao.class, dao -> dao.find(id)).orElseThrow().isActive());
+        assertTrue(keydesk.primary().database().jdbi().withExtension(BotDao.class, dao -> dao.find(id)).orElseThrow().isActive());
 
         Fixtures.user("iago@zulip.com", "Iago", Role.ADMIN);
         WebClient admin = new WebClient(keydesk.baseUrl());
@@ -198,7 +198,7 @@ class BotPagesTest {
                 Map.of("csrf_token", csrf, "bot_type", "1", "full_name", "Pic Bot", "short_name", "pic"),
                 "avatar", "face.png", "image/png", Images.png(300, 200), null, Map.of("Cookie", cookie));
         assertEquals(303, ok.status(), ok.body());
-        byte[] stored = keydesk.primary().services().jdbi().withHandle(h ->
+        byte[] stored = keydesk.primary().database().jdbi().withHandle(h ->
                 h.createQuery("SELECT png FROM avatars").mapTo(byte[].class).one());
         assertEquals((byte) 0x89, stored[0]);
         assertEquals('P', stored[1]);

@@ -102,7 +102,7 @@ class BotBrowserTest {
 
         String email = expectedBotEmail(shortName);
         long id = botIdFromApi(email);
-        User bot = keydesk.primary().services().jdbi().withExtension(UserDao.class, d -> d.findById(id)).orElseThrow();
+        User bot = keydesk.primary().database().jdbi().withExtension(UserDao.class, d -> d.findById(id)).orElseThrow();
         assertTrue(bot.isBot(), bot.toString());
         assertEquals(email, bot.email());
         return bot;
@@ -363,7 +363,7 @@ class BotBrowserTest {
         assertThat(page.getByRole(AriaRole.REGION, new Page.GetByRoleOptions().setName("Details")))
                 .containsText("Slack-compatible");
 
-        Bot stored = keydesk.primary().services().jdbi().withExtension(BotDao.class, d -> d.find(bot.id())).orElseThrow();
+        Bot stored = keydesk.primary().database().jdbi().withExtension(BotDao.class, d -> d.find(bot.id())).orElseThrow();
         String token = keydesk.primary().services().bots().credentials(Actor.commandLine(), stored, "test").token();
         assertTrue(token != null && token.matches("[A-Za-z0-9_-]{43}"), "stored token: " + token);
         String key = Fixtures.keyOf(bot);

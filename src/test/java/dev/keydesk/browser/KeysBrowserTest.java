@@ -185,7 +185,7 @@ class KeysBrowserTest {
     }
 
     private User userOf(long id) {
-        return keydesk.primary().services().jdbi().withExtension(UserDao.class, dao -> dao.findById(id)).orElseThrow();
+        return keydesk.primary().database().jdbi().withExtension(UserDao.class, dao -> dao.findById(id)).orElseThrow();
     }
 
     /** The bot a row stands for, from its name link ({@code /bots/{id}#api-key}). */

@@ -143,7 +143,7 @@ class BotZulipJsClientTest {
         }
         assertTrue(id > 0, "no bot " + email + " in " + list.body());
         long botId = id;
-        User bot = keydesk.primary().services().jdbi().withExtension(UserDao.class, d -> d.findById(botId)).orElseThrow();
+        User bot = keydesk.primary().database().jdbi().withExtension(UserDao.class, d -> d.findById(botId)).orElseThrow();
         assertTrue(bot.isBot(), bot.toString());
         // The details page the form led to is this bot's.
         assertNotNull(created.doc().selectFirst("a[href=\"/bots/" + botId + "/zuliprc\"]"), created.body());
@@ -162,7 +162,7 @@ class BotZulipJsClientTest {
     }
 
     private boolean isActive(User bot) {
-        return keydesk.primary().services().jdbi().withExtension(UserDao.class, d -> d.findById(bot.id()))
+        return keydesk.primary().database().jdbi().withExtension(UserDao.class, d -> d.findById(bot.id()))
                 .orElseThrow().isActive();
     }
 

@@ -97,7 +97,7 @@ class MailDeliveryTest {
 
     /** The e-mail rows of a separate Keydesk's outbox: attempts, delivered, failed, last error. */
     private static Map<String, Object> onlyEmailRow(Keydesk instance) {
-        return instance.services().jdbi().withHandle(h -> h.createQuery("""
+        return instance.database().jdbi().withHandle(h -> h.createQuery("""
                         SELECT attempts, delivered_at IS NOT NULL AS delivered, failed_at IS NOT NULL AS failed, last_error
                         FROM outbox WHERE kind = 'email'""")
                 .mapToMap().one());

@@ -31,20 +31,20 @@ public final class Fixtures {
     }
 
     public static void deactivate(User user) {
-        services().users().deactivate(Actor.commandLine(), user.id());
+        services().accounts().deactivate(Actor.commandLine(), user.id());
     }
 
     public static long count(String sql) {
-        return services().jdbi().withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
+        return TestKeydesk.get().primary().database().jdbi().withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
     }
 
     public static List<String> auditEvents(long targetUserId) {
-        return services().jdbi().withHandle(h -> h.createQuery(
+        return TestKeydesk.get().primary().database().jdbi().withHandle(h -> h.createQuery(
                         "SELECT event_type FROM audit_log WHERE target_user_id = :id ORDER BY id")
                 .bind("id", targetUserId).mapTo(String.class).list());
     }
 
     public static void execute(String sql) {
-        services().jdbi().useHandle(h -> h.execute(sql));
+        TestKeydesk.get().primary().database().jdbi().useHandle(h -> h.execute(sql));
     }
 }

@@ -116,7 +116,7 @@ public final class TestKeydesk {
 
     /** Empties every table but the migration history and the master-key check, every cache and the mailbox. */
     public void reset() {
-        primary.services().jdbi().useHandle(h -> h.execute("""
+        primary.database().jdbi().useHandle(h -> h.execute("""
                 TRUNCATE organizations, setup_tokens, users, api_keys, sessions, devices, auth_attempts, audit_log,
                          invitations, outbox, password_resets
                 RESTART IDENTITY CASCADE"""));

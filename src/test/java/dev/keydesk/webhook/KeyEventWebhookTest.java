@@ -307,7 +307,7 @@ class KeyEventWebhookTest {
 
         // The remaining waits (the whole schedule is checked below) are skipped by making the
         // notice due at once, so the sender's own counting decides when it gives up.
-        Jdbi jdbi = services().jdbi();
+        Jdbi jdbi = keydesk.primary().database().jdbi();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         while (rows(botId).get(0).failedAt() == null) {
             assertTrue(Instant.now().isBefore(deadline), "the attempts did not run out: " + rows(botId));
@@ -416,10 +416,10 @@ class KeyEventWebhookTest {
             long botId = bot.getKey();
             String url = bot.getValue();
             await("the call to " + url + " is given up", () -> {
-                List<OutboxRow> rows = rows(services.jdbi(), botId);
+                List<OutboxRow> rows = rows(separate.database().jdbi(), botId);
                 return !rows.isEmpty() && rows.get(0).failedAt() != null;
             });
-            OutboxRow row = rows(services.jdbi(), botId).get(0);
+            OutboxRow row = rows(separate.database().jdbi(), botId).get(0);
             assertEquals(1, row.attempts(), "a refused address is not retried: " + row);
             assertTrue(row.lastError().startsWith("refused:"), row.lastError());
             assertTrue(row.lastError().contains("internal address"), row.lastError());
@@ -587,7 +587,7 @@ class KeyEventWebhookTest {
                      Instant nextAttemptAt, boolean nextAttemptInFuture, Instant leasedUntil, String lastError) {}
 
     private List<OutboxRow> rows(long botId) {
-        return rows(services().jdbi(), botId);
+        return rows(keydesk.primary().database().jdbi(), botId);
     }
 
     private static List<OutboxRow> rows(Jdbi jdbi, long botId) {

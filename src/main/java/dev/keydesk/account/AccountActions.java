@@ -1,0 +1,108 @@
+package dev.keydesk.account;
+
+import dev.keydesk.user.AccountRules;
+import dev.keydesk.user.PasswordHasher;
+import dev.keydesk.user.Role;
+import dev.keydesk.user.User;
+import dev.keydesk.user.UserDao;
+import dev.keydesk.apikey.ApiKeyActions;
+import dev.keydesk.apikey.KeyCache;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.audit.AuditEvent;
+import dev.keydesk.audit.AuditLog;
+import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.session.SessionDao;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** Creating accounts, changing passwords, deactivating: each in one transaction with its audit rows. */
+public final class AccountActions {
+    private final Jdbi jdbi;
+    private final PasswordHasher hasher;
+    private final ApiKeyActions apiKeys;
+    private final KeyCache keyCache;
+
+    public AccountActions(Jdbi jdbi, PasswordHasher hasher, ApiKeyActions apiKeys, KeyCache keyCache) {
+        this.jdbi = jdbi;
+        this.hasher = hasher;
+        this.apiKeys = apiKeys;
+        this.keyCache = keyCache;
+    }
+
+    public User createHuman(Actor actor, String email, String fullName, Role role, String password) {
+        return jdbi.inTransaction(h -> createHuman(h, actor, email, fullName, role, password));
+    }
+
+    /** Inside the caller's transaction; the account gets its first API key at once. */
+    public User createHuman(Handle h, Actor actor, String rawEmail, String rawName, Role role, String password) {
+        String email = AccountRules.email(rawEmail);
+        String fullName = AccountRules.fullName(rawName);
+        String hash = hashNewPassword(password);
+        UserDao users = h.attach(UserDao.class);
+        if (users.findByEmail(email).isPresent()) {
+            throw new InvalidInputException("An account with this e-mail address already exists.");
+        }
+        long id = users.insertHuman(email, fullName, role.code(), hash);
+        Actor creator = actor.userId() == null ? new Actor(id, actor.ip(), actor.via()) : actor;
+        AuditLog.record(h, AuditEvent.USER_CREATED, creator, id, Map.of("email", email, "role", role.code()));
+        apiKeys.replaceKey(h, creator, id);
+        return users.findById(id).orElseThrow();
+    }
+
+    /** Checks the password rules and hashes; call before the transaction, since argon2 takes a while. */
+    public String hashNewPassword(String password) {
+        return hasher.hash(AccountRules.newPassword(password));
+    }
+
+    /** Changes one's own password; every other session of the user ends. */
+    public void changePassword(Actor actor, long userId, long keepSessionId, String newPassword) {
+        String hash = hashNewPassword(newPassword);
+        jdbi.useTransaction(h -> setPassword(h, actor, userId, hash, keepSessionId, Map.of()));
+    }
+
+    /**
+     * The one way a password is replaced, inside the caller's transaction: stores the hash, retires
+     * pending reset links (they were for the old password) and ends the user's sessions, except
+     * the one to keep (null: all of them). Returns how many sessions ended.
+     */
+    public int setPassword(Handle h, Actor actor, long userId, String hash, Long keepSessionId, Map<String, Object> details) {
+        h.attach(UserDao.class).updatePasswordHash(userId, hash);
+        h.attach(PasswordResetDao.class).retireAll(userId);
+        SessionDao sessions = h.attach(SessionDao.class);
+        int ended = keepSessionId == null ? sessions.deleteAllForUser(userId) : sessions.deleteOthers(userId, keepSessionId);
+        Map<String, Object> audit = new LinkedHashMap<>(details);
+        audit.put(keepSessionId == null ? "sessions_ended" : "other_sessions_ended", ended);
+        AuditLog.record(h, AuditEvent.PASSWORD_CHANGED, actor, userId, audit);
+        return ended;
+    }
+
+    /** Ends the user's sessions and makes their key refused at once; the key itself is kept. */
+    public void deactivate(Actor actor, long userId) {
+        jdbi.useTransaction(h -> deactivate(h, actor, userId));
+    }
+
+    /** Inside the caller's transaction. */
+    public void deactivate(Handle h, Actor actor, long userId) {
+        if (h.attach(UserDao.class).updateActive(userId, false) == 0) {
+            throw new InvalidInputException("No such user");
+        }
+        h.attach(SessionDao.class).deleteAllForUser(userId);
+        keyCache.announceChange(h, userId);
+        AuditLog.record(h, AuditEvent.USER_DEACTIVATED, actor, userId);
+    }
+
+    public void reactivate(Actor actor, long userId) {
+        jdbi.useTransaction(h -> reactivate(h, actor, userId));
+    }
+
+    /** Inside the caller's transaction. */
+    public void reactivate(Handle h, Actor actor, long userId) {
+        if (h.attach(UserDao.class).updateActive(userId, true) == 0) {
+            throw new InvalidInputException("No such user");
+        }
+        keyCache.announceChange(h, userId);
+        AuditLog.record(h, AuditEvent.USER_REACTIVATED, actor, userId);
+    }
+}

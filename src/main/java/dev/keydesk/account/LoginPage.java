@@ -1,0 +1,5 @@
+package dev.keydesk.account;
+
+import dev.keydesk.web.Layout;
+
+public record LoginPage(Layout layout, String email, String next, String error) {}

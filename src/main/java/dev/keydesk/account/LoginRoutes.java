@@ -1,0 +1,85 @@
+package dev.keydesk.account;
+
+import dev.keydesk.user.EmailAddress;
+import dev.keydesk.user.PasswordCheck;
+import dev.keydesk.web.Flash;
+import dev.keydesk.web.Layout;
+import dev.keydesk.session.WebSession;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.util.Map;
+
+/** Log in, log out, and the page behind the "reset it" links. */
+public final class LoginRoutes {
+    private static final String WRONG_CREDENTIALS = "That e-mail address and password do not match an account.";
+    private final PasswordCheck passwords;
+    private final WebSession webSession;
+
+    public LoginRoutes(PasswordCheck passwords, WebSession webSession) {
+        this.passwords = passwords;
+        this.webSession = webSession;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/login", this::showLogin);
+        routes.post("/login", this::logIn);
+        routes.post("/logout", this::logOut);
+    }
+
+    private void showLogin(Context ctx) {
+        if (WebSession.user(ctx).isPresent()) {
+            ctx.redirect(safeNext(ctx.queryParam("next")), HttpStatus.SEE_OTHER);
+            return;
+        }
+        render(ctx, 200, "", ctx.queryParam("next"), null);
+    }
+
+    private void logIn(Context ctx) {
+        String email = ctx.formParam("email") == null ? "" : ctx.formParam("email").trim();
+        String password = ctx.formParam("password") == null ? "" : ctx.formParam("password");
+        String next = ctx.formParam("next");
+        if (email.isEmpty() || password.isEmpty()) {
+            render(ctx, 400, email, next, "Enter your e-mail address and your password.");
+            return;
+        }
+        if (!EmailAddress.isValid(email)) {
+            // No account can have this address, so there is nothing to check or to rate-limit.
+            render(ctx, 401, email, next, WRONG_CREDENTIALS);
+            return;
+        }
+        PasswordCheck.Outcome outcome = passwords.check(email, password, ctx.ip());
+        if (outcome instanceof PasswordCheck.Verified verified) {
+            webSession.signIn(ctx, verified.user().id());
+            ctx.redirect(safeNext(next), HttpStatus.SEE_OTHER);
+        } else if (outcome instanceof PasswordCheck.RateLimited limited) {
+            ctx.header("Retry-After", Long.toString(limited.retryAfter().toSeconds()));
+            render(ctx, 429, email, next, "Too many login attempts. Try again in "
+                    + Math.max(1, limited.retryAfter().toMinutes()) + " minutes.");
+        } else if (outcome instanceof PasswordCheck.Deactivated) {
+            render(ctx, 401, email, next, "This account has been deactivated. Ask an administrator for help.");
+        } else {
+            render(ctx, 401, email, next, WRONG_CREDENTIALS);
+        }
+    }
+
+    private void logOut(Context ctx) {
+        webSession.signOut(ctx);
+        Flash.LOGGED_OUT.set(ctx);
+        ctx.redirect("/login", HttpStatus.SEE_OTHER);
+    }
+
+    private static void render(Context ctx, int status, String email, String next, String error) {
+        Layout layout = Layout.of(ctx, "Log in");
+        ctx.status(status).render("login.jte", Map.of("page", new LoginPage(layout, email, safeNext(next), error)));
+    }
+
+    /** Only local paths, so the login form cannot be used to send people to another site. */
+    static String safeNext(String next) {
+        if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")
+                || next.chars().anyMatch(Character::isISOControl)) {
+            return "/account";
+        }
+        return next;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.keydesk.account;
+
+import dev.keydesk.session.SessionDao;
+import dev.keydesk.session.Session;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.audit.AuditEvent;
+import dev.keydesk.audit.AuditLog;
+import dev.keydesk.user.PasswordCheck;
+import dev.keydesk.user.User;
+import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
+
+/** Password re-entry before a key is shown, regenerated or downloaded. */
+public final class Reauthentication {
+    private final Jdbi jdbi;
+    private final PasswordCheck passwords;
+
+    public Reauthentication(Jdbi jdbi, PasswordCheck passwords) {
+        this.jdbi = jdbi;
+        this.passwords = passwords;
+    }
+
+    /** On success the session may handle the key for the next five minutes; failures are audited. */
+    public PasswordCheck.Outcome confirm(Session session, User user, String password, String ip) {
+        PasswordCheck.Outcome outcome = passwords.check(user.email(), password == null ? "" : password, ip);
+        if (outcome instanceof PasswordCheck.Verified verified && verified.user().id() == user.id()) {
+            jdbi.useExtension(SessionDao.class, dao -> dao.markReauthenticated(session.id()));
+        } else {
+            String reason = outcome instanceof PasswordCheck.RateLimited ? "rate_limited" : "wrong_password";
+            jdbi.useTransaction(h -> AuditLog.record(h, AuditEvent.PASSWORD_REENTRY_FAILED,
+                    Actor.user(user.id(), ip), user.id(), Map.of("reason", reason)));
+        }
+        return outcome;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.keydesk.keyconsole;
+
+import dev.keydesk.bot.BotPages.OwnerChoice;
+import dev.keydesk.web.Layout;
+import java.util.List;
+
+/** What the Keys templates render. */
+public final class KeysPages {
+    private KeysPages() {}
+
+    public record Row(long id, String fullName, String email, String typeLabel, boolean blocked, String avatarPath,
+                      String owners, String ownerIds, String webhookUrl, String keyCreated, String lastUsed) {}
+
+    public record ListPage(Layout layout, String query, int page, int totalPages, long total, List<Row> rows,
+                           List<OwnerChoice> accounts, String previousHref, String nextHref, String back) {
+        public boolean hasPages() {
+            return totalPages > 1;
+        }
+
+        /** {@link #back} as a query-string value. */
+        public String backParam() {
+            return java.net.URLEncoder.encode(back, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The New / Modify API Key form as a page of its own (without JavaScript, or to show an error). */
+    public record FormPage(Layout layout, long botId, String name, String webhookUrl, List<OwnerChoice> accounts,
+                           String error, String back) {
+        public boolean isNew() {
+            return botId == 0;
+        }
+
+        public String action() {
+            return isNew() ? "/keys" : "/keys/" + botId + "/edit";
+        }
+
+        public String heading() {
+            return isNew() ? "New API Key" : "Modify API Key";
+        }
+
+        public String submitLabel() {
+            return isNew() ? "Create" : "Modify";
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package dev.keydesk.keyconsole;
+
+import dev.keydesk.web.Dates;
+import dev.keydesk.api.PathIds;
+import dev.keydesk.web.Layout;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.bot.Bot;
+import dev.keydesk.bot.BotActions;
+import dev.keydesk.bot.BotInterface;
+import dev.keydesk.bot.BotOwner;
+import dev.keydesk.bot.BotPages.OwnerChoice;
+import dev.keydesk.bot.BotQueries;
+import dev.keydesk.bot.BotService;
+import dev.keydesk.bot.BotType;
+import dev.keydesk.bot.BotForms;
+import dev.keydesk.db.LikePattern;
+import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.user.User;
+import dev.keydesk.user.UserQueries;
+import dev.keydesk.web.ConfirmPage;
+import dev.keydesk.web.Flash;
+import dev.keydesk.web.Paging;
+import dev.keydesk.web.WebError;
+import dev.keydesk.session.WebSession;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The administrators' Keys page: every bot's API key, searchable and paged, with create,
+ * modify, copy, block / unblock and delete. A "key" here is a bot and its API key: blocking
+ * deactivates the bot, unblocking reactivates it, deleting removes it for good.
+ */
+public final class KeysRoutes {
+    static final int PAGE_SIZE = 50;
+
+    private final Jdbi jdbi;
+    private final BotActions bots;
+    private final BotQueries queries;
+    private final UserQueries users;
+
+    public KeysRoutes(Jdbi jdbi, BotActions bots, BotQueries queries, UserQueries users) {
+        this.jdbi = jdbi;
+        this.bots = bots;
+        this.queries = queries;
+        this.users = users;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/keys", this::list);
+        routes.get("/keys/new", ctx -> renderForm(ctx, 200, newForm(ctx, null)));
+        routes.post("/keys", this::create);
+        routes.get("/keys/{bot_id}/edit", ctx -> renderForm(ctx, 200, editForm(ctx, bot(ctx), null)));
+        routes.post("/keys/{bot_id}/edit", this::modify);
+        routes.post("/keys/{bot_id}/token", this::token);
+        routes.post("/keys/{bot_id}/block", this::block);
+        routes.post("/keys/{bot_id}/unblock", this::unblock);
+        routes.post("/keys/{bot_id}/delete", this::delete);
+    }
+
+    private void list(Context ctx) {
+        WebSession.requireAdmin(ctx);
+        String query = ctx.queryParam("q") == null ? "" : ctx.queryParam("q").strip();
+        if (query.length() > 100) query = query.substring(0, 100);
+        String pattern = LikePattern.contains(query);
+        long total = jdbi.withExtension(KeyListingDao.class, dao -> dao.count(pattern));
+        Paging paging = Paging.of(ctx.queryParam("page"), total, PAGE_SIZE);
+        int page = paging.page();
+        List<KeyListing> listings = jdbi.withExtension(KeyListingDao.class,
+                dao -> dao.search(pattern, PAGE_SIZE, paging.offset()));
+        BotQueries.Details details = queries.details(listings.stream().map(KeysRoutes::asBot).toList());
+        List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details)).toList();
+        KeysPages.ListPage view = new KeysPages.ListPage(Layout.of(ctx, "Keys"), query, page,
+                paging.totalPages(), total, rows, accounts(Set.of()),
+                paging.hasPrevious() ? listHref(query, page - 1) : null,
+                paging.hasNext() ? listHref(query, page + 1) : null, listHref(query, page));
+        ctx.render("keys.jte", Map.of("page", view));
+    }
+
+    private void create(Context ctx) {
+        User admin = WebSession.requireAdmin(ctx);
+        String webhook = blankToNull(ctx.formParam("webhook_url"));
+        try {
+            BotActions.NewBot spec = new BotActions.NewBot(ctx.formParam("name"), null,
+                    webhook == null ? BotType.GENERIC : BotType.OUTGOING_WEBHOOK, webhook, BotInterface.ZULIP,
+                    BotForms.avatar(ctx, "avatar"), BotForms.ownerIds(ctx, "accounts"));
+            bots.createBot(Actor.user(admin.id(), ctx.ip()), admin, spec);
+        } catch (InvalidInputException e) {
+            renderForm(ctx, 400, newForm(ctx, e.getMessage()));
+            return;
+        }
+        Flash.KEY_CREATED.set(ctx);
+        ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+    }
+
+    private void modify(Context ctx) {
+        User admin = WebSession.requireAdmin(ctx);
+        Bot bot = bot(ctx);
+        try {
+            String webhook = ctx.formParam("webhook_url");
+            BotActions.Changes changes = new BotActions.Changes(ctx.formParam("name"),
+                    webhook == null ? null : webhook.strip(), null, BotForms.avatar(ctx, "avatar"), BotForms.ownerIds(ctx, "accounts"));
+            bots.updateBot(Actor.user(admin.id(), ctx.ip()), bot.id(), changes);
+        } catch (InvalidInputException e) {
+            renderForm(ctx, 400, editForm(ctx, bot, e.getMessage()));
+            return;
+        }
+        Flash.KEY_MODIFIED.set(ctx);
+        ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+    }
+
+    /** The key itself, for the copy icon's script: fetched on demand, so the page never holds every key. */
+    private void token(Context ctx) {
+        User admin = WebSession.requireAdmin(ctx);
+        Bot bot = bot(ctx);
+        String key = bots.revealKey(Actor.user(admin.id(), ctx.ip()), bot.id(), "Keys page copy");
+        ctx.header("Cache-Control", "no-store");
+        ctx.contentType("text/plain; charset=utf-8").result(key);
+    }
+
+    private void block(Context ctx) {
+        User admin = WebSession.requireAdmin(ctx);
+        Bot bot = bot(ctx);
+        if (!"yes".equals(ctx.formParam("confirmed"))) {
+            confirm(ctx, "Block API Key", "Block the API key of " + bot.fullName() + "? It authenticates nothing until "
+                    + "it is unblocked; its value stays the same.", "/keys/" + bot.id() + "/block", "Block");
+            return;
+        }
+        bots.deactivate(Actor.user(admin.id(), ctx.ip()), bot.id());
+        Flash.KEY_BLOCKED.set(ctx);
+        ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+    }
+
+    private void unblock(Context ctx) {
+        User admin = WebSession.requireAdmin(ctx);
+        Bot bot = bot(ctx);
+        try {
+            bots.reactivate(Actor.user(admin.id(), ctx.ip()), bot.id());
+        } catch (InvalidInputException e) {
+            throw new WebError(400, "This key cannot be unblocked: " + e.getMessage()
+                    + " Rename the active account that uses its name first.");
+        }
+        Flash.KEY_UNBLOCKED.set(ctx);
+        ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+    }
+
+    private void delete(Context ctx) {
+        User admin = WebSession.requireAdmin(ctx);
+        Bot bot = bot(ctx);
+        if (!"yes".equals(ctx.formParam("confirmed"))) {
+            confirm(ctx, "Delete API Key", "Delete the API key of " + bot.fullName() + " for good? The bot and its key "
+                    + "are removed; this cannot be undone.", "/keys/" + bot.id() + "/delete", "Delete");
+            return;
+        }
+        bots.delete(Actor.user(admin.id(), ctx.ip()), bot.id());
+        Flash.KEY_DELETED.set(ctx);
+        ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+    }
+
+    private Bot bot(Context ctx) {
+        WebSession.requireAdmin(ctx);
+        long id = PathIds.parse(ctx.pathParam("bot_id"), "There is no such API key.");
+        return queries.find(id).orElseThrow(() -> new WebError(404, "There is no such API key."));
+    }
+
+    private KeysPages.FormPage newForm(Context ctx, String error) {
+        WebSession.requireAdmin(ctx);
+        Set<Long> checked = BotForms.ownerIdsForRedisplay(ctx, "accounts");
+        return new KeysPages.FormPage(Layout.of(ctx, "New API Key"), 0, orEmpty(ctx.formParam("name")),
+                orEmpty(ctx.formParam("webhook_url")), accounts(checked), error, back(ctx));
+    }
+
+    private KeysPages.FormPage editForm(Context ctx, Bot bot, String error) {
+        BotQueries.Details details = queries.details(List.of(bot));
+        boolean posted = ctx.formParam("name") != null;
+        Set<Long> checked = posted ? BotForms.ownerIdsForRedisplay(ctx, "accounts")
+                : Set.copyOf(details.ownerIds(bot.id()));
+        String name = posted ? ctx.formParam("name") : bot.fullName();
+        String webhook = posted ? orEmpty(ctx.formParam("webhook_url"))
+                : details.service(bot.id()).map(BotService::payloadUrl).orElse("");
+        return new KeysPages.FormPage(Layout.of(ctx, "Modify API Key"), bot.id(), name, webhook,
+                accounts(checked), error, back(ctx));
+    }
+
+    private static void renderForm(Context ctx, int status, KeysPages.FormPage page) {
+        ctx.status(status).render("key_form.jte", Map.of("page", page));
+    }
+
+    private void confirm(Context ctx, String title, String question, String action, String label) {
+        ConfirmPage page = new ConfirmPage(Layout.of(ctx, title), title, question, action, label, back(ctx));
+        ctx.render("confirm.jte", Map.of("page", page));
+    }
+
+    private List<OwnerChoice> accounts(Set<Long> checked) {
+        return users.activeHumans().stream()
+                .map(u -> new OwnerChoice(u.id(), u.fullName(), u.email(), checked.contains(u.id()))).toList();
+    }
+
+    private KeysPages.Row row(KeyListing k, BotQueries.Details details) {
+        List<BotOwner> owners = details.owners(k.id());
+        return new KeysPages.Row(k.id(), k.fullName(), k.email(), BotType.fromCode(k.botType()).orElseThrow().label(),
+                !k.isActive(), "/avatar/" + k.id() + "?v=" + k.avatarVersion(),
+                owners.stream().map(BotOwner::fullName).collect(Collectors.joining(", ")),
+                owners.stream().map(o -> Long.toString(o.userId())).collect(Collectors.joining(",")),
+                details.service(k.id()).map(BotService::payloadUrl).orElse(""),
+                Dates.minute(k.keyCreatedAt(), "—"), Dates.minute(k.lastUsedAt(), "Never"));
+    }
+
+    private static Bot asBot(KeyListing k) {
+        return new Bot(k.id(), k.email(), k.fullName(), k.botType(), k.isActive(), Instant.EPOCH, k.avatarVersion());
+    }
+
+
+
+
+    /** Where to return after an action: the list as it was (a local /keys address only). */
+    private static String back(Context ctx) {
+        String back = ctx.formParam("back");
+        if (back == null) back = ctx.queryParam("back");
+        return back != null && (back.equals("/keys") || back.startsWith("/keys?")) && !back.contains("\\")
+                && back.chars().noneMatch(Character::isISOControl) ? back : "/keys";
+    }
+
+    static String listHref(String query, int page) {
+        StringBuilder href = new StringBuilder("/keys");
+        String sep = "?";
+        if (!query.isEmpty()) {
+            href.append(sep).append("q=").append(URLEncoder.encode(query, StandardCharsets.UTF_8));
+            sep = "&";
+        }
+        if (page > 1) href.append(sep).append("page=").append(page);
+        return href.toString();
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

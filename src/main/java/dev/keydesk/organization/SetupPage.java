@@ -1,5 +1,0 @@
-package dev.keydesk.organization;
-
-import dev.keydesk.web.Layout;
-
-public record SetupPage(Layout layout, String token, String orgName, String email, String fullName, String error) {}

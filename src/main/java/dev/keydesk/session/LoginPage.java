@@ -1,5 +1,0 @@
-package dev.keydesk.session;
-
-import dev.keydesk.web.Layout;
-
-public record LoginPage(Layout layout, String email, String next, String error) {}

@@ -1,0 +1,25 @@
+package dev.keydesk.web;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** How pages write a moment: one style everywhere, in UTC, said so. */
+public final class Dates {
+    private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("d MMM yyyy HH:mm 'UTC'")
+            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("d MMM yyyy HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    private Dates() {}
+
+    /** "3 Nov 2026 14:02 UTC"; {@code never} when there is no moment. */
+    public static String minute(Instant when, String never) {
+        return when == null ? never : MINUTE.format(when);
+    }
+
+    /** To the second, for logs where the order of close events matters. */
+    public static String second(Instant when) {
+        return when == null ? "" : SECOND.format(when);
+    }
+}
