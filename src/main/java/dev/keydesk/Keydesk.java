@@ -5,6 +5,7 @@ import dev.keydesk.config.ConfigException;
 import dev.keydesk.config.Settings;
 import dev.keydesk.db.Database;
 import dev.keydesk.web.Csrf;
+import dev.keydesk.web.Flash;
 import dev.keydesk.web.ErrorHandling;
 import dev.keydesk.web.LogPaths;
 import dev.keydesk.web.RequestBodies;
@@ -84,10 +85,13 @@ public final class Keydesk implements AutoCloseable {
         routes.before(SecurityHeaders::apply);
         routes.before(RequestBodies::check);
         CrossSiteGuard crossSite = new CrossSiteGuard(settings.externalUrl());
+        boolean secureCookies = settings.secureCookies();
         routes.before(ctx -> {
-            if (ctx.path().startsWith("/api/")) {
+            String path = ctx.path();
+            if (path.startsWith("/api/")) {
                 crossSite.check(ctx);
-            } else if (!ctx.path().startsWith("/static/")) {
+            } else if (!isSessionless(path)) {
+                Flash.useSecureCookie(ctx, secureCookies);
                 webSession.load(ctx);
                 Csrf.verify(ctx);
             }
@@ -100,6 +104,11 @@ public final class Keydesk implements AutoCloseable {
             ctx.status(up ? 200 : 503).json(Map.of("status", up ? "ok" : "database unreachable"));
         });
         services.register(routes);
+    }
+
+    /** Static files, avatars and the health check know nobody: they skip the session lookup. */
+    private static boolean isSessionless(String path) {
+        return path.startsWith("/static/") || path.startsWith("/avatar/") || path.equals("/health");
     }
 
     /** With no organization yet, prints the one-time link that opens the setup page. */

@@ -85,9 +85,9 @@ public final class AccountActions {
 
     /** Inside the caller's transaction. */
     public void deactivate(Handle h, Actor actor, long userId) {
-        if (h.attach(UserDao.class).updateActive(userId, false) == 0) {
-            throw new InvalidInputException("No such user");
-        }
+        UserDao users = h.attach(UserDao.class);
+        if (users.lockById(userId).isEmpty()) throw new InvalidInputException("No such user");
+        if (users.updateActive(userId, false) == 0) return; // already deactivated: nothing to record
         h.attach(SessionDao.class).deleteAllForUser(userId);
         keyCache.announceChange(h, userId);
         AuditLog.record(h, AuditEvent.USER_DEACTIVATED, actor, userId);
@@ -99,9 +99,9 @@ public final class AccountActions {
 
     /** Inside the caller's transaction. */
     public void reactivate(Handle h, Actor actor, long userId) {
-        if (h.attach(UserDao.class).updateActive(userId, true) == 0) {
-            throw new InvalidInputException("No such user");
-        }
+        UserDao users = h.attach(UserDao.class);
+        if (users.lockById(userId).isEmpty()) throw new InvalidInputException("No such user");
+        if (users.updateActive(userId, true) == 0) return; // already active
         keyCache.announceChange(h, userId);
         AuditLog.record(h, AuditEvent.USER_REACTIVATED, actor, userId);
     }

@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -51,6 +52,21 @@ public final class ApiKeyActions {
     /** Generates a new key for the user and logs out every device that used the old one. */
     public String regenerateKey(Actor actor, long userId) {
         return jdbi.inTransaction(h -> replaceKey(h, actor, userId));
+    }
+
+    /**
+     * Replaces the key that authorized the request, but only if it is still the account's current
+     * key when the change commits: of many parallel requests made with one key, exactly one wins,
+     * so someone racing the owner with a leaked key cannot end up holding the only working key.
+     * Empty when the presented key was replaced meanwhile.
+     */
+    public Optional<String> regenerateOwnKey(Actor actor, long userId, long presentedKeyId) {
+        return jdbi.inTransaction(h -> {
+            ApiKeyDao keys = h.attach(ApiKeyDao.class);
+            keys.lockUser(userId);
+            if (!keys.isCurrent(presentedKeyId, userId)) return Optional.<String>empty();
+            return Optional.of(replaceKey(h, actor, userId));
+        });
     }
 
     /**

@@ -73,9 +73,11 @@ public final class ApiKeyApiRoutes {
     }
 
     private void regenerate(Context ctx) {
-        User caller = auth.require(ctx);
+        KeyOwner presented = auth.requireKey(ctx);
         ApiRequest req = ApiRequest.of(ctx);
-        String key = keys.regenerateKey(Actor.api(caller.id(), ctx.ip()), caller.id());
+        long userId = presented.user().id();
+        String key = keys.regenerateOwnKey(Actor.api(userId, ctx.ip()), userId, presented.keyId())
+                .orElseThrow(() -> ApiError.unauthorized("INVALID_API_KEY", "Invalid API key"));
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(Map.of("api_key", key)));
     }

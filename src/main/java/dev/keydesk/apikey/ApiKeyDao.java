@@ -22,6 +22,9 @@ public interface ApiKeyDao {
     @SqlUpdate("UPDATE api_keys SET revoked_at = now(), ciphertext = NULL WHERE user_id = :userId AND revoked_at IS NULL")
     int revokeCurrent(@Bind("userId") long userId);
 
+    @SqlQuery("SELECT EXISTS (SELECT 1 FROM api_keys WHERE id = :keyId AND user_id = :userId AND revoked_at IS NULL)")
+    boolean isCurrent(@Bind("keyId") long keyId, @Bind("userId") long userId);
+
     @SqlQuery("SELECT ciphertext FROM api_keys WHERE user_id = :userId AND revoked_at IS NULL")
     Optional<byte[]> findCurrentCiphertext(@Bind("userId") long userId);
 

@@ -1,5 +1,6 @@
 package dev.keydesk.bot;
 
+import dev.keydesk.avatar.AvatarPaths;
 import java.time.Instant;
 
 /** A bot account as the bot pages and API show it. */
@@ -11,6 +12,6 @@ public record Bot(long id, String email, String fullName, int botType, boolean i
     }
 
     public String avatarPath() {
-        return "/avatar/" + id + "?v=" + avatarVersion;
+        return AvatarPaths.of(id, avatarVersion);
     }
 }

@@ -101,7 +101,7 @@ public final class BotActions {
         byte[] avatar = changes.avatar() == null ? null : AvatarImages.fromUpload(changes.avatar());
         return jdbi.inTransaction(h -> {
             BotDao bots = h.attach(BotDao.class);
-            Bot bot = bots.find(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
+            Bot bot = bots.lock(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
             List<String> changed = new ArrayList<>();
             if (fullName != null && !fullName.equals(bot.fullName())) {
                 lockNames(h);
@@ -161,7 +161,7 @@ public final class BotActions {
 
     /** Inside the caller's transaction. */
     public void deactivate(Handle h, Actor actor, long botId) {
-        Bot bot = h.attach(BotDao.class).find(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
+        Bot bot = h.attach(BotDao.class).lock(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
         if (!bot.isActive()) return;
         h.attach(UserDao.class).updateActive(botId, false);
         keyCache.announceChange(h, botId);
@@ -172,7 +172,7 @@ public final class BotActions {
     /** Restores the bot with the same key it had. */
     public void reactivate(Actor actor, long botId) {
         jdbi.useTransaction(h -> {
-            Bot bot = h.attach(BotDao.class).find(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
+            Bot bot = h.attach(BotDao.class).lock(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
             if (bot.isActive()) return;
             lockNames(h);
             requireFreeName(h, bot.fullName(), botId);
@@ -189,7 +189,7 @@ public final class BotActions {
      */
     public void delete(Actor actor, long botId) {
         jdbi.useTransaction(h -> {
-            Bot bot = h.attach(BotDao.class).find(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
+            Bot bot = h.attach(BotDao.class).lock(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
             AuditLog.record(h, AuditEvent.BOT_DELETED, actor, botId,
                     Map.of("email", bot.email(), "full_name", bot.fullName()));
             keyEvents.keyChanged(h, botId, KeyEvent.DELETED); // queued before the service row goes

@@ -25,6 +25,10 @@ public interface BotDao {
     @SqlQuery("SELECT " + BOT_COLUMNS + " FROM users u WHERE u.id = :id AND u.is_bot")
     Optional<Bot> find(@Bind("id") long id);
 
+    /** The bot, with its row locked until the transaction ends: concurrent changes to one bot take turns. */
+    @SqlQuery("SELECT " + BOT_COLUMNS + " FROM users u WHERE u.id = :id AND u.is_bot FOR UPDATE")
+    Optional<Bot> lock(@Bind("id") long id);
+
     @SqlQuery("SELECT " + BOT_COLUMNS + """
              FROM users u JOIN bot_owners o ON o.bot_id = u.id
             WHERE o.owner_id = :ownerId AND u.is_active = :active

@@ -64,7 +64,11 @@ public final class BotQueries {
     }
 
     public Details details(List<Bot> bots) {
-        List<Long> ids = bots.stream().map(Bot::id).toList();
+        return detailsOf(bots.stream().map(Bot::id).toList());
+    }
+
+    /** The same, by bot ids, for lists that are not made of {@link Bot} records. */
+    public Details detailsOf(List<Long> ids) {
         if (ids.isEmpty()) return new Details(List.of(), List.of());
         return jdbi.withExtension(BotDao.class, dao -> new Details(dao.ownersOf(ids), dao.servicesOf(ids)));
     }

@@ -222,9 +222,7 @@ public final class BotRoutes {
 
     private static void confirm(Context ctx, String question, String explanation, String action, String label,
                                 String cancel) {
-        ConfirmPage page = new ConfirmPage(Layout.of(ctx, "Please confirm"), question, explanation, action,
-                label, cancel);
-        ctx.render("confirm.jte", Map.of("page", page));
+        ConfirmPage.show(ctx, "Please confirm", question, explanation, action, label, cancel);
     }
 
     private Row row(Bot bot, BotQueries.Details details) {

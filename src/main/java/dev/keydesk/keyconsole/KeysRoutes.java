@@ -1,5 +1,6 @@
 package dev.keydesk.keyconsole;
 
+import dev.keydesk.avatar.AvatarPaths;
 import dev.keydesk.web.Dates;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.web.Layout;
@@ -27,7 +28,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,7 +76,7 @@ public final class KeysRoutes {
         int page = paging.page();
         List<KeyListing> listings = jdbi.withExtension(KeyListingDao.class,
                 dao -> dao.search(pattern, PAGE_SIZE, paging.offset()));
-        BotQueries.Details details = queries.details(listings.stream().map(KeysRoutes::asBot).toList());
+        BotQueries.Details details = queries.detailsOf(listings.stream().map(KeyListing::id).toList());
         List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details)).toList();
         KeysPages.ListPage view = new KeysPages.ListPage(Layout.of(ctx, "Keys"), query, page,
                 paging.totalPages(), total, rows, accounts(Set.of()),
@@ -195,8 +195,7 @@ public final class KeysRoutes {
     }
 
     private void confirm(Context ctx, String title, String question, String action, String label) {
-        ConfirmPage page = new ConfirmPage(Layout.of(ctx, title), title, question, action, label, back(ctx));
-        ctx.render("confirm.jte", Map.of("page", page));
+        ConfirmPage.show(ctx, title, title, question, action, label, back(ctx));
     }
 
     private List<OwnerChoice> accounts(Set<Long> checked) {
@@ -207,15 +206,11 @@ public final class KeysRoutes {
     private KeysPages.Row row(KeyListing k, BotQueries.Details details) {
         List<BotOwner> owners = details.owners(k.id());
         return new KeysPages.Row(k.id(), k.fullName(), k.email(), BotType.fromCode(k.botType()).orElseThrow().label(),
-                !k.isActive(), "/avatar/" + k.id() + "?v=" + k.avatarVersion(),
+                !k.isActive(), AvatarPaths.of(k.id(), k.avatarVersion()),
                 owners.stream().map(BotOwner::fullName).collect(Collectors.joining(", ")),
                 owners.stream().map(o -> Long.toString(o.userId())).collect(Collectors.joining(",")),
                 details.service(k.id()).map(BotService::payloadUrl).orElse(""),
                 Dates.minute(k.keyCreatedAt(), "—"), Dates.minute(k.lastUsedAt(), "Never"));
-    }
-
-    private static Bot asBot(KeyListing k) {
-        return new Bot(k.id(), k.email(), k.fullName(), k.botType(), k.isActive(), Instant.EPOCH, k.avatarVersion());
     }
 
 

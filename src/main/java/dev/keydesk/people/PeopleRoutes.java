@@ -126,9 +126,7 @@ public final class PeopleRoutes {
     }
 
     private void confirm(Context ctx, String question, String explanation, String action, String label) {
-        ConfirmPage page = new ConfirmPage(Layout.of(ctx, "Please confirm"), question, explanation, action, label,
-                "/users");
-        ctx.render("confirm.jte", Map.of("page", page));
+        ConfirmPage.show(ctx, "Please confirm", question, explanation, action, label, "/users");
     }
 
     private static void done(Context ctx, Flash flash) {

@@ -1,5 +1,6 @@
 package dev.keydesk.user;
 
+import dev.keydesk.avatar.AvatarPaths;
 import java.time.Instant;
 
 /** A person or bot account. The password hash is deliberately not part of this record. */
@@ -30,7 +31,7 @@ public record User(
 
     /** Where clients fetch the avatar; the version changes the URL whenever the image does. */
     public String avatarPath() {
-        return "/avatar/" + id + "?v=" + avatarVersion;
+        return AvatarPaths.of(id, avatarVersion);
     }
 
     public boolean isGuest() {

@@ -51,6 +51,13 @@ public interface UserDao {
     @SqlUpdate("UPDATE users SET last_login_at = now() WHERE id = :id")
     void recordLogin(@Bind("id") long id);
 
-    @SqlUpdate("UPDATE users SET is_active = :active WHERE id = :id")
+    /**
+     * Switches the account to the given state only if it is not in it already: 0 means nothing
+     * changed (or no such account), so a repeated or concurrent request writes no audit row twice.
+     */
+    @SqlUpdate("UPDATE users SET is_active = :active WHERE id = :id AND is_active <> :active")
     int updateActive(@Bind("id") long id, @Bind("active") boolean active);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE id = :id FOR UPDATE")
+    Optional<User> lockById(@Bind("id") long id);
 }

@@ -32,6 +32,7 @@ public enum Flash {
     PASSWORD_RESET("Your password has been changed. Log in with the new one.");
 
     private static final String COOKIE = "keydesk_flash";
+    private static final String SECURE_ATTR = "keydesk.secure-cookies";
     private final String message;
 
     Flash(String message) {
@@ -42,8 +43,14 @@ public enum Flash {
         return message;
     }
 
+    /** Marks the request as served over https, so the notice's cookie is Secure like the session's. */
+    public static void useSecureCookie(Context ctx, boolean secure) {
+        ctx.attribute(SECURE_ATTR, secure);
+    }
+
     public void set(Context ctx) {
-        ctx.cookie(new Cookie(COOKIE, name(), "/", -1, false, true, null, SameSite.LAX));
+        boolean secure = Boolean.TRUE.equals(ctx.attribute(SECURE_ATTR));
+        ctx.cookie(new Cookie(COOKIE, name(), "/", -1, secure, true, null, SameSite.LAX));
     }
 
     /** The pending notice, if any; reading it clears it. */
