@@ -13,7 +13,6 @@ import dev.keydesk.apikey.ApiKeyApiRoutes;
 import dev.keydesk.apikey.ApiKeyAuthenticator;
 import dev.keydesk.apikey.ApiKeyQueries;
 import dev.keydesk.apikey.KeyCache;
-import dev.keydesk.apikey.KeyChangeListener;
 import dev.keydesk.apikey.KeyUsage;
 import dev.keydesk.audit.AuditRoutes;
 import dev.keydesk.avatar.AvatarRoutes;
@@ -25,6 +24,7 @@ import dev.keydesk.bot.BotQueries;
 import dev.keydesk.bot.BotRoutes;
 import dev.keydesk.bot.KeyEvent;
 import dev.keydesk.config.Settings;
+import dev.keydesk.db.ChangeListener;
 import dev.keydesk.db.Database;
 import dev.keydesk.keyconsole.KeysRoutes;
 import dev.keydesk.mail.MailDeliverer;
@@ -63,7 +63,7 @@ public final class Services implements AutoCloseable {
     private final Database database;
     private final KeyCache keyCache;
     private final KeyUsage keyUsage;
-    private final KeyChangeListener keyChangeListener;
+    private final ChangeListener changeListener;
     private final OutboxSender outboxSender;
     private final ApiKeyAuthenticator authenticator;
     private final ApiKeyActions apiKeys;
@@ -87,7 +87,7 @@ public final class Services implements AutoCloseable {
         String site = settings.site();
         keyCache = new KeyCache();
         keyUsage = new KeyUsage(jdbi);
-        keyChangeListener = new KeyChangeListener(database.dataSource(), keyCache);
+        changeListener = new ChangeListener(database.dataSource(), Map.of(KeyCache.CHANNEL, keyCache));
         outboxSender = new OutboxSender(jdbi, Map.of(
                 Outbox.EMAIL, new MailDeliverer(settings.smtp()),
                 Outbox.WEBHOOK, new WebhookDeliverer(new WebhookTargets(settings.webhooksAllowPrivate()), cipher)),
@@ -130,14 +130,14 @@ public final class Services implements AutoCloseable {
 
     /** Starts the background workers a serving process needs. */
     void startWorkers() {
-        keyChangeListener.start();
+        changeListener.start();
         outboxSender.start();
     }
 
     /** Stops every worker, then the database. */
     @Override
     public void close() {
-        keyChangeListener.close();
+        changeListener.close();
         outboxSender.close();
         keyUsage.close();
         database.close();

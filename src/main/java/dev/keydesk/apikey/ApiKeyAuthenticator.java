@@ -10,8 +10,10 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The API's hot path: a format check, one SHA-256, then the cache or one indexed lookup.
- * No argon2 here: API keys are long random secrets, so a fast digest is enough.
+ * The hot path of the API and of the verification endpoints: a format check, one SHA-256, then
+ * the cache or one indexed lookup. No argon2 here: API keys are long random secrets, so a fast
+ * digest is enough. A well-formed key that matches nothing is remembered as a miss, so someone
+ * replaying made-up keys cannot push a query per attempt into PostgreSQL.
  */
 public final class ApiKeyAuthenticator {
     public sealed interface Result permits Authenticated, Malformed, Invalid, Deactivated {}
@@ -22,7 +24,7 @@ public final class ApiKeyAuthenticator {
 
     public record Invalid() implements Result {}
 
-    public record Deactivated() implements Result {}
+    public record Deactivated(KeyOwner owner) implements Result {}
 
     private final Jdbi jdbi;
     private final KeyCache cache;
@@ -35,7 +37,17 @@ public final class ApiKeyAuthenticator {
         this.usage = usage;
     }
 
+    /** HTTP Basic: the key, and the e-mail address that must be its owner's. */
     public Result authenticate(String email, String apiKey) {
+        Result result = authenticate(apiKey);
+        KeyOwner owner = result instanceof Authenticated a ? a.owner()
+                : result instanceof Deactivated d ? d.owner() : null;
+        if (owner != null && !sameEmail(owner.user().email(), email)) return new Invalid();
+        return result;
+    }
+
+    /** A key presented alone (a Bearer token or an X-Api-Key header). */
+    public Result authenticate(String apiKey) {
         if (!ApiKeyFormat.isWellFormed(apiKey)) {
             return new Malformed();
         }
@@ -43,15 +55,18 @@ public final class ApiKeyAuthenticator {
         String digestHex = HexFormat.of().formatHex(digest);
         KeyOwner owner = cache.get(digestHex);
         if (owner == null) {
+            if (cache.isKnownMiss(digestHex)) return new Invalid();
             databaseLookups.increment();
             long generation = cache.generation();
             Optional<KeyOwner> found = jdbi.withHandle(h -> ApiKeyDao.findOwnerByDigest(h, digest));
-            if (found.isEmpty()) return new Invalid();
+            if (found.isEmpty()) {
+                cache.putMiss(digestHex, generation);
+                return new Invalid();
+            }
             owner = found.get();
             cache.put(digestHex, owner, generation);
         }
-        if (!sameEmail(owner.user().email(), email)) return new Invalid();
-        if (!owner.user().isActive()) return new Deactivated();
+        if (!owner.user().isActive()) return new Deactivated(owner);
         usage.recordUse(digest, digestHex);
         return new Authenticated(owner);
     }

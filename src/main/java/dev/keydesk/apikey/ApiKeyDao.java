@@ -51,6 +51,6 @@ public interface ApiKeyDao {
     }
 
     /** Tells every Keydesk process sharing this database to forget cached keys of this user (sent on commit). */
-    @SqlQuery("SELECT pg_notify('" + KeyChangeListener.CHANNEL + "', :payload)")
+    @SqlQuery("SELECT pg_notify('" + KeyCache.CHANNEL + "', :payload)")
     String notifyKeyChange(@Bind("payload") String payload);
 }

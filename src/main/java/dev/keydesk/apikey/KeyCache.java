@@ -3,6 +3,7 @@ package dev.keydesk.apikey;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.keydesk.db.ChangeListener;
 import dev.keydesk.security.Tokens;
 import java.time.Duration;
 import java.util.Set;
@@ -13,10 +14,13 @@ import org.jdbi.v3.core.Handle;
 /**
  * Owners of recently presented keys, by key digest, so most API requests need no database
  * round trip. Entries are dropped when their user's key or account changes, in this process at
- * commit and in every other process through PostgreSQL's NOTIFY (see {@link KeyChangeListener}).
+ * commit and in every other process through PostgreSQL's NOTIFY (see {@link ChangeListener}).
  * An index from user to digests makes forgetting a user cost O(their keys), not O(cache size).
  */
-public final class KeyCache {
+public final class KeyCache implements ChangeListener.Subscriber {
+    /** The NOTIFY channel of key and account changes. */
+    public static final String CHANNEL = "keydesk_key_changes";
+
     private final ConcurrentHashMap<Long, Set<String>> digestsByUser = new ConcurrentHashMap<>();
     private final Cache<String, KeyOwner> owners = Caffeine.newBuilder()
             .maximumSize(50_000)
@@ -25,6 +29,15 @@ public final class KeyCache {
             .removalListener((String digest, KeyOwner owner, RemovalCause cause) -> {
                 if (owner != null && cause != RemovalCause.REPLACED) unindex(owner.user().id(), digest);
             })
+            .build();
+    /**
+     * Digests of well-formed keys that matched no current key. A miss is cached only if no key
+     * change was announced during its lookup, and every announced change drops all misses: a
+     * new key is always announced (its account's keys changed), so a miss can never hide it.
+     */
+    private final Cache<String, Boolean> misses = Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterWrite(Duration.ofMinutes(10))
             .build();
     /** Bumped by every forget, so a lookup that raced with a change does not cache what it read. */
     private final AtomicLong generation = new AtomicLong();
@@ -50,14 +63,25 @@ public final class KeyCache {
         if (generation.get() != generationBeforeLookup) owners.invalidate(digestHex);
     }
 
+    boolean isKnownMiss(String digestHex) {
+        return misses.getIfPresent(digestHex) != null;
+    }
+
+    void putMiss(String digestHex, long generationBeforeLookup) {
+        misses.put(digestHex, Boolean.TRUE);
+        if (generation.get() != generationBeforeLookup) misses.invalidate(digestHex);
+    }
+
     public void forget(long userId) {
         generation.incrementAndGet();
+        misses.invalidateAll();
         Set<String> digests = digestsByUser.remove(userId);
         if (digests != null) owners.invalidateAll(digests);
     }
 
     public void forgetAll() {
         generation.incrementAndGet();
+        misses.invalidateAll();
         owners.invalidateAll();
         digestsByUser.clear();
     }
@@ -83,8 +107,14 @@ public final class KeyCache {
         handle.afterCommit(() -> forget(userId));
     }
 
+    @Override
+    public void resync() {
+        forgetAll();
+    }
+
     /** Handles a notification: "process:user" from any process sharing the database. */
-    void onNotification(String payload) {
+    @Override
+    public void onNotification(String payload) {
         int colon = payload.indexOf(':');
         if (colon < 0) {
             forgetAll();

@@ -1,8 +1,9 @@
-package dev.keydesk.apikey;
+package dev.keydesk.db;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -10,26 +11,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Listens for key changes made by any Keydesk process on the shared database and drops the
- * affected cache entries, so a regenerated or blocked key is refused everywhere within
- * milliseconds. If the connection drops, the whole cache is cleared before listening again,
- * since changes may have been missed meanwhile.
+ * Listens on PostgreSQL NOTIFY channels for changes made by any Keydesk process sharing the
+ * database, and hands each notification's payload to that channel's subscriber, so caches drop
+ * what changed within milliseconds. When the connection drops (and once at the start), every
+ * subscriber's {@link Subscriber#resync()} runs, since notifications may have been missed.
  */
-public final class KeyChangeListener implements AutoCloseable {
-    static final String CHANNEL = "keydesk_key_changes";
-    private static final Logger log = LoggerFactory.getLogger(KeyChangeListener.class);
+public final class ChangeListener implements AutoCloseable {
+    /** What a cache does with the notifications of its channel. */
+    public interface Subscriber {
+        void onNotification(String payload);
+
+        /** Forget everything: notifications may have been missed. */
+        void resync();
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ChangeListener.class);
     private static final int POLL_MILLIS = 250;
     private static final long KEEPALIVE_NANOS = 5_000_000_000L;
 
     private final DataSource dataSource;
-    private final KeyCache cache;
+    private final Map<String, Subscriber> subscribers;
     private final Thread thread;
     private volatile boolean running = true;
 
-    public KeyChangeListener(DataSource dataSource, KeyCache cache) {
+    /** Channel names must be plain identifiers; they are written into LISTEN statements. */
+    public ChangeListener(DataSource dataSource, Map<String, Subscriber> subscribers) {
+        for (String channel : subscribers.keySet()) {
+            if (!channel.matches("[a-z_]+")) throw new IllegalArgumentException("Bad channel name " + channel);
+        }
         this.dataSource = dataSource;
-        this.cache = cache;
-        this.thread = new Thread(this::run, "keydesk-key-changes");
+        this.subscribers = Map.copyOf(subscribers);
+        this.thread = new Thread(this::run, "keydesk-change-listener");
         this.thread.setDaemon(true);
     }
 
@@ -42,15 +54,18 @@ public final class KeyChangeListener implements AutoCloseable {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(true);
                 try (Statement statement = connection.createStatement()) {
-                    statement.execute("LISTEN " + CHANNEL);
+                    for (String channel : subscribers.keySet()) statement.execute("LISTEN " + channel);
                 }
-                cache.forgetAll();
+                resyncAll();
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 long lastCheck = System.nanoTime();
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
                     if (notifications != null) {
-                        for (PGNotification n : notifications) cache.onNotification(n.getParameter());
+                        for (PGNotification n : notifications) {
+                            Subscriber subscriber = subscribers.get(n.getName());
+                            if (subscriber != null) subscriber.onNotification(n.getParameter());
+                        }
                     }
                     if (System.nanoTime() - lastCheck > KEEPALIVE_NANOS) {
                         // A connection that died silently would never deliver another notification:
@@ -62,12 +77,16 @@ public final class KeyChangeListener implements AutoCloseable {
                     }
                 }
             } catch (SQLException | RuntimeException e) {
-                cache.forgetAll();
+                resyncAll();
                 if (!running) return;
-                log.warn("Lost the key-change listener connection ({}); reconnecting", e.getMessage());
+                log.warn("Lost the change listener connection ({}); reconnecting", e.getMessage());
                 sleepQuietly();
             }
         }
+    }
+
+    private void resyncAll() {
+        subscribers.values().forEach(Subscriber::resync);
     }
 
     private static void sleepQuietly() {
