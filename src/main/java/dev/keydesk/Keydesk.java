@@ -4,6 +4,7 @@ import dev.keydesk.api.CrossSiteGuard;
 import dev.keydesk.config.ConfigException;
 import dev.keydesk.config.Settings;
 import dev.keydesk.db.Database;
+import dev.keydesk.guard.ForwardAuthRoutes;
 import dev.keydesk.web.Csrf;
 import dev.keydesk.web.Flash;
 import dev.keydesk.web.ErrorHandling;
@@ -15,7 +16,12 @@ import dev.keydesk.session.WebSession;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.SizeUnit;
+import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.javalin.http.NotFoundResponse;
+import io.javalin.router.Endpoint;
+import dev.keydesk.security.Tokens;
+import java.time.Duration;
 import io.javalin.http.staticfiles.Location;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -25,6 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class Keydesk implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Keydesk.class);
     private static final Logger REQUEST_LOG = LoggerFactory.getLogger("keydesk.requests");
+    private static final String STATEMENTS_BEFORE = "keydesk.statements-before";
 
     private final Settings settings;
     private final Services services;
@@ -77,13 +84,22 @@ public final class Keydesk implements AutoCloseable {
             files.directory = "/static";
             files.location = Location.CLASSPATH;
         });
-        config.requestLogger.http((ctx, ms) -> REQUEST_LOG.info("{} {} {} {}ms", ctx.method(), LogPaths.loggable(ctx.path()),
-                ctx.statusCode(), Math.round(ms)));
+        config.requestLogger.http((ctx, ms) -> {
+            REQUEST_LOG.info("{} {} {} {}ms", ctx.method(), LogPaths.loggable(ctx.path()), ctx.statusCode(), Math.round(ms));
+            Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
+            Long before = ctx.attribute(STATEMENTS_BEFORE);
+            long statements = before == null ? 0 : Database.statementsOnThisThread() - before;
+            services.metrics().recordRequest(endpoint == null ? "unmatched" : endpoint.path, ctx.method().name(),
+                    ctx.statusCode(), Duration.ofNanos((long) (ms * 1_000_000)), statements);
+        });
 
         var routes = config.routes;
         WebSession webSession = services.webSession();
+        routes.before(ctx -> ctx.attribute(STATEMENTS_BEFORE, Database.statementsOnThisThread()));
         routes.before(SecurityHeaders::apply);
-        routes.before(RequestBodies::check);
+        routes.before(ctx -> {
+            if (!isForwardAuth(ctx.path())) RequestBodies.check(ctx);
+        });
         CrossSiteGuard crossSite = new CrossSiteGuard(settings.externalUrl());
         boolean secureCookies = settings.secureCookies();
         routes.before(ctx -> {
@@ -103,12 +119,35 @@ public final class Keydesk implements AutoCloseable {
             boolean up = services.database().isReachable();
             ctx.status(up ? 200 : 503).json(Map.of("status", up ? "ok" : "database unreachable"));
         });
+        routes.get("/metrics", this::metrics);
         services.register(routes);
+    }
+
+    /**
+     * Prometheus' scrape endpoint: off (404) unless KEYDESK_METRICS_TOKEN is set, and then only
+     * for a request that presents it as a Bearer token.
+     */
+    private void metrics(Context ctx) {
+        String token = settings.metricsToken();
+        if (token == null) throw new NotFoundResponse();
+        String presented = ctx.header("Authorization");
+        if (!Tokens.constantTimeEquals("Bearer " + token, presented == null ? "" : presented.strip())) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"keydesk-metrics\"");
+            ctx.status(401).result("A metrics token is required.\n");
+            return;
+        }
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(services.metrics().scrape());
     }
 
     /** Static files, avatars and the health check know nobody: they skip the session lookup. */
     private static boolean isSessionless(String path) {
-        return path.startsWith("/static/") || path.startsWith("/avatar/") || path.equals("/health");
+        return path.startsWith("/static/") || path.startsWith("/avatar/") || path.equals("/health")
+                || path.equals("/metrics") || isForwardAuth(path);
+    }
+
+    /** Asked by reverse proxies, not browsers: no session, no form token, no body to check. */
+    private static boolean isForwardAuth(String path) {
+        return path.equals(ForwardAuthRoutes.PATH) || path.startsWith(ForwardAuthRoutes.PATH + "/");
     }
 
     /** With no organization yet, prints the one-time link that opens the setup page. */

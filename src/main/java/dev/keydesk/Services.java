@@ -26,7 +26,17 @@ import dev.keydesk.bot.KeyEvent;
 import dev.keydesk.config.Settings;
 import dev.keydesk.db.ChangeListener;
 import dev.keydesk.db.Database;
+import dev.keydesk.guard.ForwardAuthRoutes;
+import dev.keydesk.guard.GuardActions;
+import dev.keydesk.guard.KeyVerifier;
+import dev.keydesk.guard.RateLimits;
+import dev.keydesk.guard.ServiceQueries;
+import dev.keydesk.guard.ServiceRegistry;
+import dev.keydesk.guard.ServicesRoutes;
+import dev.keydesk.guard.VerificationMetrics;
+import dev.keydesk.guard.VerifyApiRoutes;
 import dev.keydesk.keyconsole.KeysRoutes;
+import dev.keydesk.metrics.Metrics;
 import dev.keydesk.mail.MailDeliverer;
 import dev.keydesk.organization.ServerSettingsApiRoutes;
 import dev.keydesk.outbox.Outbox;
@@ -79,22 +89,29 @@ public final class Services implements AutoCloseable {
     private final PasswordResetActions passwordResets;
     private final UserQueries userQueries;
     private final OutboxQueries outboxQueries;
+    private final Metrics metrics;
+    private final ServiceRegistry serviceRegistry;
+    private final GuardActions guardActions;
+    private final KeyVerifier keyVerifier;
 
-    private Services(Settings settings, Tuning tuning, Database database, KeyCipher cipher) {
+    private Services(Settings settings, Tuning tuning, Database database, KeyCipher cipher, Metrics metrics) {
         this.settings = settings;
         this.database = database;
+        this.metrics = metrics;
         Jdbi jdbi = database.jdbi();
         String site = settings.site();
-        keyCache = new KeyCache();
+        keyCache = new KeyCache(metrics.registry());
         keyUsage = new KeyUsage(jdbi);
-        changeListener = new ChangeListener(database.dataSource(), Map.of(KeyCache.CHANNEL, keyCache));
+        serviceRegistry = new ServiceRegistry(jdbi);
+        changeListener = new ChangeListener(database.dataSource(),
+                Map.of(KeyCache.CHANNEL, keyCache, ServiceRegistry.CHANNEL, serviceRegistry));
         outboxSender = new OutboxSender(jdbi, Map.of(
                 Outbox.EMAIL, new MailDeliverer(settings.smtp()),
                 Outbox.WEBHOOK, new WebhookDeliverer(new WebhookTargets(settings.webhooksAllowPrivate()), cipher)),
                 tuning.backoff());
         Outbox outbox = new Outbox(outboxSender::wake);
         BotKeyEvents botKeyEvents = new BotKeyEvents(outbox);
-        authenticator = new ApiKeyAuthenticator(jdbi, keyCache, keyUsage);
+        authenticator = new ApiKeyAuthenticator(jdbi, keyCache, keyUsage, metrics.registry());
         // However a bot's key gets replaced (its page, the API, the Keys page, the command line),
         // its webhook hears of it.
         apiKeys = new ApiKeyActions(jdbi, cipher, keyCache, outbox, site,
@@ -113,15 +130,19 @@ public final class Services implements AutoCloseable {
                 new PasswordRateLimiter(jdbi, tuning.resetLimits(), "reset"), apiKeys, outbox, site);
         userQueries = new UserQueries(jdbi);
         outboxQueries = new OutboxQueries(jdbi);
+        outboxQueries.registerGauges(metrics.registry());
+        guardActions = new GuardActions(jdbi, serviceRegistry);
+        keyVerifier = new KeyVerifier(serviceRegistry, authenticator, new RateLimits(System::currentTimeMillis));
     }
 
     /** Opens the database, checks the master key against it and builds every service; no worker runs yet. */
     public static Services open(Settings settings, Tuning tuning) {
         KeyCipher cipher = new KeyCipher(MasterKey.loadOrCreate(settings.masterKeyFile()));
-        Database database = Database.open(settings);
+        Metrics metrics = new Metrics();
+        Database database = Database.open(settings, metrics.registry());
         try {
             cipher.verifyAgainst(database.jdbi());
-            return new Services(settings, tuning, database, cipher);
+            return new Services(settings, tuning, database, cipher, metrics);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -165,6 +186,18 @@ public final class Services implements AutoCloseable {
         new InvitationRoutes(people, webSession).register(routes);
         new PeopleApiRoutes(apiAuth, people, botAccess, bots, userQueries).register(routes);
         new AuditRoutes(jdbi).register(routes);
+        VerificationMetrics verificationMetrics = new VerificationMetrics(metrics.registry());
+        new ForwardAuthRoutes(keyVerifier, verificationMetrics).register(routes);
+        new VerifyApiRoutes(keyVerifier, verificationMetrics).register(routes);
+        new ServicesRoutes(guardActions, new ServiceQueries(jdbi), site).register(routes);
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public GuardActions guard() {
+        return guardActions;
     }
 
     WebSession webSession() {

@@ -6,6 +6,8 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.LongAdder;
 import org.jdbi.v3.core.Jdbi;
 
@@ -30,11 +32,22 @@ public final class ApiKeyAuthenticator {
     private final KeyCache cache;
     private final KeyUsage usage;
     private final LongAdder databaseLookups = new LongAdder();
+    private final Counter cacheHits;
+    private final Counter knownMisses;
+    private final Counter lookups;
 
-    public ApiKeyAuthenticator(Jdbi jdbi, KeyCache cache, KeyUsage usage) {
+    public ApiKeyAuthenticator(Jdbi jdbi, KeyCache cache, KeyUsage usage, MeterRegistry meters) {
         this.jdbi = jdbi;
         this.cache = cache;
         this.usage = usage;
+        this.cacheHits = lookupCounter(meters, "cache");
+        this.knownMisses = lookupCounter(meters, "known_miss");
+        this.lookups = lookupCounter(meters, "database");
+    }
+
+    private static Counter lookupCounter(MeterRegistry meters, String source) {
+        return Counter.builder("keydesk_key_lookups").description("Well-formed keys resolved, by where the answer came from")
+                .tag("source", source).register(meters);
     }
 
     /** HTTP Basic: the key, and the e-mail address that must be its owner's. */
@@ -54,8 +67,14 @@ public final class ApiKeyAuthenticator {
         byte[] digest = Tokens.sha256(apiKey);
         String digestHex = HexFormat.of().formatHex(digest);
         KeyOwner owner = cache.get(digestHex);
-        if (owner == null) {
-            if (cache.isKnownMiss(digestHex)) return new Invalid();
+        if (owner != null) {
+            cacheHits.increment();
+        } else {
+            if (cache.isKnownMiss(digestHex)) {
+                knownMisses.increment();
+                return new Invalid();
+            }
+            lookups.increment();
             databaseLookups.increment();
             long generation = cache.generation();
             Optional<KeyOwner> found = jdbi.withHandle(h -> ApiKeyDao.findOwnerByDigest(h, digest));

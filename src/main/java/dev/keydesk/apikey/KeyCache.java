@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.keydesk.db.ChangeListener;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import dev.keydesk.security.Tokens;
 import java.time.Duration;
 import java.util.Set;
@@ -43,6 +45,14 @@ public final class KeyCache implements ChangeListener.Subscriber {
     private final AtomicLong generation = new AtomicLong();
     /** Names this process in its notifications, so it can skip its own (it already forgot at commit). */
     private final String processId = Tokens.newToken().substring(0, 12);
+    /** From a change's commit in one process to its invalidation in this one. */
+    private final Timer invalidationDelay;
+
+    public KeyCache(MeterRegistry meters) {
+        this.invalidationDelay = Timer.builder("keydesk_key_invalidation_delay")
+                .description("Time from a key change in another process to its invalidation in this one")
+                .publishPercentiles(0.5, 0.99).register(meters);
+    }
 
     KeyOwner get(String digestHex) {
         return owners.getIfPresent(digestHex);
@@ -103,7 +113,7 @@ public final class KeyCache implements ChangeListener.Subscriber {
      * one included) forgets the user's cached keys once the change commits.
      */
     public void announceChange(Handle handle, long userId) {
-        handle.attach(ApiKeyDao.class).notifyKeyChange(processId + ":" + userId);
+        handle.attach(ApiKeyDao.class).notifyKeyChange(processId + ":" + userId + ":" + System.currentTimeMillis());
         handle.afterCommit(() -> forget(userId));
     }
 
@@ -112,17 +122,19 @@ public final class KeyCache implements ChangeListener.Subscriber {
         forgetAll();
     }
 
-    /** Handles a notification: "process:user" from any process sharing the database. */
+    /** Handles a notification, "process:user:millis", from any process sharing the database. */
     @Override
     public void onNotification(String payload) {
-        int colon = payload.indexOf(':');
-        if (colon < 0) {
+        String[] parts = payload.split(":");
+        if (parts.length != 3) {
             forgetAll();
             return;
         }
-        if (payload.substring(0, colon).equals(processId)) return;
+        if (parts[0].equals(processId)) return;
         try {
-            forget(Long.parseLong(payload.substring(colon + 1)));
+            forget(Long.parseLong(parts[1]));
+            long delay = System.currentTimeMillis() - Long.parseLong(parts[2]);
+            invalidationDelay.record(Duration.ofMillis(Math.max(0, delay)));
         } catch (NumberFormatException e) {
             forgetAll();
         }

@@ -21,7 +21,13 @@ public enum AuditEvent {
     INVITATION_CREATED("invitation_created"),
     INVITATION_REVOKED("invitation_revoked"),
     INVITATION_ACCEPTED("invitation_accepted"),
-    PASSWORD_RESET_REQUESTED("password_reset_requested");
+    PASSWORD_RESET_REQUESTED("password_reset_requested"),
+    SERVICE_REGISTERED("service_registered"),
+    SERVICE_MODIFIED("service_modified"),
+    SERVICE_TOKEN_REGENERATED("service_token_regenerated"),
+    SERVICE_MEMBER_ADDED("service_member_added"),
+    SERVICE_MEMBER_REMOVED("service_member_removed"),
+    SERVICE_DELETED("service_deleted");
 
     private final String dbName;
 

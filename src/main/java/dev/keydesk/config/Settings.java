@@ -19,7 +19,8 @@ public record Settings(
         Path masterKeyFile,
         boolean devMode,
         Smtp smtp,
-        boolean webhooksAllowPrivate) {
+        boolean webhooksAllowPrivate,
+        String metricsToken) {
 
     /** How TLS is used with the SMTP server. */
     public enum SmtpSecurity { NONE, STARTTLS, TLS }
@@ -61,8 +62,12 @@ public record Settings(
         boolean dev = parseBoolean("KEYDESK_DEV", env.getOrDefault("KEYDESK_DEV", "false"));
         boolean allowPrivate = parseBoolean("KEYDESK_WEBHOOKS_ALLOW_PRIVATE",
                 env.getOrDefault("KEYDESK_WEBHOOKS_ALLOW_PRIVATE", "false"));
+        String metricsToken = env.get("KEYDESK_METRICS_TOKEN");
+        if (metricsToken != null && !metricsToken.isBlank() && metricsToken.strip().length() < 16) {
+            throw new ConfigException("KEYDESK_METRICS_TOKEN must be at least 16 characters long");
+        }
         return new Settings(port, bind, externalUrl, database, dataDir, masterKey, dev, parseSmtp(env, externalUrl),
-                allowPrivate);
+                allowPrivate, metricsToken == null || metricsToken.isBlank() ? null : metricsToken.strip());
     }
 
     private static Smtp parseSmtp(Map<String, String> env, URI externalUrl) {

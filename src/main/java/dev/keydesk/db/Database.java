@@ -1,6 +1,8 @@
 package dev.keydesk.db;
 
 import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.keydesk.config.ConfigException;
@@ -31,6 +33,7 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final Jdbi jdbi;
     private final LongAdder statements = new LongAdder();
+    private static final ThreadLocal<long[]> ON_THIS_THREAD = ThreadLocal.withInitial(() -> new long[1]);
 
     private Database(EmbeddedPostgres embedded, HikariDataSource pool) {
         this.embedded = embedded;
@@ -40,12 +43,18 @@ public final class Database implements AutoCloseable {
             @Override
             public void logBeforeExecution(StatementContext context) {
                 statements.increment();
+                ON_THIS_THREAD.get()[0]++;
             }
         });
     }
 
     /** Connects (starting the embedded server if no external one is configured) and migrates. */
     public static Database open(Settings settings) {
+        return open(settings, null);
+    }
+
+    /** With a meter registry, the pool reports its use (active, idle, pending connections) there. */
+    public static Database open(Settings settings, MeterRegistry meters) {
         EmbeddedPostgres embedded = null;
         HikariConfig config = new HikariConfig();
         try {
@@ -69,6 +78,7 @@ public final class Database implements AutoCloseable {
             config.setMaximumPoolSize(11); // ten for requests, one held by the key-change listener
             config.setConnectionTimeout(5_000);
             config.setInitializationFailTimeout(5_000);
+            if (meters != null) config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
             HikariDataSource pool = new HikariDataSource(config);
             migrate(pool);
             return new Database(embedded, pool);
@@ -124,7 +134,12 @@ public final class Database implements AutoCloseable {
                 .migrate();
     }
 
-    /** How many SQL statements this process has run; the benchmark reports it per request. */
+    /** How many SQL statements the current thread has run, in any database: read before and after a request. */
+    public static long statementsOnThisThread() {
+        return ON_THIS_THREAD.get()[0];
+    }
+
+    /** How many SQL statements this process has run, background work included. */
     public long statementsRun() {
         return statements.sum();
     }

@@ -1,5 +1,7 @@
 package dev.keydesk.outbox;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 
@@ -9,6 +11,25 @@ public final class OutboxQueries {
 
     public OutboxQueries(Jdbi jdbi) {
         this.jdbi = jdbi;
+    }
+
+    /** Queue depth and the age of the oldest waiting item, read from the database at each scrape. */
+    public void registerGauges(MeterRegistry meters) {
+        Gauge.builder("keydesk_outbox_pending", this, q -> q.pendingStats()[0])
+                .description("E-mails and webhook calls waiting to be sent").register(meters);
+        Gauge.builder("keydesk_outbox_oldest_pending_seconds", this, q -> q.pendingStats()[1])
+                .description("Age of the oldest item waiting to be sent").register(meters);
+    }
+
+    private double[] pendingStats() {
+        try {
+            return jdbi.withHandle(h -> h.createQuery("""
+                            SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age
+                            FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL""")
+                    .map((rs, ctx) -> new double[] {rs.getDouble("n"), rs.getDouble("age")}).one());
+        } catch (RuntimeException e) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
     }
 
     /** The newest deliveries to a bot's webhook, newest first. */

@@ -32,7 +32,7 @@ public final class ErrorHandling {
         routes.exception(ApiError.class, (e, ctx) -> sendApiError(ctx, e));
         routes.exception(WebError.class, (e, ctx) -> send(ctx, e.status(), e.getMessage(), apiCode(e.status())));
         routes.exception(InvalidInputException.class, (e, ctx) -> send(ctx, 400, e.getMessage(), "BAD_REQUEST"));
-        routes.exception(NotFoundException.class, (e, ctx) -> send(ctx, ctx.path().startsWith("/api/") ? 400 : 404,
+        routes.exception(NotFoundException.class, (e, ctx) -> send(ctx, isApi(ctx) ? 400 : 404,
                 e.getMessage(), "BAD_REQUEST"));
         routes.exception(ForbiddenException.class, (e, ctx) -> send(ctx, 403, e.getMessage(), "BAD_REQUEST"));
         routes.exception(HttpResponseException.class, (e, ctx) -> {
@@ -75,7 +75,7 @@ public final class ErrorHandling {
     }
 
     private static void send(Context ctx, int status, String message, String code) {
-        if (ctx.path().startsWith("/api/")) {
+        if (isApi(ctx)) {
             sendApiError(ctx, status == 401
                     ? ApiError.unauthorized(code, message)
                     : new ApiError(status, code, message));
@@ -86,8 +86,14 @@ public final class ErrorHandling {
         ctx.status(status).render("error.jte", Map.of("page", new ErrorPage(layout, status, message)));
     }
 
+    /** The API and the forward-auth endpoint answer programs: errors in Zulip's JSON shape. */
+    private static boolean isApi(Context ctx) {
+        String path = ctx.path();
+        return path.startsWith("/api/") || path.equals("/forward-auth") || path.startsWith("/forward-auth/");
+    }
+
     private static String notFoundMessage(Context ctx) {
-        return ctx.path().startsWith("/api/") ? "Endpoint not found" : "There is no page at this address.";
+        return isApi(ctx) ? "Endpoint not found" : "There is no page at this address.";
     }
 
     private static String defaultMessage(int status, String message) {

@@ -29,7 +29,11 @@ public enum Flash {
     MEMBER_KEY_REGENERATED("A new API key was generated. The old key no longer works and the member's devices were logged out."),
     INVITATION_REVOKED("The invitation was revoked."),
     INVITATION_ACCEPTED("Welcome! Your account is ready."),
-    PASSWORD_RESET("Your password has been changed. Log in with the new one.");
+    PASSWORD_RESET("Your password has been changed. Log in with the new one."),
+    SERVICE_MODIFIED("The service was changed."),
+    SERVICE_MEMBER_ADDED("The account may now call the service."),
+    SERVICE_MEMBER_REMOVED("The account may no longer call the service."),
+    SERVICE_DELETED("The service was deleted. Its token no longer works.");
 
     private static final String COOKIE = "keydesk_flash";
     private static final String SECURE_ATTR = "keydesk.secure-cookies";

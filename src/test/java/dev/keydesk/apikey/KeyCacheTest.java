@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.keydesk.user.User;
 import java.time.Instant;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 class KeyCacheTest {
@@ -13,7 +14,7 @@ class KeyCacheTest {
 
     @Test
     void aLookupThatRacedWithAChangeIsNotCached() {
-        KeyCache cache = new KeyCache();
+        KeyCache cache = new KeyCache(new SimpleMeterRegistry());
         long before = cache.generation(); // a lookup starts and reads the database…
         cache.forget(7);                  // …the key changes and the change is announced…
         cache.put("digest", owner, before); // …then the lookup's stale result arrives
@@ -22,7 +23,7 @@ class KeyCacheTest {
 
     @Test
     void aLookupWithoutInterveningChangesIsCached() {
-        KeyCache cache = new KeyCache();
+        KeyCache cache = new KeyCache(new SimpleMeterRegistry());
         cache.put("digest", owner, cache.generation());
         assertEquals(owner, cache.get("digest"));
         cache.forget(8);

@@ -116,10 +116,14 @@ public final class TestKeydesk {
 
     /** Empties every table but the migration history and the master-key check, every cache and the mailbox. */
     public void reset() {
-        primary.database().jdbi().useHandle(h -> h.execute("""
-                TRUNCATE organizations, setup_tokens, users, api_keys, sessions, devices, auth_attempts, audit_log,
-                         invitations, outbox, password_resets
-                RESTART IDENTITY CASCADE"""));
+        primary.database().jdbi().useHandle(h -> {
+            // Every table of the schema, read from the database, so a new table cannot leak state between tests.
+            java.util.List<String> tables = h.createQuery("""
+                            SELECT quote_ident(tablename) FROM pg_tables
+                            WHERE schemaname = 'public' AND tablename NOT IN ('flyway_schema_history', 'master_key_check')""")
+                    .mapTo(String.class).list();
+            h.execute("TRUNCATE " + String.join(", ", tables) + " RESTART IDENTITY CASCADE");
+        });
         try {
             mail.purgeEmailFromAllMailboxes();
         } catch (Exception e) {

@@ -1,0 +1,98 @@
+package dev.keydesk.guard;
+
+import dev.keydesk.user.User;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /forward-auth}: the endpoint reverse proxies ask before passing a request on (nginx
+ * {@code auth_request}, Traefik ForwardAuth, Caddy {@code forward_auth}, Envoy {@code ext_authz}).
+ * Any method and any path below it are accepted, since Envoy appends the original path. The
+ * proxy names its service with the {@code X-Keydesk-Service-Token} header; the answer is 200 with
+ * identity headers for the upstream, or 401 / 403 / 429 with Zulip's error body.
+ */
+public final class ForwardAuthRoutes {
+    public static final String PATH = "/forward-auth";
+    public static final String SERVICE_TOKEN_HEADER = "X-Keydesk-Service-Token";
+    /** The identity headers; a proxy must overwrite them, so a client can never supply its own. */
+    public static final List<String> IDENTITY_HEADERS = List.of("X-Keydesk-User-Id", "X-Keydesk-Email",
+            "X-Keydesk-Full-Name", "X-Keydesk-Role", "X-Keydesk-Is-Bot", "X-Keydesk-Key-Id");
+    private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.POST,
+            HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE, HandlerType.OPTIONS);
+
+    private final KeyVerifier verifier;
+    private final VerificationMetrics metrics;
+
+    public ForwardAuthRoutes(KeyVerifier verifier, VerificationMetrics metrics) {
+        this.verifier = verifier;
+        this.metrics = metrics;
+    }
+
+    public void register(RoutesConfig routes) {
+        for (HandlerType method : METHODS) {
+            routes.addHttpHandler(method, PATH, this::check);
+            routes.addHttpHandler(method, PATH + "/<rest>", this::check);
+        }
+    }
+
+    private void check(Context ctx) {
+        ctx.header("Cache-Control", "no-store");
+        KeyVerifier.Decision decision = verifier.verify(ctx.header(SERVICE_TOKEN_HEADER),
+                PresentedKey.from(ctx.header("Authorization"), ctx.header("X-Api-Key")));
+        metrics.record(decision);
+        if (decision instanceof KeyVerifier.Allowed allowed) {
+            identityHeaders(allowed).forEach(ctx::header);
+            ctx.json(Map.of("result", "success", "msg", ""));
+        } else if (decision instanceof KeyVerifier.UnknownService) {
+            error(ctx, 401, "UNAUTHORIZED", "Unknown or missing service token", false);
+        } else if (decision instanceof KeyVerifier.NoKey) {
+            error(ctx, 401, "UNAUTHORIZED", "Not logged in: API authentication or user session required", true);
+        } else if (decision instanceof KeyVerifier.Refused refused) {
+            error(ctx, 401, refused.code(), refused.message(), true);
+        } else if (decision instanceof KeyVerifier.NotAdmitted notAdmitted) {
+            error(ctx, 403, "FORBIDDEN", "This key may not call " + notAdmitted.service().name() + ".", false);
+        } else if (decision instanceof KeyVerifier.Limited limited) {
+            ctx.header("Retry-After", Long.toString(limited.retryAfterSeconds()));
+            Map<String, Object> body = errorBody("RATE_LIMIT_HIT", "API usage exceeded rate limit");
+            body.put("retry-after", (double) limited.retryAfterSeconds());
+            ctx.status(429).json(body);
+        }
+    }
+
+    /** Header values are ASCII: a name with other characters is sent percent-encoded (UTF-8). */
+    static Map<String, String> identityHeaders(KeyVerifier.Allowed allowed) {
+        User user = allowed.owner().user();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("X-Keydesk-User-Id", Long.toString(user.id()));
+        headers.put("X-Keydesk-Email", user.email());
+        headers.put("X-Keydesk-Full-Name", headerSafe(user.fullName()));
+        headers.put("X-Keydesk-Role", Integer.toString(user.role()));
+        headers.put("X-Keydesk-Is-Bot", Boolean.toString(user.isBot()));
+        headers.put("X-Keydesk-Key-Id", Long.toString(allowed.owner().keyId()));
+        return headers;
+    }
+
+    static String headerSafe(String value) {
+        boolean plain = value.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '%');
+        return plain ? value : URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static void error(Context ctx, int status, String code, String msg, boolean challenge) {
+        if (challenge) ctx.header("WWW-Authenticate", "Basic realm=\"zulip\"");
+        ctx.status(status).json(errorBody(code, msg));
+    }
+
+    private static Map<String, Object> errorBody(String code, String msg) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("result", "error");
+        body.put("msg", msg);
+        body.put("code", code);
+        return body;
+    }
+}

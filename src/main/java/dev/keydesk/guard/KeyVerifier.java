@@ -1,0 +1,76 @@
+package dev.keydesk.guard;
+
+import dev.keydesk.apikey.ApiKeyAuthenticator;
+import dev.keydesk.apikey.KeyOwner;
+import dev.keydesk.user.User;
+
+/**
+ * Decides whether a presented key may call a guarded service: the question nginx, Traefik, Caddy
+ * and Envoy ask on every request, and services ask through the verify API. A cached key costs no
+ * database query; an unknown service token ends the question before the key is even looked at,
+ * so the endpoints are never a key-validity oracle for someone without a service token.
+ */
+public final class KeyVerifier {
+    /** The credentials a client presented, as read from its request. */
+    public record Presented(String key, String email) {}
+
+    public sealed interface Decision permits Allowed, UnknownService, NoKey, Refused, NotAdmitted, Limited {}
+
+    /** The key may call the service; the identity goes to the upstream. */
+    public record Allowed(KeyOwner owner, GuardedService service) implements Decision {}
+
+    /** No (or an unknown) service token: nothing is said about the key. */
+    public record UnknownService() implements Decision {}
+
+    /** No credentials in the request. */
+    public record NoKey() implements Decision {}
+
+    /** Malformed, unknown, revoked or deactivated: Zulip's code and message. */
+    public record Refused(String code, String message) implements Decision {}
+
+    /** A valid key that this service does not admit. */
+    public record NotAdmitted(GuardedService service) implements Decision {}
+
+    public record Limited(long retryAfterSeconds) implements Decision {}
+
+    private final ServiceRegistry services;
+    private final ApiKeyAuthenticator authenticator;
+    private final RateLimits limits;
+
+    public KeyVerifier(ServiceRegistry services, ApiKeyAuthenticator authenticator, RateLimits limits) {
+        this.services = services;
+        this.authenticator = authenticator;
+        this.limits = limits;
+    }
+
+    public Decision verify(String serviceToken, Presented presented) {
+        ServiceRegistry.Entry entry = services.byToken(serviceToken).orElse(null);
+        if (entry == null) return new UnknownService();
+        if (presented == null || presented.key() == null || presented.key().isEmpty()) return new NoKey();
+        ApiKeyAuthenticator.Result result = presented.email() == null
+                ? authenticator.authenticate(presented.key())
+                : authenticator.authenticate(presented.email(), presented.key());
+        if (result instanceof ApiKeyAuthenticator.Malformed) return new Refused("INVALID_API_KEY", "Malformed API key");
+        if (result instanceof ApiKeyAuthenticator.Invalid) return new Refused("INVALID_API_KEY", "Invalid API key");
+        if (result instanceof ApiKeyAuthenticator.Deactivated) return new Refused("USER_DEACTIVATED", "Account is deactivated");
+        KeyOwner owner = ((ApiKeyAuthenticator.Authenticated) result).owner();
+        GuardedService service = entry.service();
+        if (!admits(entry, owner.user())) return new NotAdmitted(service);
+        if (service.rateLimitPerMinute() != null) {
+            long retryAfter = limits.take(service.id(), owner.keyId(), service.rateLimitPerMinute());
+            if (retryAfter > 0) return new Limited(retryAfter);
+        }
+        return new Allowed(owner, service);
+    }
+
+    static boolean admits(ServiceRegistry.Entry entry, User user) {
+        switch (entry.service().accessRule()) {
+            case EVERYONE:
+                return true;
+            case ADMINS:
+                return user.isAdmin() && !user.isBot();
+            default:
+                return entry.members().contains(user.id());
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.keydesk.guard;
+
+import dev.keydesk.api.ApiError;
+import dev.keydesk.api.ApiRequest;
+import dev.keydesk.user.User;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code POST /api/v1/keys/verify}: for services that check keys themselves. The service token
+ * comes as a Bearer token; the presented key (and, optionally, the e-mail it was sent with) in
+ * the body. The answer says whether the key may call this service and whose it is.
+ */
+public final class VerifyApiRoutes {
+    private final KeyVerifier verifier;
+    private final VerificationMetrics metrics;
+
+    public VerifyApiRoutes(KeyVerifier verifier, VerificationMetrics metrics) {
+        this.verifier = verifier;
+        this.metrics = metrics;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post("/api/v1/keys/verify", this::verify);
+    }
+
+    private void verify(Context ctx) {
+        String serviceToken = bearer(ctx.header("Authorization"));
+        ApiRequest req = ApiRequest.of(ctx);
+        String key = req.required("key");
+        String email = req.optional("email").filter(e -> !e.isBlank()).orElse(null);
+        KeyVerifier.Decision decision = verifier.verify(serviceToken, new KeyVerifier.Presented(key, email));
+        metrics.record(decision);
+        ctx.header("Cache-Control", "no-store");
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (decision instanceof KeyVerifier.UnknownService) {
+            throw new ApiError(401, "UNAUTHORIZED", "Unknown or missing service token", Map.of(),
+                    Map.of("WWW-Authenticate", "Bearer realm=\"keydesk\""));
+        } else if (decision instanceof KeyVerifier.NoKey) {
+            throw ApiError.missingArgument("key");
+        } else if (decision instanceof KeyVerifier.Allowed allowed) {
+            User user = allowed.owner().user();
+            body.put("valid", true);
+            body.put("user_id", user.id());
+            body.put("email", user.email());
+            body.put("full_name", user.fullName());
+            body.put("role", user.role());
+            body.put("is_bot", user.isBot());
+            body.put("key_id", allowed.owner().keyId());
+        } else if (decision instanceof KeyVerifier.Refused refused) {
+            invalid(body, refused.code(), refused.message());
+        } else if (decision instanceof KeyVerifier.NotAdmitted notAdmitted) {
+            invalid(body, "FORBIDDEN", "This key may not call " + notAdmitted.service().name() + ".");
+        } else if (decision instanceof KeyVerifier.Limited limited) {
+            invalid(body, "RATE_LIMIT_HIT", "API usage exceeded rate limit");
+            body.put("retry_after", limited.retryAfterSeconds());
+        }
+        ctx.json(req.success(body));
+    }
+
+    private static void invalid(Map<String, Object> body, String code, String message) {
+        body.put("valid", false);
+        body.put("code", code);
+        body.put("reason", message);
+    }
+
+    private static String bearer(String authorization) {
+        if (authorization == null) return null;
+        String[] parts = authorization.strip().split("\\s+", 2);
+        return parts.length == 2 && parts[0].toLowerCase(Locale.ROOT).equals("bearer") ? parts[1].strip() : null;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.keydesk.apikey;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.Http;
+import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.user.Role;
+import dev.keydesk.user.User;
+import io.micrometer.core.instrument.DistributionSummary;
+import org.junit.jupiter.api.Test;
+
+/** The API's hot path: once a key is cached, answering users/me runs no SQL statement at all. */
+class CachedKeyCostTest {
+    private final TestKeydesk keydesk = TestKeydesk.get();
+
+    @Test
+    void usersMeWithACachedKeyRunsNoStatement() throws Exception {
+        keydesk.reset();
+        User hamlet = Fixtures.user("hamlet@zulip.com", "King Hamlet", Role.MEMBER);
+        String auth = Http.basic("hamlet@zulip.com", Fixtures.keyOf(hamlet));
+        String me = keydesk.baseUrl() + "/api/v1/users/me";
+        DistributionSummary statements = keydesk.primary().services().metrics().requestStatements("/api/v1/users/me", "GET");
+
+        assertEquals(200, Http.get(me, auth).status()); // the one lookup that fills the cache
+        waitForCount(statements, 1);
+        assertEquals(1.0, statements.totalAmount(), "an uncached key costs exactly one query");
+
+        for (int i = 0; i < 20; i++) assertEquals(200, Http.get(me, auth).status());
+        waitForCount(statements, 21);
+        assertEquals(1.0, statements.totalAmount(), "twenty cached calls added no statement");
+    }
+
+    /** The request log (and its meters) runs just after each answer is sent. */
+    private static void waitForCount(DistributionSummary summary, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (summary.count() < count) {
+            if (System.nanoTime() > deadline) throw new AssertionError("only " + summary.count() + " requests counted");
+            Thread.sleep(5);
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package dev.keydesk.guard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keydesk.audit.Actor;
+import dev.keydesk.bot.BotActions;
+import dev.keydesk.bot.BotInterface;
+import dev.keydesk.bot.BotType;
+import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.Http;
+import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.user.Role;
+import dev.keydesk.user.User;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** /forward-auth and POST /api/v1/keys/verify: who may call a guarded service, answered fast and everywhere. */
+class ForwardAuthTest {
+    private final TestKeydesk keydesk = TestKeydesk.get();
+    private User hamlet;
+    private User iago;
+    private String hamletKey;
+    private String iagoKey;
+
+    @BeforeEach
+    void setUp() {
+        keydesk.reset();
+        hamlet = Fixtures.user("hamlet@zulip.com", "King Hamlet", Role.ADMIN);
+        iago = Fixtures.member("iago@zulip.com");
+        hamletKey = Fixtures.keyOf(hamlet);
+        iagoKey = Fixtures.keyOf(iago);
+    }
+
+    private GuardActions guard() {
+        return keydesk.primary().services().guard();
+    }
+
+    private String register(String name, Access access, Integer rateLimit) {
+        return guard().register(Actor.commandLine(), new GuardActions.Spec(name, "", access, rateLimit)).token();
+    }
+
+    private static Http.Response ask(String base, String serviceToken, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/forward-auth")).GET();
+        if (serviceToken != null) request.header("X-Keydesk-Service-Token", serviceToken);
+        headers.forEach(request::header);
+        return Http.send(request.build());
+    }
+
+    private Http.Response askBasic(String serviceToken, String email, String key) {
+        return ask(keydesk.baseUrl(), serviceToken, Map.of("Authorization", Http.basic(email, key)));
+    }
+
+    @Test
+    void aValidKeyIsLetThroughWithTheCallersIdentity() {
+        String token = register("Grafana", Access.EVERYONE, null);
+        Http.Response r = askBasic(token, "iago@zulip.com", iagoKey);
+        assertEquals(200, r.status(), r.body());
+        assertEquals(Long.toString(iago.id()), r.header("X-Keydesk-User-Id").orElseThrow());
+        assertEquals("iago@zulip.com", r.header("X-Keydesk-Email").orElseThrow());
+        assertEquals("Member iago@zulip.com", r.header("X-Keydesk-Full-Name").orElseThrow());
+        assertEquals("400", r.header("X-Keydesk-Role").orElseThrow());
+        assertEquals("false", r.header("X-Keydesk-Is-Bot").orElseThrow());
+        long keyId = Fixtures.count("SELECT id FROM api_keys WHERE revoked_at IS NULL AND user_id = " + iago.id());
+        assertEquals(Long.toString(keyId), r.header("X-Keydesk-Key-Id").orElseThrow());
+        assertEquals("no-store", r.header("Cache-Control").orElseThrow());
+    }
+
+    @Test
+    void theKeyMayComeAsBearerOrXApiKeyAndAnyMethodOrPath() {
+        String token = register("Grafana", Access.EVERYONE, null);
+        assertEquals(200, ask(keydesk.baseUrl(), token, Map.of("Authorization", "Bearer " + iagoKey)).status());
+        assertEquals(200, ask(keydesk.baseUrl(), token, Map.of("X-Api-Key", iagoKey)).status());
+        // Envoy's ext_authz sends the original method and appends the original path.
+        Http.Response post = Http.send(HttpRequest.newBuilder(URI.create(keydesk.baseUrl() + "/forward-auth/api/dashboards?x=1"))
+                .header("X-Keydesk-Service-Token", token).header("X-Api-Key", iagoKey)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("a=b")).build());
+        assertEquals(200, post.status(), post.body());
+        assertEquals(Long.toString(iago.id()), post.header("X-Keydesk-User-Id").orElseThrow());
+    }
+
+    @Test
+    void refusalsSayWhyInZulipsWords() {
+        String token = register("Grafana", Access.EVERYONE, null);
+        assertRefused(ask(keydesk.baseUrl(), token, Map.of()), "UNAUTHORIZED");
+        assertRefused(askBasic(token, "iago@zulip.com", "x".repeat(32)), "INVALID_API_KEY");
+        assertRefused(askBasic(token, "hamlet@zulip.com", iagoKey), "INVALID_API_KEY");
+        assertRefused(ask(keydesk.baseUrl(), token, Map.of("Authorization", "Basic !!!")), "INVALID_API_KEY");
+        assertRefused(ask(keydesk.baseUrl(), token, Map.of("Authorization", "Digest abc")), "INVALID_API_KEY");
+        Fixtures.deactivate(iago);
+        assertRefused(askBasic(token, "iago@zulip.com", iagoKey), "USER_DEACTIVATED");
+    }
+
+    private static void assertRefused(Http.Response r, String code) {
+        assertEquals(401, r.status(), r.body());
+        assertEquals("error", r.json().get("result").asText());
+        assertEquals(code, r.json().get("code").asText());
+        assertEquals("Basic realm=\"zulip\"", r.header("WWW-Authenticate").orElse(null));
+    }
+
+    @Test
+    void withoutAValidServiceTokenNothingIsSaidAboutTheKey() {
+        register("Grafana", Access.EVERYONE, null);
+        List<Http.Response> answers = List.of(
+                askBasic(null, "iago@zulip.com", iagoKey),
+                askBasic("kdsvc_not-a-token", "iago@zulip.com", iagoKey),
+                askBasic("kdsvc_not-a-token", "iago@zulip.com", "y".repeat(32)),
+                askBasic("kdsvc_not-a-token", "iago@zulip.com", "short"));
+        for (Http.Response r : answers) {
+            assertEquals(401, r.status());
+            assertEquals(answers.get(0).body(), r.body(), "the same answer for a live key, a dead one and garbage");
+            assertEquals(answers.get(0).header("WWW-Authenticate"), r.header("WWW-Authenticate"));
+        }
+    }
+
+    @Test
+    void accessRulesAdmitOnlyWhomTheServiceChose() {
+        String admins = register("Admin panel", Access.ADMINS, null);
+        assertEquals(200, askBasic(admins, "hamlet@zulip.com", hamletKey).status());
+        Http.Response refused = askBasic(admins, "iago@zulip.com", iagoKey);
+        assertEquals(403, refused.status());
+        assertEquals("This key may not call Admin panel.", refused.json().get("msg").asText());
+
+        GuardActions.Registered chosen = guard().register(Actor.commandLine(),
+                new GuardActions.Spec("Billing", "", Access.CHOSEN, null));
+        assertEquals(403, askBasic(chosen.token(), "iago@zulip.com", iagoKey).status());
+        guard().addMember(Actor.commandLine(), chosen.service().id(), iago.id());
+        assertEquals(200, askBasic(chosen.token(), "iago@zulip.com", iagoKey).status());
+        assertEquals(200, ask(keydesk.secondaryUrl(), chosen.token(), Map.of("Authorization",
+                Http.basic("iago@zulip.com", iagoKey))).status(), "the other process sees the new member");
+        assertEquals(403, askBasic(chosen.token(), "hamlet@zulip.com", hamletKey).status(), "admins are not chosen by default");
+        guard().removeMember(Actor.commandLine(), chosen.service().id(), iago.id());
+        assertEquals(403, ask(keydesk.secondaryUrl(), chosen.token(), Map.of("Authorization",
+                Http.basic("iago@zulip.com", iagoKey))).status());
+    }
+
+    @Test
+    void overTheKeysLimitTheAnswerIs429WithRetryAfter() {
+        String token = register("Search", Access.EVERYONE, 3);
+        for (int i = 0; i < 3; i++) assertEquals(200, askBasic(token, "iago@zulip.com", iagoKey).status());
+        Http.Response limited = askBasic(token, "iago@zulip.com", iagoKey);
+        assertEquals(429, limited.status());
+        assertEquals("RATE_LIMIT_HIT", limited.json().get("code").asText());
+        long retryAfter = Long.parseLong(limited.header("Retry-After").orElseThrow());
+        assertTrue(retryAfter >= 1 && retryAfter <= 60, "retry within the minute: " + retryAfter);
+        assertEquals(200, askBasic(token, "hamlet@zulip.com", hamletKey).status(), "other keys have their own count");
+    }
+
+    @Test
+    void changesToAKeyAreSeenByEveryProcess() throws Exception {
+        String token = register("Grafana", Access.EVERYONE, null);
+        BotActions.Created bot = keydesk.primary().services().bots().createBot(Actor.commandLine(), hamlet,
+                new BotActions.NewBot("Alert Hook", "alerts", BotType.INCOMING_WEBHOOK, null, BotInterface.ZULIP, null, List.of()));
+        Map<String, String> botAuth = Map.of("X-Api-Key", bot.apiKey());
+        assertEquals(200, ask(keydesk.secondaryUrl(), token, botAuth).status(), "incoming webhook bots' keys open services");
+        assertEquals("true", ask(keydesk.secondaryUrl(), token, botAuth).header("X-Keydesk-Is-Bot").orElseThrow());
+
+        keydesk.primary().services().bots().deactivate(Actor.commandLine(), bot.bot().id());
+        assertEventually(() -> ask(keydesk.secondaryUrl(), token, botAuth).status() == 401, "blocked key refused");
+        assertEquals("USER_DEACTIVATED", ask(keydesk.secondaryUrl(), token, botAuth).json().get("code").asText());
+        keydesk.primary().services().bots().reactivate(Actor.commandLine(), bot.bot().id());
+        assertEventually(() -> ask(keydesk.secondaryUrl(), token, botAuth).status() == 200, "unblocked key works");
+
+        String newKey = keydesk.primary().services().bots().regenerateKey(Actor.commandLine(), bot.bot().id());
+        assertEventually(() -> ask(keydesk.secondaryUrl(), token, botAuth).status() == 401, "replaced key refused");
+        assertEquals(200, ask(keydesk.secondaryUrl(), token, Map.of("X-Api-Key", newKey)).status());
+
+        keydesk.primary().services().bots().delete(Actor.commandLine(), bot.bot().id());
+        assertEventually(() -> ask(keydesk.secondaryUrl(), token, Map.of("X-Api-Key", newKey)).status() == 401,
+                "deleted key refused");
+    }
+
+    @Test
+    void aNewServiceTokenRetiresTheOldOneEverywhere() throws Exception {
+        GuardActions.Registered service = guard().register(Actor.commandLine(),
+                new GuardActions.Spec("Grafana", "", Access.EVERYONE, null));
+        Map<String, String> auth = Map.of("X-Api-Key", iagoKey);
+        assertEquals(200, ask(keydesk.secondaryUrl(), service.token(), auth).status());
+        String fresh = guard().regenerateToken(Actor.commandLine(), service.service().id());
+        assertEventually(() -> ask(keydesk.secondaryUrl(), service.token(), auth).status() == 401, "old token refused");
+        assertEquals(200, ask(keydesk.secondaryUrl(), fresh, auth).status());
+        guard().delete(Actor.commandLine(), service.service().id());
+        assertEventually(() -> ask(keydesk.secondaryUrl(), fresh, auth).status() == 401, "deleted service refused");
+    }
+
+    @Test
+    void cachedKeysAndRepeatedUnknownKeysCostNoQuery() throws Exception {
+        String token = register("Grafana", Access.EVERYONE, null);
+        var statements = keydesk.primary().services().metrics().requestStatements("/forward-auth", "GET");
+        Map<String, String> good = Map.of("X-Api-Key", iagoKey);
+        String unknownKey = dev.keydesk.apikey.ApiKeyFormat.generate();
+        Map<String, String> unknown = Map.of("X-Api-Key", unknownKey);
+        assertEquals(200, ask(keydesk.baseUrl(), token, good).status());   // caches the key
+        assertEquals(401, ask(keydesk.baseUrl(), token, unknown).status()); // one lookup, remembered as a miss
+        double before = statements.totalAmount();
+        long requestsBefore = statements.count();
+        for (int i = 0; i < 50; i++) {
+            assertEquals(200, ask(keydesk.baseUrl(), token, good).status());
+            assertEquals(401, ask(keydesk.baseUrl(), token, unknown).status());
+        }
+        // The request log (and its meters) runs just after each answer is sent.
+        assertEventually(() -> statements.count() - requestsBefore == 100, "every request counted");
+        assertEquals(0.0, statements.totalAmount() - before, "no SQL for a cached key or a known unknown key");
+    }
+
+    @Test
+    void theVerifyApiAnswersForServicesThatAskThemselves() {
+        String token = register("Reports", Access.EVERYONE, null);
+        String url = keydesk.baseUrl() + "/api/v1/keys/verify";
+        Http.Response ok = Http.postForm(url, Map.of("key", iagoKey, "email", "iago@zulip.com"), "Bearer " + token);
+        assertEquals(200, ok.status(), ok.body());
+        assertEquals(true, ok.json().get("valid").asBoolean());
+        assertEquals(iago.id(), ok.json().get("user_id").asLong());
+        assertEquals("iago@zulip.com", ok.json().get("email").asText());
+        assertEquals(400, ok.json().get("role").asInt());
+
+        Http.Response wrongEmail = Http.postForm(url, Map.of("key", iagoKey, "email", "hamlet@zulip.com"), "Bearer " + token);
+        assertEquals(false, wrongEmail.json().get("valid").asBoolean());
+        assertEquals("INVALID_API_KEY", wrongEmail.json().get("code").asText());
+        Http.Response malformed = Http.postForm(url, Map.of("key", "nope"), "Bearer " + token);
+        assertEquals("INVALID_API_KEY", malformed.json().get("code").asText());
+        assertEquals(401, Http.postForm(url, Map.of("key", iagoKey), "Bearer kdsvc_wrong").status());
+        assertEquals(401, Http.postForm(url, Map.of("key", iagoKey), null).status());
+        Http.Response missing = Http.postForm(url, Map.of(), "Bearer " + token);
+        assertEquals(400, missing.status());
+        assertEquals("REQUEST_VARIABLE_MISSING", missing.json().get("code").asText());
+    }
+
+    private static void assertEventually(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("not within 2 s: " + what);
+            Thread.sleep(5);
+        }
+    }
+}
