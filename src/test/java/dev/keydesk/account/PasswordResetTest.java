@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.icegreen.greenmail.util.GreenMail;
 import dev.keydesk.security.Tokens;
 import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.Mails;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * "Forgot your password?" over HTTP: the request form, the e-mail (received by the test SMTP
  * server), the one-hour single-use link and the new-password form.
  */
+@IntegrationTest
 class PasswordResetTest {
     private static final String EMAIL = "iago@zulip.com";
     private static final String NEW_PASSWORD = "a brand new passphrase";

@@ -10,6 +10,7 @@ import dev.keydesk.apikey.ApiKeyFormat;
 import dev.keydesk.support.ApiSchema;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** HTTP Basic authentication on the API, GET /users/me and POST /users/me/api_key/regenerate. */
+@IntegrationTest
 class ApiAuthenticationTest {
     private final TestKeydesk keydesk = TestKeydesk.get();
     private String me;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.user.User;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Malformed, oversized and misdirected requests: a clear 4xx, never a 500, and nothing changes. */
+@IntegrationTest
 class BadInputTest {
     private final TestKeydesk keydesk = TestKeydesk.get();
     private User iago;

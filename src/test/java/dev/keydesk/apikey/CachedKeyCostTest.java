@@ -3,6 +3,7 @@ package dev.keydesk.apikey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.Role;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import org.junit.jupiter.api.Test;
 
 /** The API's hot path: once a key is cached, answering users/me runs no SQL statement at all. */
+@IntegrationTest
 class CachedKeyCostTest {
     private final TestKeydesk keydesk = TestKeydesk.get();
 

@@ -7,6 +7,7 @@ import dev.keydesk.bot.BotActions;
 import dev.keydesk.bot.BotInterface;
 import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.support.WebClient;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * across two sharing the database: the winner is decided inside the transaction, and a change
  * that changes nothing writes no audit row and queues no webhook notice.
  */
+@IntegrationTest
 class ConcurrentKeyChangesTest {
     private static final int RACERS = 100;
     private final TestKeydesk keydesk = TestKeydesk.get();

@@ -11,6 +11,7 @@ import dev.keydesk.apikey.ApiKeyFormat;
 import dev.keydesk.support.ApiSchema;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The bots API: every endpoint's success and error paths, and who may use it. */
+@IntegrationTest
 class BotApiTest {
     private final TestKeydesk keydesk = TestKeydesk.get();
     private String api;

@@ -14,6 +14,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.User;
 import jakarta.mail.Message;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.TestInstance;
  * download zuliprc.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@IntegrationTest
 class AccountBrowserTest {
     private static final String EMAIL = "iago@zulip.com";
     private static final String NEW_PASSWORD = "a brand new passphrase";

@@ -18,6 +18,7 @@ import dev.keydesk.bot.Bot;
 import dev.keydesk.bot.BotDao;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.TestInstance;
  * generate new API key) and Zuliprc configuration (download, copy).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@IntegrationTest
 class BotBrowserTest {
     private static final String EMAIL = "cordelia@zulip.com";
     private static final String BOT_NAME = "Deploy Notifier";

@@ -20,6 +20,7 @@ import dev.keydesk.bot.BotInterface;
 import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
@@ -50,6 +51,7 @@ import org.junit.jupiter.api.TestInstance;
  * icon (Modify API Key), the copy icon, and options → Block / Unblock / Delete.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@IntegrationTest
 class KeysBrowserTest {
     private static final String ADMIN_EMAIL = "iago@zulip.com";
     private static final String MEMBER_EMAIL = "cordelia@zulip.com";

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.user.User;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the bot's "Zuliprc configuration" (src/test/node/get-profile.js). The bot is made through the
  * pages without JavaScript; deactivating it locks the file out, reactivating lets the same file in.
  */
+@IntegrationTest
 class BotZulipJsClientTest {
     private static final String OWNER = "hamlet@zulip.com";
 

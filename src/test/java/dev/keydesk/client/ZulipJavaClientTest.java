@@ -14,6 +14,7 @@ import dev.keydesk.bot.BotActions;
 import dev.keydesk.bot.BotInterface;
 import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** zulip-java-client reads the zuliprc files Keydesk writes and talks to its API. */
+@IntegrationTest
 class ZulipJavaClientTest {
     private final TestKeydesk keydesk = TestKeydesk.get();
 

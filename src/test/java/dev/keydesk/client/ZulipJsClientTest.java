@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.user.User;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The official JavaScript client, zulip-js, signs in with a zuliprc file downloaded from the
  * Account &amp; privacy page and reads the user's profile (src/test/node/get-profile.js).
  */
+@IntegrationTest
 class ZulipJsClientTest {
 
     private final TestKeydesk keydesk = TestKeydesk.get();

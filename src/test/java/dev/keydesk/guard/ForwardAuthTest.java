@@ -8,6 +8,7 @@ import dev.keydesk.bot.BotActions;
 import dev.keydesk.bot.BotInterface;
 import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.Role;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** /forward-auth and POST /api/v1/keys/verify: who may call a guarded service, answered fast and everywhere. */
+@IntegrationTest
 class ForwardAuthTest {
     private final TestKeydesk keydesk = TestKeydesk.get();
     private User hamlet;

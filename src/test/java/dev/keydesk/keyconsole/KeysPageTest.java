@@ -13,6 +13,7 @@ import dev.keydesk.bot.BotInterface;
 import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.support.WebClient.Page;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The Keys page over HTTP without JavaScript: search, paging, every action, and who may use it. */
+@IntegrationTest
 class KeysPageTest {
     private final TestKeydesk keydesk = TestKeydesk.get();
     private User admin;

@@ -12,6 +12,7 @@ import dev.keydesk.Keydesk;
 import dev.keydesk.config.Settings;
 import dev.keydesk.security.Tokens;
 import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.Mails;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** E-mails Keydesk sends through SMTP: invitations, new-login notices, and the outbox across a restart. */
+@IntegrationTest
 class MailDeliveryTest {
     private static final long MAIL_TIMEOUT_MS = 15_000;
     private static final String RESET_LINK = "http://localhost:\\d+(/accounts/password/reset/[A-Za-z0-9_-]{43})";

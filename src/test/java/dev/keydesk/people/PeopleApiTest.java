@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import dev.keydesk.support.ApiSchema;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The administrators' API for people, and the 403 everyone else gets. */
+@IntegrationTest
 class PeopleApiTest {
     private final TestKeydesk keydesk = TestKeydesk.get();
     private String api;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.support.WebClient.Page;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The Users page over HTTP: roles and their limits, deactivation, key rotation, invitations. */
+@IntegrationTest
 class UsersPageTest {
     private final TestKeydesk keydesk = TestKeydesk.get();
     private User owner;

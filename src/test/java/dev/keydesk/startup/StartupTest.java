@@ -11,6 +11,7 @@ import dev.keydesk.audit.Actor;
 import dev.keydesk.config.ConfigException;
 import dev.keydesk.config.Settings;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Starting, restarting and failing to start, in this JVM and as a separate process. */
+@IntegrationTest
 class StartupTest {
     @TempDir
     Path dataDir;

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -114,15 +115,25 @@ public final class TestKeydesk {
         }
     }
 
-    /** Empties every table but the migration history and the master-key check, every cache and the mailbox. */
+    /** Tables that survive {@link #reset()}: the migration history and the master-key check. */
+    private static final List<String> KEPT_TABLES = List.of("flyway_schema_history", "master_key_check");
+
+    /**
+     * Empties every table but {@link #KEPT_TABLES}, every cache and the mailbox. The tables are read
+     * from the database, so a table added by a new migration is emptied too.
+     */
     public void reset() {
         primary.database().jdbi().useHandle(h -> {
-            // Every table of the schema, read from the database, so a new table cannot leak state between tests.
-            java.util.List<String> tables = h.createQuery("""
+            List<String> tables = h.createQuery("""
                             SELECT quote_ident(tablename) FROM pg_tables
-                            WHERE schemaname = 'public' AND tablename NOT IN ('flyway_schema_history', 'master_key_check')""")
-                    .mapTo(String.class).list();
-            h.execute("TRUNCATE " + String.join(", ", tables) + " RESTART IDENTITY CASCADE");
+                            WHERE schemaname = 'public' AND tablename::text <> ALL(:kept)
+                            ORDER BY tablename""")
+                    .bind("kept", KEPT_TABLES.toArray(new String[0]))
+                    .mapTo(String.class)
+                    .list();
+            if (!tables.isEmpty()) {
+                h.execute("TRUNCATE " + String.join(", ", tables) + " RESTART IDENTITY CASCADE");
+            }
         });
         try {
             mail.purgeEmailFromAllMailboxes();

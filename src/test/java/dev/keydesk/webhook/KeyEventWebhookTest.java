@@ -23,6 +23,7 @@ import dev.keydesk.outbox.Backoff;
 import dev.keydesk.outbox.DeliveryFailure;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.user.Role;
@@ -68,6 +69,7 @@ import org.junit.jupiter.api.io.TempDir;
  * blocked, unblocked and deleted keys, with a signature it can check on its own; failed calls are
  * retried and logged on the bot's page; internal addresses are refused unless allowed.
  */
+@IntegrationTest
 class KeyEventWebhookTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();

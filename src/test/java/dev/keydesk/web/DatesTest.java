@@ -1,0 +1,32 @@
+package dev.keydesk.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** Moments on pages: one style, always in UTC. */
+class DatesTest {
+    private static final Instant MOMENT = Instant.parse("2026-11-03T14:02:59.999Z");
+
+    @Test
+    void minutesAreWrittenInUtcWithoutLeadingZeroOnTheDay() {
+        assertEquals("3 Nov 2026 14:02 UTC", Dates.minute(MOMENT, "Never"));
+        assertEquals("31 Dec 2026 23:59 UTC", Dates.minute(Instant.parse("2026-12-31T23:59:59.999Z"), "Never"),
+                "seconds are cut, never rounded up into the next day");
+        assertEquals("1 Jan 1970 00:00 UTC", Dates.minute(Instant.EPOCH, "Never"));
+    }
+
+    @Test
+    void secondsAreWrittenInUtc() {
+        assertEquals("3 Nov 2026 14:02:59 UTC", Dates.second(MOMENT));
+        assertEquals("29 Feb 2028 00:00:00 UTC", Dates.second(Instant.parse("2028-02-29T00:00:00Z")));
+    }
+
+    @Test
+    void noMomentIsWrittenAsTheCallerAsks() {
+        assertEquals("Never", Dates.minute(null, "Never"));
+        assertEquals("", Dates.minute(null, ""));
+        assertEquals("", Dates.second(null));
+    }
+}
