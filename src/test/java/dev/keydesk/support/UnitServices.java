@@ -9,6 +9,7 @@ import dev.keydesk.user.PasswordHasher;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import javax.crypto.spec.SecretKeySpec;
 import org.jdbi.v3.core.Jdbi;
 
@@ -22,7 +23,7 @@ public final class UnitServices {
 
     private final Jdbi jdbi = UnitDatabase.jdbi();
     private final KeyCipher cipher = new KeyCipher(new SecretKeySpec(randomBytes(32), "AES"));
-    private final KeyCache keyCache = new KeyCache();
+    private final KeyCache keyCache = new KeyCache(new SimpleMeterRegistry());
     private final List<Long> replacedKeys = new CopyOnWriteArrayList<>();
     private final ApiKeyActions apiKeys = new ApiKeyActions(jdbi, cipher, keyCache, new Outbox(() -> {}),
             "http://localhost:7070", (h, userId) -> replacedKeys.add(userId));
