@@ -1,0 +1,147 @@
+package dev.keydesk.guard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.Http;
+import dev.keydesk.support.IntegrationTest;
+import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.support.WebClient;
+import dev.keydesk.support.WebClient.Page;
+import dev.keydesk.user.Role;
+import dev.keydesk.user.User;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.Map;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The administrators' Services page over HTTP, without JavaScript: register, choose who may call, replace the token, delete. */
+@IntegrationTest
+class ServicesPageTest {
+    private final TestKeydesk keydesk = TestKeydesk.get();
+    private WebClient admin;
+    private User iago;
+    private String iagoKey;
+
+    @BeforeEach
+    void setUp() {
+        keydesk.reset();
+        Fixtures.user("lear@zulip.com", "King Lear", Role.OWNER);
+        iago = Fixtures.member("iago@zulip.com");
+        iagoKey = Fixtures.keyOf(iago);
+        admin = new WebClient(keydesk.baseUrl());
+        admin.login("lear@zulip.com", Fixtures.PASSWORD);
+    }
+
+    private int forwardAuth(String serviceToken) {
+        return Http.send(HttpRequest.newBuilder(URI.create(keydesk.baseUrl() + "/forward-auth"))
+                .header("X-Keydesk-Service-Token", serviceToken).header("X-Api-Key", iagoKey).GET().build()).status();
+    }
+
+    private String register(String name, String access) {
+        Page form = admin.get("/services/new");
+        Page shown = admin.submit(form, "/services", Map.of("name", name, "description", "Dashboards",
+                "access", access, "rate_limit", ""));
+        assertEquals(200, shown.status(), shown.body());
+        assertEquals("no-store", shown.header("Cache-Control"));
+        Element token = shown.doc().selectFirst("#service-token");
+        assertNotNull(token, "the token is shown once after registering");
+        assertTrue(token.attr("value").startsWith("kdsvc_"));
+        return token.attr("value");
+    }
+
+    @Test
+    void anAdminRegistersAServiceAndItsTokenOpensItForKeys() {
+        String token = register("Grafana", "everyone");
+        assertEquals(200, forwardAuth(token));
+        Page list = admin.get("/services");
+        Element row = list.doc().selectFirst("tr[data-service-id]");
+        assertNotNull(row);
+        assertTrue(row.text().contains("Grafana"));
+        assertTrue(row.text().contains("Every active account"));
+        assertFalse(list.body().contains(token), "the list never shows a token again");
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'service_registered'"));
+    }
+
+    @Test
+    void chosenAccessIsManagedWithTheSearchablePicker() {
+        String token = register("Billing", "chosen");
+        assertEquals(403, forwardAuth(token));
+        long id = Fixtures.count("SELECT id FROM guarded_services");
+        Page search = admin.get("/services/" + id + "?q=iago");
+        Element add = search.doc().select("form[action=/services/" + id + "/members]").first();
+        assertNotNull(add, "the search offers iago");
+        Page added = admin.submit(search, "/services/" + id + "/members", Map.of());
+        assertTrue(added.text().contains("may now call the service"), added.text());
+        assertEquals(200, forwardAuth(token));
+        Page removed = admin.submit(added, "/services/" + id + "/members/" + iago.id() + "/remove", Map.of());
+        assertTrue(removed.text().contains("may no longer call"));
+        assertEquals(403, forwardAuth(token));
+        assertEquals("No active account matches “nobody-here”.",
+                admin.get("/services/" + id + "?q=nobody-here").doc().selectFirst("#members p:last-of-type").text());
+    }
+
+    @Test
+    void replacingTheTokenAsksFirstThenRetiresTheOldOne() {
+        String token = register("Grafana", "everyone");
+        long id = Fixtures.count("SELECT id FROM guarded_services");
+        Page details = admin.get("/services/" + id);
+        Page confirm = admin.submit(details, "/services/" + id + "/token", Map.of());
+        assertTrue(confirm.text().contains("Generate a new service token for Grafana?"), confirm.text());
+        assertEquals(200, forwardAuth(token), "nothing changed before the confirmation");
+        Page shown = admin.submit(confirm, "/services/" + id + "/token", Map.of("confirmed", "yes"));
+        String fresh = shown.doc().selectFirst("#service-token").attr("value");
+        assertEquals(401, forwardAuth(token));
+        assertEquals(200, forwardAuth(fresh));
+    }
+
+    @Test
+    void badInputIsExplainedAndNothingIsSaved() {
+        register("Grafana", "everyone");
+        Page form = admin.get("/services/new");
+        Page duplicate = admin.submit(form, "/services", Map.of("name", "grafana", "access", "everyone"));
+        assertEquals(400, duplicate.status());
+        assertEquals("A service with this name already exists.", duplicate.doc().selectFirst("[role=alert]").text());
+        Page badRate = admin.submit(form, "/services", Map.of("name", "Search", "access", "everyone", "rate_limit", "lots"));
+        assertEquals(400, badRate.status());
+        assertEquals("Search", badRate.doc().selectFirst("#service-name").attr("value"), "what was typed is kept");
+        Page badAccess = admin.submit(form, "/services", Map.of("name", "Search", "access", "root"));
+        assertEquals(400, badAccess.status());
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM guarded_services"));
+        assertEquals(404, admin.get("/services/999999").status());
+        assertEquals(404, admin.get("/services/abc").status());
+    }
+
+    @Test
+    void deletingAsksFirstAndThenClosesTheDoor() {
+        String token = register("Grafana", "everyone");
+        long id = Fixtures.count("SELECT id FROM guarded_services");
+        Page details = admin.get("/services/" + id);
+        Page confirm = admin.submit(details, "/services/" + id + "/delete", Map.of());
+        assertTrue(confirm.text().contains("Delete the service Grafana?"));
+        Page gone = admin.submit(confirm, "/services/" + id + "/delete", Map.of("confirmed", "yes"));
+        assertTrue(gone.text().contains("The service was deleted."));
+        assertEquals(401, forwardAuth(token));
+    }
+
+    @Test
+    void onlyAdministratorsSeeOrChangeServices() {
+        register("Grafana", "everyone");
+        long id = Fixtures.count("SELECT id FROM guarded_services");
+        WebClient member = new WebClient(keydesk.baseUrl());
+        Page account = member.login("iago@zulip.com", Fixtures.PASSWORD);
+        assertEquals(403, member.get("/services").status());
+        assertEquals(403, member.get("/services/" + id).status());
+        String csrf = WebClient.csrf(account);
+        assertEquals(403, member.post("/services", Map.of("csrf_token", csrf, "name", "Mine", "access", "everyone")).status());
+        assertEquals(403, member.post("/services/" + id + "/delete", Map.of("csrf_token", csrf, "confirmed", "yes")).status());
+        assertEquals(403, admin.post("/services/" + id + "/delete", Map.of("confirmed", "yes")).status(),
+                "no form token, no change");
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM guarded_services"));
+    }
+}
