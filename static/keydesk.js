@@ -83,6 +83,8 @@ document.addEventListener("DOMContentLoaded", () => {
       form.querySelector("input[name=webhook_url]").value = row.dataset.webhook;
       const owners = new Set(row.dataset.owners.split(","));
       for (const box of form.querySelectorAll("input[name=accounts]")) box.checked = owners.has(box.value);
+      const services = new Set((row.dataset.services || "").split(","));
+      for (const box of form.querySelectorAll("input[name=services]")) box.checked = services.has(box.value);
       form.querySelector("input[type=file]").value = "";
       openDialog(modifyDialog);
     });

@@ -178,10 +178,11 @@ public final class Services implements AutoCloseable {
         new PasswordResetRoutes(passwordResets).register(routes);
         new ServerSettingsApiRoutes(jdbi, site, settings.devMode()).register(routes);
         new AvatarRoutes(jdbi).register(routes);
-        new BotRoutes(botAccess, bots, botQueries, userQueries, outboxQueries, site,
+        ServiceQueries serviceQueries = new ServiceQueries(jdbi);
+        new BotRoutes(botAccess, bots, botQueries, userQueries, outboxQueries, serviceQueries, site,
                 settings.externalUrl().getHost()).register(routes);
         new BotApiRoutes(apiAuth, botAccess, bots, botQueries, apiKeys, site).register(routes);
-        new KeysRoutes(jdbi, bots, botQueries, userQueries).register(routes);
+        new KeysRoutes(jdbi, bots, botQueries, userQueries, guardActions, serviceQueries).register(routes);
         new PeopleRoutes(jdbi, people, site).register(routes);
         new InvitationRoutes(people, webSession).register(routes);
         new PeopleApiRoutes(apiAuth, people, botAccess, bots, userQueries).register(routes);
@@ -189,7 +190,7 @@ public final class Services implements AutoCloseable {
         VerificationMetrics verificationMetrics = new VerificationMetrics(metrics.registry());
         new ForwardAuthRoutes(keyVerifier, verificationMetrics).register(routes);
         new VerifyApiRoutes(keyVerifier, verificationMetrics).register(routes);
-        new ServicesRoutes(guardActions, new ServiceQueries(jdbi), site).register(routes);
+        new ServicesRoutes(guardActions, serviceQueries, site).register(routes);
     }
 
     public Metrics metrics() {

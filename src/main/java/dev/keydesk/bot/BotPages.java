@@ -14,7 +14,7 @@ public final class BotPages {
                            boolean canCreate) {}
 
     public record DetailPage(Layout layout, Row bot, String apiKey, String zuliprc, String payloadUrl,
-                             String interfaceLabel, List<DeliveryRow> deliveries) {}
+                             String interfaceLabel, List<DeliveryRow> deliveries, List<String> services) {}
 
     /** One webhook call in the bot's delivery log. */
     public record DeliveryRow(String event, String created, String status, String attempts, String detail) {}

@@ -1,6 +1,7 @@
 package dev.keydesk.bot;
 
 import dev.keydesk.user.UserQueries;
+import dev.keydesk.guard.ServiceQueries;
 import dev.keydesk.outbox.OutboxQueries;
 import dev.keydesk.web.Dates;
 import dev.keydesk.errors.NotFoundException;
@@ -39,16 +40,18 @@ public final class BotRoutes {
     private final BotQueries queries;
     private final UserQueries users;
     private final OutboxQueries outbox;
+    private final ServiceQueries services;
     private final String site;
     private final String botDomain;
 
     public BotRoutes(BotAccess access, BotActions bots, BotQueries queries, UserQueries users, OutboxQueries outbox,
-                     String site, String botDomain) {
+                     ServiceQueries services, String site, String botDomain) {
         this.access = access;
         this.bots = bots;
         this.queries = queries;
         this.users = users;
         this.outbox = outbox;
+        this.services = services;
         this.site = site;
         this.botDomain = botDomain;
     }
@@ -99,7 +102,8 @@ public final class BotRoutes {
         var service = details.service(bot.id());
         BotPages.DetailPage page = new BotPages.DetailPage(Layout.of(ctx, bot.fullName()), row(bot, details),
                 credentials.apiKey(), credentials.zuliprc(site), service.map(BotService::payloadUrl).orElse(null),
-                service.map(s -> s.botInterface().label()).orElse(null), deliveries(bot.id()));
+                service.map(s -> s.botInterface().label()).orElse(null), deliveries(bot.id()),
+                services.forBots(List.of(bot.id())).names(bot.id()));
         ctx.header("Cache-Control", "no-store");
         ctx.render("bot.jte", Map.of("page", page));
     }

@@ -114,6 +114,34 @@ public final class GuardActions {
         });
     }
 
+    /**
+     * Makes an account a member of exactly these services among those that admit chosen accounts
+     * (the Keys console's checkboxes); other services are left alone. One audit row per change.
+     */
+    public void setChosenServices(Actor actor, long userId, java.util.Set<Long> serviceIds) {
+        jdbi.useTransaction(h -> {
+            GuardDao dao = h.attach(GuardDao.class);
+            lockNames(h); // serializes with concurrent edits of the same memberships
+            java.util.Set<Long> current = new java.util.HashSet<>();
+            dao.membershipsOf(new long[] {userId}).forEach(m -> current.add(m.serviceId()));
+            boolean changed = false;
+            for (GuardedService service : dao.listAll()) {
+                if (service.accessRule() != Access.CHOSEN) continue;
+                boolean wanted = serviceIds.contains(service.id());
+                if (wanted && !current.contains(service.id()) && dao.addMember(service.id(), userId) > 0) {
+                    AuditLog.record(h, AuditEvent.SERVICE_MEMBER_ADDED, actor, userId,
+                            Map.of("service_id", service.id(), "name", service.name()));
+                    changed = true;
+                } else if (!wanted && current.contains(service.id()) && dao.removeMember(service.id(), userId) > 0) {
+                    AuditLog.record(h, AuditEvent.SERVICE_MEMBER_REMOVED, actor, userId,
+                            Map.of("service_id", service.id(), "name", service.name()));
+                    changed = true;
+                }
+            }
+            if (changed) registry.announceChange(h);
+        });
+    }
+
     public void delete(Actor actor, long serviceId) {
         jdbi.useTransaction(h -> {
             GuardDao dao = h.attach(GuardDao.class);

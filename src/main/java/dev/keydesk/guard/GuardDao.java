@@ -78,6 +78,9 @@ public interface GuardDao {
             ORDER BY lower(s.name), s.id""")
     List<GuardedService> openedFor(@Bind("userId") long userId, @Bind("isAdmin") boolean isAdmin);
 
+    @SqlQuery("SELECT service_id, user_id FROM guarded_service_members WHERE user_id = ANY(:userIds)")
+    List<Membership> membershipsOf(@Bind("userIds") long[] userIds);
+
     /** Active people and bots whose name or address contains the pattern, for the member picker. */
     @SqlQuery("SELECT " + UserDao.COLUMNS + """
              FROM users WHERE is_active AND (lower(full_name) LIKE :pattern ESCAPE '!' OR lower(email) LIKE :pattern ESCAPE '!')

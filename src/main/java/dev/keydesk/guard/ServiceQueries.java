@@ -43,7 +43,49 @@ public final class ServiceQueries {
     }
 
     /** The services an account's keys open. */
-    public List<GuardedService> openedFor(User user) {
-        return jdbi.withExtension(GuardDao.class, dao -> dao.openedFor(user.id(), user.isAdmin() && !user.isBot()));
+    public List<GuardedService> openedFor(long userId, boolean isAdmin) {
+        return jdbi.withExtension(GuardDao.class, dao -> dao.openedFor(userId, isAdmin));
+    }
+
+    /** The services that admit only chosen accounts, for the Keys console's checkboxes. */
+    public List<GuardedService> chosenAccessServices() {
+        return all().stream().filter(s -> s.accessRule() == Access.CHOSEN).toList();
+    }
+
+    /** What a list of bot keys opens, read together: services open to everyone, and each bot's chosen ones. */
+    public BotKeyServices forBots(List<Long> botIds) {
+        return jdbi.withExtension(GuardDao.class, dao -> new BotKeyServices(dao.listAll(),
+                botIds.isEmpty() ? List.of() : dao.membershipsOf(botIds.stream().mapToLong(Long::longValue).toArray())));
+    }
+
+    /** Services opened by bot keys (bots are never administrators, so admin-only services are not among them). */
+    public static final class BotKeyServices {
+        private final List<GuardedService> everyone;
+        private final java.util.Map<Long, GuardedService> byId = new java.util.HashMap<>();
+        private final java.util.Map<Long, List<Long>> chosenByBot = new java.util.HashMap<>();
+
+        BotKeyServices(List<GuardedService> services, List<GuardDao.Membership> memberships) {
+            everyone = services.stream().filter(s -> s.accessRule() == Access.EVERYONE).toList();
+            services.forEach(s -> byId.put(s.id(), s));
+            for (GuardDao.Membership m : memberships) {
+                GuardedService service = byId.get(m.serviceId());
+                if (service != null && service.accessRule() == Access.CHOSEN) {
+                    chosenByBot.computeIfAbsent(m.userId(), id -> new java.util.ArrayList<>()).add(m.serviceId());
+                }
+            }
+        }
+
+        /** The ids of the chosen-access services that admit this bot. */
+        public List<Long> chosenIds(long botId) {
+            return chosenByBot.getOrDefault(botId, List.of());
+        }
+
+        /** Names of every service the bot's key opens, in name order. */
+        public List<String> names(long botId) {
+            java.util.List<String> names = new java.util.ArrayList<>(everyone.stream().map(GuardedService::name).toList());
+            chosenIds(botId).forEach(id -> names.add(byId.get(id).name()));
+            names.sort(String.CASE_INSENSITIVE_ORDER);
+            return names;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.keydesk.keyconsole;
 
 import dev.keydesk.bot.BotPages.OwnerChoice;
+import dev.keydesk.guard.ServiceChoice;
 import dev.keydesk.web.Layout;
 import java.util.List;
 
@@ -9,10 +10,12 @@ public final class KeysPages {
     private KeysPages() {}
 
     public record Row(long id, String fullName, String email, String typeLabel, boolean blocked, String avatarPath,
-                      String owners, String ownerIds, String webhookUrl, String keyCreated, String lastUsed) {}
+                      String owners, String ownerIds, String webhookUrl, String opens, String serviceIds, String keyCreated,
+                      String lastUsed) {}
 
     public record ListPage(Layout layout, String query, int page, int totalPages, long total, List<Row> rows,
-                           List<OwnerChoice> accounts, String previousHref, String nextHref, String back) {
+                           List<OwnerChoice> accounts, List<ServiceChoice> services, String previousHref, String nextHref,
+                           String back) {
         public boolean hasPages() {
             return totalPages > 1;
         }
@@ -25,7 +28,7 @@ public final class KeysPages {
 
     /** The New / Modify API Key form as a page of its own (without JavaScript, or to show an error). */
     public record FormPage(Layout layout, long botId, String name, String webhookUrl, List<OwnerChoice> accounts,
-                           String error, String back) {
+                           List<ServiceChoice> services, String error, String back) {
         public boolean isNew() {
             return botId == 0;
         }

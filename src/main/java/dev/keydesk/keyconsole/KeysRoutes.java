@@ -17,6 +17,9 @@ import dev.keydesk.bot.BotForms;
 import dev.keydesk.db.LikePattern;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;
+import dev.keydesk.guard.GuardActions;
+import dev.keydesk.guard.ServiceChoice;
+import dev.keydesk.guard.ServiceQueries;
 import dev.keydesk.user.UserQueries;
 import dev.keydesk.web.ConfirmPage;
 import dev.keydesk.web.Flash;
@@ -46,12 +49,17 @@ public final class KeysRoutes {
     private final BotActions bots;
     private final BotQueries queries;
     private final UserQueries users;
+    private final GuardActions guard;
+    private final ServiceQueries services;
 
-    public KeysRoutes(Jdbi jdbi, BotActions bots, BotQueries queries, UserQueries users) {
+    public KeysRoutes(Jdbi jdbi, BotActions bots, BotQueries queries, UserQueries users, GuardActions guard,
+                      ServiceQueries services) {
         this.jdbi = jdbi;
         this.bots = bots;
         this.queries = queries;
         this.users = users;
+        this.guard = guard;
+        this.services = services;
     }
 
     public void register(RoutesConfig routes) {
@@ -76,10 +84,12 @@ public final class KeysRoutes {
         int page = paging.page();
         List<KeyListing> listings = jdbi.withExtension(KeyListingDao.class,
                 dao -> dao.search(pattern, PAGE_SIZE, paging.offset()));
-        BotQueries.Details details = queries.detailsOf(listings.stream().map(KeyListing::id).toList());
-        List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details)).toList();
+        List<Long> ids = listings.stream().map(KeyListing::id).toList();
+        BotQueries.Details details = queries.detailsOf(ids);
+        ServiceQueries.BotKeyServices opened = services.forBots(ids);
+        List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details, opened)).toList();
         KeysPages.ListPage view = new KeysPages.ListPage(Layout.of(ctx, "Keys"), query, page,
-                paging.totalPages(), total, rows, accounts(Set.of()),
+                paging.totalPages(), total, rows, accounts(Set.of()), serviceChoices(Set.of()),
                 paging.hasPrevious() ? listHref(query, page - 1) : null,
                 paging.hasNext() ? listHref(query, page + 1) : null, listHref(query, page));
         ctx.render("keys.jte", Map.of("page", view));
@@ -92,7 +102,9 @@ public final class KeysRoutes {
             BotActions.NewBot spec = new BotActions.NewBot(ctx.formParam("name"), null,
                     webhook == null ? BotType.GENERIC : BotType.OUTGOING_WEBHOOK, webhook, BotInterface.ZULIP,
                     BotForms.avatar(ctx, "avatar"), BotForms.ownerIds(ctx, "accounts"));
-            bots.createBot(Actor.user(admin.id(), ctx.ip()), admin, spec);
+            Set<Long> chosen = Set.copyOf(BotForms.ownerIds(ctx, "services"));
+            BotActions.Created created = bots.createBot(Actor.user(admin.id(), ctx.ip()), admin, spec);
+            if (!chosen.isEmpty()) guard.setChosenServices(Actor.user(admin.id(), ctx.ip()), created.bot().id(), chosen);
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, newForm(ctx, e.getMessage()));
             return;
@@ -108,7 +120,9 @@ public final class KeysRoutes {
             String webhook = ctx.formParam("webhook_url");
             BotActions.Changes changes = new BotActions.Changes(ctx.formParam("name"),
                     webhook == null ? null : webhook.strip(), null, BotForms.avatar(ctx, "avatar"), BotForms.ownerIds(ctx, "accounts"));
+            Set<Long> chosen = Set.copyOf(BotForms.ownerIds(ctx, "services"));
             bots.updateBot(Actor.user(admin.id(), ctx.ip()), bot.id(), changes);
+            guard.setChosenServices(Actor.user(admin.id(), ctx.ip()), bot.id(), chosen);
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, editForm(ctx, bot, e.getMessage()));
             return;
@@ -175,7 +189,8 @@ public final class KeysRoutes {
         WebSession.requireAdmin(ctx);
         Set<Long> checked = BotForms.ownerIdsForRedisplay(ctx, "accounts");
         return new KeysPages.FormPage(Layout.of(ctx, "New API Key"), 0, orEmpty(ctx.formParam("name")),
-                orEmpty(ctx.formParam("webhook_url")), accounts(checked), error, back(ctx));
+                orEmpty(ctx.formParam("webhook_url")), accounts(checked),
+                serviceChoices(BotForms.ownerIdsForRedisplay(ctx, "services")), error, back(ctx));
     }
 
     private KeysPages.FormPage editForm(Context ctx, Bot bot, String error) {
@@ -186,8 +201,10 @@ public final class KeysRoutes {
         String name = posted ? ctx.formParam("name") : bot.fullName();
         String webhook = posted ? orEmpty(ctx.formParam("webhook_url"))
                 : details.service(bot.id()).map(BotService::payloadUrl).orElse("");
+        Set<Long> chosenServices = posted ? BotForms.ownerIdsForRedisplay(ctx, "services")
+                : Set.copyOf(services.forBots(List.of(bot.id())).chosenIds(bot.id()));
         return new KeysPages.FormPage(Layout.of(ctx, "Modify API Key"), bot.id(), name, webhook,
-                accounts(checked), error, back(ctx));
+                accounts(checked), serviceChoices(chosenServices), error, back(ctx));
     }
 
     private static void renderForm(Context ctx, int status, KeysPages.FormPage page) {
@@ -203,13 +220,20 @@ public final class KeysRoutes {
                 .map(u -> new OwnerChoice(u.id(), u.fullName(), u.email(), checked.contains(u.id()))).toList();
     }
 
-    private KeysPages.Row row(KeyListing k, BotQueries.Details details) {
+    private List<ServiceChoice> serviceChoices(Set<Long> checked) {
+        return services.chosenAccessServices().stream()
+                .map(s -> new ServiceChoice(s.id(), s.name(), checked.contains(s.id()))).toList();
+    }
+
+    private KeysPages.Row row(KeyListing k, BotQueries.Details details, ServiceQueries.BotKeyServices opened) {
         List<BotOwner> owners = details.owners(k.id());
         return new KeysPages.Row(k.id(), k.fullName(), k.email(), BotType.fromCode(k.botType()).orElseThrow().label(),
                 !k.isActive(), AvatarPaths.of(k.id(), k.avatarVersion()),
                 owners.stream().map(BotOwner::fullName).collect(Collectors.joining(", ")),
                 owners.stream().map(o -> Long.toString(o.userId())).collect(Collectors.joining(",")),
                 details.service(k.id()).map(BotService::payloadUrl).orElse(""),
+                opened.names(k.id()).isEmpty() ? "—" : String.join(", ", opened.names(k.id())),
+                opened.chosenIds(k.id()).stream().map(String::valueOf).collect(Collectors.joining(",")),
                 Dates.minute(k.keyCreatedAt(), "—"), Dates.minute(k.lastUsedAt(), "Never"));
     }
 

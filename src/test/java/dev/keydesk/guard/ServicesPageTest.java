@@ -130,6 +130,41 @@ class ServicesPageTest {
     }
 
     @Test
+    void theKeysConsoleShowsAndChangesWhichServicesABotKeyOpens() {
+        String everyone = register("Grafana", "everyone");
+        String billing = register("Billing", "chosen");
+        long billingId = Fixtures.count("SELECT id FROM guarded_services WHERE name = 'Billing'");
+        Page form = admin.get("/keys/new");
+        assertNotNull(form.doc().selectFirst("input[name=services][value=" + billingId + "]"), "chosen services are offered");
+        Page created = admin.submit(form, "/keys", Map.of("name", "Invoice Bot", "services", Long.toString(billingId)));
+        Element row = created.doc().select("tr.key-row").stream()
+                .filter(r -> r.attr("data-name").equals("Invoice Bot")).findFirst().orElseThrow();
+        assertTrue(row.text().contains("Billing, Grafana"), row.text());
+        assertEquals(Long.toString(billingId), row.attr("data-services"));
+        long botId = Fixtures.count("SELECT id FROM users WHERE full_name = 'Invoice Bot'");
+        String botKey = keydesk.primary().services().apiKeys().revealKey(dev.keydesk.audit.Actor.commandLine(), botId, "test");
+        assertEquals(200, forwardAuthWith(billing, botKey));
+        assertEquals(200, forwardAuthWith(everyone, botKey));
+        assertTrue(admin.get("/bots/" + botId).doc().selectFirst("#services").text().contains("Billing"));
+
+        Page edit = admin.get("/keys/" + botId + "/edit");
+        assertTrue(edit.doc().selectFirst("input[name=services][value=" + billingId + "]").hasAttr("checked"));
+        // Unticking the box: the browser sends the form without any "services" field.
+        long owner = Fixtures.count("SELECT owner_id FROM bot_owners WHERE bot_id = " + botId);
+        Page modified = admin.post("/keys/" + botId + "/edit", Map.of("csrf_token", WebClient.csrf(edit),
+                "name", "Invoice Bot", "webhook_url", "", "accounts", Long.toString(owner)));
+        assertEquals(200, modified.status(), modified.text());
+        assertEquals(403, forwardAuthWith(billing, botKey), "unticked in Modify API Key: the service refuses the key");
+        assertEquals(2, Fixtures.count("SELECT count(*) FROM audit_log WHERE target_user_id = " + botId
+                + " AND event_type IN ('service_member_added', 'service_member_removed')"));
+    }
+
+    private int forwardAuthWith(String serviceToken, String key) {
+        return Http.send(HttpRequest.newBuilder(URI.create(keydesk.baseUrl() + "/forward-auth"))
+                .header("X-Keydesk-Service-Token", serviceToken).header("X-Api-Key", key).GET().build()).status();
+    }
+
+    @Test
     void onlyAdministratorsSeeOrChangeServices() {
         register("Grafana", "everyone");
         long id = Fixtures.count("SELECT id FROM guarded_services");
