@@ -28,6 +28,7 @@ import dev.keydesk.db.ChangeListener;
 import dev.keydesk.db.Database;
 import dev.keydesk.guard.ForwardAuthRoutes;
 import dev.keydesk.guard.GuardActions;
+import dev.keydesk.guard.GuardApiRoutes;
 import dev.keydesk.guard.KeyVerifier;
 import dev.keydesk.guard.RateLimits;
 import dev.keydesk.guard.ServiceQueries;
@@ -191,6 +192,7 @@ public final class Services implements AutoCloseable {
         new ForwardAuthRoutes(keyVerifier, verificationMetrics).register(routes);
         new VerifyApiRoutes(keyVerifier, verificationMetrics).register(routes);
         new ServicesRoutes(guardActions, serviceQueries, site).register(routes);
+        new GuardApiRoutes(apiAuth, guardActions, serviceQueries).register(routes);
     }
 
     public Metrics metrics() {

@@ -28,11 +28,12 @@ public final class ServiceQueries {
         return jdbi.withExtension(GuardDao.class, dao -> dao.members(serviceId));
     }
 
-    /** Member counts of every service, by id. */
-    public java.util.Map<Long, Integer> memberCounts() {
-        java.util.Map<Long, Integer> counts = new java.util.HashMap<>();
-        jdbi.withExtension(GuardDao.class, GuardDao::memberships).forEach(m -> counts.merge(m.serviceId(), 1, Integer::sum));
-        return counts;
+    /** The chosen members of every service, by service id. */
+    public java.util.Map<Long, List<Long>> memberIds() {
+        java.util.Map<Long, List<Long>> ids = new java.util.HashMap<>();
+        jdbi.withExtension(GuardDao.class, GuardDao::memberships)
+                .forEach(m -> ids.computeIfAbsent(m.serviceId(), k -> new java.util.ArrayList<>()).add(m.userId()));
+        return ids;
     }
 
     /** Active people and bots matching a search, for the member picker; nothing for an empty search. */

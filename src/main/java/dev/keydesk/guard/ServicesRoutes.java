@@ -45,11 +45,11 @@ public final class ServicesRoutes {
 
     private void list(Context ctx) {
         WebSession.requireAdmin(ctx);
-        Map<Long, Integer> counts = queries.memberCounts();
+        Map<Long, List<Long>> members = queries.memberIds();
         List<ServicesPages.Row> rows = queries.all().stream().map(s -> new ServicesPages.Row(s.id(), s.name(),
                 s.description(), s.accessRule().label(),
                 s.rateLimitPerMinute() == null ? "None" : s.rateLimitPerMinute() + " per minute per key",
-                counts.getOrDefault(s.id(), 0), Dates.minute(s.createdAt(), ""))).toList();
+                members.getOrDefault(s.id(), List.of()).size(), Dates.minute(s.createdAt(), ""))).toList();
         ctx.render("services.jte", Map.of("page", new ServicesPages.ListPage(Layout.of(ctx, "Services"), rows, forwardAuthUrl)));
     }
 

@@ -1,0 +1,122 @@
+package dev.keydesk.guard;
+
+import dev.keydesk.api.ApiRequest;
+import dev.keydesk.api.PathIds;
+import dev.keydesk.apikey.ApiAuth;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.errors.NotFoundException;
+import dev.keydesk.user.User;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The administrators' API for guarded services: the Services page's actions for scripts. */
+public final class GuardApiRoutes {
+    private static final String BASE = "/api/v1/guarded_services";
+
+    private final ApiAuth auth;
+    private final GuardActions actions;
+    private final ServiceQueries queries;
+
+    public GuardApiRoutes(ApiAuth auth, GuardActions actions, ServiceQueries queries) {
+        this.auth = auth;
+        this.actions = actions;
+        this.queries = queries;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get(BASE, this::list);
+        routes.post(BASE, this::create);
+        routes.patch(BASE + "/{id}", this::update);
+        routes.delete(BASE + "/{id}", this::delete);
+        routes.post(BASE + "/{id}/token/regenerate", this::regenerateToken);
+        routes.post(BASE + "/{id}/members", this::addMember);
+        routes.delete(BASE + "/{id}/members/{user_id}", this::removeMember);
+    }
+
+    private void list(Context ctx) {
+        auth.requireAdmin(ctx);
+        ApiRequest req = ApiRequest.of(ctx);
+        Map<Long, List<Long>> members = queries.memberIds();
+        List<Map<String, Object>> services = queries.all().stream()
+                .map(s -> describe(s, members.getOrDefault(s.id(), List.of()))).toList();
+        ctx.json(req.success(Map.of("services", services)));
+    }
+
+    private void create(Context ctx) {
+        User admin = auth.requireAdmin(ctx);
+        ApiRequest req = ApiRequest.of(ctx);
+        GuardActions.Spec spec = new GuardActions.Spec(req.required("name"), req.optional("description").orElse(""),
+                Access.parse(req.optional("access").orElse("everyone")),
+                ServiceRules.rateLimit(req.optional("rate_limit_per_minute").orElse(null)));
+        GuardActions.Registered registered = actions.register(Actor.api(admin.id(), ctx.ip()), spec);
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(req.success(Map.of("id", registered.service().id(), "token", registered.token())));
+    }
+
+    private void update(Context ctx) {
+        User admin = auth.requireAdmin(ctx);
+        GuardedService current = service(ctx);
+        ApiRequest req = ApiRequest.of(ctx);
+        GuardActions.Spec spec = new GuardActions.Spec(req.optional("name").orElse(current.name()),
+                req.optional("description").orElse(current.description()),
+                Access.parse(req.optional("access").orElse(current.access())),
+                req.optional("rate_limit_per_minute").map(ServiceRules::rateLimit).orElse(current.rateLimitPerMinute()));
+        GuardedService updated = actions.modify(Actor.api(admin.id(), ctx.ip()), current.id(), spec);
+        ctx.json(req.success(Map.of("service", describe(updated, queries.memberIds().getOrDefault(updated.id(), List.of())))));
+    }
+
+    private void delete(Context ctx) {
+        User admin = auth.requireAdmin(ctx);
+        GuardedService service = service(ctx);
+        ApiRequest req = ApiRequest.of(ctx);
+        actions.delete(Actor.api(admin.id(), ctx.ip()), service.id());
+        ctx.json(req.success(Map.of()));
+    }
+
+    private void regenerateToken(Context ctx) {
+        User admin = auth.requireAdmin(ctx);
+        GuardedService service = service(ctx);
+        ApiRequest req = ApiRequest.of(ctx);
+        String token = actions.regenerateToken(Actor.api(admin.id(), ctx.ip()), service.id());
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(req.success(Map.of("token", token)));
+    }
+
+    private void addMember(Context ctx) {
+        User admin = auth.requireAdmin(ctx);
+        GuardedService service = service(ctx);
+        ApiRequest req = ApiRequest.of(ctx);
+        long userId = PathIds.parse(req.required("user_id"), "No such user");
+        actions.addMember(Actor.api(admin.id(), ctx.ip()), service.id(), userId);
+        ctx.json(req.success(Map.of()));
+    }
+
+    private void removeMember(Context ctx) {
+        User admin = auth.requireAdmin(ctx);
+        GuardedService service = service(ctx);
+        ApiRequest req = ApiRequest.of(ctx);
+        actions.removeMember(Actor.api(admin.id(), ctx.ip()), service.id(),
+                PathIds.parse(ctx.pathParam("user_id"), "No such user"));
+        ctx.json(req.success(Map.of()));
+    }
+
+    private GuardedService service(Context ctx) {
+        long id = PathIds.parse(ctx.pathParam("id"), "No such service");
+        return queries.find(id).orElseThrow(() -> new NotFoundException("No such service"));
+    }
+
+    private static Map<String, Object> describe(GuardedService s, List<Long> memberIds) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", s.id());
+        out.put("name", s.name());
+        out.put("description", s.description());
+        out.put("access", s.access());
+        out.put("rate_limit_per_minute", s.rateLimitPerMinute());
+        out.put("member_ids", memberIds);
+        out.put("created_at", s.createdAt().toString());
+        return out;
+    }
+}
