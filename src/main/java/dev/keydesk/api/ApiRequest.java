@@ -31,6 +31,8 @@ public final class ApiRequest {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    private static final String NO_FORM_PARTS = "keydesk.no-form-parts";
+
     private final Map<String, String> params;
     private final Set<String> read = new TreeSet<>();
 
@@ -39,9 +41,19 @@ public final class ApiRequest {
         read.add(CLIENT);
     }
 
+    /** Notes that the request's body is a multipart form without any part (see RequestBodies). */
+    public static void markNoFormParts(Context ctx) {
+        ctx.attribute(NO_FORM_PARTS, Boolean.TRUE);
+    }
+
+    /** Whether the body may hold form fields or files; false for an empty multipart form, which must not be parsed. */
+    public static boolean hasFormParts(Context ctx) {
+        return ctx.attribute(NO_FORM_PARTS) == null;
+    }
+
     public static ApiRequest of(Context ctx) {
         Map<String, String> params = new LinkedHashMap<>();
-        if (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD) {
+        if (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD && hasFormParts(ctx)) {
             ctx.formParamMap().forEach((k, v) -> putFirst(params, k, v)); // already parsed by RequestBodies
         }
         ctx.queryParamMap().forEach((k, v) -> putFirst(params, k, v));

@@ -191,7 +191,7 @@ public final class BotApiRoutes {
     }
 
     private static byte[] uploadedAvatar(Context ctx) {
-        if (!ctx.isMultipartFormData()) return null;
+        if (!ctx.isMultipartFormData() || !ApiRequest.hasFormParts(ctx)) return null;
         List<UploadedFile> files = ctx.uploadedFiles();
         if (files.isEmpty()) return null;
         if (files.size() > 1) throw new InvalidInputException("You may only upload one file at a time");

@@ -180,6 +180,19 @@ class ApiAuthenticationTest {
     }
 
     @Test
+    void anEmptyMultipartBodyIsAPostWithoutParameters() {
+        // zulip-js sends a POST without parameters as a multipart form without any part.
+        Http.Response r = Http.postMultipart(keydesk.baseUrl() + "/api/v1/users/me/api_key/regenerate", Map.of(),
+                Http.basic("hamlet@zulip.com", key));
+        assertEquals(200, r.status(), r.body());
+        assertFalse(r.json().has("ignored_parameters_unsupported"));
+        Http.Response nothing = Http.raw("POST", keydesk.baseUrl() + "/api/v1/users/me/api_key/regenerate",
+                "multipart/form-data;boundary=--------------------------180e9ec30ba683d35ec092bb", new byte[0],
+                Map.of("Authorization", Http.basic("hamlet@zulip.com", r.json().get("api_key").asText())));
+        assertEquals(200, nothing.status(), nothing.body());
+    }
+
+    @Test
     void concurrentRegenerationsLeaveExactlyOneCurrentKey() throws Exception {
         String url = keydesk.baseUrl() + "/api/v1/users/me/api_key/regenerate";
         var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
