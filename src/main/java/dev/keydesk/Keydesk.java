@@ -23,6 +23,7 @@ import io.javalin.router.Endpoint;
 import dev.keydesk.security.Tokens;
 import java.time.Duration;
 import io.javalin.http.staticfiles.Location;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,6 +156,18 @@ public final class Keydesk implements AutoCloseable {
         services.organizations().issueSetupToken().ifPresent(token -> log.info(
                 "No organization exists yet. Open this one-time link to create it and its owner: {}/setup/{}",
                 settings.site(), token));
+    }
+
+    /** One HTTP route: its method ("GET") and path as registered ("/api/v1/bots/{bot_id}"). */
+    public record Route(String method, String path) {}
+
+    /** Every HTTP endpoint the server has, read from Javalin's router (before/after handlers left out). */
+    public List<Route> routes() {
+        return server.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint)
+                .filter(e -> e.method.isHttpMethod())
+                .map(e -> new Route(e.method.name(), e.path))
+                .toList();
     }
 
     public int port() {

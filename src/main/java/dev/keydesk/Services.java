@@ -2,6 +2,7 @@ package dev.keydesk;
 
 import dev.keydesk.account.AccountActions;
 import dev.keydesk.account.AccountApiRoutes;
+import dev.keydesk.api.ApiDescriptionRoutes;
 import dev.keydesk.account.AccountRoutes;
 import dev.keydesk.account.LoginRoutes;
 import dev.keydesk.account.PasswordResetActions;
@@ -178,6 +179,7 @@ public final class Services implements AutoCloseable {
         new ApiKeyApiRoutes(apiAuth, passwords, apiKeys, userQueries, settings.devMode()).register(routes);
         new PasswordResetRoutes(passwordResets).register(routes);
         new ServerSettingsApiRoutes(jdbi, site, settings.devMode()).register(routes);
+        new ApiDescriptionRoutes().register(routes);
         new AvatarRoutes(jdbi).register(routes);
         ServiceQueries serviceQueries = new ServiceQueries(jdbi);
         new BotRoutes(botAccess, bots, botQueries, userQueries, outboxQueries, serviceQueries, site,

@@ -48,8 +48,22 @@ public class ApiError extends RuntimeException {
                 Map.of("var_name", name), Map.of());
     }
 
+    /** Zulip's answer when an endpoint is for organization administrators only. */
+    public static ApiError administratorRequired() {
+        return new ApiError(400, "UNAUTHORIZED_PRINCIPAL", "Must be an organization administrator");
+    }
+
     public static ApiError notFound() {
         return new ApiError(404, "BAD_REQUEST", "Endpoint not found");
+    }
+
+    /**
+     * A refused Basic authentication. Zulip answers every failure of HTTP Basic authentication on
+     * its API (malformed header, malformed or unknown key, deactivated account, incoming webhook
+     * bot) with 401 and code UNAUTHORIZED; only its message says which.
+     */
+    public static ApiError unauthorized(String msg) {
+        return unauthorized("UNAUTHORIZED", msg);
     }
 
     public static ApiError unauthorized(String code, String msg) {

@@ -120,8 +120,8 @@ public final class ApiKeyActions {
      * fetch_api_key's transaction: records the client as a device of the account, e-mails a
      * notice when this client has never fetched the key before, and returns the key.
      */
-    public String issueToDevice(User user, String userAgent, String ip, String purpose) {
-        String client = ClientName.fromUserAgent(userAgent);
+    /** {@code client} is the client's name, as {@link ClientName#of} makes it. */
+    public String issueToDevice(User user, String client, String userAgent, String ip, String purpose) {
         return jdbi.inTransaction(h -> {
             DeviceDao devices = h.attach(DeviceDao.class);
             boolean newClient = !devices.knowsClient(user.id(), client);

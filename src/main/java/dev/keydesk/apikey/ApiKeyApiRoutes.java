@@ -3,6 +3,7 @@ package dev.keydesk.apikey;
 import dev.keydesk.api.ApiError;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.audit.Actor;
+import dev.keydesk.device.ClientName;
 import dev.keydesk.user.EmailAddress;
 import dev.keydesk.user.PasswordCheck;
 import dev.keydesk.user.User;
@@ -55,19 +56,21 @@ public final class ApiKeyApiRoutes {
         sendKeyToDevice(ctx, req, verified.user(), "fetch_api_key");
     }
 
+    /** Zulip's answers: 400 without development mode, AUTHENTICATION_FAILED for an unknown account. */
     private void devFetchApiKey(Context ctx) {
-        if (!devMode) throw ApiError.notFound();
+        if (!devMode) throw ApiError.badRequest("DevAuthBackend not enabled.");
         ApiRequest req = ApiRequest.of(ctx);
         String username = req.required("username").trim();
         if (!EmailAddress.isValid(username)) throw ApiError.badRequest("Enter a valid email address.");
         User user = users.findByEmail(username)
-                .orElseThrow(() -> ApiError.unauthorized("AUTHENTICATION_FAILED", "This user is not registered."));
+                .orElseThrow(() -> ApiError.unauthorized("AUTHENTICATION_FAILED", "Your username or password is incorrect"));
         if (!user.isActive()) throw ApiError.unauthorized("USER_DEACTIVATED", "Account is deactivated");
         sendKeyToDevice(ctx, req, user, "dev_fetch_api_key");
     }
 
     private void sendKeyToDevice(Context ctx, ApiRequest req, User user, String purpose) {
-        String key = keys.issueToDevice(user, ctx.userAgent(), ctx.ip(), purpose);
+        String client = ClientName.of(req.optional(ApiRequest.CLIENT).orElse(null), ctx.userAgent());
+        String key = keys.issueToDevice(user, client, ctx.userAgent(), ctx.ip(), purpose);
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(Map.of("api_key", key, "email", user.email(), "user_id", user.id())));
     }
@@ -77,7 +80,7 @@ public final class ApiKeyApiRoutes {
         ApiRequest req = ApiRequest.of(ctx);
         long userId = presented.user().id();
         String key = keys.regenerateOwnKey(Actor.api(userId, ctx.ip()), userId, presented.keyId())
-                .orElseThrow(() -> ApiError.unauthorized("INVALID_API_KEY", "Invalid API key"));
+                .orElseThrow(() -> ApiError.unauthorized("Invalid API key"));
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(Map.of("api_key", key)));
     }

@@ -12,11 +12,13 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** Zulip's bot endpoints. Only a bot's owners and administrators may touch a bot. */
+/** Zulip's bot endpoints. Only a bot's owners and administrators may touch a bot; bots and guests use none. */
 public final class BotApiRoutes {
     private final ApiAuth auth;
     private final BotAccess access;
@@ -53,38 +55,39 @@ public final class BotApiRoutes {
         }
     }
 
-    /** Administrators see every bot, others the bots they own; each with its key, as in Zulip. */
+    /**
+     * Zulip's GET /bots: the caller's own active bots, oldest first, for administrators too
+     * (they see every bot on the Keys page and through the bot endpoints). Each item has the
+     * fields of Zulip's GET /bots items and those of its bot dictionaries.
+     */
     private void list(Context ctx) {
-        User caller = auth.require(ctx);
+        User caller = auth.requireMemberOrAdmin(ctx);
         ApiRequest req = ApiRequest.of(ctx);
-        List<Bot> visible = caller.isAdmin() && !caller.isBot()
-                ? queries.allActive() : queries.ownedBy(caller.id(), true);
+        List<Bot> own = queries.ownedBy(caller.id(), true).stream()
+                .sorted(Comparator.comparing(Bot::dateJoined).thenComparing(Bot::id)).toList();
         Map<Long, String> keys = apiKeys.revealKeys(Actor.api(caller.id(), ctx.ip()),
-                visible.stream().map(Bot::id).toList(), "bot list");
-        BotQueries.Details details = queries.details(visible);
+                own.stream().map(Bot::id).toList(), "bot list");
+        BotQueries.Details details = queries.details(own);
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Bot bot : visible) {
-            Map<String, Object> entry = botDict(bot, details);
-            entry.put("api_key", keys.get(bot.id()));
-            out.add(entry);
-        }
+        for (Bot bot : own) out.add(botDict(bot, details, keys.get(bot.id())));
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(Map.of("bots", out)));
     }
 
-    private Map<String, Object> botDict(Bot bot, BotQueries.Details details) {
+    private Map<String, Object> botDict(Bot bot, BotQueries.Details details, String apiKey) {
         Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("username", bot.email());
+        entry.put("email", bot.email());
         entry.put("user_id", bot.id());
         entry.put("full_name", bot.fullName());
-        entry.put("email", bot.email());
         entry.put("bot_type", bot.botType());
         entry.put("is_active", bot.isActive());
+        entry.put("api_key", apiKey);
         entry.put("avatar_url", site + bot.avatarPath());
-        entry.put("owner_id", details.primaryOwner(bot.id()));
-        entry.put("owner_ids", details.ownerIds(bot.id()));
         entry.put("default_sending_stream", null);
         entry.put("default_events_register_stream", null);
         entry.put("default_all_public_streams", false);
+        entry.put("owner_id", details.primaryOwner(bot.id()));
         List<Map<String, Object>> services = new ArrayList<>();
         details.service(bot.id()).ifPresent(s -> services.add(Map.of(
                 "base_url", s.payloadUrl(), "interface", s.interfaceType())));
@@ -92,14 +95,19 @@ public final class BotApiRoutes {
         return entry;
     }
 
+    /**
+     * Zulip's POST /bots. bot_type, payload_url and interface_type are JSON-encoded, as Zulip's
+     * own web app sends them (payload_url as a JSON string, with its quotes).
+     */
     private void create(Context ctx) {
-        User caller = auth.require(ctx);
+        User caller = auth.requireMemberOrAdmin(ctx);
         ApiRequest req = ApiRequest.of(ctx);
-        BotType type = BotRules.type(req.optional("bot_type").orElse(null));
-        BotActions.NewBot spec = new BotActions.NewBot(
-                req.required("full_name"), req.required("short_name"), type,
-                req.optional("payload_url").orElse(null),
-                BotRules.botInterface(req.optional("interface_type").orElse(null)),
+        String fullName = req.required("full_name");
+        String shortName = req.required("short_name");
+        BotType type = req.jsonInt("bot_type").map(BotApiRoutes::botType).orElse(BotType.GENERIC);
+        String payloadUrl = req.jsonString("payload_url").orElse(null);
+        BotInterface botInterface = req.jsonInt("interface_type").map(BotApiRoutes::botInterface).orElse(BotInterface.ZULIP);
+        BotActions.NewBot spec = new BotActions.NewBot(fullName, shortName, type, payloadUrl, botInterface,
                 uploadedAvatar(ctx), List.of());
         BotActions.Created created = bots.createBot(Actor.api(caller.id(), ctx.ip()), caller, spec);
         Map<String, Object> body = new LinkedHashMap<>();
@@ -113,30 +121,47 @@ public final class BotApiRoutes {
         ctx.json(req.success(body));
     }
 
+    /**
+     * Zulip's PATCH /bots/{bot_id}. bot_owner_id, service_payload_url and service_interface are
+     * JSON-encoded. The answer has every field Zulip's has, with the bot's values after the change.
+     */
     private void update(Context ctx) {
-        User caller = auth.require(ctx);
+        User caller = auth.requireMemberOrAdmin(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
-        if (req.optional("service_payload_url").isPresent() && bot.type() != BotType.OUTGOING_WEBHOOK) {
+        String fullName = req.optional("full_name").orElse(null);
+        List<Long> owners = req.jsonInt("bot_owner_id").map(List::of).orElse(null);
+        String payloadUrl = req.jsonString("service_payload_url").orElse(null);
+        BotInterface botInterface = req.jsonInt("service_interface").map(BotApiRoutes::botInterface).orElse(null);
+        if (payloadUrl != null && bot.type() != BotType.OUTGOING_WEBHOOK) {
             throw ApiError.badRequest("This bot has no outgoing webhook service.");
         }
-        List<Long> owners = req.optional("bot_owner_id").map(raw -> List.of(PathIds.parse(raw, "No such user"))).orElse(null);
-        BotActions.Changes changes = new BotActions.Changes(
-                req.optional("full_name").orElse(null),
-                req.optional("service_payload_url").map(BotApiRoutes::unquote).orElse(null),
-                req.optional("service_interface").map(BotRules::botInterface).orElse(null),
-                uploadedAvatar(ctx), owners);
+        BotActions.Changes changes = new BotActions.Changes(fullName, payloadUrl, botInterface, uploadedAvatar(ctx), owners);
         Bot updated = bots.updateBot(Actor.api(caller.id(), ctx.ip()), bot.id(), changes);
         BotQueries.Details details = queries.details(List.of(updated));
+        Optional<BotService> service = details.service(updated.id());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("full_name", updated.fullName());
         body.put("avatar_url", site + updated.avatarPath());
-        body.put("bot_owner", details.primaryOwnerEmail(updated.id()));
-        details.service(updated.id()).ifPresent(s -> {
-            body.put("service_payload_url", s.payloadUrl());
-            body.put("service_interface", s.interfaceType());
-        });
+        body.put("service_interface", service.map(BotService::interfaceType).orElse(BotInterface.ZULIP.code()));
+        body.put("service_payload_url", service.map(BotService::payloadUrl).orElse(null));
+        body.put("config_data", null);
+        body.put("default_sending_stream", null);
+        body.put("default_events_register_stream", null);
+        body.put("default_all_public_streams", false);
+        String owner = details.primaryOwnerEmail(updated.id());
+        if (owner != null) body.put("bot_owner", owner);
         ctx.json(req.success(body));
+    }
+
+    private static BotType botType(long code) {
+        return BotType.fromCode((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, code)))
+                .orElseThrow(() -> ApiError.badRequest("Invalid bot type"));
+    }
+
+    private static BotInterface botInterface(long code) {
+        return BotInterface.fromCode((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, code)))
+                .orElseThrow(() -> ApiError.badRequest("Invalid interface type"));
     }
 
     private void deactivate(Context ctx) {
@@ -148,7 +173,7 @@ public final class BotApiRoutes {
     }
 
     private void apiKey(Context ctx) {
-        User caller = auth.require(ctx);
+        User caller = auth.requireMemberOrAdmin(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
         String key = bots.revealKey(Actor.api(caller.id(), ctx.ip()), bot.id(), "GET /bots/{bot_id}/api_key");
@@ -157,7 +182,7 @@ public final class BotApiRoutes {
     }
 
     private void regenerate(Context ctx) {
-        User caller = auth.require(ctx);
+        User caller = auth.requireMemberOrAdmin(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
         String key = bots.regenerateKey(Actor.api(caller.id(), ctx.ip()), bot.id());
@@ -165,14 +190,8 @@ public final class BotApiRoutes {
         ctx.json(req.success(Map.of("api_key", key)));
     }
 
-    /** Zulip clients send service_payload_url JSON-encoded ("\"https://…\""); plain strings are accepted too. */
-    private static String unquote(String raw) {
-        String s = raw.strip();
-        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
-    }
-
     private static byte[] uploadedAvatar(Context ctx) {
-        if (!ctx.isMultipartFormData()) return null;
+        if (!ctx.isMultipartFormData() || !ApiRequest.hasFormParts(ctx)) return null;
         List<UploadedFile> files = ctx.uploadedFiles();
         if (files.isEmpty()) return null;
         if (files.size() > 1) throw new InvalidInputException("You may only upload one file at a time");

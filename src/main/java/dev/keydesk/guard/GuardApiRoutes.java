@@ -29,11 +29,11 @@ public final class GuardApiRoutes {
     public void register(RoutesConfig routes) {
         routes.get(BASE, this::list);
         routes.post(BASE, this::create);
-        routes.patch(BASE + "/{id}", this::update);
-        routes.delete(BASE + "/{id}", this::delete);
-        routes.post(BASE + "/{id}/token/regenerate", this::regenerateToken);
-        routes.post(BASE + "/{id}/members", this::addMember);
-        routes.delete(BASE + "/{id}/members/{user_id}", this::removeMember);
+        routes.patch(BASE + "/{service_id}", this::update);
+        routes.delete(BASE + "/{service_id}", this::delete);
+        routes.post(BASE + "/{service_id}/token/regenerate", this::regenerateToken);
+        routes.post(BASE + "/{service_id}/members", this::addMember);
+        routes.delete(BASE + "/{service_id}/members/{user_id}", this::removeMember);
     }
 
     private void list(Context ctx) {
@@ -104,7 +104,7 @@ public final class GuardApiRoutes {
     }
 
     private GuardedService service(Context ctx) {
-        long id = PathIds.parse(ctx.pathParam("id"), "No such service");
+        long id = PathIds.parse(ctx.pathParam("service_id"), "No such service");
         return queries.find(id).orElseThrow(() -> new NotFoundException("No such service"));
     }
 

@@ -57,7 +57,7 @@ public final class KeyVerifier {
         GuardedService service = entry.service();
         if (!admits(entry, owner.user())) return new NotAdmitted(service);
         if (service.rateLimitPerMinute() != null) {
-            long retryAfter = limits.take(service.id(), owner.keyId(), service.rateLimitPerMinute());
+            long retryAfter = limits.take(service, owner.keyId(), service.rateLimitPerMinute());
             if (retryAfter > 0) return new Limited(retryAfter);
         }
         return new Allowed(owner, service);

@@ -25,11 +25,16 @@ public final class RateLimits {
         this.clock = clockMillis;
     }
 
-    /** Counts one request; returns 0 if allowed, else the seconds until the window ends. */
-    public long take(long serviceId, long keyId, int perMinute) {
+    /**
+     * Counts one request of a key to a service; returns 0 if allowed, else the seconds until the
+     * window ends. The service is named by its id and registration time, so a counter can never
+     * outlive its service into another that got the same id (after a database restore).
+     */
+    public long take(GuardedService service, long keyId, int perMinute) {
         long now = clock.getAsLong();
         long window = now / WINDOW_MILLIS;
-        AtomicInteger count = counters.get(serviceId + ":" + keyId + ":" + window, k -> new AtomicInteger());
+        String counter = service.id() + ":" + service.createdAt().toEpochMilli() + ":" + keyId + ":" + window;
+        AtomicInteger count = counters.get(counter, k -> new AtomicInteger());
         if (count.incrementAndGet() <= perMinute) return 0;
         return Math.max(1, ((window + 1) * WINDOW_MILLIS - now + 999) / 1000);
     }

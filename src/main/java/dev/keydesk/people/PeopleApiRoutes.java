@@ -12,6 +12,7 @@ import dev.keydesk.user.User;
 import dev.keydesk.user.UserQueries;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -51,7 +52,7 @@ public final class PeopleApiRoutes {
     private void update(Context ctx) {
         User admin = auth.requireAdmin(ctx);
         ApiRequest req = ApiRequest.of(ctx);
-        req.optional("role").map(Role::parseCode)
+        req.jsonInt("role").map(PeopleApiRoutes::role)
                 .ifPresent(role -> people.changeRole(admin, targetId(ctx), role, ctx.ip()));
         ctx.json(req.success(Map.of()));
     }
@@ -73,9 +74,16 @@ public final class PeopleApiRoutes {
             botAccess.requireManageable(caller, id);
             bots.reactivate(Actor.api(caller.id(), ctx.ip()), id);
         } else {
+            ApiAuth.requireAdmin(caller);
             people.reactivate(caller, id, ctx.ip());
         }
         ctx.json(req.success(Map.of()));
+    }
+
+    /** Zulip's message for a role that is a number but not one of its roles. */
+    private static Role role(long code) {
+        return Arrays.stream(Role.values()).filter(r -> r.code() == code).findFirst()
+                .orElseThrow(() -> new InvalidInputException("Invalid role"));
     }
 
     private static long targetId(Context ctx) {

@@ -1,5 +1,6 @@
 package dev.keydesk.web;
 
+import dev.keydesk.api.ApiRequest;
 import dev.keydesk.security.Tokens;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -20,7 +21,7 @@ public final class Csrf {
         if (method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS) return;
         String expected = token(ctx);
         String presented = ctx.header(HEADER);
-        if (presented == null) presented = ctx.formParam(FIELD);
+        if (presented == null && ApiRequest.hasFormParts(ctx)) presented = ctx.formParam(FIELD);
         if (!Tokens.constantTimeEquals(expected, presented)) {
             throw new WebError(403,
                     "This form has expired or did not come from Keydesk. Go back, reload the page and try again.");

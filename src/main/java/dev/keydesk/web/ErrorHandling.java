@@ -34,7 +34,9 @@ public final class ErrorHandling {
         routes.exception(InvalidInputException.class, (e, ctx) -> send(ctx, 400, e.getMessage(), "BAD_REQUEST"));
         routes.exception(NotFoundException.class, (e, ctx) -> send(ctx, isApi(ctx) ? 400 : 404,
                 e.getMessage(), "BAD_REQUEST"));
-        routes.exception(ForbiddenException.class, (e, ctx) -> send(ctx, 403, e.getMessage(), "BAD_REQUEST"));
+        // Zulip refuses what an account may not do with 400 on its API; pages say 403.
+        routes.exception(ForbiddenException.class, (e, ctx) -> send(ctx, ctx.path().startsWith("/api/") ? 400 : 403,
+                e.getMessage(), "BAD_REQUEST"));
         routes.exception(HttpResponseException.class, (e, ctx) -> {
             int status = e.getStatus();
             String message = status == 404 ? notFoundMessage(ctx) : defaultMessage(status, e.getMessage());

@@ -1,5 +1,6 @@
 package dev.keydesk.web;
 
+import dev.keydesk.api.ApiRequest;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
@@ -37,6 +38,10 @@ public final class RequestBodies {
             drain(ctx);
             throw tooLarge();
         }
+        if (multipart && isEmptyMultipart(ctx, contentType, length)) {
+            ApiRequest.markNoFormParts(ctx);
+            return;
+        }
         try {
             if (!multipart && ctx.bodyAsBytes().length > MAX_FORM_BYTES) {
                 throw tooLarge(); // a chunked body, which announced no length
@@ -48,6 +53,33 @@ public final class RequestBodies {
             int status = statusFor(e);
             throw new HttpResponseException(status, message(status), Map.of());
         }
+    }
+
+    /**
+     * A multipart body without a single part (nothing at all, or {@code --boundary--}), which
+     * clients send for a POST without parameters (zulip-js sends an empty body); the container's
+     * parser refuses it, Zulip accepts it.
+     * Only a body too short to hold any part is read here, so real forms are left to the parser.
+     */
+    private static boolean isEmptyMultipart(Context ctx, String contentType, long length) {
+        if (length == 0) return true;
+        String boundary = boundary(contentType);
+        if (boundary == null || length < 0 || length >= 2L * boundary.length() + 40) return false;
+        String body = new String(ctx.bodyAsBytes(), java.nio.charset.StandardCharsets.ISO_8859_1).strip();
+        if (body.equals("--" + boundary + "--")) return true;
+        throw new HttpResponseException(400, message(400), Map.of());
+    }
+
+    private static String boundary(String contentType) {
+        for (String part : contentType.split(";")) {
+            String p = part.strip();
+            if (p.toLowerCase(Locale.ROOT).startsWith("boundary=")) {
+                String b = p.substring("boundary=".length());
+                if (b.length() >= 2 && b.startsWith("\"") && b.endsWith("\"")) b = b.substring(1, b.length() - 1);
+                return b.isEmpty() ? null : b;
+            }
+        }
+        return null;
     }
 
     private static HttpResponseException tooLarge() {

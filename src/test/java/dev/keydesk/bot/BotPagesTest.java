@@ -113,7 +113,7 @@ class BotPagesTest {
         assertTrue(afterDeactivate.text().contains("Active bots (0)"));
         assertTrue(afterDeactivate.text().contains("Inactive bots (1)"));
         Http.Response refused = Http.get(keydesk.baseUrl() + "/api/v1/users/me", Http.basic("helper-bot@" + host, key));
-        assertEquals("USER_DEACTIVATED", refused.json().get("code").asText());
+        assertEquals("Account is deactivated", refused.json().get("msg").asText());
 
         Page inactive = owner.get("/bots?tab=inactive");
         Page reactivated = owner.submit(inactive, "/bots/" + id + "/reactivate", Map.of());

@@ -211,12 +211,14 @@ class KeysBrowserTest {
         assertEquals(bot.id(), me.json().path("user_id").asLong(), me.body());
     }
 
-    private void assertKeyRefused(User bot, String key, String code) {
+    /** Zulip's 401 UNAUTHORIZED; {@code msg} says why. */
+    private void assertKeyRefused(User bot, String key, String msg) {
         Http.Response me = usersMe(bot, key);
         assertEquals(401, me.status(), "GET /users/me as " + bot.email() + ": " + me.body());
         JsonNode body = me.json();
         assertEquals("error", body.path("result").asText(), me.body());
-        assertEquals(code, body.path("code").asText(), me.body());
+        assertEquals("UNAUTHORIZED", body.path("code").asText(), me.body());
+        assertEquals(msg, body.path("msg").asText(), me.body());
     }
 
     private String clipboard() {
@@ -382,7 +384,7 @@ class KeysBrowserTest {
         assertThat(page).hasURL(baseUrl + "/keys");
         assertRedDotOnAvatar(row(MODIFIED_NAME));
         assertThat(keyTable().locator(".red-dot")).hasCount(1);
-        assertKeyRefused(bot, key, "USER_DEACTIVATED");
+        assertKeyRefused(bot, key, "Account is deactivated");
 
         // 6. Unblock: options → Unblock; the same key works again.
         chooseOption(MODIFIED_NAME, "Unblock");
@@ -405,7 +407,7 @@ class KeysBrowserTest {
         assertThat(row(MODIFIED_NAME)).hasCount(0);
         assertThat(keyRows()).hasCount(3);
         assertThat(row("Build Watcher")).hasCount(1);
-        assertKeyRefused(bot, key, "INVALID_API_KEY");
+        assertKeyRefused(bot, key, "Invalid API key");
         assertNoPageErrors();
     }
 

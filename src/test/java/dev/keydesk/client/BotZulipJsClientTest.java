@@ -98,8 +98,8 @@ class BotZulipJsClientTest {
         ZulipJs.Result locked = ZulipJs.getProfile(file);
         assertEquals(1, locked.exitCode(), locked.toString());
         assertEquals("error", locked.json().path("result").asText(), locked.toString());
-        assertEquals("USER_DEACTIVATED", locked.json().path("code").asText(), locked.toString());
-        assertTrue(locked.stdout().contains("USER_DEACTIVATED"), locked.toString());
+        assertEquals("UNAUTHORIZED", locked.json().path("code").asText(), locked.toString());
+        assertEquals("Account is deactivated", locked.json().path("msg").asText(), locked.toString());
 
         // Inactive bots → Reactivate.
         WebClient.Page inactive = browser.get("/bots?tab=inactive");

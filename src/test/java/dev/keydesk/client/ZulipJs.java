@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the zulip-js client (src/test/node/get-profile.js) against a zuliprc file. Installs the
+ * Runs the zulip-js client (the scripts in src/test/node) against a zuliprc file. Installs the
  * npm package on first use; a missing Node.js or npm fails the test with a clear message.
  */
 final class ZulipJs {
@@ -34,7 +34,7 @@ final class ZulipJs {
             try {
                 return JSON.readTree(stdout);
             } catch (IOException e) {
-                throw new AssertionError("get-profile.js did not print JSON: " + this, e);
+                throw new AssertionError("the script did not print JSON: " + this, e);
             }
         }
 
@@ -45,13 +45,20 @@ final class ZulipJs {
     }
 
     static Result getProfile(Path zuliprc) {
-        Process process = start(new ProcessBuilder("node", "get-profile.js", zuliprc.toString()).directory(NODE_DIR.toFile()));
+        return run("get-profile.js", zuliprc.toString());
+    }
+
+    /** Runs one script of src/test/node with its arguments; waits at most a minute. */
+    static Result run(String script, String... args) {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("node", script));
+        command.addAll(java.util.List.of(args));
+        Process process = start(new ProcessBuilder(command).directory(NODE_DIR.toFile()));
         CompletableFuture<String> stdout = drain(process.getInputStream());
         CompletableFuture<String> stderr = drain(process.getErrorStream());
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                fail("node get-profile.js did not finish within 60 seconds");
+                fail("node " + script + " did not finish within 60 seconds");
             }
             return new Result(process.exitValue(), stdout.join(), stderr.join());
         } catch (InterruptedException e) {

@@ -78,7 +78,8 @@ class ZulipJsClientTest {
         ZulipJs.Result old = ZulipJs.getProfile(oldFile);
         assertEquals(1, old.exitCode(), old.toString());
         assertEquals("error", old.json().path("result").asText(), old.toString());
-        assertTrue(old.stdout().contains("INVALID_API_KEY") || old.stdout().contains("Invalid API key"), old.toString());
+        assertEquals("UNAUTHORIZED", old.json().path("code").asText(), old.toString());
+        assertEquals("Invalid API key", old.json().path("msg").asText(), old.toString());
 
         String fresh = downloadZuliprc(browser, regenerated);
         assertNotEquals(Files.readString(oldFile), fresh);

@@ -78,8 +78,9 @@ class GuardApiTest {
     @Test
     void membersAndBadInputAreRefusedClearly() {
         Http.Response forbidden = Http.postForm(base, Map.of("name", "Mine"), member);
-        assertEquals(403, forbidden.status());
-        assertEquals(403, Http.get(base, member).status());
+        assertEquals(400, forbidden.status(), "Zulip's answer to members on administrators' endpoints");
+        assertEquals("Must be an organization administrator", forbidden.json().get("msg").asText());
+        assertEquals(400, Http.get(base, member).status());
         assertEquals(400, Http.postForm(base, Map.of("name", "X"), admin).status(), "name too short");
         assertEquals(400, Http.postForm(base, Map.of("name", "Search", "access", "root"), admin).status());
         assertEquals(400, Http.postForm(base, Map.of("name", "Search", "rate_limit_per_minute", "-5"), admin).status());

@@ -151,7 +151,8 @@ class KeysPageTest {
         assertTrue(blockedRow.selectFirst(".visually-hidden").text().contains("Blocked"));
         Http.Response refused = Http.get(me, Http.basic(botUser.email(), key));
         assertEquals(401, refused.status());
-        assertEquals("USER_DEACTIVATED", refused.json().get("code").asText());
+        assertEquals("UNAUTHORIZED", refused.json().get("code").asText());
+        assertEquals("Account is deactivated", refused.json().get("msg").asText());
 
         Page unblocked = browser.submit(blocked, "/keys/" + id + "/unblock", Map.of());
         assertTrue(flash(unblocked).contains("unblocked"));
@@ -165,7 +166,8 @@ class KeysPageTest {
         assertNull(row(deleted, "Deploy Hook (prod)"));
         Http.Response gone = Http.get(me, Http.basic(botUser.email(), key));
         assertEquals(401, gone.status());
-        assertEquals("INVALID_API_KEY", gone.json().get("code").asText());
+        assertEquals("UNAUTHORIZED", gone.json().get("code").asText());
+        assertEquals("Invalid API key", gone.json().get("msg").asText());
         assertEquals(1, Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'bot_deleted' AND target_label = '"
                 + botUser.email() + "'"), "the audit log keeps the record");
     }

@@ -112,7 +112,7 @@ class UsersPageTest {
         assertTrue(confirm.text().contains("Deactivate this account?"));
         Page done = adminBrowser.submit(confirm, "/users/" + member.id() + "/deactivate", Map.of());
         assertTrue(flash(done).contains("deactivated"));
-        assertEquals("USER_DEACTIVATED", Http.get(me, Http.basic("cordelia@zulip.com", key)).json().get("code").asText());
+        assertEquals("Account is deactivated", Http.get(me, Http.basic("cordelia@zulip.com", key)).json().get("msg").asText());
         assertEquals("Log in", memberBrowser.get("/account").doc().selectFirst("h1").text());
 
         Page reactivated = adminBrowser.submit(done, "/users/" + member.id() + "/reactivate", Map.of());

@@ -27,7 +27,11 @@ public final class Fixtures {
 
     /** The user's current key, read the way the product reads it (this writes an audit row). */
     public static String keyOf(User user) {
-        return services().apiKeys().revealKey(Actor.commandLine(), user.id(), "test");
+        return keyOf(user.id());
+    }
+
+    public static String keyOf(long userId) {
+        return services().apiKeys().revealKey(Actor.commandLine(), userId, "test");
     }
 
     public static void deactivate(User user) {

@@ -16,7 +16,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Plain HTTP calls for the API tests: form, multipart and raw bodies, with or without Basic auth. */
+/**
+ * Plain HTTP calls for the API tests: form, multipart and raw bodies, with or without Basic auth.
+ * Every answer to a request under /api/v1 is checked against the API description
+ * ({@link ApiContract}): an answer the description does not allow fails the test.
+ */
 public final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -110,7 +114,10 @@ public final class Http {
     public static Response send(HttpRequest request) {
         try {
             HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.headers(), r.body());
+            Response response = new Response(r.statusCode(), r.headers(), r.body());
+            String path = request.uri().getPath();
+            if (path.startsWith(ApiContract.PREFIX + "/")) ApiContract.check(request.method(), path, response);
+            return response;
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException("Request to " + request.uri() + " failed", e);
         }
