@@ -160,10 +160,20 @@ public final class Services implements AutoCloseable {
     /** Stops every worker, then the database. */
     @Override
     public void close() {
-        changeListener.close();
-        outboxSender.close();
-        keyUsage.close();
-        database.close();
+        // Each step runs even if one before it fails: the database must stop in any case.
+        try {
+            changeListener.close();
+        } finally {
+            try {
+                outboxSender.close();
+            } finally {
+                try {
+                    keyUsage.close();
+                } finally {
+                    database.close();
+                }
+            }
+        }
     }
 
     /** Every feature's pages and API endpoints. */

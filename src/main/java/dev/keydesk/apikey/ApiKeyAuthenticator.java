@@ -86,7 +86,7 @@ public final class ApiKeyAuthenticator {
             cache.put(digestHex, owner, generation);
         }
         if (!owner.user().isActive()) return new Deactivated(owner);
-        usage.recordUse(digest, digestHex);
+        usage.recordUse(digestHex);
         return new Authenticated(owner);
     }
 

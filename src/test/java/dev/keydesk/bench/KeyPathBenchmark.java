@@ -92,6 +92,8 @@ public final class KeyPathBenchmark {
         }
         report("old key refused by another process after", propagation, -1, 20);
 
+        forwardAuth(keydesk, user, key, missing);
+
         WebClient browser = new WebClient(keydesk.baseUrl());
         browser.login("bench@zulip.com", Fixtures.PASSWORD);
         for (int i = 0; i < 50; i++) browser.get("/account");
@@ -116,6 +118,142 @@ public final class KeyPathBenchmark {
         System.exit(0);
     }
 
+    /**
+     * The forward-auth path side by side with the 404 route: a cached key, a well-formed unknown
+     * key, and how fast a second process refuses a replaced key with 50,000 keys in its cache.
+     */
+    private static void forwardAuth(TestKeydesk keydesk, User user, String userKey, String missing) throws Exception {
+        System.out.println();
+        String token = keydesk.primary().services().guard().register(Actor.commandLine(),
+                new dev.keydesk.guard.GuardActions.Spec("Bench", "", dev.keydesk.guard.Access.EVERYONE, null)).token();
+        String forwardAuth = keydesk.baseUrl() + "/forward-auth";
+        String knownKey = Fixtures.keyOf(user);
+        String unknownKey = dev.keydesk.apikey.ApiKeyFormat.generate();
+        Runnable notFound = () -> expect(404, Http.get(missing, null));
+        Runnable cached = () -> expect(200, ask(forwardAuth, token, knownKey));
+        Runnable unknown = () -> expect(401, ask(forwardAuth, token, unknownKey));
+        for (int i = 0; i < 2000; i++) {
+            notFound.run();
+            cached.run();
+            unknown.run();
+        }
+        var statements = keydesk.primary().services().metrics().requestStatements("/forward-auth", "GET");
+        // Three interleaved rounds, so drift on a shared machine hits all three alike.
+        double[] rate404 = new double[3], rateCached = new double[3], rateUnknown = new double[3];
+        double before = statements.totalAmount();
+        long counted = statements.count();
+        for (int round = 0; round < 3; round++) {
+            rate404[round] = throughput(notFound);
+            rateCached[round] = throughput(cached);
+            rateUnknown[round] = throughput(unknown);
+        }
+        Thread.sleep(200); // the request log records its meters just after each answer
+        double perRequest = (statements.totalAmount() - before) / Math.max(1, statements.count() - counted);
+        double best404 = max(rate404);
+        System.out.printf("%-42s %8.0f requests/s (best of 3, %d client threads)%n", "GET /api/v1/<unknown> (404)", best404, THREADS);
+        System.out.printf("%-42s %8.0f requests/s  ratio to 404 %.2f%n", "GET /forward-auth, key cached", max(rateCached),
+                max(rateCached) / best404);
+        System.out.printf("%-42s %8.0f requests/s  ratio to 404 %.2f%n", "GET /forward-auth, unknown well-formed key",
+                max(rateUnknown), max(rateUnknown) / best404);
+        System.out.printf("%-42s %8.3f%n", "  SQL statements per forward-auth request", perRequest);
+
+        Stats halfLoadNotFound = timeAtRate(best404 / 2, notFound);
+        Stats halfLoadCached = timeAtRate(best404 / 2, cached);
+        report("404 at half of its peak rate", halfLoadNotFound, -1, 0);
+        report("forward-auth at the same rate", halfLoadCached, -1, 0);
+
+        int cachedKeys = 50_000;
+        List<String> keys = seedBotKeys(keydesk, cachedKeys);
+        var other = keydesk.secondary().services().authenticator();
+        long t0 = System.nanoTime();
+        for (String k : keys) other.authenticate(k);
+        System.out.printf("%-42s %8d keys in %.1f s%n", "second process's cache filled with", keydesk.secondary().services()
+                .keyCache().size(), (System.nanoTime() - t0) / 1e9);
+        String otherForwardAuth = keydesk.secondaryUrl() + "/forward-auth";
+        Stats revocation = new Stats();
+        for (int round = 0; round < 50; round++) {
+            String current = Fixtures.keyOf(user);
+            expect(200, ask(otherForwardAuth, token, current));
+            keydesk.primary().services().apiKeys().regenerateKey(Actor.commandLine(), user.id());
+            long start = System.nanoTime();
+            while (ask(otherForwardAuth, token, current).status() != 401) {
+                if (System.nanoTime() - start > 5_000_000_000L) throw new IllegalStateException("never refused");
+            }
+            revocation.add(System.nanoTime() - start);
+        }
+        report("replaced key refused by the other process", revocation, -1, 50);
+    }
+
+    private static Http.Response ask(String url, String serviceToken, String key) {
+        return Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .header("X-Keydesk-Service-Token", serviceToken).header("X-Api-Key", key).GET().build());
+    }
+
+    /** Requests per second with {@link #THREADS} client threads for about one second. */
+    private static double throughput(Runnable call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        java.util.concurrent.atomic.LongAdder done = new java.util.concurrent.atomic.LongAdder();
+        long started = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            futures.add(pool.submit(() -> {
+                while (System.nanoTime() < deadline) {
+                    call.run();
+                    done.increment();
+                }
+            }));
+        }
+        for (Future<?> f : futures) f.get();
+        pool.shutdown();
+        return done.sum() / ((System.nanoTime() - started) / 1e9);
+    }
+
+    /** Latencies of calls paced at a fixed rate (one client thread, for about two seconds). */
+    private static Stats timeAtRate(double perSecond, Runnable call) throws InterruptedException {
+        Stats stats = new Stats();
+        long interval = (long) (1e9 / perSecond);
+        long next = System.nanoTime();
+        long end = next + 2_000_000_000L;
+        while (next < end) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            long t0 = System.nanoTime();
+            call.run();
+            stats.add(System.nanoTime() - t0);
+            next += interval;
+        }
+        return stats;
+    }
+
+    /** Bot accounts with current keys, written set-wise; returns the keys. */
+    private static List<String> seedBotKeys(TestKeydesk keydesk, int n) {
+        List<String> keys = new ArrayList<>();
+        keydesk.primary().database().jdbi().useTransaction(h -> {
+            var users = h.prepareBatch("INSERT INTO users (email, full_name, role, is_bot, bot_type) "
+                    + "VALUES (:email, :name, 400, true, 1)");
+            for (int i = 0; i < n; i++) users.bind("email", "seed" + i + "-bot@bench.example").bind("name", "Seed " + i).add();
+            users.execute();
+            var ids = h.createQuery("SELECT id FROM users WHERE email LIKE 'seed%-bot@bench.example' ORDER BY id")
+                    .mapTo(Long.class).list();
+            var rows = h.prepareBatch("INSERT INTO api_keys (user_id, digest, ciphertext) VALUES (:user, :digest, :blob)");
+            for (long id : ids) {
+                String key = dev.keydesk.apikey.ApiKeyFormat.generate();
+                keys.add(key);
+                rows.bind("user", id).bind("digest", dev.keydesk.security.Tokens.sha256(key))
+                        .bind("blob", new byte[] {0}).add(); // never revealed here: any bytes do
+            }
+            rows.execute();
+        });
+        return keys;
+    }
+
+    private static double max(double[] values) {
+        double best = 0;
+        for (double v : values) best = Math.max(best, v);
+        return best;
+    }
+
     private static void expect(int status, Http.Response response) {
         expect(status, response.status());
     }
@@ -135,7 +273,8 @@ public final class KeyPathBenchmark {
     }
 
     private static void report(String what, Stats stats, long lookups, int requests) {
-        String perRequest = lookups < 0 ? "" : String.format("  SQL statements/request %.3f", (double) lookups / requests);
+        String perRequest = lookups < 0 || requests == 0 ? ""
+                : String.format("  SQL statements/request %.3f", (double) lookups / requests);
         System.out.printf("%-42s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms%s%n", what,
                 stats.percentile(50), stats.percentile(99), stats.percentile(100), perRequest);
     }
