@@ -4,6 +4,7 @@ import dev.keydesk.api.CrossSiteGuard;
 import dev.keydesk.config.ConfigException;
 import dev.keydesk.config.Settings;
 import dev.keydesk.db.Database;
+import dev.keydesk.web.ClientAddress;
 import dev.keydesk.web.Csrf;
 import dev.keydesk.web.Flash;
 import dev.keydesk.web.ErrorHandling;
@@ -80,9 +81,13 @@ public final class Keydesk implements AutoCloseable {
         config.requestLogger.http((ctx, ms) -> REQUEST_LOG.info("{} {} {} {}ms", ctx.method(), LogPaths.loggable(ctx.path()),
                 ctx.statusCode(), Math.round(ms)));
 
+        // Behind a trusted reverse proxy, ctx.ip() is the client's address everywhere (rate limits, audit, devices).
+        ClientAddress clientAddress = new ClientAddress(settings.trustedProxies());
+        config.contextResolver.ip = clientAddress::of;
+
         var routes = config.routes;
         WebSession webSession = services.webSession();
-        routes.before(SecurityHeaders::apply);
+        routes.before(new SecurityHeaders(settings.isHttps())::apply);
         routes.before(RequestBodies::check);
         CrossSiteGuard crossSite = new CrossSiteGuard(settings.externalUrl());
         boolean secureCookies = settings.secureCookies();

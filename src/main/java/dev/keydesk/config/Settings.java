@@ -19,7 +19,8 @@ public record Settings(
         Path masterKeyFile,
         boolean devMode,
         Smtp smtp,
-        boolean webhooksAllowPrivate) {
+        boolean webhooksAllowPrivate,
+        TrustedProxies trustedProxies) {
 
     /** How TLS is used with the SMTP server. */
     public enum SmtpSecurity { NONE, STARTTLS, TLS }
@@ -61,8 +62,9 @@ public record Settings(
         boolean dev = parseBoolean("KEYDESK_DEV", env.getOrDefault("KEYDESK_DEV", "false"));
         boolean allowPrivate = parseBoolean("KEYDESK_WEBHOOKS_ALLOW_PRIVATE",
                 env.getOrDefault("KEYDESK_WEBHOOKS_ALLOW_PRIVATE", "false"));
+        TrustedProxies trustedProxies = TrustedProxies.parse(env.get("KEYDESK_TRUSTED_PROXIES"));
         return new Settings(port, bind, externalUrl, database, dataDir, masterKey, dev, parseSmtp(env, externalUrl),
-                allowPrivate);
+                allowPrivate, trustedProxies);
     }
 
     private static Smtp parseSmtp(Map<String, String> env, URI externalUrl) {
@@ -93,8 +95,13 @@ public record Settings(
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    public boolean secureCookies() {
+    /** People reach Keydesk over HTTPS (perhaps through a proxy that terminates TLS). */
+    public boolean isHttps() {
         return "https".equalsIgnoreCase(externalUrl.getScheme());
+    }
+
+    public boolean secureCookies() {
+        return isHttps();
     }
 
     private static String nonBlank(String value, String fallback) {
