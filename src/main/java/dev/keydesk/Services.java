@@ -87,7 +87,7 @@ public final class Services implements AutoCloseable {
         String site = settings.site();
         keyCache = new KeyCache();
         keyUsage = new KeyUsage(jdbi);
-        keyChangeListener = new KeyChangeListener(database.dataSource(), keyCache);
+        keyChangeListener = new KeyChangeListener(database.dataSource(), keyCache, database.availability());
         outboxSender = new OutboxSender(jdbi, Map.of(
                 Outbox.EMAIL, new MailDeliverer(settings.smtp()),
                 Outbox.WEBHOOK, new WebhookDeliverer(new WebhookTargets(settings.webhooksAllowPrivate()), cipher)),

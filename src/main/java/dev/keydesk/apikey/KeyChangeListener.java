@@ -1,8 +1,10 @@
 package dev.keydesk.apikey;
 
+import dev.keydesk.db.DatabaseAvailability;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -12,8 +14,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Listens for key changes made by any Keydesk process on the shared database and drops the
  * affected cache entries, so a regenerated or blocked key is refused everywhere within
- * milliseconds. If the connection drops, the whole cache is cleared before listening again,
- * since changes may have been missed meanwhile.
+ * milliseconds. Whenever it starts listening (again), the whole cache is cleared, since changes
+ * may have been missed meanwhile. If only its connection was lost, the cache is also cleared at
+ * once. If the database itself is unreachable, the cache is kept until the database is back:
+ * cached keys keep answering requests that need nothing else (users/me), for at most the
+ * cache's two-minute lifetime, and the listener waits for the database instead of retrying.
  */
 public final class KeyChangeListener implements AutoCloseable {
     static final String CHANNEL = "keydesk_key_changes";
@@ -23,12 +28,14 @@ public final class KeyChangeListener implements AutoCloseable {
 
     private final DataSource dataSource;
     private final KeyCache cache;
+    private final DatabaseAvailability availability;
     private final Thread thread;
     private volatile boolean running = true;
 
-    public KeyChangeListener(DataSource dataSource, KeyCache cache) {
+    public KeyChangeListener(DataSource dataSource, KeyCache cache, DatabaseAvailability availability) {
         this.dataSource = dataSource;
         this.cache = cache;
+        this.availability = availability;
         this.thread = new Thread(this::run, "keydesk-key-changes");
         this.thread.setDaemon(true);
     }
@@ -39,6 +46,7 @@ public final class KeyChangeListener implements AutoCloseable {
 
     private void run() {
         while (running) {
+            if (!availability.awaitAvailable(Duration.ofSeconds(1))) continue;
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(true);
                 try (Statement statement = connection.createStatement()) {
@@ -62,8 +70,10 @@ public final class KeyChangeListener implements AutoCloseable {
                     }
                 }
             } catch (SQLException | RuntimeException e) {
-                cache.forgetAll();
                 if (!running) return;
+                // An outage is logged once by DatabaseAvailability; the loop then waits for its end.
+                if (availability.isOutage(e)) continue;
+                cache.forgetAll();
                 log.warn("Lost the key-change listener connection ({}); reconnecting", e.getMessage());
                 sleepQuietly();
             }

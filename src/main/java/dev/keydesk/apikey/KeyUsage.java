@@ -2,6 +2,7 @@ package dev.keydesk.apikey;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.keydesk.db.DatabaseAvailability;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -43,7 +44,8 @@ public final class KeyUsage implements AutoCloseable {
                                   AND (last_used_at IS NULL OR last_used_at < now() - :resolution)""")
                         .bind("digest", digest).bind("resolution", RESOLUTION).execute());
             } catch (RuntimeException e) {
-                log.warn("Could not record a key's last use: {}", e.getMessage());
+                // During an outage the time is simply lost (a hint only); DatabaseAvailability logs the outage.
+                if (!DatabaseAvailability.isUnavailable(e)) log.warn("Could not record a key's last use: {}", e.getMessage());
             }
         });
     }

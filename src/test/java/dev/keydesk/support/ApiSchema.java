@@ -78,6 +78,7 @@ public final class ApiSchema {
         Map<String, Set<String>> codes = new HashMap<>();
         addCodes(codes, endpoint.get("errors"));
         if ("basic".equals(endpoint.get("auth").asText())) addCodes(codes, SPEC.get("basic_auth_errors"));
+        addCodes(codes, SPEC.get("unavailable_errors"));
         Set<String> allowedCodes = codes.get(Integer.toString(status));
         if (allowedCodes == null) fail("status " + status + " is not documented for " + endpoint.get("path") + ": " + body);
         assertTrue(allowedCodes.contains(body.get("code").asText()),
