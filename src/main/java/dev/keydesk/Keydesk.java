@@ -5,6 +5,7 @@ import dev.keydesk.config.ConfigException;
 import dev.keydesk.config.Settings;
 import dev.keydesk.db.Database;
 import dev.keydesk.guard.ForwardAuthRoutes;
+import dev.keydesk.web.ClientAddress;
 import dev.keydesk.web.Csrf;
 import dev.keydesk.web.Flash;
 import dev.keydesk.web.ErrorHandling;
@@ -94,10 +95,14 @@ public final class Keydesk implements AutoCloseable {
                     ctx.statusCode(), Duration.ofNanos((long) (ms * 1_000_000)), statements);
         });
 
+        // Behind a trusted reverse proxy, ctx.ip() is the client's address everywhere (rate limits, audit, devices).
+        ClientAddress clientAddress = new ClientAddress(settings.trustedProxies());
+        config.contextResolver.ip = clientAddress::of;
+
         var routes = config.routes;
         WebSession webSession = services.webSession();
         routes.before(ctx -> ctx.attribute(STATEMENTS_BEFORE, Database.statementsOnThisThread()));
-        routes.before(SecurityHeaders::apply);
+        routes.before(new SecurityHeaders(settings.isHttps())::apply);
         routes.before(ctx -> {
             if (!isForwardAuth(ctx.path())) RequestBodies.check(ctx);
         });

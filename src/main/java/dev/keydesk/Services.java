@@ -106,7 +106,7 @@ public final class Services implements AutoCloseable {
         keyUsage = new KeyUsage(jdbi);
         serviceRegistry = new ServiceRegistry(jdbi);
         changeListener = new ChangeListener(database.dataSource(),
-                Map.of(KeyCache.CHANNEL, keyCache, ServiceRegistry.CHANNEL, serviceRegistry));
+                Map.of(KeyCache.CHANNEL, keyCache, ServiceRegistry.CHANNEL, serviceRegistry), database.availability());
         outboxSender = new OutboxSender(jdbi, Map.of(
                 Outbox.EMAIL, new MailDeliverer(settings.smtp()),
                 Outbox.WEBHOOK, new WebhookDeliverer(new WebhookTargets(settings.webhooksAllowPrivate()), cipher)),

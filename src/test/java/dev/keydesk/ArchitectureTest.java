@@ -37,7 +37,7 @@ class ArchitectureTest {
 
     /** Each foundation package and the only other dev.keydesk packages it may use. */
     private static final Map<String, Set<String>> FOUNDATIONS = Map.of(
-            "web", Set.of("api", "errors", "security"),
+            "web", Set.of("api", "errors", "security", "config", "db"),
             "api", Set.of("errors"),
             "errors", Set.of(),
             "config", Set.of(),

@@ -2,6 +2,7 @@ package dev.keydesk.apikey;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.keydesk.db.DatabaseAvailability;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +64,10 @@ public final class KeyUsage implements AutoCloseable {
                               AND (last_used_at IS NULL OR last_used_at < now() - :resolution)""")
                     .bind("digests", digests.toArray(new String[0])).bind("resolution", RESOLUTION).execute());
         } catch (RuntimeException e) {
-            log.warn("Could not record the last use of {} keys: {}", digests.size(), e.getMessage());
+            // During an outage the times are simply lost (a hint only); DatabaseAvailability logs the outage.
+            if (!DatabaseAvailability.isUnavailable(e)) {
+                log.warn("Could not record the last use of {} keys: {}", digests.size(), e.getMessage());
+            }
         }
     }
 

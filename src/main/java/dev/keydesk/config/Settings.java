@@ -20,6 +20,7 @@ public record Settings(
         boolean devMode,
         Smtp smtp,
         boolean webhooksAllowPrivate,
+        TrustedProxies trustedProxies,
         String metricsToken) {
 
     /** How TLS is used with the SMTP server. */
@@ -62,12 +63,13 @@ public record Settings(
         boolean dev = parseBoolean("KEYDESK_DEV", env.getOrDefault("KEYDESK_DEV", "false"));
         boolean allowPrivate = parseBoolean("KEYDESK_WEBHOOKS_ALLOW_PRIVATE",
                 env.getOrDefault("KEYDESK_WEBHOOKS_ALLOW_PRIVATE", "false"));
+        TrustedProxies trustedProxies = TrustedProxies.parse(env.get("KEYDESK_TRUSTED_PROXIES"));
         String metricsToken = env.get("KEYDESK_METRICS_TOKEN");
         if (metricsToken != null && !metricsToken.isBlank() && metricsToken.strip().length() < 16) {
             throw new ConfigException("KEYDESK_METRICS_TOKEN must be at least 16 characters long");
         }
         return new Settings(port, bind, externalUrl, database, dataDir, masterKey, dev, parseSmtp(env, externalUrl),
-                allowPrivate, metricsToken == null || metricsToken.isBlank() ? null : metricsToken.strip());
+                allowPrivate, trustedProxies, metricsToken == null || metricsToken.isBlank() ? null : metricsToken.strip());
     }
 
     private static Smtp parseSmtp(Map<String, String> env, URI externalUrl) {
@@ -98,8 +100,13 @@ public record Settings(
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    public boolean secureCookies() {
+    /** People reach Keydesk over HTTPS (perhaps through a proxy that terminates TLS). */
+    public boolean isHttps() {
         return "https".equalsIgnoreCase(externalUrl.getScheme());
+    }
+
+    public boolean secureCookies() {
+        return isHttps();
     }
 
     private static String nonBlank(String value, String fallback) {

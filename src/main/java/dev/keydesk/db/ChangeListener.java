@@ -3,6 +3,7 @@ package dev.keydesk.db;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -13,8 +14,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Listens on PostgreSQL NOTIFY channels for changes made by any Keydesk process sharing the
  * database, and hands each notification's payload to that channel's subscriber, so caches drop
- * what changed within milliseconds. When the connection drops (and once at the start), every
- * subscriber's {@link Subscriber#resync()} runs, since notifications may have been missed.
+ * what changed within milliseconds. Whenever it starts listening (again), every subscriber's
+ * {@link Subscriber#resync()} runs, since notifications may have been missed meanwhile. If only
+ * its connection was lost, they resync at once too. If the database itself is unreachable, the
+ * caches are kept until the database is back: cached keys keep answering requests that need
+ * nothing else, for at most a cache's lifetime, and the listener waits instead of retrying.
  */
 public final class ChangeListener implements AutoCloseable {
     /** What a cache does with the notifications of its channel. */
@@ -31,16 +35,18 @@ public final class ChangeListener implements AutoCloseable {
 
     private final DataSource dataSource;
     private final Map<String, Subscriber> subscribers;
+    private final DatabaseAvailability availability;
     private final Thread thread;
     private volatile boolean running = true;
 
     /** Channel names must be plain identifiers; they are written into LISTEN statements. */
-    public ChangeListener(DataSource dataSource, Map<String, Subscriber> subscribers) {
+    public ChangeListener(DataSource dataSource, Map<String, Subscriber> subscribers, DatabaseAvailability availability) {
         for (String channel : subscribers.keySet()) {
             if (!channel.matches("[a-z_]+")) throw new IllegalArgumentException("Bad channel name " + channel);
         }
         this.dataSource = dataSource;
         this.subscribers = Map.copyOf(subscribers);
+        this.availability = availability;
         this.thread = new Thread(this::run, "keydesk-change-listener");
         this.thread.setDaemon(true);
     }
@@ -51,6 +57,7 @@ public final class ChangeListener implements AutoCloseable {
 
     private void run() {
         while (running) {
+            if (!availability.awaitAvailable(Duration.ofSeconds(1))) continue;
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(true);
                 try (Statement statement = connection.createStatement()) {
@@ -77,8 +84,10 @@ public final class ChangeListener implements AutoCloseable {
                     }
                 }
             } catch (SQLException | RuntimeException e) {
-                resyncAll();
                 if (!running) return;
+                // An outage is logged once by DatabaseAvailability; the loop then waits for its end.
+                if (availability.isOutage(e)) continue;
+                resyncAll();
                 log.warn("Lost the change listener connection ({}); reconnecting", e.getMessage());
                 sleepQuietly();
             }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.keydesk.config.ConfigException;
 import dev.keydesk.config.Settings;
@@ -11,6 +12,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.OptionalInt;
 import javax.sql.DataSource;
@@ -31,14 +33,16 @@ public final class Database implements AutoCloseable {
 
     private final EmbeddedPostgres embedded;
     private final HikariDataSource pool;
+    private final DatabaseAvailability availability;
     private final Jdbi jdbi;
     private final LongAdder statements = new LongAdder();
     private static final ThreadLocal<long[]> ON_THIS_THREAD = ThreadLocal.withInitial(() -> new long[1]);
 
-    private Database(EmbeddedPostgres embedded, HikariDataSource pool) {
+    private Database(EmbeddedPostgres embedded, HikariDataSource pool, DatabaseAvailability availability) {
         this.embedded = embedded;
         this.pool = pool;
-        this.jdbi = Jdbi.create(pool).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
+        this.availability = availability;
+        this.jdbi = Jdbi.create(availability.dataSource()).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
         jdbi.setSqlLogger(new SqlLogger() {
             @Override
             public void logBeforeExecution(StatementContext context) {
@@ -76,12 +80,32 @@ public final class Database implements AutoCloseable {
             }
             config.setPoolName("keydesk");
             config.setMaximumPoolSize(11); // ten for requests, one held by the key-change listener
-            config.setConnectionTimeout(5_000);
+            // A request waits this long for a connection, then gets a 503 (see DatabaseAvailability).
+            config.setConnectionTimeout(DatabaseAvailability.CONNECTION_TIMEOUT.toMillis());
+            config.setValidationTimeout(500);
+            // Connections are opened when needed, so while the database is away (and nobody waits for
+            // one) the pool stops retrying, and is not asleep in a long backoff when it comes back.
+            config.setMinimumIdle(0);
             config.setInitializationFailTimeout(5_000);
             if (meters != null) config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
+            DatabaseAvailability availability = new DatabaseAvailability(config.getJdbcUrl(), config.getUsername(),
+                    config.getPassword());
+            config.setExceptionOverride(new SQLExceptionOverride() {
+                @java.lang.Override
+                public SQLExceptionOverride.Override adjudicate(SQLException e) {
+                    availability.connectionFailed(e);
+                    return SQLExceptionOverride.Override.CONTINUE_EVICT; // the pool's own judgement
+                }
+            });
             HikariDataSource pool = new HikariDataSource(config);
-            migrate(pool);
-            return new Database(embedded, pool);
+            try {
+                migrate(pool);
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
+            }
+            availability.start(pool);
+            return new Database(embedded, pool, availability);
         } catch (HikariPool.PoolInitializationException e) {
             closeQuietly(embedded);
             throw new ConfigException("Cannot reach the database at " + config.getJdbcUrl() + ": " + ConfigException.rootMessage(e), e);
@@ -148,12 +172,18 @@ public final class Database implements AutoCloseable {
         return jdbi;
     }
 
+    /** Connections for everything in Keydesk; refused at once while the database is down. */
     public DataSource dataSource() {
-        return pool;
+        return availability.dataSource();
     }
 
-    /** True when a connection can be had and answers a trivial query. */
+    public DatabaseAvailability availability() {
+        return availability;
+    }
+
+    /** True when a connection can be had and answers a trivial query (false at once during an outage). */
     public boolean isReachable() {
+        if (!availability.isAvailable()) return false;
         try {
             return jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
         } catch (RuntimeException e) {
@@ -163,6 +193,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        availability.close();
         pool.close();
         closeQuietly(embedded);
     }

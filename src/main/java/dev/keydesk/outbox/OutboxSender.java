@@ -1,5 +1,6 @@
 package dev.keydesk.outbox;
 
+import dev.keydesk.db.DatabaseAvailability;
 import dev.keydesk.security.Tokens;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,22 +58,31 @@ public final class OutboxSender implements AutoCloseable {
                 item = jdbi.withExtension(OutboxDao.class, dao -> dao.claim(kind, LEASE, token));
                 item.ifPresent(i -> deliver(deliverer, i));
             } catch (RuntimeException e) {
-                log.warn("The {} sender could not reach the database: {}", kind, e.getMessage());
+                // An outage is logged once by DatabaseAvailability; the queue is looked at again at the next poll.
+                if (!DatabaseAvailability.isUnavailable(e)) {
+                    log.warn("The {} sender could not use the database: {}", kind, e.getMessage());
+                }
             }
             if (item.isEmpty() && running) LockSupport.parkNanos(IDLE_POLL.toNanos());
         }
     }
 
+    /**
+     * Delivers one item and records the outcome. If recording fails (the database went away),
+     * the exception reaches the loop and the item is delivered again once its lease ends.
+     */
     private void deliver(Deliverer deliverer, OutboxItem item) {
         try {
             deliverer.deliver(item);
-            jdbi.useExtension(OutboxDao.class, dao -> dao.markDelivered(item.id(), item.leaseToken()));
         } catch (DeliveryFailure failure) {
             failed(item, failure.getMessage(), failure.permanent());
+            return;
         } catch (RuntimeException e) {
             log.error("Unexpected error delivering {} #{}", item.kind(), item.id(), e);
             failed(item, String.valueOf(e), false);
+            return;
         }
+        jdbi.useExtension(OutboxDao.class, dao -> dao.markDelivered(item.id(), item.leaseToken()));
     }
 
     /** Schedules the next attempt, or gives up when the failure is permanent or the attempts are used up. */

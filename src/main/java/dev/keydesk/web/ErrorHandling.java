@@ -1,6 +1,7 @@
 package dev.keydesk.web;
 
 import dev.keydesk.api.ApiError;
+import dev.keydesk.db.DatabaseAvailability;
 import dev.keydesk.errors.ForbiddenException;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.errors.NotFoundException;
@@ -9,6 +10,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.jetty.http.BadMessageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +23,14 @@ import org.slf4j.LoggerFactory;
 public final class ErrorHandling {
     private static final Logger log = LoggerFactory.getLogger(ErrorHandling.class);
     private static final String HANDLED = "keydesk.error-handled";
+    static final String RETRY_AFTER_SECONDS = "5";
+    /**
+     * The data exceptions (SQLSTATE class 22) that only a value from the request can cause here: a
+     * string too long, a number out of range, a character the database cannot store. Any other
+     * database error (a failed constraint, a cast or a date overflow in Keydesk's own SQL, a lost
+     * connection) is not the client's fault.
+     */
+    private static final Set<String> INPUT_DATA_EXCEPTIONS = Set.of("22001", "22003", "22021", "22P05");
 
     private ErrorHandling() {}
 
@@ -45,6 +55,11 @@ public final class ErrorHandling {
         routes.exception(BadMessageException.class, (e, ctx) -> send(ctx, e.getCode() >= 400 && e.getCode() < 500
                 ? e.getCode() : 400, "Malformed request", "BAD_REQUEST"));
         routes.exception(Exception.class, (e, ctx) -> {
+            if (DatabaseAvailability.isUnavailable(e)) {
+                // Logged once per outage by DatabaseAvailability, not once per request.
+                sendUnavailable(ctx);
+                return;
+            }
             if (isRejectedByDatabase(e)) {
                 send(ctx, 400, "The request contains characters or values that cannot be stored.", "BAD_REQUEST");
                 return;
@@ -60,14 +75,24 @@ public final class ErrorHandling {
         });
     }
 
-    /** PostgreSQL's data exceptions (class 22: a NUL byte in text, a number out of range) are bad input. */
     private static boolean isRejectedByDatabase(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
-                return true;
-            }
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 20; t = t.getCause(), depth++) {
+            if (t instanceof SQLException sql && INPUT_DATA_EXCEPTIONS.contains(sql.getSQLState())) return true;
         }
         return false;
+    }
+
+    /** The database is unreachable: 503 with Retry-After, in the API's shape or as a page. */
+    private static void sendUnavailable(Context ctx) {
+        ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+        if (ctx.path().startsWith("/api/")) {
+            sendApiError(ctx, new ApiError(503, "SERVICE_UNAVAILABLE",
+                    "The database is unavailable; try again in a few seconds.", Map.of(),
+                    Map.of("Retry-After", RETRY_AFTER_SECONDS)));
+            return;
+        }
+        send(ctx, 503, "Keydesk cannot reach its database right now. Try again in a few seconds.", "SERVICE_UNAVAILABLE");
     }
 
     private static void sendApiError(Context ctx, ApiError error) {
@@ -117,6 +142,7 @@ public final class ErrorHandling {
             case 403 -> "Not allowed";
             case 404 -> "Not found";
             case 413 -> "Too large";
+            case 503 -> "Unavailable";
             default -> status >= 500 ? "Server error" : "Cannot do that";
         };
     }
