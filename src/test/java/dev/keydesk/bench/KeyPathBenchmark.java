@@ -1,7 +1,7 @@
 package dev.keydesk.bench;
 
 import dev.keydesk.audit.Actor;
-import dev.keydesk.db.Database;
+import dev.keydesk.metrics.Metrics;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
@@ -34,29 +34,33 @@ public final class KeyPathBenchmark {
         String auth = Http.basic("bench@zulip.com", key);
         String me = keydesk.baseUrl() + "/api/v1/users/me";
         String missing = keydesk.baseUrl() + "/api/v1/no-such-endpoint";
-        Database database = keydesk.primary().database();
 
         for (int i = 0; i < 500; i++) {  // warm up the JIT and the pool
             Http.get(me, auth);
             Http.get(missing, null);
         }
 
-        long statements = database.statementsRun();
+        Metrics metrics = keydesk.primary().services().metrics();
         Stats notFound = timeSequential(REQUESTS, () -> expect(404, Http.get(missing, null)));
-        report("GET /api/v1/<unknown> (404, cheapest)", notFound, database.statementsRun() - statements, REQUESTS);
+        report("GET /api/v1/<unknown> (404, cheapest)", notFound, -1, REQUESTS);
 
-        statements = database.statementsRun();
+        var meStatements = metrics.requestStatements("/api/v1/users/me", "GET");
+        double before = meStatements.totalAmount();
+        long counted = meStatements.count();
         Stats cached = timeSequential(REQUESTS, () -> expect(200, Http.get(me, auth)));
-        report("GET /users/me, key cached", cached, database.statementsRun() - statements, REQUESTS);
+        Thread.sleep(200); // the request log records its meters just after each answer
+        report("GET /users/me, key cached", cached, statementsPer(meStatements, before, counted), 1);
         System.out.printf("%-42s %8.2f (p50 of the 404 route / p50 of users/me)%n", "  ratio to the 404 route",
                 notFound.percentile(50) / cached.percentile(50));
 
-        statements = database.statementsRun();
+        before = meStatements.totalAmount();
+        counted = meStatements.count();
         Stats uncached = timeSequential(REQUESTS / 3, () -> {
             keydesk.primary().services().keyCache().forgetAll();
             expect(200, Http.get(me, auth));
         });
-        report("GET /users/me, key not cached", uncached, database.statementsRun() - statements, REQUESTS / 3);
+        Thread.sleep(200);
+        report("GET /users/me, key not cached", uncached, statementsPer(meStatements, before, counted), 1);
 
         long started = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
@@ -148,7 +152,7 @@ public final class KeyPathBenchmark {
             rateUnknown[round] = throughput(unknown);
         }
         Thread.sleep(200); // the request log records its meters just after each answer
-        double perRequest = (statements.totalAmount() - before) / Math.max(1, statements.count() - counted);
+        double perRequest = statementsPer(statements, before, counted);
         double best404 = max(rate404);
         System.out.printf("%-42s %8.0f requests/s (best of 3, %d client threads)%n", "GET /api/v1/<unknown> (404)", best404, THREADS);
         System.out.printf("%-42s %8.0f requests/s  ratio to 404 %.2f%n", "GET /forward-auth, key cached", max(rateCached),
@@ -182,6 +186,11 @@ public final class KeyPathBenchmark {
             revocation.add(System.nanoTime() - start);
         }
         report("replaced key refused by the other process", revocation, -1, 50);
+    }
+
+    /** SQL statements per request of one route since the given totals, as counted by the server. */
+    private static double statementsPer(io.micrometer.core.instrument.DistributionSummary summary, double before, long counted) {
+        return (summary.totalAmount() - before) / Math.max(1, summary.count() - counted);
     }
 
     private static Http.Response ask(String url, String serviceToken, String key) {
@@ -272,9 +281,10 @@ public final class KeyPathBenchmark {
         return stats;
     }
 
-    private static void report(String what, Stats stats, long lookups, int requests) {
-        String perRequest = lookups < 0 || requests == 0 ? ""
-                : String.format("  SQL statements/request %.3f", (double) lookups / requests);
+    /** {@code statements} per {@code requests}; a negative count prints none. */
+    private static void report(String what, Stats stats, double statements, int requests) {
+        String perRequest = statements < 0 || requests == 0 ? ""
+                : String.format("  SQL statements/request %.3f", statements / requests);
         System.out.printf("%-42s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms%s%n", what,
                 stats.percentile(50), stats.percentile(99), stats.percentile(100), perRequest);
     }
