@@ -53,7 +53,6 @@ public final class Keydesk implements AutoCloseable {
         try {
             keydesk.services.startWorkers();
             keydesk.serve();
-            keydesk.announceSetupLink();
             return keydesk;
         } catch (RuntimeException e) {
             keydesk.close();
@@ -156,8 +155,11 @@ public final class Keydesk implements AutoCloseable {
         return path.equals(ForwardAuthRoutes.PATH) || path.startsWith(ForwardAuthRoutes.PATH + "/");
     }
 
-    /** With no organization yet, prints the one-time link that opens the setup page. */
-    private void announceSetupLink() {
+    /**
+     * With no organization yet, prints the one-time link that opens the setup page. Called once
+     * the process can stop cleanly, since whoever reads the link may stop it straight away.
+     */
+    public void announceSetupLink() {
         services.organizations().issueSetupToken().ifPresent(token -> log.info(
                 "No organization exists yet. Open this one-time link to create it and its owner: {}/setup/{}",
                 settings.site(), token));

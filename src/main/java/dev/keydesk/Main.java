@@ -24,5 +24,6 @@ public final class Main {
     private static void serve() {
         Keydesk keydesk = Keydesk.start(Settings.fromEnvironment());
         Runtime.getRuntime().addShutdownHook(new Thread(keydesk::close, "keydesk-shutdown"));
+        keydesk.announceSetupLink();
     }
 }

@@ -31,6 +31,8 @@ public final class DatabaseAvailability implements AutoCloseable {
     /** How long a request waits for a pool connection before the database counts as unreachable. */
     static final Duration CONNECTION_TIMEOUT = Duration.ofMillis(500);
     static final Duration PROBE_INTERVAL = Duration.ofMillis(200);
+    /** How long a request waits in all when the database is up but every connection is busy. */
+    static final Duration BUSY_POOL_WAIT = Duration.ofSeconds(5);
     private static final org.slf4j.Logger log = LoggerFactory.getLogger(DatabaseAvailability.class);
     private static final org.postgresql.Driver DRIVER = new org.postgresql.Driver();
 
@@ -259,13 +261,21 @@ public final class DatabaseAvailability implements AutoCloseable {
     private final class Guarded implements DataSource {
         @Override
         public Connection getConnection() throws SQLException {
-            if (!available) throw new Unavailable();
-            try {
-                return pool.getConnection();
-            } catch (SQLTransientConnectionException e) {
-                // The pool waited its whole timeout; with a cause, it tried to open connections and failed.
-                if (e.getCause() != null) markDown(e.getCause());
-                throw e;
+            long deadline = System.nanoTime() + BUSY_POOL_WAIT.toNanos();
+            while (true) {
+                if (!available) throw new Unavailable();
+                try {
+                    return pool.getConnection();
+                } catch (SQLTransientConnectionException e) {
+                    // The pool waited its whole timeout; with a cause, it tried to open connections and failed.
+                    if (e.getCause() != null) {
+                        markDown(e.getCause());
+                        throw e;
+                    }
+                    // Without one, every connection is simply busy: a burst of work, not an outage.
+                    // Keep waiting a while longer, unless the database is found to be down meanwhile.
+                    if (System.nanoTime() > deadline) throw e;
+                }
             }
         }
 

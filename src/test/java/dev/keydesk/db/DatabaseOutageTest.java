@@ -248,7 +248,8 @@ class DatabaseOutageTest {
         assertFalse(body.path("msg").asText().isBlank(), s.toString());
         assertTrue(Integer.parseInt(s.retryAfter()) > 0, s.toString());
         ApiContract.check(method, ApiContract.PREFIX + path, new Http.Response(s.status(), java.net.http.HttpHeaders.of(
-                Map.of("Retry-After", List.of(s.retryAfter())), (a, b) -> true), s.body()));
+                Map.of("Retry-After", List.of(s.retryAfter()), "Content-Type", List.of(s.contentType())), (a, b) -> true),
+                s.body()));
     }
 
     /** One request, timed; a broken connection is status -1 rather than an exception. */
