@@ -51,8 +51,8 @@ public final class PeopleApiRoutes {
     private void update(Context ctx) {
         User admin = auth.requireAdmin(ctx);
         ApiRequest req = ApiRequest.of(ctx);
-        req.optional("role").map(Role::parseCode)
-                .ifPresent(role -> people.changeRole(admin, targetId(ctx), role, ctx.ip()));
+        long targetId = targetId(ctx);
+        people.update(admin, targetId, req.optional("role").map(Role::parseCode), ctx.ip());
         ctx.json(req.success(Map.of()));
     }
 
