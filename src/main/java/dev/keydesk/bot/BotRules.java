@@ -1,6 +1,7 @@
 package dev.keydesk.bot;
 
 import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.user.AccountRules;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -19,7 +20,7 @@ public final class BotRules {
 
     public static String fullName(String raw) {
         String name = raw == null ? "" : raw.strip();
-        if (name.chars().anyMatch(Character::isISOControl)) {
+        if (AccountRules.hasControlCharacters(name)) {
             throw new InvalidInputException("Invalid characters in name!");
         }
         if (name.length() < MIN_NAME) throw new InvalidInputException("Name too short!");
