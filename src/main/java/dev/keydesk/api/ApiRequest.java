@@ -17,19 +17,26 @@ import java.util.TreeSet;
  */
 public final class ApiRequest {
     private final Map<String, String> params;
+    private final Map<String, String> bodyParams;
+    private final Set<String> inUrl;
     private final Set<String> read = new TreeSet<>();
 
-    private ApiRequest(Map<String, String> params) {
+    private ApiRequest(Map<String, String> params, Map<String, String> bodyParams, Set<String> inUrl) {
         this.params = params;
+        this.bodyParams = bodyParams;
+        this.inUrl = inUrl;
     }
 
     public static ApiRequest of(Context ctx) {
         Map<String, String> params = new LinkedHashMap<>();
+        Map<String, String> body = new LinkedHashMap<>();
         ctx.queryParamMap().forEach((k, v) -> putFirst(params, k, v));
+        Set<String> inUrl = Set.copyOf(params.keySet());
         if (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD) {
-            ctx.formParamMap().forEach((k, v) -> putFirst(params, k, v)); // already parsed by RequestBodies
+            ctx.formParamMap().forEach((k, v) -> putFirst(body, k, v)); // already parsed by RequestBodies
+            body.forEach(params::putIfAbsent);
         }
-        return new ApiRequest(params);
+        return new ApiRequest(params, body, inUrl);
     }
 
     private static void putFirst(Map<String, String> params, String key, List<String> values) {
@@ -39,6 +46,20 @@ public final class ApiRequest {
     public String required(String name) {
         read.add(name);
         String value = params.get(name);
+        if (value == null) throw ApiError.missingArgument(name);
+        return value;
+    }
+
+    /**
+     * A secret, such as a password: taken from the request body only, and refused (400) when the
+     * URL carries it too, since URLs end up in the logs of proxies, servers and browsers.
+     */
+    public String requiredSecret(String name) {
+        read.add(name);
+        if (inUrl.contains(name)) {
+            throw ApiError.badRequest("Send the " + name + " in the request body, not in the URL.");
+        }
+        String value = bodyParams.get(name);
         if (value == null) throw ApiError.missingArgument(name);
         return value;
     }
