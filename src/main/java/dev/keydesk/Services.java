@@ -107,9 +107,10 @@ public final class Services implements AutoCloseable {
         serviceRegistry = new ServiceRegistry(jdbi);
         changeListener = new ChangeListener(database.dataSource(),
                 Map.of(KeyCache.CHANNEL, keyCache, ServiceRegistry.CHANNEL, serviceRegistry), database.availability());
+        WebhookTargets webhookTargets = new WebhookTargets(settings.webhooksAllowPrivate());
         outboxSender = new OutboxSender(jdbi, Map.of(
                 Outbox.EMAIL, new MailDeliverer(settings.smtp()),
-                Outbox.WEBHOOK, new WebhookDeliverer(new WebhookTargets(settings.webhooksAllowPrivate()), cipher)),
+                Outbox.WEBHOOK, new WebhookDeliverer(webhookTargets, cipher)),
                 tuning.backoff());
         Outbox outbox = new Outbox(outboxSender::wake);
         BotKeyEvents botKeyEvents = new BotKeyEvents(outbox);
@@ -125,7 +126,9 @@ public final class Services implements AutoCloseable {
         passwords = new PasswordCheck(jdbi, hasher, new PasswordRateLimiter(jdbi, tuning.loginLimits(), "login"));
         webSession = new WebSession(new SessionStore(jdbi), jdbi, settings.secureCookies());
         botAccess = new BotAccess(jdbi);
-        bots = new BotActions(jdbi, apiKeys, cipher, keyCache, botKeyEvents, settings.externalUrl().getHost());
+        // A Webhook URL is checked when it is entered, as its calls will be checked.
+        bots = new BotActions(jdbi, apiKeys, cipher, keyCache, botKeyEvents, webhookTargets::problemWith,
+                settings.externalUrl().getHost());
         botQueries = new BotQueries(jdbi);
         people = new PeopleActions(jdbi, accounts, apiKeys, bots, outbox, keyCache, site);
         passwordResets = new PasswordResetActions(jdbi, accounts,

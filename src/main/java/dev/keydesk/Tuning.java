@@ -7,7 +7,8 @@ import dev.keydesk.ratelimit.PasswordRateLimiter;
 public record Tuning(PasswordRateLimiter.Limits loginLimits, PasswordRateLimiter.Limits resetLimits, Backoff backoff) {
     public static Tuning standard() {
         return new Tuning(PasswordRateLimiter.Limits.standard(),
-                new PasswordRateLimiter.Limits(3, 20, java.time.Duration.ofHours(1)), Backoff.standard());
+                // Reset e-mails: 3 an hour per address whatever asks for them, 20 an hour per client.
+                new PasswordRateLimiter.Limits(3, 3, 20, java.time.Duration.ofHours(1)), Backoff.standard());
     }
 
     public Tuning withBackoff(Backoff backoff) {

@@ -34,10 +34,14 @@ public final class ApiRequest {
     private static final String NO_FORM_PARTS = "keydesk.no-form-parts";
 
     private final Map<String, String> params;
+    private final Map<String, String> bodyParams;
+    private final Set<String> inUrl;
     private final Set<String> read = new TreeSet<>();
 
-    private ApiRequest(Map<String, String> params) {
+    private ApiRequest(Map<String, String> params, Map<String, String> bodyParams, Set<String> inUrl) {
         this.params = params;
+        this.bodyParams = bodyParams;
+        this.inUrl = inUrl;
         read.add(CLIENT);
     }
 
@@ -53,11 +57,14 @@ public final class ApiRequest {
 
     public static ApiRequest of(Context ctx) {
         Map<String, String> params = new LinkedHashMap<>();
+        Map<String, String> body = new LinkedHashMap<>();
         if (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD && hasFormParts(ctx)) {
-            ctx.formParamMap().forEach((k, v) -> putFirst(params, k, v)); // already parsed by RequestBodies
+            ctx.formParamMap().forEach((k, v) -> putFirst(body, k, v)); // already parsed by RequestBodies
         }
+        body.forEach(params::putIfAbsent); // a body parameter wins over the query's
+        Set<String> inUrl = Set.copyOf(ctx.queryParamMap().keySet());
         ctx.queryParamMap().forEach((k, v) -> putFirst(params, k, v));
-        return new ApiRequest(params);
+        return new ApiRequest(params, body, inUrl);
     }
 
     private static void putFirst(Map<String, String> params, String key, List<String> values) {
@@ -68,6 +75,20 @@ public final class ApiRequest {
     public String required(String name) {
         read.add(name);
         String value = params.get(name);
+        if (value == null) throw ApiError.missingArgument(name);
+        return value;
+    }
+
+    /**
+     * A secret, such as a password: taken from the request body only, and refused (400) when the
+     * URL carries it too, since URLs end up in the logs of proxies, servers and browsers.
+     */
+    public String requiredSecret(String name) {
+        read.add(name);
+        if (inUrl.contains(name)) {
+            throw ApiError.badRequest("Send the " + name + " in the request body, not in the URL.");
+        }
+        String value = bodyParams.get(name);
         if (value == null) throw ApiError.missingArgument(name);
         return value;
     }

@@ -100,7 +100,7 @@ public final class ApiKeyActions {
         return key;
     }
 
-    /** The current keys of several accounts, read together; one audit row per key revealed. */
+    /** The current keys of several accounts, read together; one audit row naming every key revealed. */
     public Map<Long, String> revealKeys(Actor actor, Collection<Long> userIds, String purpose) {
         if (userIds.isEmpty()) return Map.of();
         return jdbi.inTransaction(h -> revealKeys(h, actor, userIds, purpose));
@@ -112,7 +112,7 @@ public final class ApiKeyActions {
         for (ApiKeyDao.StoredKey stored : handle.attach(ApiKeyDao.class).findCurrentCiphertexts(ids)) {
             keys.put(stored.userId(), cipher.decrypt(stored.userId(), stored.ciphertext()));
         }
-        AuditLog.recordEach(handle, AuditEvent.API_KEY_REVEALED, actor, keys.keySet(), Map.of("purpose", purpose));
+        AuditLog.recordForAll(handle, AuditEvent.API_KEY_REVEALED, actor, keys.keySet(), Map.of("purpose", purpose));
         return keys;
     }
 

@@ -39,7 +39,7 @@ public final class ApiKeyApiRoutes {
     private void fetchApiKey(Context ctx) {
         ApiRequest req = ApiRequest.of(ctx);
         String username = req.required("username").trim();
-        String password = req.required("password");
+        String password = req.requiredSecret("password");
         if (!EmailAddress.isValid(username)) {
             throw ApiError.badRequest("Enter a valid email address.");
         }

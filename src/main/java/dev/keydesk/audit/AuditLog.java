@@ -6,7 +6,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Writes audit rows. Always called with the handle of the transaction that makes the change,
@@ -35,19 +34,36 @@ public final class AuditLog {
                 .execute();
     }
 
-    /** One row per target, written as a single batch. */
-    public static void recordEach(Handle handle, AuditEvent event, Actor actor, Collection<Long> targets,
-                                  Map<String, ?> details) {
+    /**
+     * One row about several accounts: with one target, an ordinary row about it; with more, a row
+     * without a single target whose details list them all, as {@code target_ids} and (kept should
+     * an account be deleted later) their addresses as {@code targets}, which the Audit log's
+     * target filter searches too.
+     */
+    public static void recordForAll(Handle handle, AuditEvent event, Actor actor, Collection<Long> targets,
+                                    Map<String, ?> details) {
         if (targets.isEmpty()) return;
+        if (targets.size() == 1) {
+            record(handle, event, actor, targets.iterator().next(), details);
+            return;
+        }
         Map<String, Object> all = new LinkedHashMap<>(details);
         all.put("via", actor.via());
-        String json = toJson(all);
-        PreparedBatch batch = handle.prepareBatch(INSERT);
-        for (Long target : targets) {
-            batch.bind("event", event.dbName()).bind("actor", actor.userId()).bind("target", target)
-                    .bind("ip", actor.ip()).bind("details", json).bind("via", actor.via()).add();
-        }
-        batch.execute();
+        handle.createUpdate("""
+                        INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details, actor_label, target_label)
+                        SELECT :event, :actor, NULL, :ip,
+                               CAST(:details AS jsonb) || jsonb_build_object(
+                                   'target_ids', jsonb_agg(u.id ORDER BY u.id),
+                                   'targets', jsonb_agg(u.email ORDER BY u.id)),
+                               COALESCE((SELECT email FROM users WHERE id = :actor), :via), NULL
+                        FROM users u WHERE u.id = ANY(:targets)""")
+                .bind("event", event.dbName())
+                .bind("actor", actor.userId())
+                .bind("ip", actor.ip())
+                .bind("details", toJson(all))
+                .bind("via", actor.via())
+                .bindArray("targets", Long.class, targets)
+                .execute();
     }
 
     public static void record(Handle handle, AuditEvent event, Actor actor, Long targetUserId) {

@@ -1,5 +1,8 @@
 package dev.keydesk.audit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keydesk.web.Dates;
 import dev.keydesk.web.Layout;
 import dev.keydesk.db.LikePattern;
@@ -18,6 +21,9 @@ import org.jdbi.v3.core.Jdbi;
 /** The administrators' Audit log page. The rows hold no secrets: actions never write keys into them. */
 public final class AuditRoutes {
     static final int PAGE_SIZE = 50;
+    /** A row about many accounts lists this many in the Target column; its details hold them all. */
+    private static final int MAX_TARGETS_SHOWN = 10;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Jdbi jdbi;
 
@@ -44,7 +50,7 @@ public final class AuditRoutes {
                         dao -> dao.search(event, actorPattern, targetPattern, PAGE_SIZE, paging.offset()))
                 .stream()
                 .map(e -> new AuditPage.Row(Dates.second(e.createdAt()), e.eventType().replace('_', ' '),
-                        orDash(e.actorLabel()), orDash(e.targetLabel()), orDash(e.ip()), e.details()))
+                        orDash(e.actorLabel()), target(e), orDash(e.ip()), e.details()))
                 .toList();
         List<AuditPage.Choice> events = new ArrayList<>();
         events.add(new AuditPage.Choice("", "All events", event.isEmpty()));
@@ -55,6 +61,23 @@ public final class AuditRoutes {
                 paging.totalPages(), paging.hasPrevious() ? href(event, actor, target, page - 1) : null,
                 paging.hasNext() ? href(event, actor, target, page + 1) : null);
         ctx.render("audit_log.jte", Map.of("page", view));
+    }
+
+    /** The target's address, or for a row about several accounts, how many and which ("3 accounts: a, b, c"). */
+    static String target(AuditEntry entry) {
+        if (entry.targetLabel() != null && !entry.targetLabel().isEmpty()) return entry.targetLabel();
+        List<String> targets = new ArrayList<>();
+        try {
+            JsonNode list = entry.details() == null ? null : JSON.readTree(entry.details()).get("targets");
+            if (list != null && list.isArray()) list.forEach(t -> targets.add(t.asText()));
+        } catch (JsonProcessingException e) {
+            return "—"; // details are written by AuditLog as JSON; nothing else to show
+        }
+        if (targets.isEmpty()) return "—";
+        int shown = Math.min(targets.size(), MAX_TARGETS_SHOWN);
+        String names = String.join(", ", targets.subList(0, shown));
+        return targets.size() + " accounts: " + names
+                + (targets.size() > shown ? " and " + (targets.size() - shown) + " more" : "");
     }
 
     private static String href(String event, String actor, String target, int page) {

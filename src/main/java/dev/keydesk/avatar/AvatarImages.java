@@ -9,6 +9,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
@@ -25,6 +27,8 @@ public final class AvatarImages {
     public static final long MAX_UPLOAD_BYTES = 5L * 1024 * 1024;
     /** Larger images are refused before decoding, so a small file cannot expand into gigabytes. */
     private static final int MAX_SOURCE_PIXELS = 4_200_000;
+    /** What ImageIO's readers call the formats the README lists. */
+    private static final Set<String> ACCEPTED_FORMATS = Set.of("png", "jpeg", "gif", "bmp");
     /** Decoding is memory-hungry: at most two at a time per process, whatever the number of uploads. */
     private static final Semaphore DECODERS = new Semaphore(2);
 
@@ -57,9 +61,8 @@ public final class AvatarImages {
 
     private static BufferedImage decode(byte[] upload) {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(upload))) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) throw notAnImage();
-            ImageReader reader = readers.next();
+            ImageReader reader = in == null ? null : acceptedReader(ImageIO.getImageReaders(in));
+            if (reader == null) throw notAnImage();
             try {
                 reader.setInput(in, true, true);
                 long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
@@ -76,6 +79,19 @@ public final class AvatarImages {
             if (e instanceof InvalidInputException invalid) throw invalid;
             throw notAnImage();
         }
+    }
+
+    /**
+     * The first reader for one of the accepted formats, judged by its format name before anything
+     * is decoded: Java also reads WBMP, TIFF and whatever plug-ins add, none of which is accepted.
+     */
+    private static ImageReader acceptedReader(Iterator<ImageReader> readers) throws IOException {
+        while (readers.hasNext()) {
+            ImageReader reader = readers.next();
+            if (ACCEPTED_FORMATS.contains(reader.getFormatName().toLowerCase(Locale.ROOT))) return reader;
+            reader.dispose();
+        }
+        return null;
     }
 
     private static InvalidInputException notAnImage() {

@@ -13,6 +13,7 @@ import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.security.Tokens;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -45,11 +46,13 @@ public final class BotActions {
     private final KeyCipher cipher;
     private final KeyCache keyCache;
     private final BotKeyEvents keyEvents;
+    private final WebhookUrlCheck webhookUrls;
     private final String botDomain;
 
     public BotActions(Jdbi jdbi, ApiKeyActions apiKeys, KeyCipher cipher, KeyCache keyCache, BotKeyEvents keyEvents,
-                      String botDomain) {
+                      WebhookUrlCheck webhookUrls, String botDomain) {
         this.jdbi = jdbi;
+        this.webhookUrls = webhookUrls;
         this.apiKeys = apiKeys;
         this.cipher = cipher;
         this.keyCache = keyCache;
@@ -63,6 +66,7 @@ public final class BotActions {
         String fullName = BotRules.fullName(spec.fullName());
         String givenShortName = spec.shortName() == null ? null : BotRules.shortName(spec.shortName());
         String payloadUrl = spec.type() == BotType.OUTGOING_WEBHOOK ? BotRules.payloadUrl(spec.payloadUrl()) : null;
+        if (payloadUrl != null) requireCallable(payloadUrl);
         byte[] avatar = spec.avatar() == null ? null : AvatarImages.fromUpload(spec.avatar());
         return jdbi.inTransaction(h -> {
             BotDao bots = h.attach(BotDao.class);
@@ -98,6 +102,7 @@ public final class BotActions {
         String fullName = changes.fullName() == null ? null : BotRules.fullName(changes.fullName());
         boolean removeWebhook = changes.payloadUrl() != null && changes.payloadUrl().isBlank();
         String payloadUrl = changes.payloadUrl() == null || removeWebhook ? null : BotRules.payloadUrl(changes.payloadUrl());
+        if (payloadUrl != null && !payloadUrl.equals(currentPayloadUrl(botId))) requireCallable(payloadUrl);
         byte[] avatar = changes.avatar() == null ? null : AvatarImages.fromUpload(changes.avatar());
         return jdbi.inTransaction(h -> {
             BotDao bots = h.attach(BotDao.class);
@@ -222,6 +227,22 @@ public final class BotActions {
                     .orElse(null);
             return new Credentials(bot.email(), key, token);
         });
+    }
+
+    /**
+     * Refuses a Webhook URL that Keydesk would refuse to call. Done before the transaction, since
+     * it may wait for DNS; the delivery checks again, for names that change later.
+     */
+    private void requireCallable(String payloadUrl) {
+        webhookUrls.problemWith(URI.create(payloadUrl)).ifPresent(problem -> {
+            throw new InvalidInputException(BotRules.PAYLOAD_URL, problem);
+        });
+    }
+
+    /** A URL kept as it was is not looked up again, so a form can be saved while its webhook's DNS is down. */
+    private String currentPayloadUrl(long botId) {
+        return jdbi.withExtension(BotDao.class, dao -> dao.servicesOf(List.of(botId))).stream().findFirst()
+                .map(BotService::payloadUrl).orElse(null);
     }
 
     /** The first of base-bot@, base-2-bot@, base-3-bot@, … that no account uses. */

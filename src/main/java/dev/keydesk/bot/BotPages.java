@@ -1,5 +1,6 @@
 package dev.keydesk.bot;
 
+import dev.keydesk.web.FormError;
 import dev.keydesk.web.Layout;
 import java.util.List;
 
@@ -26,7 +27,17 @@ public final class BotPages {
     /** "Add a new bot" (botId 0) and the edit form share one template. */
     public record FormPage(Layout layout, long botId, String fullName, String shortName, List<Choice> types,
                            String payloadUrl, List<Choice> interfaces, boolean outgoing, List<OwnerChoice> owners,
-                           String error, String botDomain) {
+                           FormError error, String botDomain) {
+        /** An error about the form as a whole, shown above it. */
+        public String generalError() {
+            return FormError.general(error);
+        }
+
+        /** An error about the payload URL, shown beside that field. */
+        public String payloadUrlError() {
+            return FormError.about(error, BotRules.PAYLOAD_URL);
+        }
+
         public String cancelHref() {
             return isNew() ? "/bots" : "/bots/" + botId;
         }

@@ -16,6 +16,7 @@ import dev.keydesk.user.User;
 import dev.keydesk.apikey.Zuliprc;
 import dev.keydesk.web.ConfirmPage;
 import dev.keydesk.web.Flash;
+import dev.keydesk.web.FormError;
 import dev.keydesk.web.WebError;
 import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
@@ -174,7 +175,7 @@ public final class BotRoutes {
             Flash.BOT_CREATED.set(ctx);
             ctx.redirect("/bots/" + created.bot().id() + "#api-key", HttpStatus.SEE_OTHER);
         } catch (InvalidInputException e) {
-            renderForm(ctx, 400, newForm(ctx, e.getMessage()));
+            renderForm(ctx, 400, newForm(ctx, FormError.of(e)));
         }
     }
 
@@ -191,11 +192,11 @@ public final class BotRoutes {
             boolean stillManages = access.canManage(WebSession.requireUser(ctx), bot.id());
             ctx.redirect(stillManages ? "/bots/" + bot.id() : "/bots", HttpStatus.SEE_OTHER);
         } catch (InvalidInputException e) {
-            renderForm(ctx, 400, editForm(ctx, bot, e.getMessage()));
+            renderForm(ctx, 400, editForm(ctx, bot, FormError.of(e)));
         }
     }
 
-    private BotPages.FormPage newForm(Context ctx, String error) {
+    private BotPages.FormPage newForm(Context ctx, FormError error) {
         WebSession.requireUser(ctx);
         BotType type = safeType(ctx.formParam("bot_type"));
         return new BotPages.FormPage(Layout.of(ctx, "Add a new bot"), 0, orEmpty(ctx.formParam("full_name")),
@@ -203,7 +204,7 @@ public final class BotRoutes {
                 interfaceChoices(ctx.formParam("interface_type")), true, List.of(), error, botDomain);
     }
 
-    private BotPages.FormPage editForm(Context ctx, Bot bot, String error) {
+    private BotPages.FormPage editForm(Context ctx, Bot bot, FormError error) {
         var service = queries.details(List.of(bot)).service(bot.id());
         Set<Long> owners = ctx.method().name().equals("POST")
                 ? BotForms.ownerIdsForRedisplay(ctx, "owner_ids")

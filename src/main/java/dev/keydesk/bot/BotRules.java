@@ -1,6 +1,7 @@
 package dev.keydesk.bot;
 
 import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.user.AccountRules;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -11,13 +12,15 @@ public final class BotRules {
     public static final int MIN_NAME = 2;
     public static final int MAX_NAME = 100;
     public static final int MAX_URL = 2000;
+    /** The field a payload URL's errors are about, whatever a form calls its input. */
+    public static final String PAYLOAD_URL = "payload_url";
     private static final Pattern SHORT_NAME = Pattern.compile("[a-z0-9][a-z0-9._+-]{0,39}");
 
     private BotRules() {}
 
     public static String fullName(String raw) {
         String name = raw == null ? "" : raw.strip();
-        if (name.chars().anyMatch(Character::isISOControl)) {
+        if (AccountRules.hasControlCharacters(name)) {
             throw new InvalidInputException("Invalid characters in name!");
         }
         if (name.length() < MIN_NAME) throw new InvalidInputException("Name too short!");
@@ -64,18 +67,18 @@ public final class BotRules {
     /** An absolute http(s) URL with a host; anything else (javascript:, file:, relative) is refused. */
     public static String payloadUrl(String raw) {
         String url = raw == null ? "" : raw.strip();
-        if (url.isEmpty()) throw new InvalidInputException("Outgoing webhook bots need a payload URL.");
-        if (url.length() > MAX_URL) throw new InvalidInputException("The payload URL is too long.");
+        if (url.isEmpty()) throw new InvalidInputException(PAYLOAD_URL, "Outgoing webhook bots need a payload URL.");
+        if (url.length() > MAX_URL) throw new InvalidInputException(PAYLOAD_URL, "The payload URL is too long.");
         try {
             URI uri = new URI(url);
             String scheme = uri.getScheme();
             if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
                     || uri.getHost() == null || uri.getHost().isEmpty()) {
-                throw new InvalidInputException("The payload URL must be an http:// or https:// URL.");
+                throw new InvalidInputException(PAYLOAD_URL, "The payload URL must be an http:// or https:// URL.");
             }
             return url;
         } catch (URISyntaxException e) {
-            throw new InvalidInputException("The payload URL must be an http:// or https:// URL.");
+            throw new InvalidInputException(PAYLOAD_URL, "The payload URL must be an http:// or https:// URL.");
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.keydesk.keyconsole;
 
 import dev.keydesk.bot.BotPages.OwnerChoice;
 import dev.keydesk.guard.ServiceChoice;
+import dev.keydesk.bot.BotRules;
+import dev.keydesk.web.FormError;
 import dev.keydesk.web.Layout;
 import java.util.List;
 
@@ -28,7 +30,17 @@ public final class KeysPages {
 
     /** The New / Modify API Key form as a page of its own (without JavaScript, or to show an error). */
     public record FormPage(Layout layout, long botId, String name, String webhookUrl, List<OwnerChoice> accounts,
-                           List<ServiceChoice> services, String error, String back) {
+                           List<ServiceChoice> services, FormError error, String back) {
+        /** An error about the form as a whole, shown above it. */
+        public String generalError() {
+            return FormError.general(error);
+        }
+
+        /** An error about the Webhook URL, shown beside that field. */
+        public String webhookError() {
+            return FormError.about(error, BotRules.PAYLOAD_URL);
+        }
+
         public boolean isNew() {
             return botId == 0;
         }

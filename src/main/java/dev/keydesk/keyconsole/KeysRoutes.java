@@ -23,6 +23,7 @@ import dev.keydesk.guard.ServiceQueries;
 import dev.keydesk.user.UserQueries;
 import dev.keydesk.web.ConfirmPage;
 import dev.keydesk.web.Flash;
+import dev.keydesk.web.FormError;
 import dev.keydesk.web.Paging;
 import dev.keydesk.web.WebError;
 import dev.keydesk.session.WebSession;
@@ -106,7 +107,7 @@ public final class KeysRoutes {
             BotActions.Created created = bots.createBot(Actor.user(admin.id(), ctx.ip()), admin, spec);
             if (!chosen.isEmpty()) guard.setChosenServices(Actor.user(admin.id(), ctx.ip()), created.bot().id(), chosen);
         } catch (InvalidInputException e) {
-            renderForm(ctx, 400, newForm(ctx, e.getMessage()));
+            renderForm(ctx, 400, newForm(ctx, FormError.of(e)));
             return;
         }
         Flash.KEY_CREATED.set(ctx);
@@ -124,7 +125,7 @@ public final class KeysRoutes {
             bots.updateBot(Actor.user(admin.id(), ctx.ip()), bot.id(), changes);
             guard.setChosenServices(Actor.user(admin.id(), ctx.ip()), bot.id(), chosen);
         } catch (InvalidInputException e) {
-            renderForm(ctx, 400, editForm(ctx, bot, e.getMessage()));
+            renderForm(ctx, 400, editForm(ctx, bot, FormError.of(e)));
             return;
         }
         Flash.KEY_MODIFIED.set(ctx);
@@ -185,7 +186,7 @@ public final class KeysRoutes {
         return queries.find(id).orElseThrow(() -> new WebError(404, "There is no such API key."));
     }
 
-    private KeysPages.FormPage newForm(Context ctx, String error) {
+    private KeysPages.FormPage newForm(Context ctx, FormError error) {
         WebSession.requireAdmin(ctx);
         Set<Long> checked = BotForms.ownerIdsForRedisplay(ctx, "accounts");
         return new KeysPages.FormPage(Layout.of(ctx, "New API Key"), 0, orEmpty(ctx.formParam("name")),
@@ -193,7 +194,7 @@ public final class KeysRoutes {
                 serviceChoices(BotForms.ownerIdsForRedisplay(ctx, "services")), error, back(ctx));
     }
 
-    private KeysPages.FormPage editForm(Context ctx, Bot bot, String error) {
+    private KeysPages.FormPage editForm(Context ctx, Bot bot, FormError error) {
         BotQueries.Details details = queries.details(List.of(bot));
         boolean posted = ctx.formParam("name") != null;
         Set<Long> checked = posted ? BotForms.ownerIdsForRedisplay(ctx, "accounts")

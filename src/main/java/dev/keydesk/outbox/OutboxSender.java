@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The background threads that deliver queued work, with retries and backoff: one thread per
  * kind, so slow webhooks never hold up e-mail. Each process runs its own; they share the queue
- * through leases, so an item is delivered by one of them. One delivery takes at most about half
- * a minute (webhook time-outs times redirects), well inside the two-minute lease.
+ * through leases, so an item is delivered by one of them. One delivery takes seconds (a webhook
+ * call is cut off after five), well inside the two-minute lease.
  */
 public final class OutboxSender implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutboxSender.class);
@@ -112,5 +112,6 @@ public final class OutboxSender implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        deliverers.values().forEach(Deliverer::close);
     }
 }

@@ -20,6 +20,7 @@ import dev.keydesk.user.UserDao;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -47,6 +48,19 @@ public final class PeopleActions {
         this.outbox = outbox;
         this.keyCache = keyCache;
         this.site = site;
+    }
+
+    /**
+     * PATCH /users/{id}: the role is the one thing Keydesk changes there, so a request without one
+     * is refused as changing nothing, once the id is known to name a person.
+     */
+    public void update(User caller, long targetId, Optional<Role> role, String ip) {
+        if (role.isPresent()) {
+            changeRole(caller, targetId, role.get(), ip);
+            return;
+        }
+        jdbi.useHandle(h -> person(h, targetId));
+        throw new InvalidInputException("Nothing to change");
     }
 
     public void changeRole(User caller, long targetId, Role role, String ip) {

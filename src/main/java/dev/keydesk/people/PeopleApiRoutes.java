@@ -52,8 +52,8 @@ public final class PeopleApiRoutes {
     private void update(Context ctx) {
         User admin = auth.requireAdmin(ctx);
         ApiRequest req = ApiRequest.of(ctx);
-        req.jsonInt("role").map(PeopleApiRoutes::role)
-                .ifPresent(role -> people.changeRole(admin, targetId(ctx), role, ctx.ip()));
+        long targetId = targetId(ctx);
+        people.update(admin, targetId, req.jsonInt("role").map(PeopleApiRoutes::role), ctx.ip());
         ctx.json(req.success(Map.of()));
     }
 

@@ -8,20 +8,29 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Bounds password attempts per username and per client address, for fetch_api_key, the login
- * form and password re-entry alike. Attempts live in PostgreSQL, so the bound holds across
- * every Keydesk process sharing the database. An attempt is recorded before the password is
- * checked (so concurrent guesses cannot slip past the bound) and forgiven when it succeeds.
+ * Bounds password attempts for fetch_api_key, the login form and password re-entry alike, in
+ * three counts: per username from one client address (Zulip's 5 in 30 minutes), per username
+ * from everywhere (a larger cap, which bounds guessing spread over many addresses), and per
+ * address over all usernames. Counting a username per address means that someone guessing from
+ * one place locks out only that place, not the account's owner everywhere. Attempts live in
+ * PostgreSQL, so the bounds hold across every Keydesk process sharing the database. An attempt
+ * is recorded before the password is checked (so concurrent guesses cannot slip past a bound)
+ * and forgiven when it succeeds.
  */
 public final class PasswordRateLimiter {
-    public record Limits(int perUsername, int perIp, Duration window) {
+    /**
+     * @param perUsernameFromAddress attempts on one username from one address
+     * @param perUsername attempts on one username from all addresses together
+     * @param perIp attempts from one address on all usernames together
+     */
+    public record Limits(int perUsernameFromAddress, int perUsername, int perIp, Duration window) {
         public static Limits standard() {
-            return new Limits(5, 50, Duration.ofMinutes(30));
+            return new Limits(5, 100, 50, Duration.ofMinutes(30));
         }
     }
 
     /** A recorded attempt, to be forgiven if the password turns out right. */
-    public record Attempt(String userBucket, long ipAttemptId) {}
+    public record Attempt(String userFromAddressBucket, long userAttemptId, long ipAttemptId) {}
 
     public sealed interface Decision permits Allowed, Limited {}
 
@@ -41,32 +50,48 @@ public final class PasswordRateLimiter {
     }
 
     public Decision attempt(String username, String ip) {
-        String userBucket = scope + ":user:" + (username == null ? "" : username.trim().toLowerCase(Locale.ROOT));
+        String user = username == null ? "" : username.trim().toLowerCase(Locale.ROOT);
+        String userBucket = scope + ":user:" + user;
+        String userFromAddressBucket = scope + ":user-ip:" + ip + ":" + user;
         String ipBucket = scope + ":ip:" + ip;
         return jdbi.inTransaction(h -> {
-            // Fixed lock order (user bucket, then IP bucket) so two attempts cannot deadlock.
-            for (String bucket : List.of(userBucket, ipBucket)) {
+            // Fixed lock order (username, username from address, address) so two attempts cannot deadlock.
+            for (String bucket : List.of(userBucket, userFromAddressBucket, ipBucket)) {
                 h.createQuery("SELECT pg_advisory_xact_lock(hashtext(:b))").bind("b", bucket).mapTo(String.class).one();
             }
-            Optional<Duration> userWait = waitFor(h, userBucket, limits.perUsername());
-            Optional<Duration> ipWait = waitFor(h, ipBucket, limits.perIp());
-            if (userWait.isPresent() || ipWait.isPresent()) {
-                Duration wait = userWait.orElse(Duration.ZERO).compareTo(ipWait.orElse(Duration.ZERO)) >= 0
-                        ? userWait.orElse(Duration.ZERO) : ipWait.get();
-                return new Limited(wait);
-            }
-            insert(h, userBucket);
+            Duration wait = longest(
+                    waitFor(h, userFromAddressBucket, limits.perUsernameFromAddress()),
+                    waitFor(h, userBucket, limits.perUsername()),
+                    waitFor(h, ipBucket, limits.perIp()));
+            if (!wait.isZero()) return new Limited(wait);
+            long userId = insert(h, userBucket);
+            insert(h, userFromAddressBucket);
             long ipId = insert(h, ipBucket);
-            h.createUpdate("DELETE FROM auth_attempts WHERE bucket IN (:u, :i) AND attempted_at < now() - :w")
-                    .bind("u", userBucket).bind("i", ipBucket).bind("w", limits.window()).execute();
-            return new Allowed(new Attempt(userBucket, ipId));
+            h.createUpdate("DELETE FROM auth_attempts WHERE bucket IN (:u, :ua, :i) AND attempted_at < now() - :w")
+                    .bind("u", userBucket).bind("ua", userFromAddressBucket).bind("i", ipBucket)
+                    .bind("w", limits.window()).execute();
+            return new Allowed(new Attempt(userFromAddressBucket, userId, ipId));
         });
     }
 
-    /** The password was right: the username starts afresh and the address is not charged. */
+    /**
+     * The password was right: this address starts afresh on this username, and this attempt is
+     * not charged. Failures from other addresses still count towards the username's cap, so the
+     * owner signing in does not reopen the account to someone guessing elsewhere.
+     */
     public void forgive(Attempt attempt) {
-        jdbi.useHandle(h -> h.createUpdate("DELETE FROM auth_attempts WHERE bucket = :u OR id = :id")
-                .bind("u", attempt.userBucket()).bind("id", attempt.ipAttemptId()).execute());
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM auth_attempts WHERE bucket = :ua OR id IN (:u, :i)")
+                .bind("ua", attempt.userFromAddressBucket())
+                .bind("u", attempt.userAttemptId()).bind("i", attempt.ipAttemptId()).execute());
+    }
+
+    @SafeVarargs
+    private static Duration longest(Optional<Duration>... waits) {
+        Duration longest = Duration.ZERO;
+        for (Optional<Duration> wait : waits) {
+            if (wait.isPresent() && wait.get().compareTo(longest) > 0) longest = wait.get();
+        }
+        return longest;
     }
 
     private Optional<Duration> waitFor(Handle h, String bucket, int limit) {

@@ -1,6 +1,7 @@
 package dev.keydesk.session;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -8,21 +9,24 @@ import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-@RegisterConstructorMapper(Session.class)
+@RegisterConstructorMapper(SessionDao.Row.class)
 public interface SessionDao {
+    /** A stored session: no secret, only the digest of its cookie token (by which it is found). */
+    record Row(long id, long userId, Instant lastSeenAt, Instant reauthenticatedAt) {}
+
     @SqlUpdate("""
-            INSERT INTO sessions (token_digest, user_id, csrf_token, ip, user_agent)
-            VALUES (:digest, :userId, :csrf, :ip, :userAgent)""")
+            INSERT INTO sessions (token_digest, user_id, ip, user_agent)
+            VALUES (:digest, :userId, :ip, :userAgent)""")
     @GetGeneratedKeys("id")
-    long insert(@Bind("digest") byte[] digest, @Bind("userId") long userId, @Bind("csrf") String csrf,
-                @Bind("ip") String ip, @Bind("userAgent") String userAgent);
+    long insert(@Bind("digest") byte[] digest, @Bind("userId") long userId, @Bind("ip") String ip,
+                @Bind("userAgent") String userAgent);
 
     /** A session of an active user, seen within the idle limit. */
     @SqlQuery("""
-            SELECT s.id, s.user_id, s.csrf_token, s.last_seen_at, s.reauthenticated_at
+            SELECT s.id, s.user_id, s.last_seen_at, s.reauthenticated_at
             FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.token_digest = :digest AND u.is_active AND s.last_seen_at > now() - :idle""")
-    Optional<Session> findLive(@Bind("digest") byte[] digest, @Bind("idle") Duration idle);
+    Optional<Row> findLive(@Bind("digest") byte[] digest, @Bind("idle") Duration idle);
 
     @SqlUpdate("UPDATE sessions SET last_seen_at = now() WHERE id = :id")
     void touch(@Bind("id") long id);

@@ -24,23 +24,30 @@ public final class SessionStore {
     /** A fresh session (a new token at every login, so a planted cookie is useless). */
     public Started start(long userId, String ip, String userAgent) {
         String token = Tokens.newToken();
-        String csrf = Tokens.newToken();
         return jdbi.inTransaction(h -> {
             SessionDao dao = h.attach(SessionDao.class);
             dao.deleteIdle(IDLE_EXPIRY);
-            long id = dao.insert(Tokens.sha256(token), userId, csrf, ip, userAgent == null ? "" : truncate(userAgent));
-            return new Started(token, new Session(id, userId, csrf, Instant.now(), null));
+            long id = dao.insert(Tokens.sha256(token), userId, ip, userAgent == null ? "" : truncate(userAgent));
+            return new Started(token, new Session(id, userId, formToken(token), Instant.now(), null));
         });
     }
 
     public Optional<Session> resolve(String token) {
         if (token == null || token.isEmpty() || token.length() > 100) return Optional.empty();
         return jdbi.withExtension(SessionDao.class, dao -> {
-            Optional<Session> found = dao.findLive(Tokens.sha256(token), IDLE_EXPIRY);
+            Optional<SessionDao.Row> found = dao.findLive(Tokens.sha256(token), IDLE_EXPIRY);
             found.filter(s -> s.lastSeenAt().plus(TOUCH_INTERVAL).isBefore(Instant.now()))
                     .ifPresent(s -> dao.touch(s.id()));
-            return found;
+            return found.map(s -> new Session(s.id(), s.userId(), formToken(token), s.lastSeenAt(), s.reauthenticatedAt()));
         });
+    }
+
+    /**
+     * The session's form (CSRF) token, derived from its cookie token rather than stored: only the
+     * browser holding the cookie, and this server while it answers it, can know it.
+     */
+    static String formToken(String sessionToken) {
+        return Tokens.derive(sessionToken, "keydesk form token v1");
     }
 
     public void end(long sessionId) {

@@ -7,6 +7,7 @@ import dev.keydesk.audit.AuditEvent;
 import dev.keydesk.audit.AuditLog;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.security.Tokens;
+import dev.keydesk.user.AccountRules;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import dev.keydesk.account.AccountActions;
@@ -89,7 +90,7 @@ public final class OrganizationActions {
     private static String organizationName(String raw) {
         String name = raw == null ? "" : raw.strip();
         if (name.isEmpty()) throw new InvalidInputException("Enter a name for the organization.");
-        if (name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
+        if (name.length() > MAX_NAME || AccountRules.hasControlCharacters(name)) {
             throw new InvalidInputException("Organization names are 1 to " + MAX_NAME + " characters, without control characters.");
         }
         return name;

@@ -23,10 +23,26 @@ public final class AccountRules {
         if (name.length() > MAX_NAME) {
             throw new InvalidInputException("Names can be at most " + MAX_NAME + " characters long.");
         }
-        if (name.chars().anyMatch(Character::isISOControl)) {
+        if (hasControlCharacters(name)) {
             throw new InvalidInputException("Names cannot contain control characters.");
         }
         return name;
+    }
+
+    /**
+     * Control characters, and the invisible ones that reorder text around them (bidirectional
+     * embeddings, overrides, isolates and marks), with which a name could show as another
+     * ("Deploy\u202Egnp.exe" reads "Deployexe.png"). Joiners stay allowed: emoji need them.
+     */
+    public static boolean hasControlCharacters(String text) {
+        return text.chars().anyMatch(c -> Character.isISOControl(c) || isBidiControl(c));
+    }
+
+    private static boolean isBidiControl(int c) {
+        return c == 0x061C                      // Arabic letter mark
+                || c == 0x200E || c == 0x200F      // left-to-right and right-to-left marks
+                || (c >= 0x202A && c <= 0x202E)    // embeddings and overrides
+                || (c >= 0x2066 && c <= 0x2069);   // isolates
     }
 
     public static String newPassword(String password) {

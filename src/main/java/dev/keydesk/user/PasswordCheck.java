@@ -7,7 +7,9 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Checks a username and password under the shared rate limit. Used by fetch_api_key, the login
- * form and password re-entry, so each counts against the same bound.
+ * form and password re-entry, so each counts against the same bound. The bound is counted per
+ * username and client address (with a larger cap per username), so the address given must be
+ * the client's: wrong passwords from one address do not refuse the right one from another.
  */
 public final class PasswordCheck {
     public sealed interface Outcome permits Verified, WrongCredentials, RateLimited, Deactivated {}

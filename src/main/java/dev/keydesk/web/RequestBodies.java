@@ -9,7 +9,7 @@ import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.util.Locale;
 import java.util.Map;
-import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.http.HttpException;
 
 /**
  * Checks every request body before a route sees it: refuses oversized bodies with 413 (instead
@@ -33,9 +33,16 @@ public final class RequestBodies {
         String contentType = ctx.header("Content-Type"); // raw: the container's parsed view throws on bad charsets
         requireKnownCharset(contentType);
         boolean multipart = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data");
-        long length = ctx.contentLength();
+        long length = ctx.req().getContentLengthLong(); // Javalin's int view is -1 past 2 GiB
         if (length > (multipart ? MAX_MULTIPART_BYTES : MAX_FORM_BYTES)) {
-            drain(ctx);
+            if (expectsContinue(ctx)) {
+                // The client waits for leave to send the body; reading it would give that leave
+                // (Jetty answers 100 Continue on the first read). Refuse from the declared length
+                // instead, and close the connection, since the body was never read.
+                ctx.header("Connection", "close");
+            } else {
+                drain(ctx);
+            }
             throw tooLarge();
         }
         if (multipart && isEmptyMultipart(ctx, contentType, length)) {
@@ -86,22 +93,34 @@ public final class RequestBodies {
         return new HttpResponseException(413, message(413), Map.of());
     }
 
-    /** Whatever went wrong while parsing a body is the client's doing: 413 if it was too large, else 400. */
-    private static int statusFor(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BadMessageException bad && bad.getCode() >= 400 && bad.getCode() < 500) {
-                return bad.getCode();
-            }
-            String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
-            if (m.contains("too large") || m.contains("larger than") || m.contains("exceeds") || m.contains("too many")) {
-                return 413;
+    /**
+     * Whatever went wrong while parsing a body is the client's doing. The container says how in
+     * the status of its exceptions (Jetty's {@link HttpException}s, Javalin's
+     * {@link HttpResponseException}): a 413 anywhere in the chain wins (Jetty wraps a failed read
+     * of multipart content in its own "400: bad multipart"), else the first 4xx, else 400.
+     */
+    static int statusFor(Throwable e) {
+        int status = 400;
+        boolean found = false;
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            int code = t instanceof HttpException http ? http.getCode()
+                    : t instanceof HttpResponseException response ? response.getStatus() : 0;
+            if (code == 413) return 413;
+            if (!found && code >= 400 && code < 500) {
+                status = code;
+                found = true;
             }
         }
-        return 400;
+        return status;
     }
 
     private static String message(int status) {
         return status == 413 ? "Request body is too large" : "Malformed request body";
+    }
+
+    private static boolean expectsContinue(Context ctx) {
+        String expect = ctx.header("Expect");
+        return expect != null && expect.trim().equalsIgnoreCase("100-continue");
     }
 
     private static boolean isUrlEncoded(String contentType) {

@@ -5,40 +5,119 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.Optional;
 
 /**
  * Keeps webhook calls away from the server's own network: an address that resolves to
  * loopback, private, link-local (including cloud metadata at 169.254.169.254), shared (CGNAT),
  * unique-local or multicast space is refused, unless KEYDESK_WEBHOOKS_ALLOW_PRIVATE is set.
- * Checked after DNS resolution and again for every redirect.
+ *
+ * <p>A host name is resolved once per call; every address it resolves to is checked, and the
+ * call then connects to the checked address itself ({@link Target#address()}), so a name that
+ * resolves differently a moment later (DNS rebinding) cannot send the call elsewhere.
  */
 public final class WebhookTargets {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WebhookTargets.class);
-    private final boolean allowPrivate;
 
-    public WebhookTargets(boolean allowPrivate) {
-        this.allowPrivate = allowPrivate;
+    /** Name resolution; the system resolver in production, a stand-in in tests. */
+    @FunctionalInterface
+    public interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
     }
 
-    public void check(URI uri) {
-        String scheme = uri.getScheme();
-        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || uri.getHost() == null) {
-            throw new DeliveryFailure("refused: not an http(s) URL", true);
+    public static final Resolver SYSTEM = InetAddress::getAllByName;
+
+    /** A URL that passed the check, with the one address a call to it must connect to. */
+    public record Target(URI uri, InetAddress address) {
+        public String host() {
+            return uri.getHost();
         }
-        if (allowPrivate) return;
+
+        public int port() {
+            if (uri.getPort() >= 0) return uri.getPort();
+            return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        }
+    }
+
+    private enum Refusal { NOT_HTTP, UNRESOLVABLE, INTERNAL }
+
+    private final boolean allowPrivate;
+    private final Resolver resolver;
+
+    public WebhookTargets(boolean allowPrivate) {
+        this(allowPrivate, SYSTEM);
+    }
+
+    public WebhookTargets(boolean allowPrivate, Resolver resolver) {
+        this.allowPrivate = allowPrivate;
+        this.resolver = resolver;
+    }
+
+    /**
+     * At delivery: resolves the host once, checks every address and returns the first, for the
+     * call to connect to. A refused scheme or address is a permanent failure; a name that does
+     * not resolve now may resolve later, so that one is retried.
+     */
+    public Target check(URI uri) {
+        if (!isHttp(uri)) throw new DeliveryFailure("refused: not an http(s) URL", true);
         InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(uri.getHost());
+            addresses = resolver.resolve(uri.getHost());
         } catch (UnknownHostException e) {
             throw new DeliveryFailure("cannot resolve " + uri.getHost(), false);
         }
+        if (addresses == null || addresses.length == 0) {
+            throw new DeliveryFailure("cannot resolve " + uri.getHost(), false);
+        }
+        if (firstInternal(uri.getHost(), addresses).isPresent()) {
+            throw new DeliveryFailure("refused: the host resolves to an internal address", true);
+        }
+        return new Target(uri, addresses[0]);
+    }
+
+    /**
+     * When a Webhook URL is entered: why Keydesk would not call it, in words for the person who
+     * typed it, or empty when it would. With private targets allowed there is nothing to check,
+     * so the name is not looked up at all (it may resolve only on the receiver's network).
+     */
+    public Optional<String> problemWith(URI uri) {
+        if (!isHttp(uri)) return Optional.of(message(Refusal.NOT_HTTP, uri));
+        if (allowPrivate) return Optional.empty();
+        try {
+            InetAddress[] addresses = resolver.resolve(uri.getHost());
+            if (addresses == null || addresses.length == 0) return Optional.of(message(Refusal.UNRESOLVABLE, uri));
+            return firstInternal(uri.getHost(), addresses).map(a -> message(Refusal.INTERNAL, uri));
+        } catch (UnknownHostException e) {
+            return Optional.of(message(Refusal.UNRESOLVABLE, uri));
+        }
+    }
+
+    private static String message(Refusal refusal, URI uri) {
+        return switch (refusal) {
+            case NOT_HTTP -> "The webhook URL must be an http:// or https:// URL.";
+            case UNRESOLVABLE -> "The webhook URL's host " + uri.getHost() + " could not be found. Check its spelling.";
+            // Which address is not said: that would let anyone map the server's internal names.
+            case INTERNAL -> "The webhook URL leads to an internal address (loopback, private or link-local network). "
+                    + "Keydesk only calls public addresses.";
+        };
+    }
+
+    private static boolean isHttp(URI uri) {
+        String scheme = uri.getScheme();
+        return scheme != null && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                && uri.getHost() != null && !uri.getHost().isEmpty();
+    }
+
+    private Optional<InetAddress> firstInternal(String host, InetAddress[] addresses) {
+        if (allowPrivate) return Optional.empty();
         for (InetAddress address : addresses) {
             if (isInternal(address)) {
                 // The delivery log, which bot owners read, does not say which address: that would map internal DNS.
-                log.warn("Refused a webhook call to {}: it resolves to {}", uri.getHost(), address.getHostAddress());
-                throw new DeliveryFailure("refused: the host resolves to an internal address", true);
+                log.warn("Refused a webhook target {}: it resolves to {}", host, address.getHostAddress());
+                return Optional.of(address);
             }
         }
+        return Optional.empty();
     }
 
     static boolean isInternal(InetAddress a) {

@@ -97,30 +97,34 @@ class AuditLogTest {
     }
 
     @Test
-    void oneRowIsWrittenForEachTarget() {
+    void severalTargetsShareOneRowThatNamesThemAll() {
         UnitDatabase.rolledBack(h -> {
             long iago = person(h, "iago@zulip.com");
             long hamlet = person(h, "hamlet@zulip.com");
             long cordelia = person(h, "cordelia@zulip.com");
-            AuditLog.recordEach(h, AuditEvent.API_KEY_REVEALED, Actor.user(iago, "192.0.2.1"), List.of(hamlet, cordelia),
-                    Map.of("purpose", "download"));
+            AuditLog.recordForAll(h, AuditEvent.API_KEY_REVEALED, Actor.user(iago, "192.0.2.1"), List.of(hamlet, cordelia),
+                    Map.of("purpose", "bot list"));
 
             List<Map<String, Object>> rows = rows(h);
-            assertEquals(List.of("hamlet@zulip.com", "cordelia@zulip.com"),
-                    rows.stream().map(r -> r.get("target_label")).toList());
-            for (Map<String, Object> row : rows) {
-                assertEquals("api_key_revealed", row.get("event_type"));
-                assertEquals("iago@zulip.com", row.get("actor_label"));
-                assertEquals("{\"via\": \"web\", \"purpose\": \"download\"}", row.get("details"));
-            }
+            assertEquals(1, rows.size(), "one row for the whole list");
+            Map<String, Object> row = rows.get(0);
+            assertEquals("api_key_revealed", row.get("event_type"));
+            assertEquals("iago@zulip.com", row.get("actor_label"));
+            assertEquals(null, row.get("target_label"));
+            String details = (String) row.get("details");
+            assertEquals(true, details.contains("\"target_ids\": [" + hamlet + ", " + cordelia + "]"), details);
+            assertEquals(true, details.contains("\"targets\": [\"hamlet@zulip.com\", \"cordelia@zulip.com\"]"), details);
         });
     }
 
     @Test
-    void noTargetsMeansNoRows() {
+    void aSingleTargetIsAnOrdinaryRowAndNoTargetsMeansNoRow() {
         UnitDatabase.rolledBack(h -> {
-            AuditLog.recordEach(h, AuditEvent.API_KEY_REVEALED, Actor.commandLine(), List.of(), Map.of("purpose", "x"));
+            long hamlet = person(h, "hamlet@zulip.com");
+            AuditLog.recordForAll(h, AuditEvent.API_KEY_REVEALED, Actor.commandLine(), List.of(), Map.of("purpose", "x"));
             assertEquals(List.of(), rows(h));
+            AuditLog.recordForAll(h, AuditEvent.API_KEY_REVEALED, Actor.commandLine(), List.of(hamlet), Map.of("purpose", "x"));
+            assertEquals(List.of("hamlet@zulip.com"), rows(h).stream().map(r -> r.get("target_label")).toList());
         });
     }
 }

@@ -1,0 +1,67 @@
+package dev.keydesk.api;
+
+import dev.keydesk.support.IntegrationTest;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.Http;
+import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.user.User;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * fetch_api_key takes the password from the request body only: a URL ends up in proxy, server
+ * and browser logs, so a password in the query string is refused, even a right one.
+ */
+@IntegrationTest
+class CredentialsInUrlTest {
+    private static final String PASSWORD_IN_URL = "Send the password in the request body, not in the URL.";
+
+    private final TestKeydesk keydesk = TestKeydesk.get();
+    private User iago;
+
+    @BeforeEach
+    void setUp() {
+        keydesk.reset();
+        iago = Fixtures.member("iago@zulip.com");
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private Http.Response fetch(String query, Map<String, String> body) {
+        Http.Response r = Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key" + query, body, null);
+        return r;
+    }
+
+    @Test
+    void aPasswordInTheQueryStringIsRefusedEvenWhenRight() {
+        String key = Fixtures.keyOf(iago);
+        String both = "?username=" + enc("iago@zulip.com") + "&password=" + enc(Fixtures.PASSWORD);
+        for (Http.Response r : new Http.Response[] {
+                fetch(both, Map.of()),
+                fetch("?password=" + enc(Fixtures.PASSWORD), Map.of("username", "iago@zulip.com")),
+                fetch("?password=" + enc(Fixtures.PASSWORD), Map.of("username", "iago@zulip.com", "password", Fixtures.PASSWORD)),
+                fetch("?password=", Map.of("username", "iago@zulip.com", "password", Fixtures.PASSWORD))}) {
+            assertEquals(400, r.status(), r.body());
+            assertEquals("BAD_REQUEST", r.json().get("code").asText());
+            assertEquals(PASSWORD_IN_URL, r.json().get("msg").asText());
+            assertFalse(r.body().contains(key), r.body());
+        }
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM devices"), "no client received the key");
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM auth_attempts"), "nothing was checked, so nothing counts");
+    }
+
+    @Test
+    void theBodyStillWorksAndAUsernameInTheUrlIsNoSecret() {
+        Http.Response r = fetch("?username=" + enc("iago@zulip.com"), Map.of("password", Fixtures.PASSWORD));
+        assertEquals(200, r.status(), r.body());
+        assertEquals(Fixtures.keyOf(iago), r.json().get("api_key").asText());
+    }
+}
