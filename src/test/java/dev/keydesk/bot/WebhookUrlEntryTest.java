@@ -177,7 +177,7 @@ class WebhookUrlEntryTest {
         for (var entry : Map.of("http://127.0.0.1/hook", INTERNAL, "http://[::ffff:10.0.0.1]/hook", INTERNAL,
                 "https://no-such-host.invalid/hook", NOT_FOUND).entrySet()) {
             Http.Response r = Http.postForm(url, Map.of("full_name", "Api Hook", "short_name", "apihook",
-                    "bot_type", "3", "payload_url", entry.getKey()), auth);
+                    "bot_type", "3", "payload_url", json(entry.getKey())), auth);
             assertEquals(400, r.status(), r.body());
             assertEquals("BAD_REQUEST", r.json().get("code").asText());
             assertTrue(r.json().get("msg").asText().contains(entry.getValue()), entry.getKey() + ": " + r.body());
@@ -185,7 +185,7 @@ class WebhookUrlEntryTest {
         assertEquals(0, bots());
 
         Http.Response created = Http.postForm(url, Map.of("full_name", "Api Hook", "short_name", "apihook",
-                "bot_type", "3", "payload_url", "https://93.184.216.34/hook"), auth);
+                "bot_type", "3", "payload_url", json("https://93.184.216.34/hook")), auth);
         assertEquals(200, created.status(), created.body());
         long id = created.json().get("user_id").asLong();
 
@@ -200,10 +200,10 @@ class WebhookUrlEntryTest {
     @Test
     void withTheSwitchOnInternalAddressesAreAcceptedAndNothingIsLookedUp() {
         Http.Response created = Http.postForm(keydesk.baseUrl() + "/api/v1/bots", Map.of("full_name", "Local Hook",
-                "short_name", "local", "bot_type", "3", "payload_url", "http://127.0.0.1:9/hook"), auth);
+                "short_name", "local", "bot_type", "3", "payload_url", json("http://127.0.0.1:9/hook")), auth);
         assertEquals(200, created.status(), created.body());
         Http.Response unresolvable = Http.postForm(keydesk.baseUrl() + "/api/v1/bots", Map.of("full_name", "Far Hook",
-                "short_name", "far", "bot_type", "3", "payload_url", "https://only-inside.invalid/hook"), auth);
+                "short_name", "far", "bot_type", "3", "payload_url", json("https://only-inside.invalid/hook")), auth);
         assertEquals(200, unresolvable.status(), "a name that resolves only on the receiver's network: " + unresolvable.body());
     }
 
@@ -211,5 +211,10 @@ class WebhookUrlEntryTest {
         return TestKeydesk.get().primary().database().jdbi().withHandle(h -> h.createQuery(
                 "SELECT payload_url FROM bot_services WHERE bot_id = :id").bind("id", botId)
                 .mapTo(String.class).findOne().orElse(null));
+    }
+
+    /** Zulip's clients send payload_url JSON-encoded, with its quotes. */
+    private static String json(String text) {
+        return "\"" + text + "\"";
     }
 }
