@@ -17,19 +17,27 @@ import org.jdbi.v3.core.Handle;
  * Owners of recently presented keys, by key digest, so most API requests need no database
  * round trip. Entries are dropped when their user's key or account changes, in this process at
  * commit and in every other process through PostgreSQL's NOTIFY (see {@link ChangeListener}).
- * An index from user to digests makes forgetting a user cost O(their keys), not O(cache size).
+ *
+ * <p>Forgetting a user costs O(their keys), not O(cache size): each entry carries its user's
+ * epoch, which {@link #forget} advances, so an entry of an earlier epoch is never served. An
+ * index from user to digests then frees those entries' memory (best effort: correctness does
+ * not depend on it).
  */
 public final class KeyCache implements ChangeListener.Subscriber {
     /** The NOTIFY channel of key and account changes. */
     public static final String CHANNEL = "keydesk_key_changes";
 
     private final ConcurrentHashMap<Long, Set<String>> digestsByUser = new ConcurrentHashMap<>();
-    private final Cache<String, KeyOwner> owners = Caffeine.newBuilder()
+    /** A cached owner and the epoch of its user when it was looked up. */
+    private record Entry(KeyOwner owner, long epoch) {}
+
+    private final ConcurrentHashMap<Long, Long> epochs = new ConcurrentHashMap<>();
+    private final Cache<String, Entry> owners = Caffeine.newBuilder()
             .maximumSize(50_000)
             .expireAfterWrite(Duration.ofMinutes(2)) // a backstop only: changes are announced
             .executor(Runnable::run) // keep the user index in step with evictions, synchronously
-            .removalListener((String digest, KeyOwner owner, RemovalCause cause) -> {
-                if (owner != null && cause != RemovalCause.REPLACED) unindex(owner.user().id(), digest);
+            .removalListener((String digest, Entry entry, RemovalCause cause) -> {
+                if (entry != null && cause != RemovalCause.REPLACED) unindex(entry.owner().user().id(), digest);
             })
             .build();
     /**
@@ -55,7 +63,13 @@ public final class KeyCache implements ChangeListener.Subscriber {
     }
 
     KeyOwner get(String digestHex) {
-        return owners.getIfPresent(digestHex);
+        Entry entry = owners.getIfPresent(digestHex);
+        if (entry == null) return null;
+        return entry.epoch() == epochOf(entry.owner().user().id()) ? entry.owner() : null;
+    }
+
+    private long epochOf(long userId) {
+        return epochs.getOrDefault(userId, 0L);
     }
 
     /** Read before a database lookup and handed to {@link #put} with its result. */
@@ -68,8 +82,10 @@ public final class KeyCache implements ChangeListener.Subscriber {
      * result may predate that change, and its announcement has already been handled.
      */
     void put(String digestHex, KeyOwner owner, long generationBeforeLookup) {
-        digestsByUser.computeIfAbsent(owner.user().id(), id -> ConcurrentHashMap.newKeySet()).add(digestHex);
-        owners.put(digestHex, owner);
+        long userId = owner.user().id();
+        long epoch = epochOf(userId);
+        digestsByUser.computeIfAbsent(userId, id -> ConcurrentHashMap.newKeySet()).add(digestHex);
+        owners.put(digestHex, new Entry(owner, epoch));
         if (generation.get() != generationBeforeLookup) owners.invalidate(digestHex);
     }
 
@@ -84,6 +100,7 @@ public final class KeyCache implements ChangeListener.Subscriber {
 
     public void forget(long userId) {
         generation.incrementAndGet();
+        epochs.merge(userId, 1L, Long::sum);
         misses.invalidateAll();
         Set<String> digests = digestsByUser.remove(userId);
         if (digests != null) owners.invalidateAll(digests);

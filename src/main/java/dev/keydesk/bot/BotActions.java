@@ -106,10 +106,10 @@ public final class BotActions {
         byte[] avatar = changes.avatar() == null ? null : AvatarImages.fromUpload(changes.avatar());
         return jdbi.inTransaction(h -> {
             BotDao bots = h.attach(BotDao.class);
+            if (fullName != null) lockNames(h); // advisory lock before row locks, everywhere
             Bot bot = bots.lock(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
             List<String> changed = new ArrayList<>();
             if (fullName != null && !fullName.equals(bot.fullName())) {
-                lockNames(h);
                 if (bot.isActive()) requireFreeName(h, fullName, botId);
                 bots.updateName(botId, fullName);
                 changed.add("full_name");
@@ -177,9 +177,9 @@ public final class BotActions {
     /** Restores the bot with the same key it had. */
     public void reactivate(Actor actor, long botId) {
         jdbi.useTransaction(h -> {
+            lockNames(h); // advisory lock before row locks, everywhere
             Bot bot = h.attach(BotDao.class).lock(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
             if (bot.isActive()) return;
-            lockNames(h);
             requireFreeName(h, bot.fullName(), botId);
             h.attach(UserDao.class).updateActive(botId, true);
             keyCache.announceChange(h, botId);
@@ -253,7 +253,10 @@ public final class BotActions {
         }
     }
 
-    /** Names are unique among active accounts; this lock makes check-then-write safe across processes. */
+    /**
+     * Names are unique among active accounts; this lock makes check-then-write safe across
+     * processes. It is always taken before any row lock, so no two actions wait on each other.
+     */
     private static void lockNames(Handle h) {
         h.createQuery("SELECT pg_advisory_xact_lock(hashtext('keydesk:account-names'))").mapTo(String.class).one();
     }

@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /** Whose keys a guarded service admits. */
 public enum Access {
-    EVERYONE("everyone", "Every active account"),
+    EVERYONE("everyone", "Every active account (people and bots)"),
     ADMINS("admins", "Administrators only"),
     CHOSEN("chosen", "Chosen people and bots");
 

@@ -43,10 +43,15 @@ public final class ForwardAuthRoutes {
 
     private void check(Context ctx) {
         ctx.header("Cache-Control", "no-store");
-        KeyVerifier.Decision decision = verifier.verify(ctx.header(SERVICE_TOKEN_HEADER),
-                PresentedKey.from(ctx.header("Authorization"), ctx.header("X-Api-Key")));
+        KeyVerifier.Presented presented = PresentedKey.from(ctx.header("Authorization"), ctx.header("X-Api-Key"));
+        KeyVerifier.Decision decision = verifier.verify(ctx.header(SERVICE_TOKEN_HEADER), presented);
         metrics.record(decision);
-        if (decision instanceof KeyVerifier.Allowed allowed) {
+        if (decision instanceof KeyVerifier.Allowed && presented.email() != null && isCrossSiteWrite(ctx)) {
+            // Browsers replay Basic credentials a person once typed in, even on requests another
+            // site makes them send: such a request must not act with them. Bearer and X-Api-Key
+            // headers are never added by a browser on its own.
+            error(ctx, 403, "FORBIDDEN", "Cross-site requests with a browser's stored credentials are refused.", false);
+        } else if (decision instanceof KeyVerifier.Allowed allowed) {
             identityHeaders(allowed).forEach(ctx::header);
             ctx.json(Map.of("result", "success", "msg", ""));
         } else if (decision instanceof KeyVerifier.UnknownService) {
@@ -63,6 +68,22 @@ public final class ForwardAuthRoutes {
             body.put("retry-after", (double) limited.retryAfterSeconds());
             ctx.status(429).json(body);
         }
+    }
+
+    /**
+     * A state-changing request (by the original method, which proxies pass in X-Forwarded-Method
+     * or X-Original-Method, or send as the method itself) that a browser marked as coming from
+     * another site.
+     */
+    static boolean isCrossSiteWrite(Context ctx) {
+        String method = ctx.header("X-Forwarded-Method");
+        if (method == null) method = ctx.header("X-Original-Method");
+        if (method == null) method = ctx.method().name();
+        method = method.strip().toUpperCase(java.util.Locale.ROOT);
+        if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) return false;
+        String fetchSite = ctx.header("Sec-Fetch-Site");
+        return "cross-site".equalsIgnoreCase(fetchSite) || "same-site".equalsIgnoreCase(fetchSite)
+                || "null".equals(ctx.header("Origin"));
     }
 
     /** Header values are ASCII: a name with other characters is sent percent-encoded (UTF-8). */

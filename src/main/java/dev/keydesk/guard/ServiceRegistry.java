@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * Every guarded service, its token digest and members, held in memory: the verification path
@@ -24,7 +25,7 @@ public final class ServiceRegistry implements ChangeListener.Subscriber {
     /** A service as the verification path needs it. */
     public record Entry(GuardedService service, Set<Long> members) {}
 
-    private record Snapshot(Map<String, Entry> byTokenDigest, Map<Long, Entry> byId) {}
+    private record Snapshot(Map<String, Entry> byTokenDigest) {}
 
     private final Jdbi jdbi;
     private volatile Snapshot snapshot;
@@ -64,13 +65,17 @@ public final class ServiceRegistry implements ChangeListener.Subscriber {
         if (s == null) {
             long before = generation.get();
             s = load();
-            if (generation.get() == before) snapshot = s;
+            snapshot = s;
+            // Stored first, checked after: a change announced meanwhile cannot leave this one behind.
+            if (generation.get() != before) snapshot = null;
         }
         return s;
     }
 
     private Snapshot load() {
-        return jdbi.withExtension(GuardDao.class, dao -> {
+        // One snapshot of services, tokens and members, even while they change.
+        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
+            GuardDao dao = h.attach(GuardDao.class);
             Map<Long, Set<Long>> members = new HashMap<>();
             for (GuardDao.Membership m : dao.memberships()) {
                 members.computeIfAbsent(m.serviceId(), id -> new HashSet<>()).add(m.userId());
@@ -84,7 +89,7 @@ public final class ServiceRegistry implements ChangeListener.Subscriber {
                 Entry entry = byId.get(t.id());
                 if (entry != null) byToken.put(HexFormat.of().formatHex(t.tokenDigest()), entry);
             }
-            return new Snapshot(Map.copyOf(byToken), Map.copyOf(byId));
+            return new Snapshot(Map.copyOf(byToken));
         });
     }
 }

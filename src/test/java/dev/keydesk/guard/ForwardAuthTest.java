@@ -87,6 +87,26 @@ class ForwardAuthTest {
     }
 
     @Test
+    void aBrowsersStoredBasicCredentialsCannotActForAnotherSite() {
+        String token = register("Grafana", Access.EVERYONE, null);
+        String basic = Http.basic("iago@zulip.com", iagoKey);
+        Map<String, String> crossSitePost = Map.of("Authorization", basic, "Sec-Fetch-Site", "cross-site",
+                "X-Original-Method", "POST");
+        Http.Response refused = ask(keydesk.baseUrl(), token, crossSitePost);
+        assertEquals(403, refused.status());
+        assertEquals("FORBIDDEN", refused.json().get("code").asText());
+        assertEquals(false, refused.header("X-Keydesk-User-Id").isPresent(), "no identity for a refused request");
+        assertEquals(403, ask(keydesk.baseUrl(), token, Map.of("Authorization", basic, "Sec-Fetch-Site", "same-site",
+                "X-Forwarded-Method", "DELETE")).status());
+        assertEquals(200, ask(keydesk.baseUrl(), token, Map.of("Authorization", basic, "Sec-Fetch-Site", "cross-site",
+                "X-Original-Method", "GET")).status(), "reading is not acting");
+        assertEquals(200, ask(keydesk.baseUrl(), token, Map.of("Authorization", basic, "Sec-Fetch-Site", "same-origin",
+                "X-Original-Method", "POST")).status(), "the service's own pages may write");
+        assertEquals(200, ask(keydesk.baseUrl(), token, Map.of("X-Api-Key", iagoKey, "Sec-Fetch-Site", "cross-site",
+                "X-Original-Method", "POST")).status(), "a browser never adds X-Api-Key by itself");
+    }
+
+    @Test
     void refusalsSayWhyInZulipsWords() {
         String token = register("Grafana", Access.EVERYONE, null);
         assertRefused(ask(keydesk.baseUrl(), token, Map.of()), "UNAUTHORIZED");

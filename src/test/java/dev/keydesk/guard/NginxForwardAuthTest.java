@@ -129,6 +129,14 @@ class NginxForwardAuthTest {
         assertEquals("false", headers.get("x-keydesk-is-bot").asText());
         assertEquals("Member iago@zulip.com", headers.get("x-keydesk-full-name").asText());
         assertFalse(headers.get("x-keydesk-key-id").asText().equals("1") && iago.id() != 1, "the key id is Keydesk's");
+        assertFalse(headers.has("authorization"), "the service never receives the key: " + headers);
+        assertFalse(headers.has("x-api-key"));
+
+        // A page on another site makes the browser post with the Basic credentials it stored.
+        Http.Response crossSite = Http.send(HttpRequest.newBuilder(URI.create(nginx.url("/dashboards/1")))
+                .header("Authorization", Http.basic(rc.get("email"), rc.get("key"))).header("Sec-Fetch-Site", "cross-site")
+                .POST(HttpRequest.BodyPublishers.ofString("delete=all")).build());
+        assertEquals(403, crossSite.status(), nginx.errorLog());
     }
 
     @Test
