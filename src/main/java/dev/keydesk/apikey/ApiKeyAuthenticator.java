@@ -52,15 +52,26 @@ public final class ApiKeyAuthenticator {
 
     /** HTTP Basic: the key, and the e-mail address that must be its owner's. */
     public Result authenticate(String email, String apiKey) {
-        Result result = authenticate(apiKey);
+        Result result = resolve(apiKey);
         KeyOwner owner = result instanceof Authenticated a ? a.owner()
                 : result instanceof Deactivated d ? d.owner() : null;
         if (owner != null && !sameEmail(owner.user().email(), email)) return new Invalid();
+        if (result instanceof Authenticated) usage.recordUse(digestHex(apiKey));
         return result;
     }
 
     /** A key presented alone (a Bearer token or an X-Api-Key header). */
     public Result authenticate(String apiKey) {
+        Result result = resolve(apiKey);
+        if (result instanceof Authenticated) usage.recordUse(digestHex(apiKey));
+        return result;
+    }
+
+    private static String digestHex(String apiKey) {
+        return HexFormat.of().formatHex(Tokens.sha256(apiKey));
+    }
+
+    private Result resolve(String apiKey) {
         if (!ApiKeyFormat.isWellFormed(apiKey)) {
             return new Malformed();
         }
@@ -86,7 +97,6 @@ public final class ApiKeyAuthenticator {
             cache.put(digestHex, owner, generation);
         }
         if (!owner.user().isActive()) return new Deactivated(owner);
-        usage.recordUse(digestHex);
         return new Authenticated(owner);
     }
 

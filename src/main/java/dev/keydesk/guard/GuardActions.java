@@ -121,7 +121,7 @@ public final class GuardActions {
     public void setChosenServices(Actor actor, long userId, java.util.Set<Long> serviceIds) {
         jdbi.useTransaction(h -> {
             GuardDao dao = h.attach(GuardDao.class);
-            lockNames(h); // serializes with concurrent edits of the same memberships
+            lockNames(h); // two of these for one account take turns, so each sees what the other did
             java.util.Set<Long> current = new java.util.HashSet<>();
             dao.membershipsOf(new long[] {userId}).forEach(m -> current.add(m.serviceId()));
             boolean changed = false;

@@ -11,6 +11,7 @@ import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The administrators' API for guarded services: the Services page's actions for scripts. */
 public final class GuardApiRoutes {
@@ -63,7 +64,7 @@ public final class GuardApiRoutes {
         GuardActions.Spec spec = new GuardActions.Spec(req.optional("name").orElse(current.name()),
                 req.optional("description").orElse(current.description()),
                 Access.parse(req.optional("access").orElse(current.access())),
-                req.optional("rate_limit_per_minute").map(ServiceRules::rateLimit).orElse(current.rateLimitPerMinute()));
+                rateLimit(req, current.rateLimitPerMinute()));
         GuardedService updated = actions.modify(Actor.api(admin.id(), ctx.ip()), current.id(), spec);
         ctx.json(req.success(Map.of("service", describe(updated, queries.memberIds().getOrDefault(updated.id(), List.of())))));
     }
@@ -101,6 +102,14 @@ public final class GuardApiRoutes {
         actions.removeMember(Actor.api(admin.id(), ctx.ip()), service.id(),
                 PathIds.parse(ctx.pathParam("user_id"), "No such user"));
         ctx.json(req.success(Map.of()));
+    }
+
+    /** The rate limit sent, JSON {@code null} (or an empty value) for none, or the current one when absent. */
+    private static Integer rateLimit(ApiRequest req, Integer current) {
+        Optional<String> raw = req.optional("rate_limit_per_minute");
+        if (raw.isEmpty()) return current;
+        String value = raw.get().strip();
+        return value.isEmpty() || value.equals("null") ? null : ServiceRules.rateLimit(value);
     }
 
     private GuardedService service(Context ctx) {

@@ -68,6 +68,8 @@ class GuardApiTest {
         assertEquals(200, patched.status(), patched.body());
         assertEquals("Billing", patched.json().get("service").get("name").asText(), "fields not sent stay as they were");
         assertEquals(403, forwardAuth(token, iagoKey));
+        Http.Response unlimited = send("PATCH", base + "/" + id, Map.of("rate_limit_per_minute", "null"), admin);
+        assertEquals(true, unlimited.json().get("service").get("rate_limit_per_minute").isNull(), unlimited.body());
 
         String fresh = Http.postForm(base + "/" + id + "/token/regenerate", Map.of(), admin).json().get("token").asText();
         assertEquals(401, forwardAuth(token, iagoKey));
