@@ -1,5 +1,6 @@
 package dev.keydesk.db;
 
+import dev.keydesk.support.StderrCapture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,15 +18,11 @@ import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -461,49 +458,6 @@ class DatabaseOutageTest {
                 fail("pg_ctl " + String.join(" ", args) + " did not finish");
             }
             assertEquals(0, p.exitValue(), "pg_ctl " + String.join(" ", args) + ": " + Files.readString(output));
-        }
-    }
-
-    /** Copies everything written to standard error (where the log goes) while open. */
-    private static final class StderrCapture implements AutoCloseable {
-        private final PrintStream original = System.err;
-        private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
-
-        StderrCapture() {
-            OutputStream tee = new OutputStream() {
-                @Override
-                public void write(int b) {
-                    original.write(b);
-                    synchronized (copy) {
-                        copy.write(b);
-                    }
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    original.write(b, off, len);
-                    synchronized (copy) {
-                        copy.write(b, off, len);
-                    }
-                }
-
-                @Override
-                public void flush() {
-                    original.flush();
-                }
-            };
-            System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
-        }
-
-        List<String> lines() {
-            synchronized (copy) {
-                return copy.toString(StandardCharsets.UTF_8).lines().toList();
-            }
-        }
-
-        @Override
-        public void close() {
-            System.setErr(original);
         }
     }
 }

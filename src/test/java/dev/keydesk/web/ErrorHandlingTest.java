@@ -1,5 +1,6 @@
 package dev.keydesk.web;
 
+import dev.keydesk.support.StderrCapture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,11 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.keydesk.db.DatabaseAvailability;
 import dev.keydesk.support.Http;
 import io.javalin.Javalin;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.ConnectException;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Map;
@@ -70,7 +67,7 @@ class ErrorHandlingTest {
     @Test
     void anUnreachableDatabaseIsA503WithRetryAfterAndNoStackTrace() {
         for (String name : new String[] {"unreachable", "shutdown", "refused"}) {
-            try (StderrCopy log = new StderrCopy()) {
+            try (StderrCapture log = new StderrCapture()) {
                 Http.Response api = Http.get(base + "/api/test/" + name, null);
                 assertEquals(503, api.status(), name);
                 assertEquals("error", api.json().get("result").asText());
@@ -98,7 +95,7 @@ class ErrorHandlingTest {
     @Test
     void anyOtherDatabaseErrorIsALogged500() {
         for (String name : new String[] {"division", "constraint"}) {
-            try (StderrCopy log = new StderrCopy()) {
+            try (StderrCapture log = new StderrCapture()) {
                 Http.Response r = Http.get(base + "/api/test/" + name, null);
                 assertEquals(500, r.status(), name);
                 assertEquals("INTERNAL_SERVER_ERROR", r.json().get("code").asText());
@@ -117,42 +114,5 @@ class ErrorHandlingTest {
         assertFalse(DatabaseAvailability.isUnavailable(FAILURES.get("constraint").get()));
         assertFalse(DatabaseAvailability.isUnavailable(new SQLException("no state")));
         assertFalse(DatabaseAvailability.isUnavailable(new IllegalStateException("nothing to do with it")));
-    }
-
-    /** Copies what is written to standard error (where the log goes) while open. */
-    private static final class StderrCopy implements AutoCloseable {
-        private final PrintStream original = System.err;
-        private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
-
-        StderrCopy() {
-            System.setErr(new PrintStream(new OutputStream() {
-                @Override
-                public void write(int b) {
-                    original.write(b);
-                    synchronized (copy) {
-                        copy.write(b);
-                    }
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    original.write(b, off, len);
-                    synchronized (copy) {
-                        copy.write(b, off, len);
-                    }
-                }
-            }, true, StandardCharsets.UTF_8));
-        }
-
-        String text() {
-            synchronized (copy) {
-                return copy.toString(StandardCharsets.UTF_8);
-            }
-        }
-
-        @Override
-        public void close() {
-            System.setErr(original);
-        }
     }
 }
