@@ -118,6 +118,10 @@ class ListsAtScaleTest {
 
         Page byEvent = timed("Audit log, one event", () -> admin.get("/audit-log?event=bot_created"));
         assertEquals(50, byEvent.doc().select("table.audit tbody tr").size());
+        Page olderByEvent = timed("Audit log, one event, older page",
+                () -> admin.get(byEvent.doc().selectFirst("a[rel=next]").attr("href")));
+        assertEquals(50, olderByEvent.doc().select("table.audit tbody tr").size());
+        assertTrue(olderByEvent.doc().select("table.audit tbody tr").stream().allMatch(r -> r.child(1).text().equals("bot created")));
 
         String plan = explain("""
                 SELECT id FROM audit_log
