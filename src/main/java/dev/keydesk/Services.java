@@ -40,6 +40,7 @@ import dev.keydesk.guard.VerifyApiRoutes;
 import dev.keydesk.keyconsole.KeysRoutes;
 import dev.keydesk.metrics.Metrics;
 import dev.keydesk.mail.MailDeliverer;
+import dev.keydesk.organization.OrganizationName;
 import dev.keydesk.organization.ServerSettingsApiRoutes;
 import dev.keydesk.outbox.Outbox;
 import dev.keydesk.outbox.OutboxQueries;
@@ -82,6 +83,7 @@ public final class Services implements AutoCloseable {
     private final ApiKeyQueries apiKeyQueries;
     private final AccountActions accounts;
     private final OrganizationActions organizations;
+    private final OrganizationName organizationName;
     private final PasswordCheck passwords;
     private final WebSession webSession;
     private final BotAccess botAccess;
@@ -122,7 +124,8 @@ public final class Services implements AutoCloseable {
         apiKeyQueries = new ApiKeyQueries(jdbi);
         PasswordHasher hasher = new PasswordHasher();
         accounts = new AccountActions(jdbi, hasher, apiKeys, keyCache);
-        organizations = new OrganizationActions(jdbi, accounts);
+        organizationName = new OrganizationName(jdbi);
+        organizations = new OrganizationActions(jdbi, accounts, organizationName);
         passwords = new PasswordCheck(jdbi, hasher, new PasswordRateLimiter(jdbi, tuning.loginLimits(), "login"));
         webSession = new WebSession(new SessionStore(jdbi), jdbi, settings.secureCookies());
         botAccess = new BotAccess(jdbi);
@@ -191,7 +194,7 @@ public final class Services implements AutoCloseable {
         new AccountApiRoutes(apiAuth, site).register(routes);
         new ApiKeyApiRoutes(apiAuth, passwords, apiKeys, userQueries, settings.devMode()).register(routes);
         new PasswordResetRoutes(passwordResets).register(routes);
-        new ServerSettingsApiRoutes(jdbi, site, settings.devMode()).register(routes);
+        new ServerSettingsApiRoutes(organizationName, site, settings.devMode()).register(routes);
         new ApiDescriptionRoutes().register(routes);
         new AvatarRoutes(jdbi).register(routes);
         ServiceQueries serviceQueries = new ServiceQueries(jdbi);
@@ -248,6 +251,10 @@ public final class Services implements AutoCloseable {
 
     public OrganizationActions organizations() {
         return organizations;
+    }
+
+    public OrganizationName organizationName() {
+        return organizationName;
     }
 
     public BotActions bots() {

@@ -6,12 +6,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keydesk.web.Dates;
 import dev.keydesk.web.Layout;
 import dev.keydesk.db.LikePattern;
-import dev.keydesk.web.Paging;
+import dev.keydesk.web.CappedCount;
+import dev.keydesk.web.Cursor;
 import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +26,8 @@ public final class AuditRoutes {
     static final int PAGE_SIZE = 50;
     /** A row about many accounts lists this many in the Target column; its details hold them all. */
     private static final int MAX_TARGETS_SHOWN = 10;
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-01-01T00:00:00Z");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Jdbi jdbi;
@@ -41,25 +46,45 @@ public final class AuditRoutes {
                 .filter(name -> name.equals(ctx.queryParam("event"))).findFirst().orElse("");
         String actor = trimmed(ctx.queryParam("actor"));
         String target = trimmed(ctx.queryParam("target"));
-        String actorPattern = LikePattern.contains(actor);
-        String targetPattern = LikePattern.contains(target);
-        long total = jdbi.withExtension(AuditDao.class, dao -> dao.count(event, actorPattern, targetPattern));
-        Paging paging = Paging.of(ctx.queryParam("page"), total, PAGE_SIZE);
-        int page = paging.page();
-        List<AuditPage.Row> rows = jdbi.withExtension(AuditDao.class,
-                        dao -> dao.search(event, actorPattern, targetPattern, PAGE_SIZE, paging.offset()))
-                .stream()
+        AuditQueries.Filter filter = new AuditQueries.Filter(event, LikePattern.contains(actor), LikePattern.contains(target));
+        AuditQueries log = new AuditQueries(jdbi);
+        String total = CappedCount.label(log.cappedCount(filter));
+        Cursor after = cursor(ctx.queryParam("after"));
+        Cursor before = after != null ? null : cursor(ctx.queryParam("before"));
+        List<AuditEntry> entries = List.of();
+        boolean hasNewer = false;
+        boolean hasOlder = false;
+        if (before != null) {
+            entries = log.before(filter, before, PAGE_SIZE + 1);
+            if (entries.size() > PAGE_SIZE) {
+                entries = entries.subList(1, entries.size());
+                hasNewer = true;
+                hasOlder = true;
+            }
+        } else if (after != null) {
+            entries = log.after(filter, after, PAGE_SIZE + 1);
+            hasNewer = !entries.isEmpty();
+            hasOlder = entries.size() > PAGE_SIZE;
+        }
+        if (entries.isEmpty() || before != null && !hasNewer) {
+            // no cursor, one past the end, or back at the newest: the first page
+            entries = log.after(filter, null, PAGE_SIZE + 1);
+            hasNewer = false;
+            hasOlder = entries.size() > PAGE_SIZE;
+        }
+        if (entries.size() > PAGE_SIZE) entries = entries.subList(0, PAGE_SIZE);
+        List<AuditPage.Row> rows = entries.stream()
                 .map(e -> new AuditPage.Row(Dates.second(e.createdAt()), e.eventType().replace('_', ' '),
                         orDash(e.actorLabel()), target(e), orDash(e.ip()), e.details()))
                 .toList();
+        String newer = hasNewer ? href(event, actor, target, "before", cursorOf(entries.get(0))) : null;
+        String older = hasOlder ? href(event, actor, target, "after", cursorOf(entries.get(entries.size() - 1))) : null;
         List<AuditPage.Choice> events = new ArrayList<>();
         events.add(new AuditPage.Choice("", "All events", event.isEmpty()));
         for (AuditEvent e : AuditEvent.values()) {
             events.add(new AuditPage.Choice(e.dbName(), e.dbName().replace('_', ' '), e.dbName().equals(event)));
         }
-        AuditPage view = new AuditPage(Layout.of(ctx, "Audit log"), rows, events, actor, target, total, page,
-                paging.totalPages(), paging.hasPrevious() ? href(event, actor, target, page - 1) : null,
-                paging.hasNext() ? href(event, actor, target, page + 1) : null);
+        AuditPage view = new AuditPage(Layout.of(ctx, "Audit log"), rows, events, actor, target, total, newer, older);
         ctx.render("audit_log.jte", Map.of("page", view));
     }
 
@@ -80,8 +105,26 @@ public final class AuditRoutes {
                 + (targets.size() > shown ? " and " + (targets.size() - shown) + " more" : "");
     }
 
-    private static String href(String event, String actor, String target, int page) {
-        return "/audit-log?event=" + enc(event) + "&actor=" + enc(actor) + "&target=" + enc(target) + "&page=" + page;
+    private static String href(String event, String actor, String target, String direction, Cursor cursor) {
+        return "/audit-log?event=" + enc(event) + "&actor=" + enc(actor) + "&target=" + enc(target)
+                + "&" + direction + "=" + cursor.param();
+    }
+
+    private static Cursor cursorOf(AuditEntry entry) {
+        return new Cursor(entry.createdAt().toString(), entry.id());
+    }
+
+    /** A cursor whose key is an instant; anything else is none (the first page). */
+    private static Cursor cursor(String raw) {
+        Cursor cursor = Cursor.parse(raw).orElse(null);
+        if (cursor == null) return null;
+        try {
+            Instant at = Instant.parse(cursor.key());
+            if (at.isBefore(EARLIEST) || !at.isBefore(LATEST)) return null; // beyond what timestamptz reads
+            return new Cursor(at.toString(), cursor.id());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static String trimmed(String s) {

@@ -15,11 +15,12 @@ public final class KeysPages {
                       String owners, String ownerIds, String webhookUrl, String opens, String serviceIds, String keyCreated,
                       String lastUsed) {}
 
-    public record ListPage(Layout layout, String query, int page, int totalPages, long total, List<Row> rows,
+    /** {@code total} is the capped count's label ("42", "1,000+"). */
+    public record ListPage(Layout layout, String query, String total, List<Row> rows,
                            List<OwnerChoice> accounts, List<ServiceChoice> services, String previousHref, String nextHref,
                            String back) {
         public boolean hasPages() {
-            return totalPages > 1;
+            return previousHref != null || nextHref != null;
         }
 
         /** {@link #back} as a query-string value. */

@@ -24,7 +24,8 @@ import dev.keydesk.user.UserQueries;
 import dev.keydesk.web.ConfirmPage;
 import dev.keydesk.web.Flash;
 import dev.keydesk.web.FormError;
-import dev.keydesk.web.Paging;
+import dev.keydesk.web.CappedCount;
+import dev.keydesk.web.Cursor;
 import dev.keydesk.web.WebError;
 import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
@@ -80,20 +81,49 @@ public final class KeysRoutes {
         String query = ctx.queryParam("q") == null ? "" : ctx.queryParam("q").strip();
         if (query.length() > 100) query = query.substring(0, 100);
         String pattern = LikePattern.contains(query);
-        long total = jdbi.withExtension(KeyListingDao.class, dao -> dao.count(pattern));
-        Paging paging = Paging.of(ctx.queryParam("page"), total, PAGE_SIZE);
-        int page = paging.page();
-        List<KeyListing> listings = jdbi.withExtension(KeyListingDao.class,
-                dao -> dao.search(pattern, PAGE_SIZE, paging.offset()));
+        KeyListingQueries listing = new KeyListingQueries(jdbi);
+        String total = CappedCount.label(listing.cappedCount(pattern));
+        Cursor after = Cursor.parse(ctx.queryParam("after")).orElse(null);
+        Cursor before = after != null ? null : Cursor.parse(ctx.queryParam("before")).orElse(null);
+        List<KeyListing> listings = List.of();
+        boolean hasPrevious = false;
+        boolean hasNext = false;
+        String here = listHref(query, null, null);
+        if (before != null) {
+            listings = listing.before(pattern, before, PAGE_SIZE + 1);
+            if (listings.size() > PAGE_SIZE) {
+                listings = listings.subList(1, listings.size());
+                hasPrevious = true;
+                hasNext = true;
+                here = listHref(query, "before", before);
+            }
+        } else if (after != null) {
+            listings = listing.after(pattern, after, PAGE_SIZE + 1);
+            hasPrevious = !listings.isEmpty();
+            hasNext = listings.size() > PAGE_SIZE;
+            here = listHref(query, "after", after);
+        }
+        if (listings.isEmpty() || before != null && !hasPrevious) {
+            // no cursor, one past the end, or back at the start: the first page
+            listings = listing.after(pattern, null, PAGE_SIZE + 1);
+            hasPrevious = false;
+            hasNext = listings.size() > PAGE_SIZE;
+            here = listHref(query, null, null);
+        }
+        if (listings.size() > PAGE_SIZE) listings = listings.subList(0, PAGE_SIZE);
         List<Long> ids = listings.stream().map(KeyListing::id).toList();
         BotQueries.Details details = queries.detailsOf(ids);
         ServiceQueries.BotKeyServices opened = services.forBots(ids);
         List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details, opened)).toList();
-        KeysPages.ListPage view = new KeysPages.ListPage(Layout.of(ctx, "Keys"), query, page,
-                paging.totalPages(), total, rows, accounts(Set.of()), serviceChoices(Set.of()),
-                paging.hasPrevious() ? listHref(query, page - 1) : null,
-                paging.hasNext() ? listHref(query, page + 1) : null, listHref(query, page));
+        String previous = hasPrevious ? listHref(query, "before", cursorOf(listings.get(0))) : null;
+        String next = hasNext ? listHref(query, "after", cursorOf(listings.get(listings.size() - 1))) : null;
+        KeysPages.ListPage view = new KeysPages.ListPage(Layout.of(ctx, "Keys"), query, total, rows,
+                accounts(Set.of()), serviceChoices(Set.of()), previous, next, here);
         ctx.render("keys.jte", Map.of("page", view));
+    }
+
+    private static Cursor cursorOf(KeyListing listing) {
+        return new Cursor(listing.sortName(), listing.id());
     }
 
     private void create(Context ctx) {
@@ -249,14 +279,15 @@ public final class KeysRoutes {
                 && back.chars().noneMatch(Character::isISOControl) ? back : "/keys";
     }
 
-    static String listHref(String query, int page) {
+    /** The list for {@code query}, continuing {@code direction} ("after" or "before") {@code cursor} when given. */
+    static String listHref(String query, String direction, Cursor cursor) {
         StringBuilder href = new StringBuilder("/keys");
         String sep = "?";
         if (!query.isEmpty()) {
             href.append(sep).append("q=").append(URLEncoder.encode(query, StandardCharsets.UTF_8));
             sep = "&";
         }
-        if (page > 1) href.append(sep).append("page=").append(page);
+        if (cursor != null) href.append(sep).append(direction).append('=').append(cursor.param());
         return href.toString();
     }
 

@@ -6,7 +6,6 @@ import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * GET /api/v1/server_settings. Needs no authentication and ignores any Authorization header,
@@ -18,12 +17,12 @@ public final class ServerSettingsApiRoutes {
     /** Feature level 257 (Zulip 9.0): realm_url; fetch_api_key returns user_id (171). */
     public static final int ZULIP_FEATURE_LEVEL = 257;
 
-    private final Jdbi jdbi;
+    private final OrganizationName organizationName;
     private final String site;
     private final boolean devMode;
 
-    public ServerSettingsApiRoutes(Jdbi jdbi, String site, boolean devMode) {
-        this.jdbi = jdbi;
+    public ServerSettingsApiRoutes(OrganizationName organizationName, String site, boolean devMode) {
+        this.organizationName = organizationName;
         this.site = site;
         this.devMode = devMode;
     }
@@ -35,7 +34,7 @@ public final class ServerSettingsApiRoutes {
 
     private void serverSettings(Context ctx) {
         ApiRequest req = ApiRequest.of(ctx);
-        String name = jdbi.withExtension(OrganizationDao.class, OrganizationDao::find).map(Organization::name).orElse("Keydesk");
+        String name = organizationName.orElse("Keydesk"); // from memory: see OrganizationName
         Map<String, Object> methods = new LinkedHashMap<>();
         methods.put("password", true);
         methods.put("dev", devMode);

@@ -2,6 +2,7 @@ package dev.keydesk.setup;
 
 import dev.keydesk.organization.OrganizationDao;
 import dev.keydesk.organization.Organization;
+import dev.keydesk.organization.OrganizationName;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.audit.AuditEvent;
 import dev.keydesk.audit.AuditLog;
@@ -22,10 +23,12 @@ public final class OrganizationActions {
 
     private final Jdbi jdbi;
     private final AccountActions users;
+    private final OrganizationName cachedName;
 
-    public OrganizationActions(Jdbi jdbi, AccountActions users) {
+    public OrganizationActions(Jdbi jdbi, AccountActions users, OrganizationName cachedName) {
         this.jdbi = jdbi;
         this.users = users;
+        this.cachedName = cachedName;
     }
 
     public Optional<Organization> current() {
@@ -51,13 +54,15 @@ public final class OrganizationActions {
 
     /** Uses up the setup link: creates the organization and its owner, and retires every setup link. */
     public User createWithSetupToken(String token, String orgName, String email, String fullName, String password, String ip) {
-        return jdbi.inTransaction(h -> {
+        User owner = jdbi.inTransaction(h -> {
             OrganizationDao dao = h.attach(OrganizationDao.class);
             if (token == null || !dao.setupTokenExists(Tokens.sha256(token))) {
                 throw new InvalidInputException("This setup link is no longer valid.");
             }
             return create(h, new Actor(null, ip, "setup link"), orgName, email, fullName, Role.OWNER, password);
         });
+        cachedName.forget(); // after the commit: the next read sees the new organization
+        return owner;
     }
 
     /**
@@ -65,12 +70,14 @@ public final class OrganizationActions {
      * Returns the new user.
      */
     public User createUserFromCommandLine(String orgName, String email, String fullName, Role role, String password) {
-        return jdbi.inTransaction(h -> {
+        User user = jdbi.inTransaction(h -> {
             if (h.attach(OrganizationDao.class).find().isPresent()) {
                 return users.createHuman(h, Actor.commandLine(), email, fullName, role, password);
             }
             return create(h, Actor.commandLine(), orgName, email, fullName, role, password);
         });
+        cachedName.forget();
+        return user;
     }
 
     private User create(Handle h, Actor actor, String rawOrgName, String email, String fullName, Role role, String password) {

@@ -2,6 +2,7 @@ package dev.keydesk.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keydesk.support.Fixtures;
@@ -63,6 +64,10 @@ class AuditLogPageTest {
         assertEquals(List.of(), events(admin.get("/audit-log?actor=nobody_like_this%25")));
         assertTrue(events(admin.get("/audit-log?actor=command")).contains("user deactivated"), "the command line acted");
         assertEquals(200, admin.get("/audit-log?event=not-an-event&page=banana").status());
+        for (String bad : List.of("after=banana", "before=2026-13-01T00:00:00Z%7C1", "after=%2B999999999-01-01T00:00:00Z%7C1",
+                "after=2026-01-01T00:00:00Z%7C99999999999999999999", "before=%7C", "after=%00%7C1")) {
+            assertEquals(200, admin.get("/audit-log?" + bad).status(), bad);
+        }
     }
 
     @Test
@@ -72,5 +77,10 @@ class AuditLogPageTest {
         assertEquals(50, events(first).size());
         Page second = admin.get(first.doc().selectFirst("a[rel=next]").attr("href"));
         assertEquals(10, events(second).size());
+        assertNull(second.doc().selectFirst("a[rel=next]"));
+        Page back = admin.get(second.doc().selectFirst("a[rel=prev]").attr("href"));
+        assertEquals(50, events(back).size());
+        assertNull(back.doc().selectFirst("a[rel=prev]"), "Newer from the second page is the first");
+        assertTrue(first.text().contains("60 entries"));
     }
 }

@@ -117,8 +117,19 @@ class KeysPageTest {
         Page second = browser.get(first.doc().selectFirst("a[rel=next]").attr("href"));
         assertEquals(List.of("Bot 50", "Bot 51", "Bot 52", "Bot 53", "Bot 54"), names(second));
         assertNull(second.doc().selectFirst("a[rel=next]"));
-        assertEquals(5, names(browser.get("/keys?q=Bot+5&page=9")).size(), "a page past the end shows the last page");
-        assertEquals(50, names(browser.get("/keys?page=banana")).size());
+        assertTrue(second.text().contains("55 API keys"));
+        Page back = browser.get(second.doc().selectFirst("a[rel=prev]").attr("href"));
+        assertEquals(names(first), names(back), "Previous from the second page is the first");
+        assertNull(back.doc().selectFirst("a[rel=prev]"));
+        assertEquals(List.of("Bot 50", "Bot 51", "Bot 52", "Bot 53", "Bot 54"), names(browser.get("/keys?q=Bot+5&after=bot+49%7C0")),
+                "a page continues after the given name, in the search");
+        assertEquals(5, names(browser.get("/keys?q=Bot+5&after=zzz%7C999999")).size(), "a page past the end shows the first page");
+        for (String bad : List.of("after=banana", "after=%7C", "before=x%7C-1", "after=a%7C99999999999999999999",
+                "before=" + "a".repeat(500) + "%7C1", "after=%00%7C1")) {
+            Page page = browser.get("/keys?" + bad);
+            assertEquals(200, page.status(), bad);
+            assertEquals("Bot 00", names(page).get(0), bad);
+        }
     }
 
     @Test

@@ -142,5 +142,7 @@ public final class TestKeydesk {
         }
         primary.services().keyCache().forgetAll();
         secondary.services().keyCache().forgetAll();
+        primary.services().organizationName().forget();
+        secondary.services().organizationName().forget();
     }
 }
