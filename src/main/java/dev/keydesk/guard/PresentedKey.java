@@ -15,13 +15,23 @@ final class PresentedKey {
 
     private PresentedKey() {}
 
+    /** The token of an {@code Authorization: Bearer …} header; null for any other header or none. */
+    static String bearer(String authorization) {
+        if (authorization == null) return null;
+        String[] parts = authorization.strip().split("\\s+", 2);
+        return parts.length == 2 && parts[0].equalsIgnoreCase("bearer") ? parts[1].strip() : null;
+    }
+
     /** Null when the request carries no credentials at all. */
     static KeyVerifier.Presented from(String authorization, String apiKeyHeader) {
         if (authorization != null && !authorization.isBlank()) {
             String[] parts = authorization.strip().split("\\s+", 2);
             String scheme = parts[0].toLowerCase(Locale.ROOT);
             String value = parts.length > 1 ? parts[1].strip() : "";
-            if (scheme.equals("bearer")) return value.isEmpty() ? UNREADABLE : new KeyVerifier.Presented(value, null);
+            if (scheme.equals("bearer")) {
+                String token = bearer(authorization);
+                return token == null || token.isEmpty() ? UNREADABLE : new KeyVerifier.Presented(token, null);
+            }
             if (scheme.equals("basic")) return basic(value);
             return UNREADABLE;
         }

@@ -6,7 +6,6 @@ import dev.keydesk.user.User;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -28,7 +27,7 @@ public final class VerifyApiRoutes {
     }
 
     private void verify(Context ctx) {
-        String serviceToken = bearer(ctx.header("Authorization"));
+        String serviceToken = PresentedKey.bearer(ctx.header("Authorization"));
         ApiRequest req = ApiRequest.of(ctx);
         String key = req.required("key");
         String email = req.optional("email").filter(e -> !e.isBlank()).orElse(null);
@@ -65,11 +64,5 @@ public final class VerifyApiRoutes {
         body.put("valid", false);
         body.put("code", code);
         body.put("reason", message);
-    }
-
-    private static String bearer(String authorization) {
-        if (authorization == null) return null;
-        String[] parts = authorization.strip().split("\\s+", 2);
-        return parts.length == 2 && parts[0].toLowerCase(Locale.ROOT).equals("bearer") ? parts[1].strip() : null;
     }
 }
