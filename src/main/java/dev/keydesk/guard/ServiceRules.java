@@ -1,6 +1,7 @@
 package dev.keydesk.guard;
 
 import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.user.AccountRules;
 
 /** What Keydesk accepts as a guarded service's name, description and rate limit. */
 public final class ServiceRules {
@@ -14,7 +15,9 @@ public final class ServiceRules {
         String name = spec.name() == null ? "" : spec.name().strip();
         if (name.length() < 2) throw new InvalidInputException("Give the service a name of at least 2 characters.");
         if (name.length() > MAX_NAME) throw new InvalidInputException("Service names can be at most " + MAX_NAME + " characters long.");
-        if (hasControl(name)) throw new InvalidInputException("Service names cannot contain control characters.");
+        if (AccountRules.hasControlCharacters(name)) {
+            throw new InvalidInputException("Service names cannot contain control characters.");
+        }
         String description = spec.description() == null ? "" : spec.description().strip();
         if (description.length() > MAX_DESCRIPTION) {
             throw new InvalidInputException("Descriptions can be at most " + MAX_DESCRIPTION + " characters long.");
@@ -35,11 +38,5 @@ public final class ServiceRules {
         } catch (NumberFormatException e) {
             throw new InvalidInputException("The rate limit must be a whole number of requests per minute.");
         }
-    }
-
-    /** Control characters, and the bidirectional overrides that can make one name look like another. */
-    private static boolean hasControl(String s) {
-        return s.codePoints().anyMatch(c -> Character.isISOControl(c)
-                || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E || c == 0x200F || c == 0x061C);
     }
 }
