@@ -3,6 +3,7 @@ package dev.keydesk;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.config.Settings;
 import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.leak.ScanCommand;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import java.io.BufferedReader;
@@ -10,14 +11,17 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Commands for administrators, configured by the same environment variables as the server.
- * Exit status: 0 done, 1 could not be done (bad input, unknown user), 2 wrong usage.
+ * Exit status: 0 done, 1 could not be done (bad input, unknown user), 2 wrong usage; {@code scan}
+ * has its own ({@link ScanCommand}).
  */
 public final class AdminCommands {
     private static final String USAGE = """
@@ -25,6 +29,7 @@ public final class AdminCommands {
               keydesk.jar                      start the server
               keydesk.jar create-user --email EMAIL --full-name NAME --role owner|admin|member --password-stdin [--org-name NAME]
               keydesk.jar regenerate-key --email EMAIL
+              keydesk.jar scan [--report URL] PATH...   find Keydesk keys in files (- for standard input)
             """;
 
     private final InputStream in;
@@ -43,6 +48,7 @@ public final class AdminCommands {
                 case "create-user" -> createUser(options(args, Set.of("--email", "--full-name", "--role", "--org-name"),
                         Set.of("--password-stdin")));
                 case "regenerate-key" -> regenerateKey(options(args, Set.of("--email"), Set.of()));
+                case "scan" -> scan(Arrays.asList(args).subList(1, args.length));
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;
@@ -86,6 +92,15 @@ public final class AdminCommands {
                     + ". The old key no longer works and its devices have been logged out.");
             return 0;
         });
+    }
+
+    /** Needs no database: it reads files and, with --report, talks to a Keydesk over HTTP. */
+    private int scan(List<String> args) {
+        try {
+            return new ScanCommand(in, out, err).run(args);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     private <T> T withServices(java.util.function.Function<Services, T> work) {

@@ -38,6 +38,9 @@ import dev.keydesk.guard.ServicesRoutes;
 import dev.keydesk.guard.VerificationMetrics;
 import dev.keydesk.guard.VerifyApiRoutes;
 import dev.keydesk.keyconsole.KeysRoutes;
+import dev.keydesk.leak.KeyLookupApiRoutes;
+import dev.keydesk.leak.LeakReportRoutes;
+import dev.keydesk.leak.LeakReports;
 import dev.keydesk.metrics.Metrics;
 import dev.keydesk.mail.MailDeliverer;
 import dev.keydesk.organization.OrganizationName;
@@ -50,6 +53,7 @@ import dev.keydesk.people.PeopleActions;
 import dev.keydesk.people.PeopleApiRoutes;
 import dev.keydesk.people.PeopleRoutes;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
+import dev.keydesk.ratelimit.RequestRateLimiter;
 import dev.keydesk.security.KeyCipher;
 import dev.keydesk.security.MasterKey;
 import dev.keydesk.session.SessionStore;
@@ -81,6 +85,7 @@ public final class Services implements AutoCloseable {
     private final ApiKeyAuthenticator authenticator;
     private final ApiKeyActions apiKeys;
     private final ApiKeyQueries apiKeyQueries;
+    private final LeakReports leakReports;
     private final AccountActions accounts;
     private final OrganizationActions organizations;
     private final OrganizationName organizationName;
@@ -110,17 +115,20 @@ public final class Services implements AutoCloseable {
         changeListener = new ChangeListener(database.dataSource(),
                 Map.of(KeyCache.CHANNEL, keyCache, ServiceRegistry.CHANNEL, serviceRegistry), database.availability());
         WebhookTargets webhookTargets = new WebhookTargets(settings.webhooksAllowPrivate());
-        outboxSender = new OutboxSender(jdbi, Map.of(
-                Outbox.EMAIL, new MailDeliverer(settings.smtp()),
-                Outbox.WEBHOOK, new WebhookDeliverer(webhookTargets, cipher)),
-                tuning.backoff());
-        Outbox outbox = new Outbox(outboxSender::wake);
+        // The sender is built below, once every kind of work it carries out exists.
+        Outbox outbox = new Outbox(this::wakeOutboxSender);
         BotKeyEvents botKeyEvents = new BotKeyEvents(outbox);
         authenticator = new ApiKeyAuthenticator(jdbi, keyCache, keyUsage, metrics.registry());
         // However a bot's key gets replaced (its page, the API, the Keys page, the command line),
         // its webhook hears of it.
         apiKeys = new ApiKeyActions(jdbi, cipher, keyCache, outbox, site,
-                (h, userId) -> botKeyEvents.keyChanged(h, userId, KeyEvent.REGENERATED));
+                (h, userId) -> botKeyEvents.keyChanged(h, userId, KeyEvent.REGENERATED), botKeyEvents::keyLeaked);
+        leakReports = new LeakReports(jdbi, outbox, apiKeys);
+        outboxSender = new OutboxSender(jdbi, Map.of(
+                Outbox.EMAIL, new MailDeliverer(settings.smtp()),
+                Outbox.WEBHOOK, new WebhookDeliverer(webhookTargets, cipher),
+                Outbox.LEAK_REPORT, leakReports),
+                tuning.backoff());
         apiKeyQueries = new ApiKeyQueries(jdbi);
         PasswordHasher hasher = new PasswordHasher();
         accounts = new AccountActions(jdbi, hasher, apiKeys, keyCache);
@@ -141,6 +149,10 @@ public final class Services implements AutoCloseable {
         outboxQueries.registerGauges(metrics.registry());
         guardActions = new GuardActions(jdbi, serviceRegistry);
         keyVerifier = new KeyVerifier(serviceRegistry, authenticator, new RateLimits(System::currentTimeMillis));
+    }
+
+    private void wakeOutboxSender() {
+        outboxSender.wake();
     }
 
     /** Opens the database, checks the master key against it and builds every service; no worker runs yet. */
@@ -211,6 +223,9 @@ public final class Services implements AutoCloseable {
         new VerifyApiRoutes(keyVerifier, verificationMetrics).register(routes);
         new ServicesRoutes(guardActions, serviceQueries, site).register(routes);
         new GuardApiRoutes(apiAuth, guardActions, serviceQueries).register(routes);
+        new LeakReportRoutes(leakReports, new RequestRateLimiter(jdbi, "leak-report", LeakReportRoutes.LIMIT))
+                .register(routes);
+        new KeyLookupApiRoutes(apiAuth, apiKeys).register(routes);
     }
 
     public Metrics metrics() {

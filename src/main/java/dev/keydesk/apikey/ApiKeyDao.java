@@ -25,6 +25,15 @@ public interface ApiKeyDao {
     @SqlQuery("SELECT EXISTS (SELECT 1 FROM api_keys WHERE id = :keyId AND user_id = :userId AND revoked_at IS NULL)")
     boolean isCurrent(@Bind("keyId") long keyId, @Bind("userId") long userId);
 
+    @SqlQuery("SELECT user_id FROM api_keys WHERE id = :keyId")
+    Optional<Long> userOf(@Bind("keyId") long keyId);
+
+    /** Where to tell a bot's owners about its key; deactivated owners are left out. */
+    @SqlQuery("""
+            SELECT u.email FROM bot_owners o JOIN users u ON u.id = o.owner_id
+            WHERE o.bot_id = :botId AND u.is_active ORDER BY o.added_at, o.owner_id""")
+    List<String> activeBotOwnerEmails(@Bind("botId") long botId);
+
     @SqlQuery("SELECT ciphertext FROM api_keys WHERE user_id = :userId AND revoked_at IS NULL")
     Optional<byte[]> findCurrentCiphertext(@Bind("userId") long userId);
 

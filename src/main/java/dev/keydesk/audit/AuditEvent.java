@@ -10,6 +10,8 @@ public enum AuditEvent {
     PASSWORD_REENTRY_FAILED("password_reentry_failed"),
     API_KEY_CHANGED("api_key_changed"),
     API_KEY_REVEALED("api_key_revealed"),
+    API_KEY_LEAK_REPORTED("api_key_leak_reported"),
+    API_KEY_LOOKED_UP("api_key_looked_up"),
     DEVICES_LOGGED_OUT("devices_logged_out"),
     BOT_CREATED("bot_created"),
     BOT_MODIFIED("bot_modified"),

@@ -5,7 +5,9 @@ public enum KeyEvent {
     REGENERATED("key.regenerated"),
     BLOCKED("key.blocked"),
     UNBLOCKED("key.unblocked"),
-    DELETED("key.deleted");
+    DELETED("key.deleted"),
+    /** Reported as leaked and replaced: the new key is fetched as after key.regenerated. */
+    LEAKED("key.leaked");
 
     private final String wireName;
 

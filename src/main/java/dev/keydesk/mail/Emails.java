@@ -49,4 +49,30 @@ public final class Emails {
                 under Account & privacy: %s
                 """.formatted(orgName, client, ip, WHEN.format(when), accountLink));
     }
+
+    /** To a person whose main key was reported leaked and has been replaced. */
+    public static Email ownKeyLeaked(String orgName, String foundAt, String accountLink) {
+        return new Email("Your API key was reported as leaked and has been replaced", """
+                Someone reported your %s API key as leaked. Keydesk has replaced it: the old key no longer
+                works, and every device that used it has been logged out.
+
+                Where it was found, as the report says (not checked by Keydesk):
+                %s
+
+                Get your new key under Account & privacy: %s
+                """.formatted(orgName, foundAt, accountLink));
+    }
+
+    /** To each owner of a bot whose key was reported leaked and has been replaced. */
+    public static Email botKeyLeaked(String orgName, String botName, String foundAt, String botLink) {
+        return new Email("The API key of " + botName + " was reported as leaked and has been replaced", """
+                Someone reported the API key of your %s bot "%s" as leaked. Keydesk has replaced it: the old
+                key no longer works.
+
+                Where it was found, as the report says (not checked by Keydesk):
+                %s
+
+                The new key is on the bot's page: %s
+                """.formatted(orgName, botName, foundAt, botLink));
+    }
 }

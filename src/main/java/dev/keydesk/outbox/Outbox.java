@@ -6,15 +6,18 @@ import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Queues e-mails and webhook calls in the transaction of the change that causes them: if the
+ * Queues e-mails, webhook calls and leak reports in the transaction of the change that causes them: if the
  * change rolls back, nothing is sent; once it commits, the work survives any restart. The
  * request never waits for delivery.
  */
 public final class Outbox {
     public static final String EMAIL = "email";
     public static final String WEBHOOK = "webhook";
+    /** A report of leaked keys: their digests, to be revoked by the background sender. */
+    public static final String LEAK_REPORT = "leak_report";
     static final int EMAIL_ATTEMPTS = 10;
     static final int WEBHOOK_ATTEMPTS = 8;
+    static final int LEAK_REPORT_ATTEMPTS = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Called after each commit that queued work, so the local sender starts at once. */
@@ -31,6 +34,12 @@ public final class Outbox {
     /** {@code secret} is the bot's token, encrypted; the body never holds a key. */
     public void webhook(Handle h, long botId, String event, String url, String body, byte[] secret) {
         insert(h, WEBHOOK, Map.of("url", url, "body", body), botId, event, secret, WEBHOOK_ATTEMPTS);
+    }
+
+    /** {@code payload} is the report as JSON; it holds key digests, never a key. */
+    public void leakReport(Handle h, String payload) {
+        h.attach(OutboxDao.class).insert(LEAK_REPORT, payload, null, null, null, LEAK_REPORT_ATTEMPTS);
+        h.afterCommit(onCommit);
     }
 
     private void insert(Handle h, String kind, Map<String, String> payload, Long botId, String event, byte[] secret,

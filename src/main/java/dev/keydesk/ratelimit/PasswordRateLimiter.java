@@ -64,9 +64,9 @@ public final class PasswordRateLimiter {
                     waitFor(h, userBucket, limits.perUsername()),
                     waitFor(h, ipBucket, limits.perIp()));
             if (!wait.isZero()) return new Limited(wait);
-            long userId = insert(h, userBucket);
-            insert(h, userFromAddressBucket);
-            long ipId = insert(h, ipBucket);
+            long userId = Attempts.insert(h, userBucket);
+            Attempts.insert(h, userFromAddressBucket);
+            long ipId = Attempts.insert(h, ipBucket);
             h.createUpdate("DELETE FROM auth_attempts WHERE bucket IN (:u, :ua, :i) AND attempted_at < now() - :w")
                     .bind("u", userBucket).bind("ua", userFromAddressBucket).bind("i", ipBucket)
                     .bind("w", limits.window()).execute();
@@ -95,22 +95,6 @@ public final class PasswordRateLimiter {
     }
 
     private Optional<Duration> waitFor(Handle h, String bucket, int limit) {
-        // With `limit` attempts in the window, the next one is allowed once the oldest of the
-        // most recent `limit` attempts leaves the window.
-        return h.createQuery("""
-                        SELECT CEIL(EXTRACT(EPOCH FROM (attempted_at + :w - now())))::bigint
-                        FROM auth_attempts
-                        WHERE bucket = :b AND attempted_at > now() - :w
-                        ORDER BY attempted_at DESC
-                        OFFSET :offset LIMIT 1""")
-                .bind("b", bucket).bind("w", limits.window()).bind("offset", limit - 1)
-                .mapTo(Long.class)
-                .findOne()
-                .map(seconds -> Duration.ofSeconds(Math.max(1, seconds)));
-    }
-
-    private static long insert(Handle h, String bucket) {
-        return h.createUpdate("INSERT INTO auth_attempts (bucket) VALUES (:b)")
-                .bind("b", bucket).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+        return Attempts.waitFor(h, bucket, limit, limits.window());
     }
 }

@@ -25,8 +25,9 @@ public final class UnitServices {
     private final KeyCipher cipher = new KeyCipher(new SecretKeySpec(randomBytes(32), "AES"));
     private final KeyCache keyCache = new KeyCache(new SimpleMeterRegistry());
     private final List<Long> replacedKeys = new CopyOnWriteArrayList<>();
+    private final List<Long> leakedBotKeys = new CopyOnWriteArrayList<>();
     private final ApiKeyActions apiKeys = new ApiKeyActions(jdbi, cipher, keyCache, new Outbox(() -> {}),
-            "http://localhost:7070", (h, userId) -> replacedKeys.add(userId));
+            "http://localhost:7070", (h, userId) -> replacedKeys.add(userId), (h, botId, where) -> leakedBotKeys.add(botId));
     private final AccountActions accounts = new AccountActions(jdbi, HASHER, apiKeys, keyCache);
 
     private static byte[] randomBytes(int n) {
@@ -59,5 +60,10 @@ public final class UnitServices {
     /** Users whose existing key was replaced, in order (a first key is not a replacement). */
     public List<Long> replacedKeys() {
         return replacedKeys;
+    }
+
+    /** Bots whose key was replaced after a leak report, in order. */
+    public List<Long> leakedBotKeys() {
+        return leakedBotKeys;
     }
 }

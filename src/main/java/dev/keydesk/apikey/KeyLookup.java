@@ -1,0 +1,90 @@
+package dev.keydesk.apikey;
+
+import dev.keydesk.audit.AuditEntry;
+import dev.keydesk.device.Device;
+import dev.keydesk.device.DeviceDao;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+
+/**
+ * "Whose key is this?", answered by digest, never by the key itself: the leak reports and the
+ * administrators' lookup both ask here. {@link #describe} is the single classification of a
+ * digest into a {@link KeyKind}.
+ */
+public final class KeyLookup {
+    /** Audit entries shown with a looked-up key. */
+    static final int AUDIT_ENTRIES = 20;
+
+    /** What the administrators' lookup shows about a key besides the key itself. */
+    public record Report(FoundKey key, List<String> botOwners, List<Device> devices, List<AuditEntry> auditEntries) {}
+
+    private KeyLookup() {}
+
+    /** The key with this digest, current or not; empty when Keydesk never issued it. */
+    public static Optional<FoundKey> describe(Handle h, byte[] digest) {
+        return h.createQuery("""
+                        SELECT k.id, k.user_id, k.created_at, k.last_used_at, k.revoked_at,
+                               u.email, u.full_name, u.is_bot, u.is_active
+                        FROM api_keys k JOIN users u ON u.id = k.user_id
+                        WHERE k.digest = :digest""")
+                .bind("digest", digest)
+                .map((rs, ctx) -> found(rs))
+                .findOne();
+    }
+
+    private static FoundKey found(ResultSet rs) throws SQLException {
+        boolean isBot = rs.getBoolean("is_bot");
+        Instant revokedAt = instant(rs, "revoked_at");
+        // The classification: a revoked key is no longer current whoever it belonged to.
+        KeyKind kind = revokedAt != null ? KeyKind.NOT_CURRENT : isBot ? KeyKind.BOT : KeyKind.MAIN;
+        return new FoundKey(rs.getLong("id"), kind, rs.getLong("user_id"), rs.getString("email"),
+                rs.getString("full_name"), isBot, rs.getBoolean("is_active"), instant(rs, "created_at"),
+                instant(rs, "last_used_at"), revokedAt);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    /**
+     * The bot's owners, the devices that fetched a main key (where it was used from), and the
+     * audit entries about the key: those naming it, and those about its account while it was the
+     * account's key.
+     */
+    static Report report(Handle h, FoundKey key) {
+        List<String> owners = !key.isBot() ? List.of() : h.createQuery("""
+                        SELECT u.full_name || ' <' || u.email || '>' FROM bot_owners o JOIN users u ON u.id = o.owner_id
+                        WHERE o.bot_id = :bot ORDER BY o.added_at, o.owner_id""")
+                .bind("bot", key.userId()).mapTo(String.class).list();
+        // fetch_api_key's devices belong to the current main key: replacing it logs them out.
+        List<Device> devices = key.kind() == KeyKind.MAIN
+                ? h.attach(DeviceDao.class).listForUser(key.userId()) : List.of();
+        List<AuditEntry> audit = h.createQuery("""
+                        SELECT id, event_type, actor_label, target_label, ip, details::text AS details, created_at
+                        FROM audit_log
+                        WHERE (details ? 'key_id' AND details ->> 'key_id' = :keyId)
+                           OR (target_user_id = :user AND created_at >= :created
+                               AND (CAST(:revoked AS timestamptz) IS NULL OR created_at <= :revoked))
+                        ORDER BY created_at DESC, id DESC LIMIT :limit""")
+                .bind("keyId", Long.toString(key.keyId()))
+                .bind("user", key.userId())
+                .bind("created", key.createdAt())
+                .bind("revoked", key.revokedAt())
+                .bind("limit", AUDIT_ENTRIES)
+                .map(ConstructorMapper.of(AuditEntry.class)).list();
+        return new Report(key, owners, devices, audit);
+    }
+
+    /** The first eight hex digits of a digest: enough to tell reports apart in the audit log, useless for anything else. */
+    static String digestPrefix(byte[] digest) {
+        return HexFormat.of().formatHex(digest, 0, 4);
+    }
+}
