@@ -37,6 +37,7 @@ import dev.keydesk.guard.ServiceRegistry;
 import dev.keydesk.guard.ServicesRoutes;
 import dev.keydesk.guard.VerificationMetrics;
 import dev.keydesk.guard.VerifyApiRoutes;
+import dev.keydesk.keyconsole.KeyLookupRoutes;
 import dev.keydesk.keyconsole.KeysRoutes;
 import dev.keydesk.leak.KeyLookupApiRoutes;
 import dev.keydesk.leak.LeakReportRoutes;
@@ -214,6 +215,7 @@ public final class Services implements AutoCloseable {
                 settings.externalUrl().getHost()).register(routes);
         new BotApiRoutes(apiAuth, botAccess, bots, botQueries, apiKeys, site).register(routes);
         new KeysRoutes(jdbi, bots, botQueries, userQueries, guardActions, serviceQueries).register(routes);
+        new KeyLookupRoutes(apiKeys, apiKeyQueries, bots).register(routes);
         new PeopleRoutes(jdbi, people, site).register(routes);
         new InvitationRoutes(people, webSession).register(routes);
         new PeopleApiRoutes(apiAuth, people, botAccess, bots, userQueries).register(routes);

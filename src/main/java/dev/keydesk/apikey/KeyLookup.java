@@ -27,16 +27,22 @@ public final class KeyLookup {
 
     private KeyLookup() {}
 
+    private static final String COLUMNS = """
+            SELECT k.id, k.user_id, k.created_at, k.last_used_at, k.revoked_at,
+                   u.email, u.full_name, u.is_bot, u.is_active
+            FROM api_keys k JOIN users u ON u.id = k.user_id
+            """;
+
     /** The key with this digest, current or not; empty when Keydesk never issued it. */
     public static Optional<FoundKey> describe(Handle h, byte[] digest) {
-        return h.createQuery("""
-                        SELECT k.id, k.user_id, k.created_at, k.last_used_at, k.revoked_at,
-                               u.email, u.full_name, u.is_bot, u.is_active
-                        FROM api_keys k JOIN users u ON u.id = k.user_id
-                        WHERE k.digest = :digest""")
-                .bind("digest", digest)
-                .map((rs, ctx) -> found(rs))
-                .findOne();
+        return h.createQuery(COLUMNS + "WHERE k.digest = :digest").bind("digest", digest)
+                .map((rs, ctx) -> found(rs)).findOne();
+    }
+
+    /** The key with this row id, for acting on a key that was looked up by its value before. */
+    static Optional<FoundKey> describe(Handle h, long keyId) {
+        return h.createQuery(COLUMNS + "WHERE k.id = :id").bind("id", keyId)
+                .map((rs, ctx) -> found(rs)).findOne();
     }
 
     private static FoundKey found(ResultSet rs) throws SQLException {

@@ -23,6 +23,8 @@ public enum Flash {
     KEY_BLOCKED("The API key was blocked. It authenticates nothing until it is unblocked."),
     KEY_UNBLOCKED("The API key was unblocked and works again."),
     KEY_DELETED("The API key was deleted."),
+    LOOKED_UP_KEY_REPLACED("The key was replaced: the value you looked up no longer works. Its owner finds the new key in Keydesk."),
+    LOOKED_UP_KEY_BLOCKED("The key was blocked: its bot authenticates nothing until it is unblocked on the Keys page."),
     ROLE_CHANGED("The role was changed."),
     USER_DEACTIVATED("The account was deactivated: its sessions ended and its API key is refused."),
     USER_REACTIVATED("The account was reactivated."),
