@@ -76,7 +76,7 @@ public final class KeyLookup {
         List<AuditEntry> audit = h.createQuery("""
                         SELECT id, event_type, actor_label, target_label, ip, details::text AS details, created_at
                         FROM audit_log
-                        WHERE (details ? 'key_id' AND details ->> 'key_id' = :keyId)
+                        WHERE details ->> 'key_id' = :keyId
                            OR (target_user_id = :user AND created_at >= :created
                                AND (CAST(:revoked AS timestamptz) IS NULL OR created_at <= :revoked))
                         ORDER BY created_at DESC, id DESC LIMIT :limit""")
