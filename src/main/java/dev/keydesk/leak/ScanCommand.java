@@ -136,7 +136,9 @@ public final class ScanCommand {
         int sent = 0;
         for (var entry : keysByInput.entrySet()) {
             List<String> keys = List.copyOf(entry.getValue());
-            String source = "keydesk scan: " + entry.getKey() + ":" + firstLine.get(entry.getKey());
+            // A file name may hold characters the endpoint refuses in a source (control, bidirectional).
+            String source = ("keydesk scan: " + entry.getKey() + ":" + firstLine.get(entry.getKey()))
+                    .replaceAll("[\\p{Cntrl}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]", "?");
             if (source.length() > SOURCE_LENGTH) source = source.substring(0, SOURCE_LENGTH - 1) + "…";
             for (int from = 0; from < keys.size(); from += KEYS_PER_REPORT) {
                 List<String> batch = keys.subList(from, Math.min(keys.size(), from + KEYS_PER_REPORT));

@@ -16,7 +16,7 @@ public final class OutboxQueries {
     /** Queue depth and the age of the oldest waiting item, read from the database at each scrape. */
     public void registerGauges(MeterRegistry meters) {
         Gauge.builder("keydesk_outbox_pending", this, q -> q.pendingStats()[0])
-                .description("E-mails and webhook calls waiting to be sent").register(meters);
+                .description("E-mails, webhook calls and leak reports waiting to be handled").register(meters);
         Gauge.builder("keydesk_outbox_oldest_pending_seconds", this, q -> q.pendingStats()[1])
                 .description("Age of the oldest item waiting to be sent").register(meters);
     }
