@@ -215,7 +215,7 @@ public final class Services implements AutoCloseable {
                 settings.externalUrl().getHost()).register(routes);
         new BotApiRoutes(apiAuth, botAccess, bots, botQueries, apiKeys, site).register(routes);
         new KeysRoutes(jdbi, bots, botQueries, userQueries, guardActions, serviceQueries).register(routes);
-        new KeyLookupRoutes(apiKeys, apiKeyQueries, bots).register(routes);
+        new KeyLookupRoutes(apiKeys, apiKeyQueries, bots, people, userQueries).register(routes);
         new PeopleRoutes(jdbi, people, site).register(routes);
         new InvitationRoutes(people, webSession).register(routes);
         new PeopleApiRoutes(apiAuth, people, botAccess, bots, userQueries).register(routes);

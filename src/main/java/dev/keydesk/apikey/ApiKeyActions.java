@@ -96,15 +96,17 @@ public final class ApiKeyActions {
      * replaced or retired meanwhile.
      */
     public boolean replaceIfCurrent(Actor actor, long keyId) {
-        return jdbi.inTransaction(h -> {
-            ApiKeyDao keys = h.attach(ApiKeyDao.class);
-            Optional<Long> userId = keys.userOf(keyId);
-            if (userId.isEmpty()) return false;
-            keys.lockUser(userId.get());
-            if (!keys.isCurrent(keyId, userId.get())) return false;
-            replaceKey(h, actor, userId.get());
-            return true;
-        });
+        return jdbi.inTransaction(h -> replaceIfCurrent(h, actor, keyId));
+    }
+
+    public boolean replaceIfCurrent(Handle h, Actor actor, long keyId) {
+        ApiKeyDao keys = h.attach(ApiKeyDao.class);
+        Optional<Long> userId = keys.userOf(keyId);
+        if (userId.isEmpty()) return false;
+        keys.lockUser(userId.get());
+        if (!keys.isCurrent(keyId, userId.get())) return false;
+        replaceKey(h, actor, userId.get());
+        return true;
     }
 
     /**

@@ -9,8 +9,11 @@ import dev.keydesk.apikey.KeyKind;
 import dev.keydesk.apikey.KeyLookup;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotActions;
+import dev.keydesk.people.AdminPolicy;
+import dev.keydesk.people.PeopleActions;
 import dev.keydesk.session.WebSession;
 import dev.keydesk.user.User;
+import dev.keydesk.user.UserQueries;
 import dev.keydesk.web.ConfirmPage;
 import dev.keydesk.web.Dates;
 import dev.keydesk.web.Flash;
@@ -35,11 +38,16 @@ public final class KeyLookupRoutes {
     private final ApiKeyActions apiKeys;
     private final ApiKeyQueries keyQueries;
     private final BotActions bots;
+    private final PeopleActions people;
+    private final UserQueries users;
 
-    public KeyLookupRoutes(ApiKeyActions apiKeys, ApiKeyQueries keyQueries, BotActions bots) {
+    public KeyLookupRoutes(ApiKeyActions apiKeys, ApiKeyQueries keyQueries, BotActions bots, PeopleActions people,
+                           UserQueries users) {
         this.apiKeys = apiKeys;
         this.keyQueries = keyQueries;
         this.bots = bots;
+        this.people = people;
+        this.users = users;
     }
 
     public void register(RoutesConfig routes) {
@@ -64,10 +72,23 @@ public final class KeyLookupRoutes {
                 ? "Keydesk never issued this key: no account has or had it."
                 : "This is not a Keydesk key: a Keydesk key is 32 letters and digits whose last six are a checksum of the rest, and these do not match.";
         ctx.header("Cache-Control", "no-store");
-        render(ctx, 200, new KeyLookupPage(Layout.of(ctx, TITLE), null, notFound, report.map(KeyLookupRoutes::found).orElse(null)));
+        render(ctx, 200, new KeyLookupPage(Layout.of(ctx, TITLE), null, notFound,
+                report.map(r -> found(r, canReplace(admin, r.key()))).orElse(null)));
     }
 
-    private static KeyLookupPage.Found found(KeyLookup.Report report) {
+    /** Any bot's key; a person's, by the Users page's rule (only owners touch an owner's key). */
+    private boolean canReplace(User admin, FoundKey key) {
+        if (!key.kind().isCurrent()) return false;
+        if (key.isBot()) return true;
+        try {
+            AdminPolicy.requireCanManage(admin, users.find(key.userId()).orElseThrow());
+            return true;
+        } catch (AdminPolicy.Refused e) {
+            return false;
+        }
+    }
+
+    private static KeyLookupPage.Found found(KeyLookup.Report report, boolean canReplace) {
         FoundKey k = report.key();
         String state;
         if (!k.kind().isCurrent()) {
@@ -84,7 +105,7 @@ public final class KeyLookupRoutes {
                         Dates.minute(d.lastSeenAt(), ""))).toList(),
                 report.auditEntries().stream().map(e -> new KeyLookupPage.AuditRow(Dates.second(e.createdAt()),
                         e.eventType(), e.actorLabel() == null ? "" : e.actorLabel(), e.ip() == null ? "" : e.ip())).toList(),
-                k.kind().isCurrent(), canBlock(k));
+                canReplace, canBlock(k));
     }
 
     /** Blocking is the Keys console's word for deactivating a bot; a person's access ends on the Users page. */
@@ -95,6 +116,7 @@ public final class KeyLookupRoutes {
     private void replace(Context ctx) {
         User admin = WebSession.requireAdmin(ctx);
         FoundKey key = key(ctx);
+        if (!key.isBot()) AdminPolicy.requireCanManage(admin, users.find(key.userId()).orElseThrow());
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             ConfirmPage.show(ctx, "Replace the key", "Replace the key of " + key.fullName() + "?",
                     "The key stops working at once" + (key.isBot() ? "; the bot's owners find the new key on its page."
@@ -102,7 +124,9 @@ public final class KeyLookupRoutes {
                     PATH + "/" + key.keyId() + "/replace", "Replace", PATH);
             return;
         }
-        if (!apiKeys.replaceIfCurrent(Actor.user(admin.id(), ctx.ip()), key.keyId())) throw noLongerCurrent();
+        boolean replaced = key.isBot() ? apiKeys.replaceIfCurrent(Actor.user(admin.id(), ctx.ip()), key.keyId())
+                : people.replaceLookedUpKey(admin, key.userId(), key.keyId(), ctx.ip());
+        if (!replaced) throw noLongerCurrent();
         Flash.LOOKED_UP_KEY_REPLACED.set(ctx);
         ctx.redirect(PATH, HttpStatus.SEE_OTHER);
     }

@@ -110,6 +110,19 @@ public final class PeopleActions {
         });
     }
 
+    /**
+     * The Keys console's Replace for a person's key it looked up: the rule of
+     * {@link #regenerateKey}, and only while that key is still the person's current one. False
+     * when it was replaced meanwhile.
+     */
+    public boolean replaceLookedUpKey(User actor, long targetId, long keyId, String ip) {
+        return jdbi.inTransaction(h -> {
+            User target = person(h, targetId);
+            AdminPolicy.requireCanManage(actor, target);
+            return apiKeys.replaceIfCurrent(h, Actor.user(actor.id(), ip), keyId);
+        });
+    }
+
     /** Creates a single-use invitation and returns its secret token (only its digest is stored). */
     public String invite(User actor, String rawEmail, Role role, String ip) {
         String email = AccountRules.email(rawEmail);

@@ -171,6 +171,24 @@ class KeyLookupTest {
     }
 
     @Test
+    void anAdministratorWhoIsNotAnOwnerCannotReplaceAnOwnersKey() {
+        User iago = Fixtures.user("iago@zulip.com", "Iago", Role.ADMIN);
+        WebClient web = new WebClient(keydesk.baseUrl());
+        web.login(iago.email(), Fixtures.PASSWORD);
+        String ownerKey = Fixtures.keyOf(admin);
+        WebClient.Page result = web.submit(web.get("/keys/lookup"), "/keys/lookup", Map.of("key", ownerKey));
+        assertTrue(result.text().contains("King Lear"), result.text());
+        assertEquals(null, result.doc().selectFirst("form[action$=/replace]"), "no Replace for an owner's key");
+        long keyId = keydesk.primary().database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT id FROM api_keys WHERE user_id = :u AND revoked_at IS NULL").bind("u", admin.id())
+                .mapTo(Long.class).one());
+        WebClient.Page refused = web.post("/keys/lookup/" + keyId + "/replace",
+                Map.of("csrf_token", WebClient.csrf(result), "confirmed", "yes"));
+        assertEquals(403, refused.status());
+        assertEquals(200, Http.get(keydesk.baseUrl() + "/api/v1/users/me", Http.basic(admin.email(), ownerKey)).status());
+    }
+
+    @Test
     void membersAndFormsWithoutTheTokenAreRefused() {
         WebClient web = new WebClient(keydesk.baseUrl());
         web.login(member.email(), Fixtures.PASSWORD);
