@@ -17,6 +17,7 @@ import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.Mails;
+import dev.keydesk.support.StderrCapture;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.User;
 import jakarta.mail.internet.MimeMessage;
@@ -301,6 +302,26 @@ class LeakReportTest {
                 outcomes.subList(1, outcomes.size()));
         assertEquals(1, webhookCalls.size(), "one key.leaked call: " + webhookCalls);
         assertEquals(1, keydesk.mail().getReceivedMessages().length, "one e-mail to the one owner");
+    }
+
+    @Test
+    void formReportsTakeRepeatedFieldsOrAJsonArrayAndNoKeyIsLogged() throws Exception {
+        BotActions.Created bot = hookBot();
+        String mainKey = Fixtures.keyOf(member);
+        String url = keydesk.baseUrl() + "/api/v1/keys/report";
+        try (StderrCapture log = new StderrCapture()) {
+            Http.Response repeated = Http.raw("POST", url, "application/x-www-form-urlencoded",
+                    ("keys=" + mainKey + "&keys=" + ApiKeyFormat.generate() + "&source=chat").getBytes(StandardCharsets.UTF_8),
+                    Map.of());
+            assertEquals(200, repeated.status(), repeated.body());
+            Http.Response array = Http.postMultipart(url, Map.of("keys", JSON.writeValueAsString(List.of(bot.apiKey())),
+                    "url", FOUND_URL), null);
+            assertEquals(200, array.status(), array.body());
+            awaitReportsHandled();
+            assertEquals(401, usersMe(member.email(), mainKey));
+            assertEquals(401, usersMe(bot.bot().email(), bot.apiKey()));
+            assertFalse(log.text().contains(mainKey) || log.text().contains(bot.apiKey()), "no key in the log");
+        }
     }
 
     @Test
