@@ -120,8 +120,8 @@ public final class Services implements AutoCloseable {
         Outbox outbox = new Outbox(this::wakeOutboxSender);
         BotKeyEvents botKeyEvents = new BotKeyEvents(outbox);
         authenticator = new ApiKeyAuthenticator(jdbi, keyCache, keyUsage, metrics.registry());
-        // However a bot's key gets replaced (its page, the API, the Keys page, the command line),
-        // its webhook hears of it.
+        // However a bot's key gets replaced (its page, the API, the Keys page, the command line, a
+        // leak report), its webhook hears of it.
         apiKeys = new ApiKeyActions(jdbi, cipher, keyCache, outbox, site,
                 (h, userId) -> botKeyEvents.keyChanged(h, userId, KeyEvent.REGENERATED), botKeyEvents::keyLeaked);
         leakReports = new LeakReports(jdbi, outbox, apiKeys);
