@@ -43,6 +43,7 @@ public final class Database implements AutoCloseable {
         this.pool = pool;
         this.availability = availability;
         this.jdbi = Jdbi.create(availability.dataSource()).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
+        BeforeCommit.install(jdbi);
         jdbi.setSqlLogger(new SqlLogger() {
             @Override
             public void logBeforeExecution(StatementContext context) {
