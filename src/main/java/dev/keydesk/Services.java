@@ -49,6 +49,7 @@ import dev.keydesk.people.InvitationRoutes;
 import dev.keydesk.people.PeopleActions;
 import dev.keydesk.people.PeopleApiRoutes;
 import dev.keydesk.people.PeopleRoutes;
+import dev.keydesk.ratelimit.AuthFailureLimiter;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
 import dev.keydesk.security.KeyCipher;
 import dev.keydesk.security.MasterKey;
@@ -97,6 +98,7 @@ public final class Services implements AutoCloseable {
     private final ServiceRegistry serviceRegistry;
     private final GuardActions guardActions;
     private final KeyVerifier keyVerifier;
+    private final AuthFailureLimiter apiKeyFailures;
 
     private Services(Settings settings, Tuning tuning, Database database, KeyCipher cipher, Metrics metrics) {
         this.settings = settings;
@@ -140,6 +142,7 @@ public final class Services implements AutoCloseable {
         outboxQueries = new OutboxQueries(jdbi);
         outboxQueries.registerGauges(metrics.registry());
         guardActions = new GuardActions(jdbi, serviceRegistry);
+        apiKeyFailures = new AuthFailureLimiter(tuning.apiKeyFailures(), System::currentTimeMillis);
         keyVerifier = new KeyVerifier(serviceRegistry, authenticator, new RateLimits(System::currentTimeMillis));
     }
 
@@ -184,7 +187,7 @@ public final class Services implements AutoCloseable {
 
     /** Every feature's pages and API endpoints. */
     void register(RoutesConfig routes) {
-        ApiAuth apiAuth = new ApiAuth(authenticator);
+        ApiAuth apiAuth = new ApiAuth(authenticator, apiKeyFailures);
         Jdbi jdbi = database.jdbi();
         String site = settings.site();
         new LoginRoutes(passwords, webSession).register(routes);
