@@ -51,6 +51,7 @@ import dev.keydesk.people.PeopleApiRoutes;
 import dev.keydesk.people.PeopleRoutes;
 import dev.keydesk.ratelimit.AuthFailureLimiter;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
+import dev.keydesk.retention.Retention;
 import dev.keydesk.security.KeyCipher;
 import dev.keydesk.security.MasterKey;
 import dev.keydesk.session.SessionStore;
@@ -63,7 +64,11 @@ import dev.keydesk.user.UserQueries;
 import dev.keydesk.webhook.WebhookDeliverer;
 import dev.keydesk.webhook.WebhookTargets;
 import io.javalin.config.RoutesConfig;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -99,6 +104,7 @@ public final class Services implements AutoCloseable {
     private final GuardActions guardActions;
     private final KeyVerifier keyVerifier;
     private final AuthFailureLimiter apiKeyFailures;
+    private final Retention retention;
 
     private Services(Settings settings, Tuning tuning, Database database, KeyCipher cipher, Metrics metrics) {
         this.settings = settings;
@@ -142,8 +148,16 @@ public final class Services implements AutoCloseable {
         outboxQueries = new OutboxQueries(jdbi);
         outboxQueries.registerGauges(metrics.registry());
         guardActions = new GuardActions(jdbi, serviceRegistry);
+        retention = new Retention(jdbi, retentionPolicy(settings, tuning), database.availability());
         apiKeyFailures = new AuthFailureLimiter(tuning.apiKeyFailures(), System::currentTimeMillis);
         keyVerifier = new KeyVerifier(serviceRegistry, authenticator, new RateLimits(System::currentTimeMillis));
+    }
+
+    private static Retention.Policy retentionPolicy(Settings settings, Tuning tuning) {
+        Duration longestWindow = Collections.max(List.of(tuning.loginLimits().window(), tuning.resetLimits().window()));
+        return new Retention.Policy(longestWindow, SessionStore.IDLE_EXPIRY,
+                Duration.ofDays(settings.retention().outboxDays()),
+                Optional.ofNullable(settings.retention().auditDays()).map(Duration::ofDays));
     }
 
     /** Opens the database, checks the master key against it and builds every service; no worker runs yet. */
@@ -164,6 +178,7 @@ public final class Services implements AutoCloseable {
     void startWorkers() {
         changeListener.start();
         outboxSender.start();
+        retention.start();
     }
 
     /** Stops every worker, then the database. */
@@ -171,6 +186,7 @@ public final class Services implements AutoCloseable {
     public void close() {
         // Each step runs even if one before it fails: the database must stop in any case.
         try {
+            retention.close();
             changeListener.close();
         } finally {
             try {
@@ -274,6 +290,10 @@ public final class Services implements AutoCloseable {
 
     public PeopleActions people() {
         return people;
+    }
+
+    public Retention retention() {
+        return retention;
     }
 
     public OutboxSender outboxSender() {
