@@ -30,12 +30,16 @@ public final class BeforeCommit extends DelegatingTransactionHandler {
     /** Open transactions' batches, by handle (identity) and batch key, in the order they began. */
     private static final Map<Handle, Map<Object, Batch<?>>> PENDING = Collections.synchronizedMap(new IdentityHashMap<>());
 
-    private BeforeCommit(TransactionHandler delegate) {
+    /** Told of every commit (Keydesk counts them). */
+    private final Runnable onCommit;
+
+    private BeforeCommit(TransactionHandler delegate, Runnable onCommit) {
         super(delegate);
+        this.onCommit = onCommit;
     }
 
-    public static void install(Jdbi jdbi) {
-        jdbi.setTransactionHandler(new BeforeCommit(jdbi.getTransactionHandler()));
+    public static void install(Jdbi jdbi, Runnable onCommit) {
+        jdbi.setTransactionHandler(new BeforeCommit(jdbi.getTransactionHandler(), onCommit));
     }
 
     /**
@@ -56,7 +60,7 @@ public final class BeforeCommit extends DelegatingTransactionHandler {
 
     @Override
     public TransactionHandler specialize(Handle handle) throws SQLException {
-        return new BeforeCommit(getDelegate().specialize(handle));
+        return new BeforeCommit(getDelegate().specialize(handle), onCommit);
     }
 
     @Override
@@ -64,6 +68,7 @@ public final class BeforeCommit extends DelegatingTransactionHandler {
         Map<Object, Batch<?>> batches = PENDING.remove(handle);
         if (batches != null) batches.values().forEach(Batch::run);
         super.commit(handle);
+        onCommit.run();
     }
 
     @Override

@@ -37,7 +37,7 @@ public final class UnitDatabase {
             jdbi = Jdbi.create(postgres.getPostgresDatabase())
                     .installPlugin(new SqlObjectPlugin())
                     .installPlugin(new PostgresPlugin());
-            BeforeCommit.install(jdbi);
+            BeforeCommit.install(jdbi, () -> {});
         }
         return jdbi;
     }
