@@ -53,8 +53,10 @@ import dev.keydesk.people.InvitationRoutes;
 import dev.keydesk.people.PeopleActions;
 import dev.keydesk.people.PeopleApiRoutes;
 import dev.keydesk.people.PeopleRoutes;
+import dev.keydesk.ratelimit.AuthFailureLimiter;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
 import dev.keydesk.ratelimit.RequestRateLimiter;
+import dev.keydesk.retention.Retention;
 import dev.keydesk.security.KeyCipher;
 import dev.keydesk.security.MasterKey;
 import dev.keydesk.session.SessionStore;
@@ -67,7 +69,11 @@ import dev.keydesk.user.UserQueries;
 import dev.keydesk.webhook.WebhookDeliverer;
 import dev.keydesk.webhook.WebhookTargets;
 import io.javalin.config.RoutesConfig;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -103,6 +109,8 @@ public final class Services implements AutoCloseable {
     private final ServiceRegistry serviceRegistry;
     private final GuardActions guardActions;
     private final KeyVerifier keyVerifier;
+    private final AuthFailureLimiter apiKeyFailures;
+    private final Retention retention;
 
     private Services(Settings settings, Tuning tuning, Database database, KeyCipher cipher, Metrics metrics) {
         this.settings = settings;
@@ -149,11 +157,20 @@ public final class Services implements AutoCloseable {
         outboxQueries = new OutboxQueries(jdbi);
         outboxQueries.registerGauges(metrics.registry());
         guardActions = new GuardActions(jdbi, serviceRegistry);
+        retention = new Retention(jdbi, retentionPolicy(settings, tuning), database.availability());
+        apiKeyFailures = new AuthFailureLimiter(tuning.apiKeyFailures(), System::currentTimeMillis);
         keyVerifier = new KeyVerifier(serviceRegistry, authenticator, new RateLimits(System::currentTimeMillis));
     }
 
     private void wakeOutboxSender() {
         outboxSender.wake();
+    }
+
+    private static Retention.Policy retentionPolicy(Settings settings, Tuning tuning) {
+        Duration longestWindow = Collections.max(List.of(tuning.loginLimits().window(), tuning.resetLimits().window()));
+        return new Retention.Policy(longestWindow, SessionStore.IDLE_EXPIRY,
+                Duration.ofDays(settings.retention().outboxDays()),
+                Optional.ofNullable(settings.retention().auditDays()).map(Duration::ofDays));
     }
 
     /** Opens the database, checks the master key against it and builds every service; no worker runs yet. */
@@ -174,6 +191,7 @@ public final class Services implements AutoCloseable {
     void startWorkers() {
         changeListener.start();
         outboxSender.start();
+        retention.start();
     }
 
     /** Stops every worker, then the database. */
@@ -181,6 +199,7 @@ public final class Services implements AutoCloseable {
     public void close() {
         // Each step runs even if one before it fails: the database must stop in any case.
         try {
+            retention.close();
             changeListener.close();
         } finally {
             try {
@@ -197,7 +216,7 @@ public final class Services implements AutoCloseable {
 
     /** Every feature's pages and API endpoints. */
     void register(RoutesConfig routes) {
-        ApiAuth apiAuth = new ApiAuth(authenticator);
+        ApiAuth apiAuth = new ApiAuth(authenticator, apiKeyFailures);
         Jdbi jdbi = database.jdbi();
         String site = settings.site();
         new LoginRoutes(passwords, webSession).register(routes);
@@ -288,6 +307,10 @@ public final class Services implements AutoCloseable {
 
     public PeopleActions people() {
         return people;
+    }
+
+    public Retention retention() {
+        return retention;
     }
 
     public OutboxSender outboxSender() {

@@ -2,6 +2,7 @@ package dev.keydesk.apikey;
 
 import dev.keydesk.api.ApiError;
 import dev.keydesk.api.BasicCredentials;
+import dev.keydesk.ratelimit.AuthFailureLimiter;
 import dev.keydesk.user.User;
 import io.javalin.http.Context;
 
@@ -19,9 +20,11 @@ public final class ApiAuth {
     private static final int INCOMING_WEBHOOK_BOT = 2;
 
     private final ApiKeyAuthenticator authenticator;
+    private final AuthFailureLimiter failures;
 
-    public ApiAuth(ApiKeyAuthenticator authenticator) {
+    public ApiAuth(ApiKeyAuthenticator authenticator, AuthFailureLimiter failures) {
         this.authenticator = authenticator;
+        this.failures = failures;
     }
 
     /** The account whose key authenticated this request. */
@@ -29,10 +32,20 @@ public final class ApiAuth {
         return requireKey(ctx).user();
     }
 
-    /** The presented key and its account, for actions that must know which key authorized them. */
+    /**
+     * The presented key and its account, for actions that must know which key authorized them.
+     * An address that failed too often gets 429 for any key this process does not hold in its
+     * cache, without a database query; a key it holds (a real, recently used one) still works.
+     */
     public KeyOwner requireKey(Context ctx) {
         BasicCredentials credentials = BasicCredentials.parse(ctx.header("Authorization"));
-        ApiKeyAuthenticator.Result result = authenticator.authenticate(credentials.email(), credentials.key());
+        String address = ctx.ip();
+        long retryAfter = failures.retryAfterSeconds(address);
+        ApiKeyAuthenticator.Result result = retryAfter > 0
+                ? authenticator.authenticateFromCache(credentials.email(), credentials.key())
+                : authenticator.authenticate(credentials.email(), credentials.key());
+        if (retryAfter > 0 && !(result instanceof ApiKeyAuthenticator.Authenticated)) throw ApiError.rateLimited(retryAfter);
+        if (!(result instanceof ApiKeyAuthenticator.Authenticated)) failures.recordFailure(address);
         if (result instanceof ApiKeyAuthenticator.Authenticated ok) {
             Integer botType = ok.owner().user().botType();
             if (botType != null && botType == INCOMING_WEBHOOK_BOT) {

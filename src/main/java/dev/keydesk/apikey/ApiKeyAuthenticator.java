@@ -52,7 +52,19 @@ public final class ApiKeyAuthenticator {
 
     /** HTTP Basic: the key, and the e-mail address that must be its owner's. */
     public Result authenticate(String email, String apiKey) {
-        Result result = resolve(apiKey);
+        return checked(email, apiKey, resolve(apiKey, true));
+    }
+
+    /**
+     * The same from memory alone: {@code null} when the answer would need the database (a key
+     * neither cached nor remembered as unknown).
+     */
+    public Result authenticateFromCache(String email, String apiKey) {
+        Result result = resolve(apiKey, false);
+        return result == null ? null : checked(email, apiKey, result);
+    }
+
+    private Result checked(String email, String apiKey, Result result) {
         KeyOwner owner = result instanceof Authenticated a ? a.owner()
                 : result instanceof Deactivated d ? d.owner() : null;
         if (owner != null && !sameEmail(owner.user().email(), email)) return new Invalid();
@@ -62,7 +74,7 @@ public final class ApiKeyAuthenticator {
 
     /** A key presented alone (a Bearer token or an X-Api-Key header). */
     public Result authenticate(String apiKey) {
-        Result result = resolve(apiKey);
+        Result result = resolve(apiKey, true);
         if (result instanceof Authenticated) usage.recordUse(digestHex(apiKey));
         return result;
     }
@@ -71,7 +83,8 @@ public final class ApiKeyAuthenticator {
         return HexFormat.of().formatHex(Tokens.sha256(apiKey));
     }
 
-    private Result resolve(String apiKey) {
+    /** The key's owner; {@code null} if that needs the database and {@code mayQuery} is false. */
+    private Result resolve(String apiKey, boolean mayQuery) {
         if (!ApiKeyFormat.isWellFormed(apiKey)) {
             return new Malformed();
         }
@@ -85,6 +98,7 @@ public final class ApiKeyAuthenticator {
                 knownMisses.increment();
                 return new Invalid();
             }
+            if (!mayQuery) return null;
             lookups.increment();
             databaseLookups.increment();
             long generation = cache.generation();

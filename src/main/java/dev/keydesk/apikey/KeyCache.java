@@ -3,6 +3,7 @@ package dev.keydesk.apikey;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.keydesk.db.BeforeCommit;
 import dev.keydesk.db.ChangeListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -26,6 +27,9 @@ import org.jdbi.v3.core.Handle;
 public final class KeyCache implements ChangeListener.Subscriber {
     /** The NOTIFY channel of key and account changes. */
     public static final String CHANNEL = "keydesk_key_changes";
+    /** Room for user ids in a notification, below PostgreSQL's payload limit with the rest of it. */
+    static final int MAX_USERS_IN_PAYLOAD = 7_900;
+    private static final String ALL_USERS = "*";
 
     private final ConcurrentHashMap<Long, Set<String>> digestsByUser = new ConcurrentHashMap<>();
     /** A cached owner and the epoch of its user when it was looked up. */
@@ -127,11 +131,28 @@ public final class KeyCache implements ChangeListener.Subscriber {
 
     /**
      * Called inside the transaction that changes a user's key or account: every process (this
-     * one included) forgets the user's cached keys once the change commits.
+     * one included) forgets the user's cached keys once the change commits. The users a
+     * transaction touches are announced together, in one notification just before it commits
+     * (deactivating the owner of a thousand bots is one NOTIFY, not a thousand).
      */
     public void announceChange(Handle handle, long userId) {
-        handle.attach(ApiKeyDao.class).notifyKeyChange(processId + ":" + userId + ":" + System.currentTimeMillis());
+        BeforeCommit.collect(handle, CHANNEL, userId, users -> notifyOthers(handle, users));
         handle.afterCommit(() -> forget(userId));
+    }
+
+    /**
+     * "process:users:millis", the users as comma-separated ids; when they do not fit in one
+     * payload (PostgreSQL takes fewer than 8,000 bytes), "*" for all: the other processes then
+     * forget every cached key, which costs them some lookups but never serves a stale key.
+     */
+    private void notifyOthers(Handle handle, Set<Long> userIds) {
+        StringBuilder ids = new StringBuilder();
+        for (long id : userIds) {
+            if (!ids.isEmpty()) ids.append(',');
+            ids.append(id);
+        }
+        String users = ids.length() > MAX_USERS_IN_PAYLOAD ? ALL_USERS : ids.toString();
+        handle.attach(ApiKeyDao.class).notifyKeyChange(processId + ":" + users + ":" + System.currentTimeMillis());
     }
 
     @Override
@@ -139,7 +160,7 @@ public final class KeyCache implements ChangeListener.Subscriber {
         forgetAll();
     }
 
-    /** Handles a notification, "process:user:millis", from any process sharing the database. */
+    /** Handles a notification, "process:users:millis", from any process sharing the database. */
     @Override
     public void onNotification(String payload) {
         String[] parts = payload.split(":");
@@ -149,7 +170,11 @@ public final class KeyCache implements ChangeListener.Subscriber {
         }
         if (parts[0].equals(processId)) return;
         try {
-            forget(Long.parseLong(parts[1]));
+            if (parts[1].equals(ALL_USERS)) {
+                forgetAll();
+            } else {
+                for (String id : parts[1].split(",")) forget(Long.parseLong(id));
+            }
             long delay = System.currentTimeMillis() - Long.parseLong(parts[2]);
             invalidationDelay.record(Duration.ofMillis(Math.max(0, delay)));
         } catch (NumberFormatException e) {

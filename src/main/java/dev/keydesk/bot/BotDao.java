@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
-import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
@@ -61,9 +60,18 @@ public interface BotDao {
     @SqlQuery("""
             SELECT o.bot_id, u.id AS user_id, u.full_name, u.email
             FROM bot_owners o JOIN users u ON u.id = o.owner_id
-            WHERE o.bot_id IN (<botIds>)
+            WHERE o.bot_id = ANY(:botIds)
             ORDER BY o.bot_id, o.added_at, u.id""")
-    List<BotOwner> ownersOf(@BindList(value = "botIds", onEmpty = BindList.EmptyHandling.NULL_STRING) Collection<Long> botIds);
+    List<BotOwner> ownersOf(@Bind("botIds") long[] botIds);
+
+    default List<BotOwner> ownersOf(Collection<Long> botIds) {
+        return ownersOf(idArray(botIds));
+    }
+
+    /** Ids as one array parameter: a list of any length stays one bind parameter. */
+    private static long[] idArray(Collection<Long> ids) {
+        return ids.stream().mapToLong(Long::longValue).toArray();
+    }
 
     @SqlQuery("SELECT owner_id FROM bot_owners WHERE bot_id = :botId ORDER BY added_at, owner_id LIMIT 1")
     Optional<Long> primaryOwnerId(@Bind("botId") long botId);
@@ -90,13 +98,21 @@ public interface BotDao {
     void updateService(@Bind("botId") long botId, @Bind("payloadUrl") String payloadUrl,
                        @Bind("interfaceType") int interfaceType);
 
-    @SqlQuery("SELECT bot_id, payload_url, interface_type, token_ciphertext AS token_ciphertext FROM bot_services WHERE bot_id IN (<botIds>)")
-    List<BotService> servicesOf(@BindList(value = "botIds", onEmpty = BindList.EmptyHandling.NULL_STRING) Collection<Long> botIds);
+    @SqlQuery("SELECT bot_id, payload_url, interface_type, token_ciphertext AS token_ciphertext FROM bot_services WHERE bot_id = ANY(:botIds)")
+    List<BotService> servicesOf(@Bind("botIds") long[] botIds);
+
+    default List<BotService> servicesOf(Collection<Long> botIds) {
+        return servicesOf(idArray(botIds));
+    }
 
     @SqlQuery("""
             SELECT id FROM users
-            WHERE id IN (<ids>) AND is_active AND NOT is_bot""")
-    List<Long> activeHumans(@BindList(value = "ids", onEmpty = BindList.EmptyHandling.NULL_STRING) Collection<Long> ids);
+            WHERE id = ANY(:ids) AND is_active AND NOT is_bot""")
+    List<Long> activeHumans(@Bind("ids") long[] ids);
+
+    default List<Long> activeHumans(Collection<Long> ids) {
+        return activeHumans(idArray(ids));
+    }
 
     @SqlQuery("SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower(:email))")
     boolean emailTaken(@Bind("email") String email);

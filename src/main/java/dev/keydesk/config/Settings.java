@@ -21,7 +21,8 @@ public record Settings(
         Smtp smtp,
         boolean webhooksAllowPrivate,
         TrustedProxies trustedProxies,
-        String metricsToken) {
+        String metricsToken,
+        Retention retention) {
 
     /** How TLS is used with the SMTP server. */
     public enum SmtpSecurity { NONE, STARTTLS, TLS }
@@ -33,6 +34,13 @@ public record Settings(
             return "Smtp[" + host + ":" + port + ", " + security + ", from " + from + "]"; // never the password
         }
     }
+
+    /**
+     * How long finished records are kept: delivered or abandoned outbox items (e-mails and
+     * webhook calls, whose delivery log a bot's page shows) for {@code outboxDays}, audit rows for
+     * {@code auditDays} (null: forever).
+     */
+    public record Retention(int outboxDays, Integer auditDays) {}
 
     /** Where the database lives: the embedded server, or an external one. */
     public sealed interface DatabaseTarget permits Embedded, External {}
@@ -68,8 +76,32 @@ public record Settings(
         if (metricsToken != null && !metricsToken.isBlank() && metricsToken.strip().length() < 16) {
             throw new ConfigException("KEYDESK_METRICS_TOKEN must be at least 16 characters long");
         }
+        Retention retention = new Retention(
+                parseDays("KEYDESK_OUTBOX_RETENTION_DAYS", env.getOrDefault("KEYDESK_OUTBOX_RETENTION_DAYS", "30")),
+                parseKeepOrDays("KEYDESK_AUDIT_RETENTION_DAYS", env.get("KEYDESK_AUDIT_RETENTION_DAYS")));
         return new Settings(port, bind, externalUrl, database, dataDir, masterKey, dev, parseSmtp(env, externalUrl),
-                allowPrivate, trustedProxies, metricsToken == null || metricsToken.isBlank() ? null : metricsToken.strip());
+                allowPrivate, trustedProxies, metricsToken == null || metricsToken.isBlank() ? null : metricsToken.strip(),
+                retention);
+    }
+
+    private static int parseDays(String name, String raw) {
+        try {
+            int days = Integer.parseInt(raw.trim());
+            if (days >= 1 && days <= 36_500) return days;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new ConfigException(name + " must be a number of days from 1 to 36500, got '" + raw + "'");
+    }
+
+    /** Unset, empty or "keep": null (keep forever); otherwise a number of days. */
+    private static Integer parseKeepOrDays(String name, String raw) {
+        if (raw == null || raw.isBlank() || raw.trim().equalsIgnoreCase("keep")) return null;
+        try {
+            return parseDays(name, raw);
+        } catch (ConfigException e) {
+            throw new ConfigException(name + " must be \"keep\" or a number of days from 1 to 36500, got '" + raw + "'");
+        }
     }
 
     private static Smtp parseSmtp(Map<String, String> env, URI externalUrl) {

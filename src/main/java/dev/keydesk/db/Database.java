@@ -36,6 +36,7 @@ public final class Database implements AutoCloseable {
     private final DatabaseAvailability availability;
     private final Jdbi jdbi;
     private final LongAdder statements = new LongAdder();
+    private final LongAdder transactions = new LongAdder();
     private static final ThreadLocal<long[]> ON_THIS_THREAD = ThreadLocal.withInitial(() -> new long[1]);
 
     private Database(EmbeddedPostgres embedded, HikariDataSource pool, DatabaseAvailability availability) {
@@ -43,11 +44,13 @@ public final class Database implements AutoCloseable {
         this.pool = pool;
         this.availability = availability;
         this.jdbi = Jdbi.create(availability.dataSource()).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
+        BeforeCommit.install(jdbi, transactions::increment);
         jdbi.setSqlLogger(new SqlLogger() {
             @Override
             public void logBeforeExecution(StatementContext context) {
                 statements.increment();
                 ON_THIS_THREAD.get()[0]++;
+                if (isAutoCommit(context)) transactions.increment(); // a statement outside a transaction is one
             }
         });
     }
@@ -166,6 +169,19 @@ public final class Database implements AutoCloseable {
     /** How many SQL statements this process has run, background work included. */
     public long statementsRun() {
         return statements.sum();
+    }
+
+    /** How many transactions this process has committed (a statement run outside one counts as one). */
+    public long transactionsRun() {
+        return transactions.sum();
+    }
+
+    private static boolean isAutoCommit(StatementContext context) {
+        try {
+            return context.getConnection().getAutoCommit();
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     public Jdbi jdbi() {

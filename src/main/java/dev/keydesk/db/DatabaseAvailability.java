@@ -127,8 +127,9 @@ public final class DatabaseAvailability implements AutoCloseable {
 
     static boolean isConnectionFailure(SQLException e) {
         String state = e.getSQLState();
-        return state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
-                || state.equals("57P03"));
+        // 08P01 (protocol violation) is about the message Keydesk sent, not about reaching the server.
+        return state != null && (state.startsWith("08") && !state.equals("08P01") || state.equals("57P01")
+                || state.equals("57P02") || state.equals("57P03"));
     }
 
     /** From the pool: a connection failed in use. If it was a connection failure, check the database now. */

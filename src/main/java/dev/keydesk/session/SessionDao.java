@@ -42,7 +42,4 @@ public interface SessionDao {
 
     @SqlUpdate("DELETE FROM sessions WHERE user_id = :userId")
     int deleteAllForUser(@Bind("userId") long userId);
-
-    @SqlUpdate("DELETE FROM sessions WHERE last_seen_at < now() - :idle")
-    int deleteIdle(@Bind("idle") Duration idle);
 }

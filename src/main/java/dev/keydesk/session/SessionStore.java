@@ -8,6 +8,7 @@ import org.jdbi.v3.core.Jdbi;
 
 /** Creates and resolves browser sessions kept in PostgreSQL. */
 public final class SessionStore {
+    /** A session not seen for this long is over (and the retention job deletes it). */
     public static final Duration IDLE_EXPIRY = Duration.ofDays(14);
     /** last_seen_at is written at most this often, so page views rarely write. */
     public static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
@@ -26,7 +27,6 @@ public final class SessionStore {
         String token = Tokens.newToken();
         return jdbi.inTransaction(h -> {
             SessionDao dao = h.attach(SessionDao.class);
-            dao.deleteIdle(IDLE_EXPIRY);
             long id = dao.insert(Tokens.sha256(token), userId, ip, userAgent == null ? "" : truncate(userAgent));
             return new Started(token, new Session(id, userId, formToken(token), Instant.now(), null));
         });

@@ -8,10 +8,10 @@ import dev.keydesk.errors.NotFoundException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import java.sql.SQLException;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.jetty.http.BadMessageException;
+import org.postgresql.util.PSQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +28,9 @@ public final class ErrorHandling {
      * The data exceptions (SQLSTATE class 22) that only a value from the request can cause here: a
      * string too long, a number out of range, a character the database cannot store. Any other
      * database error (a failed constraint, a cast or a date overflow in Keydesk's own SQL, a lost
-     * connection) is not the client's fault.
+     * connection) is not the client's fault. Only the database server's own verdict counts: the
+     * driver reports some of its own limits (more bind parameters than the protocol carries, say)
+     * with the same class-22 states, and those are Keydesk's fault, not the request's.
      */
     private static final Set<String> INPUT_DATA_EXCEPTIONS = Set.of("22001", "22003", "22021", "22P05");
 
@@ -78,7 +80,8 @@ public final class ErrorHandling {
     private static boolean isRejectedByDatabase(Throwable e) {
         int depth = 0;
         for (Throwable t = e; t != null && depth < 20; t = t.getCause(), depth++) {
-            if (t instanceof SQLException sql && INPUT_DATA_EXCEPTIONS.contains(sql.getSQLState())) return true;
+            if (t instanceof PSQLException sql && sql.getServerErrorMessage() != null
+                    && INPUT_DATA_EXCEPTIONS.contains(sql.getSQLState())) return true;
         }
         return false;
     }

@@ -31,4 +31,30 @@ class KeyCacheTest {
         cache.forget(7);
         assertNull(cache.get("digest"));
     }
+
+    @Test
+    void aNotificationNamingSeveralUsersForgetsEachOfThem() {
+        KeyCache cache = new KeyCache(new SimpleMeterRegistry());
+        KeyOwner other = new KeyOwner(80, new User(8, "othello@zulip.com", "Othello", 400, true, false,
+                null, "", Instant.EPOCH, 0), null);
+        KeyOwner third = new KeyOwner(90, new User(9, "iago@zulip.com", "Iago", 400, true, false,
+                null, "", Instant.EPOCH, 0), null);
+        cache.put("a", owner, cache.generation());
+        cache.put("b", other, cache.generation());
+        cache.put("c", third, cache.generation());
+        cache.onNotification("otherprocess:7,8:" + System.currentTimeMillis());
+        assertNull(cache.get("a"));
+        assertNull(cache.get("b"));
+        assertEquals(third, cache.get("c"), "users not named keep their entries");
+        cache.onNotification("otherprocess:*:" + System.currentTimeMillis());
+        assertNull(cache.get("c"), "all users");
+    }
+
+    @Test
+    void aNotificationItCannotReadForgetsEverything() {
+        KeyCache cache = new KeyCache(new SimpleMeterRegistry());
+        cache.put("a", owner, cache.generation());
+        cache.onNotification("otherprocess:7,x:1");
+        assertNull(cache.get("a"));
+    }
 }

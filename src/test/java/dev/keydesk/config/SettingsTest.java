@@ -23,6 +23,22 @@ class SettingsTest {
         assertEquals(s.dataDir().resolve("master.key"), s.masterKeyFile());
         assertFalse(s.devMode());
         assertFalse(s.secureCookies());
+        assertEquals(30, s.retention().outboxDays());
+        assertNull(s.retention().auditDays(), "the audit log is kept forever");
+    }
+
+    @Test
+    void retentionIsDaysOrKeep() {
+        Settings s = Settings.fromMap(Map.of("KEYDESK_OUTBOX_RETENTION_DAYS", " 7 ", "KEYDESK_AUDIT_RETENTION_DAYS", "365"));
+        assertEquals(7, s.retention().outboxDays());
+        assertEquals(365, s.retention().auditDays());
+        assertNull(Settings.fromMap(Map.of("KEYDESK_AUDIT_RETENTION_DAYS", "keep")).retention().auditDays());
+        for (String bad : new String[] {"0", "-1", "forever", "1.5", "99999"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> Settings.fromMap(Map.of("KEYDESK_AUDIT_RETENTION_DAYS", bad)), bad);
+            assertTrue(e.getMessage().contains("KEYDESK_AUDIT_RETENTION_DAYS"), e.getMessage());
+            assertThrows(ConfigException.class, () -> Settings.fromMap(Map.of("KEYDESK_OUTBOX_RETENTION_DAYS", bad)), bad);
+        }
     }
 
     @Test

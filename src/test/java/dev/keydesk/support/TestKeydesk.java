@@ -6,6 +6,8 @@ import dev.keydesk.Keydesk;
 import dev.keydesk.Tuning;
 import dev.keydesk.outbox.Backoff;
 import dev.keydesk.config.Settings;
+import dev.keydesk.ratelimit.AuthFailureLimiter;
+import java.time.Duration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +24,13 @@ import java.util.Map;
 public final class TestKeydesk {
     private static TestKeydesk instance;
 
-    /** Retries come a hundred times sooner than in production, so tests see them within seconds. */
-    public static final Tuning TUNING = Tuning.standard().withBackoff(new Backoff(0.01));
+    /**
+     * Retries come a hundred times sooner than in production, so tests see them within seconds;
+     * every test calls from 127.0.0.1, so its failed API authentications are not limited here
+     * (ApiKeyFailureLimitTest runs its own server with a small limit).
+     */
+    public static final Tuning TUNING = new Tuning(Tuning.standard().loginLimits(), Tuning.standard().resetLimits(),
+            new Backoff(0.01), new AuthFailureLimiter.Limits(Integer.MAX_VALUE, Duration.ofMinutes(1)));
 
     private final Path dataDir;
     private final GreenMail mail;

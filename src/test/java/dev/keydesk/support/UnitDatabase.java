@@ -1,5 +1,6 @@
 package dev.keydesk.support;
 
+import dev.keydesk.db.BeforeCommit;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import org.flywaydb.core.Flyway;
@@ -36,6 +37,7 @@ public final class UnitDatabase {
             jdbi = Jdbi.create(postgres.getPostgresDatabase())
                     .installPlugin(new SqlObjectPlugin())
                     .installPlugin(new PostgresPlugin());
+            BeforeCommit.install(jdbi, () -> {});
         }
         return jdbi;
     }

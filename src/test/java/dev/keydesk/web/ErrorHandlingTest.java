@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keydesk.db.DatabaseAvailability;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.UnitDatabase;
 import io.javalin.Javalin;
 import java.net.ConnectException;
 import java.sql.SQLException;
@@ -15,6 +16,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
+import org.postgresql.util.ServerErrorMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +26,9 @@ import org.junit.jupiter.api.Test;
 /**
  * How database failures are answered, over real HTTP against a bare server with Keydesk's error
  * handling and routes that fail the way Jdbi does: an unreachable database is a 503, a value the
- * database cannot store is the client's 400, and any other database error is a logged 500.
+ * database cannot store (as the database server says) is the client's 400, and any other database
+ * error is a logged 500: among them real ones from the embedded PostgreSQL and its driver, such as
+ * more bind parameters than the protocol carries.
  */
 class ErrorHandlingTest {
     private static final Map<String, Supplier<RuntimeException>> FAILURES = Map.of(
@@ -32,7 +38,15 @@ class ErrorHandlingTest {
                     new SQLException("FATAL: terminating connection due to administrator command", "57P01"), null),
             "refused", () -> new IllegalStateException(new ConnectException("Connection refused")),
             "out-of-range", () -> new UnableToExecuteStatementException(
-                    new SQLException("ERROR: smallint out of range", "22003"), null),
+                    new PSQLException(new ServerErrorMessage("SERROR\0C22003\0Msmallint out of range\0")), null),
+            // The same state from the driver itself, about Keydesk's own statement, is no fault of the client's.
+            "driver-out-of-range", () -> new UnableToExecuteStatementException(
+                    new PSQLException("Tried to send an out-of-range integer as a 2-byte value: 70000",
+                            PSQLState.NUMERIC_VALUE_OUT_OF_RANGE), null),
+            "protocol-violation", () -> new UnableToExecuteStatementException(
+                    new PSQLException(new ServerErrorMessage("SFATAL\0C08P01\0Minvalid message format\0")), null),
+            "internal", () -> new UnableToExecuteStatementException(
+                    new PSQLException(new ServerErrorMessage("SERROR\0CXX000\0Mcache lookup failed\0")), null),
             "division", () -> new UnableToExecuteStatementException(
                     new SQLException("ERROR: division by zero", "22012"), null),
             "constraint", () -> new UnableToExecuteStatementException(
@@ -43,10 +57,21 @@ class ErrorHandlingTest {
 
     @BeforeAll
     static void start() {
+        UnitDatabase.jdbi(); // started before the first request, which must not wait for it
         app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.fileRenderer(new TemplateRenderer());
             ErrorHandling.register(config.routes);
+            // Real failures from a real PostgreSQL and driver, not the client's fault.
+            config.routes.get("/api/test/too-many-parameters", ctx -> UnitDatabase.jdbi().useHandle(h -> {
+                var q = h.createQuery("SELECT count(*) FROM users WHERE id IN (<ids>)");
+                q.bindList("ids", java.util.stream.LongStream.range(0, 70_000).boxed().toList());
+                q.mapTo(Long.class).one();
+            }));
+            config.routes.get("/api/test/too-large", ctx -> UnitDatabase.jdbi().useHandle(h ->
+                    h.createQuery("SELECT length(repeat('x', 1100000000))").mapTo(Long.class).one()));
+            config.routes.get("/api/test/real-out-of-range", ctx -> UnitDatabase.jdbi().useHandle(h ->
+                    h.createQuery("SELECT CAST(:n AS smallint)").bind("n", ctx.queryParam("n")).mapTo(Integer.class).one()));
             FAILURES.forEach((name, failure) -> {
                 config.routes.get("/api/test/" + name, ctx -> {
                     throw failure.get();
@@ -87,14 +112,17 @@ class ErrorHandlingTest {
 
     @Test
     void aValueTheDatabaseCannotStoreIsTheClientsFault() {
-        Http.Response r = Http.get(base + "/api/test/out-of-range", null);
-        assertEquals(400, r.status());
-        assertEquals("BAD_REQUEST", r.json().get("code").asText());
+        for (String path : new String[] {"/api/test/out-of-range", "/api/test/real-out-of-range?n=40000"}) {
+            Http.Response r = Http.get(base + path, null);
+            assertEquals(400, r.status(), path);
+            assertEquals("BAD_REQUEST", r.json().get("code").asText());
+        }
     }
 
     @Test
     void anyOtherDatabaseErrorIsALogged500() {
-        for (String name : new String[] {"division", "constraint"}) {
+        for (String name : new String[] {"division", "constraint", "driver-out-of-range", "protocol-violation",
+                "internal", "too-many-parameters", "too-large"}) {
             try (StderrCapture log = new StderrCapture()) {
                 Http.Response r = Http.get(base + "/api/test/" + name, null);
                 assertEquals(500, r.status(), name);
@@ -113,6 +141,7 @@ class ErrorHandlingTest {
         assertTrue(DatabaseAvailability.isUnavailable(new SQLException("the database system is starting up", "57P03")));
         assertFalse(DatabaseAvailability.isUnavailable(FAILURES.get("constraint").get()));
         assertFalse(DatabaseAvailability.isUnavailable(new SQLException("no state")));
+        assertFalse(DatabaseAvailability.isUnavailable(FAILURES.get("protocol-violation").get()));
         assertFalse(DatabaseAvailability.isUnavailable(new IllegalStateException("nothing to do with it")));
     }
 }

@@ -1,0 +1,438 @@
+package dev.keydesk.bench;
+
+import dev.keydesk.Keydesk;
+import dev.keydesk.apikey.ApiKeyFormat;
+import dev.keydesk.apikey.KeyCache;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.metrics.Metrics;
+import dev.keydesk.session.WebSession;
+import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.Http;
+import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.support.WebClient;
+import dev.keydesk.user.PasswordHasher;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.Timer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * Issue 11's two tables in one run, at the issue's sizes (see {@link ScaleSeed}): the hot API
+ * paths as ratios against Keydesk's own 404 route and a bare Javalin "hello" route in the same
+ * JVM, with SQL statements (and transactions) per request as the server counts them; then every
+ * list as the median of 20 server times. Run it as the README says; it prints Markdown tables.
+ *
+ * <p>Rates come from {@link LoopbackLoad} (kept-alive connections over loopback, several client
+ * threads, three interleaved rounds, the best of each). Server time is Keydesk's own measure of
+ * a request, from its arrival to the end of its handling, as the request log records it (the
+ * {@code keydesk_http_requests} timer), read after each of 20 sequential requests. The servers,
+ * the client and this program share one JVM: its RSS covers all of them, not PostgreSQL.
+ */
+public final class ScaleBenchmark {
+    private static final int THREADS = 4;
+    private static final long ROUND_MILLIS = 2_000;
+    private static final int SAMPLES = 20;
+
+    private final TestKeydesk keydesk = TestKeydesk.get();
+    private final Metrics metrics = keydesk.primary().services().metrics();
+    private final int port = keydesk.primary().port();
+    private final List<String> apiRows = new ArrayList<>();
+    private final List<String> listRows = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private ScaleSeed.Organization org;
+    private String adminKey;
+
+    public static void main(String[] args) throws Exception {
+        // One log line per request would cost more than the fast routes themselves.
+        System.setProperty("org.slf4j.simpleLogger.log.keydesk.requests", "warn");
+        new ScaleBenchmark().run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        System.out.printf("JVM: max heap %d MiB (-Xmx), %d processors; RSS at start %s%n",
+                Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors(), rss());
+        keydesk.reset();
+        long t0 = System.nanoTime();
+        org = ScaleSeed.seed(keydesk);
+        System.out.printf(Locale.ROOT, "Seeded %,d people, %,d bots with keys, %,d audit rows in %.1f s%n", ScaleSeed.PEOPLE,
+                ScaleSeed.BOTS, ScaleSeed.AUDIT_ROWS, (System.nanoTime() - t0) / 1e9);
+        adminKey = Fixtures.keyOf(org.admin());
+        System.gc();
+        Thread.sleep(2_000);
+        String idleRss = rss();
+        System.out.println("RSS idle, after seeding (both servers, client and seed data in this JVM): " + idleRss);
+
+        Javalin hello = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.routes.get("/hello", ctx -> ctx.result("hello"));
+        }).start("127.0.0.1", 0);
+        try {
+            hotPaths(hello.port());
+        } finally {
+            hello.stop();
+        }
+        lists();
+        revocationAndDeactivation();
+
+        System.out.println("\n## Hot paths (loopback, " + THREADS + " client threads, best of 3 interleaved rounds of "
+                + ROUND_MILLIS / 1000 + " s)\n");
+        System.out.println("| path | measured | limit it is measured against | ratio |");
+        System.out.println("| --- | --- | --- | --- |");
+        apiRows.forEach(System.out::println);
+        System.out.println("\n## Lists (server time, median of " + SAMPLES + ")\n");
+        System.out.println("| page | at size | server time | HTML/JSON size |");
+        System.out.println("| --- | --- | --- | --- |");
+        listRows.forEach(System.out::println);
+
+        String loadedRss = minuteOfLoad();
+        System.out.println("\n## Memory\n");
+        System.out.printf("- max heap: %d MiB; RSS idle: %s; RSS after a minute of users/me load: %s%n",
+                Runtime.getRuntime().maxMemory() >> 20, idleRss, loadedRss);
+        System.out.println("- RSS covers this whole JVM: both Keydesk servers, the load client and the benchmark's "
+                + "own data (100,000 keys); PostgreSQL runs in its own processes.");
+    }
+
+    private void hotPaths(int helloPort) throws Exception {
+        var notFound = LoopbackLoad.Request.get(port, "/api/v1/no-such-endpoint");
+        var bare = LoopbackLoad.Request.get(helloPort, "/hello");
+        String adminAuth = "Authorization: " + Http.basic(org.admin().email(), adminKey);
+        var me = LoopbackLoad.Request.get(port, "/api/v1/users/me", adminAuth);
+        var wrongEmail = LoopbackLoad.Request.get(port, "/api/v1/users/me",
+                "Authorization: " + Http.basic("someone-else@scale.example", adminKey));
+        var unknown = LoopbackLoad.Request.get(port, "/api/v1/users/me",
+                "Authorization: " + Http.basic(org.admin().email(), ApiKeyFormat.generate()));
+        var serverSettings = LoopbackLoad.Request.get(port, "/api/v1/server_settings");
+        for (int i = 0; i < 3; i++) { // warm up the JIT, the pool and the caches
+            LoopbackLoad.throughput(notFound, 404, THREADS, 1_000);
+            LoopbackLoad.throughput(bare, 200, THREADS, 1_000);
+            LoopbackLoad.throughput(me, 200, THREADS, 1_000);
+            LoopbackLoad.throughput(wrongEmail, 401, THREADS, 500);
+        }
+
+        var meStatements = new Counted("/api/v1/users/me");
+        double[] r404 = new double[3], rHello = new double[3], rMe = new double[3], rWrong = new double[3];
+        for (int round = 0; round < 3; round++) {
+            r404[round] = LoopbackLoad.throughput(notFound, 404, THREADS, ROUND_MILLIS);
+            rHello[round] = LoopbackLoad.throughput(bare, 200, THREADS, ROUND_MILLIS);
+            rMe[round] = LoopbackLoad.throughput(me, 200, THREADS, ROUND_MILLIS);
+            rWrong[round] = LoopbackLoad.throughput(wrongEmail, 401, THREADS, ROUND_MILLIS);
+        }
+        double best404 = max(r404), bestHello = max(rHello), bestMe = max(rMe), bestWrong = max(rWrong);
+        apiRows.add(String.format(Locale.ROOT, "| `GET /api/v1/users/me`, cached key | %,.0f req/s, %s | Keydesk's 404 route: %,.0f req/s; a bare Javalin hello: %,.0f req/s | %.2f / %.2f |",
+                bestMe, meStatements.perRequest(), best404, bestHello, bestMe / best404, bestMe / bestHello));
+        apiRows.add(String.format(Locale.ROOT, "| the same auth, cached key with a wrong e-mail (401) | %,.0f req/s | `users/me` cached: %,.0f req/s | %.2f |",
+                bestWrong, bestMe, bestWrong / bestMe));
+
+        var unknownStatements = new Counted("/api/v1/users/me");
+        var connection = new LoopbackLoad.Connection(unknown);
+        for (int i = 0; i < 1_000; i++) LoopbackLoad.expect(401, connection.send(unknown));
+        connection.close();
+        apiRows.add(String.format(Locale.ROOT, "| a well-formed but unknown key, 1,000 attempts | %s (the first one looks it up; the rest are remembered misses) | — | — |",
+                unknownStatements.total()));
+
+        double halfRate = best404 / 2;
+        long[] l404 = LoopbackLoad.latenciesAtRate(notFound, 404, halfRate, 3_000);
+        long[] lHello = LoopbackLoad.latenciesAtRate(bare, 200, halfRate, 3_000);
+        long[] lMe = LoopbackLoad.latenciesAtRate(me, 200, halfRate, 3_000);
+        apiRows.add(String.format(Locale.ROOT, "| `users/me` p99 at half the 404 route's peak (%,.0f req/s, one connection) | %.3f ms (p50 %.3f) | the 404 route at the same rate: %.3f ms; bare hello: %.3f ms | %.2f / %.2f |",
+                halfRate, LoopbackLoad.percentileMillis(lMe, 99), LoopbackLoad.percentileMillis(lMe, 50),
+                LoopbackLoad.percentileMillis(l404, 99), LoopbackLoad.percentileMillis(lHello, 99),
+                LoopbackLoad.percentileMillis(lMe, 99) / LoopbackLoad.percentileMillis(l404, 99),
+                LoopbackLoad.percentileMillis(lMe, 99) / LoopbackLoad.percentileMillis(lHello, 99)));
+
+        fetchApiKey();
+
+        var settingsCounted = new Counted("/api/v1/server_settings");
+        double settingsRate = LoopbackLoad.throughput(serverSettings, 200, THREADS, ROUND_MILLIS);
+        apiRows.add(String.format(Locale.ROOT, "| `GET /api/v1/server_settings` | %,.0f req/s, %s | Keydesk's 404 route: %,.0f req/s | %.2f |",
+                settingsRate, settingsCounted.perRequest(), best404, settingsRate / best404));
+    }
+
+    /** fetch_api_key on 2 client threads against raw argon2id verification with the same parameters on 2 threads. */
+    private void fetchApiKey() throws Exception {
+        String url = keydesk.baseUrl() + "/api/v1/fetch_api_key";
+        String body = Http.urlencode(Http.form("username", org.admin().email(), "password", Fixtures.PASSWORD));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        for (int i = 0; i < 4; i++) LoopbackLoad.expect(200, http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
+        var counted = new Counted("/api/v1/fetch_api_key");
+        double fetchRate = onTwoThreads(10_000, () -> LoopbackLoad.expect(200,
+                http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()));
+        String perCall = counted.perRequest();
+
+        PasswordHasher hasher = new PasswordHasher();
+        String hash = hasher.hash(Fixtures.PASSWORD);
+        onTwoThreads(2_000, () -> hasher.verify(hash, Fixtures.PASSWORD));
+        double argonRate = onTwoThreads(10_000, () -> {
+            if (!hasher.verify(hash, Fixtures.PASSWORD)) throw new IllegalStateException("no match");
+        });
+        apiRows.add(String.format(Locale.ROOT, "| `fetch_api_key`, 2 clients | %.1f/s, %s | raw argon2id verify, same parameters, 2 threads: %.1f/s | %.2f |",
+                fetchRate, perCall, argonRate, fetchRate / argonRate));
+    }
+
+    private void lists() throws Exception {
+        WebClient admin = new WebClient(keydesk.baseUrl());
+        admin.login(org.admin().email(), Fixtures.PASSWORD);
+        String adminCookie = admin.cookie(WebSession.SESSION_COOKIE);
+        WebClient owner = new WebClient(keydesk.baseUrl());
+        owner.login(org.botOwner().email(), Fixtures.PASSWORD);
+        String ownerCookie = owner.cookie(WebSession.SESSION_COOKIE);
+
+        listRow("/keys first page", "100,000 bots", "/keys", "/keys", adminCookie, null);
+        listRow("/keys last page", "100,000 bots", "/keys", "/keys?before=zzzzzzzz%7C9223372036854775807", adminCookie, null);
+        listRow("/keys search \"bot 0999\"", "100,000 bots", "/keys", "/keys?q=bot+0999", adminCookie, null);
+        listRow("/keys any view (HTML size)", "10,000 members", "/keys", "/keys", adminCookie, null);
+        listRow("/users", "10,000 members", "/users", "/users", adminCookie, null);
+        listRow("/bots (Your bots)", "1,000 own bots in a 110,000-user org", "/bots", "/bots", ownerCookie, null);
+        listRow("/audit-log first page", "1,000,000 rows", "/audit-log", "/audit-log", adminCookie, null);
+        listRow("/audit-log, a target filter that matches nothing", "1,000,000 rows", "/audit-log",
+                "/audit-log?target=nobody-at-all", adminCookie, null);
+        String deepAt = keydesk.primary().database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || '|' || id FROM audit_log "
+                        + "ORDER BY created_at DESC, id DESC OFFSET 950000 LIMIT 1").mapTo(String.class).one());
+        listRow("/audit-log deep page (row 950,000, page 19,000 of 50)", "1,000,000 rows", "/audit-log",
+                "/audit-log?after=" + java.net.URLEncoder.encode(deepAt, java.nio.charset.StandardCharsets.UTF_8), adminCookie, null);
+        listRow("`GET /api/v1/bots` as admin", "98,000 own bots of 100,000", "/api/v1/bots", "/api/v1/bots", null,
+                Http.basic(org.admin().email(), adminKey));
+    }
+
+    /** One row of the lists table: median server time of {@link #SAMPLES} requests (after 3 warm-ups) and the answer's size. */
+    private void listRow(String page, String size, String route, String path, String cookie, String authorization)
+            throws Exception {
+        int samples = route.equals("/api/v1/bots") ? 5 : SAMPLES; // each call also writes one 98,000-target audit row
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(keydesk.baseUrl() + path)).GET();
+        if (cookie != null) builder.header("Cookie", WebSession.SESSION_COOKIE + "=" + cookie);
+        if (authorization != null) builder.header("Authorization", authorization);
+        HttpRequest request = builder.build();
+        long bytes = 0;
+        for (int i = 0; i < 3; i++) bytes = send(request).length;
+        List<Double> millis = new ArrayList<>();
+        Counted counted = new Counted(route);
+        for (int i = 0; i < samples; i++) millis.add(serverMillis(route, () -> send(request)));
+        millis.sort(null);
+        listRows.add(String.format(Locale.ROOT, "| %s | %s | %.1f ms (%s) | %s |", page, size, millis.get(samples / 2),
+                counted.perRequest(), bytes >= 1 << 20 ? String.format(Locale.ROOT, "%.2f MB", bytes / 1e6)
+                        : String.format(Locale.ROOT, "%.0f kB", bytes / 1e3)));
+    }
+
+    private byte[] send(HttpRequest request) {
+        try {
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(request.uri() + ": " + response.statusCode() + " "
+                        + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return response.body();
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Revocation seen by the other process, and deactivating a sole owner of 1,000 bots, with empty and full caches. */
+    private void revocationAndDeactivation() throws Exception {
+        String emptyCache = revocation(30);
+        double emptyDeactivation = deactivate(org.otherBotOwner().id());
+        int emptyNotifications = lastNotifications;
+
+        // 50,000 keys cached in both processes, looked up as the API would.
+        for (Keydesk process : List.of(keydesk.primary(), keydesk.secondary())) {
+            var authenticator = process.services().authenticator();
+            for (ScaleSeed.BotKey bot : org.adminBots().subList(0, 50_000)) authenticator.authenticate(bot.email(), bot.key());
+        }
+        long cachedThere = keydesk.secondary().services().keyCache().size();
+        String fullCache = revocation(30);
+        double fullDeactivation = deactivate(org.botOwner().id());
+        apiRows.add("| revocation seen by another process, empty cache | " + emptyCache + " | — | — |");
+        apiRows.add(String.format(Locale.ROOT, "| the same with %,d keys cached there | %s | the empty cache | %.2f (p50) |",
+                cachedThere, fullCache, p50(fullCache) / p50(emptyCache)));
+        apiRows.add(String.format(Locale.ROOT, "| deactivating a member who alone owns 1,000 bots, %,d keys cached in each process | %.0f ms, %d NOTIFY | the same with empty caches: %.0f ms, %d NOTIFY | %.2f |",
+                cachedThere, fullDeactivation, lastNotifications, emptyDeactivation, emptyNotifications,
+                fullDeactivation / emptyDeactivation));
+    }
+
+    private int lastNotifications;
+
+    /** Deactivates a person through the Users page's action; returns its time in ms, and counts the NOTIFYs sent. */
+    private double deactivate(long personId) throws Exception {
+        try (java.sql.Connection listener = DriverManager.getConnection(
+                "jdbc:" + keydesk.databaseUrl().replace("postgres@", ""), "postgres", "")) {
+            try (Statement statement = listener.createStatement()) {
+                statement.execute("LISTEN " + KeyCache.CHANNEL);
+            }
+            long t0 = System.nanoTime();
+            keydesk.primary().services().people().deactivate(org.admin(), personId, "127.0.0.1");
+            double millis = (System.nanoTime() - t0) / 1e6;
+            Thread.sleep(300);
+            int count = 0;
+            try (Statement statement = listener.createStatement()) {
+                statement.execute("SELECT 1");
+            }
+            PGNotification[] received = listener.unwrap(PGConnection.class).getNotifications(500);
+            if (received != null) count = received.length;
+            lastNotifications = count;
+            return millis;
+        }
+    }
+
+    /** p50 and max of the time until the second process refuses a replaced key, over {@code rounds}. */
+    private String revocation(int rounds) throws Exception {
+        int otherPort = keydesk.secondary().port();
+        long[] nanos = new long[rounds];
+        for (int round = 0; round < rounds; round++) {
+            var request = LoopbackLoad.Request.get(otherPort, "/api/v1/users/me",
+                    "Authorization: " + Http.basic(org.admin().email(), adminKey));
+            try (var connection = new LoopbackLoad.Connection(request)) {
+                LoopbackLoad.expect(200, connection.send(request)); // cached there
+                adminKey = keydesk.primary().services().apiKeys().regenerateKey(Actor.commandLine(), org.admin().id());
+                long t0 = System.nanoTime();
+                while (connection.send(request) != 401) {
+                    if (System.nanoTime() - t0 > 5_000_000_000L) throw new IllegalStateException("never refused");
+                }
+                nanos[round] = System.nanoTime() - t0;
+            }
+        }
+        Arrays.sort(nanos);
+        return String.format(Locale.ROOT, "p50 %.2f ms, max %.2f ms", LoopbackLoad.percentileMillis(nanos, 50),
+                LoopbackLoad.percentileMillis(nanos, 100));
+    }
+
+    private static double p50(String revocation) {
+        return Double.parseDouble(revocation.substring(4, revocation.indexOf(" ms")));
+    }
+
+    /** A minute of users/me on {@link #THREADS} connections; returns the RSS after it. */
+    private String minuteOfLoad() throws Exception {
+        adminKey = Fixtures.keyOf(org.admin());
+        var me = LoopbackLoad.Request.get(port, "/api/v1/users/me", "Authorization: " + Http.basic(org.admin().email(), adminKey));
+        double rate = LoopbackLoad.throughput(me, 200, THREADS, 60_000);
+        System.out.printf(Locale.ROOT, "%nA minute of users/me: %,.0f req/s%n", rate);
+        return rss();
+    }
+
+    /** The server time of one request of {@code route}, from the request log's timer. */
+    private double serverMillis(String route, Runnable call) throws InterruptedException {
+        long count = requestCount(route);
+        double before = requestNanos(route);
+        call.run();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (requestCount(route) <= count) { // the request log records just after the answer is sent
+            if (System.nanoTime() > deadline) throw new IllegalStateException("request of " + route + " not recorded");
+            Thread.sleep(1);
+        }
+        return (requestNanos(route) - before) / 1e6;
+    }
+
+    private long requestCount(String route) {
+        return metrics.registry().find("keydesk_http_requests").tag("route", route).timers().stream()
+                .mapToLong(Timer::count).sum();
+    }
+
+    private double requestNanos(String route) {
+        return metrics.registry().find("keydesk_http_requests").tag("route", route).timers().stream()
+                .mapToDouble(t -> t.totalTime(TimeUnit.NANOSECONDS)).sum();
+    }
+
+    /** SQL statements and transactions of the primary server's requests of one route since this was made. */
+    private final class Counted {
+        private final String route;
+        private final long requests;
+        private final double statements;
+        private final long transactions;
+        private final long started = System.nanoTime();
+
+        Counted(String route) {
+            this.route = route;
+            var summary = metrics.requestStatements(route, "GET");
+            var post = metrics.requestStatements(route, "POST");
+            this.requests = summary.count() + post.count();
+            this.statements = summary.totalAmount() + post.totalAmount();
+            this.transactions = keydesk.primary().database().transactionsRun();
+        }
+
+        private long newRequests() throws InterruptedException {
+            Thread.sleep(300); // the request log records its meters just after each answer
+            return metrics.requestStatements(route, "GET").count() + metrics.requestStatements(route, "POST").count() - requests;
+        }
+
+        private double newStatements() {
+            return metrics.requestStatements(route, "GET").totalAmount() + metrics.requestStatements(route, "POST").totalAmount()
+                    - statements;
+        }
+
+        /** Per request; transactions are the whole process's (background work included, a few a second at most). */
+        String perRequest() throws InterruptedException {
+            long n = Math.max(1, newRequests());
+            return String.format(Locale.ROOT, "%.3f SQL statements and %.3f transactions per request", newStatements() / n,
+                    (keydesk.primary().database().transactionsRun() - transactions) / (double) n);
+        }
+
+        String total() throws InterruptedException {
+            long n = newRequests();
+            return String.format(Locale.ROOT, "%.0f SQL statements for %d requests", newStatements(), n);
+        }
+    }
+
+    private static double onTwoThreads(long millis, ThrowingRunnable call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        LongAdder done = new LongAdder();
+        long started = System.nanoTime();
+        long deadline = started + millis * 1_000_000;
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            futures.add(pool.submit(() -> {
+                while (System.nanoTime() < deadline) {
+                    call.run();
+                    done.increment();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) f.get();
+        pool.shutdown();
+        return done.sum() / ((System.nanoTime() - started) / 1e9);
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    private static double max(double[] values) {
+        return Arrays.stream(values).max().orElse(0);
+    }
+
+    /** This JVM's resident set size, from /proc/self/status. */
+    private static String rss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    long kib = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    return String.format(Locale.ROOT, "%d MiB", kib >> 10);
+                }
+            }
+        } catch (java.io.IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+        return "unknown";
+    }
+
+    private ScaleBenchmark() {}
+}

@@ -1,0 +1,145 @@
+package dev.keydesk.retention;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.IntegrationTest;
+import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.user.Role;
+import dev.keydesk.user.User;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The retention job against the real database, at an explicit "now" (rows are written with
+ * times relative to it): what is past its keeping time goes, in batches, everything else stays,
+ * and only one process sweeps at a time.
+ */
+@IntegrationTest
+class RetentionTest {
+    private static final Instant NOW = Instant.parse("2031-03-01T12:00:00Z");
+    private final TestKeydesk keydesk = TestKeydesk.get();
+    private final Jdbi jdbi = keydesk.primary().database().jdbi();
+    private User hamlet;
+
+    @BeforeEach
+    void setUp() {
+        keydesk.reset();
+        hamlet = Fixtures.user("hamlet@zulip.com", "King Hamlet", Role.MEMBER);
+    }
+
+    @Test
+    void theServersPolicyKeepsTheAuditLogAndDeletesOnlyWhatIsPastItsTime() {
+        jdbi.useHandle(h -> {
+            // Password attempts: the longest window is the reset e-mails' hour.
+            insertAttempts(h, Retention.BATCH * 2 + 17, NOW.minus(Duration.ofMinutes(61)));
+            insertAttempts(h, 3, NOW.minus(Duration.ofMinutes(59)));
+            insertSession(h, "old", NOW.minus(Duration.ofDays(15)));
+            insertSession(h, "recent", NOW.minus(Duration.ofDays(13)));
+            insertOutbox(h, "delivered_at", NOW.minus(Duration.ofDays(31)));
+            insertOutbox(h, "failed_at", NOW.minus(Duration.ofDays(31)));
+            insertOutbox(h, "delivered_at", NOW.minus(Duration.ofDays(29)));
+            insertOutbox(h, null, NOW.minus(Duration.ofDays(400))); // still waiting: never deleted
+            insertReset(h, NOW.minus(Duration.ofDays(2)));
+            insertReset(h, NOW.plus(Duration.ofMinutes(30)));
+            h.execute("DELETE FROM audit_log");
+            h.createUpdate("INSERT INTO audit_log (event_type, created_at) VALUES ('login', :at)")
+                    .bind("at", NOW.minus(Duration.ofDays(4000))).execute();
+        });
+
+        Map<String, Long> deleted = keydesk.primary().services().retention().sweep(NOW).orElseThrow();
+
+        assertEquals(Map.of("auth_attempts", (long) Retention.BATCH * 2 + 17, "sessions", 1L, "password_resets", 1L,
+                "outbox", 2L), deleted);
+        assertEquals(3, Fixtures.count("SELECT count(*) FROM auth_attempts"));
+        assertEquals(List.of("recent"), jdbi.withHandle(h -> h.createQuery("SELECT ip FROM sessions").mapTo(String.class).list()));
+        assertEquals(2, Fixtures.count("SELECT count(*) FROM outbox"));
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL"));
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM password_resets"));
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM audit_log"), "kept forever by default");
+    }
+
+    @Test
+    void anAuditRetentionDeletesOlderAuditRows() {
+        jdbi.useHandle(h -> {
+            h.execute("DELETE FROM audit_log");
+            for (int days : new int[] {91, 120, 89, 1}) {
+                h.createUpdate("INSERT INTO audit_log (event_type, created_at) VALUES ('login', :at)")
+                        .bind("at", NOW.minus(Duration.ofDays(days))).execute();
+            }
+        });
+        Retention ninetyDays = new Retention(jdbi, new Retention.Policy(Duration.ofHours(1), Duration.ofDays(14),
+                Duration.ofDays(30), Optional.of(Duration.ofDays(90))), keydesk.primary().database().availability());
+        assertEquals(2L, ninetyDays.sweep(NOW).orElseThrow().get("audit_log"));
+        assertEquals(2, Fixtures.count("SELECT count(*) FROM audit_log WHERE created_at > '2030-12-01'"));
+        assertEquals(2, Fixtures.count("SELECT count(*) FROM audit_log"));
+    }
+
+    @Test
+    void aSweepIsSkippedWhileAnotherProcessSweeps() throws Exception {
+        jdbi.useHandle(h -> insertAttempts(h, 10, NOW.minus(Duration.ofDays(1))));
+        Retention retention = keydesk.primary().services().retention();
+        try (Handle other = jdbi.open()) { // another process's sweep holds the lock
+            other.createQuery("SELECT pg_advisory_lock(19268, 1)").mapTo(String.class).one();
+            assertEquals(Optional.empty(), retention.sweep(NOW));
+            assertEquals(Optional.empty(), keydesk.secondary().services().retention().sweep(NOW));
+            assertEquals(10, Fixtures.count("SELECT count(*) FROM auth_attempts"), "nothing deleted meanwhile");
+            other.createQuery("SELECT pg_advisory_unlock(19268, 1)").mapTo(Boolean.class).one();
+        }
+
+        // Both processes at once: each row is deleted once, and a sweep that finds the lock taken says so.
+        jdbi.useHandle(h -> insertAttempts(h, Retention.BATCH * 3, NOW.minus(Duration.ofDays(1))));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<Optional<Map<String, Long>>>> sweeps = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Retention process = i % 2 == 0 ? retention : keydesk.secondary().services().retention();
+            sweeps.add(pool.submit(() -> process.sweep(NOW)));
+        }
+        long total = 0;
+        for (Future<Optional<Map<String, Long>>> sweep : sweeps) {
+            total += sweep.get().map(d -> d.get("auth_attempts")).orElse(0L);
+        }
+        pool.shutdown();
+        assertEquals(Retention.BATCH * 3 + 10, total);
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM auth_attempts"));
+        assertTrue(Fixtures.count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 19268") == 0,
+                "the lock is released");
+    }
+
+    private static void insertAttempts(Handle h, int n, Instant at) {
+        h.createUpdate("INSERT INTO auth_attempts (bucket, attempted_at) SELECT 'login:ip:198.51.100.' || g, :at "
+                + "FROM generate_series(1, :n) g").bind("at", at).bind("n", n).execute();
+    }
+
+    private void insertSession(Handle h, String label, Instant lastSeen) {
+        h.createUpdate("INSERT INTO sessions (token_digest, user_id, ip, user_agent, last_seen_at) "
+                        + "VALUES (sha256(CAST(:label AS bytea)), :user, :label, '', :at)")
+                .bind("label", label).bind("user", hamlet.id()).bind("at", lastSeen).execute();
+    }
+
+    private static void insertOutbox(Handle h, String finishedColumn, Instant at) {
+        String columns = finishedColumn == null ? "" : ", " + finishedColumn;
+        String values = finishedColumn == null ? "" : ", :at";
+        // Never due, so the running servers' senders leave it alone.
+        h.createUpdate("INSERT INTO outbox (kind, payload, max_attempts, created_at, next_attempt_at" + columns + ") "
+                + "VALUES ('email', '{}', 5, :at, 'infinity'" + values + ")").bind("at", at).execute();
+    }
+
+    private void insertReset(Handle h, Instant expiresAt) {
+        h.createUpdate("INSERT INTO password_resets (user_id, token_digest, expires_at) "
+                        + "VALUES (:user, sha256(CAST(:at AS text)::bytea), :at)")
+                .bind("user", hamlet.id()).bind("at", expiresAt).execute();
+    }
+}
