@@ -18,11 +18,6 @@ public enum Flash {
     BOT_KEY_REGENERATED("The bot has a new API key. The old key no longer works."),
     BOT_DEACTIVATED("The bot has been deactivated. Its key stops working until you reactivate it."),
     BOT_REACTIVATED("The bot has been reactivated with the API key it had before."),
-    KEY_CREATED("The API key was created."),
-    KEY_MODIFIED("The API key was modified."),
-    KEY_BLOCKED("The API key was blocked. It authenticates nothing until it is unblocked."),
-    KEY_UNBLOCKED("The API key was unblocked and works again."),
-    KEY_DELETED("The API key was deleted."),
     ROLE_CHANGED("The role was changed."),
     USER_DEACTIVATED("The account was deactivated: its sessions ended and its API key is refused."),
     USER_REACTIVATED("The account was reactivated."),
@@ -52,8 +47,13 @@ public enum Flash {
         ctx.attribute(SECURE_ATTR, secure);
     }
 
+    /** Whether one-shot cookies of this request must be Secure, like the session's. */
+    public static boolean secureCookies(Context ctx) {
+        return Boolean.TRUE.equals(ctx.attribute(SECURE_ATTR));
+    }
+
     public void set(Context ctx) {
-        boolean secure = Boolean.TRUE.equals(ctx.attribute(SECURE_ATTR));
+        boolean secure = secureCookies(ctx);
         ctx.cookie(new Cookie(COOKIE, name(), "/", -1, secure, true, null, SameSite.LAX));
     }
 
