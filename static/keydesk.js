@@ -76,7 +76,7 @@ function showGeneralError(form, message) {
 }
 
 /**
- * Sends a dialog's form without leaving the page. Success goes where the form says to return;
+ * Sends a dialog's form without leaving the page. Success goes where the server says to return;
  * a refusal keeps the dialog open with everything typed, and the server's message beside its field.
  */
 async function submitFormDialog(form) {
@@ -84,15 +84,14 @@ async function submitFormDialog(form) {
   let response;
   try {
     response = await fetch(form.action, {
-      method: "POST", body: new FormData(form), credentials: "same-origin", redirect: "manual",
+      method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Keydesk-Dialog": "1" },
     });
   } catch (error) {
     showGeneralError(form, "Keydesk did not answer. Nothing was saved; try again.");
     return;
   }
-  if (response.type === "opaqueredirect") {
-    const back = form.querySelector("input[name=back]");
-    window.location.assign(back ? back.value : window.location.href);
+  if (response.ok && (response.headers.get("Content-Type") || "").startsWith("application/json")) {
+    window.location.assign((await response.json()).location);
     return;
   }
   const page = new DOMParser().parseFromString(await response.text(), "text/html");

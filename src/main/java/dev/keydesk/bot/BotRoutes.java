@@ -141,9 +141,9 @@ public final class BotRoutes {
     private void deactivate(Context ctx) {
         Bot bot = manageable(ctx);
         if (!"yes".equals(ctx.formParam("confirmed"))) {
-            confirm(ctx, "Deactivate " + bot.fullName() + "?",
-                    "The bot's API key stops working until the bot is reactivated. The key itself is kept.",
-                    "/bots/" + bot.id() + "/deactivate", "Yes, deactivate", "/bots");
+            confirm(ctx, "Block " + bot.fullName() + "?",
+                    "The bot's API key stops working until the bot is unblocked. The key itself is kept.",
+                    "/bots/" + bot.id() + "/deactivate", "Yes, block", "/bots");
             return;
         }
         bots.deactivate(actor(ctx), bot.id());
@@ -156,7 +156,7 @@ public final class BotRoutes {
         try {
             bots.reactivate(actor(ctx), bot.id());
         } catch (InvalidInputException e) {
-            throw new WebError(400, "This bot cannot be reactivated: " + e.getMessage()
+            throw new WebError(400, "This bot cannot be unblocked: " + e.getMessage()
                     + " Rename the active account that uses its name first.");
         }
         Flash.BOT_REACTIVATED.set(ctx);

@@ -5,7 +5,6 @@ import dev.keydesk.web.Cursor;
 import io.javalin.http.Context;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * What the admin asked the Keys list for: the search, the sort and the filters. Unknown values
@@ -96,9 +95,5 @@ public record KeyListQuery(String search, Sort sort, String state, BotType type,
         if (value.isEmpty()) return;
         href.append(href.indexOf("?") < 0 ? '?' : '&').append(name).append('=')
                 .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
-    }
-
-    String lowerOwner() {
-        return owner.toLowerCase(Locale.ROOT);
     }
 }

@@ -18,7 +18,7 @@ import org.jdbi.v3.core.statement.Query;
  * Searching and filtering every bot of the organization, a page at a time in the chosen order.
  * Pages continue from a {@link Cursor} (keyset paging on the sort key and the bot's id): by name
  * over the index on {@code (lower(full_name), id) WHERE is_bot}, by date over the indexes on the
- * current keys' dates. A search uses the trigram indexes on the bots' lower-cased names and
+ * current keys' dates and account ids. A search uses the trigram indexes on the bots' lower-cased names and
  * e-mails. Without a search the statement has no LIKE at all, so the planner walks an ordered index.
  * A key that was never used sorts as used at the epoch: last, among the oldest.
  */
@@ -26,9 +26,14 @@ final class KeyListingQueries {
     private static final String COLUMNS = """
             SELECT u.id, u.email, u.full_name, u.bot_type, u.is_active, u.avatar_version,
                    k.created_at AS key_created_at, k.last_used_at, lower(u.full_name) AS sort_name
-            FROM users u LEFT JOIN api_keys k ON k.user_id = u.id AND k.revoked_at IS NULL
-            WHERE
             """;
+    /** By name: every bot, with its current key if it has one. */
+    private static final String FROM_BOTS = " FROM users u LEFT JOIN api_keys k ON k.user_id = u.id AND k.revoked_at IS NULL WHERE ";
+    /**
+     * By date: the current keys, walked in the order of their index, and their bots. Every bot has
+     * one current key from its creation on (a new key replaces the old one in one transaction).
+     */
+    private static final String FROM_KEYS = " FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.revoked_at IS NULL AND ";
 
     private final Jdbi jdbi;
 
@@ -49,12 +54,22 @@ final class KeyListingQueries {
         return when == null ? Instant.EPOCH : when;
     }
 
+    /** The sort key, as written in the index that serves it (migrations V12 and V40). */
     private static String sortKey(Sort sort) {
         return switch (sort) {
             case NAME -> "lower(u.full_name)";
-            case CREATED -> "coalesce(k.created_at, 'epoch'::timestamptz)";
+            case CREATED -> "k.created_at";
             case LAST_USED -> "coalesce(k.last_used_at, 'epoch'::timestamptz)";
         };
+    }
+
+    /** Rows with the same sort key go by the bot's id (for dates, as the keys' index holds it). */
+    private static String tieBreak(Sort sort) {
+        return sort == Sort.NAME ? "u.id" : "k.user_id";
+    }
+
+    private static String from(Sort sort) {
+        return COLUMNS + (sort == Sort.NAME ? FROM_BOTS : FROM_KEYS);
     }
 
     /** A cursor's key as the statement compares it; empty when it cannot be one of {@code sort}'s keys. */
@@ -77,10 +92,8 @@ final class KeyListingQueries {
         if ("blocked".equals(query.state())) sql.append(" AND NOT u.is_active");
         if (query.type() != null) sql.append(" AND u.bot_type = :type");
         if (!query.owner().isEmpty()) {
-            sql.append("""
-                     AND EXISTS (SELECT 1 FROM bot_owners o JOIN users ou ON ou.id = o.owner_id
-                                 WHERE o.bot_id = u.id
-                                   AND (lower(ou.full_name) LIKE :owner ESCAPE '!' OR lower(ou.email) LIKE :owner ESCAPE '!'))""");
+            sql.append(" AND EXISTS (SELECT 1 FROM bot_owners o JOIN users ou ON ou.id = o.owner_id WHERE o.bot_id = u.id"
+                    + " AND (lower(ou.full_name) LIKE :owner ESCAPE '!' OR lower(ou.email) LIKE :owner ESCAPE '!'))");
         }
         return sql.toString();
     }
@@ -99,9 +112,10 @@ final class KeyListingQueries {
         String order = sort.newestFirst() ? " DESC" : "";
         Optional<String> cursorKey = after == null ? Optional.empty() : cursorKey(sort, after);
         if (after != null && cursorKey.isEmpty()) after = null;
-        String sql = COLUMNS + where(query)
-                + (after == null ? "" : " AND (" + key + ", u.id) " + forward + " (" + cursorKey.get() + ", :id)")
-                + " ORDER BY " + key + order + ", u.id" + order + " LIMIT :limit";
+        String id = tieBreak(sort);
+        String sql = from(sort) + where(query)
+                + (after == null ? "" : " AND (" + key + ", " + id + ") " + forward + " (" + cursorKey.get() + ", :id)")
+                + " ORDER BY " + key + order + ", " + id + order + " LIMIT :limit";
         return run(sql, query, after, limit);
     }
 
@@ -113,8 +127,9 @@ final class KeyListingQueries {
         String key = sortKey(sort);
         String backward = sort.newestFirst() ? ">" : "<";
         String order = sort.newestFirst() ? "" : " DESC";
-        String sql = COLUMNS + where(query) + " AND (" + key + ", u.id) " + backward + " (" + cursorKey.get() + ", :id)"
-                + " ORDER BY " + key + order + ", u.id" + order + " LIMIT :limit";
+        String id = tieBreak(sort);
+        String sql = from(sort) + where(query) + " AND (" + key + ", " + id + ") " + backward + " (" + cursorKey.get() + ", :id)"
+                + " ORDER BY " + key + order + ", " + id + order + " LIMIT :limit";
         List<KeyListing> rows = new ArrayList<>(run(sql, query, before, limit));
         Collections.reverse(rows);
         return rows;

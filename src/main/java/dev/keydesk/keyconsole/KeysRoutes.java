@@ -53,6 +53,8 @@ public final class KeysRoutes {
     /** At most a page and then some: the bulk form only ever sends the ticked rows of one page. */
     static final int MAX_BULK = 100;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The header the dialogs' script sends with a form. */
+    static final String FROM_DIALOG = "X-Keydesk-Dialog";
 
     private final Jdbi jdbi;
     private final BotActions bots;
@@ -285,10 +287,18 @@ public final class KeysRoutes {
         done(ctx, action.outcome, changed);
     }
 
-    /** After an action: the list as it was, saying what happened and marking the rows. */
+    /**
+     * After an action: the list as it was, saying what happened and marking the rows. A dialog's
+     * script (which sends {@link #FROM_DIALOG}) is told where to go instead of being redirected,
+     * so that the one-shot result is read by the page it loads, not by the script.
+     */
     private static void done(Context ctx, KeyResult.Outcome outcome, List<BotActions.Changed> changed) {
         new KeyResult(outcome, changed).set(ctx);
-        ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+        if (ctx.header(FROM_DIALOG) != null) {
+            ctx.json(Map.of("location", back(ctx)));
+        } else {
+            ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+        }
     }
 
     private Bot bot(Context ctx) {

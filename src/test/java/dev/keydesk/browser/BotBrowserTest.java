@@ -130,7 +130,12 @@ class BotBrowserTest {
         Locator row = table.getByRole(AriaRole.ROW).filter(new Locator.FilterOptions().setHasText(bot.email()));
         assertThat(row).hasCount(1);
         Locator actions = row.getByRole(AriaRole.CELL).nth(actionsColumn);
-        Locator manage = icon(actions, AriaRole.LINK, "manage bot");
+        // The visible tooltip is the help page's word; the accessible name adds the bot it manages.
+        Locator manage = actions.getByRole(AriaRole.LINK, new Locator.GetByRoleOptions()
+                .setName("manage bot " + bot.fullName()).setExact(true));
+        assertThat(manage).isVisible();
+        assertThat(manage).hasAttribute("title", "manage bot");
+        assertThat(manage).hasText("");
         manage.click();
 
         assertThat(page).hasURL(baseUrl + "/bots/" + bot.id() + "#api-key");
