@@ -68,7 +68,7 @@ class BotPagesTest {
 
         Page list = owner.get("/bots");
         assertEquals("Actions", list.doc().select("table.bots th").last().text());
-        Element manage = list.doc().selectFirst("a[aria-label=manage bot]");
+        Element manage = list.doc().selectFirst("a[title=manage bot]");
         assertEquals("/bots/" + id + "#api-key", manage.attr("href"));
         assertTrue(list.text().contains("Active bots (1)"));
         assertTrue(list.text().contains("Blocked bots (0)"));
