@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -45,7 +46,7 @@ record KeyResult(Outcome outcome, List<Changed> keys) {
 
     /** "Deploy Bot was blocked. …", "3 keys were blocked: A, B and C.", or what happened when nothing did. */
     String message() {
-        String verb = outcome.name().toLowerCase(java.util.Locale.ROOT);
+        String verb = outcome.name().toLowerCase(Locale.ROOT);
         if (keys.isEmpty()) return "No key was " + verb + ": the chosen keys were already " + verb + " or are gone.";
         if (keys.size() == 1) return keys.get(0).fullName() + " " + outcome.one;
         List<String> names = keys.stream().limit(NAMED).map(Changed::fullName).collect(Collectors.toCollection(ArrayList::new));

@@ -9,6 +9,7 @@ import dev.keydesk.web.FormError;
 import dev.keydesk.web.Layout;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -60,7 +61,7 @@ public final class KeysPages {
         }
 
         public List<Option> types() {
-            List<Option> types = new java.util.ArrayList<>();
+            List<Option> types = new ArrayList<>();
             types.add(new Option("", "Any", query.type() == null));
             Arrays.stream(BotType.values()).forEach(t ->
                     types.add(new Option(Integer.toString(t.code()), t.label(), t == query.type())));

@@ -21,7 +21,6 @@ import dev.keydesk.guard.ServiceChoice;
 import dev.keydesk.guard.ServiceQueries;
 import dev.keydesk.user.UserQueries;
 import dev.keydesk.web.ConfirmPage;
-import dev.keydesk.web.Flash;
 import dev.keydesk.web.FormError;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
