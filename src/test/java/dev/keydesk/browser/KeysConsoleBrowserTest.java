@@ -327,6 +327,26 @@ class KeysConsoleBrowserTest {
     }
 
     @Test
+    void aBotsOwnersAreChosenWithTheSamePicker() {
+        Bot owned = bot("Owned Bot", member);
+        BrowserSupport.logIn(page, baseUrl, MEMBER_EMAIL, Fixtures.PASSWORD);
+        page.navigate(baseUrl + "/bots/" + owned.id() + "/edit");
+        Locator owners = page.getByRole(AriaRole.GROUP, new Page.GetByRoleOptions().setName("Owners (members who manage this bot)"));
+        Locator chosen = owners.getByRole(AriaRole.LIST, new Locator.GetByRoleOptions().setName("Chosen accounts"));
+        assertThat(chosen.getByRole(AriaRole.CHECKBOX)).hasCount(1);
+        owners.getByLabel("Find an account").pressSequentially("iag");
+        Locator iago = owners.getByRole(AriaRole.LIST, new Locator.GetByRoleOptions().setName("Matching accounts"))
+                .getByRole(AriaRole.CHECKBOX, new Locator.GetByRoleOptions().setName(admin.fullName()));
+        assertThat(iago).hasCount(1);
+        iago.check();
+        assertThat(chosen.getByRole(AriaRole.CHECKBOX)).hasCount(2);
+        BrowserSupport.button(page, "Save changes").click();
+        assertThat(page).hasURL(baseUrl + "/bots/" + owned.id());
+        assertEquals(2, Fixtures.count("SELECT count(*) FROM bot_owners WHERE bot_id = " + owned.id()));
+        assertEquals(List.of(), pageErrors);
+    }
+
+    @Test
     void withoutJavaScriptAConfirmedActionReturnsToTheSameSearchSortAndPage() {
         for (int i = 0; i < 55; i++) bot(String.format("Plain %02d", i), member);
         BrowserContext plain = browser.newContextWithoutJavaScript();
