@@ -18,13 +18,181 @@ function showNotice(message, isError) {
   notice.textContent = message;
 }
 
+/**
+ * Opens a dialog with the focus where it is safe: a question on its Cancel button, a form on its
+ * first field to type in (both marked autofocus in the page).
+ */
 function openDialog(dialog) {
   dialog.showModal();
-  const field = dialog.querySelector("input:not([type=hidden])");
-  if (field) field.focus();
+  const target = dialog.querySelector("[autofocus]") || dialog.querySelector("input:not([type=hidden]):not([type=file])");
+  if (target) target.focus();
 }
 
+/** Closes the options menu around {@code element}, if any; returns its summary, to give the focus back to. */
+function closeMenuAround(element) {
+  const menu = element.closest("details.menu");
+  if (!menu) return null;
+  menu.open = false;
+  return menu.querySelector("summary");
+}
+
+// ---------------------------------------------------------------- form dialogs: errors stay in the dialog
+
+function clearFormErrors(form) {
+  for (const error of form.querySelectorAll("[data-client-error]")) error.remove();
+  for (const field of form.querySelectorAll("[aria-invalid=true]")) {
+    field.removeAttribute("aria-invalid");
+    const ids = (field.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && !id.endsWith("-error"));
+    if (ids.length) field.setAttribute("aria-describedby", ids.join(" "));
+    else field.removeAttribute("aria-describedby");
+  }
+}
+
+/** The server's message beside the field it is about, tied to it with aria-describedby. */
+function showFieldError(form, fieldName, message) {
+  const field = form.querySelector(`[name="${fieldName}"]`);
+  if (!field) return false;
+  const error = document.createElement("p");
+  error.className = "error field-error";
+  error.id = field.id + "-error";
+  error.dataset.clientError = "";
+  error.setAttribute("role", "alert");
+  error.textContent = message;
+  field.after(error);
+  field.setAttribute("aria-invalid", "true");
+  const ids = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+  field.setAttribute("aria-describedby", [error.id, ...ids].join(" "));
+  field.focus();
+  return true;
+}
+
+function showGeneralError(form, message) {
+  const error = document.createElement("p");
+  error.className = "error";
+  error.dataset.clientError = "";
+  error.setAttribute("role", "alert");
+  error.textContent = message;
+  form.prepend(error);
+}
+
+/**
+ * Sends a dialog's form without leaving the page. Success goes where the server says to return;
+ * a refusal keeps the dialog open with everything typed, and the server's message beside its field.
+ */
+async function submitFormDialog(form) {
+  clearFormErrors(form);
+  let response;
+  try {
+    response = await fetch(form.action, {
+      method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Keydesk-Dialog": "1" },
+    });
+  } catch (error) {
+    showGeneralError(form, "Keydesk did not answer. Nothing was saved; try again.");
+    return;
+  }
+  if (response.ok && (response.headers.get("Content-Type") || "").startsWith("application/json")) {
+    window.location.assign((await response.json()).location);
+    return;
+  }
+  const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  let shown = false;
+  for (const error of page.querySelectorAll("[data-error-for]")) {
+    shown = showFieldError(form, error.dataset.errorFor, error.textContent.trim()) || shown;
+  }
+  if (!shown) {
+    const general = page.querySelector("main .error[role=alert]") || page.querySelector("main p");
+    showGeneralError(form, general ? general.textContent.trim() : `Nothing was saved (HTTP ${response.status}).`);
+  }
+}
+
+// ---------------------------------------------------------------- account pickers
+
+/** One account as a labelled checkbox of a picker's list. */
+function pickerItem(fieldName, account, checked) {
+  const item = document.createElement("li");
+  const label = document.createElement("label");
+  label.className = "check";
+  const box = document.createElement("input");
+  box.type = "checkbox";
+  box.name = fieldName;
+  box.value = String(account.id);
+  box.checked = checked;
+  const text = document.createElement("span");
+  text.textContent = account.full_name + " ";
+  const email = document.createElement("span");
+  email.className = "hint";
+  email.textContent = account.email;
+  text.append(email);
+  label.append(box, " ", text);
+  item.append(label);
+  return item;
+}
+
+/** Search as you type, over the same accounts the Find button would list. */
+function enhancePicker(picker) {
+  const fieldName = picker.dataset.accountPicker;
+  const search = picker.querySelector("[data-picker-search]");
+  const find = picker.querySelector("[data-picker-find]");
+  const chosen = picker.querySelector("[data-picker-chosen]");
+  const results = picker.querySelector("[data-picker-results]");
+  const status = picker.querySelector("[data-picker-status]");
+  // With the script, Find searches in place, and Enter in the other fields submits the form itself.
+  find.type = "button";
+  let asked = 0;
+  const run = async () => {
+    const mine = ++asked;
+    let accounts;
+    try {
+      const response = await fetch("/account-choices?q=" + encodeURIComponent(search.value.trim()),
+        { credentials: "same-origin" });
+      if (!response.ok) throw new Error(response.statusText);
+      accounts = await response.json();
+    } catch (error) {
+      announce(status, "The search did not work. Try again.");
+      return;
+    }
+    if (mine !== asked) return; // an older answer arriving late
+    const taken = new Set([...chosen.querySelectorAll("input:checked")].map((box) => box.value));
+    results.replaceChildren(...accounts.filter((a) => !taken.has(String(a.id))).map((a) => pickerItem(fieldName, a, false)));
+    const shown = results.children.length;
+    announce(status, shown === 0 ? "No other account matches." : `${shown} matching account${shown === 1 ? "" : "s"}.`);
+  };
+  let timer;
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, 250);
+  });
+  search.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    clearTimeout(timer);
+    run();
+  });
+  find.addEventListener("click", run);
+  // A ticked result joins the chosen accounts.
+  results.addEventListener("change", (event) => {
+    const box = event.target;
+    if (box.checked) chosen.append(box.closest("li"));
+  });
+  picker.fillChosen = (accounts) => {
+    chosen.replaceChildren(...accounts.map((a) => pickerItem(fieldName, a, true)));
+    search.value = "";
+    run();
+  };
+}
+
+// ---------------------------------------------------------------- the page
+
 document.addEventListener("DOMContentLoaded", () => {
+  // A notice from the server is put into its live region after load, so screen readers announce it.
+  for (const region of document.querySelectorAll("[data-announce]")) {
+    const message = region.textContent;
+    region.textContent = "";
+    setTimeout(() => { region.textContent = message; }, 100);
+  }
+
+  for (const picker of document.querySelectorAll("[data-account-picker]")) enhancePicker(picker);
+
   // A form that would load a page with a question opens the same question in a dialog instead.
   for (const form of document.querySelectorAll("form[data-open-dialog]")) {
     const dialog = document.getElementById(form.dataset.openDialog);
@@ -32,6 +200,14 @@ document.addEventListener("DOMContentLoaded", () => {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       openDialog(dialog);
+    });
+  }
+
+  for (const dialog of document.querySelectorAll("dialog[data-form-dialog]")) {
+    const form = dialog.querySelector("form");
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submitFormDialog(form);
     });
   }
 
@@ -47,16 +223,21 @@ document.addEventListener("DOMContentLoaded", () => {
   // Destructive forms ask first; the server asks again if this script does not run.
   // One dialog may serve many forms (a row action in a table): it submits the one that opened it.
   const pendingForms = new Map();
+  const returnFocus = new Map();
+  const ask = (dialog, form) => {
+    pendingForms.set(dialog, form);
+    returnFocus.set(dialog, closeMenuAround(form) || document.activeElement);
+    openDialog(dialog);
+  };
   for (const form of document.querySelectorAll("form[data-confirm-with]")) {
     const dialog = document.getElementById(form.dataset.confirmWith);
     if (!dialog) continue;
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      pendingForms.set(dialog, form);
       if (form.dataset.subject) {
         for (const slot of dialog.querySelectorAll("[data-subject]")) slot.textContent = form.dataset.subject;
       }
-      dialog.showModal();
+      ask(dialog, form);
     });
   }
   for (const accept of document.querySelectorAll("dialog [data-confirm-accept]")) {
@@ -64,9 +245,71 @@ document.addEventListener("DOMContentLoaded", () => {
     accept.addEventListener("click", () => {
       const form = pendingForms.get(dialog);
       if (!form) return;
+      pendingForms.delete(dialog);
       form.querySelector("input[name=confirmed]").value = "yes";
       dialog.close();
       form.submit();
+    });
+  }
+  for (const dialog of document.querySelectorAll("dialog")) {
+    // Cancelled (Cancel or Escape): the focus goes back to the control that asked.
+    dialog.addEventListener("close", () => {
+      if (!pendingForms.has(dialog)) return;
+      pendingForms.delete(dialog);
+      const back = returnFocus.get(dialog);
+      if (back && back.isConnected) back.focus();
+    });
+  }
+
+  // Keys: the bulk form asks once, naming how many keys it changes.
+  const bulk = document.querySelector("form[data-bulk-confirm]");
+  if (bulk) {
+    const dialog = document.getElementById(bulk.dataset.bulkConfirm);
+    const boxes = () => [...document.querySelectorAll(`input[name=ids][form="${bulk.id}"]`)];
+    const count = bulk.querySelector("[data-selected-count]");
+    const selectAll = document.querySelector("[data-select-all]");
+    const showCount = () => {
+      const n = boxes().filter((b) => b.checked).length;
+      count.textContent = n === 0 ? "With the selected keys:" : `With the ${n} selected key${n === 1 ? "" : "s"}:`;
+      if (selectAll) {
+        selectAll.checked = n > 0 && n === boxes().length;
+        selectAll.indeterminate = n > 0 && n < boxes().length;
+      }
+    };
+    for (const box of boxes()) box.addEventListener("change", showCount);
+    if (selectAll) {
+      selectAll.hidden = false;
+      selectAll.addEventListener("change", () => {
+        for (const box of boxes()) box.checked = selectAll.checked;
+        showCount();
+      });
+    }
+    bulk.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const action = event.submitter;
+      const n = boxes().filter((b) => b.checked).length;
+      if (n === 0) {
+        showNotice("Select at least one key in the list first.", true);
+        return;
+      }
+      let chosen = bulk.querySelector("input[type=hidden][name=action]");
+      if (!chosen) {
+        chosen = document.createElement("input");
+        chosen.type = "hidden";
+        chosen.name = "action";
+        bulk.append(chosen);
+      }
+      chosen.value = action.value;
+      const label = action.textContent.trim();
+      dialog.querySelector("[data-bulk-question]").textContent = `${label} ${n} key${n === 1 ? "" : "s"}?`;
+      dialog.querySelector("[data-bulk-explanation]").textContent = {
+        block: "They authenticate nothing until they are unblocked; their values stay the same.",
+        unblock: "They work again with the values they had.",
+        delete: "The bots and their keys are removed for good; this cannot be undone.",
+      }[action.value];
+      const accept = dialog.querySelector("[data-bulk-accept]");
+      accept.textContent = label;
+      ask(dialog, bulk);
     });
   }
 
@@ -78,11 +321,12 @@ document.addEventListener("DOMContentLoaded", () => {
       event.preventDefault();
       const row = link.closest("tr");
       const form = modifyDialog.querySelector("form");
+      clearFormErrors(form);
       form.action = link.dataset.modifyKey;
       form.querySelector("input[name=name]").value = row.dataset.name;
       form.querySelector("input[name=webhook_url]").value = row.dataset.webhook;
-      const owners = new Set(row.dataset.owners.split(","));
-      for (const box of form.querySelectorAll("input[name=accounts]")) box.checked = owners.has(box.value);
+      const picker = form.querySelector("[data-account-picker]");
+      if (picker && picker.fillChosen) picker.fillChosen(JSON.parse(row.dataset.owners || "[]"));
       const services = new Set((row.dataset.services || "").split(","));
       for (const box of form.querySelectorAll("input[name=services]")) box.checked = services.has(box.value);
       form.querySelector("input[type=file]").value = "";
@@ -109,12 +353,31 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
-  // Close an open options menu when clicking elsewhere.
+  // Options menus are disclosures: a click elsewhere or Escape closes them.
   document.addEventListener("click", (event) => {
     for (const menu of document.querySelectorAll("details.menu[open]")) {
       if (!menu.contains(event.target)) menu.open = false;
     }
   });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    for (const menu of document.querySelectorAll("details.menu[open]")) {
+      const inside = menu.contains(document.activeElement);
+      menu.open = false;
+      if (inside) menu.querySelector("summary").focus();
+    }
+  });
+
+  // A search form sends only the fields that say something, so its address stays short.
+  for (const form of document.querySelectorAll("form[data-clean-query]")) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const params = new URLSearchParams();
+      for (const [name, value] of new FormData(form)) if (value !== "") params.append(name, value);
+      const query = params.toString();
+      window.location.assign(form.action + (query ? "?" + query : ""));
+    });
+  }
 
   // Search as you type (after a pause), keeping the caret where it was.
   const search = document.querySelector("input[data-live-search]");
@@ -126,7 +389,7 @@ document.addEventListener("DOMContentLoaded", () => {
     let timer;
     search.addEventListener("input", () => {
       clearTimeout(timer);
-      timer = setTimeout(() => search.form.submit(), 400);
+      timer = setTimeout(() => search.form.requestSubmit(), 400);
     });
   }
 

@@ -48,6 +48,13 @@ class ListsAtScaleTest {
                            format('actor-%s@keydesk.test', n % 500), format('target-%s@keydesk.test', n % 20000),
                            '192.0.2.1', now() - make_interval(secs => n)
                     FROM generate_series(1, ?) n""", AUDIT_ROWS);
+            // Every bot has a current key; every third was never used.
+            h.execute("""
+                    INSERT INTO api_keys (user_id, digest, ciphertext, created_at, last_used_at)
+                    SELECT id, sha256(id::text::bytea), '\\x00'::bytea, timestamptz '2026-01-01 00:00:00+00' + make_interval(secs => (id * 7919) % 100000),
+                           CASE WHEN id % 3 = 0 THEN NULL ELSE timestamptz '2026-06-01 00:00:00+00' + make_interval(secs => (id * 104729) % 50000) END
+                    FROM users WHERE is_bot""");
+            h.execute("ANALYZE api_keys");
             h.execute("ANALYZE users");
             h.execute("ANALYZE audit_log");
         });
@@ -93,6 +100,35 @@ class ListsAtScaleTest {
                 SELECT u.id FROM users u WHERE u.is_bot AND (lower(u.full_name), u.id) > ('scale bot 090000', 0)
                 ORDER BY lower(u.full_name), u.id LIMIT 51""");
         assertTrue(order.contains("users_bot_name_order"), order);
+    }
+
+    @Test
+    void keysConsoleSortsOneHundredThousandKeysByDateAlongTheirIndexes() {
+        for (String sort : List.of("created", "last_used")) {
+            Page first = timed("Keys by " + sort + ", first page", () -> admin.get("/keys?sort=" + sort));
+            assertEquals(50, names(first).size());
+            Page second = timed("Keys by " + sort + ", next page", () -> admin.get(first.doc().selectFirst("a[rel=next]").attr("href")));
+            assertEquals(50, names(second).size());
+            assertTrue(java.util.Collections.disjoint(names(first), names(second)), "no key on two pages");
+            Page back = admin.get(second.doc().selectFirst("a[rel=prev]").attr("href"));
+            assertEquals(names(first), names(back));
+        }
+        List<String> newest = jdbi.withHandle(h -> h.createQuery("""
+                SELECT u.full_name FROM api_keys k JOIN users u ON u.id = k.user_id
+                WHERE k.revoked_at IS NULL AND u.is_bot ORDER BY k.created_at DESC, k.user_id DESC LIMIT 50""")
+                .mapTo(String.class).list());
+        assertEquals(newest, names(admin.get("/keys?sort=created")));
+
+        String created = explain("""
+                SELECT u.id FROM api_keys k JOIN users u ON u.id = k.user_id
+                WHERE k.revoked_at IS NULL AND u.is_bot AND (k.created_at, k.user_id) < (timestamptz '2026-01-01 12:00:00+00', 0)
+                ORDER BY k.created_at DESC, k.user_id DESC LIMIT 51""");
+        assertTrue(created.contains("api_keys_current_created"), created);
+        String used = explain("""
+                SELECT u.id FROM api_keys k JOIN users u ON u.id = k.user_id
+                WHERE k.revoked_at IS NULL AND u.is_bot
+                ORDER BY coalesce(k.last_used_at, 'epoch'::timestamptz) DESC, k.user_id DESC LIMIT 51""");
+        assertTrue(used.contains("api_keys_current_last_used"), used);
     }
 
     @Test
@@ -147,7 +183,7 @@ class ListsAtScaleTest {
     }
 
     private static List<String> names(Page page) {
-        return page.doc().select("tr.key-row").stream().map(r -> r.attr("data-name")).toList();
+        return page.doc().select("tr[data-name]").stream().map(r -> r.attr("data-name")).toList();
     }
 
     private static Page timed(String what, java.util.function.Supplier<Page> request) {

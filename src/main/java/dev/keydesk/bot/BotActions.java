@@ -15,12 +15,14 @@ import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -178,14 +180,20 @@ public final class BotActions {
     public void reactivate(Actor actor, long botId) {
         jdbi.useTransaction(h -> {
             lockNames(h); // advisory lock before row locks, everywhere
-            Bot bot = h.attach(BotDao.class).lock(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
-            if (bot.isActive()) return;
-            requireFreeName(h, bot.fullName(), botId);
-            h.attach(UserDao.class).updateActive(botId, true);
-            keyCache.announceChange(h, botId);
-            AuditLog.record(h, AuditEvent.BOT_REACTIVATED, actor, botId);
-            keyEvents.keyChanged(h, botId, KeyEvent.UNBLOCKED);
+            reactivateLocked(h, actor, h.attach(BotDao.class).lock(botId)
+                    .orElseThrow(() -> new BotAccess.Denied("No such bot")));
         });
+    }
+
+    /** Inside a transaction that holds the name lock and the bot's row lock; false when it was active. */
+    private boolean reactivateLocked(Handle h, Actor actor, Bot bot) {
+        if (bot.isActive()) return false;
+        requireFreeName(h, bot.fullName(), bot.id());
+        h.attach(UserDao.class).updateActive(bot.id(), true);
+        keyCache.announceChange(h, bot.id());
+        AuditLog.record(h, AuditEvent.BOT_REACTIVATED, actor, bot.id());
+        keyEvents.keyChanged(h, bot.id(), KeyEvent.UNBLOCKED);
+        return true;
     }
 
     /**
@@ -193,13 +201,66 @@ public final class BotActions {
      * record (with the bot's address), and the key is refused at once as unknown.
      */
     public void delete(Actor actor, long botId) {
-        jdbi.useTransaction(h -> {
-            Bot bot = h.attach(BotDao.class).lock(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
-            AuditLog.record(h, AuditEvent.BOT_DELETED, actor, botId,
-                    Map.of("email", bot.email(), "full_name", bot.fullName()));
-            keyEvents.keyChanged(h, botId, KeyEvent.DELETED); // queued before the service row goes
-            keyCache.announceChange(h, botId);
-            h.attach(BotDao.class).delete(botId);
+        jdbi.useTransaction(h -> deleteLocked(h, actor, h.attach(BotDao.class).lock(botId)
+                .orElseThrow(() -> new BotAccess.Denied("No such bot"))));
+    }
+
+    private void deleteLocked(Handle h, Actor actor, Bot bot) {
+        AuditLog.record(h, AuditEvent.BOT_DELETED, actor, bot.id(),
+                Map.of("email", bot.email(), "full_name", bot.fullName()));
+        keyEvents.keyChanged(h, bot.id(), KeyEvent.DELETED); // queued before the service row goes
+        keyCache.announceChange(h, bot.id());
+        h.attach(BotDao.class).delete(bot.id());
+    }
+
+    /** A bot that a change to several bots changed, with its name at the time. */
+    public record Changed(long id, String fullName) {}
+
+    /** What a change to several bots does to one of them; false when there was nothing to do. */
+    private interface EachBot {
+        boolean apply(Handle h, Bot bot);
+    }
+
+    /**
+     * Blocks (deactivates) every bot of {@code botIds} in one transaction, each with its own audit
+     * row. Bots already blocked, gone, or not bots at all are left alone and out of the answer.
+     */
+    public List<Changed> deactivateAll(Actor actor, Collection<Long> botIds) {
+        return forEach(botIds, false, (h, bot) -> {
+            if (!bot.isActive()) return false;
+            deactivate(h, actor, bot.id());
+            return true;
+        });
+    }
+
+    /** Unblocks (reactivates) every bot of {@code botIds}; one whose name is taken refuses them all. */
+    public List<Changed> reactivateAll(Actor actor, Collection<Long> botIds) {
+        return forEach(botIds, true, (h, bot) -> reactivateLocked(h, actor, bot));
+    }
+
+    /** Deletes every bot of {@code botIds} for good, each with its own audit row. */
+    public List<Changed> deleteAll(Actor actor, Collection<Long> botIds) {
+        return forEach(botIds, false, (h, bot) -> {
+            deleteLocked(h, actor, bot);
+            return true;
+        });
+    }
+
+    /**
+     * Locks the bots in id order, so two changes to overlapping sets take turns instead of
+     * waiting on each other in a circle, and applies {@code change} to each under its lock: a
+     * bot changed by a concurrent request is seen as it is now, so nothing happens twice.
+     */
+    private List<Changed> forEach(Collection<Long> botIds, boolean namesLocked, EachBot change) {
+        List<Long> ids = new TreeSet<>(botIds).stream().toList();
+        return jdbi.inTransaction(h -> {
+            if (namesLocked) lockNames(h); // advisory lock before row locks, everywhere
+            List<Changed> changed = new ArrayList<>();
+            for (long id : ids) {
+                Optional<Bot> bot = h.attach(BotDao.class).lock(id);
+                if (bot.isPresent() && change.apply(h, bot.get())) changed.add(new Changed(id, bot.get().fullName()));
+            }
+            return changed;
         });
     }
 
@@ -263,7 +324,7 @@ public final class BotActions {
 
     private static void requireFreeName(Handle h, String fullName, long exceptId) {
         if (h.attach(UserDao.class).activeNameTaken(fullName, exceptId)) {
-            throw new InvalidInputException("Name is already in use!");
+            throw new InvalidInputException(BotRules.FULL_NAME, "Name is already in use!");
         }
     }
 

@@ -26,11 +26,16 @@ public final class BotPages {
 
     /** "Add a new bot" (botId 0) and the edit form share one template. */
     public record FormPage(Layout layout, long botId, String fullName, String shortName, List<Choice> types,
-                           String payloadUrl, List<Choice> interfaces, boolean outgoing, List<OwnerChoice> owners,
+                           String payloadUrl, List<Choice> interfaces, boolean outgoing, AccountPicker owners,
                            FormError error, String botDomain) {
         /** An error about the form as a whole, shown above it. */
         public String generalError() {
             return FormError.general(error);
+        }
+
+        /** An error about the name, shown beside that field. */
+        public String fullNameError() {
+            return FormError.about(error, BotRules.FULL_NAME);
         }
 
         /** An error about the payload URL, shown beside that field. */

@@ -9,7 +9,6 @@ import dev.keydesk.api.PathIds;
 import dev.keydesk.web.Layout;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotPages.Choice;
-import dev.keydesk.bot.BotPages.OwnerChoice;
 import dev.keydesk.bot.BotPages.Row;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;
@@ -68,6 +67,7 @@ public final class BotRoutes {
         routes.post("/bots/{bot_id}/edit", this::update);
         routes.post("/bots/{bot_id}/deactivate", this::deactivate);
         routes.post("/bots/{bot_id}/reactivate", this::reactivate);
+        routes.get("/account-choices", this::accountChoices);
     }
 
     private Bot manageable(Context ctx) {
@@ -141,9 +141,9 @@ public final class BotRoutes {
     private void deactivate(Context ctx) {
         Bot bot = manageable(ctx);
         if (!"yes".equals(ctx.formParam("confirmed"))) {
-            confirm(ctx, "Deactivate " + bot.fullName() + "?",
-                    "The bot's API key stops working until the bot is reactivated. The key itself is kept.",
-                    "/bots/" + bot.id() + "/deactivate", "Yes, deactivate", "/bots");
+            confirm(ctx, "Block " + bot.fullName() + "?",
+                    "The bot's API key stops working until the bot is unblocked. The key itself is kept.",
+                    "/bots/" + bot.id() + "/deactivate", "Yes, block", "/bots");
             return;
         }
         bots.deactivate(actor(ctx), bot.id());
@@ -156,7 +156,7 @@ public final class BotRoutes {
         try {
             bots.reactivate(actor(ctx), bot.id());
         } catch (InvalidInputException e) {
-            throw new WebError(400, "This bot cannot be reactivated: " + e.getMessage()
+            throw new WebError(400, "This bot cannot be unblocked: " + e.getMessage()
                     + " Rename the active account that uses its name first.");
         }
         Flash.BOT_REACTIVATED.set(ctx);
@@ -181,6 +181,10 @@ public final class BotRoutes {
 
     private void update(Context ctx) {
         Bot bot = manageable(ctx);
+        if (AccountPicker.isSearch(ctx)) {
+            renderForm(ctx, 200, editForm(ctx, bot, null));
+            return;
+        }
         try {
             List<Long> owners = BotForms.ownerIds(ctx, "owner_ids");
             BotActions.Changes changes = new BotActions.Changes(ctx.formParam("full_name"),
@@ -196,12 +200,24 @@ public final class BotRoutes {
         }
     }
 
+    /**
+     * The people whose name or e-mail contains {@code q}, for the owner pickers' search as you
+     * type. Anyone signed in may manage a bot's owners, so anyone signed in may ask; the answer
+     * is as short as the picker's list.
+     */
+    private void accountChoices(Context ctx) {
+        if (WebSession.requireUser(ctx).isGuest()) throw new WebError(403, "Guests cannot choose the owners of a bot.");
+        String q = ctx.queryParam("q") == null ? "" : ctx.queryParam("q");
+        ctx.header("Cache-Control", "no-store");
+        ctx.json(AccountPicker.choices(users, q.length() > 100 ? q.substring(0, 100) : q));
+    }
+
     private BotPages.FormPage newForm(Context ctx, FormError error) {
         WebSession.requireUser(ctx);
         BotType type = safeType(ctx.formParam("bot_type"));
         return new BotPages.FormPage(Layout.of(ctx, "Add a new bot"), 0, orEmpty(ctx.formParam("full_name")),
                 orEmpty(ctx.formParam("short_name")), typeChoices(type), orEmpty(ctx.formParam("payload_url")),
-                interfaceChoices(ctx.formParam("interface_type")), true, List.of(), error, botDomain);
+                interfaceChoices(ctx.formParam("interface_type")), true, null, error, botDomain);
     }
 
     private BotPages.FormPage editForm(Context ctx, Bot bot, FormError error) {
@@ -209,8 +225,8 @@ public final class BotRoutes {
         Set<Long> owners = ctx.method().name().equals("POST")
                 ? BotForms.ownerIdsForRedisplay(ctx, "owner_ids")
                 : Set.copyOf(queries.details(List.of(bot)).ownerIds(bot.id()));
-        List<OwnerChoice> choices = users.activeHumans().stream()
-                .map(u -> new OwnerChoice(u.id(), u.fullName(), u.email(), owners.contains(u.id()))).toList();
+        AccountPicker choices = AccountPicker.of(users, "owner_ids", "owners", "Owners (members who manage this bot)",
+                owners, AccountPicker.searchOf(ctx));
         String name = ctx.formParam("full_name") != null ? ctx.formParam("full_name") : bot.fullName();
         String url = ctx.formParam("payload_url") != null ? ctx.formParam("payload_url")
                 : service.map(BotService::payloadUrl).orElse("");

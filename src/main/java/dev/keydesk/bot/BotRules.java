@@ -14,6 +14,8 @@ public final class BotRules {
     public static final int MAX_URL = 2000;
     /** The field a payload URL's errors are about, whatever a form calls its input. */
     public static final String PAYLOAD_URL = "payload_url";
+    /** The field a message about a bot's name is about. */
+    public static final String FULL_NAME = "full_name";
     private static final Pattern SHORT_NAME = Pattern.compile("[a-z0-9][a-z0-9._+-]{0,39}");
 
     private BotRules() {}
@@ -21,10 +23,10 @@ public final class BotRules {
     public static String fullName(String raw) {
         String name = raw == null ? "" : raw.strip();
         if (AccountRules.hasControlCharacters(name)) {
-            throw new InvalidInputException("Invalid characters in name!");
+            throw new InvalidInputException(FULL_NAME, "Invalid characters in name!");
         }
-        if (name.length() < MIN_NAME) throw new InvalidInputException("Name too short!");
-        if (name.length() > MAX_NAME) throw new InvalidInputException("Name too long!");
+        if (name.length() < MIN_NAME) throw new InvalidInputException(FULL_NAME, "Name too short!");
+        if (name.length() > MAX_NAME) throw new InvalidInputException(FULL_NAME, "Name too long!");
         return name;
     }
 

@@ -1,28 +1,39 @@
 package dev.keydesk.keyconsole;
 
+import dev.keydesk.db.LikePattern;
+import dev.keydesk.keyconsole.KeyListQuery.Sort;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jdbi.v3.core.statement.Query;
 
 /**
- * Searching every bot of the organization by name or e-mail, a page at a time in name order.
- * Pages continue from a {@link Cursor} (keyset paging over the index on
- * {@code (lower(full_name), id) WHERE is_bot}); a search uses the trigram indexes on the bots'
- * lower-cased names and e-mails. Without a search the statement has no LIKE at all, so the
- * planner walks the ordered index.
+ * Searching and filtering every bot of the organization, a page at a time in the chosen order.
+ * Pages continue from a {@link Cursor} (keyset paging on the sort key and the bot's id): by name
+ * over the index on {@code (lower(full_name), id) WHERE is_bot}, by date over the indexes on the
+ * current keys' dates and account ids. A search uses the trigram indexes on the bots' lower-cased names and
+ * e-mails. Without a search the statement has no LIKE at all, so the planner walks an ordered index.
+ * A key that was never used sorts as used at the epoch: last, among the oldest.
  */
 final class KeyListingQueries {
     private static final String COLUMNS = """
             SELECT u.id, u.email, u.full_name, u.bot_type, u.is_active, u.avatar_version,
                    k.created_at AS key_created_at, k.last_used_at, lower(u.full_name) AS sort_name
-            FROM users u LEFT JOIN api_keys k ON k.user_id = u.id AND k.revoked_at IS NULL
-            WHERE
             """;
+    /** By name: every bot, with its current key if it has one. */
+    private static final String FROM_BOTS = " FROM users u LEFT JOIN api_keys k ON k.user_id = u.id AND k.revoked_at IS NULL WHERE ";
+    /**
+     * By date: the current keys, walked in the order of their index, and their bots. Every bot has
+     * one current key from its creation on (a new key replaces the old one in one transaction).
+     */
+    private static final String FROM_KEYS = " FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.revoked_at IS NULL AND ";
 
     private final Jdbi jdbi;
 
@@ -30,42 +41,114 @@ final class KeyListingQueries {
         this.jdbi = jdbi;
     }
 
-    private static String matches(String pattern) {
-        return "%".equals(pattern) ? "u.is_bot"
-                : "u.is_bot AND (lower(u.full_name) LIKE :pattern ESCAPE '!' OR lower(u.email) LIKE :pattern ESCAPE '!')";
+    /** The cursor a row stands for in {@code sort}. */
+    static Cursor cursorOf(KeyListing row, Sort sort) {
+        return switch (sort) {
+            case NAME -> new Cursor(row.sortName(), row.id());
+            case CREATED -> new Cursor(orEpoch(row.keyCreatedAt()).toString(), row.id());
+            case LAST_USED -> new Cursor(orEpoch(row.lastUsedAt()).toString(), row.id());
+        };
     }
 
-    /** Up to {@code limit} bots after {@code after} (or from the start), in name order. */
-    List<KeyListing> after(String pattern, Cursor after, int limit) {
-        String sql = COLUMNS + matches(pattern)
-                + (after == null ? "" : " AND (lower(u.full_name), u.id) > (:key, :id)")
-                + " ORDER BY lower(u.full_name), u.id LIMIT :limit";
-        return run(sql, pattern, after, limit);
+    private static Instant orEpoch(Instant when) {
+        return when == null ? Instant.EPOCH : when;
     }
 
-    /** Up to {@code limit} bots just before {@code before}, in name order. */
-    List<KeyListing> before(String pattern, Cursor before, int limit) {
-        String sql = COLUMNS + matches(pattern) + " AND (lower(u.full_name), u.id) < (:key, :id)"
-                + " ORDER BY lower(u.full_name) DESC, u.id DESC LIMIT :limit";
-        List<KeyListing> rows = new ArrayList<>(run(sql, pattern, before, limit));
+    /** The sort key, as written in the index that serves it (migrations V12 and V40). */
+    private static String sortKey(Sort sort) {
+        return switch (sort) {
+            case NAME -> "lower(u.full_name)";
+            case CREATED -> "k.created_at";
+            case LAST_USED -> "coalesce(k.last_used_at, 'epoch'::timestamptz)";
+        };
+    }
+
+    /** Rows with the same sort key go by the bot's id (for dates, as the keys' index holds it). */
+    private static String tieBreak(Sort sort) {
+        return sort == Sort.NAME ? "u.id" : "k.user_id";
+    }
+
+    private static String from(Sort sort) {
+        return COLUMNS + (sort == Sort.NAME ? FROM_BOTS : FROM_KEYS);
+    }
+
+    /** A cursor's key as the statement compares it; empty when it cannot be one of {@code sort}'s keys. */
+    private static Optional<String> cursorKey(Sort sort, Cursor cursor) {
+        if (sort == Sort.NAME) return Optional.of(":key");
+        try {
+            Instant.parse(cursor.key());
+            return Optional.of("CAST(:key AS timestamptz)");
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String where(KeyListQuery query) {
+        StringBuilder sql = new StringBuilder("u.is_bot");
+        if (!query.search().isEmpty()) {
+            sql.append(" AND (lower(u.full_name) LIKE :pattern ESCAPE '!' OR lower(u.email) LIKE :pattern ESCAPE '!')");
+        }
+        if ("active".equals(query.state())) sql.append(" AND u.is_active");
+        if ("blocked".equals(query.state())) sql.append(" AND NOT u.is_active");
+        if (query.type() != null) sql.append(" AND u.bot_type = :type");
+        if (!query.owner().isEmpty()) {
+            sql.append(" AND EXISTS (SELECT 1 FROM bot_owners o JOIN users ou ON ou.id = o.owner_id WHERE o.bot_id = u.id"
+                    + " AND (lower(ou.full_name) LIKE :owner ESCAPE '!' OR lower(ou.email) LIKE :owner ESCAPE '!'))");
+        }
+        return sql.toString();
+    }
+
+    private static void bindFilters(Query q, KeyListQuery query) {
+        if (!query.search().isEmpty()) q.bind("pattern", LikePattern.contains(query.search()));
+        if (query.type() != null) q.bind("type", query.type().code());
+        if (!query.owner().isEmpty()) q.bind("owner", LikePattern.contains(query.owner()));
+    }
+
+    /** Up to {@code limit} bots after {@code after} (or from the start), in the query's order. */
+    List<KeyListing> after(KeyListQuery query, Cursor after, int limit) {
+        Sort sort = query.sort();
+        String key = sortKey(sort);
+        String forward = sort.newestFirst() ? "<" : ">";
+        String order = sort.newestFirst() ? " DESC" : "";
+        Optional<String> cursorKey = after == null ? Optional.empty() : cursorKey(sort, after);
+        if (after != null && cursorKey.isEmpty()) after = null;
+        String id = tieBreak(sort);
+        String sql = from(sort) + where(query)
+                + (after == null ? "" : " AND (" + key + ", " + id + ") " + forward + " (" + cursorKey.get() + ", :id)")
+                + " ORDER BY " + key + order + ", " + id + order + " LIMIT :limit";
+        return run(sql, query, after, limit);
+    }
+
+    /** Up to {@code limit} bots just before {@code before}, in the query's order. */
+    List<KeyListing> before(KeyListQuery query, Cursor before, int limit) {
+        Sort sort = query.sort();
+        Optional<String> cursorKey = cursorKey(sort, before);
+        if (cursorKey.isEmpty()) return List.of();
+        String key = sortKey(sort);
+        String backward = sort.newestFirst() ? ">" : "<";
+        String order = sort.newestFirst() ? "" : " DESC";
+        String id = tieBreak(sort);
+        String sql = from(sort) + where(query) + " AND (" + key + ", " + id + ") " + backward + " (" + cursorKey.get() + ", :id)"
+                + " ORDER BY " + key + order + ", " + id + order + " LIMIT :limit";
+        List<KeyListing> rows = new ArrayList<>(run(sql, query, before, limit));
         Collections.reverse(rows);
         return rows;
     }
 
     /** How many bots match, counted up to {@link CappedCount#CAP} and one more. */
-    long cappedCount(String pattern) {
+    long cappedCount(KeyListQuery query) {
         return jdbi.withHandle(h -> {
-            Query q = h.createQuery("SELECT count(*) FROM (SELECT 1 FROM users u WHERE " + matches(pattern)
+            Query q = h.createQuery("SELECT count(*) FROM (SELECT 1 FROM users u WHERE " + where(query)
                     + " LIMIT :cap) t").bind("cap", CappedCount.limit());
-            if (!"%".equals(pattern)) q.bind("pattern", pattern);
+            bindFilters(q, query);
             return q.mapTo(Long.class).one();
         });
     }
 
-    private List<KeyListing> run(String sql, String pattern, Cursor cursor, int limit) {
+    private List<KeyListing> run(String sql, KeyListQuery query, Cursor cursor, int limit) {
         return jdbi.withHandle(h -> {
             Query q = h.createQuery(sql).bind("limit", limit);
-            if (!"%".equals(pattern)) q.bind("pattern", pattern);
+            bindFilters(q, query);
             if (cursor != null) q.bind("key", cursor.key()).bind("id", cursor.id());
             return q.map(ConstructorMapper.of(KeyListing.class)).list();
         });

@@ -9,12 +9,11 @@ import dev.keydesk.bot.Bot;
 import dev.keydesk.bot.BotActions;
 import dev.keydesk.bot.BotInterface;
 import dev.keydesk.bot.BotOwner;
-import dev.keydesk.bot.BotPages.OwnerChoice;
+import dev.keydesk.bot.AccountPicker;
 import dev.keydesk.bot.BotQueries;
 import dev.keydesk.bot.BotService;
 import dev.keydesk.bot.BotType;
 import dev.keydesk.bot.BotForms;
-import dev.keydesk.db.LikePattern;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;
 import dev.keydesk.guard.GuardActions;
@@ -22,7 +21,6 @@ import dev.keydesk.guard.ServiceChoice;
 import dev.keydesk.guard.ServiceQueries;
 import dev.keydesk.user.UserQueries;
 import dev.keydesk.web.ConfirmPage;
-import dev.keydesk.web.Flash;
 import dev.keydesk.web.FormError;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
@@ -31,8 +29,13 @@ import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +49,11 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class KeysRoutes {
     static final int PAGE_SIZE = 50;
+    /** At most a page and then some: the bulk form only ever sends the ticked rows of one page. */
+    static final int MAX_BULK = 100;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The header the dialogs' script sends with a form. */
+    static final String FROM_DIALOG = "X-Keydesk-Dialog";
 
     private final Jdbi jdbi;
     private final BotActions bots;
@@ -68,6 +76,7 @@ public final class KeysRoutes {
         routes.get("/keys", this::list);
         routes.get("/keys/new", ctx -> renderForm(ctx, 200, newForm(ctx, null)));
         routes.post("/keys", this::create);
+        routes.post("/keys/bulk", this::bulk);
         routes.get("/keys/{bot_id}/edit", ctx -> renderForm(ctx, 200, editForm(ctx, bot(ctx), null)));
         routes.post("/keys/{bot_id}/edit", this::modify);
         routes.post("/keys/{bot_id}/token", this::token);
@@ -77,89 +86,103 @@ public final class KeysRoutes {
     }
 
     private void list(Context ctx) {
-        WebSession.requireAdmin(ctx);
-        String query = ctx.queryParam("q") == null ? "" : ctx.queryParam("q").strip();
-        if (query.length() > 100) query = query.substring(0, 100);
-        String pattern = LikePattern.contains(query);
+        User admin = WebSession.requireAdmin(ctx);
+        KeyListQuery query = KeyListQuery.from(ctx);
         KeyListingQueries listing = new KeyListingQueries(jdbi);
-        String total = CappedCount.label(listing.cappedCount(pattern));
+        String total = CappedCount.label(listing.cappedCount(query));
         Cursor after = Cursor.parse(ctx.queryParam("after")).orElse(null);
         Cursor before = after != null ? null : Cursor.parse(ctx.queryParam("before")).orElse(null);
         List<KeyListing> listings = List.of();
         boolean hasPrevious = false;
         boolean hasNext = false;
-        String here = listHref(query, null, null);
+        String here = query.href(null, null);
         if (before != null) {
-            listings = listing.before(pattern, before, PAGE_SIZE + 1);
+            listings = listing.before(query, before, PAGE_SIZE + 1);
             if (listings.size() > PAGE_SIZE) {
                 listings = listings.subList(1, listings.size());
                 hasPrevious = true;
                 hasNext = true;
-                here = listHref(query, "before", before);
+                here = query.href("before", before);
             }
         } else if (after != null) {
-            listings = listing.after(pattern, after, PAGE_SIZE + 1);
+            listings = listing.after(query, after, PAGE_SIZE + 1);
             hasPrevious = !listings.isEmpty();
             hasNext = listings.size() > PAGE_SIZE;
-            here = listHref(query, "after", after);
+            here = query.href("after", after);
         }
         if (listings.isEmpty() || before != null && !hasPrevious) {
             // no cursor, one past the end, or back at the start: the first page
-            listings = listing.after(pattern, null, PAGE_SIZE + 1);
+            listings = listing.after(query, null, PAGE_SIZE + 1);
             hasPrevious = false;
             hasNext = listings.size() > PAGE_SIZE;
-            here = listHref(query, null, null);
+            here = query.href(null, null);
         }
         if (listings.size() > PAGE_SIZE) listings = listings.subList(0, PAGE_SIZE);
+        Optional<KeyResult> result = KeyResult.take(ctx);
+        Set<Long> changed = result.map(KeyResult::ids).orElse(Set.of());
         List<Long> ids = listings.stream().map(KeyListing::id).toList();
         BotQueries.Details details = queries.detailsOf(ids);
         ServiceQueries.BotKeyServices opened = services.forBots(ids);
-        List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details, opened)).toList();
-        String previous = hasPrevious ? listHref(query, "before", cursorOf(listings.get(0))) : null;
-        String next = hasNext ? listHref(query, "after", cursorOf(listings.get(listings.size() - 1))) : null;
+        List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details, opened, changed.contains(k.id()))).toList();
+        String previous = hasPrevious ? query.href("before", KeyListingQueries.cursorOf(listings.get(0), query.sort())) : null;
+        String next = hasNext
+                ? query.href("after", KeyListingQueries.cursorOf(listings.get(listings.size() - 1), query.sort())) : null;
         KeysPages.ListPage view = new KeysPages.ListPage(Layout.of(ctx, "Keys"), query, total, rows,
-                accounts(Set.of()), serviceChoices(Set.of()), previous, next, here);
+                picker(Set.of(admin.id()), "new-key", ""), serviceChoices(Set.of()), previous, next, here,
+                result.map(KeyResult::message).orElse(null), result.flatMap(r -> newKey(ctx, admin, r)).orElse(null));
+        ctx.header("Cache-Control", "no-store");
         ctx.render("keys.jte", Map.of("page", view));
     }
 
-    private static Cursor cursorOf(KeyListing listing) {
-        return new Cursor(listing.sortName(), listing.id());
+    /** The key just created, shown once on the page the browser returns to. */
+    private Optional<KeysPages.NewKey> newKey(Context ctx, User admin, KeyResult result) {
+        if (result.outcome() != KeyResult.Outcome.CREATED) return Optional.empty();
+        return result.single().filter(k -> queries.find(k.id()).isPresent()).map(k -> new KeysPages.NewKey(k.id(),
+                k.fullName(), bots.revealKey(Actor.user(admin.id(), ctx.ip()), k.id(), "Keys page, after creating it")));
     }
 
     private void create(Context ctx) {
         User admin = WebSession.requireAdmin(ctx);
+        if (AccountPicker.isSearch(ctx)) {
+            renderForm(ctx, 200, newForm(ctx, null));
+            return;
+        }
         String webhook = blankToNull(ctx.formParam("webhook_url"));
+        BotActions.Created created;
         try {
             BotActions.NewBot spec = new BotActions.NewBot(ctx.formParam("name"), null,
                     webhook == null ? BotType.GENERIC : BotType.OUTGOING_WEBHOOK, webhook, BotInterface.ZULIP,
                     BotForms.avatar(ctx, "avatar"), BotForms.ownerIds(ctx, "accounts"));
             Set<Long> chosen = Set.copyOf(BotForms.ownerIds(ctx, "services"));
-            BotActions.Created created = bots.createBot(Actor.user(admin.id(), ctx.ip()), admin, spec);
+            created = bots.createBot(Actor.user(admin.id(), ctx.ip()), admin, spec);
             if (!chosen.isEmpty()) guard.setChosenServices(Actor.user(admin.id(), ctx.ip()), created.bot().id(), chosen);
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, newForm(ctx, FormError.of(e)));
             return;
         }
-        Flash.KEY_CREATED.set(ctx);
-        ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+        done(ctx, KeyResult.Outcome.CREATED, List.of(new BotActions.Changed(created.bot().id(), created.bot().fullName())));
     }
 
     private void modify(Context ctx) {
         User admin = WebSession.requireAdmin(ctx);
         Bot bot = bot(ctx);
+        if (AccountPicker.isSearch(ctx)) {
+            renderForm(ctx, 200, editForm(ctx, bot, null));
+            return;
+        }
+        Bot modified;
         try {
             String webhook = ctx.formParam("webhook_url");
             BotActions.Changes changes = new BotActions.Changes(ctx.formParam("name"),
                     webhook == null ? null : webhook.strip(), null, BotForms.avatar(ctx, "avatar"), BotForms.ownerIds(ctx, "accounts"));
             Set<Long> chosen = Set.copyOf(BotForms.ownerIds(ctx, "services"));
-            bots.updateBot(Actor.user(admin.id(), ctx.ip()), bot.id(), changes);
+            modified = bots.updateBot(Actor.user(admin.id(), ctx.ip()), bot.id(), changes);
             guard.setChosenServices(Actor.user(admin.id(), ctx.ip()), bot.id(), chosen);
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, editForm(ctx, bot, FormError.of(e)));
             return;
         }
-        Flash.KEY_MODIFIED.set(ctx);
-        ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+        done(ctx, KeyResult.Outcome.MODIFIED, List.of(new BotActions.Changed(bot.id(), modified.fullName())));
     }
 
     /** The key itself, for the copy icon's script: fetched on demand, so the page never holds every key. */
@@ -176,25 +199,23 @@ public final class KeysRoutes {
         Bot bot = bot(ctx);
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             confirm(ctx, "Block API Key", "Block the API key of " + bot.fullName() + "? It authenticates nothing until "
-                    + "it is unblocked; its value stays the same.", "/keys/" + bot.id() + "/block", "Block");
+                    + "it is unblocked; its value stays the same.", "/keys/" + bot.id() + "/block", "Block", List.of());
             return;
         }
-        bots.deactivate(Actor.user(admin.id(), ctx.ip()), bot.id());
-        Flash.KEY_BLOCKED.set(ctx);
-        ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+        done(ctx, KeyResult.Outcome.BLOCKED, bots.deactivateAll(Actor.user(admin.id(), ctx.ip()), List.of(bot.id())));
     }
 
     private void unblock(Context ctx) {
         User admin = WebSession.requireAdmin(ctx);
         Bot bot = bot(ctx);
+        List<BotActions.Changed> changed;
         try {
-            bots.reactivate(Actor.user(admin.id(), ctx.ip()), bot.id());
+            changed = bots.reactivateAll(Actor.user(admin.id(), ctx.ip()), List.of(bot.id()));
         } catch (InvalidInputException e) {
             throw new WebError(400, "This key cannot be unblocked: " + e.getMessage()
                     + " Rename the active account that uses its name first.");
         }
-        Flash.KEY_UNBLOCKED.set(ctx);
-        ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+        done(ctx, KeyResult.Outcome.UNBLOCKED, changed);
     }
 
     private void delete(Context ctx) {
@@ -202,12 +223,81 @@ public final class KeysRoutes {
         Bot bot = bot(ctx);
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             confirm(ctx, "Delete API Key", "Delete the API key of " + bot.fullName() + " for good? The bot and its key "
-                    + "are removed; this cannot be undone.", "/keys/" + bot.id() + "/delete", "Delete");
+                    + "are removed; this cannot be undone.", "/keys/" + bot.id() + "/delete", "Delete", List.of());
             return;
         }
-        bots.delete(Actor.user(admin.id(), ctx.ip()), bot.id());
-        Flash.KEY_DELETED.set(ctx);
-        ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+        done(ctx, KeyResult.Outcome.DELETED, bots.deleteAll(Actor.user(admin.id(), ctx.ip()), List.of(bot.id())));
+    }
+
+    /** What the bulk form of the list can do to the chosen keys. */
+    private enum BulkAction {
+        BLOCK("Block", KeyResult.Outcome.BLOCKED, "They authenticate nothing until they are unblocked; their values stay the same."),
+        UNBLOCK("Unblock", KeyResult.Outcome.UNBLOCKED, "They work again with the values they had."),
+        DELETE("Delete", KeyResult.Outcome.DELETED, "The bots and their keys are removed for good; this cannot be undone.");
+
+        final String label;
+        final KeyResult.Outcome outcome;
+        final String explanation;
+
+        BulkAction(String label, KeyResult.Outcome outcome, String explanation) {
+            this.label = label;
+            this.outcome = outcome;
+            this.explanation = explanation;
+        }
+    }
+
+    /** Block, unblock or delete the keys ticked in the list, after one question naming how many. */
+    private void bulk(Context ctx) {
+        User admin = WebSession.requireAdmin(ctx);
+        BulkAction action = Arrays.stream(BulkAction.values())
+                .filter(a -> a.name().toLowerCase(Locale.ROOT).equals(ctx.formParam("action"))).findFirst()
+                .orElseThrow(() -> new WebError(400, "Choose Block, Unblock or Delete for the selected keys."));
+        Set<Long> ids = new TreeSet<>();
+        for (String raw : ctx.formParams("ids")) {
+            ids.add(PathIds.parse(raw, "There is no such API key."));
+        }
+        if (ids.isEmpty()) throw new WebError(400, "Select at least one key in the list first.");
+        if (ids.size() > MAX_BULK) throw new WebError(400, "Select at most " + MAX_BULK + " keys at a time.");
+        List<Bot> found = ids.stream().map(queries::find).flatMap(Optional::stream).toList();
+        if (found.isEmpty()) throw new WebError(404, "The selected keys no longer exist.");
+        if (!"yes".equals(ctx.formParam("confirmed"))) {
+            List<ConfirmPage.Field> fields = new ArrayList<>();
+            fields.add(new ConfirmPage.Field("action", ctx.formParam("action")));
+            found.forEach(b -> fields.add(new ConfirmPage.Field("ids", Long.toString(b.id()))));
+            String names = found.stream().map(Bot::fullName).limit(10).collect(Collectors.joining(", "))
+                    + (found.size() > 10 ? " and " + (found.size() - 10) + " more" : "");
+            String question = action.label + " " + found.size() + (found.size() == 1 ? " key?" : " keys?");
+            confirm(ctx, question, question + " " + names + ". " + action.explanation, "/keys/bulk", action.label, fields);
+            return;
+        }
+        Actor actor = Actor.user(admin.id(), ctx.ip());
+        List<Long> chosen = found.stream().map(Bot::id).toList();
+        List<BotActions.Changed> changed;
+        try {
+            changed = switch (action) {
+                case BLOCK -> bots.deactivateAll(actor, chosen);
+                case UNBLOCK -> bots.reactivateAll(actor, chosen);
+                case DELETE -> bots.deleteAll(actor, chosen);
+            };
+        } catch (InvalidInputException e) {
+            throw new WebError(400, "The keys cannot be unblocked: " + e.getMessage()
+                    + " Rename the active account that uses that name first; no key was unblocked.");
+        }
+        done(ctx, action.outcome, changed);
+    }
+
+    /**
+     * After an action: the list as it was, saying what happened and marking the rows. A dialog's
+     * script (which sends {@link #FROM_DIALOG}) is told where to go instead of being redirected,
+     * so that the one-shot result is read by the page it loads, not by the script.
+     */
+    private static void done(Context ctx, KeyResult.Outcome outcome, List<BotActions.Changed> changed) {
+        new KeyResult(outcome, changed).set(ctx);
+        if (ctx.header(FROM_DIALOG) != null) {
+            ctx.json(Map.of("location", back(ctx)));
+        } else {
+            ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+        }
     }
 
     private Bot bot(Context ctx) {
@@ -217,10 +307,12 @@ public final class KeysRoutes {
     }
 
     private KeysPages.FormPage newForm(Context ctx, FormError error) {
-        WebSession.requireAdmin(ctx);
-        Set<Long> checked = BotForms.ownerIdsForRedisplay(ctx, "accounts");
+        User admin = WebSession.requireAdmin(ctx);
+        // A form shown for the first time has the creator ticked; a submitted one keeps what was ticked.
+        boolean posted = ctx.formParam("name") != null;
+        Set<Long> checked = posted ? BotForms.ownerIdsForRedisplay(ctx, "accounts") : Set.of(admin.id());
         return new KeysPages.FormPage(Layout.of(ctx, "New API Key"), 0, orEmpty(ctx.formParam("name")),
-                orEmpty(ctx.formParam("webhook_url")), accounts(checked),
+                orEmpty(ctx.formParam("webhook_url")), picker(checked, "key", AccountPicker.searchOf(ctx)),
                 serviceChoices(BotForms.ownerIdsForRedisplay(ctx, "services")), error, back(ctx));
     }
 
@@ -235,20 +327,22 @@ public final class KeysRoutes {
         Set<Long> chosenServices = posted ? BotForms.ownerIdsForRedisplay(ctx, "services")
                 : Set.copyOf(services.forBots(List.of(bot.id())).chosenIds(bot.id()));
         return new KeysPages.FormPage(Layout.of(ctx, "Modify API Key"), bot.id(), name, webhook,
-                accounts(checked), serviceChoices(chosenServices), error, back(ctx));
+                picker(checked, "key", AccountPicker.searchOf(ctx)), serviceChoices(chosenServices), error, back(ctx));
     }
 
     private static void renderForm(Context ctx, int status, KeysPages.FormPage page) {
         ctx.status(status).render("key_form.jte", Map.of("page", page));
     }
 
-    private void confirm(Context ctx, String title, String question, String action, String label) {
-        ConfirmPage.show(ctx, title, title, question, action, label, back(ctx));
+    private void confirm(Context ctx, String title, String question, String action, String label,
+                         List<ConfirmPage.Field> fields) {
+        List<ConfirmPage.Field> all = new ArrayList<>(fields);
+        all.add(new ConfirmPage.Field("back", back(ctx)));
+        ConfirmPage.show(ctx, title, title, question, action, label, back(ctx), all);
     }
 
-    private List<OwnerChoice> accounts(Set<Long> checked) {
-        return users.activeHumans().stream()
-                .map(u -> new OwnerChoice(u.id(), u.fullName(), u.email(), checked.contains(u.id()))).toList();
+    private AccountPicker picker(Set<Long> checked, String idPrefix, String search) {
+        return AccountPicker.of(users, "accounts", idPrefix, "Accounts that manage this key", checked, search);
     }
 
     private List<ServiceChoice> serviceChoices(Set<Long> checked) {
@@ -256,20 +350,29 @@ public final class KeysRoutes {
                 .map(s -> new ServiceChoice(s.id(), s.name(), checked.contains(s.id()))).toList();
     }
 
-    private KeysPages.Row row(KeyListing k, BotQueries.Details details, ServiceQueries.BotKeyServices opened) {
+    private KeysPages.Row row(KeyListing k, BotQueries.Details details, ServiceQueries.BotKeyServices opened,
+                              boolean changed) {
         List<BotOwner> owners = details.owners(k.id());
         return new KeysPages.Row(k.id(), k.fullName(), k.email(), BotType.fromCode(k.botType()).orElseThrow().label(),
                 !k.isActive(), AvatarPaths.of(k.id(), k.avatarVersion()),
                 owners.stream().map(BotOwner::fullName).collect(Collectors.joining(", ")),
-                owners.stream().map(o -> Long.toString(o.userId())).collect(Collectors.joining(",")),
+                ownersJson(owners),
                 details.service(k.id()).map(BotService::payloadUrl).orElse(""),
                 opened.names(k.id()).isEmpty() ? "—" : String.join(", ", opened.names(k.id())),
                 opened.chosenIds(k.id()).stream().map(String::valueOf).collect(Collectors.joining(",")),
-                Dates.minute(k.keyCreatedAt(), "—"), Dates.minute(k.lastUsedAt(), "Never"));
+                Dates.minute(k.keyCreatedAt(), "—"), Dates.minute(k.lastUsedAt(), "Never"), changed);
     }
 
-
-
+    /** The owners as the Modify dialog's picker reads them from the row. */
+    private static String ownersJson(List<BotOwner> owners) {
+        List<Map<String, Object>> list = owners.stream().<Map<String, Object>>map(o ->
+                Map.of("id", o.userId(), "full_name", o.fullName(), "email", o.email())).toList();
+        try {
+            return JSON.writeValueAsString(list);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a list of plain maps is always JSON", e);
+        }
+    }
 
     /** Where to return after an action: the list as it was (a local /keys address only). */
     private static String back(Context ctx) {
@@ -277,18 +380,6 @@ public final class KeysRoutes {
         if (back == null) back = ctx.queryParam("back");
         return back != null && (back.equals("/keys") || back.startsWith("/keys?")) && !back.contains("\\")
                 && back.chars().noneMatch(Character::isISOControl) ? back : "/keys";
-    }
-
-    /** The list for {@code query}, continuing {@code direction} ("after" or "before") {@code cursor} when given. */
-    static String listHref(String query, String direction, Cursor cursor) {
-        StringBuilder href = new StringBuilder("/keys");
-        String sep = "?";
-        if (!query.isEmpty()) {
-            href.append(sep).append("q=").append(URLEncoder.encode(query, StandardCharsets.UTF_8));
-            sep = "&";
-        }
-        if (cursor != null) href.append(sep).append(direction).append('=').append(cursor.param());
-        return href.toString();
     }
 
     private static String blankToNull(String s) {

@@ -24,8 +24,14 @@ public interface UserDao {
     @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE lower(email) = lower(:email)")
     Optional<User> findByEmail(@Bind("email") String email);
 
-    @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE is_active AND NOT is_bot ORDER BY lower(full_name), id")
-    java.util.List<User> listActiveHumans();
+    /** Active people whose name or e-mail matches the LIKE {@code pattern} (see {@code LikePattern}), by name. */
+    @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE is_active AND NOT is_bot"
+            + " AND (lower(full_name) LIKE :pattern ESCAPE '!' OR lower(email) LIKE :pattern ESCAPE '!')"
+            + " ORDER BY lower(full_name), id LIMIT :limit")
+    java.util.List<User> searchActiveHumans(@Bind("pattern") String pattern, @Bind("limit") int limit);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE is_active AND NOT is_bot AND id = ANY(:ids) ORDER BY lower(full_name), id")
+    java.util.List<User> activeHumansAmong(@Bind("ids") long[] ids);
 
     /** The password hash of the account with this address (null hash: a bot, or no password set). */
     @SqlQuery("SELECT id, password_hash FROM users WHERE lower(email) = lower(:email)")

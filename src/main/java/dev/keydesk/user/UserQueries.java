@@ -1,5 +1,7 @@
 package dev.keydesk.user;
 
+import dev.keydesk.db.LikePattern;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -20,8 +22,16 @@ public final class UserQueries {
         return jdbi.withExtension(UserDao.class, dao -> dao.findByEmail(email));
     }
 
-    /** The people who may own bots, for the owner pickers. */
-    public List<User> activeHumans() {
-        return jdbi.withExtension(UserDao.class, UserDao::listActiveHumans);
+    /** Up to {@code limit} active people whose name or e-mail contains {@code text}, by name, for the owner pickers. */
+    public List<User> searchActiveHumans(String text, int limit) {
+        String pattern = LikePattern.contains(text.strip());
+        return jdbi.withExtension(UserDao.class, dao -> dao.searchActiveHumans(pattern, limit));
+    }
+
+    /** The active people among {@code ids}, by name: the owners a picker has chosen so far. */
+    public List<User> activeHumansAmong(Collection<Long> ids) {
+        if (ids.isEmpty()) return List.of();
+        long[] array = ids.stream().mapToLong(Long::longValue).toArray();
+        return jdbi.withExtension(UserDao.class, dao -> dao.activeHumansAmong(array));
     }
 }

@@ -16,13 +16,8 @@ public enum Flash {
     BOT_CREATED("Your bot has been created. Its API key and zuliprc are below."),
     BOT_UPDATED("The bot has been updated."),
     BOT_KEY_REGENERATED("The bot has a new API key. The old key no longer works."),
-    BOT_DEACTIVATED("The bot has been deactivated. Its key stops working until you reactivate it."),
-    BOT_REACTIVATED("The bot has been reactivated with the API key it had before."),
-    KEY_CREATED("The API key was created."),
-    KEY_MODIFIED("The API key was modified."),
-    KEY_BLOCKED("The API key was blocked. It authenticates nothing until it is unblocked."),
-    KEY_UNBLOCKED("The API key was unblocked and works again."),
-    KEY_DELETED("The API key was deleted."),
+    BOT_DEACTIVATED("The bot has been blocked. Its key stops working until you unblock it."),
+    BOT_REACTIVATED("The bot has been unblocked with the API key it had before."),
     LOOKED_UP_KEY_REPLACED("The key was replaced: the value you looked up no longer works. Its owner finds the new key in Keydesk."),
     LOOKED_UP_KEY_BLOCKED("The key was blocked: its bot authenticates nothing until it is unblocked on the Keys page."),
     ROLE_CHANGED("The role was changed."),
@@ -54,8 +49,13 @@ public enum Flash {
         ctx.attribute(SECURE_ATTR, secure);
     }
 
+    /** Whether one-shot cookies of this request must be Secure, like the session's. */
+    public static boolean secureCookies(Context ctx) {
+        return Boolean.TRUE.equals(ctx.attribute(SECURE_ATTR));
+    }
+
     public void set(Context ctx) {
-        boolean secure = Boolean.TRUE.equals(ctx.attribute(SECURE_ATTR));
+        boolean secure = secureCookies(ctx);
         ctx.cookie(new Cookie(COOKIE, name(), "/", -1, secure, true, null, SameSite.LAX));
     }
 

@@ -68,10 +68,10 @@ class BotPagesTest {
 
         Page list = owner.get("/bots");
         assertEquals("Actions", list.doc().select("table.bots th").last().text());
-        Element manage = list.doc().selectFirst("a[aria-label=manage bot]");
+        Element manage = list.doc().selectFirst("a[title=manage bot]");
         assertEquals("/bots/" + id + "#api-key", manage.attr("href"));
         assertTrue(list.text().contains("Active bots (1)"));
-        assertTrue(list.text().contains("Inactive bots (0)"));
+        assertTrue(list.text().contains("Blocked bots (0)"));
     }
 
     @Test
@@ -108,10 +108,10 @@ class BotPagesTest {
         String key = details.doc().selectFirst("#bot-api-key").attr("value");
         Page list = owner.get("/bots");
         Page confirm = owner.submit(list, "/bots/" + id + "/deactivate", Map.of());
-        assertTrue(confirm.text().contains("Deactivate Helper Bot?"));
+        assertTrue(confirm.text().contains("Block Helper Bot?"));
         Page afterDeactivate = owner.submit(confirm, "/bots/" + id + "/deactivate", Map.of());
         assertTrue(afterDeactivate.text().contains("Active bots (0)"));
-        assertTrue(afterDeactivate.text().contains("Inactive bots (1)"));
+        assertTrue(afterDeactivate.text().contains("Blocked bots (1)"));
         Http.Response refused = Http.get(keydesk.baseUrl() + "/api/v1/users/me", Http.basic("helper-bot@" + host, key));
         assertEquals("Account is deactivated", refused.json().get("msg").asText());
 

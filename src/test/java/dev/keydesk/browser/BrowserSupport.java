@@ -85,6 +85,23 @@ public final class BrowserSupport implements AutoCloseable {
         return context;
     }
 
+    /** A new, empty browser profile with JavaScript switched off: the pages as plain HTML forms. */
+    public BrowserContext newContextWithoutJavaScript() {
+        BrowserContext context = browser.newContext(new Browser.NewContextOptions().setJavaScriptEnabled(false));
+        context.setDefaultTimeout(TIMEOUT_MS);
+        context.setDefaultNavigationTimeout(TIMEOUT_MS);
+        return context;
+    }
+
+    /** A new, empty profile of a touch-screen phone (390 x 844, nothing can hover). */
+    public BrowserContext newPhoneContext() {
+        BrowserContext context = browser.newContext(new Browser.NewContextOptions()
+                .setViewportSize(390, 844).setIsMobile(true).setHasTouch(true));
+        context.setDefaultTimeout(TIMEOUT_MS);
+        context.setDefaultNavigationTimeout(TIMEOUT_MS);
+        return context;
+    }
+
     /**
      * Collects what goes wrong inside a page: uncaught script errors, console errors (such as a
      * Content-Security-Policy violation) and any script, style sheet or image the page fails to

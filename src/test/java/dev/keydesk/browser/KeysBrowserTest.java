@@ -59,6 +59,8 @@ class KeysBrowserTest {
     private static final String NEW_KEY_WEBHOOK = "https://ci.example.com/hook";
     private static final String MODIFIED_NAME = "Deploy Hook (prod)";
     private static final String PLACEHOLDER = "nothing copied yet";
+    /** The Owners column among a row's cells (after the selection box and the name). */
+    private static final int OWNERS = 2;
     /** The colour of the uploaded avatar: far from anything an identicon or the page background uses. */
     private static final Color AVATAR_COLOUR = new Color(0x12, 0x9A, 0x7E);
 
@@ -132,12 +134,16 @@ class KeysBrowserTest {
         return row;
     }
 
-    /** An icon-only control found by its accessible name; its tooltip says the same. */
-    private static Locator icon(Locator scope, AriaRole role, String name) {
+    /**
+     * A row's icon-only control: its tooltip shows the help page's word ({@code tooltip}), and its
+     * accessible name says which key it acts on ("copy Deploy Hook's API key").
+     */
+    private static Locator icon(Locator scope, AriaRole role, String tooltip, String key) {
+        String name = "options".equals(tooltip) ? "options for " + key + "'s API key" : tooltip + " " + key + "'s API key";
         Locator control = scope.getByRole(role, new Locator.GetByRoleOptions().setName(name).setExact(true));
         assertThat(control).hasCount(1);
         assertThat(control).isVisible();
-        assertThat(control).hasAttribute("title", name);
+        assertThat(control).hasAttribute("title", tooltip);
         assertThat(control).hasText("");
         return control;
     }
@@ -145,9 +151,9 @@ class KeysBrowserTest {
     /** "click the options icon, and then select {@code item}". */
     private void chooseOption(String name, String item) {
         Locator row = hover(name);
-        Locator menuItem = row.getByRole(AriaRole.MENUITEM, new Locator.GetByRoleOptions().setName(item).setExact(true));
+        Locator menuItem = row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(item).setExact(true));
         assertThat(menuItem).not().isVisible();
-        icon(row, AriaRole.BUTTON, "options").click();
+        icon(row, AriaRole.BUTTON, "options", name).click();
         assertThat(menuItem).isVisible();
         menuItem.click();
     }
@@ -177,6 +183,11 @@ class KeysBrowserTest {
         BoundingBox message = flash.boundingBox();
         BoundingBox heading = page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setLevel(1)).boundingBox();
         assertTrue(message.y < heading.y, "the message is above the page heading");
+    }
+
+    /** {@code text} as a regular expression that both Java and the browser's JavaScript read literally. */
+    private static String literal(String text) {
+        return text.replaceAll("[\\\\^$.|?*+()\\[\\]{}]", "\\\\$0");
     }
 
     // ---------------------------------------------------------------- expected values, from outside the page
@@ -322,28 +333,40 @@ class KeysBrowserTest {
         Locator memberBox = newKey.getByRole(AriaRole.CHECKBOX, new Locator.GetByRoleOptions().setName(member.fullName()));
         Locator adminBox = newKey.getByRole(AriaRole.CHECKBOX, new Locator.GetByRoleOptions().setName(admin.fullName()));
         assertThat(memberBox).not().isChecked();
-        assertThat(adminBox).not().isChecked();
+        assertThat(adminBox).isChecked(); // the creator manages the key unless unticked
+        adminBox.uncheck();
         memberBox.check();
         dialogButton(newKey, "Create").click();
-        assertSuccessMessage(Pattern.compile("was created"));
+        assertSuccessMessage(Pattern.compile("^" + literal(NEW_KEY_NAME) + " was created\\.$"));
         assertThat(page).hasURL(baseUrl + "/keys");
         assertThat(newKey).not().isVisible();
         assertThat(keyRows()).hasCount(4);
         Locator created = row(NEW_KEY_NAME);
         assertThat(created).hasCount(1);
+        assertThat(created).hasClass(Pattern.compile("\\bchanged\\b"));
         assertThat(created).containsText("Outgoing webhook");
-        assertThat(created.getByRole(AriaRole.CELL).nth(1)).hasText(member.fullName());
+        assertThat(created.getByRole(AriaRole.CELL).nth(OWNERS)).hasText(member.fullName());
         User bot = botOfRow(NEW_KEY_NAME);
         assertEquals(NEW_KEY_NAME, bot.fullName());
         assertThat(created).containsText(bot.email());
         assertSameColour(AVATAR_COLOUR, avatarColour(created));
         String key = Fixtures.keyOf(bot);
         assertKeyWorks(bot, key);
+        // The new key is shown once, with its copy button.
+        Locator shown = page.getByRole(AriaRole.REGION, new Page.GetByRoleOptions().setName("API key of " + NEW_KEY_NAME));
+        assertThat(shown.getByRole(AriaRole.TEXTBOX)).hasValue(key);
+        page.evaluate("text => navigator.clipboard.writeText(text)", PLACEHOLDER);
+        shown.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("copy " + NEW_KEY_NAME + "'s API key")).click();
+        assertThat(shown.getByRole(AriaRole.STATUS)).hasText("Copied to your clipboard.");
+        assertEquals(key, clipboard());
+        page.reload();
+        assertThat(shown).hasCount(0);
+        assertThat(page.locator("main > .flash")).hasCount(0);
 
         // 3. Modify: the edit icon opens Modify API Key with the current data; change the name → Modify.
         Locator modify = dialog("Modify API Key");
         assertThat(modify).not().isVisible();
-        icon(hover(NEW_KEY_NAME), AriaRole.LINK, "edit").click();
+        icon(hover(NEW_KEY_NAME), AriaRole.LINK, "edit", NEW_KEY_NAME).click();
         assertThat(modify).isVisible();
         assertThat(page).hasURL(baseUrl + "/keys");
         assertThat(field(modify, "Name")).hasValue(NEW_KEY_NAME);
@@ -354,13 +377,13 @@ class KeysBrowserTest {
                 .not().isChecked();
         field(modify, "Name").fill(MODIFIED_NAME);
         dialogButton(modify, "Modify").click();
-        assertSuccessMessage(Pattern.compile("was modified"));
+        assertSuccessMessage(Pattern.compile("^" + literal(MODIFIED_NAME) + " was modified\\.$"));
         assertThat(page).hasURL(baseUrl + "/keys");
         assertThat(row(MODIFIED_NAME)).hasCount(1);
         assertThat(row(NEW_KEY_NAME)).hasCount(0);
         assertThat(keyRows()).hasCount(4);
         // Only the name changed: owners, type and the key itself stay as they were.
-        assertThat(row(MODIFIED_NAME).getByRole(AriaRole.CELL).nth(1)).hasText(member.fullName());
+        assertThat(row(MODIFIED_NAME).getByRole(AriaRole.CELL).nth(OWNERS)).hasText(member.fullName());
         assertThat(row(MODIFIED_NAME)).containsText("Outgoing webhook");
         assertEquals(MODIFIED_NAME, userOf(bot.id()).fullName());
         assertEquals(key, Fixtures.keyOf(bot));
@@ -368,7 +391,7 @@ class KeysBrowserTest {
         // 4. Copy token: the copy icon puts the key on the clipboard and says so at the top.
         page.evaluate("text => navigator.clipboard.writeText(text)", PLACEHOLDER);
         assertEquals(PLACEHOLDER, clipboard());
-        icon(hover(MODIFIED_NAME), AriaRole.LINK, "copy").click();
+        icon(hover(MODIFIED_NAME), AriaRole.LINK, "copy", MODIFIED_NAME).click();
         assertSuccessMessage(Pattern.compile("copied"));
         assertEquals(key, clipboard());
         assertThat(page).hasURL(baseUrl + "/keys");
@@ -380,7 +403,8 @@ class KeysBrowserTest {
         chooseOption(MODIFIED_NAME, "Block");
         assertThat(block).isVisible();
         dialogButton(block, "Block").click();
-        assertSuccessMessage(Pattern.compile("was blocked"));
+        assertSuccessMessage(Pattern.compile("^" + literal(MODIFIED_NAME) + " was blocked\\. "));
+        assertThat(row(MODIFIED_NAME)).hasClass(Pattern.compile("\\bchanged\\b"));
         assertThat(page).hasURL(baseUrl + "/keys");
         assertRedDotOnAvatar(row(MODIFIED_NAME));
         assertThat(keyTable().locator(".red-dot")).hasCount(1);
@@ -388,7 +412,7 @@ class KeysBrowserTest {
 
         // 6. Unblock: options → Unblock; the same key works again.
         chooseOption(MODIFIED_NAME, "Unblock");
-        assertSuccessMessage(Pattern.compile("was unblocked"));
+        assertSuccessMessage(Pattern.compile("^" + literal(MODIFIED_NAME) + " was unblocked"));
         assertThat(page).hasURL(baseUrl + "/keys");
         assertThat(row(MODIFIED_NAME)).hasCount(1);
         assertThat(row(MODIFIED_NAME).locator(".red-dot")).hasCount(0);
@@ -402,7 +426,7 @@ class KeysBrowserTest {
         chooseOption(MODIFIED_NAME, "Delete");
         assertThat(delete).isVisible();
         dialogButton(delete, "Delete").click();
-        assertSuccessMessage(Pattern.compile("was deleted"));
+        assertSuccessMessage(Pattern.compile("^" + literal(MODIFIED_NAME) + " was deleted\\.$"));
         assertThat(page).hasURL(baseUrl + "/keys");
         assertThat(row(MODIFIED_NAME)).hasCount(0);
         assertThat(keyRows()).hasCount(3);

@@ -92,7 +92,7 @@ class BotZulipJsClientTest {
         WebClient.Page deactivated = browser.post(deactivate,
                 Map.of("csrf_token", WebClient.csrf(question), "confirmed", "yes"));
         assertEquals(200, deactivated.status(), deactivated.body());
-        assertTrue(deactivated.text().contains("The bot has been deactivated"), deactivated.text());
+        assertTrue(deactivated.text().contains("The bot has been blocked"), deactivated.text());
         assertTrue(!isActive(bot), "the bot is still active");
 
         ZulipJs.Result locked = ZulipJs.getProfile(file);
@@ -101,12 +101,12 @@ class BotZulipJsClientTest {
         assertEquals("UNAUTHORIZED", locked.json().path("code").asText(), locked.toString());
         assertEquals("Account is deactivated", locked.json().path("msg").asText(), locked.toString());
 
-        // Inactive bots → Reactivate.
+        // Blocked bots → Unblock.
         WebClient.Page inactive = browser.get("/bots?tab=inactive");
         assertEquals(200, inactive.status(), inactive.body());
         WebClient.Page reactivated = browser.submit(inactive, "/bots/" + bot.id() + "/reactivate", Map.of());
         assertEquals(200, reactivated.status(), reactivated.body());
-        assertTrue(reactivated.text().contains("The bot has been reactivated"), reactivated.text());
+        assertTrue(reactivated.text().contains("The bot has been unblocked"), reactivated.text());
         assertTrue(isActive(bot), "the bot is still deactivated");
 
         // The very same file, untouched, works again: the key was kept.

@@ -137,7 +137,7 @@ class ServicesPageTest {
         Page form = admin.get("/keys/new");
         assertNotNull(form.doc().selectFirst("input[name=services][value=" + billingId + "]"), "chosen services are offered");
         Page created = admin.submit(form, "/keys", Map.of("name", "Invoice Bot", "services", Long.toString(billingId)));
-        Element row = created.doc().select("tr.key-row").stream()
+        Element row = created.doc().select("tr[data-name]").stream()
                 .filter(r -> r.attr("data-name").equals("Invoice Bot")).findFirst().orElseThrow();
         assertTrue(row.text().contains("Billing, Grafana"), row.text());
         assertEquals(Long.toString(billingId), row.attr("data-services"));

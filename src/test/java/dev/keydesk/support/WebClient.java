@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
@@ -23,7 +24,8 @@ public final class WebClient {
     private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
     private final HttpClient client;
 
-    public record Page(int status, java.net.http.HttpHeaders headers, String body, Document doc) {
+    /** {@code uri} is where the page came from, after any redirects. */
+    public record Page(int status, java.net.http.HttpHeaders headers, String body, Document doc, URI uri) {
         public Element form(String action) {
             Element form = doc.selectFirst("form[action=" + action + "]");
             if (form == null) throw new AssertionError("No form posting to " + action + " in:\n" + body);
@@ -64,6 +66,16 @@ public final class WebClient {
                 .POST(HttpRequest.BodyPublishers.ofString(Http.urlencode(fields))).build());
     }
 
+    /** A form post where a name may come more than once (ticked boxes of one list). */
+    public Page post(String path, List<Map.Entry<String, String>> fields) {
+        String body = fields.stream().map(e -> java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8)
+                + "=" + java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8))
+                .collect(java.util.stream.Collectors.joining("&"));
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
     /** Submits a form of the page with its current values, some of them replaced. */
     public Page submit(Page page, String action, Map<String, String> values) {
         Element form = page.form(action);
@@ -101,7 +113,7 @@ public final class WebClient {
     private Page send(HttpRequest request) {
         try {
             HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Page(r.statusCode(), r.headers(), r.body(), Jsoup.parse(r.body(), baseUrl));
+            return new Page(r.statusCode(), r.headers(), r.body(), Jsoup.parse(r.body(), baseUrl), r.uri());
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }

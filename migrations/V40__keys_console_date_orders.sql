@@ -1,0 +1,6 @@
+-- The Keys console's date orders (newest key first, most recently used first) walk the current
+-- keys in index order, with keyset paging on (date, account id). A key never used sorts as used
+-- at the epoch, after every used one; the expression matches KeyListingQueries exactly.
+CREATE INDEX api_keys_current_created ON api_keys (created_at DESC, user_id DESC) WHERE revoked_at IS NULL;
+CREATE INDEX api_keys_current_last_used ON api_keys ((coalesce(last_used_at, 'epoch'::timestamptz)) DESC, user_id DESC)
+    WHERE revoked_at IS NULL;

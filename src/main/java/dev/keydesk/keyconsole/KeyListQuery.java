@@ -1,0 +1,99 @@
+package dev.keydesk.keyconsole;
+
+import dev.keydesk.bot.BotType;
+import dev.keydesk.web.Cursor;
+import io.javalin.http.Context;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What the admin asked the Keys list for: the search, the sort and the filters. Unknown values
+ * mean "no filter" and the default sort, so a hand-edited address never fails. Every link and
+ * form of the page carries it along, and so does the way back after an action.
+ */
+public record KeyListQuery(String search, Sort sort, String state, BotType type, String owner) {
+    static final int MAX_TEXT = 100;
+
+    /** The orders the list offers; each is keyset-paged on its own sort key and the bot's id. */
+    public enum Sort {
+        NAME("name", "Name", false),
+        CREATED("created", "Created", true),
+        LAST_USED("last_used", "Last used", true);
+
+        private final String param;
+        private final String label;
+        private final boolean newestFirst;
+
+        Sort(String param, String label, boolean newestFirst) {
+            this.param = param;
+            this.label = label;
+            this.newestFirst = newestFirst;
+        }
+
+        public String param() {
+            return param;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        /** Dates sort newest first, names from A. */
+        public boolean newestFirst() {
+            return newestFirst;
+        }
+
+        static Sort of(String param) {
+            for (Sort s : values()) if (s.param.equals(param)) return s;
+            return NAME;
+        }
+    }
+
+    public static final KeyListQuery DEFAULT = new KeyListQuery("", Sort.NAME, "", null, "");
+
+    static KeyListQuery from(Context ctx) {
+        String state = ctx.queryParam("state");
+        BotType type = null;
+        String typeParam = ctx.queryParam("type");
+        if (typeParam != null && typeParam.matches("[1-9]")) type = BotType.fromCode(Integer.parseInt(typeParam)).orElse(null);
+        return new KeyListQuery(text(ctx.queryParam("q")), Sort.of(ctx.queryParam("sort")),
+                "active".equals(state) || "blocked".equals(state) ? state : "", type, text(ctx.queryParam("owner")));
+    }
+
+    private static String text(String raw) {
+        if (raw == null) return "";
+        String s = raw.strip();
+        return s.length() > MAX_TEXT ? s.substring(0, MAX_TEXT) : s;
+    }
+
+    public boolean filtered() {
+        return !search.isEmpty() || !state.isEmpty() || type != null || !owner.isEmpty();
+    }
+
+    public String typeParam() {
+        return type == null ? "" : Integer.toString(type.code());
+    }
+
+    /** The list's address for this query, continuing {@code direction} ("after" or "before") {@code cursor}. */
+    public String href(String direction, Cursor cursor) {
+        StringBuilder href = new StringBuilder("/keys");
+        add(href, "q", search);
+        if (sort != Sort.NAME) add(href, "sort", sort.param());
+        add(href, "state", state);
+        add(href, "type", typeParam());
+        add(href, "owner", owner);
+        if (cursor != null) href.append(href.indexOf("?") < 0 ? '?' : '&').append(direction).append('=').append(cursor.param());
+        return href.toString();
+    }
+
+    /** The first page of this query in another order. */
+    public String sortedBy(Sort other) {
+        return new KeyListQuery(search, other, state, type, owner).href(null, null);
+    }
+
+    private static void add(StringBuilder href, String name, String value) {
+        if (value.isEmpty()) return;
+        href.append(href.indexOf("?") < 0 ? '?' : '&').append(name).append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+    }
+}
