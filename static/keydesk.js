@@ -81,6 +81,7 @@ document.addEventListener("DOMContentLoaded", () => {
       form.action = link.dataset.modifyKey;
       form.querySelector("input[name=name]").value = row.dataset.name;
       form.querySelector("input[name=webhook_url]").value = row.dataset.webhook;
+      form.querySelector("input[name=expires_on]").value = row.dataset.expiresOn || "";
       const owners = new Set(row.dataset.owners.split(","));
       for (const box of form.querySelectorAll("input[name=accounts]")) box.checked = owners.has(box.value);
       const services = new Set((row.dataset.services || "").split(","));

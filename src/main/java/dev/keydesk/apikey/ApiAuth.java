@@ -2,6 +2,7 @@ package dev.keydesk.apikey;
 
 import dev.keydesk.api.ApiError;
 import dev.keydesk.api.BasicCredentials;
+import dev.keydesk.audit.Actor;
 import dev.keydesk.user.User;
 import io.javalin.http.Context;
 
@@ -18,6 +19,8 @@ public final class ApiAuth {
     /** Zulip's bot type for incoming webhook bots. */
     private static final int INCOMING_WEBHOOK_BOT = 2;
 
+    private static final String PRESENTED_KEY = "keydesk.presentedKey";
+
     private final ApiKeyAuthenticator authenticator;
 
     public ApiAuth(ApiKeyAuthenticator authenticator) {
@@ -32,17 +35,31 @@ public final class ApiAuth {
     /** The presented key and its account, for actions that must know which key authorized them. */
     public KeyOwner requireKey(Context ctx) {
         BasicCredentials credentials = BasicCredentials.parse(ctx.header("Authorization"));
-        ApiKeyAuthenticator.Result result = authenticator.authenticate(credentials.email(), credentials.key());
+        ApiKeyAuthenticator.Result result = authenticator.authenticate(credentials.email(), credentials.key(), ctx.ip());
         if (result instanceof ApiKeyAuthenticator.Authenticated ok) {
             Integer botType = ok.owner().user().botType();
             if (botType != null && botType == INCOMING_WEBHOOK_BOT) {
                 throw ApiError.unauthorized("This API is not available to incoming webhook bots.");
             }
+            ctx.attribute(PRESENTED_KEY, ok.owner());
             return ok.owner();
         }
         if (result instanceof ApiKeyAuthenticator.Deactivated) throw ApiError.unauthorized("Account is deactivated");
+        if (result instanceof ApiKeyAuthenticator.Expired) {
+            throw ApiError.unauthorized("INVALID_API_KEY", "API key expired");
+        }
         if (result instanceof ApiKeyAuthenticator.Malformed) throw ApiError.unauthorized("Malformed API key");
         throw ApiError.unauthorized("Invalid API key");
+    }
+
+    /**
+     * The caller of a request authenticated by {@link #require} and its siblings, naming the key
+     * that authorized it, for the audit rows of what the request changes.
+     */
+    public static Actor actor(Context ctx) {
+        KeyOwner owner = ctx.attribute(PRESENTED_KEY);
+        if (owner == null) throw new IllegalStateException("The request was not authenticated with an API key");
+        return Actor.api(owner.user().id(), ctx.ip(), owner.label());
     }
 
     /**

@@ -5,7 +5,12 @@ public enum KeyEvent {
     REGENERATED("key.regenerated"),
     BLOCKED("key.blocked"),
     UNBLOCKED("key.unblocked"),
-    DELETED("key.deleted");
+    DELETED("key.deleted"),
+    /** The old key's grace period after a regeneration is over: it no longer works. */
+    RETIRED("key.retired"),
+    /** The key expires within 7 days, then within 1 day. */
+    EXPIRING("key.expiring"),
+    EXPIRED("key.expired");
 
     private final String wireName;
 

@@ -17,22 +17,53 @@ import org.jdbi.v3.core.statement.Query;
  * planner walks the ordered index.
  */
 final class KeyListingQueries {
-    private static final String COLUMNS = """
-            SELECT u.id, u.email, u.full_name, u.bot_type, u.is_active, u.avatar_version,
-                   k.created_at AS key_created_at, k.last_used_at, lower(u.full_name) AS sort_name
-            FROM users u LEFT JOIN api_keys k ON k.user_id = u.id AND k.revoked_at IS NULL
+    private static final String FROM = """
+            FROM users u LEFT JOIN api_keys k ON k.user_id = u.id AND k.kind = 'main' AND k.revoked_at IS NULL
             WHERE
             """;
+    private static final String COLUMNS = """
+            SELECT u.id, u.email, u.full_name, u.bot_type, u.is_active, u.avatar_version,
+                   k.created_at AS key_created_at, k.last_used_at, k.expires_at AS key_expires_at,
+                   (SELECT string_agg(a.ip, ', ' ORDER BY a.last_used_at DESC, a.ip) FROM api_key_addresses a
+                    WHERE a.key_id = k.id) AS recent_addresses,
+                   lower(u.full_name) AS sort_name
+            """ + FROM;
 
-    private final Jdbi jdbi;
+    /** The Keys page's expiry filter: every key, those expiring within 7 days, those expired. */
+    enum ExpiryFilter {
+        ALL(""), SOON(" AND k.expires_at > :now AND k.expires_at <= :now + interval '7 days'"), EXPIRED(" AND k.expires_at <= :now");
 
-    KeyListingQueries(Jdbi jdbi) {
-        this.jdbi = jdbi;
+        private final String condition;
+
+        ExpiryFilter(String condition) {
+            this.condition = condition;
+        }
+
+        static ExpiryFilter of(String raw) {
+            if ("soon".equals(raw)) return SOON;
+            if ("expired".equals(raw)) return EXPIRED;
+            return ALL;
+        }
+
+        String param() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
-    private static String matches(String pattern) {
-        return "%".equals(pattern) ? "u.is_bot"
-                : "u.is_bot AND (lower(u.full_name) LIKE :pattern ESCAPE '!' OR lower(u.email) LIKE :pattern ESCAPE '!')";
+    private final Jdbi jdbi;
+    private final ExpiryFilter expiry;
+    private final java.time.Instant now;
+
+    KeyListingQueries(Jdbi jdbi, ExpiryFilter expiry, java.time.Instant now) {
+        this.jdbi = jdbi;
+        this.expiry = expiry;
+        this.now = now;
+    }
+
+    private String matches(String pattern) {
+        return ("%".equals(pattern) ? "u.is_bot"
+                : "u.is_bot AND (lower(u.full_name) LIKE :pattern ESCAPE '!' OR lower(u.email) LIKE :pattern ESCAPE '!')")
+                + expiry.condition;
     }
 
     /** Up to {@code limit} bots after {@code after} (or from the start), in name order. */
@@ -55,9 +86,10 @@ final class KeyListingQueries {
     /** How many bots match, counted up to {@link CappedCount#CAP} and one more. */
     long cappedCount(String pattern) {
         return jdbi.withHandle(h -> {
-            Query q = h.createQuery("SELECT count(*) FROM (SELECT 1 FROM users u WHERE " + matches(pattern)
-                    + " LIMIT :cap) t").bind("cap", CappedCount.limit());
+            Query q = h.createQuery("SELECT count(*) FROM (SELECT 1 " + (expiry == ExpiryFilter.ALL ? "FROM users u WHERE " : FROM)
+                    + matches(pattern) + " LIMIT :cap) t").bind("cap", CappedCount.limit());
             if (!"%".equals(pattern)) q.bind("pattern", pattern);
+            if (expiry != ExpiryFilter.ALL) q.bind("now", now);
             return q.mapTo(Long.class).one();
         });
     }
@@ -67,6 +99,7 @@ final class KeyListingQueries {
             Query q = h.createQuery(sql).bind("limit", limit);
             if (!"%".equals(pattern)) q.bind("pattern", pattern);
             if (cursor != null) q.bind("key", cursor.key()).bind("id", cursor.id());
+            if (expiry != ExpiryFilter.ALL) q.bind("now", now);
             return q.map(ConstructorMapper.of(KeyListing.class)).list();
         });
     }

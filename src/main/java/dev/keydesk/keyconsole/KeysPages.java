@@ -13,12 +13,15 @@ public final class KeysPages {
 
     public record Row(long id, String fullName, String email, String typeLabel, boolean blocked, String avatarPath,
                       String owners, String ownerIds, String webhookUrl, String opens, String serviceIds, String keyCreated,
-                      String lastUsed) {}
+                      String lastUsed, String expiry, String expiresOn, String recentAddresses) {}
+
+    /** The owners' key policy on the Keys page: shown to owners only; {@code maxLifetimeDays} is "" for none. */
+    public record Policy(boolean editable, String maxLifetimeDays) {}
 
     /** {@code total} is the capped count's label ("42", "1,000+"). */
     public record ListPage(Layout layout, String query, String total, List<Row> rows,
                            List<OwnerChoice> accounts, List<ServiceChoice> services, String previousHref, String nextHref,
-                           String back) {
+                           String back, String expiryFilter, Policy policy) {
         public boolean hasPages() {
             return previousHref != null || nextHref != null;
         }
@@ -31,7 +34,7 @@ public final class KeysPages {
 
     /** The New / Modify API Key form as a page of its own (without JavaScript, or to show an error). */
     public record FormPage(Layout layout, long botId, String name, String webhookUrl, List<OwnerChoice> accounts,
-                           List<ServiceChoice> services, FormError error, String back) {
+                           List<ServiceChoice> services, FormError error, String back, String expiresOn) {
         /** An error about the form as a whole, shown above it. */
         public String generalError() {
             return FormError.general(error);

@@ -31,7 +31,12 @@ import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import dev.keydesk.apikey.ApiKeyActions;
+import dev.keydesk.apikey.ApiKeyQueries;
+import dev.keydesk.apikey.KeyLifetimes;
 import java.net.URLEncoder;
+import java.time.Clock;
+import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +58,15 @@ public final class KeysRoutes {
     private final UserQueries users;
     private final GuardActions guard;
     private final ServiceQueries services;
+    private final ApiKeyActions keys;
+    private final ApiKeyQueries keyQueries;
+    private final Clock clock;
 
     public KeysRoutes(Jdbi jdbi, BotActions bots, BotQueries queries, UserQueries users, GuardActions guard,
-                      ServiceQueries services) {
+                      ServiceQueries services, ApiKeyActions keys, ApiKeyQueries keyQueries, Clock clock) {
+        this.keyQueries = keyQueries;
+        this.keys = keys;
+        this.clock = clock;
         this.jdbi = jdbi;
         this.bots = bots;
         this.queries = queries;
@@ -74,6 +85,7 @@ public final class KeysRoutes {
         routes.post("/keys/{bot_id}/block", this::block);
         routes.post("/keys/{bot_id}/unblock", this::unblock);
         routes.post("/keys/{bot_id}/delete", this::delete);
+        routes.post("/keys/policy", this::setPolicy);
     }
 
     private void list(Context ctx) {
@@ -81,44 +93,50 @@ public final class KeysRoutes {
         String query = ctx.queryParam("q") == null ? "" : ctx.queryParam("q").strip();
         if (query.length() > 100) query = query.substring(0, 100);
         String pattern = LikePattern.contains(query);
-        KeyListingQueries listing = new KeyListingQueries(jdbi);
+        Instant now = clock.instant();
+        KeyListingQueries.ExpiryFilter expiry = KeyListingQueries.ExpiryFilter.of(ctx.queryParam("expiry"));
+        String filter = expiry.param();
+        KeyListingQueries listing = new KeyListingQueries(jdbi, expiry, now);
         String total = CappedCount.label(listing.cappedCount(pattern));
         Cursor after = Cursor.parse(ctx.queryParam("after")).orElse(null);
         Cursor before = after != null ? null : Cursor.parse(ctx.queryParam("before")).orElse(null);
         List<KeyListing> listings = List.of();
         boolean hasPrevious = false;
         boolean hasNext = false;
-        String here = listHref(query, null, null);
+        String here = listHref(query, filter, null, null);
         if (before != null) {
             listings = listing.before(pattern, before, PAGE_SIZE + 1);
             if (listings.size() > PAGE_SIZE) {
                 listings = listings.subList(1, listings.size());
                 hasPrevious = true;
                 hasNext = true;
-                here = listHref(query, "before", before);
+                here = listHref(query, filter, "before", before);
             }
         } else if (after != null) {
             listings = listing.after(pattern, after, PAGE_SIZE + 1);
             hasPrevious = !listings.isEmpty();
             hasNext = listings.size() > PAGE_SIZE;
-            here = listHref(query, "after", after);
+            here = listHref(query, filter, "after", after);
         }
         if (listings.isEmpty() || before != null && !hasPrevious) {
             // no cursor, one past the end, or back at the start: the first page
             listings = listing.after(pattern, null, PAGE_SIZE + 1);
             hasPrevious = false;
             hasNext = listings.size() > PAGE_SIZE;
-            here = listHref(query, null, null);
+            here = listHref(query, filter, null, null);
         }
         if (listings.size() > PAGE_SIZE) listings = listings.subList(0, PAGE_SIZE);
         List<Long> ids = listings.stream().map(KeyListing::id).toList();
         BotQueries.Details details = queries.detailsOf(ids);
         ServiceQueries.BotKeyServices opened = services.forBots(ids);
-        List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details, opened)).toList();
-        String previous = hasPrevious ? listHref(query, "before", cursorOf(listings.get(0))) : null;
-        String next = hasNext ? listHref(query, "after", cursorOf(listings.get(listings.size() - 1))) : null;
+        List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details, opened, now)).toList();
+        String previous = hasPrevious ? listHref(query, filter, "before", cursorOf(listings.get(0))) : null;
+        String next = hasNext ? listHref(query, filter, "after", cursorOf(listings.get(listings.size() - 1))) : null;
+        User viewer = WebSession.requireAdmin(ctx);
+        int lifetimeDays = keys.maxBotKeyLifetimeDays();
         KeysPages.ListPage view = new KeysPages.ListPage(Layout.of(ctx, "Keys"), query, total, rows,
-                accounts(Set.of()), serviceChoices(Set.of()), previous, next, here);
+                accounts(Set.of()), serviceChoices(Set.of()), previous, next, here, filter,
+                new KeysPages.Policy(viewer.isOwner(), lifetimeDays == 0 ? "" : Integer.toString(lifetimeDays)));
         ctx.render("keys.jte", Map.of("page", view));
     }
 
@@ -134,7 +152,7 @@ public final class KeysRoutes {
                     webhook == null ? BotType.GENERIC : BotType.OUTGOING_WEBHOOK, webhook, BotInterface.ZULIP,
                     BotForms.avatar(ctx, "avatar"), BotForms.ownerIds(ctx, "accounts"));
             Set<Long> chosen = Set.copyOf(BotForms.ownerIds(ctx, "services"));
-            BotActions.Created created = bots.createBot(Actor.user(admin.id(), ctx.ip()), admin, spec);
+            BotActions.Created created = bots.createBot(Actor.user(admin.id(), ctx.ip()), admin, spec, expiryField(ctx));
             if (!chosen.isEmpty()) guard.setChosenServices(Actor.user(admin.id(), ctx.ip()), created.bot().id(), chosen);
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, newForm(ctx, FormError.of(e)));
@@ -152,7 +170,7 @@ public final class KeysRoutes {
             BotActions.Changes changes = new BotActions.Changes(ctx.formParam("name"),
                     webhook == null ? null : webhook.strip(), null, BotForms.avatar(ctx, "avatar"), BotForms.ownerIds(ctx, "accounts"));
             Set<Long> chosen = Set.copyOf(BotForms.ownerIds(ctx, "services"));
-            bots.updateBot(Actor.user(admin.id(), ctx.ip()), bot.id(), changes);
+            bots.updateBot(Actor.user(admin.id(), ctx.ip()), bot.id(), changes, expiryField(ctx));
             guard.setChosenServices(Actor.user(admin.id(), ctx.ip()), bot.id(), chosen);
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, editForm(ctx, bot, FormError.of(e)));
@@ -160,6 +178,30 @@ public final class KeysRoutes {
         }
         Flash.KEY_MODIFIED.set(ctx);
         ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
+    }
+
+    /** The form's expiry date, when the form has the field (empty: no expiry); null leaves the expiry alone. */
+    private static BotActions.KeyExpiry expiryField(Context ctx) {
+        String raw = ctx.formParam("expires_on");
+        return raw == null ? null : new BotActions.KeyExpiry(KeyLifetimes.expiry(raw));
+    }
+
+    /** Owners only: the maximum lifetime of bot keys issued from now on, in days (empty: none). */
+    private void setPolicy(Context ctx) {
+        User admin = WebSession.requireAdmin(ctx);
+        if (!admin.isOwner()) throw new WebError(403, "Only the organization's owners may change the key policy.");
+        String raw = ctx.formParam("max_bot_key_lifetime_days");
+        Integer days;
+        try {
+            days = raw == null || raw.isBlank() ? null : Integer.valueOf(raw.strip());
+            keys.setMaxBotKeyLifetime(Actor.user(admin.id(), ctx.ip()), days);
+        } catch (NumberFormatException e) {
+            throw new WebError(400, "The maximum lifetime must be a whole number of days.");
+        } catch (InvalidInputException e) {
+            throw new WebError(400, e.getMessage());
+        }
+        Flash.KEY_POLICY_CHANGED.set(ctx);
+        ctx.redirect("/keys", HttpStatus.SEE_OTHER);
     }
 
     /** The key itself, for the copy icon's script: fetched on demand, so the page never holds every key. */
@@ -221,7 +263,8 @@ public final class KeysRoutes {
         Set<Long> checked = BotForms.ownerIdsForRedisplay(ctx, "accounts");
         return new KeysPages.FormPage(Layout.of(ctx, "New API Key"), 0, orEmpty(ctx.formParam("name")),
                 orEmpty(ctx.formParam("webhook_url")), accounts(checked),
-                serviceChoices(BotForms.ownerIdsForRedisplay(ctx, "services")), error, back(ctx));
+                serviceChoices(BotForms.ownerIdsForRedisplay(ctx, "services")), error, back(ctx),
+                orEmpty(ctx.formParam("expires_on")));
     }
 
     private KeysPages.FormPage editForm(Context ctx, Bot bot, FormError error) {
@@ -234,8 +277,10 @@ public final class KeysRoutes {
                 : details.service(bot.id()).map(BotService::payloadUrl).orElse("");
         Set<Long> chosenServices = posted ? BotForms.ownerIdsForRedisplay(ctx, "services")
                 : Set.copyOf(services.forBots(List.of(bot.id())).chosenIds(bot.id()));
+        String expiresOn = posted ? orEmpty(ctx.formParam("expires_on"))
+                : Dates.isoDay(keyQueries.currentKey(bot.id()).map(ApiKeyQueries.CurrentKey::expiresAt).orElse(null));
         return new KeysPages.FormPage(Layout.of(ctx, "Modify API Key"), bot.id(), name, webhook,
-                accounts(checked), serviceChoices(chosenServices), error, back(ctx));
+                accounts(checked), serviceChoices(chosenServices), error, back(ctx), expiresOn);
     }
 
     private static void renderForm(Context ctx, int status, KeysPages.FormPage page) {
@@ -256,7 +301,7 @@ public final class KeysRoutes {
                 .map(s -> new ServiceChoice(s.id(), s.name(), checked.contains(s.id()))).toList();
     }
 
-    private KeysPages.Row row(KeyListing k, BotQueries.Details details, ServiceQueries.BotKeyServices opened) {
+    private KeysPages.Row row(KeyListing k, BotQueries.Details details, ServiceQueries.BotKeyServices opened, Instant now) {
         List<BotOwner> owners = details.owners(k.id());
         return new KeysPages.Row(k.id(), k.fullName(), k.email(), BotType.fromCode(k.botType()).orElseThrow().label(),
                 !k.isActive(), AvatarPaths.of(k.id(), k.avatarVersion()),
@@ -265,7 +310,9 @@ public final class KeysRoutes {
                 details.service(k.id()).map(BotService::payloadUrl).orElse(""),
                 opened.names(k.id()).isEmpty() ? "—" : String.join(", ", opened.names(k.id())),
                 opened.chosenIds(k.id()).stream().map(String::valueOf).collect(Collectors.joining(",")),
-                Dates.minute(k.keyCreatedAt(), "—"), Dates.minute(k.lastUsedAt(), "Never"));
+                Dates.minute(k.keyCreatedAt(), "—"), Dates.minute(k.lastUsedAt(), "Never"),
+                Dates.expiry(k.keyExpiresAt(), now), Dates.isoDay(k.keyExpiresAt()),
+                k.recentAddresses() == null ? "" : k.recentAddresses());
     }
 
 
@@ -279,12 +326,16 @@ public final class KeysRoutes {
                 && back.chars().noneMatch(Character::isISOControl) ? back : "/keys";
     }
 
-    /** The list for {@code query}, continuing {@code direction} ("after" or "before") {@code cursor} when given. */
-    static String listHref(String query, String direction, Cursor cursor) {
+    /** The list for {@code query} and the expiry {@code filter}, continuing {@code direction} ("after" or "before") {@code cursor} when given. */
+    static String listHref(String query, String filter, String direction, Cursor cursor) {
         StringBuilder href = new StringBuilder("/keys");
         String sep = "?";
         if (!query.isEmpty()) {
             href.append(sep).append("q=").append(URLEncoder.encode(query, StandardCharsets.UTF_8));
+            sep = "&";
+        }
+        if (!filter.equals("all")) {
+            href.append(sep).append("expiry=").append(filter);
             sep = "&";
         }
         if (cursor != null) href.append(sep).append(direction).append('=').append(cursor.param());
