@@ -66,15 +66,19 @@ public final class ApiKeyAuthenticator {
                 : result instanceof Deactivated d ? d.owner()
                 : result instanceof Expired e ? e.owner() : null;
         if (owner != null && !sameEmail(owner.user().email(), email)) return new Invalid();
-        if (result instanceof Authenticated ok) usage.recordUse(ok.owner(), ip);
+        if (result instanceof Authenticated ok) usage.recordUse(digestHex(apiKey), ok.owner(), ip);
         return result;
     }
 
     /** A key presented alone (a Bearer token or an X-Api-Key header). */
     public Result authenticate(String apiKey, String ip) {
         Result result = resolve(apiKey);
-        if (result instanceof Authenticated ok) usage.recordUse(ok.owner(), ip);
+        if (result instanceof Authenticated ok) usage.recordUse(digestHex(apiKey), ok.owner(), ip);
         return result;
+    }
+
+    private static String digestHex(String apiKey) {
+        return HexFormat.of().formatHex(Tokens.sha256(apiKey));
     }
 
     private Result resolve(String apiKey) {

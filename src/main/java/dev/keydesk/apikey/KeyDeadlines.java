@@ -94,9 +94,9 @@ public final class KeyDeadlines implements AutoCloseable {
             events.expired(h, due.userId(), due.at());
         }
         // The nearest warning only: a key set to expire in two days gets the 1-day one, not both at once.
-        List<Due> lastWarnings = claim(h, noticeUpdate(2, "expires_at > :now AND expires_at <= :now + :window"),
+        List<Due> lastWarnings = claim(h, noticeUpdate(2, "expires_at > :now AND expires_at <= CAST(:now AS timestamptz) + :window"),
                 now, LAST_WARNING.toSeconds());
-        List<Due> firstWarnings = claim(h, noticeUpdate(1, "expires_at > :now + :lastWindow AND expires_at <= :now + :window"),
+        List<Due> firstWarnings = claim(h, noticeUpdate(1, "expires_at > CAST(:now AS timestamptz) + :lastWindow AND expires_at <= CAST(:now AS timestamptz) + :window"),
                 now, FIRST_WARNING.toSeconds());
         for (Due due : lastWarnings) events.expiring(h, due.userId(), due.at());
         for (Due due : firstWarnings) events.expiring(h, due.userId(), due.at());

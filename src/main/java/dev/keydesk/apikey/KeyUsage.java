@@ -33,7 +33,8 @@ public final class KeyUsage implements AutoCloseable {
     private static final int MAX_PENDING = 100_000;
     private static final Logger log = LoggerFactory.getLogger(KeyUsage.class);
 
-    private record Use(long keyId, String ip) {}
+    /** A key (by digest, which never repeats, and row id) used from an address. */
+    private record Use(String digestHex, long keyId, String ip) {}
 
     private final Jdbi jdbi;
     private final Cache<Use, Boolean> recentlyRecorded = Caffeine.newBuilder()
@@ -53,11 +54,11 @@ public final class KeyUsage implements AutoCloseable {
         writer.scheduleWithFixedDelay(this::flush, FLUSH_EVERY.toMillis(), FLUSH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    void recordUse(KeyOwner key, String ip) {
+    void recordUse(String digestHex, KeyOwner key, String ip) {
         if (key.kind() == KeyKind.RETIRING && oldKeyUses.size() < MAX_PENDING) {
             oldKeyUses.computeIfAbsent(key.keyId(), id -> new LongAdder()).increment();
         }
-        Use use = new Use(key.keyId(), ip == null ? "" : ip);
+        Use use = new Use(digestHex, key.keyId(), ip == null ? "" : ip);
         if (recentlyRecorded.asMap().putIfAbsent(use, Boolean.TRUE) != null) return;
         if (pending.size() < MAX_PENDING) pending.put(use, Boolean.TRUE);
     }

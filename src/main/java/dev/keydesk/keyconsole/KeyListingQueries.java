@@ -31,7 +31,7 @@ final class KeyListingQueries {
 
     /** The Keys page's expiry filter: every key, those expiring within 7 days, those expired. */
     enum ExpiryFilter {
-        ALL(""), SOON(" AND k.expires_at > :now AND k.expires_at <= :now + interval '7 days'"), EXPIRED(" AND k.expires_at <= :now");
+        ALL(""), SOON(" AND k.expires_at > :now AND k.expires_at <= CAST(:now AS timestamptz) + interval '7 days'"), EXPIRED(" AND k.expires_at <= :now");
 
         private final String condition;
 
