@@ -29,7 +29,8 @@ public final class BotPages {
     public record OldKeyRow(long id, String worksUntil, String usage) {}
 
     /** The confirmation page before a regeneration, for browsers without the dialog. */
-    public record RegeneratePage(Layout layout, String question, String action, List<Choice> graceChoices, String back) {}
+    public record RegeneratePage(Layout layout, String question, String action, List<Choice> graceChoices, String back,
+                                 String cancelHref) {}
 
     /** One webhook call in the bot's delivery log. */
     public record DeliveryRow(String event, String created, String status, String attempts, String detail) {}

@@ -181,7 +181,7 @@ public final class BotRoutes {
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             BotPages.RegeneratePage page = new BotPages.RegeneratePage(Layout.of(ctx, "Please confirm"),
                     "Generate a new API key for " + bot.fullName() + "?", "/bots/" + bot.id() + "/api-key/regenerate",
-                    graceChoices(), fromKeys ? "keys" : "");
+                    graceChoices(), fromKeys ? "keys" : "", fromKeys ? "/keys" : "/bots/" + bot.id() + "#api-key");
             ctx.render("bot_regenerate.jte", Map.of("page", page));
             return;
         }
