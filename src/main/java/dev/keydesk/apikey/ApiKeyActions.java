@@ -228,6 +228,20 @@ public final class ApiKeyActions {
         });
     }
 
+    /**
+     * Inside the caller's transaction: every device of the account is logged out (a deactivated
+     * account comes back with its main key only). Returns how many were.
+     */
+    public int logOutAllDevices(Handle handle, Actor actor, long userId) {
+        handle.attach(ApiKeyDao.class).revokeDeviceKeys(userId);
+        int devices = handle.attach(DeviceDao.class).deleteAllForUser(userId);
+        if (devices > 0) {
+            AuditLog.record(handle, AuditEvent.DEVICES_LOGGED_OUT, actor, userId, Map.of("devices", devices));
+            cache.announceChange(handle, userId);
+        }
+        return devices;
+    }
+
     /** Decrypts the user's current key for display or download, and records that it was shown. */
     public String revealKey(Actor actor, long userId, String purpose) {
         return jdbi.inTransaction(h -> revealKey(h, actor, userId, purpose));

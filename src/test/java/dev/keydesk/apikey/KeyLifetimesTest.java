@@ -189,6 +189,24 @@ class KeyLifetimesTest {
     }
 
     @Test
+    void deactivationLogsOutTheDevicesAndReactivationBringsBackOnlyTheMainKey() {
+        User cordelia = Fixtures.member("cordelia@zulip.com");
+        Http.Response fetched = Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
+                Http.form("username", cordelia.email(), "password", Fixtures.PASSWORD), null);
+        String phone = fetched.json().get("api_key").asText();
+        assertEverywhere(200, cordelia.email(), phone);
+
+        String user = keydesk.baseUrl() + "/api/v1/users/" + cordelia.id();
+        assertEquals(200, Http.raw("DELETE", user, "application/x-www-form-urlencoded", new byte[0],
+                Map.of("Authorization", hamletAuth)).status());
+        assertEverywhere(401, cordelia.email(), phone);
+        assertEquals(200, Http.postForm(user + "/reactivate", Map.of(), hamletAuth).status());
+        assertEverywhere(200, cordelia.email(), Fixtures.keyOf(cordelia));
+        assertEverywhere(401, cordelia.email(), phone);
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM devices WHERE user_id = " + cordelia.id()));
+    }
+
+    @Test
     void aDeviceKeyCannotReplaceTheMainKeyAndIsNamedInTheAuditLog() {
         String phone = fetchKey("ZulipMobile/27.212 (Android 14)");
         String mainKey = Fixtures.keyOf(hamlet);
