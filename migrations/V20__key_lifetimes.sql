@@ -27,6 +27,7 @@ DROP INDEX api_keys_one_current;
 CREATE UNIQUE INDEX api_keys_one_current ON api_keys (user_id) WHERE revoked_at IS NULL AND kind = 'main';
 CREATE INDEX api_keys_live ON api_keys (user_id) WHERE revoked_at IS NULL;
 CREATE INDEX api_keys_deadlines ON api_keys (expires_at) WHERE revoked_at IS NULL AND expires_at IS NOT NULL;
+CREATE INDEX api_keys_device ON api_keys (device_id) WHERE device_id IS NOT NULL;
 
 -- The last client addresses that used each key (the newest five are kept).
 CREATE TABLE api_key_addresses (
