@@ -481,6 +481,32 @@ class KeyLifetimesTest {
         assertFalse(expired.text().contains("Forever Bot"));
     }
 
+    @Test
+    void theExpiryIsSetOnTheKeysFormsAndTheBotsPage() {
+        WebClient browser = loggedIn();
+        WebClient.Page keys = browser.get("/keys/new");
+        WebClient.Page created = browser.submit(keys, "/keys", Map.of("name", "Nightly Export", "accounts",
+                Long.toString(hamlet.id()), "expires_on", "2030-01-31"));
+        assertEquals(200, created.status(), created.text());
+        long botId = Fixtures.count("SELECT id FROM users WHERE full_name = 'Nightly Export'");
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM api_keys WHERE kind = 'main' AND revoked_at IS NULL AND user_id = "
+                + botId + " AND expires_at = '2030-01-31T00:00:00Z'"));
+
+        WebClient.Page edit = browser.get("/keys/" + botId + "/edit");
+        assertEquals("2030-01-31", edit.doc().selectFirst("input[name=expires_on]").attr("value"));
+        browser.submit(edit, "/keys/" + botId + "/edit", Map.of("expires_on", ""));
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM api_keys WHERE kind = 'main' AND revoked_at IS NULL AND user_id = "
+                + botId + " AND expires_at IS NULL"), "an empty date removes the expiry");
+
+        WebClient.Page botPage = browser.get("/bots/" + botId);
+        assertEquals("Never", botPage.doc().selectFirst("#key-expires").text());
+        WebClient.Page set = browser.submit(botPage, "/bots/" + botId + "/api-key/expiry", Map.of("expires_on", "2031-06-01"));
+        assertTrue(set.doc().selectFirst("#key-expires").text().startsWith("1 Jun 2031 00:00 UTC (Expires in"), set.text());
+        assertEquals(400, browser.submit(set, "/bots/" + botId + "/api-key/expiry", Map.of("expires_on", "2001-06-01")).status());
+        assertEquals(400, browser.submit(set, "/bots/" + botId + "/api-key/expiry", Map.of("expires_on", "June")).status());
+        assertTrue(Fixtures.auditEvents(botId).contains("api_key_expiry_changed"));
+    }
+
     // ---------------------------------------------------------------- where a key was last used
 
     @Test
