@@ -325,6 +325,7 @@ document.addEventListener("DOMContentLoaded", () => {
       form.action = link.dataset.modifyKey;
       form.querySelector("input[name=name]").value = row.dataset.name;
       form.querySelector("input[name=webhook_url]").value = row.dataset.webhook;
+      form.querySelector("input[name=expires_on]").value = row.dataset.expiresOn || "";
       const picker = form.querySelector("[data-account-picker]");
       if (picker && picker.fillChosen) picker.fillChosen(JSON.parse(row.dataset.owners || "[]"));
       const services = new Set((row.dataset.services || "").split(","));

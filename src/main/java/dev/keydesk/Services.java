@@ -14,6 +14,7 @@ import dev.keydesk.apikey.ApiKeyApiRoutes;
 import dev.keydesk.apikey.ApiKeyAuthenticator;
 import dev.keydesk.apikey.ApiKeyQueries;
 import dev.keydesk.apikey.KeyCache;
+import dev.keydesk.apikey.KeyDeadlines;
 import dev.keydesk.apikey.KeyUsage;
 import dev.keydesk.audit.AuditRoutes;
 import dev.keydesk.avatar.AvatarRoutes;
@@ -23,7 +24,6 @@ import dev.keydesk.bot.BotApiRoutes;
 import dev.keydesk.bot.BotKeyEvents;
 import dev.keydesk.bot.BotQueries;
 import dev.keydesk.bot.BotRoutes;
-import dev.keydesk.bot.KeyEvent;
 import dev.keydesk.config.Settings;
 import dev.keydesk.db.ChangeListener;
 import dev.keydesk.db.Database;
@@ -87,6 +87,8 @@ public final class Services implements AutoCloseable {
     private final Database database;
     private final KeyCache keyCache;
     private final KeyUsage keyUsage;
+    private final KeyDeadlines keyDeadlines;
+    private final java.time.Clock clock;
     private final ChangeListener changeListener;
     private final OutboxSender outboxSender;
     private final ApiKeyAuthenticator authenticator;
@@ -118,6 +120,7 @@ public final class Services implements AutoCloseable {
         this.metrics = metrics;
         Jdbi jdbi = database.jdbi();
         String site = settings.site();
+        clock = tuning.clock();
         keyCache = new KeyCache(metrics.registry());
         keyUsage = new KeyUsage(jdbi);
         serviceRegistry = new ServiceRegistry(jdbi);
@@ -126,12 +129,13 @@ public final class Services implements AutoCloseable {
         WebhookTargets webhookTargets = new WebhookTargets(settings.webhooksAllowPrivate());
         // The sender is built below, once every kind of work it carries out exists.
         Outbox outbox = new Outbox(this::wakeOutboxSender);
-        BotKeyEvents botKeyEvents = new BotKeyEvents(outbox);
-        authenticator = new ApiKeyAuthenticator(jdbi, keyCache, keyUsage, metrics.registry());
         // However a bot's key gets replaced (its page, the API, the Keys page, the command line, a
-        // leak report), its webhook hears of it.
-        apiKeys = new ApiKeyActions(jdbi, cipher, keyCache, outbox, site,
-                (h, userId) -> botKeyEvents.keyChanged(h, userId, KeyEvent.REGENERATED), botKeyEvents::keyLeaked);
+        // leak report), retired or nears its expiry, its webhook (and for expiry, its owners) hears of it.
+        BotKeyEvents botKeyEvents = new BotKeyEvents(outbox, site);
+        authenticator = new ApiKeyAuthenticator(jdbi, keyCache, keyUsage, metrics.registry(), tuning.clock());
+        apiKeys = new ApiKeyActions(jdbi, cipher, keyCache, outbox, site, botKeyEvents, botKeyEvents::keyLeaked,
+                tuning.clock());
+        keyDeadlines = new KeyDeadlines(jdbi, tuning.clock(), botKeyEvents, tuning.keyDeadlineCheckEvery());
         leakReports = new LeakReports(jdbi, outbox, apiKeys);
         outboxSender = new OutboxSender(jdbi, Map.of(
                 Outbox.EMAIL, new MailDeliverer(settings.smtp()),
@@ -192,6 +196,7 @@ public final class Services implements AutoCloseable {
         changeListener.start();
         outboxSender.start();
         retention.start();
+        keyDeadlines.start();
     }
 
     /** Stops every worker, then the database. */
@@ -206,6 +211,7 @@ public final class Services implements AutoCloseable {
                 outboxSender.close();
             } finally {
                 try {
+                    keyDeadlines.close();
                     keyUsage.close();
                 } finally {
                     database.close();
@@ -230,10 +236,10 @@ public final class Services implements AutoCloseable {
         new ApiDescriptionRoutes().register(routes);
         new AvatarRoutes(jdbi).register(routes);
         ServiceQueries serviceQueries = new ServiceQueries(jdbi);
-        new BotRoutes(botAccess, bots, botQueries, userQueries, outboxQueries, serviceQueries, site,
-                settings.externalUrl().getHost()).register(routes);
-        new BotApiRoutes(apiAuth, botAccess, bots, botQueries, apiKeys, site).register(routes);
-        new KeysRoutes(jdbi, bots, botQueries, userQueries, guardActions, serviceQueries).register(routes);
+        new BotRoutes(botAccess, bots, botQueries, userQueries, outboxQueries, serviceQueries, apiKeyQueries, apiKeys,
+                clock, site, settings.externalUrl().getHost()).register(routes);
+        new BotApiRoutes(apiAuth, botAccess, bots, botQueries, apiKeys, apiKeyQueries, site).register(routes);
+        new KeysRoutes(jdbi, bots, botQueries, userQueries, guardActions, serviceQueries, apiKeys, apiKeyQueries, clock).register(routes);
         new KeyLookupRoutes(apiKeys, apiKeyQueries, bots, people, userQueries).register(routes);
         new PeopleRoutes(jdbi, people, site).register(routes);
         new InvitationRoutes(people, webSession).register(routes);
@@ -311,6 +317,10 @@ public final class Services implements AutoCloseable {
 
     public Retention retention() {
         return retention;
+    }
+
+    public KeyDeadlines keyDeadlines() {
+        return keyDeadlines;
     }
 
     public OutboxSender outboxSender() {

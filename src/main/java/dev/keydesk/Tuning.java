@@ -3,18 +3,31 @@ package dev.keydesk;
 import dev.keydesk.outbox.Backoff;
 import dev.keydesk.ratelimit.AuthFailureLimiter;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
+import java.time.Clock;
+import java.time.Duration;
 
-/** Limits and delays that are fixed in production and shortened by tests. */
+/**
+ * Limits, delays and the clock that are fixed in production and changed by tests. The clock is
+ * what key expiry and grace periods are measured against, so tests move it instead of waiting.
+ */
 public record Tuning(PasswordRateLimiter.Limits loginLimits, PasswordRateLimiter.Limits resetLimits, Backoff backoff,
-                     AuthFailureLimiter.Limits apiKeyFailures) {
+                     AuthFailureLimiter.Limits apiKeyFailures, Clock clock, Duration keyDeadlineCheckEvery) {
     public static Tuning standard() {
         return new Tuning(PasswordRateLimiter.Limits.standard(),
                 // Reset e-mails: 3 an hour per address whatever asks for them, 20 an hour per client.
                 new PasswordRateLimiter.Limits(3, 3, 20, java.time.Duration.ofHours(1)), Backoff.standard(),
-                AuthFailureLimiter.Limits.standard());
+                AuthFailureLimiter.Limits.standard(), Clock.systemUTC(), Duration.ofSeconds(30));
     }
 
     public Tuning withBackoff(Backoff backoff) {
-        return new Tuning(loginLimits, resetLimits, backoff, apiKeyFailures);
+        return new Tuning(loginLimits, resetLimits, backoff, apiKeyFailures, clock, keyDeadlineCheckEvery);
+    }
+
+    public Tuning withApiKeyFailures(AuthFailureLimiter.Limits apiKeyFailures) {
+        return new Tuning(loginLimits, resetLimits, backoff, apiKeyFailures, clock, keyDeadlineCheckEvery);
+    }
+
+    public Tuning withClock(Clock clock, Duration keyDeadlineCheckEvery) {
+        return new Tuning(loginLimits, resetLimits, backoff, apiKeyFailures, clock, keyDeadlineCheckEvery);
     }
 }

@@ -89,8 +89,11 @@ class ListsAtScaleTest {
 
         String plan = explain("""
                 SELECT u.id, u.email, u.full_name, u.bot_type, u.is_active, u.avatar_version,
-                       k.created_at AS key_created_at, k.last_used_at, lower(u.full_name) AS sort_name
-                FROM users u LEFT JOIN api_keys k ON k.user_id = u.id AND k.revoked_at IS NULL
+                       k.created_at AS key_created_at, k.last_used_at, k.expires_at AS key_expires_at,
+                       (SELECT string_agg(a.ip, ', ' ORDER BY a.last_used_at DESC, a.ip) FROM api_key_addresses a
+                        WHERE a.key_id = k.id) AS recent_addresses,
+                       lower(u.full_name) AS sort_name
+                FROM users u LEFT JOIN api_keys k ON k.user_id = u.id AND k.kind = 'main' AND k.revoked_at IS NULL
                 WHERE u.is_bot AND (lower(u.full_name) LIKE '%bot 04242%' ESCAPE '!' OR lower(u.email) LIKE '%bot 04242%' ESCAPE '!')
                 ORDER BY lower(u.full_name), u.id LIMIT 51""");
         assertFalse(plan.contains("Seq Scan on users"), plan);

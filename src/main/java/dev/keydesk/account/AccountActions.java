@@ -78,7 +78,10 @@ public final class AccountActions {
         return ended;
     }
 
-    /** Ends the user's sessions and makes their key refused at once; the key itself is kept. */
+    /**
+     * Ends the user's sessions, logs out their devices and makes their key refused at once; the
+     * main key itself is kept for a reactivation.
+     */
     public void deactivate(Actor actor, long userId) {
         jdbi.useTransaction(h -> deactivate(h, actor, userId));
     }
@@ -91,6 +94,7 @@ public final class AccountActions {
         h.attach(SessionDao.class).deleteAllForUser(userId);
         keyCache.announceChange(h, userId);
         AuditLog.record(h, AuditEvent.USER_DEACTIVATED, actor, userId);
+        apiKeys.logOutAllDevices(h, actor, userId);
     }
 
     public void reactivate(Actor actor, long userId) {

@@ -18,7 +18,12 @@ public record AccountPage(
     /** What the API key section shows. */
     public enum KeyPanel { CLOSED, ASK_PASSWORD, SHOW_KEY, CONFIRM_REGENERATE }
 
-    public record DeviceView(String client, String userAgent, String ip, String firstSeen, String lastSeen) {}
+    /** A device with its own key: issued when, last used when, and the addresses it was used from. */
+    public record DeviceView(long id, String client, String userAgent, String ip, String issued, String lastUsed,
+                             String recentAddresses) {}
+
+    /** The question before a device is logged out, with the password prompt unless it was just entered. */
+    public record DeviceLogoutPage(Layout layout, DeviceView device, boolean askPassword, String error) {}
 
     public AccountPage withKey(String key, String notice) {
         return new AccountPage(layout, user, devices, keyPanel, key, notice, keyError, passwordError);

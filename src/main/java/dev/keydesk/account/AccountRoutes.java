@@ -22,6 +22,9 @@ import io.javalin.http.HttpStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import dev.keydesk.api.PathIds;
+import dev.keydesk.web.WebError;
 
 /**
  * Account & privacy: the profile, the password, the devices, and the API key flow
@@ -54,6 +57,7 @@ public final class AccountRoutes {
         routes.post("/account/api-key/regenerate", this::regenerateApiKey);
         routes.post("/account/zuliprc", this::downloadZuliprc);
         routes.post("/account/password", this::changePassword);
+        routes.post("/account/devices/{device_id}/logout", this::logOutDevice);
     }
 
     private void getApiKey(Context ctx) {
@@ -101,6 +105,46 @@ public final class AccountRoutes {
         Zuliprc.send(ctx, Zuliprc.render(user.email(), key, site, null));
     }
 
+    /**
+     * Logs one device out after the password is entered again (as for revealing the key; within
+     * five minutes of the last entry it is not asked again). Without {@code confirmed=yes} it asks.
+     */
+    private void logOutDevice(Context ctx) {
+        User user = WebSession.requireUser(ctx);
+        Session session = WebSession.requireSession(ctx);
+        long deviceId = PathIds.parse(ctx.pathParam("device_id"), "No such device");
+        DeviceView device = view(ctx, KeyPanel.CLOSED).devices().stream().filter(d -> d.id() == deviceId).findFirst()
+                .orElseThrow(() -> new WebError(404, "There is no such device: it may have been logged out already."));
+        boolean confirmed = "yes".equals(ctx.formParam("confirmed"));
+        boolean passwordNeeded = !recentlyReauthenticated(ctx);
+        if (confirmed && passwordNeeded && ctx.formParam("password") != null) {
+            PasswordCheck.Outcome outcome = reauthentication.confirm(session, user, ctx.formParam("password"), ctx.ip());
+            if (outcome instanceof PasswordCheck.RateLimited limited) {
+                ctx.header("Retry-After", Long.toString(limited.retryAfter().toSeconds()));
+                renderDeviceLogout(ctx, 429, device, true, "Too many wrong passwords. Try again in "
+                        + Math.max(1, limited.retryAfter().toMinutes()) + " minutes.");
+                return;
+            }
+            if (!(outcome instanceof PasswordCheck.Verified)) {
+                renderDeviceLogout(ctx, 400, device, true, "That password is not right. Try again.");
+                return;
+            }
+            passwordNeeded = false;
+        }
+        if (!confirmed || passwordNeeded) {
+            renderDeviceLogout(ctx, 200, device, passwordNeeded, null);
+            return;
+        }
+        keys.logOutDevice(Actor.user(user.id(), ctx.ip()), user.id(), deviceId);
+        Flash.DEVICE_LOGGED_OUT.set(ctx);
+        ctx.redirect("/account#devices", HttpStatus.SEE_OTHER);
+    }
+
+    private static void renderDeviceLogout(Context ctx, int status, DeviceView device, boolean askPassword, String error) {
+        ctx.status(status).render("device_logout.jte", Map.of("page",
+                new AccountPage.DeviceLogoutPage(Layout.of(ctx, "Log out a device"), device, askPassword, error)));
+    }
+
     private void changePassword(Context ctx) {
         User user = WebSession.requireUser(ctx);
         Session session = WebSession.requireSession(ctx);
@@ -136,8 +180,10 @@ public final class AccountRoutes {
     private AccountPage view(Context ctx, KeyPanel panel) {
         User user = WebSession.requireUser(ctx);
         List<DeviceView> devices = keyQueries.devices(user.id()).stream()
-                .map(d -> new DeviceView(d.client(), d.userAgent(), d.ip(), Dates.minute(d.firstSeenAt(), ""),
-                        Dates.minute(d.lastSeenAt(), "")))
+                .map(k -> new DeviceView(k.device().id(), k.device().client(), k.device().userAgent(), k.device().ip(),
+                        Dates.minute(k.device().issuedAt(), ""), Dates.minute(k.device().lastUsedAt(), "Never"),
+                        k.addresses().stream().map(u -> u.ip() + " (" + Dates.minute(u.at(), "") + ")")
+                                .collect(Collectors.joining(", "))))
                 .toList();
         return new AccountPage(Layout.of(ctx, "Account & privacy"), user, devices, panel, null, null, null, null);
     }

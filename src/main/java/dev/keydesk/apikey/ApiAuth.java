@@ -2,6 +2,7 @@ package dev.keydesk.apikey;
 
 import dev.keydesk.api.ApiError;
 import dev.keydesk.api.BasicCredentials;
+import dev.keydesk.audit.Actor;
 import dev.keydesk.ratelimit.AuthFailureLimiter;
 import dev.keydesk.user.User;
 import io.javalin.http.Context;
@@ -18,6 +19,8 @@ import io.javalin.http.Context;
 public final class ApiAuth {
     /** Zulip's bot type for incoming webhook bots. */
     private static final int INCOMING_WEBHOOK_BOT = 2;
+
+    private static final String PRESENTED_KEY = "keydesk.presentedKey";
 
     private final ApiKeyAuthenticator authenticator;
     private final AuthFailureLimiter failures;
@@ -42,8 +45,8 @@ public final class ApiAuth {
         String address = ctx.ip();
         long retryAfter = failures.retryAfterSeconds(address);
         ApiKeyAuthenticator.Result result = retryAfter > 0
-                ? authenticator.authenticateFromCache(credentials.email(), credentials.key())
-                : authenticator.authenticate(credentials.email(), credentials.key());
+                ? authenticator.authenticateFromCache(credentials.email(), credentials.key(), address)
+                : authenticator.authenticate(credentials.email(), credentials.key(), address);
         if (retryAfter > 0 && !(result instanceof ApiKeyAuthenticator.Authenticated)) throw ApiError.rateLimited(retryAfter);
         if (!(result instanceof ApiKeyAuthenticator.Authenticated)) failures.recordFailure(address);
         if (result instanceof ApiKeyAuthenticator.Authenticated ok) {
@@ -51,11 +54,25 @@ public final class ApiAuth {
             if (botType != null && botType == INCOMING_WEBHOOK_BOT) {
                 throw ApiError.unauthorized("This API is not available to incoming webhook bots.");
             }
+            ctx.attribute(PRESENTED_KEY, ok.owner());
             return ok.owner();
         }
         if (result instanceof ApiKeyAuthenticator.Deactivated) throw ApiError.unauthorized("Account is deactivated");
+        if (result instanceof ApiKeyAuthenticator.Expired) {
+            throw ApiError.unauthorized("INVALID_API_KEY", "API key expired");
+        }
         if (result instanceof ApiKeyAuthenticator.Malformed) throw ApiError.unauthorized("Malformed API key");
         throw ApiError.unauthorized("Invalid API key");
+    }
+
+    /**
+     * The caller of a request authenticated by {@link #require} and its siblings, naming the key
+     * that authorized it, for the audit rows of what the request changes.
+     */
+    public static Actor actor(Context ctx) {
+        KeyOwner owner = ctx.attribute(PRESENTED_KEY);
+        if (owner == null) throw new IllegalStateException("The request was not authenticated with an API key");
+        return Actor.api(owner.user().id(), ctx.ip(), owner.label());
     }
 
     /**

@@ -79,7 +79,7 @@ public final class ApiKeyApiRoutes {
         KeyOwner presented = auth.requireKey(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         long userId = presented.user().id();
-        String key = keys.regenerateOwnKey(Actor.api(userId, ctx.ip()), userId, presented.keyId())
+        String key = keys.regenerateOwnKey(ApiAuth.actor(ctx), userId, presented.keyId())
                 .orElseThrow(() -> ApiError.unauthorized("Invalid API key"));
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(Map.of("api_key", key)));

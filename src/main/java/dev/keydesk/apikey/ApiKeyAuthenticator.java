@@ -3,6 +3,7 @@ package dev.keydesk.apikey;
 import dev.keydesk.security.Tokens;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
@@ -18,7 +19,7 @@ import org.jdbi.v3.core.Jdbi;
  * replaying made-up keys cannot push a query per attempt into PostgreSQL.
  */
 public final class ApiKeyAuthenticator {
-    public sealed interface Result permits Authenticated, Malformed, Invalid, Deactivated {}
+    public sealed interface Result permits Authenticated, Malformed, Invalid, Deactivated, Expired {}
 
     public record Authenticated(KeyOwner owner) implements Result {}
 
@@ -28,16 +29,21 @@ public final class ApiKeyAuthenticator {
 
     public record Deactivated(KeyOwner owner) implements Result {}
 
+    /** A main key past its expiry date. */
+    public record Expired(KeyOwner owner) implements Result {}
+
     private final Jdbi jdbi;
     private final KeyCache cache;
     private final KeyUsage usage;
+    private final Clock clock;
     private final LongAdder databaseLookups = new LongAdder();
     private final Counter cacheHits;
     private final Counter knownMisses;
     private final Counter lookups;
 
-    public ApiKeyAuthenticator(Jdbi jdbi, KeyCache cache, KeyUsage usage, MeterRegistry meters) {
+    public ApiKeyAuthenticator(Jdbi jdbi, KeyCache cache, KeyUsage usage, MeterRegistry meters, Clock clock) {
         this.jdbi = jdbi;
+        this.clock = clock;
         this.cache = cache;
         this.usage = usage;
         this.cacheHits = lookupCounter(meters, "cache");
@@ -50,32 +56,36 @@ public final class ApiKeyAuthenticator {
                 .tag("source", source).register(meters);
     }
 
-    /** HTTP Basic: the key, and the e-mail address that must be its owner's. */
-    public Result authenticate(String email, String apiKey) {
-        return checked(email, apiKey, resolve(apiKey, true));
+    /**
+     * HTTP Basic: the key, and the e-mail address that must be its owner's. {@code ip} is the
+     * client's address, recorded (off this thread) as where the key was used.
+     */
+    public Result authenticate(String email, String apiKey, String ip) {
+        return checked(email, apiKey, ip, resolve(apiKey, true));
     }
 
     /**
      * The same from memory alone: {@code null} when the answer would need the database (a key
      * neither cached nor remembered as unknown).
      */
-    public Result authenticateFromCache(String email, String apiKey) {
+    public Result authenticateFromCache(String email, String apiKey, String ip) {
         Result result = resolve(apiKey, false);
-        return result == null ? null : checked(email, apiKey, result);
+        return result == null ? null : checked(email, apiKey, ip, result);
     }
 
-    private Result checked(String email, String apiKey, Result result) {
+    private Result checked(String email, String apiKey, String ip, Result result) {
         KeyOwner owner = result instanceof Authenticated a ? a.owner()
-                : result instanceof Deactivated d ? d.owner() : null;
+                : result instanceof Deactivated d ? d.owner()
+                : result instanceof Expired e ? e.owner() : null;
         if (owner != null && !sameEmail(owner.user().email(), email)) return new Invalid();
-        if (result instanceof Authenticated) usage.recordUse(digestHex(apiKey));
+        if (result instanceof Authenticated ok) usage.recordUse(digestHex(apiKey), ok.owner(), ip);
         return result;
     }
 
     /** A key presented alone (a Bearer token or an X-Api-Key header). */
-    public Result authenticate(String apiKey) {
+    public Result authenticate(String apiKey, String ip) {
         Result result = resolve(apiKey, true);
-        if (result instanceof Authenticated) usage.recordUse(digestHex(apiKey));
+        if (result instanceof Authenticated ok) usage.recordUse(digestHex(apiKey), ok.owner(), ip);
         return result;
     }
 
@@ -111,6 +121,11 @@ public final class ApiKeyAuthenticator {
             cache.put(digestHex, owner, generation);
         }
         if (!owner.user().isActive()) return new Deactivated(owner);
+        // Checked against the clock on every use, from the cached entry: an expiry or the end of a
+        // grace period takes effect in every process at that instant, with no query and no notice.
+        if (owner.endedAt(clock.instant())) {
+            return owner.kind() == KeyKind.RETIRING ? new Invalid() : new Expired(owner);
+        }
         return new Authenticated(owner);
     }
 

@@ -2,31 +2,92 @@ package dev.keydesk.apikey;
 
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 public interface ApiKeyDao {
-    @SqlUpdate("INSERT INTO api_keys (user_id, digest, ciphertext) VALUES (:userId, :digest, :ciphertext)")
-    void insert(@Bind("userId") long userId, @Bind("digest") byte[] digest, @Bind("ciphertext") byte[] ciphertext);
+    @SqlUpdate("""
+            INSERT INTO api_keys (user_id, digest, ciphertext, expires_at)
+            VALUES (:userId, :digest, :ciphertext, :expiresAt)""")
+    void insert(@Bind("userId") long userId, @Bind("digest") byte[] digest, @Bind("ciphertext") byte[] ciphertext,
+                @Bind("expiresAt") Instant expiresAt);
+
+    /** A device's own key: no ciphertext, since it is handed out once and never shown again. */
+    @SqlUpdate("INSERT INTO api_keys (user_id, digest, kind, device_id) VALUES (:userId, :digest, 'device', :deviceId)")
+    @GetGeneratedKeys("id")
+    long insertDeviceKey(@Bind("userId") long userId, @Bind("digest") byte[] digest, @Bind("deviceId") long deviceId);
 
     @SqlQuery("SELECT id FROM users WHERE id = :userId FOR UPDATE")
     Optional<Long> lockUser(@Bind("userId") long userId);
 
-    /** Retires the current key; its ciphertext is dropped because it is never shown again. */
+    /** Retires every working key of the account (main, devices', old ones); ciphertexts go, as none is shown again. */
     @SqlUpdate("UPDATE api_keys SET revoked_at = now(), ciphertext = NULL WHERE user_id = :userId AND revoked_at IS NULL")
-    int revokeCurrent(@Bind("userId") long userId);
+    int revokeAll(@Bind("userId") long userId);
 
-    @SqlQuery("SELECT EXISTS (SELECT 1 FROM api_keys WHERE id = :keyId AND user_id = :userId AND revoked_at IS NULL)")
+    /** Revokes the keys of the account's devices; the main key and old keys stay. */
+    @SqlUpdate("UPDATE api_keys SET revoked_at = now() WHERE user_id = :userId AND kind = 'device' AND revoked_at IS NULL")
+    int revokeDeviceKeys(@Bind("userId") long userId);
+
+    /**
+     * Turns the current main key into an old key that works until {@code until}; returns the row
+     * it retired, if any. Its ciphertext goes: an old key is never shown again.
+     */
+    @SqlQuery("""
+            UPDATE api_keys SET kind = 'retiring', ciphertext = NULL, expires_at = :until, replaced_at = now(),
+                                expiry_notices = 3
+            WHERE user_id = :userId AND kind = 'main' AND revoked_at IS NULL RETURNING id""")
+    Optional<Long> retireCurrent(@Bind("userId") long userId, @Bind("until") Instant until);
+
+    /** The current main key's expiry and creation, to give a replacement the same lifetime. */
+    @SqlQuery("SELECT created_at, expires_at FROM api_keys WHERE user_id = :userId AND kind = 'main' AND revoked_at IS NULL")
+    @RegisterConstructorMapper(Lifetime.class)
+    Optional<Lifetime> currentLifetime(@Bind("userId") long userId);
+
+    record Lifetime(Instant createdAt, Instant expiresAt) {}
+
+    @SqlUpdate("""
+            UPDATE api_keys SET expires_at = :expiresAt, expiry_notices = 0
+            WHERE user_id = :userId AND kind = 'main' AND revoked_at IS NULL""")
+    int setExpiry(@Bind("userId") long userId, @Bind("expiresAt") Instant expiresAt);
+
+    /** Ends a grace period now; returns whether the old key was still working. */
+    @SqlUpdate("""
+            UPDATE api_keys SET revoked_at = now(), expires_at = LEAST(expires_at, :now)
+            WHERE id = :keyId AND user_id = :userId AND kind = 'retiring' AND revoked_at IS NULL""")
+    int endGracePeriod(@Bind("keyId") long keyId, @Bind("userId") long userId, @Bind("now") Instant now);
+
+    /** Revokes one device's key; returns whether it was working. */
+    @SqlUpdate("""
+            UPDATE api_keys SET revoked_at = now()
+            WHERE device_id = :deviceId AND user_id = :userId AND kind = 'device' AND revoked_at IS NULL""")
+    int revokeDeviceKey(@Bind("userId") long userId, @Bind("deviceId") long deviceId);
+
+    @SqlQuery("""
+            SELECT EXISTS (SELECT 1 FROM api_keys
+                           WHERE id = :keyId AND user_id = :userId AND kind = 'main' AND revoked_at IS NULL)""")
     boolean isCurrent(@Bind("keyId") long keyId, @Bind("userId") long userId);
+
+    /** Whether the key (of any kind) still authenticates: not revoked, not past its expiry or grace end. */
+    @SqlQuery("""
+            SELECT EXISTS (SELECT 1 FROM api_keys
+                           WHERE id = :keyId AND user_id = :userId AND revoked_at IS NULL
+                             AND (expires_at IS NULL OR expires_at > :now))""")
+    boolean isLive(@Bind("keyId") long keyId, @Bind("userId") long userId, @Bind("now") Instant now);
 
     @SqlQuery("SELECT user_id FROM api_keys WHERE id = :keyId")
     Optional<Long> userOf(@Bind("keyId") long keyId);
+
+    @SqlQuery("SELECT device_id FROM api_keys WHERE id = :keyId AND device_id IS NOT NULL")
+    Optional<Long> deviceOf(@Bind("keyId") long keyId);
 
     /** Where to tell a bot's owners about its key; deactivated owners are left out. */
     @SqlQuery("""
@@ -34,28 +95,39 @@ public interface ApiKeyDao {
             WHERE o.bot_id = :botId AND u.is_active ORDER BY o.added_at, o.owner_id""")
     List<String> activeBotOwnerEmails(@Bind("botId") long botId);
 
-    @SqlQuery("SELECT ciphertext FROM api_keys WHERE user_id = :userId AND revoked_at IS NULL")
-    Optional<byte[]> findCurrentCiphertext(@Bind("userId") long userId);
-
-    /** Current keys of several accounts at once (the ciphertexts of those that have one). */
-    @SqlQuery("SELECT user_id, ciphertext FROM api_keys WHERE user_id = ANY(:userIds) AND revoked_at IS NULL")
+    /** Current main keys of several accounts at once (the ciphertexts of those that have one). */
+    @SqlQuery("""
+            SELECT user_id, ciphertext FROM api_keys
+            WHERE user_id = ANY(:userIds) AND kind = 'main' AND revoked_at IS NULL""")
     @RegisterConstructorMapper(StoredKey.class)
     List<StoredKey> findCurrentCiphertexts(@Bind("userIds") long[] userIds);
 
     record StoredKey(long userId, byte[] ciphertext) {}
 
-    /** The API's one lookup: the current key with this digest, its account and (for a bot) its first owner. */
+    /**
+     * The API's one lookup: the working key with this digest (main, a device's, or an old one not
+     * yet retired), its account and (for a bot) its first owner. Whether it has expired is decided
+     * against the clock by the caller, from {@code expires_at}, cached along.
+     */
     static Optional<KeyOwner> findOwnerByDigest(Handle h, byte[] digest) {
-        return h.createQuery("SELECT k.id AS key_id, " + UserDao.columnsOf("u") + """
+        return h.createQuery("SELECT k.id AS key_id, k.kind AS key_kind, k.device_id AS key_device_id, "
+                        + "k.expires_at AS key_expires_at, d.client AS key_device_client, " + UserDao.columnsOf("u") + """
                         , (SELECT o.owner_id FROM bot_owners o WHERE o.bot_id = u.id
                            ORDER BY o.added_at, o.owner_id LIMIT 1) AS bot_owner_id
-                        FROM api_keys k JOIN users u ON u.id = k.user_id
+                        FROM api_keys k JOIN users u ON u.id = k.user_id LEFT JOIN devices d ON d.id = k.device_id
                         WHERE k.digest = :digest AND k.revoked_at IS NULL""")
                 .bind("digest", digest)
                 .registerRowMapper(ConstructorMapper.factory(User.class))
-                .map((rs, ctx) -> new KeyOwner(rs.getLong("key_id"),
-                        ctx.findRowMapperFor(User.class).orElseThrow().map(rs, ctx),
-                        rs.getObject("bot_owner_id", Long.class)))
+                .map((rs, ctx) -> {
+                    Timestamp expires = rs.getTimestamp("key_expires_at");
+                    return new KeyOwner(rs.getLong("key_id"),
+                            ctx.findRowMapperFor(User.class).orElseThrow().map(rs, ctx),
+                            rs.getObject("bot_owner_id", Long.class),
+                            KeyKind.fromDb(rs.getString("key_kind")),
+                            rs.getObject("key_device_id", Long.class),
+                            rs.getString("key_device_client"),
+                            expires == null ? null : expires.toInstant());
+                })
                 .findOne();
     }
 

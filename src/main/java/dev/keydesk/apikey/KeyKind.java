@@ -1,38 +1,26 @@
 package dev.keydesk.apikey;
 
-/**
- * What a key found by its digest is. {@link KeyLookup#describe} is the one place that decides it,
- * and {@link ApiKeyActions#revokeLeaked} the one place that acts on it; a new kind of key is
- * added in those two places.
- */
+/** What a key row is to its account; the names are what the api_keys table stores. */
 public enum KeyKind {
-    /** A person's own key: the one Account &amp; privacy shows and fetch_api_key hands out. */
-    MAIN("main", "Main key"),
-    /** A bot's key. */
-    BOT("bot", "Bot key"),
-    /** A key this account once had, replaced or retired since: it authenticates nothing. */
-    NOT_CURRENT("not_current", "Not a current key");
+    /** The account's key: shown by "Get API key", written to the zuliprc, one current per account. */
+    MAIN("main"),
+    /** Issued once to a device by fetch_api_key; never shown again, logged out on its own. */
+    DEVICE("device"),
+    /** A replaced bot key that keeps working until the end of its grace period. */
+    RETIRING("retiring");
 
-    private final String wireName;
-    private final String label;
+    private final String dbName;
 
-    KeyKind(String wireName, String label) {
-        this.wireName = wireName;
-        this.label = label;
+    KeyKind(String dbName) {
+        this.dbName = dbName;
     }
 
-    /** As the API and the audit log name it. */
-    public String wireName() {
-        return wireName;
+    public String dbName() {
+        return dbName;
     }
 
-    /** As pages show it. */
-    public String label() {
-        return label;
-    }
-
-    /** Whether the key opens anything while its account is active. */
-    public boolean isCurrent() {
-        return this != NOT_CURRENT;
+    public static KeyKind fromDb(String name) {
+        for (KeyKind kind : values()) if (kind.dbName.equals(name)) return kind;
+        throw new IllegalArgumentException("Unknown key kind " + name);
     }
 }

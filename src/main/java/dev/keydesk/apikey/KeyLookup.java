@@ -16,7 +16,7 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 /**
  * "Whose key is this?", answered by digest, never by the key itself: the leak reports and the
  * administrators' lookup both ask here. {@link #describe} is the single classification of a
- * digest into a {@link KeyKind}.
+ * digest into a {@link FoundKeyKind}.
  */
 public final class KeyLookup {
     /** Audit entries shown with a looked-up key. */
@@ -28,7 +28,7 @@ public final class KeyLookup {
     private KeyLookup() {}
 
     private static final String COLUMNS = """
-            SELECT k.id, k.user_id, k.created_at, k.last_used_at, k.revoked_at,
+            SELECT k.id, k.user_id, k.created_at, k.last_used_at, k.revoked_at, k.kind, k.expires_at,
                    u.email, u.full_name, u.is_bot, u.is_active
             FROM api_keys k JOIN users u ON u.id = k.user_id
             """;
@@ -48,8 +48,15 @@ public final class KeyLookup {
     private static FoundKey found(ResultSet rs) throws SQLException {
         boolean isBot = rs.getBoolean("is_bot");
         Instant revokedAt = instant(rs, "revoked_at");
-        // The classification: a revoked key is no longer current whoever it belonged to.
-        KeyKind kind = revokedAt != null ? KeyKind.NOT_CURRENT : isBot ? KeyKind.BOT : KeyKind.MAIN;
+        Instant expiresAt = instant(rs, "expires_at");
+        // The classification: a revoked key, or one past its expiry or grace period, is no longer
+        // current whoever it belonged to; otherwise the row's kind says what it is.
+        boolean lapsed = revokedAt != null || (expiresAt != null && !expiresAt.isAfter(Instant.now()));
+        FoundKeyKind kind = lapsed ? FoundKeyKind.NOT_CURRENT : switch (KeyKind.fromDb(rs.getString("kind"))) {
+            case MAIN -> isBot ? FoundKeyKind.BOT : FoundKeyKind.MAIN;
+            case DEVICE -> FoundKeyKind.DEVICE;
+            case RETIRING -> FoundKeyKind.GRACE;
+        };
         return new FoundKey(rs.getLong("id"), kind, rs.getLong("user_id"), rs.getString("email"),
                 rs.getString("full_name"), isBot, rs.getBoolean("is_active"), instant(rs, "created_at"),
                 instant(rs, "last_used_at"), revokedAt);
@@ -71,7 +78,7 @@ public final class KeyLookup {
                         WHERE o.bot_id = :bot ORDER BY o.added_at, o.owner_id""")
                 .bind("bot", key.userId()).mapTo(String.class).list();
         // fetch_api_key's devices belong to the current main key: replacing it logs them out.
-        List<Device> devices = key.kind() == KeyKind.MAIN
+        List<Device> devices = key.kind() == FoundKeyKind.MAIN || key.kind() == FoundKeyKind.DEVICE
                 ? h.attach(DeviceDao.class).listForUser(key.userId()) : List.of();
         List<AuditEntry> audit = h.createQuery("""
                         SELECT id, event_type, actor_label, target_label, ip, details::text AS details, created_at

@@ -6,33 +6,43 @@ import dev.keydesk.db.DatabaseAvailability;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records when each key was last used, for the Keys page, without slowing the API or the
- * verification path: a use only marks the key's digest in memory (at most once a minute per
- * key), and a background thread writes the marked keys every second in one statement. The
- * UPDATE's condition bounds the writes across processes too. If the database is away, the marks
- * are dropped: the time is a hint.
+ * Records when and from where each key was last used, without slowing the API or the
+ * verification path: a use only marks the key and the client's address in memory (at most once
+ * a minute per key and address), and a background thread writes the marks every second in a
+ * few statements, keeping each key's five newest addresses. The uses of old keys in their grace
+ * period are also counted, so their owners see which automation still uses them. The UPDATE's
+ * condition bounds the writes across processes too. If the database is away, the marks are
+ * dropped: they are hints.
  */
 public final class KeyUsage implements AutoCloseable {
     static final Duration RESOLUTION = Duration.ofMinutes(1);
+    /** How many distinct client addresses are kept per key. */
+    public static final int ADDRESSES_KEPT = 5;
     private static final Duration FLUSH_EVERY = Duration.ofSeconds(1);
     private static final int MAX_PENDING = 100_000;
     private static final Logger log = LoggerFactory.getLogger(KeyUsage.class);
 
+    /** A key (by digest, which never repeats, and row id) used from an address. */
+    private record Use(String digestHex, long keyId, String ip) {}
+
     private final Jdbi jdbi;
-    private final Cache<String, Boolean> recentlyRecorded = Caffeine.newBuilder()
+    private final Cache<Use, Boolean> recentlyRecorded = Caffeine.newBuilder()
             .expireAfterWrite(RESOLUTION).maximumSize(200_000).build();
-    /** Digests (in hex) of keys used since the last write. */
-    private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    /** Uses marked since the last write. */
+    private final Map<Use, Boolean> pending = new ConcurrentHashMap<>();
+    /** Uses of old keys since the last write, by key id. */
+    private final Map<Long, LongAdder> oldKeyUses = new ConcurrentHashMap<>();
     private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "keydesk-key-usage");
         t.setDaemon(true);
@@ -44,29 +54,64 @@ public final class KeyUsage implements AutoCloseable {
         writer.scheduleWithFixedDelay(this::flush, FLUSH_EVERY.toMillis(), FLUSH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    void recordUse(String digestHex) {
-        if (recentlyRecorded.asMap().putIfAbsent(digestHex, Boolean.TRUE) != null) return;
-        if (pending.size() < MAX_PENDING) pending.add(digestHex);
+    void recordUse(String digestHex, KeyOwner key, String ip) {
+        if (key.kind() == KeyKind.RETIRING && oldKeyUses.size() < MAX_PENDING) {
+            oldKeyUses.computeIfAbsent(key.keyId(), id -> new LongAdder()).increment();
+        }
+        Use use = new Use(digestHex, key.keyId(), ip == null ? "" : ip);
+        if (recentlyRecorded.asMap().putIfAbsent(use, Boolean.TRUE) != null) return;
+        if (pending.size() < MAX_PENDING) pending.put(use, Boolean.TRUE);
     }
 
-    /** Writes every marked key's last use in one statement. */
+    /** Writes every marked use: the keys' last use, their addresses, and the old keys' counts. */
     void flush() {
-        if (pending.isEmpty()) return;
-        List<String> digests = new ArrayList<>();
-        for (String hex : List.copyOf(pending)) {
-            if (pending.remove(hex)) digests.add(hex);
+        List<Use> uses = new ArrayList<>();
+        for (Use use : List.copyOf(pending.keySet())) {
+            if (pending.remove(use) != null) uses.add(use);
         }
-        if (digests.isEmpty()) return;
+        List<Long> counted = new ArrayList<>();
+        List<Long> counts = new ArrayList<>();
+        for (Long keyId : List.copyOf(oldKeyUses.keySet())) {
+            LongAdder adder = oldKeyUses.remove(keyId);
+            if (adder != null) {
+                counted.add(keyId);
+                counts.add(adder.sum());
+            }
+        }
+        if (uses.isEmpty() && counted.isEmpty()) return;
         try {
-            jdbi.useHandle(h -> h.createUpdate("""
-                            UPDATE api_keys SET last_used_at = now()
-                            WHERE digest IN (SELECT decode(d, 'hex') FROM unnest(:digests) AS d) AND revoked_at IS NULL
-                              AND (last_used_at IS NULL OR last_used_at < now() - :resolution)""")
-                    .bind("digests", digests.toArray(new String[0])).bind("resolution", RESOLUTION).execute());
+            jdbi.useTransaction(h -> {
+                if (!uses.isEmpty()) {
+                    Long[] ids = uses.stream().map(Use::keyId).toArray(Long[]::new);
+                    String[] ips = uses.stream().map(Use::ip).toArray(String[]::new);
+                    h.createUpdate("""
+                                    UPDATE api_keys SET last_used_at = now()
+                                    WHERE id = ANY(:ids) AND revoked_at IS NULL
+                                      AND (last_used_at IS NULL OR last_used_at < now() - :resolution)""")
+                            .bind("ids", ids).bind("resolution", RESOLUTION).execute();
+                    h.createUpdate("""
+                                    INSERT INTO api_key_addresses (key_id, ip, last_used_at)
+                                    SELECT u.key_id, u.ip, now() FROM unnest(:ids, :ips) AS u (key_id, ip)
+                                    WHERE u.ip <> '' AND EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.key_id)
+                                    ON CONFLICT (key_id, ip) DO UPDATE SET last_used_at = now()""")
+                            .bind("ids", ids).bind("ips", ips).execute();
+                    h.createUpdate("""
+                                    DELETE FROM api_key_addresses a WHERE a.key_id = ANY(:ids)
+                                      AND (SELECT count(*) FROM api_key_addresses b
+                                           WHERE b.key_id = a.key_id AND (b.last_used_at, b.ip) > (a.last_used_at, a.ip)) >= :kept""")
+                            .bind("ids", ids).bind("kept", ADDRESSES_KEPT).execute();
+                }
+                if (!counted.isEmpty()) {
+                    h.createUpdate("""
+                                    UPDATE api_keys k SET use_count = k.use_count + c.n
+                                    FROM unnest(:ids, :counts) AS c (id, n) WHERE k.id = c.id""")
+                            .bind("ids", counted.toArray(new Long[0])).bind("counts", counts.toArray(new Long[0])).execute();
+                }
+            });
         } catch (RuntimeException e) {
-            // During an outage the times are simply lost (a hint only); DatabaseAvailability logs the outage.
+            // During an outage the marks are simply lost (hints only); DatabaseAvailability logs the outage.
             if (!DatabaseAvailability.isUnavailable(e)) {
-                log.warn("Could not record the last use of {} keys: {}", digests.size(), e.getMessage());
+                log.warn("Could not record the use of {} keys: {}", uses.size() + counted.size(), e.getMessage());
             }
         }
     }

@@ -24,6 +24,7 @@ public final class AuditLog {
     public static void record(Handle handle, AuditEvent event, Actor actor, Long targetUserId, Map<String, ?> details) {
         Map<String, Object> all = new LinkedHashMap<>(details);
         all.put("via", actor.via());
+        if (actor.key() != null) all.put("key", actor.key());
         handle.createUpdate(INSERT)
                 .bind("event", event.dbName())
                 .bind("actor", actor.userId())
@@ -49,6 +50,7 @@ public final class AuditLog {
         }
         Map<String, Object> all = new LinkedHashMap<>(details);
         all.put("via", actor.via());
+        if (actor.key() != null) all.put("key", actor.key());
         handle.createUpdate("""
                         INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details, actor_label, target_label)
                         SELECT :event, :actor, NULL, :ip,

@@ -14,6 +14,8 @@ import dev.keydesk.security.Tokens;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -43,6 +45,9 @@ public final class BotActions {
 
     public record Created(Bot bot, String apiKey) {}
 
+    /** A key expiry to set: {@code at} null means none. Passed as null where the expiry is left as it is. */
+    public record KeyExpiry(Instant at) {}
+
     private final Jdbi jdbi;
     private final ApiKeyActions apiKeys;
     private final KeyCipher cipher;
@@ -63,6 +68,11 @@ public final class BotActions {
     }
 
     public Created createBot(Actor actor, User creator, NewBot spec) {
+        return createBot(actor, creator, spec, null);
+    }
+
+    /** With {@code expiry}, the bot's first key expires then (else as the organization's policy says). */
+    public Created createBot(Actor actor, User creator, NewBot spec, KeyExpiry expiry) {
         if (creator.isBot()) throw new InvalidInputException("Bots cannot create bots.");
         if (creator.isGuest()) throw new InvalidInputException("Not allowed for guest users");
         String fullName = BotRules.fullName(spec.fullName());
@@ -96,11 +106,17 @@ public final class BotActions {
             details.put("owners", owners);
             AuditLog.record(h, AuditEvent.BOT_CREATED, actor, id, details);
             String key = apiKeys.replaceKey(h, actor, id);
+            if (expiry != null && expiry.at() != null) apiKeys.setExpiry(h, actor, id, expiry.at());
             return new Created(bots.find(id).orElseThrow(), key);
         });
     }
 
     public Bot updateBot(Actor actor, long botId, Changes changes) {
+        return updateBot(actor, botId, changes, null);
+    }
+
+    /** With {@code expiry}, the key's expiry changes too, in the same transaction. */
+    public Bot updateBot(Actor actor, long botId, Changes changes, KeyExpiry expiry) {
         String fullName = changes.fullName() == null ? null : BotRules.fullName(changes.fullName());
         boolean removeWebhook = changes.payloadUrl() != null && changes.payloadUrl().isBlank();
         String payloadUrl = changes.payloadUrl() == null || removeWebhook ? null : BotRules.payloadUrl(changes.payloadUrl());
@@ -141,6 +157,7 @@ public final class BotActions {
                 AuditLog.record(h, AuditEvent.BOT_MODIFIED, actor, botId, Map.of("changed", changed));
             }
             boolean ownersChanged = changes.owners() != null && replaceOwners(h, actor, botId, changes.owners());
+            if (expiry != null) apiKeys.setExpiry(h, actor, botId, expiry.at());
             // The API path caches the bot's account (name, type, avatar, first owner) with its key.
             if (!changed.isEmpty() || ownersChanged) keyCache.announceChange(h, botId);
             return bots.find(botId).orElseThrow();
@@ -266,6 +283,23 @@ public final class BotActions {
 
     public String regenerateKey(Actor actor, long botId) {
         return apiKeys.regenerateKey(actor, botId);
+    }
+
+    /** A new key; the old one keeps working for {@code grace} (zero: stops at once). */
+    public ApiKeyActions.Replaced regenerateKey(Actor actor, long botId, Duration grace) {
+        return apiKeys.regenerateKey(actor, botId, grace);
+    }
+
+    public boolean endGracePeriod(Actor actor, long botId, long keyId) {
+        return apiKeys.endGracePeriod(actor, botId, keyId);
+    }
+
+    /** Sets or removes the expiry of the bot's key alone. */
+    public void setKeyExpiry(Actor actor, long botId, Instant at) {
+        jdbi.useTransaction(h -> {
+            h.attach(BotDao.class).lock(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
+            apiKeys.setExpiry(h, actor, botId, at);
+        });
     }
 
     public String revealKey(Actor actor, long botId, String purpose) {

@@ -5,7 +5,9 @@ import dev.keydesk.api.ApiError;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.apikey.ApiKeyActions;
-import dev.keydesk.audit.Actor;
+import dev.keydesk.apikey.ApiKeyQueries;
+import dev.keydesk.apikey.KeyLifetimes;
+import java.time.Instant;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;
 import io.javalin.config.RoutesConfig;
@@ -20,15 +22,19 @@ import java.util.Optional;
 
 /** Zulip's bot endpoints. Only a bot's owners and administrators may touch a bot; bots and guests use none. */
 public final class BotApiRoutes {
+    /** Keydesk's extension on create, update and regenerate: the key's expiry, ISO 8601. */
+    private static final String EXPIRES_AT = "api_key_expires_at";
     private final ApiAuth auth;
     private final BotAccess access;
     private final BotActions bots;
     private final BotQueries queries;
     private final ApiKeyActions apiKeys;
+    private final ApiKeyQueries keyQueries;
     private final String site;
 
     public BotApiRoutes(ApiAuth auth, BotAccess access, BotActions bots, BotQueries queries, ApiKeyActions apiKeys,
-                        String site) {
+                        ApiKeyQueries keyQueries, String site) {
+        this.keyQueries = keyQueries;
         this.auth = auth;
         this.access = access;
         this.bots = bots;
@@ -65,7 +71,7 @@ public final class BotApiRoutes {
         ApiRequest req = ApiRequest.of(ctx);
         List<Bot> own = queries.ownedBy(caller.id(), true).stream()
                 .sorted(Comparator.comparing(Bot::dateJoined).thenComparing(Bot::id)).toList();
-        Map<Long, String> keys = apiKeys.revealKeys(Actor.api(caller.id(), ctx.ip()),
+        Map<Long, String> keys = apiKeys.revealKeys(ApiAuth.actor(ctx),
                 own.stream().map(Bot::id).toList(), "bot list");
         BotQueries.Details details = queries.details(own);
         List<Map<String, Object>> out = new ArrayList<>();
@@ -109,7 +115,9 @@ public final class BotApiRoutes {
         BotInterface botInterface = req.jsonInt("interface_type").map(BotApiRoutes::botInterface).orElse(BotInterface.ZULIP);
         BotActions.NewBot spec = new BotActions.NewBot(fullName, shortName, type, payloadUrl, botInterface,
                 uploadedAvatar(ctx), List.of());
-        BotActions.Created created = bots.createBot(Actor.api(caller.id(), ctx.ip()), caller, spec);
+        BotActions.KeyExpiry expiry = req.optional(EXPIRES_AT).map(raw -> new BotActions.KeyExpiry(KeyLifetimes.expiry(raw)))
+                .orElse(null);
+        BotActions.Created created = bots.createBot(ApiAuth.actor(ctx), caller, spec, expiry);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("user_id", created.bot().id());
         body.put("api_key", created.apiKey());
@@ -117,6 +125,7 @@ public final class BotApiRoutes {
         body.put("default_sending_stream", null);
         body.put("default_events_register_stream", null);
         body.put("default_all_public_streams", false);
+        body.put(EXPIRES_AT, expiryOf(created.bot().id()));
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(body));
     }
@@ -137,7 +146,9 @@ public final class BotApiRoutes {
             throw ApiError.badRequest("This bot has no outgoing webhook service.");
         }
         BotActions.Changes changes = new BotActions.Changes(fullName, payloadUrl, botInterface, uploadedAvatar(ctx), owners);
-        Bot updated = bots.updateBot(Actor.api(caller.id(), ctx.ip()), bot.id(), changes);
+        BotActions.KeyExpiry expiry = req.optional(EXPIRES_AT).map(raw -> new BotActions.KeyExpiry(KeyLifetimes.expiry(raw)))
+                .orElse(null);
+        Bot updated = bots.updateBot(ApiAuth.actor(ctx), bot.id(), changes, expiry);
         BotQueries.Details details = queries.details(List.of(updated));
         Optional<BotService> service = details.service(updated.id());
         Map<String, Object> body = new LinkedHashMap<>();
@@ -151,6 +162,7 @@ public final class BotApiRoutes {
         body.put("default_all_public_streams", false);
         String owner = details.primaryOwnerEmail(updated.id());
         if (owner != null) body.put("bot_owner", owner);
+        body.put(EXPIRES_AT, expiryOf(updated.id()));
         ctx.json(req.success(body));
     }
 
@@ -168,7 +180,7 @@ public final class BotApiRoutes {
         User caller = auth.require(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
-        bots.deactivate(Actor.api(caller.id(), ctx.ip()), bot.id());
+        bots.deactivate(ApiAuth.actor(ctx), bot.id());
         ctx.json(req.success(Map.of()));
     }
 
@@ -176,7 +188,7 @@ public final class BotApiRoutes {
         User caller = auth.requireMemberOrAdmin(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
-        String key = bots.revealKey(Actor.api(caller.id(), ctx.ip()), bot.id(), "GET /bots/{bot_id}/api_key");
+        String key = bots.revealKey(ApiAuth.actor(ctx), bot.id(), "GET /bots/{bot_id}/api_key");
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(Map.of("api_key", key)));
     }
@@ -185,9 +197,20 @@ public final class BotApiRoutes {
         User caller = auth.requireMemberOrAdmin(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
-        String key = bots.regenerateKey(Actor.api(caller.id(), ctx.ip()), bot.id());
+        java.time.Duration grace = KeyLifetimes.grace(req.jsonInt("grace_period").orElse(0L));
+        ApiKeyActions.Replaced replaced = bots.regenerateKey(ApiAuth.actor(ctx), bot.id(), grace);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("api_key", replaced.apiKey());
+        body.put("old_key_works_until", replaced.oldKeyWorksUntil() == null ? null : replaced.oldKeyWorksUntil().toString());
+        body.put(EXPIRES_AT, expiryOf(bot.id()));
         ctx.header("Cache-Control", "no-store");
-        ctx.json(req.success(Map.of("api_key", key)));
+        ctx.json(req.success(body));
+    }
+
+    /** The key's expiry as the API writes it, or null for none. */
+    private String expiryOf(long botId) {
+        Instant at = keyQueries.expiries(List.of(botId)).get(botId);
+        return at == null ? null : at.toString();
     }
 
     private static byte[] uploadedAvatar(Context ctx) {

@@ -15,7 +15,22 @@ public final class BotPages {
                            boolean canCreate) {}
 
     public record DetailPage(Layout layout, Row bot, String apiKey, String zuliprc, String payloadUrl,
-                             String interfaceLabel, List<DeliveryRow> deliveries, List<String> services) {}
+                             String interfaceLabel, List<DeliveryRow> deliveries, List<String> services, KeyLife key) {}
+
+    /**
+     * The key's life on the bot's page: its expiry ("Never", or the date and how far off), the
+     * expiry as the date field holds it, its last use and addresses, the old keys still in their
+     * grace period, and the grace periods the regeneration offers.
+     */
+    public record KeyLife(String expires, String expiresOn, String lastUsed, String recentAddresses,
+                          List<OldKeyRow> oldKeys, List<Choice> graceChoices, String lifetimeLimit) {}
+
+    /** An old key in its grace period: until when it works, and how much it is still used. */
+    public record OldKeyRow(long id, String worksUntil, String usage) {}
+
+    /** The confirmation page before a regeneration, for browsers without the dialog. */
+    public record RegeneratePage(Layout layout, String question, String action, List<Choice> graceChoices, String back,
+                                 String cancelHref) {}
 
     /** One webhook call in the bot's delivery log. */
     public record DeliveryRow(String event, String created, String status, String attempts, String detail) {}

@@ -12,7 +12,13 @@ import dev.keydesk.bot.BotPages.Choice;
 import dev.keydesk.bot.BotPages.Row;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;
+import dev.keydesk.apikey.ApiKeyActions;
+import dev.keydesk.apikey.ApiKeyQueries;
+import dev.keydesk.apikey.KeyLifetimes;
 import dev.keydesk.apikey.Zuliprc;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import dev.keydesk.web.ConfirmPage;
 import dev.keydesk.web.Flash;
 import dev.keydesk.web.FormError;
@@ -41,11 +47,18 @@ public final class BotRoutes {
     private final UserQueries users;
     private final OutboxQueries outbox;
     private final ServiceQueries services;
+    private final ApiKeyQueries keyQueries;
+    private final ApiKeyActions keyActions;
+    private final Clock clock;
     private final String site;
     private final String botDomain;
 
     public BotRoutes(BotAccess access, BotActions bots, BotQueries queries, UserQueries users, OutboxQueries outbox,
-                     ServiceQueries services, String site, String botDomain) {
+                     ServiceQueries services, ApiKeyQueries keyQueries, ApiKeyActions keyActions, Clock clock,
+                     String site, String botDomain) {
+        this.keyQueries = keyQueries;
+        this.keyActions = keyActions;
+        this.clock = clock;
         this.access = access;
         this.bots = bots;
         this.queries = queries;
@@ -63,6 +76,8 @@ public final class BotRoutes {
         routes.get("/bots/{bot_id}", this::details);
         routes.get("/bots/{bot_id}/zuliprc", this::downloadZuliprc);
         routes.post("/bots/{bot_id}/api-key/regenerate", this::regenerate);
+        routes.post("/bots/{bot_id}/api-key/old/{key_id}/end", this::endGracePeriod);
+        routes.post("/bots/{bot_id}/api-key/expiry", this::setExpiry);
         routes.get("/bots/{bot_id}/edit", ctx -> renderForm(ctx, 200, editForm(ctx, manageable(ctx), null)));
         routes.post("/bots/{bot_id}/edit", this::update);
         routes.post("/bots/{bot_id}/deactivate", this::deactivate);
@@ -104,9 +119,41 @@ public final class BotRoutes {
         BotPages.DetailPage page = new BotPages.DetailPage(Layout.of(ctx, bot.fullName()), row(bot, details),
                 credentials.apiKey(), credentials.zuliprc(site), service.map(BotService::payloadUrl).orElse(null),
                 service.map(s -> s.botInterface().label()).orElse(null), deliveries(bot.id()),
-                services.forBots(List.of(bot.id())).names(bot.id()));
+                services.forBots(List.of(bot.id())).names(bot.id()), keyLife(bot.id()));
         ctx.header("Cache-Control", "no-store");
         ctx.render("bot.jte", Map.of("page", page));
+    }
+
+    private BotPages.KeyLife keyLife(long botId) {
+        Instant now = clock.instant();
+        var current = keyQueries.currentKey(botId);
+        Instant expiresAt = current.map(ApiKeyQueries.CurrentKey::expiresAt).orElse(null);
+        String expires = expiresAt == null ? "Never" : Dates.minute(expiresAt, "") + " (" + Dates.expiry(expiresAt, now) + ")";
+        List<BotPages.OldKeyRow> oldKeys = keyQueries.oldKeys(botId, now).stream()
+                .map(old -> new BotPages.OldKeyRow(old.id(), Dates.minute(old.worksUntil(), ""), usage(old)))
+                .toList();
+        int limit = keyActions.maxBotKeyLifetimeDays();
+        return new BotPages.KeyLife(expires, Dates.isoDay(expiresAt),
+                current.map(c -> Dates.minute(c.lastUsedAt(), "Never")).orElse("Never"),
+                current.map(c -> addresses(c.addresses())).orElse(""), oldKeys, graceChoices(),
+                limit == 0 ? null : "The organization allows bot keys to live at most " + limit + " days.");
+    }
+
+    /** "Used 12 times since the rotation, last from 10.0.0.5 at 3 Nov 2026 14:02 UTC". */
+    private static String usage(ApiKeyQueries.OldKey old) {
+        if (old.uses() == 0 && old.lastUse().isEmpty()) return "Not used since the rotation.";
+        String times = old.uses() == 1 ? "once" : old.uses() + " times";
+        return "Used " + times + " since the rotation" + old.lastUse()
+                .map(u -> ", last from " + u.ip() + " at " + Dates.minute(u.at(), "")).orElse("") + ".";
+    }
+
+    private static String addresses(List<ApiKeyQueries.KeyUse> uses) {
+        return uses.stream().map(u -> u.ip() + " (" + Dates.minute(u.at(), "") + ")").collect(Collectors.joining(", "));
+    }
+
+    static List<Choice> graceChoices() {
+        return KeyLifetimes.GRACE_CHOICES.stream()
+                .map(c -> new Choice(Long.toString(c.seconds()), c.label(), c.seconds() == 0)).toList();
     }
 
     private List<BotPages.DeliveryRow> deliveries(long botId) {
@@ -124,17 +171,51 @@ public final class BotRoutes {
         Zuliprc.send(ctx, bots.credentials(actor(ctx), bot, "zuliprc download").zuliprc(site));
     }
 
+    /**
+     * Without {@code confirmed=yes}, asks first, offering how long the old key keeps working
+     * ({@code grace_period} in seconds; at once by default). {@code back=keys} returns to the Keys page.
+     */
     private void regenerate(Context ctx) {
         Bot bot = manageable(ctx);
+        boolean fromKeys = "keys".equals(ctx.formParam("back"));
         if (!"yes".equals(ctx.formParam("confirmed"))) {
-            confirm(ctx, "Generate a new API key for " + bot.fullName() + "?",
-                    "The bot's current key stops working immediately. Anything using it, including its zuliprc file, "
-                            + "must be given the new key.",
-                    "/bots/" + bot.id() + "/api-key/regenerate", "Yes, generate a new key", "/bots/" + bot.id() + "#api-key");
+            BotPages.RegeneratePage page = new BotPages.RegeneratePage(Layout.of(ctx, "Please confirm"),
+                    "Generate a new API key for " + bot.fullName() + "?", "/bots/" + bot.id() + "/api-key/regenerate",
+                    graceChoices(), fromKeys ? "keys" : "", fromKeys ? "/keys" : "/bots/" + bot.id() + "#api-key");
+            ctx.render("bot_regenerate.jte", Map.of("page", page));
             return;
         }
-        bots.regenerateKey(actor(ctx), bot.id());
-        Flash.BOT_KEY_REGENERATED.set(ctx);
+        Duration grace;
+        try {
+            grace = KeyLifetimes.grace(ctx.formParam("grace_period"));
+        } catch (InvalidInputException e) {
+            throw new WebError(400, e.getMessage());
+        }
+        var replaced = bots.regenerateKey(actor(ctx), bot.id(), grace);
+        (replaced.oldKeyWorksUntil() == null ? Flash.BOT_KEY_REGENERATED : Flash.BOT_KEY_ROTATED).set(ctx);
+        ctx.redirect(fromKeys ? "/keys" : "/bots/" + bot.id() + "#api-key", HttpStatus.SEE_OTHER);
+    }
+
+    /** One click: the old key stops now. */
+    private void endGracePeriod(Context ctx) {
+        Bot bot = manageable(ctx);
+        long keyId = PathIds.parse(ctx.pathParam("key_id"), "No such key");
+        if (!bots.endGracePeriod(actor(ctx), bot.id(), keyId)) {
+            throw new WebError(404, "That old key no longer works: its grace period has already ended.");
+        }
+        Flash.GRACE_PERIOD_ENDED.set(ctx);
+        ctx.redirect("/bots/" + bot.id() + "#api-key", HttpStatus.SEE_OTHER);
+    }
+
+    /** {@code expires_on}: a day (the key stops at its start, UTC); empty for no expiry. */
+    private void setExpiry(Context ctx) {
+        Bot bot = manageable(ctx);
+        try {
+            bots.setKeyExpiry(actor(ctx), bot.id(), KeyLifetimes.expiry(ctx.formParam("expires_on")));
+        } catch (InvalidInputException e) {
+            throw new WebError(400, "The expiry was not changed: " + e.getMessage());
+        }
+        Flash.KEY_EXPIRY_CHANGED.set(ctx);
         ctx.redirect("/bots/" + bot.id() + "#api-key", HttpStatus.SEE_OTHER);
     }
 

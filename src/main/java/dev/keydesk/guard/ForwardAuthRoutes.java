@@ -44,7 +44,7 @@ public final class ForwardAuthRoutes {
     private void check(Context ctx) {
         ctx.header("Cache-Control", "no-store");
         KeyVerifier.Presented presented = PresentedKey.from(ctx.header("Authorization"), ctx.header("X-Api-Key"));
-        KeyVerifier.Decision decision = verifier.verify(ctx.header(SERVICE_TOKEN_HEADER), presented);
+        KeyVerifier.Decision decision = verifier.verify(ctx.header(SERVICE_TOKEN_HEADER), presented, ctx.ip());
         metrics.record(decision);
         if (decision instanceof KeyVerifier.Allowed && presented.email() != null && isCrossSiteWrite(ctx)) {
             // Browsers replay Basic credentials a person once typed in, even on requests another

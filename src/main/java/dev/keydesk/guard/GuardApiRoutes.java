@@ -52,7 +52,7 @@ public final class GuardApiRoutes {
         GuardActions.Spec spec = new GuardActions.Spec(req.required("name"), req.optional("description").orElse(""),
                 Access.parse(req.optional("access").orElse("everyone")),
                 ServiceRules.rateLimit(req.optional("rate_limit_per_minute").orElse(null)));
-        GuardActions.Registered registered = actions.register(Actor.api(admin.id(), ctx.ip()), spec);
+        GuardActions.Registered registered = actions.register(ApiAuth.actor(ctx), spec);
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(Map.of("id", registered.service().id(), "token", registered.token())));
     }
@@ -65,7 +65,7 @@ public final class GuardApiRoutes {
                 req.optional("description").orElse(current.description()),
                 Access.parse(req.optional("access").orElse(current.access())),
                 rateLimit(req, current.rateLimitPerMinute()));
-        GuardedService updated = actions.modify(Actor.api(admin.id(), ctx.ip()), current.id(), spec);
+        GuardedService updated = actions.modify(ApiAuth.actor(ctx), current.id(), spec);
         ctx.json(req.success(Map.of("service", describe(updated, queries.memberIds().getOrDefault(updated.id(), List.of())))));
     }
 
@@ -73,7 +73,7 @@ public final class GuardApiRoutes {
         User admin = auth.requireAdmin(ctx);
         GuardedService service = service(ctx);
         ApiRequest req = ApiRequest.of(ctx);
-        actions.delete(Actor.api(admin.id(), ctx.ip()), service.id());
+        actions.delete(ApiAuth.actor(ctx), service.id());
         ctx.json(req.success(Map.of()));
     }
 
@@ -81,7 +81,7 @@ public final class GuardApiRoutes {
         User admin = auth.requireAdmin(ctx);
         GuardedService service = service(ctx);
         ApiRequest req = ApiRequest.of(ctx);
-        String token = actions.regenerateToken(Actor.api(admin.id(), ctx.ip()), service.id());
+        String token = actions.regenerateToken(ApiAuth.actor(ctx), service.id());
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(Map.of("token", token)));
     }
@@ -91,7 +91,7 @@ public final class GuardApiRoutes {
         GuardedService service = service(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         long userId = PathIds.parse(req.required("user_id"), "No such user");
-        actions.addMember(Actor.api(admin.id(), ctx.ip()), service.id(), userId);
+        actions.addMember(ApiAuth.actor(ctx), service.id(), userId);
         ctx.json(req.success(Map.of()));
     }
 
@@ -99,7 +99,7 @@ public final class GuardApiRoutes {
         User admin = auth.requireAdmin(ctx);
         GuardedService service = service(ctx);
         ApiRequest req = ApiRequest.of(ctx);
-        actions.removeMember(Actor.api(admin.id(), ctx.ip()), service.id(),
+        actions.removeMember(ApiAuth.actor(ctx), service.id(),
                 PathIds.parse(ctx.pathParam("user_id"), "No such user"));
         ctx.json(req.success(Map.of()));
     }

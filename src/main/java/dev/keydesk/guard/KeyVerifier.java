@@ -43,16 +43,18 @@ public final class KeyVerifier {
         this.limits = limits;
     }
 
-    public Decision verify(String serviceToken, Presented presented) {
+    /** {@code ip} is the address the key was presented from, recorded as where it was used. */
+    public Decision verify(String serviceToken, Presented presented, String ip) {
         ServiceRegistry.Entry entry = services.byToken(serviceToken).orElse(null);
         if (entry == null) return new UnknownService();
         if (presented == null || presented.key() == null || presented.key().isEmpty()) return new NoKey();
         ApiKeyAuthenticator.Result result = presented.email() == null
-                ? authenticator.authenticate(presented.key())
-                : authenticator.authenticate(presented.email(), presented.key());
+                ? authenticator.authenticate(presented.key(), ip)
+                : authenticator.authenticate(presented.email(), presented.key(), ip);
         if (result instanceof ApiKeyAuthenticator.Malformed) return new Refused("INVALID_API_KEY", "Malformed API key");
         if (result instanceof ApiKeyAuthenticator.Invalid) return new Refused("INVALID_API_KEY", "Invalid API key");
         if (result instanceof ApiKeyAuthenticator.Deactivated) return new Refused("USER_DEACTIVATED", "Account is deactivated");
+        if (result instanceof ApiKeyAuthenticator.Expired) return new Refused("INVALID_API_KEY", "API key expired");
         KeyOwner owner = ((ApiKeyAuthenticator.Authenticated) result).owner();
         GuardedService service = entry.service();
         if (!admits(entry, owner.user())) return new NotAdmitted(service);

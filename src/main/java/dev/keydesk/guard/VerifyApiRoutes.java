@@ -31,7 +31,7 @@ public final class VerifyApiRoutes {
         ApiRequest req = ApiRequest.of(ctx);
         String key = req.required("key");
         String email = req.optional("email").filter(e -> !e.isBlank()).orElse(null);
-        KeyVerifier.Decision decision = verifier.verify(serviceToken, new KeyVerifier.Presented(key, email));
+        KeyVerifier.Decision decision = verifier.verify(serviceToken, new KeyVerifier.Presented(key, email), ctx.ip());
         metrics.record(decision);
         ctx.header("Cache-Control", "no-store");
         Map<String, Object> body = new LinkedHashMap<>();

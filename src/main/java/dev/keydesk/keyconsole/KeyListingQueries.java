@@ -9,6 +9,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
@@ -20,25 +21,61 @@ import org.jdbi.v3.core.statement.Query;
  * over the index on {@code (lower(full_name), id) WHERE is_bot}, by date over the indexes on the
  * current keys' dates and account ids. A search uses the trigram indexes on the bots' lower-cased names and
  * e-mails. Without a search the statement has no LIKE at all, so the planner walks an ordered index.
- * A key that was never used sorts as used at the epoch: last, among the oldest.
+ * A key that was never used sorts as used at the epoch: last, among the oldest. The expiry filter
+ * compares the current key's expiry with the page's clock ({@code now}).
  */
 final class KeyListingQueries {
     private static final String COLUMNS = """
             SELECT u.id, u.email, u.full_name, u.bot_type, u.is_active, u.avatar_version,
-                   k.created_at AS key_created_at, k.last_used_at, lower(u.full_name) AS sort_name
+                   k.created_at AS key_created_at, k.last_used_at, k.expires_at AS key_expires_at,
+                   (SELECT string_agg(a.ip, ', ' ORDER BY a.last_used_at DESC, a.ip) FROM api_key_addresses a
+                    WHERE a.key_id = k.id) AS recent_addresses,
+                   lower(u.full_name) AS sort_name
             """;
-    /** By name: every bot, with its current key if it has one. */
-    private static final String FROM_BOTS = " FROM users u LEFT JOIN api_keys k ON k.user_id = u.id AND k.revoked_at IS NULL WHERE ";
+    /** By name: every bot, with its current main key if it has one. */
+    private static final String FROM_BOTS =
+            " FROM users u LEFT JOIN api_keys k ON k.user_id = u.id AND k.kind = 'main' AND k.revoked_at IS NULL WHERE ";
     /**
-     * By date: the current keys, walked in the order of their index, and their bots. Every bot has
-     * one current key from its creation on (a new key replaces the old one in one transaction).
+     * By date: the current main keys, walked in the order of their index, and their bots. Every bot has
+     * one current main key from its creation on (a new key replaces the old one in one transaction;
+     * the old one, in its grace period, is a 'retiring' key and is not listed).
      */
-    private static final String FROM_KEYS = " FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.revoked_at IS NULL AND ";
+    private static final String FROM_KEYS =
+            " FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.revoked_at IS NULL AND k.kind = 'main' AND ";
+
+    /** The Keys page's expiry filter: every key, those expiring within 7 days, those expired. */
+    enum ExpiryFilter {
+        ALL(""),
+        SOON(" AND k.expires_at > :now AND k.expires_at <= CAST(:now AS timestamptz) + interval '7 days'"),
+        EXPIRED(" AND k.expires_at <= :now");
+
+        private final String condition;
+
+        ExpiryFilter(String condition) {
+            this.condition = condition;
+        }
+
+        /** Unknown values mean every key, like the page's other filters. */
+        static ExpiryFilter of(String raw) {
+            if ("soon".equals(raw)) return SOON;
+            if ("expired".equals(raw)) return EXPIRED;
+            return ALL;
+        }
+
+        /** The value of the page's {@code expiry} parameter: empty for every key, so addresses stay short. */
+        String param() {
+            return this == ALL ? "" : name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     private final Jdbi jdbi;
+    private final ExpiryFilter expiry;
+    private final Instant now;
 
-    KeyListingQueries(Jdbi jdbi) {
+    KeyListingQueries(Jdbi jdbi, ExpiryFilter expiry, Instant now) {
         this.jdbi = jdbi;
+        this.expiry = expiry;
+        this.now = now;
     }
 
     /** The cursor a row stands for in {@code sort}. */
@@ -83,7 +120,7 @@ final class KeyListingQueries {
         }
     }
 
-    private static String where(KeyListQuery query) {
+    private String where(KeyListQuery query) {
         StringBuilder sql = new StringBuilder("u.is_bot");
         if (!query.search().isEmpty()) {
             sql.append(" AND (lower(u.full_name) LIKE :pattern ESCAPE '!' OR lower(u.email) LIKE :pattern ESCAPE '!')");
@@ -95,11 +132,13 @@ final class KeyListingQueries {
             sql.append(" AND EXISTS (SELECT 1 FROM bot_owners o JOIN users ou ON ou.id = o.owner_id WHERE o.bot_id = u.id"
                     + " AND (lower(ou.full_name) LIKE :owner ESCAPE '!' OR lower(ou.email) LIKE :owner ESCAPE '!'))");
         }
+        sql.append(expiry.condition);
         return sql.toString();
     }
 
-    private static void bindFilters(Query q, KeyListQuery query) {
+    private void bindFilters(Query q, KeyListQuery query) {
         if (!query.search().isEmpty()) q.bind("pattern", LikePattern.contains(query.search()));
+        if (expiry != ExpiryFilter.ALL) q.bind("now", now);
         if (query.type() != null) q.bind("type", query.type().code());
         if (!query.owner().isEmpty()) q.bind("owner", LikePattern.contains(query.owner()));
     }
@@ -138,7 +177,9 @@ final class KeyListingQueries {
     /** How many bots match, counted up to {@link CappedCount#CAP} and one more. */
     long cappedCount(KeyListQuery query) {
         return jdbi.withHandle(h -> {
-            Query q = h.createQuery("SELECT count(*) FROM (SELECT 1 FROM users u WHERE " + where(query)
+            // Only the expiry filter needs the keys; without it the count reads the bots alone.
+            Query q = h.createQuery("SELECT count(*) FROM (SELECT 1"
+                    + (expiry == ExpiryFilter.ALL ? " FROM users u WHERE " : FROM_BOTS) + where(query)
                     + " LIMIT :cap) t").bind("cap", CappedCount.limit());
             bindFilters(q, query);
             return q.mapTo(Long.class).one();

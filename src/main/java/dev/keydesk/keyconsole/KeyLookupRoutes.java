@@ -5,7 +5,7 @@ import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.apikey.ApiKeyFormat;
 import dev.keydesk.apikey.ApiKeyQueries;
 import dev.keydesk.apikey.FoundKey;
-import dev.keydesk.apikey.KeyKind;
+import dev.keydesk.apikey.FoundKeyKind;
 import dev.keydesk.apikey.KeyLookup;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotActions;
@@ -102,7 +102,7 @@ public final class KeyLookupRoutes {
                 k.kind().label(), state, k.kind().isCurrent(), Dates.minute(k.createdAt(), ""),
                 Dates.minute(k.lastUsedAt(), "Never"), report.botOwners(),
                 report.devices().stream().map(d -> new KeyLookupPage.DeviceRow(d.client(), d.ip(),
-                        Dates.minute(d.lastSeenAt(), ""))).toList(),
+                        Dates.minute(d.lastUsedAt(), "Never"))).toList(),
                 report.auditEntries().stream().map(e -> new KeyLookupPage.AuditRow(Dates.second(e.createdAt()),
                         e.eventType(), e.actorLabel() == null ? "" : e.actorLabel(), e.ip() == null ? "" : e.ip())).toList(),
                 canReplace, canBlock(k));
@@ -110,7 +110,7 @@ public final class KeyLookupRoutes {
 
     /** Blocking is the Keys console's word for deactivating a bot; a person's access ends on the Users page. */
     private static boolean canBlock(FoundKey key) {
-        return key.kind() == KeyKind.BOT && key.accountActive();
+        return key.kind() == FoundKeyKind.BOT && key.accountActive();
     }
 
     private void replace(Context ctx) {

@@ -15,7 +15,16 @@ import java.util.List;
 
 /** What the Keys templates render. */
 public final class KeysPages {
+    /** The field {@link dev.keydesk.apikey.KeyLifetimes#expiry} names when it refuses a date. */
+    static final String EXPIRY_FIELD = "api_key_expires_at";
+
     private KeysPages() {}
+
+    /** {@code href}, a list address, with the expiry filter added when there is one. */
+    static String withExpiry(String href, String expiryFilter) {
+        if (expiryFilter.isEmpty()) return href;
+        return href + (href.indexOf('?') < 0 ? '?' : '&') + "expiry=" + URLEncoder.encode(expiryFilter, StandardCharsets.UTF_8);
+    }
 
     /**
      * One key of the list. {@code ownersJson} lists the owners (id, name, e-mail) for the Modify
@@ -23,7 +32,12 @@ public final class KeysPages {
      */
     public record Row(long id, String fullName, String email, String typeLabel, boolean blocked, String avatarPath,
                       String owners, String ownersJson, String webhookUrl, String opens, String serviceIds,
-                      String keyCreated, String lastUsed, boolean changed) {}
+                      String keyCreated, String lastUsed, String expiry, String expiresOn, String recentAddresses,
+                      boolean changed) {
+        public boolean expired() {
+            return "Expired".equals(expiry);
+        }
+    }
 
     /** A column the list can be sorted by: its heading's link and whether it is the current order. */
     public record SortLink(String label, String href, String ariaSort) {}
@@ -33,13 +47,17 @@ public final class KeysPages {
     /** The key just created, shown once with its copy button. */
     public record NewKey(long id, String fullName, String apiKey) {}
 
+    /** The owners' key policy on the Keys page: shown to owners only; {@code maxLifetimeDays} is "" for none. */
+    public record Policy(boolean editable, String maxLifetimeDays) {}
+
     /**
      * {@code total} is the capped count's label ("42", "1,000+"); {@code message} what the last
-     * action did, naming the keys.
+     * action did, naming the keys. {@code expiryFilter} is the {@code expiry} parameter ("" for
+     * every key, "soon", "expired"), which every link of the list carries along with {@code query}.
      */
     public record ListPage(Layout layout, KeyListQuery query, String total, List<Row> rows, AccountPicker accounts,
                            List<ServiceChoice> services, String previousHref, String nextHref, String back,
-                           String message, NewKey newKey) {
+                           String message, NewKey newKey, String expiryFilter, Policy policy) {
         public boolean hasPages() {
             return previousHref != null || nextHref != null;
         }
@@ -51,7 +69,18 @@ public final class KeysPages {
 
         public SortLink sortLink(Sort sort) {
             String ariaSort = query.sort() != sort ? null : sort.newestFirst() ? "descending" : "ascending";
-            return new SortLink(sort.label(), query.sortedBy(sort), ariaSort);
+            return new SortLink(sort.label(), withExpiry(query.sortedBy(sort), expiryFilter), ariaSort);
+        }
+
+        /** Whether any filter is on, the expiry filter included. */
+        public boolean filtered() {
+            return query.filtered() || !expiryFilter.isEmpty();
+        }
+
+        public List<Option> expiries() {
+            return List.of(new Option("", "Any", expiryFilter.isEmpty()),
+                    new Option("soon", "Expiring within 7 days", "soon".equals(expiryFilter)),
+                    new Option("expired", "Expired", "expired".equals(expiryFilter)));
         }
 
         public List<Option> states() {
@@ -71,7 +100,7 @@ public final class KeysPages {
 
     /** The New / Modify API Key form as a page of its own (without JavaScript, or to show an error). */
     public record FormPage(Layout layout, long botId, String name, String webhookUrl, AccountPicker accounts,
-                           List<ServiceChoice> services, FormError error, String back) {
+                           List<ServiceChoice> services, FormError error, String back, String expiresOn) {
         /** An error about the form as a whole, shown above it. */
         public String generalError() {
             return FormError.general(error);
@@ -85,6 +114,11 @@ public final class KeysPages {
         /** An error about the Webhook URL, shown beside that field. */
         public String webhookError() {
             return FormError.about(error, BotRules.PAYLOAD_URL);
+        }
+
+        /** An error about the expiry date, shown beside that field. */
+        public String expiresError() {
+            return FormError.about(error, EXPIRY_FIELD);
         }
 
         public boolean isNew() {

@@ -31,6 +31,12 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keydesk.apikey.ApiKeyActions;
+import dev.keydesk.apikey.ApiKeyQueries;
+import dev.keydesk.apikey.KeyLifetimes;
+import dev.keydesk.web.Flash;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Locale;
@@ -61,9 +67,15 @@ public final class KeysRoutes {
     private final UserQueries users;
     private final GuardActions guard;
     private final ServiceQueries services;
+    private final ApiKeyActions keys;
+    private final ApiKeyQueries keyQueries;
+    private final Clock clock;
 
     public KeysRoutes(Jdbi jdbi, BotActions bots, BotQueries queries, UserQueries users, GuardActions guard,
-                      ServiceQueries services) {
+                      ServiceQueries services, ApiKeyActions keys, ApiKeyQueries keyQueries, Clock clock) {
+        this.keyQueries = keyQueries;
+        this.keys = keys;
+        this.clock = clock;
         this.jdbi = jdbi;
         this.bots = bots;
         this.queries = queries;
@@ -83,39 +95,43 @@ public final class KeysRoutes {
         routes.post("/keys/{bot_id}/block", this::block);
         routes.post("/keys/{bot_id}/unblock", this::unblock);
         routes.post("/keys/{bot_id}/delete", this::delete);
+        routes.post("/keys/policy", this::setPolicy);
     }
 
     private void list(Context ctx) {
         User admin = WebSession.requireAdmin(ctx);
         KeyListQuery query = KeyListQuery.from(ctx);
-        KeyListingQueries listing = new KeyListingQueries(jdbi);
+        Instant now = clock.instant();
+        KeyListingQueries.ExpiryFilter expiry = KeyListingQueries.ExpiryFilter.of(ctx.queryParam("expiry"));
+        String filter = expiry.param();
+        KeyListingQueries listing = new KeyListingQueries(jdbi, expiry, now);
         String total = CappedCount.label(listing.cappedCount(query));
         Cursor after = Cursor.parse(ctx.queryParam("after")).orElse(null);
         Cursor before = after != null ? null : Cursor.parse(ctx.queryParam("before")).orElse(null);
         List<KeyListing> listings = List.of();
         boolean hasPrevious = false;
         boolean hasNext = false;
-        String here = query.href(null, null);
+        String here = listHref(query, filter, null, null);
         if (before != null) {
             listings = listing.before(query, before, PAGE_SIZE + 1);
             if (listings.size() > PAGE_SIZE) {
                 listings = listings.subList(1, listings.size());
                 hasPrevious = true;
                 hasNext = true;
-                here = query.href("before", before);
+                here = listHref(query, filter, "before", before);
             }
         } else if (after != null) {
             listings = listing.after(query, after, PAGE_SIZE + 1);
             hasPrevious = !listings.isEmpty();
             hasNext = listings.size() > PAGE_SIZE;
-            here = query.href("after", after);
+            here = listHref(query, filter, "after", after);
         }
         if (listings.isEmpty() || before != null && !hasPrevious) {
             // no cursor, one past the end, or back at the start: the first page
             listings = listing.after(query, null, PAGE_SIZE + 1);
             hasPrevious = false;
             hasNext = listings.size() > PAGE_SIZE;
-            here = query.href(null, null);
+            here = listHref(query, filter, null, null);
         }
         if (listings.size() > PAGE_SIZE) listings = listings.subList(0, PAGE_SIZE);
         Optional<KeyResult> result = KeyResult.take(ctx);
@@ -123,13 +139,16 @@ public final class KeysRoutes {
         List<Long> ids = listings.stream().map(KeyListing::id).toList();
         BotQueries.Details details = queries.detailsOf(ids);
         ServiceQueries.BotKeyServices opened = services.forBots(ids);
-        List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details, opened, changed.contains(k.id()))).toList();
-        String previous = hasPrevious ? query.href("before", KeyListingQueries.cursorOf(listings.get(0), query.sort())) : null;
+        List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details, opened, changed.contains(k.id()), now)).toList();
+        String previous = hasPrevious
+                ? listHref(query, filter, "before", KeyListingQueries.cursorOf(listings.get(0), query.sort())) : null;
         String next = hasNext
-                ? query.href("after", KeyListingQueries.cursorOf(listings.get(listings.size() - 1), query.sort())) : null;
+                ? listHref(query, filter, "after", KeyListingQueries.cursorOf(listings.get(listings.size() - 1), query.sort())) : null;
+        int lifetimeDays = keys.maxBotKeyLifetimeDays();
         KeysPages.ListPage view = new KeysPages.ListPage(Layout.of(ctx, "Keys"), query, total, rows,
                 picker(Set.of(admin.id()), "new-key", ""), serviceChoices(Set.of()), previous, next, here,
-                result.map(KeyResult::message).orElse(null), result.flatMap(r -> newKey(ctx, admin, r)).orElse(null));
+                result.map(KeyResult::message).orElse(null), result.flatMap(r -> newKey(ctx, admin, r)).orElse(null),
+                filter, new KeysPages.Policy(admin.isOwner(), lifetimeDays == 0 ? "" : Integer.toString(lifetimeDays)));
         ctx.header("Cache-Control", "no-store");
         ctx.render("keys.jte", Map.of("page", view));
     }
@@ -154,7 +173,7 @@ public final class KeysRoutes {
                     webhook == null ? BotType.GENERIC : BotType.OUTGOING_WEBHOOK, webhook, BotInterface.ZULIP,
                     BotForms.avatar(ctx, "avatar"), BotForms.ownerIds(ctx, "accounts"));
             Set<Long> chosen = Set.copyOf(BotForms.ownerIds(ctx, "services"));
-            created = bots.createBot(Actor.user(admin.id(), ctx.ip()), admin, spec);
+            created = bots.createBot(Actor.user(admin.id(), ctx.ip()), admin, spec, expiryField(ctx));
             if (!chosen.isEmpty()) guard.setChosenServices(Actor.user(admin.id(), ctx.ip()), created.bot().id(), chosen);
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, newForm(ctx, FormError.of(e)));
@@ -176,13 +195,37 @@ public final class KeysRoutes {
             BotActions.Changes changes = new BotActions.Changes(ctx.formParam("name"),
                     webhook == null ? null : webhook.strip(), null, BotForms.avatar(ctx, "avatar"), BotForms.ownerIds(ctx, "accounts"));
             Set<Long> chosen = Set.copyOf(BotForms.ownerIds(ctx, "services"));
-            modified = bots.updateBot(Actor.user(admin.id(), ctx.ip()), bot.id(), changes);
+            modified = bots.updateBot(Actor.user(admin.id(), ctx.ip()), bot.id(), changes, expiryField(ctx));
             guard.setChosenServices(Actor.user(admin.id(), ctx.ip()), bot.id(), chosen);
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, editForm(ctx, bot, FormError.of(e)));
             return;
         }
         done(ctx, KeyResult.Outcome.MODIFIED, List.of(new BotActions.Changed(bot.id(), modified.fullName())));
+    }
+
+    /** The form's expiry date, when the form has the field (empty: no expiry); null leaves the expiry alone. */
+    private static BotActions.KeyExpiry expiryField(Context ctx) {
+        String raw = ctx.formParam("expires_on");
+        return raw == null ? null : new BotActions.KeyExpiry(KeyLifetimes.expiry(raw));
+    }
+
+    /** Owners only: the maximum lifetime of bot keys issued from now on, in days (empty: none). */
+    private void setPolicy(Context ctx) {
+        User admin = WebSession.requireAdmin(ctx);
+        if (!admin.isOwner()) throw new WebError(403, "Only the organization's owners may change the key policy.");
+        String raw = ctx.formParam("max_bot_key_lifetime_days");
+        Integer days;
+        try {
+            days = raw == null || raw.isBlank() ? null : Integer.valueOf(raw.strip());
+            keys.setMaxBotKeyLifetime(Actor.user(admin.id(), ctx.ip()), days);
+        } catch (NumberFormatException e) {
+            throw new WebError(400, "The maximum lifetime must be a whole number of days.");
+        } catch (InvalidInputException e) {
+            throw new WebError(400, e.getMessage());
+        }
+        Flash.KEY_POLICY_CHANGED.set(ctx);
+        ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
     }
 
     /** The key itself, for the copy icon's script: fetched on demand, so the page never holds every key. */
@@ -313,7 +356,8 @@ public final class KeysRoutes {
         Set<Long> checked = posted ? BotForms.ownerIdsForRedisplay(ctx, "accounts") : Set.of(admin.id());
         return new KeysPages.FormPage(Layout.of(ctx, "New API Key"), 0, orEmpty(ctx.formParam("name")),
                 orEmpty(ctx.formParam("webhook_url")), picker(checked, "key", AccountPicker.searchOf(ctx)),
-                serviceChoices(BotForms.ownerIdsForRedisplay(ctx, "services")), error, back(ctx));
+                serviceChoices(BotForms.ownerIdsForRedisplay(ctx, "services")), error, back(ctx),
+                orEmpty(ctx.formParam("expires_on")));
     }
 
     private KeysPages.FormPage editForm(Context ctx, Bot bot, FormError error) {
@@ -326,8 +370,11 @@ public final class KeysRoutes {
                 : details.service(bot.id()).map(BotService::payloadUrl).orElse("");
         Set<Long> chosenServices = posted ? BotForms.ownerIdsForRedisplay(ctx, "services")
                 : Set.copyOf(services.forBots(List.of(bot.id())).chosenIds(bot.id()));
+        String expiresOn = posted ? orEmpty(ctx.formParam("expires_on"))
+                : Dates.isoDay(keyQueries.currentKey(bot.id()).map(ApiKeyQueries.CurrentKey::expiresAt).orElse(null));
         return new KeysPages.FormPage(Layout.of(ctx, "Modify API Key"), bot.id(), name, webhook,
-                picker(checked, "key", AccountPicker.searchOf(ctx)), serviceChoices(chosenServices), error, back(ctx));
+                picker(checked, "key", AccountPicker.searchOf(ctx)), serviceChoices(chosenServices), error, back(ctx),
+                expiresOn);
     }
 
     private static void renderForm(Context ctx, int status, KeysPages.FormPage page) {
@@ -351,7 +398,7 @@ public final class KeysRoutes {
     }
 
     private KeysPages.Row row(KeyListing k, BotQueries.Details details, ServiceQueries.BotKeyServices opened,
-                              boolean changed) {
+                              boolean changed, Instant now) {
         List<BotOwner> owners = details.owners(k.id());
         return new KeysPages.Row(k.id(), k.fullName(), k.email(), BotType.fromCode(k.botType()).orElseThrow().label(),
                 !k.isActive(), AvatarPaths.of(k.id(), k.avatarVersion()),
@@ -360,7 +407,9 @@ public final class KeysRoutes {
                 details.service(k.id()).map(BotService::payloadUrl).orElse(""),
                 opened.names(k.id()).isEmpty() ? "—" : String.join(", ", opened.names(k.id())),
                 opened.chosenIds(k.id()).stream().map(String::valueOf).collect(Collectors.joining(",")),
-                Dates.minute(k.keyCreatedAt(), "—"), Dates.minute(k.lastUsedAt(), "Never"), changed);
+                Dates.minute(k.keyCreatedAt(), "—"), Dates.minute(k.lastUsedAt(), "Never"),
+                Dates.expiry(k.keyExpiresAt(), now), Dates.isoDay(k.keyExpiresAt()),
+                k.recentAddresses() == null ? "" : k.recentAddresses(), changed);
     }
 
     /** The owners as the Modify dialog's picker reads them from the row. */
@@ -380,6 +429,16 @@ public final class KeysRoutes {
         if (back == null) back = ctx.queryParam("back");
         return back != null && (back.equals("/keys") || back.startsWith("/keys?")) && !back.contains("\\")
                 && back.chars().noneMatch(Character::isISOControl) ? back : "/keys";
+    }
+
+    /**
+     * The list for {@code query} and the expiry {@code filter} ("" for none), continuing {@code direction}
+     * ("after" or "before") {@code cursor} when given.
+     */
+    static String listHref(KeyListQuery query, String filter, String direction, Cursor cursor) {
+        String href = KeysPages.withExpiry(query.href(null, null), filter);
+        if (cursor == null) return href;
+        return href + (href.indexOf('?') < 0 ? '?' : '&') + direction + '=' + cursor.param();
     }
 
     private static String blankToNull(String s) {

@@ -69,8 +69,8 @@ public final class KeyLookupApiRoutes {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("client", d.client());
         out.put("ip", d.ip());
-        out.put("first_seen_at", iso(d.firstSeenAt()));
-        out.put("last_seen_at", iso(d.lastSeenAt()));
+        out.put("first_seen_at", iso(d.issuedAt()));
+        out.put("last_seen_at", iso(d.lastUsedAt()));
         return out;
     }
 

@@ -75,4 +75,21 @@ public final class Emails {
                 The new key is on the bot's page: %s
                 """.formatted(orgName, botName, foundAt, botLink));
     }
+
+    public static Email botKeyExpiring(String orgName, String botName, String botEmail, Instant expiresAt, String botLink) {
+        return new Email("The API key of " + botName + " expires soon", """
+                The API key of the bot %s (%s) in %s on Keydesk expires on %s.
+
+                Anything that uses the key stops working then. To keep it working, generate a new key (it gets a
+                fresh lifetime) or change the expiry on the bot's page: %s
+                """.formatted(botName, botEmail, orgName, WHEN.format(expiresAt), botLink));
+    }
+
+    public static Email botKeyExpired(String orgName, String botName, String botEmail, Instant expiresAt, String botLink) {
+        return new Email("The API key of " + botName + " has expired", """
+                The API key of the bot %s (%s) in %s on Keydesk expired on %s and is now refused.
+
+                To give the bot a working key, generate a new one on the bot's page: %s
+                """.formatted(botName, botEmail, orgName, WHEN.format(expiresAt), botLink));
+    }
 }

@@ -15,6 +15,14 @@ public interface OrganizationDao {
     @SqlUpdate("INSERT INTO organizations (id, name) VALUES (1, :name) ON CONFLICT (id) DO NOTHING")
     int insert(@Bind("name") String name);
 
+    /** The owners' policy: the longest a bot key may live, in days; 0 when there is none. */
+    @SqlQuery("SELECT COALESCE((SELECT max_bot_key_lifetime_days FROM organizations WHERE id = 1), 0)")
+    int maxBotKeyLifetimeDays();
+
+    /** {@code days} null removes the policy. */
+    @SqlUpdate("UPDATE organizations SET max_bot_key_lifetime_days = :days WHERE id = 1")
+    int setMaxBotKeyLifetimeDays(@Bind("days") Integer days);
+
     @SqlUpdate("INSERT INTO setup_tokens (token_digest) VALUES (:digest)")
     void insertSetupToken(@Bind("digest") byte[] digest);
 

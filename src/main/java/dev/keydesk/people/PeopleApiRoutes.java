@@ -72,7 +72,7 @@ public final class PeopleApiRoutes {
         User target = users.find(id).orElseThrow(() -> new InvalidInputException("No such user"));
         if (target.isBot()) {
             botAccess.requireManageable(caller, id);
-            bots.reactivate(Actor.api(caller.id(), ctx.ip()), id);
+            bots.reactivate(ApiAuth.actor(ctx), id);
         } else {
             ApiAuth.requireAdmin(caller);
             people.reactivate(caller, id, ctx.ip());

@@ -22,4 +22,23 @@ public final class Dates {
     public static String second(Instant when) {
         return when == null ? "" : SECOND.format(when);
     }
+
+    /** "Expired", "Expires in 3 days", "Expires in 5 hours", "Expires in less than an hour"; "" without a moment. */
+    public static String expiry(Instant expiresAt, Instant now) {
+        if (expiresAt == null) return "";
+        if (!expiresAt.isAfter(now)) return "Expired";
+        java.time.Duration left = java.time.Duration.between(now, expiresAt);
+        if (left.toDays() >= 1) return "Expires in " + plural(left.toDays(), "day");
+        if (left.toHours() >= 1) return "Expires in " + plural(left.toHours(), "hour");
+        return "Expires in less than an hour";
+    }
+
+    /** The day of a moment in UTC, as a date input holds it ("2027-01-31"); "" without one. */
+    public static String isoDay(Instant when) {
+        return when == null ? "" : DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC).format(when);
+    }
+
+    private static String plural(long n, String unit) {
+        return n + " " + unit + (n == 1 ? "" : "s");
+    }
 }

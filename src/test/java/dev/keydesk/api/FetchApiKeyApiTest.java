@@ -3,6 +3,7 @@ package dev.keydesk.api;
 import static dev.keydesk.support.Http.form;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keydesk.support.Fixtures;
@@ -32,11 +33,23 @@ class FetchApiKeyApiTest {
         return r;
     }
 
+    /** The device's key authenticates as the account; the main key is not the one handed out. */
+    private void assertWorksForIago(String key) {
+        assertNotEquals(Fixtures.keyOf(iago), key, "a device gets a key of its own");
+        Http.Response me = Http.get(keydesk.baseUrl() + "/api/v1/users/me", Http.basic("iago@zulip.com", key));
+        assertEquals(200, me.status(), me.body());
+        assertEquals(iago.id(), me.json().get("user_id").asLong());
+    }
+
     @Test
-    void returnsTheCurrentKeyForTheRightPassword() {
+    void returnsAKeyOfTheDevicesOwnForTheRightPassword() {
+        String mainKey = Fixtures.keyOf(iago);
         Http.Response r = fetch(form("username", "iago@zulip.com", "password", Fixtures.PASSWORD));
         assertEquals(200, r.status());
-        assertEquals(Fixtures.keyOf(iago), r.json().get("api_key").asText());
+        assertWorksForIago(r.json().get("api_key").asText());
+        assertEquals(mainKey, Fixtures.keyOf(iago), "the main key stays as it was");
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM api_keys WHERE kind = 'device' AND ciphertext IS NOT NULL"),
+                "a device's key is never kept in a form that can be shown again");
         assertEquals("iago@zulip.com", r.json().get("email").asText());
         assertEquals(iago.id(), r.json().get("user_id").asLong());
         assertEquals("no-store", r.header("Cache-Control").orElse(""));
@@ -47,7 +60,7 @@ class FetchApiKeyApiTest {
     void acceptsMultipartBodiesAsZulipJsSendsThem() {
         Http.Response r = Http.postMultipart(url, form("username", "iago@zulip.com", "password", Fixtures.PASSWORD), null);
         assertEquals(200, r.status());
-        assertEquals(Fixtures.keyOf(iago), r.json().get("api_key").asText());
+        assertWorksForIago(r.json().get("api_key").asText());
     }
 
     @Test
@@ -92,7 +105,7 @@ class FetchApiKeyApiTest {
                 Map.of("User-Agent", "ZulipMobile/27.212 (Android 14)"));
         assertEquals(200, r.status());
         assertEquals(1, Fixtures.count("SELECT count(*) FROM devices WHERE client = 'ZulipMobile' AND user_id = " + iago.id()));
-        assertTrue(Fixtures.auditEvents(iago.id()).contains("api_key_revealed"));
+        assertTrue(Fixtures.auditEvents(iago.id()).contains("device_key_issued"));
     }
 
     @Test
@@ -188,7 +201,7 @@ class FetchApiKeyApiTest {
         Http.Response dev = Http.postForm(keydesk.secondaryUrl() + "/api/v1/dev_fetch_api_key",
                 form("username", "iago@zulip.com"), null);
         assertEquals(200, dev.status());
-        assertEquals(Fixtures.keyOf(iago), dev.json().get("api_key").asText());
+        assertWorksForIago(dev.json().get("api_key").asText());
         Http.Response unknown = Http.postForm(keydesk.secondaryUrl() + "/api/v1/dev_fetch_api_key",
                 form("username", "nobody@zulip.com"), null);
         assertEquals(401, unknown.status());

@@ -46,8 +46,8 @@ class ApiKeyFailureLimitTest {
     @BeforeAll
     static void start() {
         TestKeydesk shared = TestKeydesk.get();
-        Tuning tuning = new Tuning(Tuning.standard().loginLimits(), Tuning.standard().resetLimits(), new Backoff(0.01),
-                new AuthFailureLimiter.Limits(LIMIT, Duration.ofMinutes(1)));
+        Tuning tuning = Tuning.standard().withBackoff(new Backoff(0.01))
+                .withApiKeyFailures(new AuthFailureLimiter.Limits(LIMIT, Duration.ofMinutes(1)));
         limited = Keydesk.start(Settings.fromMap(shared.env(Map.of(
                 "KEYDESK_DATABASE_URL", shared.databaseUrl(),
                 "KEYDESK_TRUSTED_PROXIES", "127.0.0.1"))), tuning);

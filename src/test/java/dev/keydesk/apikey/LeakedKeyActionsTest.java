@@ -13,6 +13,7 @@ import dev.keydesk.support.UnitDatabase;
 import dev.keydesk.support.UnitServices;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.UserDao;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -74,12 +75,12 @@ class LeakedKeyActionsTest {
             String botKey = apiKeys.replaceKey(h, Actor.commandLine(), bot);
 
             FoundKey found = KeyLookup.describe(h, Tokens.sha256(main)).orElseThrow();
-            assertEquals(KeyKind.MAIN, found.kind());
+            assertEquals(FoundKeyKind.MAIN, found.kind());
             assertEquals(person, found.userId());
             assertNull(found.revokedAt());
-            assertEquals(KeyKind.BOT, KeyLookup.describe(h, Tokens.sha256(botKey)).orElseThrow().kind());
+            assertEquals(FoundKeyKind.BOT, KeyLookup.describe(h, Tokens.sha256(botKey)).orElseThrow().kind());
             FoundKey retired = KeyLookup.describe(h, Tokens.sha256(old)).orElseThrow();
-            assertEquals(KeyKind.NOT_CURRENT, retired.kind());
+            assertEquals(FoundKeyKind.NOT_CURRENT, retired.kind());
             assertNotNull(retired.revokedAt());
             assertEquals(Optional.empty(), KeyLookup.describe(h, Tokens.sha256(ApiKeyFormat.generate())));
         });
@@ -90,11 +91,11 @@ class LeakedKeyActionsTest {
         UnitDatabase.rolledBack(h -> {
             long person = person(h, "hamlet@zulip.com");
             String key = apiKeys.replaceKey(h, Actor.commandLine(), person);
-            h.attach(DeviceDao.class).recordUse(person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1");
+            h.attach(DeviceDao.class).insert(person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1");
 
             Optional<FoundKey> acted = apiKeys.revokeLeaked(h, reporter, Tokens.sha256(key), WHERE);
 
-            assertEquals(KeyKind.MAIN, acted.orElseThrow().kind());
+            assertEquals(FoundKeyKind.MAIN, acted.orElseThrow().kind());
             assertFalse(works(h, key), "the leaked key no longer works");
             assertEquals(1, h.createQuery("SELECT count(*) FROM api_keys WHERE user_id = :id AND revoked_at IS NULL")
                     .bind("id", person).mapTo(Long.class).one(), "a new key replaced it");
@@ -137,13 +138,58 @@ class LeakedKeyActionsTest {
 
             Optional<FoundKey> again = apiKeys.revokeLeaked(h, reporter, Tokens.sha256(key), new LeakNotice(null, null));
 
-            assertEquals(KeyKind.NOT_CURRENT, again.orElseThrow().kind());
+            assertEquals(FoundKeyKind.NOT_CURRENT, again.orElseThrow().kind());
             assertEquals(keysAfterFirst, h.createQuery("SELECT count(*) FROM api_keys").mapTo(Long.class).one());
             assertEquals(1, emailsTo(h).size(), "one e-mail, for the one replacement");
             assertEquals(List.of("main: replaced", "not_current: none: not a current key"), h.createQuery("""
                             SELECT (details ->> 'kind') || ': ' || (details ->> 'outcome') FROM audit_log
                             WHERE event_type = 'api_key_leak_reported' ORDER BY id""")
                     .mapTo(String.class).list());
+        });
+    }
+
+    @Test
+    void aLeakedDeviceKeyLogsOutThatDeviceAloneAndLeavesTheMainKey() {
+        UnitDatabase.rolledBack(h -> {
+            long person = person(h, "hamlet@zulip.com");
+            String main = apiKeys.replaceKey(h, Actor.commandLine(), person);
+            DeviceDao devices = h.attach(DeviceDao.class);
+            long phone = devices.insert(person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1");
+            long laptop = devices.insert(person, "ZulipElectron", "ZulipElectron/5.11", "192.0.2.2");
+            String phoneKey = ApiKeyFormat.generate();
+            String laptopKey = ApiKeyFormat.generate();
+            h.attach(ApiKeyDao.class).insertDeviceKey(person, Tokens.sha256(phoneKey), phone);
+            h.attach(ApiKeyDao.class).insertDeviceKey(person, Tokens.sha256(laptopKey), laptop);
+            assertEquals(FoundKeyKind.DEVICE, KeyLookup.describe(h, Tokens.sha256(phoneKey)).orElseThrow().kind());
+
+            Optional<FoundKey> acted = apiKeys.revokeLeaked(h, reporter, Tokens.sha256(phoneKey), WHERE);
+
+            assertEquals(FoundKeyKind.DEVICE, acted.orElseThrow().kind());
+            assertFalse(works(h, phoneKey), "the leaked device key no longer works");
+            assertTrue(works(h, laptopKey), "the other device keeps its key");
+            assertTrue(works(h, main), "the main key is untouched");
+            assertEquals(List.of(laptop), devices.listForUser(person).stream().map(d -> d.id()).toList());
+            assertEquals(List.of("hamlet@zulip.com"), emailsTo(h));
+            assertEquals(List.of(), services.replacedKeys());
+        });
+    }
+
+    @Test
+    void aLeakedOldKeyInItsGracePeriodStopsAtOnceAndTheOwnersAreTold() {
+        UnitDatabase.rolledBack(h -> {
+            long owner = person(h, "hamlet@zulip.com");
+            long bot = bot(h, "deploy-bot@zulip.com", owner);
+            String old = apiKeys.replaceKey(h, Actor.commandLine(), bot);
+            String current = apiKeys.replaceKey(h, Actor.commandLine(), bot, Duration.ofHours(24)).apiKey();
+            assertEquals(FoundKeyKind.GRACE, KeyLookup.describe(h, Tokens.sha256(old)).orElseThrow().kind());
+
+            Optional<FoundKey> acted = apiKeys.revokeLeaked(h, reporter, Tokens.sha256(old), WHERE);
+
+            assertEquals(FoundKeyKind.GRACE, acted.orElseThrow().kind());
+            assertFalse(works(h, old), "the old key stops before its grace period would have ended");
+            assertTrue(works(h, current), "the bot's current key keeps working");
+            assertEquals(List.of("hamlet@zulip.com"), emailsTo(h));
+            assertEquals(List.of(bot), services.leakedBotKeys(), "the bot's webhook hears of the leak");
         });
     }
 

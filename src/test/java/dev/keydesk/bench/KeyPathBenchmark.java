@@ -170,7 +170,7 @@ public final class KeyPathBenchmark {
         List<String> keys = seedBotKeys(keydesk, cachedKeys);
         var other = keydesk.secondary().services().authenticator();
         long t0 = System.nanoTime();
-        for (String k : keys) other.authenticate(k);
+        for (String k : keys) other.authenticate(k, "127.0.0.1");
         System.out.printf("%-42s %8d keys in %.1f s%n", "second process's cache filled with", keydesk.secondary().services()
                 .keyCache().size(), (System.nanoTime() - t0) / 1e9);
         String otherForwardAuth = keydesk.secondaryUrl() + "/forward-auth";

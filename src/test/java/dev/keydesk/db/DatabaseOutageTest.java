@@ -232,7 +232,7 @@ class DatabaseOutageTest {
      * (The outbox senders of the test run's other servers may be giving up on earlier tests' webhooks.)
      */
     private static boolean isFromDatabaseUsers(String line) {
-        return List.of(" DatabaseAvailability - ", " Database - ", " ChangeListener - ", " KeyUsage - ",
+        return List.of(" DatabaseAvailability - ", " Database - ", " ChangeListener - ", " KeyUsage - ", " KeyDeadlines - ",
                         " ErrorHandling - ", " HikariPool - ", " ProxyConnection - ", " PoolBase - ").stream().anyMatch(line::contains)
                 || line.contains(" OutboxSender - ") && line.contains("database");
     }

@@ -24,13 +24,18 @@ import java.util.Map;
 public final class TestKeydesk {
     private static TestKeydesk instance;
 
+    /** The clock of key expiry and grace periods in both servers; {@link #reset()} sets it back. */
+    public static final TestClock CLOCK = new TestClock();
+
     /**
-     * Retries come a hundred times sooner than in production, so tests see them within seconds;
-     * every test calls from 127.0.0.1, so its failed API authentications are not limited here
-     * (ApiKeyFailureLimitTest runs its own server with a small limit).
+     * Retries come a hundred times sooner than in production, and key deadlines are looked at every
+     * 200 ms instead of every 30 s, so tests see them within seconds; every test calls from
+     * 127.0.0.1, so its failed API authentications are not limited here (ApiKeyFailureLimitTest
+     * runs its own server with a small limit).
      */
-    public static final Tuning TUNING = new Tuning(Tuning.standard().loginLimits(), Tuning.standard().resetLimits(),
-            new Backoff(0.01), new AuthFailureLimiter.Limits(Integer.MAX_VALUE, Duration.ofMinutes(1)));
+    public static final Tuning TUNING = Tuning.standard().withBackoff(new Backoff(0.01))
+            .withApiKeyFailures(new AuthFailureLimiter.Limits(Integer.MAX_VALUE, Duration.ofMinutes(1)))
+            .withClock(CLOCK, Duration.ofMillis(200));
 
     private final Path dataDir;
     private final GreenMail mail;
@@ -147,6 +152,7 @@ public final class TestKeydesk {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+        CLOCK.reset();
         primary.services().keyCache().forgetAll();
         secondary.services().keyCache().forgetAll();
         primary.services().organizationName().forget();

@@ -2,6 +2,10 @@ package dev.keydesk.support;
 
 import dev.keydesk.account.AccountActions;
 import dev.keydesk.apikey.ApiKeyActions;
+import dev.keydesk.apikey.KeyEventListener;
+import java.time.Clock;
+import java.time.Instant;
+import org.jdbi.v3.core.Handle;
 import dev.keydesk.apikey.KeyCache;
 import dev.keydesk.outbox.Outbox;
 import dev.keydesk.security.KeyCipher;
@@ -27,7 +31,21 @@ public final class UnitServices {
     private final List<Long> replacedKeys = new CopyOnWriteArrayList<>();
     private final List<Long> leakedBotKeys = new CopyOnWriteArrayList<>();
     private final ApiKeyActions apiKeys = new ApiKeyActions(jdbi, cipher, keyCache, new Outbox(() -> {}),
-            "http://localhost:7070", (h, userId) -> replacedKeys.add(userId), (h, botId, where) -> leakedBotKeys.add(botId));
+            "http://localhost:7070", new KeyEventListener() {
+                @Override
+                public void replaced(Handle h, long userId, Instant oldKeyWorksUntil) {
+                    replacedKeys.add(userId);
+                }
+
+                @Override
+                public void oldKeyRetired(Handle h, long userId, Instant at) {}
+
+                @Override
+                public void expiring(Handle h, long userId, Instant expiresAt) {}
+
+                @Override
+                public void expired(Handle h, long userId, Instant expiresAt) {}
+            }, (h, botId, where) -> leakedBotKeys.add(botId), Clock.systemUTC());
     private final AccountActions accounts = new AccountActions(jdbi, HASHER, apiKeys, keyCache);
 
     private static byte[] randomBytes(int n) {

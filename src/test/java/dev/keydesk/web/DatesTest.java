@@ -29,4 +29,24 @@ class DatesTest {
         assertEquals("", Dates.minute(null, ""));
         assertEquals("", Dates.second(null));
     }
+
+    @Test
+    void expiriesAreSaidInWholeDaysThenHours() {
+        Instant now = MOMENT;
+        assertEquals("", Dates.expiry(null, now));
+        assertEquals("Expired", Dates.expiry(now, now), "the instant itself has passed");
+        assertEquals("Expired", Dates.expiry(now.minusSeconds(1), now));
+        assertEquals("Expires in less than an hour", Dates.expiry(now.plusSeconds(3599), now));
+        assertEquals("Expires in 1 hour", Dates.expiry(now.plusSeconds(3600), now));
+        assertEquals("Expires in 23 hours", Dates.expiry(now.plusSeconds(86_399), now));
+        assertEquals("Expires in 1 day", Dates.expiry(now.plusSeconds(86_400), now));
+        assertEquals("Expires in 3 days", Dates.expiry(now.plusSeconds(3 * 86_400 + 600), now));
+    }
+
+    @Test
+    void aDateFieldHoldsTheDayInUtc() {
+        assertEquals("2026-11-03", Dates.isoDay(MOMENT));
+        assertEquals("2026-12-31", Dates.isoDay(Instant.parse("2026-12-31T23:59:59Z")));
+        assertEquals("", Dates.isoDay(null));
+    }
 }

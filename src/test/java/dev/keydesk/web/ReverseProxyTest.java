@@ -91,9 +91,9 @@ class ReverseProxyTest {
                         "SELECT ip FROM devices WHERE user_id = :id").bind("id", user.id()).mapTo(String.class).one());
     }
 
-    private static String revealedFrom(User user) {
+    private static String issuedFrom(User user) {
         return TestKeydesk.get().primary().database().jdbi().withHandle(h -> h.createQuery("""
-                        SELECT ip FROM audit_log WHERE target_user_id = :id AND event_type = 'api_key_revealed'
+                        SELECT ip FROM audit_log WHERE target_user_id = :id AND event_type = 'device_key_issued'
                         ORDER BY id DESC LIMIT 1""").bind("id", user.id()).mapTo(String.class).one());
     }
 
@@ -112,7 +112,7 @@ class ReverseProxyTest {
         Http.Response other = fetchApiKey(url, "198.51.100.23", "iago@zulip.com", Fixtures.PASSWORD);
         assertEquals(200, other.status(), other.body());
         assertEquals("198.51.100.23", deviceAddress(iago));
-        assertEquals("198.51.100.23", revealedFrom(iago));
+        assertEquals("198.51.100.23", issuedFrom(iago));
         assertEquals(0, Fixtures.count("SELECT count(*) FROM auth_attempts WHERE bucket LIKE '%127.0.0.1%'"),
                 "nothing is counted against the proxy's own address");
     }
@@ -125,7 +125,7 @@ class ReverseProxyTest {
                 "iago@zulip.com", Fixtures.PASSWORD);
         assertEquals(200, r.status(), r.body());
         assertEquals("2001:db8::7", deviceAddress(iago));
-        assertEquals("2001:db8::7", revealedFrom(iago));
+        assertEquals("2001:db8::7", issuedFrom(iago));
     }
 
     @Test
@@ -139,7 +139,7 @@ class ReverseProxyTest {
                 Fixtures.PASSWORD);
         assertEquals(200, right.status(), right.body());
         assertEquals("127.0.0.1", deviceAddress(iago));
-        assertEquals("127.0.0.1", revealedFrom(iago));
+        assertEquals("127.0.0.1", issuedFrom(iago));
         assertEquals(0, Fixtures.count("SELECT count(*) FROM auth_attempts WHERE bucket LIKE '%203.0.113.50%'"));
         assertEquals(0, Fixtures.count("SELECT count(*) FROM audit_log WHERE ip = '203.0.113.50'"));
     }

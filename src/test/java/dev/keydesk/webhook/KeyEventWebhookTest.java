@@ -157,7 +157,9 @@ class KeyEventWebhookTest {
             assertTrue(request.header("Content-Type").startsWith("application/json"), request.header("Content-Type"));
 
             JsonNode body = JSON.readTree(request.body());
-            assertEquals(Set.of("event", "bot_id", "bot_email", "occurred_at"), fieldNames(body), request.bodyText());
+            assertEquals(event.equals("key.regenerated")
+                            ? Set.of("event", "bot_id", "bot_email", "occurred_at", "old_key_works_until")
+                            : Set.of("event", "bot_id", "bot_email", "occurred_at"), fieldNames(body), request.bodyText());
             assertEquals(event, body.get("event").asText());
             assertEquals(botId, body.get("bot_id").asLong());
             assertEquals(created.bot().email(), body.get("bot_email").asText());
