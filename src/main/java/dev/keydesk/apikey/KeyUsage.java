@@ -80,7 +80,9 @@ public final class KeyUsage implements AutoCloseable {
         }
         if (uses.isEmpty() && counted.isEmpty()) return;
         try {
-            jdbi.useTransaction(h -> {
+            // One statement at a time, not one transaction: no lock on one table is held while
+            // waiting for another, so these hints never deadlock with the changes they describe.
+            jdbi.useHandle(h -> {
                 if (!uses.isEmpty()) {
                     Long[] ids = uses.stream().map(Use::keyId).toArray(Long[]::new);
                     String[] ips = uses.stream().map(Use::ip).toArray(String[]::new);

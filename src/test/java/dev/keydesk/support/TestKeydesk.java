@@ -127,6 +127,22 @@ public final class TestKeydesk {
         }
     }
 
+    /**
+     * The servers' background writers (key usage, key deadlines, outbox) may hold a lock TRUNCATE
+     * needs while it holds one they need; PostgreSQL then aborts one side, sometimes TRUNCATE.
+     */
+    private static void truncate(org.jdbi.v3.core.Handle h, String sql) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                h.execute(sql);
+                return;
+            } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+                boolean deadlock = e.getCause() instanceof java.sql.SQLException sql2 && "40P01".equals(sql2.getSQLState());
+                if (!deadlock || attempt == 5) throw e;
+            }
+        }
+    }
+
     /** Tables that survive {@link #reset()}: the migration history and the master-key check. */
     private static final List<String> KEPT_TABLES = List.of("flyway_schema_history", "master_key_check");
 
@@ -143,9 +159,7 @@ public final class TestKeydesk {
                     .bind("kept", KEPT_TABLES.toArray(new String[0]))
                     .mapTo(String.class)
                     .list();
-            if (!tables.isEmpty()) {
-                h.execute("TRUNCATE " + String.join(", ", tables) + " RESTART IDENTITY CASCADE");
-            }
+            if (!tables.isEmpty()) truncate(h, "TRUNCATE " + String.join(", ", tables) + " RESTART IDENTITY CASCADE");
         });
         try {
             mail.purgeEmailFromAllMailboxes();
