@@ -93,7 +93,7 @@ public final class KeyUsage implements AutoCloseable {
                             .bind("ids", ids).bind("resolution", RESOLUTION).execute();
                     h.createUpdate("""
                                     INSERT INTO api_key_addresses (key_id, ip, last_used_at)
-                                    SELECT u.key_id, u.ip, now() FROM unnest(:ids, :ips) AS u (key_id, ip)
+                                    SELECT DISTINCT u.key_id, u.ip, now() FROM unnest(:ids, :ips) AS u (key_id, ip)
                                     WHERE u.ip <> '' AND EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.key_id)
                                     ON CONFLICT (key_id, ip) DO UPDATE SET last_used_at = now()""")
                             .bind("ids", ids).bind("ips", ips).execute();

@@ -23,13 +23,15 @@ public interface OutboxDao {
     /**
      * Leases the next due item of this kind to this sender. Another process skips the locked row,
      * and a sender that dies mid-delivery lets its lease run out, after which the item is retried.
+     * The subquery is compared with {@code =}, which PostgreSQL evaluates once; under {@code IN}
+     * the planner may run it again per row and lease several items at once.
      */
     @SqlQuery("""
             UPDATE outbox SET leased_until = now() + :lease, lease_token = :token, attempts = attempts + 1
-            WHERE id IN (SELECT id FROM outbox
-                         WHERE kind = :kind AND delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
-                           AND (leased_until IS NULL OR leased_until < now())
-                         ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+            WHERE id = (SELECT id FROM outbox
+                        WHERE kind = :kind AND delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
+                          AND (leased_until IS NULL OR leased_until < now())
+                        ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING id, kind, payload::text AS payload, bot_id, event, secret, attempts, max_attempts, lease_token""")
     Optional<OutboxItem> claim(@Bind("kind") String kind, @Bind("lease") Duration lease, @Bind("token") String token);
 
