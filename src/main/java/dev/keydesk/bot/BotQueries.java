@@ -63,6 +63,11 @@ public final class BotQueries {
                 dao.countActiveOwnedBy(ownerId), dao.countInactiveOwnedBy(ownerId)});
     }
 
+    /** Your bots' searchable, paged list. */
+    OwnedBotQueries owned() {
+        return new OwnedBotQueries(jdbi);
+    }
+
     public Details details(List<Bot> bots) {
         return detailsOf(bots.stream().map(Bot::id).toList());
     }

@@ -1,16 +1,43 @@
 package dev.keydesk.web;
 
 import io.javalin.http.Context;
+import java.util.Set;
 
-/** What the shared page layout needs: the title, who is signed in, the form token and a notice. */
-public record Layout(String title, Viewer viewer, String csrfToken, String flash, String path) {
+/**
+ * What the shared page layout needs: the title, who is signed in, the form token, a notice, and
+ * the organization's name for the header ({@code null} before setup).
+ */
+public record Layout(String title, Viewer viewer, String csrfToken, String flash, String path, String organization) {
+    private static final String ORGANIZATION_ATTR = "keydesk.organization";
+    /** Pages whose tables need the whole width of the window rather than a column of text. */
+    private static final Set<String> WIDE_SECTIONS = Set.of("/keys", "/users", "/audit-log", "/services", "/bots");
+
     /** The layout of the page being answered; takes the pending notice, if any. */
     public static Layout of(Context ctx, String title) {
-        return new Layout(title, Viewer.of(ctx), Csrf.token(ctx), Flash.take(ctx), ctx.path());
+        return new Layout(title, Viewer.of(ctx), Csrf.token(ctx), Flash.take(ctx), ctx.path(), organization(ctx));
+    }
+
+    /** The same with a notice the route has already taken and worded (one that names whom it is about). */
+    public static Layout withNotice(Context ctx, String title, String notice) {
+        return new Layout(title, Viewer.of(ctx), Csrf.token(ctx), notice, ctx.path(), organization(ctx));
+    }
+
+    /** Set before the route runs, from the organization's name in memory. */
+    public static void setOrganization(Context ctx, String name) {
+        ctx.attribute(ORGANIZATION_ATTR, name);
+    }
+
+    private static String organization(Context ctx) {
+        return ctx.attribute(ORGANIZATION_ATTR);
     }
 
     /** "page" for the navigation link of the section being shown, so it is marked as current. */
     public String current(String section) {
         return path != null && (path.equals(section) || path.startsWith(section + "/")) ? "page" : null;
+    }
+
+    /** True on the list pages, which get the window's width. */
+    public boolean wide() {
+        return path != null && WIDE_SECTIONS.contains(path);
     }
 }
