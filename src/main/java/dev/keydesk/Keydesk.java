@@ -117,7 +117,7 @@ public final class Keydesk implements AutoCloseable {
                 Flash.useSecureCookie(ctx, secureCookies);
                 webSession.load(ctx);
                 Csrf.verify(ctx);
-                Layout.setOrganization(ctx, organizationName(ctx));
+                setOrganization(ctx);
             }
         });
         ErrorHandling.register(routes);
@@ -151,12 +151,11 @@ public final class Keydesk implements AutoCloseable {
      * The organization's name for the page header (from memory, no statement while fresh); none
      * while the database is unreachable, so the pages that still work then (the login form) do.
      */
-    private String organizationName(Context ctx) {
+    private void setOrganization(Context ctx) {
         try {
-            return services.organizationName().orElse(null);
+            Layout.setOrganization(ctx, services.organizationName().orElse(null));
         } catch (RuntimeException e) {
-            if (DatabaseAvailability.isUnavailable(e)) return null;
-            throw e;
+            if (!DatabaseAvailability.isUnavailable(e)) throw e;
         }
     }
 

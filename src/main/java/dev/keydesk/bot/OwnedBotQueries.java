@@ -32,7 +32,7 @@ final class OwnedBotQueries {
     }
 
     /** A bot as listed, with its key's last use and {@code sortName}, the sort key as the database computes it. */
-    record Listed(long id, String email, String fullName, int botType, boolean isActive, Instant dateJoined,
+    public record Listed(long id, String email, String fullName, int botType, boolean isActive, Instant dateJoined,
                   int avatarVersion, Instant lastUsedAt, String sortName) {
         Bot bot() {
             return new Bot(id, email, fullName, botType, isActive, dateJoined, avatarVersion);
@@ -43,9 +43,8 @@ final class OwnedBotQueries {
         }
     }
 
-    private static final String FROM = """
-             FROM bot_owners o JOIN users u ON u.id = o.bot_id
-            WHERE o.owner_id = :ownerId AND u.is_bot AND """;
+    private static final String FROM = " FROM bot_owners o JOIN users u ON u.id = o.bot_id"
+            + " WHERE o.owner_id = :ownerId AND u.is_bot AND ";
     private static final String COLUMNS = "SELECT " + BotDao.BOT_COLUMNS
             + ", k.last_used_at, lower(u.full_name) AS sort_name"
             + " FROM bot_owners o JOIN users u ON u.id = o.bot_id"

@@ -38,7 +38,7 @@ final class PeopleQueries {
     }
 
     /** One person as listed, with {@code sortName}, the page's sort key as the database computes it. */
-    record Listed(long id, String email, String fullName, int role, boolean isActive, java.time.Instant lastLoginAt,
+    public record Listed(long id, String email, String fullName, int role, boolean isActive, java.time.Instant lastLoginAt,
                   String sortName) {
         Cursor cursor() {
             return new Cursor(sortName, id);

@@ -126,7 +126,7 @@ public final class PeopleRoutes {
         User admin = WebSession.requireAdmin(ctx);
         String query = trimmed(ctx.queryParam("q"), 100);
         Role roleFilter = roleFilter(ctx.queryParam("role"));
-        String state = STATES.contains(ctx.queryParam("state")) ? ctx.queryParam("state") : "";
+        String state = ctx.queryParam("state") != null && STATES.contains(ctx.queryParam("state")) ? ctx.queryParam("state") : "";
         PeopleQueries.Filter filter = new PeopleQueries.Filter(LikePattern.contains(query),
                 roleFilter == null ? null : roleFilter.code(), state.isEmpty() ? null : state.equals("active"));
         Flash.Taken notice = Flash.takeWithSubject(ctx);

@@ -109,7 +109,7 @@ class UsersPageTest {
 
         Page page = adminBrowser.get("/users");
         Page confirm = adminBrowser.submit(page, "/users/" + member.id() + "/deactivate", Map.of());
-        assertTrue(confirm.text().contains("Deactivate this account?"));
+        assertTrue(confirm.text().contains("Deactivate " + member.fullName() + "?"), confirm.text());
         Page done = adminBrowser.submit(confirm, "/users/" + member.id() + "/deactivate", Map.of());
         assertTrue(flash(done).contains("deactivated"));
         assertEquals("Account is deactivated", Http.get(me, Http.basic("cordelia@zulip.com", key)).json().get("msg").asText());
