@@ -105,7 +105,7 @@ public final class BotRoutes {
         String noticeText = notice == null ? null : notice.message(notice.subjectId() == null ? null
                 : queries.find(notice.subjectId()).filter(b -> access.canManage(user, b.id())).map(Bot::fullName).orElse(null));
         BotQueries.Details details = queries.detailsOf(shown.rows().stream().map(OwnedBotQueries.Listed::id).toList());
-        long[] counts = queries.countsOwnedBy(user.id());
+        long[] counts = owned.counts(user.id());
         Instant now = Instant.now();
         List<BotPages.ListRow> rows = shown.rows().stream().map(listed -> {
             Bot bot = listed.bot();

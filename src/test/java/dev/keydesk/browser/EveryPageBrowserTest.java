@@ -1,12 +1,14 @@
 package dev.keydesk.browser;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.options.ColorScheme;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.Bot;
 import dev.keydesk.bot.BotActions;
@@ -182,6 +184,7 @@ class EveryPageBrowserTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void everyPageOfAnAdministrator() {
         User admin = Fixtures.user(ADMIN_EMAIL, "Iago", Role.ADMIN);
         User member = Fixtures.member(MEMBER_EMAIL);
@@ -289,6 +292,24 @@ class EveryPageBrowserTest {
             go("/users");
             assertThat(page.locator("table.people tbody tr")).hasCount(2);
         });
+        page.setViewportSize(1280, 900);
+        go("/users");
+        assertEquals(Boolean.TRUE, page.locator("table.people").evaluate("""
+                t => { const box = t.parentElement; return box.scrollWidth <= box.clientWidth; }"""),
+                "at 1280 px the Users table fits without scrolling");
+        for (String column : List.of("Role", "Status", "Last login", "Actions")) {
+            assertThat(page.locator("table.people th", new Page.LocatorOptions().setHasText(column))).isInViewport();
+        }
+        double line = (double) page.locator("table.people tbody tr").first().locator("td").nth(3).evaluate(
+                "td => parseFloat(getComputedStyle(td).lineHeight)");
+        for (Locator cell : page.locator("table.people tbody tr td:nth-child(3) form, table.people tbody td:nth-child(5)").all()) {
+            assertTrue(cell.boundingBox().height < 2.5 * line, "one line: " + cell.innerText());
+        }
+        page.setViewportSize(390, 844);
+        go("/users");
+        List<Object> tops = (List<Object>) page.evaluate(
+                "() => Array.from(document.querySelectorAll('nav[aria-label=Main] a')).map(a => Math.round(a.getBoundingClientRect().top))");
+        assertEquals(1, tops.stream().distinct().count(), "on a phone the navigation is one line: " + tops);
         check("users, options menu open", () -> {
             go("/users");
             page.getByRole(AriaRole.ROW, new Page.GetByRoleOptions().setName("Cordelia"))
@@ -321,6 +342,38 @@ class EveryPageBrowserTest {
         check("a service", () -> go("/services/" + service));
         check("not found, signed in", () -> go("/bots/999999"));
         assertNoProblems();
+    }
+
+    @Test
+    void darkModeAndTheFocusRing() {
+        Fixtures.user(ADMIN_EMAIL, "Iago", Role.ADMIN);
+        User member = Fixtures.member(MEMBER_EMAIL);
+        bot(member, "Cordelia's Bot", BotType.GENERIC, null);
+        page.emulateMedia(new Page.EmulateMediaOptions().setColorScheme(ColorScheme.DARK));
+        BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
+        check("account, dark", () -> go("/account"));
+        check("users, dark", () -> go("/users"));
+        check("audit log, dark", () -> go("/audit-log"));
+        check("users, options menu, dark", () -> {
+            go("/users");
+            page.getByRole(AriaRole.ROW, new Page.GetByRoleOptions().setName(member.fullName())).locator("summary").click();
+            assertThat(button("Deactivate")).isVisible();
+        });
+        assertEquals("rgb(20, 23, 31)", page.evaluate("() => getComputedStyle(document.documentElement).backgroundColor"));
+        assertNoProblems();
+
+        // one focus ring: a field, a button and a menu's summary look the same when reached with the keyboard
+        page.emulateMedia(new Page.EmulateMediaOptions().setColorScheme(ColorScheme.LIGHT));
+        go("/users");
+        List<String> rings = new ArrayList<>();
+        for (String selector : List.of("#people-search", "form[role=search] button", "table.people summary")) {
+            page.locator(selector).first().focus();
+            page.keyboard().press("Shift+Tab");
+            page.keyboard().press("Tab");
+            rings.add((String) page.evaluate("() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.outlineColor; }"));
+        }
+        assertEquals(1, rings.stream().distinct().count(), rings.toString());
+        assertEquals("solid 3px rgb(29, 78, 216)", rings.get(0));
     }
 
     @Test

@@ -97,6 +97,10 @@ public final class PageChecks {
                           + (typeof child.className === 'string' && child.className ? '.' + child.className.trim().split(/\\s+/).join('.') : '')
                           + ' (' + Math.round(r.left) + '–' + Math.round(r.right) + ' px)');
                         if (culprits.length >= 3) return;
+                      } else if (!clips(child) && child.scrollWidth > child.clientWidth + 1 && child.clientWidth > 0
+                                 && r.left + child.scrollWidth > doc.clientWidth + 1 && !child.children.length) {
+                        culprits.push(child.tagName.toLowerCase() + ' whose text runs to ' + Math.round(r.left + child.scrollWidth) + ' px');
+                        if (culprits.length >= 3) return;
                       } else if (!clips(child)) {
                         walk(child);
                         if (culprits.length >= 3) return;
