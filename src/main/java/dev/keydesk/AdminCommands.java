@@ -4,6 +4,7 @@ import dev.keydesk.audit.Actor;
 import dev.keydesk.config.Settings;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.leak.ScanCommand;
+import dev.keydesk.setup.OrganizationActions;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import java.io.BufferedReader;
@@ -28,6 +29,8 @@ public final class AdminCommands {
             Usage:
               keydesk.jar                      start the server
               keydesk.jar create-user --email EMAIL --full-name NAME --role owner|admin|member --password-stdin [--org-name NAME]
+                                               before setup, this creates the organization too (named by
+                                               --org-name, "Keydesk" if not given) and the setup link stops working
               keydesk.jar regenerate-key --email EMAIL
               keydesk.jar scan [--report URL] PATH...   find Keydesk keys in files (- for standard input)
             """;
@@ -74,8 +77,14 @@ public final class AdminCommands {
         }
         String password = readPassword();
         String orgName = opts.getOrDefault("--org-name", "Keydesk");
-        User user = withServices(s -> s.organizations().createUserFromCommandLine(orgName, email, fullName, role, password));
-        out.println(user.id());
+        OrganizationActions.CommandLineUser created = withServices(
+                s -> s.organizations().createUserFromCommandLine(orgName, email, fullName, role, password));
+        if (created.createdOrganization() != null) {
+            // Standard output keeps only the id, for scripts; this goes to the person at the terminal.
+            err.println("keydesk: There was no organization yet, so this created it: \"" + created.createdOrganization()
+                    + "\", with " + created.user().email() + " as its first account. The setup link is no longer needed.");
+        }
+        out.println(created.user().id());
         return 0;
     }
 

@@ -8,6 +8,8 @@ import dev.keydesk.guard.ForwardAuthRoutes;
 import dev.keydesk.web.ClientAddress;
 import dev.keydesk.web.Csrf;
 import dev.keydesk.web.Flash;
+import dev.keydesk.db.DatabaseAvailability;
+import dev.keydesk.web.Layout;
 import dev.keydesk.web.ErrorHandling;
 import dev.keydesk.web.LogPaths;
 import dev.keydesk.web.RequestBodies;
@@ -115,6 +117,7 @@ public final class Keydesk implements AutoCloseable {
                 Flash.useSecureCookie(ctx, secureCookies);
                 webSession.load(ctx);
                 Csrf.verify(ctx);
+                setOrganization(ctx);
             }
         });
         ErrorHandling.register(routes);
@@ -142,6 +145,18 @@ public final class Keydesk implements AutoCloseable {
             return;
         }
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(services.metrics().scrape());
+    }
+
+    /**
+     * The organization's name for the page header (from memory, no statement while fresh); none
+     * while the database is unreachable, so the pages that still work then (the login form) do.
+     */
+    private void setOrganization(Context ctx) {
+        try {
+            Layout.setOrganization(ctx, services.organizationName().orElse(null));
+        } catch (RuntimeException e) {
+            if (!DatabaseAvailability.isUnavailable(e)) throw e;
+        }
     }
 
     /** Static files, avatars and the health check know nobody: they skip the session lookup. */

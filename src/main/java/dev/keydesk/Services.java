@@ -4,6 +4,7 @@ import dev.keydesk.account.AccountActions;
 import dev.keydesk.account.AccountApiRoutes;
 import dev.keydesk.api.ApiDescriptionRoutes;
 import dev.keydesk.account.AccountRoutes;
+import dev.keydesk.account.NextSteps;
 import dev.keydesk.account.LoginRoutes;
 import dev.keydesk.account.PasswordResetActions;
 import dev.keydesk.account.PasswordResetRoutes;
@@ -227,7 +228,8 @@ public final class Services implements AutoCloseable {
         String site = settings.site();
         new LoginRoutes(passwords, webSession).register(routes);
         new SetupRoutes(organizations, webSession).register(routes);
-        new AccountRoutes(apiKeys, apiKeyQueries, accounts, new Reauthentication(jdbi, passwords), passwords, site)
+        new AccountRoutes(apiKeys, apiKeyQueries, accounts, new Reauthentication(jdbi, passwords), passwords,
+                new NextSteps(jdbi), site)
                 .register(routes);
         new AccountApiRoutes(apiAuth, site).register(routes);
         new ApiKeyApiRoutes(apiAuth, passwords, apiKeys, userQueries, settings.devMode()).register(routes);

@@ -9,6 +9,7 @@ public record AccountPage(
         Layout layout,
         User user,
         List<DeviceView> devices,
+        NextSteps.Suggestions nextSteps,
         KeyPanel keyPanel,
         String apiKey,
         String keyNotice,
@@ -26,15 +27,15 @@ public record AccountPage(
     public record DeviceLogoutPage(Layout layout, DeviceView device, boolean askPassword, String error) {}
 
     public AccountPage withKey(String key, String notice) {
-        return new AccountPage(layout, user, devices, keyPanel, key, notice, keyError, passwordError);
+        return new AccountPage(layout, user, devices, nextSteps, keyPanel, key, notice, keyError, passwordError);
     }
 
     public AccountPage withKeyError(String error) {
-        return new AccountPage(layout, user, devices, keyPanel, apiKey, keyNotice, error, passwordError);
+        return new AccountPage(layout, user, devices, nextSteps, keyPanel, apiKey, keyNotice, error, passwordError);
     }
 
     public AccountPage withPasswordError(String error) {
-        return new AccountPage(layout, user, devices, keyPanel, apiKey, keyNotice, keyError, error);
+        return new AccountPage(layout, user, devices, nextSteps, keyPanel, apiKey, keyNotice, keyError, error);
     }
 
     public boolean askPassword() {

@@ -32,21 +32,25 @@ import dev.keydesk.web.WebError;
  * Every step is a plain form, so it works without JavaScript.
  */
 public final class AccountRoutes {
+    /** Where "Get API key" and "Generate new API key" lead once done: the key, shown by a GET. */
+    static final String SHOWN = "/account/api-key/shown";
 
     private final ApiKeyActions keys;
     private final ApiKeyQueries keyQueries;
     private final AccountActions users;
     private final Reauthentication reauthentication;
     private final PasswordCheck passwords;
+    private final NextSteps nextSteps;
     private final String site;
 
     public AccountRoutes(ApiKeyActions keys, ApiKeyQueries keyQueries, AccountActions users, Reauthentication reauthentication,
-                         PasswordCheck passwords, String site) {
+                         PasswordCheck passwords, NextSteps nextSteps, String site) {
         this.keys = keys;
         this.keyQueries = keyQueries;
         this.users = users;
         this.reauthentication = reauthentication;
         this.passwords = passwords;
+        this.nextSteps = nextSteps;
         this.site = site;
     }
 
@@ -54,6 +58,7 @@ public final class AccountRoutes {
         routes.get("/account", ctx -> render(ctx, 200, view(ctx, KeyPanel.CLOSED)));
         routes.get("/account/api-key", ctx -> render(ctx, 200, view(ctx, KeyPanel.ASK_PASSWORD)));
         routes.post("/account/api-key", this::getApiKey);
+        routes.get(SHOWN, this::showApiKey);
         routes.post("/account/api-key/regenerate", this::regenerateApiKey);
         routes.post("/account/zuliprc", this::downloadZuliprc);
         routes.post("/account/password", this::changePassword);
@@ -74,8 +79,25 @@ public final class AccountRoutes {
             render(ctx, 400, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError("That password is not right. Try again."));
             return;
         }
+        // Post, redirect, get: the address bar then holds a page that reloading shows again, not a form to resubmit.
+        ctx.redirect(SHOWN, HttpStatus.SEE_OTHER);
+    }
+
+    /**
+     * The key, for as long as the password entered last is recent enough; after that (or without
+     * one) the password prompt. The key is read when shown, never kept for the redirect.
+     */
+    private void showApiKey(Context ctx) {
+        User user = WebSession.requireUser(ctx);
+        Flash.Taken notice = Flash.takeWithSubject(ctx);
+        boolean regenerated = notice != null && notice.flash() == Flash.API_KEY_REGENERATED;
+        String banner = notice == null || regenerated ? null : notice.message(null);
+        if (!recentlyReauthenticated(ctx)) {
+            render(ctx, 200, view(ctx, KeyPanel.ASK_PASSWORD, banner));
+            return;
+        }
         String key = keys.revealKey(Actor.user(user.id(), ctx.ip()), user.id(), "account page");
-        render(ctx, 200, view(ctx, KeyPanel.SHOW_KEY).withKey(key, null));
+        render(ctx, 200, view(ctx, KeyPanel.SHOW_KEY, banner).withKey(key, regenerated ? notice.message(null) : null));
     }
 
     private void regenerateApiKey(Context ctx) {
@@ -89,9 +111,9 @@ public final class AccountRoutes {
             render(ctx, 200, view(ctx, KeyPanel.CONFIRM_REGENERATE));
             return;
         }
-        String key = keys.regenerateKey(Actor.user(user.id(), ctx.ip()), user.id());
-        render(ctx, 200, view(ctx, KeyPanel.SHOW_KEY).withKey(key,
-                "Your new API key is ready. The old key no longer works, and every device that used it has been logged out."));
+        keys.regenerateKey(Actor.user(user.id(), ctx.ip()), user.id());
+        Flash.API_KEY_REGENERATED.set(ctx);
+        ctx.redirect(SHOWN, HttpStatus.SEE_OTHER);
     }
 
     private void downloadZuliprc(Context ctx) {
@@ -178,6 +200,10 @@ public final class AccountRoutes {
     }
 
     private AccountPage view(Context ctx, KeyPanel panel) {
+        return view(ctx, panel, Flash.take(ctx));
+    }
+
+    private AccountPage view(Context ctx, KeyPanel panel, String banner) {
         User user = WebSession.requireUser(ctx);
         List<DeviceView> devices = keyQueries.devices(user.id()).stream()
                 .map(k -> new DeviceView(k.device().id(), k.device().client(), k.device().userAgent(), k.device().ip(),
@@ -185,7 +211,8 @@ public final class AccountRoutes {
                         k.addresses().stream().map(u -> u.ip() + " (" + Dates.minute(u.at(), "") + ")")
                                 .collect(Collectors.joining(", "))))
                 .toList();
-        return new AccountPage(Layout.of(ctx, "Account & privacy"), user, devices, panel, null, null, null, null);
+        return new AccountPage(Layout.withNotice(ctx, "Account & privacy", banner), user, devices,
+                nextSteps.of(user.id(), !user.isGuest(), user.isAdmin() && !user.isBot()), panel, null, null, null, null);
     }
 
     private static void render(Context ctx, int status, AccountPage page) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keydesk.web.Dates;
 import dev.keydesk.web.Layout;
+import dev.keydesk.web.Moment;
 import dev.keydesk.db.LikePattern;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
@@ -73,9 +74,11 @@ public final class AuditRoutes {
             hasOlder = entries.size() > PAGE_SIZE;
         }
         if (entries.size() > PAGE_SIZE) entries = entries.subList(0, PAGE_SIZE);
+        Instant now = Instant.now();
         List<AuditPage.Row> rows = entries.stream()
-                .map(e -> new AuditPage.Row(Dates.second(e.createdAt()), e.eventType().replace('_', ' '),
-                        orDash(e.actorLabel()), target(e), orDash(e.ip()), e.details()))
+                .map(e -> new AuditPage.Row(Moment.of(e.createdAt(), now, ""), Dates.second(e.createdAt()),
+                        e.eventType().replace('_', ' '), orDash(e.actorLabel()), target(e), orDash(e.ip()),
+                        AuditSentences.of(e.eventType(), e.details()).strip()))
                 .toList();
         String newer = hasNewer ? href(event, actor, target, "before", cursorOf(entries.get(0))) : null;
         String older = hasOlder ? href(event, actor, target, "after", cursorOf(entries.get(entries.size() - 1))) : null;

@@ -37,16 +37,6 @@ public interface BotDao {
     @SqlQuery("SELECT " + BOT_COLUMNS + " FROM users u WHERE u.is_bot AND u.is_active ORDER BY lower(u.full_name), u.id")
     List<Bot> listAllActive();
 
-    @SqlQuery("""
-            SELECT count(*) FILTER (WHERE u.is_active) FROM users u JOIN bot_owners o ON o.bot_id = u.id
-            WHERE o.owner_id = :ownerId""")
-    long countActiveOwnedBy(@Bind("ownerId") long ownerId);
-
-    @SqlQuery("""
-            SELECT count(*) FILTER (WHERE NOT u.is_active) FROM users u JOIN bot_owners o ON o.bot_id = u.id
-            WHERE o.owner_id = :ownerId""")
-    long countInactiveOwnedBy(@Bind("ownerId") long ownerId);
-
     @SqlUpdate("INSERT INTO bot_owners (bot_id, owner_id) VALUES (:botId, :ownerId) ON CONFLICT DO NOTHING")
     void addOwner(@Bind("botId") long botId, @Bind("ownerId") long ownerId);
 

@@ -2,6 +2,7 @@ package dev.keydesk.bot;
 
 import dev.keydesk.web.FormError;
 import dev.keydesk.web.Layout;
+import dev.keydesk.web.Moment;
 import java.util.List;
 
 /** The records the bot templates render. */
@@ -11,8 +12,21 @@ public final class BotPages {
     public record Row(long id, String fullName, String email, String typeLabel, String owners, String avatarPath,
                       boolean active) {}
 
-    public record ListPage(Layout layout, boolean inactiveTab, long activeCount, long inactiveCount, List<Row> rows,
-                           boolean canCreate) {}
+    /** A row of Your bots; {@code affected}: the bot the page's notice is about, whose row is highlighted. */
+    public record ListRow(long id, String fullName, String email, String typeLabel, String owners, String avatarPath,
+                          boolean active, Moment lastUsed, boolean affected) {}
+
+    /**
+     * Your bots, one tab a page at a time. {@code total} is the capped count's label of the bots
+     * the search matches; {@code back} is this list as shown, where actions on a row return.
+     */
+    public record ListPage(Layout layout, boolean inactiveTab, long activeCount, long inactiveCount, String query,
+                           String total, List<ListRow> rows, String previousHref, String nextHref, String back,
+                           boolean canCreate) {
+        public boolean hasPages() {
+            return previousHref != null || nextHref != null;
+        }
+    }
 
     public record DetailPage(Layout layout, Row bot, String apiKey, String zuliprc, String payloadUrl,
                              String interfaceLabel, List<DeliveryRow> deliveries, List<String> services, KeyLife key) {}

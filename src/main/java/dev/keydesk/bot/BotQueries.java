@@ -58,9 +58,9 @@ public final class BotQueries {
         return jdbi.withExtension(BotDao.class, BotDao::listAllActive);
     }
 
-    public long[] countsOwnedBy(long ownerId) {
-        return jdbi.withExtension(BotDao.class, dao -> new long[] {
-                dao.countActiveOwnedBy(ownerId), dao.countInactiveOwnedBy(ownerId)});
+    /** Your bots' searchable, paged list. */
+    OwnedBotQueries owned() {
+        return new OwnedBotQueries(jdbi);
     }
 
     public Details details(List<Bot> bots) {

@@ -27,6 +27,14 @@ import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import dev.keydesk.db.LikePattern;
+import dev.keydesk.web.CappedCount;
+import dev.keydesk.web.Cursor;
+import dev.keydesk.web.KeysetPage;
+import dev.keydesk.web.Moment;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +48,7 @@ import java.util.stream.Collectors;
  * Pages answer 404 for a bot the user may not manage, so they do not reveal it exists.
  */
 public final class BotRoutes {
+    static final int PAGE_SIZE = 50;
 
     private final BotAccess access;
     private final BotActions bots;
@@ -101,13 +110,54 @@ public final class BotRoutes {
     private void list(Context ctx) {
         User user = WebSession.requireUser(ctx);
         boolean inactiveTab = "inactive".equals(ctx.queryParam("tab"));
-        List<Bot> shown = queries.ownedBy(user.id(), !inactiveTab);
-        BotQueries.Details details = queries.details(shown);
-        long[] counts = queries.countsOwnedBy(user.id());
-        List<Row> rows = shown.stream().map(b -> row(b, details)).toList();
-        BotPages.ListPage page = new BotPages.ListPage(Layout.of(ctx, "Your bots"), inactiveTab,
-                counts[0], counts[1], rows, !user.isGuest());
+        String query = ctx.queryParam("q") == null ? "" : ctx.queryParam("q").strip();
+        if (query.length() > 100) query = query.substring(0, 100);
+        OwnedBotQueries owned = queries.owned();
+        OwnedBotQueries.Filter filter = new OwnedBotQueries.Filter(user.id(), !inactiveTab, LikePattern.contains(query));
+        KeysetPage<OwnedBotQueries.Listed> shown = KeysetPage.of(owned.source(filter),
+                Cursor.parse(ctx.queryParam("after")).orElse(null), Cursor.parse(ctx.queryParam("before")).orElse(null), PAGE_SIZE);
+        Flash.Taken notice = Flash.takeWithSubject(ctx);
+        String noticeText = notice == null ? null : notice.message(notice.subjectId() == null ? null
+                : queries.find(notice.subjectId()).filter(b -> access.canManage(user, b.id())).map(Bot::fullName).orElse(null));
+        BotQueries.Details details = queries.detailsOf(shown.rows().stream().map(OwnedBotQueries.Listed::id).toList());
+        long[] counts = owned.counts(user.id());
+        Instant now = Instant.now();
+        List<BotPages.ListRow> rows = shown.rows().stream().map(listed -> {
+            Bot bot = listed.bot();
+            return new BotPages.ListRow(bot.id(), bot.fullName(), bot.email(), bot.type().label(), owners(bot.id(), details),
+                    bot.avatarPath(), bot.isActive(), Moment.of(listed.lastUsedAt(), now, "Never"),
+                    notice != null && notice.isAbout(bot.id()));
+        }).toList();
+        String tab = inactiveTab ? "inactive" : "";
+        String previous = shown.hasPrevious() ? listHref(tab, query, "before", shown.rows().get(0).cursor()) : null;
+        String next = shown.hasNext() ? listHref(tab, query, "after", shown.rows().get(shown.rows().size() - 1).cursor()) : null;
+        BotPages.ListPage page = new BotPages.ListPage(Layout.withNotice(ctx, "Your bots", noticeText), inactiveTab,
+                counts[0], counts[1], query, CappedCount.label(owned.cappedCount(filter)), rows, previous, next,
+                listHref(tab, query, shown.direction(), shown.cursor()), !user.isGuest());
         ctx.render("bots.jte", Map.of("page", page));
+    }
+
+    /** Your bots with this tab and search, continuing {@code direction} ("after" or "before") {@code cursor} when given. */
+    static String listHref(String tab, String query, String direction, Cursor cursor) {
+        StringBuilder href = new StringBuilder("/bots");
+        String sep = "?";
+        if (!tab.isEmpty()) {
+            href.append(sep).append("tab=").append(tab);
+            sep = "&";
+        }
+        if (!query.isEmpty()) {
+            href.append(sep).append("q=").append(URLEncoder.encode(query, StandardCharsets.UTF_8));
+            sep = "&";
+        }
+        if (cursor != null) href.append(sep).append(direction).append('=').append(cursor.param());
+        return href.toString();
+    }
+
+    /** Where to return after an action on a row: the list as it was shown (a local /bots address only). */
+    private static String back(Context ctx, String fallback) {
+        String back = ctx.formParam("back");
+        return back != null && (back.equals("/bots") || back.startsWith("/bots?")) && back.length() <= 1000
+                && !back.contains("\\") && back.chars().noneMatch(Character::isISOControl) ? back : fallback;
     }
 
     private void details(Context ctx) {
@@ -222,14 +272,14 @@ public final class BotRoutes {
     private void deactivate(Context ctx) {
         Bot bot = manageable(ctx);
         if (!"yes".equals(ctx.formParam("confirmed"))) {
-            confirm(ctx, "Block " + bot.fullName() + "?",
+            ConfirmPage.showReturning(ctx, "Please confirm", "Block " + bot.fullName() + "?",
                     "The bot's API key stops working until the bot is unblocked. The key itself is kept.",
-                    "/bots/" + bot.id() + "/deactivate", "Yes, block", "/bots");
+                    "/bots/" + bot.id() + "/deactivate", "Yes, block", back(ctx, "/bots"));
             return;
         }
         bots.deactivate(actor(ctx), bot.id());
-        Flash.BOT_DEACTIVATED.set(ctx);
-        ctx.redirect("/bots", HttpStatus.SEE_OTHER);
+        Flash.BOT_DEACTIVATED.set(ctx, bot.id());
+        ctx.redirect(back(ctx, "/bots"), HttpStatus.SEE_OTHER);
     }
 
     private void reactivate(Context ctx) {
@@ -240,8 +290,8 @@ public final class BotRoutes {
             throw new WebError(400, "This bot cannot be unblocked: " + e.getMessage()
                     + " Rename the active account that uses its name first.");
         }
-        Flash.BOT_REACTIVATED.set(ctx);
-        ctx.redirect("/bots?tab=inactive", HttpStatus.SEE_OTHER);
+        Flash.BOT_REACTIVATED.set(ctx, bot.id());
+        ctx.redirect(back(ctx, "/bots?tab=inactive"), HttpStatus.SEE_OTHER);
     }
 
     private void create(Context ctx) {
@@ -328,8 +378,12 @@ public final class BotRoutes {
     }
 
     private Row row(Bot bot, BotQueries.Details details) {
-        String owners = details.owners(bot.id()).stream().map(BotOwner::fullName).collect(Collectors.joining(", "));
-        return new Row(bot.id(), bot.fullName(), bot.email(), bot.type().label(), owners, bot.avatarPath(), bot.isActive());
+        return new Row(bot.id(), bot.fullName(), bot.email(), bot.type().label(), owners(bot.id(), details),
+                bot.avatarPath(), bot.isActive());
+    }
+
+    private static String owners(long botId, BotQueries.Details details) {
+        return details.owners(botId).stream().map(BotOwner::fullName).collect(Collectors.joining(", "));
     }
 
     private static List<Choice> typeChoices(BotType selected) {

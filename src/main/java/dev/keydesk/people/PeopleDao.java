@@ -9,14 +9,8 @@ import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-@RegisterConstructorMapper(Member.class)
 @RegisterConstructorMapper(Invitation.class)
 public interface PeopleDao {
-    @SqlQuery("""
-            SELECT id, email, full_name, role, is_active, last_login_at FROM users
-            WHERE NOT is_bot ORDER BY is_active DESC, lower(full_name), id""")
-    List<Member> listPeople();
-
     /** Active bots owned by this person and by no other active person. */
     @SqlQuery("""
             SELECT b.id FROM users b JOIN bot_owners o ON o.bot_id = b.id AND o.owner_id = :ownerId
@@ -46,8 +40,11 @@ public interface PeopleDao {
             SELECT i.id, i.email, i.role, i.created_at, i.expires_at, u.email AS invited_by, i.invited_by AS invited_by_id
             FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
             WHERE i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
-            ORDER BY i.created_at DESC""")
-    List<Invitation> pendingInvitations();
+            ORDER BY i.created_at DESC LIMIT :limit""")
+    List<Invitation> pendingInvitations(@Bind("limit") int limit);
+
+    @SqlQuery("SELECT count(*) FROM invitations WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > now()")
+    long countPendingInvitations();
 
     @SqlQuery("""
             SELECT i.id, i.email, i.role, i.created_at, i.expires_at, u.email AS invited_by, i.invited_by AS invited_by_id

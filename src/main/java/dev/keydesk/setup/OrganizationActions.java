@@ -69,15 +69,19 @@ public final class OrganizationActions {
      * Creates a user from the command line, and the organization first if there is none yet.
      * Returns the new user.
      */
-    public User createUserFromCommandLine(String orgName, String email, String fullName, Role role, String password) {
-        User user = jdbi.inTransaction(h -> {
+    /** An account made on the command line, and the organization's name if making it created the organization. */
+    public record CommandLineUser(User user, String createdOrganization) {}
+
+    public CommandLineUser createUserFromCommandLine(String orgName, String email, String fullName, Role role, String password) {
+        CommandLineUser created = jdbi.inTransaction(h -> {
             if (h.attach(OrganizationDao.class).find().isPresent()) {
-                return users.createHuman(h, Actor.commandLine(), email, fullName, role, password);
+                return new CommandLineUser(users.createHuman(h, Actor.commandLine(), email, fullName, role, password), null);
             }
-            return create(h, Actor.commandLine(), orgName, email, fullName, role, password);
+            return new CommandLineUser(create(h, Actor.commandLine(), orgName, email, fullName, role, password),
+                    organizationName(orgName));
         });
         cachedName.forget();
-        return user;
+        return created;
     }
 
     private User create(Handle h, Actor actor, String rawOrgName, String email, String fullName, Role role, String password) {

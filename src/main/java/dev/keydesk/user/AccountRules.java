@@ -6,6 +6,9 @@ import dev.keydesk.errors.InvalidInputException;
 public final class AccountRules {
     public static final int MIN_PASSWORD = 8;
     public static final int MAX_PASSWORD = 256;
+    /** The rules above in words, shown beside every field where a new password is chosen. */
+    public static final String PASSWORD_RULES = "At least " + MIN_PASSWORD + " characters (up to " + MAX_PASSWORD
+            + "). Any characters are allowed; a long phrase is easier to remember and harder to guess.";
     public static final int MAX_NAME = 100;
 
     private AccountRules() {}

@@ -21,6 +21,12 @@ public record ConfirmPage(Layout layout, String question, String explanation, St
         show(ctx, title, question, explanation, action, confirmLabel, cancelHref, List.of());
     }
 
+    /** The same, for an action on a list row: the answer carries {@code back}, which is also where Cancel leads. */
+    public static void showReturning(Context ctx, String title, String question, String explanation, String action,
+                                     String confirmLabel, String back) {
+        show(ctx, title, question, explanation, action, confirmLabel, back, List.of(new Field("back", back)));
+    }
+
     /** The same, posting {@code fields} along with the answer. */
     public static void show(Context ctx, String title, String question, String explanation, String action,
                             String confirmLabel, String cancelHref, List<Field> fields) {

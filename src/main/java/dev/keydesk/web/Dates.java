@@ -11,7 +11,14 @@ public final class Dates {
     private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("d MMM yyyy HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
 
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM yyyy").withZone(ZoneOffset.UTC);
+
     private Dates() {}
+
+    /** "3 Nov 2026", for moments long enough ago that the hour no longer matters. */
+    public static String day(Instant when) {
+        return DAY.format(when);
+    }
 
     /** "3 Nov 2026 14:02 UTC"; {@code never} when there is no moment. */
     public static String minute(Instant when, String never) {

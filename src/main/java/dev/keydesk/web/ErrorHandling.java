@@ -112,7 +112,7 @@ public final class ErrorHandling {
             return;
         }
         ctx.attribute(HANDLED, true);
-        Layout layout = new Layout(title(status), Viewer.of(ctx), Csrf.token(ctx), null, ctx.path());
+        Layout layout = Layout.withNotice(ctx, title(status), null);
         ctx.status(status).render("error.jte", Map.of("page", new ErrorPage(layout, status, message)));
     }
 

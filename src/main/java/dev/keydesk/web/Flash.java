@@ -16,8 +16,10 @@ public enum Flash {
     BOT_CREATED("Your bot has been created. Its API key and zuliprc are below."),
     BOT_UPDATED("The bot has been updated."),
     BOT_KEY_REGENERATED("The bot has a new API key. The old key no longer works."),
-    BOT_DEACTIVATED("The bot has been blocked. Its key stops working until you unblock it."),
-    BOT_REACTIVATED("The bot has been unblocked with the API key it had before."),
+    BOT_DEACTIVATED("The bot has been blocked. Its key stops working until you unblock it.",
+            "%s has been blocked. Its key stops working until you unblock it."),
+    BOT_REACTIVATED("The bot has been unblocked with the API key it had before.",
+            "%s has been unblocked with the API key it had before."),
     LOOKED_UP_KEY_REPLACED("The key was replaced: the value you looked up no longer works. Its owner finds the new key in Keydesk."),
     LOOKED_UP_KEY_BLOCKED("The key was blocked: its bot authenticates nothing until it is unblocked on the Keys page."),
     BOT_KEY_ROTATED("The bot has a new API key. The old key keeps working until the end of its grace period."),
@@ -25,10 +27,13 @@ public enum Flash {
     KEY_EXPIRY_CHANGED("The key's expiry was changed."),
     KEY_POLICY_CHANGED("The maximum lifetime for bot keys was changed."),
     DEVICE_LOGGED_OUT("The device has been logged out: its key no longer works."),
-    ROLE_CHANGED("The role was changed."),
-    USER_DEACTIVATED("The account was deactivated: its sessions ended and its API key is refused."),
-    USER_REACTIVATED("The account was reactivated."),
-    MEMBER_KEY_REGENERATED("A new API key was generated. The old key no longer works and the member's devices were logged out."),
+    API_KEY_REGENERATED("Your new API key is ready. The old key no longer works, and every device that used it has been logged out."),
+    ROLE_CHANGED("The role was changed.", "%s's role was changed."),
+    USER_DEACTIVATED("The account was deactivated: its sessions ended and its API key is refused.",
+            "%s was deactivated: their sessions ended and their API key is refused."),
+    USER_REACTIVATED("The account was reactivated.", "%s was reactivated."),
+    MEMBER_KEY_REGENERATED("A new API key was generated. The old key no longer works and the member's devices were logged out.",
+            "%s has a new API key. The old key no longer works and their devices were logged out."),
     INVITATION_REVOKED("The invitation was revoked."),
     INVITATION_ACCEPTED("Welcome! Your account is ready."),
     PASSWORD_RESET("Your password has been changed. Log in with the new one."),
@@ -40,9 +45,32 @@ public enum Flash {
     private static final String COOKIE = "keydesk_flash";
     private static final String SECURE_ATTR = "keydesk.secure-cookies";
     private final String message;
+    /** The same notice naming the account it is about ({@code %s}), or null for notices that name nobody. */
+    private final String namedMessage;
 
     Flash(String message) {
+        this(message, null);
+    }
+
+    Flash(String message, String namedMessage) {
         this.message = message;
+        this.namedMessage = namedMessage;
+    }
+
+    /**
+     * A notice taken from its cookie, with the id of the account it is about (or null). The page
+     * looks the name up itself: the cookie holds an id, never words.
+     */
+    public record Taken(Flash flash, Long subjectId) {
+        /** The notice naming {@code subjectName}, or its general wording when there is no name to give. */
+        public String message(String subjectName) {
+            return flash.namedMessage != null && subjectName != null
+                    ? String.format(flash.namedMessage, subjectName) : flash.message;
+        }
+
+        public boolean isAbout(long id) {
+            return subjectId != null && subjectId == id;
+        }
     }
 
     public String message() {
@@ -60,15 +88,42 @@ public enum Flash {
     }
 
     public void set(Context ctx) {
-        boolean secure = secureCookies(ctx);
-        ctx.cookie(new Cookie(COOKIE, name(), "/", -1, secure, true, null, SameSite.LAX));
+        write(ctx, name());
     }
 
-    /** The pending notice, if any; reading it clears it. */
+    /** The notice about one account, which the next page names and highlights. */
+    public void set(Context ctx, long subjectId) {
+        write(ctx, name() + "." + subjectId);
+    }
+
+    private static void write(Context ctx, String value) {
+        boolean secure = secureCookies(ctx);
+        ctx.cookie(new Cookie(COOKIE, value, "/", -1, secure, true, null, SameSite.LAX));
+    }
+
+    /** The pending notice, if any, in its general wording; reading it clears it. */
     public static String take(Context ctx) {
+        Taken taken = takeWithSubject(ctx);
+        return taken == null ? null : taken.flash().message();
+    }
+
+    /** The pending notice and whom it is about, if any; reading it clears it. */
+    public static Taken takeWithSubject(Context ctx) {
         String value = ctx.cookie(COOKIE);
         if (value == null) return null;
         ctx.removeCookie(COOKIE, "/");
-        return Arrays.stream(values()).filter(f -> f.name().equals(value)).findFirst().map(Flash::message).orElse(null);
+        int dot = value.indexOf('.');
+        String name = dot < 0 ? value : value.substring(0, dot);
+        Long subject = null;
+        if (dot >= 0) {
+            try {
+                subject = Long.parseLong(value.substring(dot + 1));
+            } catch (NumberFormatException e) {
+                return null; // not a cookie this class wrote
+            }
+        }
+        Long id = subject;
+        return Arrays.stream(values()).filter(f -> f.name().equals(name)).findFirst()
+                .map(f -> new Taken(f, id)).orElse(null);
     }
 }

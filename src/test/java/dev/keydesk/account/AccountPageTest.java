@@ -306,4 +306,46 @@ class AccountPageTest {
         assertEquals(200, new WebClient(keydesk.baseUrl()).login("iago@zulip.com", "new password one").status());
         assertTrue(Fixtures.auditEvents(iago.id()).contains("password_changed"));
     }
+
+    @Test
+    void getApiKeyAnswersWithARedirectSoReloadingResendsNothing() throws Exception {
+        Page prompt = browser.submit(loggedInAccountPage(), "/account/api-key", Map.of());
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(keydesk.baseUrl() + "/account/api-key"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("Cookie", "keydesk_session=" + browser.cookie("keydesk_session"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Http.urlencode(Map.of(
+                                "csrf_token", WebClient.csrf(prompt), "password", Fixtures.PASSWORD))))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(303, answer.statusCode(), answer.body());
+        assertEquals("/account/api-key/shown", answer.headers().firstValue("Location").orElse(""));
+        assertFalse(answer.body().contains(Fixtures.keyOf(iago)), "the key is not in the redirect");
+
+        Page shown = browser.get("/account/api-key/shown");
+        assertEquals(Fixtures.keyOf(iago), shownKey(shown));
+        assertEquals("no-store", shown.header("Cache-Control"));
+        assertEquals(Fixtures.keyOf(iago), shownKey(browser.get("/account/api-key/shown")), "reloading shows it again");
+
+        Fixtures.member("cordelia@zulip.com");
+        WebClient stranger = new WebClient(keydesk.baseUrl());
+        stranger.login("cordelia@zulip.com", Fixtures.PASSWORD);
+        Page notReauthenticated = stranger.get("/account/api-key/shown");
+        assertEquals(200, notReauthenticated.status());
+        assertNull(shownKey(notReauthenticated), "without a recent password, the prompt instead");
+        assertNotNull(notReauthenticated.doc().selectFirst("#reauth-password"));
+    }
+
+    @Test
+    void generatingANewKeyAlsoEndsOnAPageThatReloadsSafely() {
+        Page revealed = revealKey();
+        String before = shownKey(revealed);
+        Page done = browser.submit(browser.submit(revealed, "/account/api-key/regenerate", Map.of()),
+                "/account/api-key/regenerate", Map.of());
+        String after = shownKey(done);
+        assertNotEquals(before, after);
+        assertTrue(done.doc().selectFirst("#api-key .notice").text().startsWith("Your new API key is ready."));
+        Page reloaded = browser.get("/account/api-key/shown");
+        assertEquals(after, shownKey(reloaded), "reloading shows the same new key and generates nothing");
+        assertNull(reloaded.doc().selectFirst("#api-key .notice"), "the notice was shown once");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.keydesk.bot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,6 +15,7 @@ import dev.keydesk.support.WebClient;
 import dev.keydesk.support.WebClient.Page;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
+import java.util.List;
 import java.util.Map;
 import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.BeforeEach;
@@ -226,5 +228,70 @@ class BotPagesTest {
                 WebClient.csrf(newOwner.get("/bots/" + id + "/edit")), "full_name", "Renamed Bot"));
         assertEquals(400, noOwners.status());
         assertTrue(noOwners.doc().selectFirst("[role=alert]").text().contains("at least one owner"));
+    }
+
+    @Test
+    void yourBotsAreSearchedAndShowWhenTheirKeyWasLastUsed() {
+        long helper = botId(createBot(owner, "Helper Bot", "helper"));
+        createBot(owner, "Deploy Bot", "deploy");
+        Page all = owner.get("/bots");
+        assertEquals(List.of("Deploy Bot", "Helper Bot"), botNames(all));
+        Element lastUsed = all.doc().selectFirst("tr[data-bot-id=" + helper + "] td:nth-child(5)");
+        assertEquals("Never", lastUsed.text());
+        assertEquals("Last used", all.doc().select("table.bots th").get(4).text());
+
+        // the key's last use, as the API's usage recorder writes it (a second later, in the background)
+        Fixtures.execute("UPDATE api_keys SET last_used_at = now() - interval '3 hours 5 minutes' WHERE revoked_at IS NULL AND user_id = "
+                + helper);
+        Element time = owner.get("/bots").doc().selectFirst("tr[data-bot-id=" + helper + "] td:nth-child(5) time");
+        assertNotNull(time, "a used key shows when, as a <time>");
+        assertTrue(time.attr("datetime").matches("\\d{4}-\\d\\d-\\d\\dT.*Z"), time.attr("datetime"));
+        assertTrue(time.attr("title").endsWith("UTC"), time.attr("title"));
+        assertEquals("3 hours ago", time.text());
+
+        assertEquals(List.of("Helper Bot"), botNames(owner.get("/bots?q=HELP")));
+        assertEquals(List.of("Deploy Bot"), botNames(owner.get("/bots?q=deploy-bot%40")));
+        Page none = owner.get("/bots?q=nothing+like+it");
+        assertTrue(none.text().contains("No bot matches “nothing like it”."), none.text());
+        assertEquals(List.of(), botNames(owner.get("/bots?tab=inactive&q=helper")));
+        assertEquals(200, owner.get("/bots?after=%00&before=x%7C&q=" + "y".repeat(300)).status());
+    }
+
+    @Test
+    void deactivatingWithoutJavaScriptComesBackToTheSearchNamingTheBot() {
+        long helper = botId(createBot(owner, "Helper Bot", "helper"));
+        createBot(owner, "Helper Two", "helper-two");
+        createBot(owner, "Deploy Bot", "deploy");
+        Page searched = owner.get("/bots?q=helper");
+        Page confirm = owner.submit(searched, "/bots/" + helper + "/deactivate", Map.of());
+        Page done = owner.submit(confirm, "/bots/" + helper + "/deactivate", Map.of());
+        assertEquals("Helper Bot has been blocked. Its key stops working until you unblock it.",
+                done.doc().selectFirst(".flash").text());
+        assertEquals("helper", done.doc().selectFirst("#bot-search").attr("value"));
+        assertEquals(List.of("Helper Two"), botNames(done));
+
+        Page inactive = owner.get("/bots?tab=inactive&q=help");
+        Page back = owner.submit(inactive, "/bots/" + helper + "/reactivate", Map.of());
+        assertEquals("Helper Bot has been unblocked with the API key it had before.", back.doc().selectFirst(".flash").text());
+        assertEquals("help", back.doc().selectFirst("#bot-search").attr("value"), "back on the inactive tab's search");
+    }
+
+    @Test
+    void aNoticeNamesOnlyABotTheReaderManages() {
+        // another person's bot id in a forged cookie value gives the general wording, not that bot's name
+        WebClient other = new WebClient(keydesk.baseUrl());
+        Fixtures.member("regan@zulip.com");
+        other.login("regan@zulip.com", Fixtures.PASSWORD);
+        long helper = botId(createBot(owner, "Secret Helper", "secret"));
+        other.setCookie("keydesk_flash", "BOT_DEACTIVATED." + helper);
+        Page page = other.get("/bots");
+        assertEquals("The bot has been blocked. Its key stops working until you unblock it.",
+                page.doc().selectFirst(".flash").text());
+        other.setCookie("keydesk_flash", "BOT_DEACTIVATED.nonsense");
+        assertNull(other.get("/bots").doc().selectFirst(".flash"));
+    }
+
+    private static List<String> botNames(Page page) {
+        return page.doc().select("table.bots tbody tr td:first-child").stream().map(e -> e.text().strip()).toList();
     }
 }

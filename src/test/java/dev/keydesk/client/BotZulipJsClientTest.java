@@ -92,7 +92,7 @@ class BotZulipJsClientTest {
         WebClient.Page deactivated = browser.post(deactivate,
                 Map.of("csrf_token", WebClient.csrf(question), "confirmed", "yes"));
         assertEquals(200, deactivated.status(), deactivated.body());
-        assertTrue(deactivated.text().contains("The bot has been blocked"), deactivated.text());
+        assertTrue(deactivated.text().contains(bot.fullName() + " has been blocked"), deactivated.text());
         assertTrue(!isActive(bot), "the bot is still active");
 
         ZulipJs.Result locked = ZulipJs.getProfile(file);
@@ -106,7 +106,7 @@ class BotZulipJsClientTest {
         assertEquals(200, inactive.status(), inactive.body());
         WebClient.Page reactivated = browser.submit(inactive, "/bots/" + bot.id() + "/reactivate", Map.of());
         assertEquals(200, reactivated.status(), reactivated.body());
-        assertTrue(reactivated.text().contains("The bot has been unblocked"), reactivated.text());
+        assertTrue(reactivated.text().contains(bot.fullName() + " has been unblocked"), reactivated.text());
         assertTrue(isActive(bot), "the bot is still deactivated");
 
         // The very same file, untouched, works again: the key was kept.

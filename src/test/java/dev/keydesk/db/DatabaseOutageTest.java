@@ -70,12 +70,12 @@ class DatabaseOutageTest {
             String base = "http://localhost:" + keydesk.port();
             Services services = keydesk.services();
             User owner = services.organizations().createUserFromCommandLine("Outage Org", "owner@zulip.com", "Owner",
-                    Role.OWNER, PASSWORD);
+                    Role.OWNER, PASSWORD).user();
             String ownerAuth = Http.basic(owner.email(), services.apiKeys().revealKey(Actor.commandLine(), owner.id(), "test"));
             List<Member> members = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 User user = services.organizations().createUserFromCommandLine("Outage Org", "member" + i + "@zulip.com",
-                        "Member " + i, Role.MEMBER, PASSWORD);
+                        "Member " + i, Role.MEMBER, PASSWORD).user();
                 members.add(new Member(user, services.apiKeys().revealKey(Actor.commandLine(), user.id(), "test")));
             }
             // Every key in the cache, as on a server that has been answering for a while.

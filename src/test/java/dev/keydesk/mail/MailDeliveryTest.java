@@ -194,7 +194,7 @@ class MailDeliveryTest {
         Keydesk first = Keydesk.start(Settings.fromMap(env), TestKeydesk.TUNING);
         try {
             first.services().organizations().createUserFromCommandLine("Acme", "cordelia@zulip.com", "Cordelia",
-                    Role.OWNER, "a long password");
+                    Role.OWNER, "a long password").user();
             Page sent = requestReset("http://localhost:" + first.port(), "cordelia@zulip.com");
             assertEquals(200, sent.status(), sent.body());
             await("a failed delivery attempt", MAIL_TIMEOUT_MS, () -> attempts(onlyEmailRow(first)) >= 1
@@ -268,7 +268,7 @@ class MailDeliveryTest {
         try {
             instance = Keydesk.start(Settings.fromMap(env), TestKeydesk.TUNING);
             instance.services().organizations().createUserFromCommandLine("Acme", "cordelia@zulip.com", "Cordelia",
-                    Role.OWNER, "a long password");
+                    Role.OWNER, "a long password").user();
             String site = "http://localhost:" + instance.port();
             assertEquals(200, requestReset(site, "cordelia@zulip.com").status());
             Pattern link = Pattern.compile(Pattern.quote(site) + "(/accounts/password/reset/[A-Za-z0-9_-]{43})");

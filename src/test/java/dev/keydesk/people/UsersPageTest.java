@@ -109,7 +109,7 @@ class UsersPageTest {
 
         Page page = adminBrowser.get("/users");
         Page confirm = adminBrowser.submit(page, "/users/" + member.id() + "/deactivate", Map.of());
-        assertTrue(confirm.text().contains("Deactivate this account?"));
+        assertTrue(confirm.text().contains("Deactivate " + member.fullName() + "?"), confirm.text());
         Page done = adminBrowser.submit(confirm, "/users/" + member.id() + "/deactivate", Map.of());
         assertTrue(flash(done).contains("deactivated"));
         assertEquals("Account is deactivated", Http.get(me, Http.basic("cordelia@zulip.com", key)).json().get("msg").asText());
@@ -265,5 +265,75 @@ class UsersPageTest {
         assertEquals(0, Fixtures.count("SELECT count(*) FROM users WHERE is_active AND id = " + alone.id()));
         assertEquals(1, Fixtures.count("SELECT count(*) FROM users WHERE is_active AND id = " + shared.id()));
         assertTrue(Fixtures.auditEvents(alone.id()).contains("bot_deactivated"));
+    }
+
+    @Test
+    void searchAndFiltersNarrowTheListAndBadValuesShowEveryone() {
+        Fixtures.user("regan@zulip.com", "Regan", Role.MEMBER);
+        Fixtures.deactivate(Fixtures.user("goneril@zulip.com", "Goneril", Role.MEMBER));
+        assertEquals(java.util.List.of(member.fullName()), names(adminBrowser.get("/users?q=CORD")));
+        assertEquals(java.util.List.of("Goneril"), names(adminBrowser.get("/users?state=deactivated")));
+        assertEquals(java.util.List.of("Iago"), names(adminBrowser.get("/users?role=200")));
+        assertEquals(java.util.List.of(member.fullName(), "Regan"), names(adminBrowser.get("/users?role=400&state=active")));
+        assertEquals(java.util.List.of(), names(adminBrowser.get("/users?q=%25")), "a % is a character, not a wildcard");
+        Page nonsense = adminBrowser.get("/users?role=7&state=gone&after=%00%7Cx&before=zzz&q=" + "x".repeat(500));
+        assertEquals(200, nonsense.status());
+        assertEquals(java.util.List.of(), names(nonsense), "500 x's match nobody; the rest is ignored");
+        assertEquals(5, names(adminBrowser.get("/users?role=7&state=gone&after=%00%7Cx")).size());
+    }
+
+    @Test
+    void pagesGoOnFromWhereTheLastOneEnded() {
+        keydesk.primary().database().jdbi().useHandle(h -> h.execute("""
+                INSERT INTO users (email, full_name, role, is_bot)
+                SELECT format('p%s@zulip.com', n), format('Person %s', lpad(n::text, 3, '0')), 400, false
+                FROM generate_series(1, 120) n"""));
+        Page first = adminBrowser.get("/users?q=person");
+        assertEquals(50, names(first).size());
+        assertEquals("Person 001", names(first).get(0));
+        assertNull(first.doc().selectFirst("a[rel=prev]"));
+        Page second = adminBrowser.get(first.doc().selectFirst("a[rel=next]").attr("href"));
+        assertEquals("Person 051", names(second).get(0));
+        assertTrue(second.doc().selectFirst("a[rel=next]").attr("href").contains("q=person"), "the search goes along");
+        Page third = adminBrowser.get(second.doc().selectFirst("a[rel=next]").attr("href"));
+        assertEquals(20, names(third).size());
+        assertNull(third.doc().selectFirst("a[rel=next]"));
+        assertEquals(names(second), names(adminBrowser.get(third.doc().selectFirst("a[rel=prev]").attr("href"))));
+    }
+
+    @Test
+    void afterAConfirmationWithoutJavaScriptTheListComesBackWhereItWasNamingThePerson() {
+        Fixtures.user("regan@zulip.com", "Regan", Role.MEMBER);
+        Page filtered = adminBrowser.get("/users?q=zulip&role=400");
+        Page confirm = adminBrowser.submit(filtered, "/users/" + member.id() + "/deactivate", Map.of());
+        assertTrue(confirm.text().contains("Deactivate " + member.fullName() + "?"), confirm.text());
+        Page done = adminBrowser.submit(confirm, "/users/" + member.id() + "/deactivate", Map.of());
+        assertEquals(member.fullName() + " was deactivated: their sessions ended and their API key is refused.", flash(done));
+        assertEquals("zulip", done.doc().selectFirst("#people-search").attr("value"), "the same search");
+        assertEquals("400", done.doc().selectFirst("#people-role option[selected]").attr("value"), "the same filter");
+        assertEquals(java.util.List.of(member.fullName(), "Regan"), names(done));
+        assertTrue(row(done, member).hasClass("affected"), "the row is highlighted");
+        assertEquals(1, done.doc().select("tr.affected").size());
+
+        Page roles = adminBrowser.submit(done, "/users/" + member.id() + "/role", Map.of("role", "600"));
+        assertEquals(member.fullName() + "'s role was changed.", flash(roles));
+        assertEquals(java.util.List.of("Regan"), names(roles), "back on the members, where Cordelia is no longer");
+        assertTrue(adminBrowser.get("/users").doc().select("tr.affected").isEmpty(), "the notice is shown once");
+    }
+
+    @Test
+    void aBackAddressElsewhereIsNotFollowed() {
+        Page page = adminBrowser.get("/users");
+        String csrf = WebClient.csrf(page);
+        for (String back : java.util.List.of("https://evil.example.com/users", "//evil.example.com", "/users\\@evil", "/account")) {
+            Page done = adminBrowser.post("/users/" + member.id() + "/reactivate", Map.of("csrf_token", csrf, "back", back));
+            assertEquals(200, done.status());
+            assertTrue(done.doc().selectFirst("h1").text().equals("Users"), back + " led to " + done.doc().title());
+        }
+    }
+
+    private static java.util.List<String> names(Page page) {
+        return page.doc().select("table.people tbody tr").stream()
+                .map(r -> r.child(0).ownText().strip()).toList();
     }
 }

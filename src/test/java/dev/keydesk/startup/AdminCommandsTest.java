@@ -34,6 +34,7 @@ class AdminCommandsTest {
         assertEquals(0, r.exitCode(), r.stderr());
         long id = Long.parseLong(r.stdout().strip());
         assertEquals(1, Fixtures.count("SELECT count(*) FROM organizations WHERE name = 'Britain'"));
+        assertTrue(r.stderr().contains("There was no organization yet, so this created it: \"Britain\""), r.stderr());
         Http.Response fetched = Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
                 Http.form("username", "lear@zulip.com", "password", "a long password"), null);
         assertEquals(200, fetched.status());
@@ -43,6 +44,7 @@ class AdminCommandsTest {
                 "--email", "goneril@zulip.com", "--full-name", "Goneril", "--role", "member", "--password-stdin");
         assertEquals(0, second.exitCode(), second.stderr());
         assertEquals(1, Fixtures.count("SELECT count(*) FROM organizations"));
+        assertFalse(second.stderr().contains("organization"), "the second account is only an account: " + second.stderr());
     }
 
     @Test

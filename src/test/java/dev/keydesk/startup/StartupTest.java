@@ -41,7 +41,7 @@ class StartupTest {
         long userId;
         try (Keydesk first = Keydesk.start(Settings.fromMap(env()))) {
             User user = first.services().organizations().createUserFromCommandLine("Acme", "cordelia@zulip.com",
-                    "Cordelia", Role.OWNER, "a long password");
+                    "Cordelia", Role.OWNER, "a long password").user();
             userId = user.id();
             key = first.services().apiKeys().revealKey(Actor.commandLine(), userId, "test");
         }

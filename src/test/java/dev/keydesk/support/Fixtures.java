@@ -18,7 +18,7 @@ public final class Fixtures {
 
     /** Creates the organization (if needed) and an account with {@link #PASSWORD}. */
     public static User user(String email, String fullName, Role role) {
-        return services().organizations().createUserFromCommandLine("Test Org", email, fullName, role, PASSWORD);
+        return services().organizations().createUserFromCommandLine("Test Org", email, fullName, role, PASSWORD).user();
     }
 
     public static User member(String email) {

@@ -110,6 +110,14 @@ public final class WebClient {
                 .map(HttpCookie::getValue).findFirst().orElse(null);
     }
 
+    /** Stores a cookie for the server as though it had set it: to send what a client could forge. */
+    public void setCookie(String name, String value) {
+        HttpCookie cookie = new HttpCookie(name, value);
+        cookie.setPath("/");
+        cookie.setVersion(0);
+        cookies.getCookieStore().add(URI.create(baseUrl), cookie);
+    }
+
     private Page send(HttpRequest request) {
         try {
             HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());

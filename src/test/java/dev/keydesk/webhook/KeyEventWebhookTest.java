@@ -402,7 +402,7 @@ class KeyEventWebhookTest {
         Services services = separate.services();
         assertFalse(services.settings().webhooksAllowPrivate(), "the switch is off by default");
         User cordelia = services.organizations().createUserFromCommandLine("Test Org", "cordelia@zulip.com",
-                "Cordelia", Role.OWNER, Fixtures.PASSWORD);
+                "Cordelia", Role.OWNER, Fixtures.PASSWORD).user();
 
         Map<String, List<String>> targets = Map.of(
                 receiver.url("/hook"), List.of("127.0.0.1"),

@@ -1,0 +1,118 @@
+package dev.keydesk.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keydesk.user.Role;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * An audit row's details in words ("Changed the role from Member to Administrator."), one rule per
+ * event; the page shows these instead of the stored JSON. A row whose details cannot be read, or
+ * an event without a rule, falls back to its fields listed as "name: value".
+ */
+final class AuditSentences {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<AuditEvent, Function<JsonNode, String>> RULES = new EnumMap<>(AuditEvent.class);
+
+    static {
+        RULES.put(AuditEvent.ORGANIZATION_CREATED, d -> "Created the organization “" + text(d, "name") + "”.");
+        RULES.put(AuditEvent.USER_CREATED, d -> "Created the account " + text(d, "email") + " as " + role(d, "role") + ".");
+        RULES.put(AuditEvent.USER_DEACTIVATED, d -> "Deactivated the account: its sessions ended and its key is refused.");
+        RULES.put(AuditEvent.USER_REACTIVATED, d -> "Reactivated the account.");
+        RULES.put(AuditEvent.PASSWORD_CHANGED, d -> "Changed the password"
+                + (d.has("other_sessions_ended") ? "; " + count(d.path("other_sessions_ended").asLong(), "other session") + " ended"
+                : d.has("sessions_ended") ? "; " + count(d.path("sessions_ended").asLong(), "session") + " ended" : "")
+                + (d.path("new_api_key").asBoolean(false) ? ", and asked for a new API key" : "") + ".");
+        RULES.put(AuditEvent.PASSWORD_REENTRY_FAILED, d -> "rate_limited".equals(text(d, "reason"))
+                ? "Was refused the API key: too many wrong passwords." : "Entered a wrong password to see the API key.");
+        RULES.put(AuditEvent.API_KEY_CHANGED, d -> d.path("initial").asBoolean(false)
+                ? "Issued the first API key." : "Replaced the API key; the old one no longer works.");
+        RULES.put(AuditEvent.API_KEY_REVEALED, d -> (d.path("targets").isArray()
+                ? "Showed " + d.path("targets").size() + " API keys" : "Showed the API key")
+                + (d.has("purpose") ? " (" + text(d, "purpose") + ")" : "") + ".");
+        RULES.put(AuditEvent.DEVICES_LOGGED_OUT, d -> "Logged out " + count(d.path("devices").asLong(), "device") + ".");
+        RULES.put(AuditEvent.BOT_CREATED, d -> "Created the bot " + text(d, "email")
+                + (d.path("owners").isArray() ? ", with " + count(d.path("owners").size(), "owner") : "") + ".");
+        RULES.put(AuditEvent.BOT_MODIFIED, d -> "Changed the bot's " + words(d.path("changed")) + ".");
+        RULES.put(AuditEvent.BOT_OWNERS_CHANGED, d -> "Changed the bot's owners: " + count(d.path("before").size(), "owner")
+                + " before, " + d.path("after").size() + " now.");
+        RULES.put(AuditEvent.BOT_DEACTIVATED, d -> "Blocked the bot: its key authenticates nothing until it is unblocked.");
+        RULES.put(AuditEvent.BOT_REACTIVATED, d -> "Unblocked the bot: its key works again.");
+        RULES.put(AuditEvent.BOT_DELETED, d -> "Deleted the bot “" + text(d, "full_name") + "” (" + text(d, "email") + ").");
+        RULES.put(AuditEvent.ROLE_CHANGED, d -> "Changed the role from " + role(d, "from") + " to " + role(d, "to") + ".");
+        RULES.put(AuditEvent.INVITATION_CREATED, d -> "Invited " + text(d, "email") + " as " + role(d, "role") + ".");
+        RULES.put(AuditEvent.INVITATION_REVOKED, d -> "Revoked an invitation.");
+        RULES.put(AuditEvent.INVITATION_ACCEPTED, d -> "Joined through an invitation.");
+        RULES.put(AuditEvent.PASSWORD_RESET_REQUESTED, d -> "Asked for a password reset link by e-mail.");
+        RULES.put(AuditEvent.SERVICE_REGISTERED, d -> "Registered the service “" + text(d, "name") + "”.");
+        RULES.put(AuditEvent.SERVICE_MODIFIED, d -> "Changed the service “" + text(d, "name") + "”: " + words(d.path("changed")) + ".");
+        RULES.put(AuditEvent.SERVICE_TOKEN_REGENERATED, d -> "Gave the service “" + text(d, "name") + "” a new token.");
+        RULES.put(AuditEvent.SERVICE_MEMBER_ADDED, d -> "Allowed the account to call the service “" + text(d, "name") + "”.");
+        RULES.put(AuditEvent.SERVICE_MEMBER_REMOVED, d -> "No longer allowed the account to call the service “" + text(d, "name") + "”.");
+        RULES.put(AuditEvent.SERVICE_DELETED, d -> "Deleted the service “" + text(d, "name") + "”.");
+    }
+
+    private AuditSentences() {}
+
+    /** The details of a row of {@code eventType} (as stored) in words, with how the change was made. */
+    static String of(String eventType, String details) {
+        JsonNode d;
+        try {
+            d = details == null ? JSON.createObjectNode() : JSON.readTree(details);
+        } catch (JsonProcessingException e) {
+            return details; // written by AuditLog as JSON, so never expected
+        }
+        Optional<AuditEvent> event = java.util.Arrays.stream(AuditEvent.values())
+                .filter(e -> e.dbName().equals(eventType)).findFirst();
+        String sentence = event.map(RULES::get).map(rule -> rule.apply(d)).orElseGet(() -> fields(d));
+        return sentence + via(text(d, "via"));
+    }
+
+    private static String via(String via) {
+        return switch (via) {
+            case "api" -> " Through the API.";
+            case "command line" -> " On the command line.";
+            case "password reset" -> " From the password reset page.";
+            default -> "";
+        };
+    }
+
+    /** Every field but "via", as "name: value; …", for rows no rule describes. */
+    private static String fields(JsonNode d) {
+        List<String> parts = new ArrayList<>();
+        d.fields().forEachRemaining(f -> {
+            if (!f.getKey().equals("via")) parts.add(f.getKey().replace('_', ' ') + ": " + (f.getValue().isValueNode()
+                    ? f.getValue().asText() : f.getValue().toString()));
+        });
+        return parts.isEmpty() ? "" : String.join("; ", parts) + ".";
+    }
+
+    private static String text(JsonNode d, String field) {
+        return d.path(field).asText("");
+    }
+
+    private static String role(JsonNode d, String field) {
+        int code = d.path(field).asInt(0);
+        return java.util.Arrays.stream(Role.values()).filter(r -> r.code() == code).findFirst()
+                .map(r -> r.label().toLowerCase(java.util.Locale.ROOT)).orElse("role " + code);
+    }
+
+    /** ["full_name", "avatar"] as "full name and avatar". */
+    private static String words(JsonNode list) {
+        List<String> items = new ArrayList<>();
+        list.forEach(item -> items.add(item.asText().replace('_', ' ')));
+        if (items.isEmpty()) return "settings";
+        if (items.size() == 1) return items.get(0);
+        return String.join(", ", items.subList(0, items.size() - 1)) + " and " + items.get(items.size() - 1);
+    }
+
+    private static String count(long n, String thing) {
+        return n + " " + thing + (n == 1 ? "" : "s");
+    }
+}

@@ -1,0 +1,112 @@
+package dev.keydesk.bot;
+
+import dev.keydesk.web.CappedCount;
+import dev.keydesk.web.Cursor;
+import dev.keydesk.web.KeysetPage;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jdbi.v3.core.statement.Query;
+
+/**
+ * Your bots: one person's active or inactive bots, searched by name or e-mail, a page at a time in
+ * name order, with when each key was last used. The statement starts from the index of
+ * {@code bot_owners} by owner, so it reads that person's bots only, however many accounts the
+ * organization has; pages continue from a {@link Cursor} over {@code (lower(full_name), id)}.
+ */
+final class OwnedBotQueries {
+    /** {@code pattern} "%" is no search. */
+    record Filter(long ownerId, boolean active, String pattern) {
+        String where() {
+            return "u.is_active = :active" + ("%".equals(pattern) ? ""
+                    : " AND (lower(u.full_name) LIKE :pattern ESCAPE '!' OR lower(u.email) LIKE :pattern ESCAPE '!')");
+        }
+
+        void bind(Query q) {
+            q.bind("ownerId", ownerId).bind("active", active);
+            if (!"%".equals(pattern)) q.bind("pattern", pattern);
+        }
+    }
+
+    /** A bot as listed, with its key's last use and {@code sortName}, the sort key as the database computes it. */
+    public record Listed(long id, String email, String fullName, int botType, boolean isActive, Instant dateJoined,
+                  int avatarVersion, Instant lastUsedAt, String sortName) {
+        Bot bot() {
+            return new Bot(id, email, fullName, botType, isActive, dateJoined, avatarVersion);
+        }
+
+        Cursor cursor() {
+            return new Cursor(sortName, id);
+        }
+    }
+
+    /**
+     * The owner's bots, each looked up by its id. {@code OFFSET 0} keeps each subquery a
+     * per-row index lookup: joined plainly, the planner reads all the organization's accounts (or
+     * keys) into a hash table as soon as someone owns a few hundred bots.
+     */
+    private static final String BOTS = """
+             FROM bot_owners o
+            JOIN LATERAL (SELECT * FROM users WHERE id = o.bot_id AND is_bot OFFSET 0) u ON true
+            """;
+    private static final String OWNED = " WHERE o.owner_id = :ownerId AND ";
+    private static final String FROM = BOTS + OWNED;
+    private static final String COLUMNS = "SELECT " + BotDao.BOT_COLUMNS + ", k.last_used_at, lower(u.full_name) AS sort_name"
+            + BOTS + """
+            LEFT JOIN LATERAL (SELECT last_used_at FROM api_keys WHERE user_id = u.id AND revoked_at IS NULL OFFSET 0) k ON true
+            """ + OWNED;
+
+    private final Jdbi jdbi;
+
+    OwnedBotQueries(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    KeysetPage.Source<Listed> source(Filter filter) {
+        return new KeysetPage.Source<>() {
+            @Override
+            public List<Listed> after(Cursor after, int limit) {
+                return run(COLUMNS + filter.where() + (after == null ? "" : " AND (lower(u.full_name), u.id) > (:key, :id)")
+                        + " ORDER BY lower(u.full_name), u.id LIMIT :limit", filter, after, limit);
+            }
+
+            @Override
+            public List<Listed> before(Cursor before, int limit) {
+                List<Listed> rows = new ArrayList<>(run(COLUMNS + filter.where() + " AND (lower(u.full_name), u.id) < (:key, :id)"
+                        + " ORDER BY lower(u.full_name) DESC, u.id DESC LIMIT :limit", filter, before, limit));
+                Collections.reverse(rows);
+                return rows;
+            }
+        };
+    }
+
+    /** How many active and inactive bots the person owns: the tabs' counts. */
+    long[] counts(long ownerId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FILTER (WHERE u.is_active) AS active, "
+                        + "count(*) FILTER (WHERE NOT u.is_active) AS inactive" + FROM + "true")
+                .bind("ownerId", ownerId)
+                .map((rs, ctx) -> new long[] {rs.getLong("active"), rs.getLong("inactive")}).one());
+    }
+
+    /** How many bots match, counted up to {@link CappedCount#CAP} and one more. */
+    long cappedCount(Filter filter) {
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery("SELECT count(*) FROM (SELECT 1" + FROM + filter.where() + " LIMIT :cap) t")
+                    .bind("cap", CappedCount.limit());
+            filter.bind(q);
+            return q.mapTo(Long.class).one();
+        });
+    }
+
+    private List<Listed> run(String sql, Filter filter, Cursor cursor, int limit) {
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql).bind("limit", limit);
+            filter.bind(q);
+            if (cursor != null) q.bind("key", cursor.key()).bind("id", cursor.id());
+            return q.map(ConstructorMapper.of(Listed.class)).list();
+        });
+    }
+}

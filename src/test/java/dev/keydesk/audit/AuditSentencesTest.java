@@ -1,0 +1,42 @@
+package dev.keydesk.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** An audit entry's details as the Audit log shows them: words, not JSON. */
+class AuditSentencesTest {
+    @Test
+    void eachEventReadsAsASentence() {
+        assertEquals("Changed the role from member to administrator.",
+                AuditSentences.of("role_changed", "{\"from\": 400, \"to\": 200, \"via\": \"web\"}"));
+        assertEquals("Invited regan@zulip.com as guest. Through the API.",
+                AuditSentences.of("invitation_created", "{\"email\": \"regan@zulip.com\", \"role\": 600, \"via\": \"api\"}"));
+        assertEquals("Changed the bot's full name, service and avatar.",
+                AuditSentences.of("bot_modified", "{\"changed\": [\"full_name\", \"service\", \"avatar\"], \"via\": \"web\"}"));
+        assertEquals("Showed 3 API keys (bots list).",
+                AuditSentences.of("api_key_revealed", "{\"purpose\": \"bots list\", \"targets\": [\"a\", \"b\", \"c\"], \"via\": \"api\"}")
+                        .replace(" Through the API.", ""));
+        assertEquals("Changed the password; 2 other sessions ended.",
+                AuditSentences.of("password_changed", "{\"other_sessions_ended\": 2, \"via\": \"web\"}"));
+        assertEquals("Logged out 1 device.", AuditSentences.of("devices_logged_out", "{\"devices\": 1}"));
+        assertEquals("Created the organization “Acme”. On the command line.",
+                AuditSentences.of("organization_created", "{\"name\": \"Acme\", \"via\": \"command line\"}"));
+    }
+
+    @Test
+    void everyEventHasItsOwnSentenceWithoutJson() {
+        for (AuditEvent event : AuditEvent.values()) {
+            String sentence = AuditSentences.of(event.dbName(), "{\"via\": \"web\"}");
+            assertFalse(sentence.isBlank() || sentence.contains("{") || sentence.contains("via:"), event + ": " + sentence);
+        }
+    }
+
+    @Test
+    void anUnknownEventListsItsFields() {
+        assertEquals("colour: blue; count: 3.", AuditSentences.of("something_new", "{\"colour\": \"blue\", \"count\": 3, \"via\": \"web\"}"));
+        assertEquals(0, Arrays.stream(AuditEvent.values()).filter(e -> e.dbName().equals("something_new")).count());
+    }
+}

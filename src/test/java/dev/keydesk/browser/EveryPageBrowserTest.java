@@ -1,0 +1,425 @@
+package dev.keydesk.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.options.ColorScheme;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.bot.Bot;
+import dev.keydesk.bot.BotActions;
+import dev.keydesk.bot.BotInterface;
+import dev.keydesk.bot.BotType;
+import dev.keydesk.guard.Access;
+import dev.keydesk.guard.GuardActions;
+import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.IntegrationTest;
+import dev.keydesk.support.Mails;
+import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.user.Role;
+import dev.keydesk.user.User;
+import jakarta.mail.internet.MimeMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Every page of Keydesk, in every state worth seeing (dialogs and menus open, errors shown), at a
+ * desktop window (1280×900) and a phone (390×844), through {@link PageChecks}: no serious or
+ * critical axe violation, no sideways scroll, table cells under their headers. Problems are
+ * gathered over the whole walk and reported together.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@IntegrationTest
+class EveryPageBrowserTest {
+    private record Size(String name, int width, int height) {}
+
+    private static final List<Size> SIZES = List.of(new Size("1280x900", 1280, 900), new Size("390x844", 390, 844));
+    private static final String ADMIN_EMAIL = "iago@zulip.com";
+    private static final String MEMBER_EMAIL = "cordelia@zulip.com";
+
+    private final TestKeydesk keydesk = TestKeydesk.get();
+    private BrowserSupport browser;
+    private BrowserContext context;
+    private Page page;
+    private String baseUrl;
+    private final List<String> problems = new ArrayList<>();
+    private int checked;
+
+    @BeforeAll
+    void startBrowser() {
+        browser = BrowserSupport.launch();
+    }
+
+    @AfterAll
+    void stopBrowser() {
+        if (browser != null) browser.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        keydesk.reset();
+        baseUrl = keydesk.baseUrl();
+        context = browser.newContext(baseUrl);
+        page = context.newPage();
+        problems.clear();
+        checked = 0;
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (context != null) context.close();
+    }
+
+    /** Opens a state of a page at each size ({@code open} runs once per size) and checks it there. */
+    private void check(String what, Runnable open) {
+        check(what, PageChecks.Except.NONE, open);
+    }
+
+    private void check(String what, PageChecks.Except except, Runnable open) {
+        for (Size size : SIZES) {
+            page.setViewportSize(size.width(), size.height());
+            open.run();
+            problems.addAll(PageChecks.problems(page, what + " at " + size.name(), except));
+            checked++;
+        }
+    }
+
+    private void go(String path) {
+        page.navigate(baseUrl + path);
+        page.waitForLoadState(com.microsoft.playwright.options.LoadState.LOAD);
+    }
+
+    private Locator button(String name) {
+        return BrowserSupport.button(page, name);
+    }
+
+    /** Submits the form posting to {@code action} without its script, as a browser without JavaScript would. */
+    private void submitPlainly(String action) {
+        page.waitForNavigation(() -> page.locator("form[action='" + action + "']").first().evaluate("f => f.submit()"));
+        page.waitForLoadState(com.microsoft.playwright.options.LoadState.LOAD);
+    }
+
+    /** Clicks a control that submits a form and waits for the page the answer loads. */
+    private void clickAndLoad(Locator control) {
+        page.waitForNavigation(control::click);
+        page.waitForLoadState(com.microsoft.playwright.options.LoadState.LOAD);
+    }
+
+    private void assertNoProblems() {
+        System.out.printf("EveryPageBrowserTest: %d page states checked, %d problems%n", checked, problems.size());
+        problems.forEach(p -> System.out.println("  " + p));
+        assertTrue(problems.isEmpty(), problems.size() + " problems:\n" + String.join("\n", problems));
+    }
+
+    @Test
+    void theChecksFindWhatTheyLookFor() {
+        page.setViewportSize(390, 844);
+        go("/login");
+        page.evaluate("""
+                () => {
+                  // styles set through the DOM: the page's Content-Security-Policy refuses style attributes
+                  const main = document.querySelector('main');
+                  main.insertAdjacentHTML('beforeend', '<img src="/static/keydesk-icon.svg" width="20" height="20">'
+                    + '<div id="too-wide">wide</div>'
+                    + '<table><thead><tr><th>A</th><th>B</th></tr></thead>'
+                    + '<tbody><tr id="boxed-row"><td>one</td><td>two</td></tr></tbody></table>');
+                  document.getElementById('too-wide').style.width = '900px';
+                  document.getElementById('boxed-row').style.display = 'flex';
+                }""");
+        List<String> found = PageChecks.problems(page, "a broken page");
+        assertTrue(found.stream().anyMatch(p -> p.contains("axe: image-alt")), found.toString());
+        assertTrue(found.stream().anyMatch(p -> p.contains("scrolls sideways")), found.toString());
+        assertTrue(found.stream().anyMatch(p -> p.contains("the cell under \"A\"")), found.toString());
+    }
+
+    @Test
+    void pagesBeforeSetupAndWithoutAnAccount() {
+        String token = keydesk.primary().services().organizations().issueSetupToken().orElseThrow();
+        check("login before setup", () -> {
+            go("/login");
+            assertThat(page.locator("#setup-waiting")).containsText("setup");
+        });
+        check("setup", () -> go("/setup/" + token));
+        check("setup with an error", () -> {
+            go("/setup/" + token);
+            page.getByLabel("Organization name").fill("Acme");
+            page.getByLabel("Your full name").fill("Desdemona");
+            page.getByLabel("Your e-mail address").fill("desdemona@zulip.com");
+            page.getByLabel("Password", new Page.GetByLabelOptions().setExact(true)).fill("a long password");
+            page.getByLabel("Password again").fill("another long password");
+            clickAndLoad(button("Create organization"));
+        });
+
+        User member = Fixtures.member(MEMBER_EMAIL);
+        check("login", () -> go("/login"));
+        check("login with an error", () -> {
+            go("/login");
+            page.getByLabel("E-mail address").fill(MEMBER_EMAIL);
+            page.getByLabel("Password", new Page.GetByLabelOptions().setExact(true)).fill("not the password");
+            button("Log in").click();
+            assertThat(page.getByRole(AriaRole.ALERT)).isVisible();
+        });
+        check("password reset request", () -> go("/accounts/password/reset"));
+        go("/accounts/password/reset");
+        page.getByLabel("E-mail address").fill(member.email());
+        clickAndLoad(page.locator("main form button[type=submit]"));
+        check("password reset requested", () -> { /* the page the request led to */ });
+        String resetPath = resetPath();
+        check("new password", () -> go(resetPath));
+        check("not found", () -> go("/no-such-page"));
+        check("invitation that does not exist", () -> go("/invite/not-a-token"));
+        assertNoProblems();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyPageOfAnAdministrator() {
+        User admin = Fixtures.user(ADMIN_EMAIL, "Iago", Role.ADMIN);
+        User member = Fixtures.member(MEMBER_EMAIL);
+        Bot deploy = bot(admin, "Deploy Bot", BotType.GENERIC, null);
+        bot(admin, "Outgoing Helper", BotType.OUTGOING_WEBHOOK, "https://hooks.example.com/a-rather-long/path/for/the/webhook");
+        bot(member, "Cordelia's Reminder Bot", BotType.INCOMING_WEBHOOK, null);
+        long service = keydesk.primary().services().guard().register(Actor.commandLine(),
+                new GuardActions.Spec("Grafana", "Dashboards for the on-call team", Access.CHOSEN, 60)).service().id();
+        keydesk.primary().services().guard().addMember(Actor.commandLine(), service, member.id());
+        keydesk.primary().services().people().invite(admin, "a.rather.long.address.for.an.invitee@subdomain.example.com",
+                Role.MEMBER, "127.0.0.1");
+        BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
+
+        // Account & privacy, through every state of the API key panel
+        check("account", () -> go("/account"));
+        check("account, password dialog", () -> {
+            go("/account");
+            button("Manage your API key").click();
+            assertThat(page.locator("#api-key-dialog")).isVisible();
+        });
+        check("account, password prompt without JavaScript", () -> go("/account/api-key"));
+        check("account, wrong password", () -> {
+            go("/account/api-key");
+            page.getByLabel("Your password", new Page.GetByLabelOptions().setExact(true)).fill("not my password");
+            button("Get API key").click();
+            assertThat(page.getByRole(AriaRole.ALERT)).isVisible();
+        });
+        go("/account/api-key");
+        page.getByLabel("Your password", new Page.GetByLabelOptions().setExact(true)).fill(Fixtures.PASSWORD);
+        button("Get API key").click();
+        page.waitForURL(baseUrl + "/account/api-key/shown");
+        check("account, the key", () -> go("/account/api-key/shown"));
+        check("account, regenerate dialog", () -> {
+            go("/account/api-key/shown");
+            button("Generate new API key").click();
+            assertThat(page.locator("#regenerate-dialog")).isVisible();
+        });
+        check("account, regenerate question without JavaScript", () -> {
+            go("/account/api-key/shown");
+            submitPlainly("/account/api-key/regenerate");
+        });
+
+        // Your bots and a bot
+        check("your bots", () -> {
+            go("/bots");
+            assertThat(page.locator("table.bots tbody tr")).hasCount(2);
+        });
+        check("your bots, deactivate dialog", () -> {
+            go("/bots");
+            page.getByRole(AriaRole.ROW, new Page.GetByRoleOptions().setName("Deploy Bot"))
+                    .getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("deactivate bot")).click();
+            assertThat(page.locator("#deactivate-dialog")).isVisible();
+        });
+        check("your bots, deactivate question without JavaScript", () -> {
+            go("/bots");
+            submitPlainly("/bots/" + deploy.id() + "/deactivate");
+        });
+        check("your bots, inactive", () -> go("/bots?tab=inactive"));
+        check("your bots, a search", () -> go("/bots?q=deploy"));
+        check("add a bot", () -> go("/bots/new"));
+        check("add a bot, with an error", () -> {
+            go("/bots/new");
+            page.getByLabel("Name", new Page.GetByLabelOptions().setExact(true)).fill("Deploy Bot"); // taken: the server refuses it
+            page.getByLabel("Short name").fill("deploy-again");
+            clickAndLoad(button("Create bot"));
+            assertThat(page.getByRole(AriaRole.ALERT)).isVisible();
+        });
+        check("a bot", () -> go("/bots/" + deploy.id()));
+        check("a bot, regenerate dialog", () -> {
+            go("/bots/" + deploy.id());
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("generate new API key")).first().click();
+            assertThat(page.locator("#regenerate-dialog")).isVisible();
+        });
+        check("edit a bot", () -> go("/bots/" + deploy.id() + "/edit"));
+
+        // Keys console. Its rows share a class with the key field of Account & privacy, so they do
+        // not line up yet: that is the other half of this issue (keys.jte), so alignment is left out here.
+        check("keys", PageChecks.Except.TABLE_ALIGNMENT, () -> go("/keys"));
+        check("keys, new key dialog", PageChecks.Except.TABLE_ALIGNMENT, () -> {
+            go("/keys");
+            button("Create API Key").click();
+            assertThat(page.locator("#new-key-dialog")).isVisible();
+        });
+        check("keys, modify dialog", PageChecks.Except.TABLE_ALIGNMENT, () -> {
+            go("/keys");
+            page.locator("[data-modify-key='/keys/" + deploy.id() + "/edit']").click();
+            assertThat(page.locator("#modify-key-dialog")).isVisible();
+        });
+        check("keys, options and block dialog", PageChecks.Except.TABLE_ALIGNMENT, () -> {
+            go("/keys");
+            page.locator("form[action='/keys/" + deploy.id() + "/block']").evaluate(
+                    "f => f.requestSubmit()");
+            assertThat(page.locator("#block-dialog")).isVisible();
+        });
+        check("keys, a search", PageChecks.Except.TABLE_ALIGNMENT, () -> go("/keys?q=deploy"));
+        check("new key page", () -> go("/keys/new"));
+        check("modify key page", () -> go("/keys/" + deploy.id() + "/edit"));
+        check("keys, block question without JavaScript", () -> {
+            go("/keys");
+            submitPlainly("/keys/" + deploy.id() + "/block");
+        });
+
+        // Users
+        check("users", () -> {
+            go("/users");
+            assertThat(page.locator("table.people tbody tr")).hasCount(2);
+        });
+        page.setViewportSize(1280, 900);
+        go("/users");
+        assertEquals(Boolean.TRUE, page.locator("table.people").evaluate("""
+                t => { const box = t.parentElement; return box.scrollWidth <= box.clientWidth; }"""),
+                "at 1280 px the Users table fits without scrolling");
+        for (String column : List.of("Role", "Status", "Last login", "Actions")) {
+            assertThat(page.locator("table.people th", new Page.LocatorOptions().setHasText(column))).isInViewport();
+        }
+        double line = (double) page.locator("table.people tbody tr").first().locator("td").nth(3).evaluate(
+                "td => parseFloat(getComputedStyle(td).lineHeight)");
+        for (Locator cell : page.locator("table.people tbody tr td:nth-child(3) form, table.people tbody td:nth-child(5)").all()) {
+            assertTrue(cell.boundingBox().height < 2.5 * line, "one line: " + cell.innerText());
+        }
+        page.setViewportSize(390, 844);
+        go("/users");
+        List<Object> tops = (List<Object>) page.evaluate(
+                "() => Array.from(document.querySelectorAll('nav[aria-label=Main] a')).map(a => Math.round(a.getBoundingClientRect().top))");
+        assertEquals(1, tops.stream().distinct().count(), "on a phone the navigation is one line: " + tops);
+        check("users, options menu open", () -> {
+            go("/users");
+            page.getByRole(AriaRole.ROW, new Page.GetByRoleOptions().setName("Cordelia"))
+                    .locator("summary").click();
+            assertThat(button("Deactivate")).isVisible();
+        });
+        check("users, deactivate dialog", () -> {
+            go("/users");
+            page.getByRole(AriaRole.ROW, new Page.GetByRoleOptions().setName("Cordelia")).locator("summary").click();
+            button("Deactivate").click();
+            assertThat(page.locator("#deactivate-user-dialog")).isVisible();
+        });
+        check("users, deactivate question without JavaScript", () -> {
+            go("/users");
+            submitPlainly("/users/" + member.id() + "/deactivate");
+        });
+        check("users, filtered", () -> go("/users?q=cor&role=400&state=active"));
+        check("users, a new invitation link", () -> {
+            go("/users");
+            page.getByLabel("E-mail address").fill("goneril." + System.nanoTime() + "@zulip.com");
+            button("Create invitation link").click();
+            assertThat(page.getByLabel("Invitation link")).isVisible();
+        });
+
+        // Audit log, services, errors
+        check("audit log", () -> go("/audit-log"));
+        check("audit log, filtered", () -> go("/audit-log?event=bot_created&actor=iago"));
+        check("services", () -> go("/services"));
+        check("register a service", () -> go("/services/new"));
+        check("a service", () -> go("/services/" + service));
+        check("not found, signed in", () -> go("/bots/999999"));
+        assertNoProblems();
+    }
+
+    @Test
+    void darkModeAndTheFocusRing() {
+        Fixtures.user(ADMIN_EMAIL, "Iago", Role.ADMIN);
+        User member = Fixtures.member(MEMBER_EMAIL);
+        bot(member, "Cordelia's Bot", BotType.GENERIC, null);
+        page.emulateMedia(new Page.EmulateMediaOptions().setColorScheme(ColorScheme.DARK));
+        BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
+        check("account, dark", () -> go("/account"));
+        check("users, dark", () -> go("/users"));
+        check("audit log, dark", () -> go("/audit-log"));
+        check("users, options menu, dark", () -> {
+            go("/users");
+            page.getByRole(AriaRole.ROW, new Page.GetByRoleOptions().setName(member.fullName())).locator("summary").click();
+            assertThat(button("Deactivate")).isVisible();
+        });
+        assertEquals("rgb(20, 23, 31)", page.evaluate("() => getComputedStyle(document.documentElement).backgroundColor"));
+        assertNoProblems();
+
+        // one focus ring: a field, a button and a menu's summary look the same when reached with the keyboard
+        page.emulateMedia(new Page.EmulateMediaOptions().setColorScheme(ColorScheme.LIGHT));
+        go("/users");
+        List<String> rings = new ArrayList<>();
+        for (String selector : List.of("#people-search", "form[role=search] button", "table.people summary")) {
+            page.locator(selector).first().focus();
+            page.keyboard().press("Shift+Tab");
+            page.keyboard().press("Tab");
+            rings.add((String) page.evaluate("() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.outlineColor; }"));
+        }
+        assertEquals(1, rings.stream().distinct().count(), rings.toString());
+        assertEquals("solid 3px rgb(29, 78, 216)", rings.get(0));
+    }
+
+    @Test
+    void pagesOfAMember() {
+        Fixtures.user(ADMIN_EMAIL, "Iago", Role.ADMIN);
+        User member = Fixtures.member(MEMBER_EMAIL);
+        BrowserSupport.logIn(page, baseUrl, MEMBER_EMAIL, Fixtures.PASSWORD);
+        check("account of a member with next steps", () -> go("/account"));
+        check("no bots yet", () -> go("/bots"));
+        check("forbidden", () -> go("/users"));
+        bot(member, "Cordelia's Bot", BotType.GENERIC, null);
+        check("one bot", () -> {
+            go("/bots");
+            assertThat(page.getByRole(AriaRole.ROW, new Page.GetByRoleOptions().setName("Cordelia's Bot"))).hasCount(1);
+        });
+        assertNoProblems();
+    }
+
+    @Test
+    void anInvitationPage() {
+        User admin = Fixtures.user(ADMIN_EMAIL, "Iago", Role.ADMIN);
+        String token = keydesk.primary().services().people().invite(admin, "regan@zulip.com", Role.MEMBER, "127.0.0.1");
+        check("invitation", () -> go("/invite/" + token));
+        check("invitation with an error", () -> {
+            go("/invite/" + token);
+            page.getByLabel("Full name").fill("Regan");
+            page.getByLabel("Password", new Page.GetByLabelOptions().setExact(true)).fill("short");
+            page.locator("main form button[type=submit]").evaluate("b => b.form.noValidate = true");
+            clickAndLoad(page.locator("main form button[type=submit]"));
+        });
+        assertNoProblems();
+    }
+
+    private Bot bot(User owner, String name, BotType type, String payloadUrl) {
+        return keydesk.primary().services().bots().createBot(Actor.commandLine(), owner, new BotActions.NewBot(
+                name, null, type, payloadUrl, BotInterface.ZULIP, null, List.of())).bot();
+    }
+
+    /** The reset link of the e-mail just sent, as a path. */
+    private String resetPath() {
+        assertTrue(keydesk.mail().waitForIncomingEmail(15_000, 1), "no reset e-mail");
+        for (MimeMessage message : keydesk.mail().getReceivedMessages()) {
+            Matcher m = Pattern.compile(Pattern.quote(baseUrl) + "(/accounts/password/reset/[A-Za-z0-9_-]{43})")
+                    .matcher(Mails.body(message));
+            if (m.find()) return m.group(1);
+        }
+        throw new AssertionError("no reset link in the e-mails sent");
+    }
+}
