@@ -32,24 +32,15 @@ public final class PageChecks {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static String axeSource;
 
-    /** Which checks to leave out on one page, each with the reason the test gives. */
-    public enum Except { NONE, TABLE_ALIGNMENT }
-
     private PageChecks() {}
 
     /** Every problem of {@code page} as it is now, each line starting with {@code where}. */
     public static List<String> problems(Page page, String where) {
-        return problems(page, where, Except.NONE);
-    }
-
-    public static List<String> problems(Page page, String where, Except except) {
         List<String> problems = new ArrayList<>();
         for (String p : axeViolations(page)) problems.add(where + ": axe: " + p);
         String sideways = sidewaysScroll(page);
         if (sideways != null) problems.add(where + ": " + sideways);
-        if (except != Except.TABLE_ALIGNMENT) {
-            for (String p : misalignedCells(page)) problems.add(where + ": " + p);
-        }
+        for (String p : misalignedCells(page)) problems.add(where + ": " + p);
         return problems;
     }
 
