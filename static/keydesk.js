@@ -422,13 +422,3 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
-
-// Notices the server put on the page are in a live region; screen readers announce a change to
-// one, not what was there at load, so the text is put back in once the page has loaded.
-window.addEventListener("load", () => {
-  for (const notice of document.querySelectorAll("[data-announce]")) {
-    const text = notice.textContent;
-    notice.textContent = "";
-    setTimeout(() => { notice.textContent = text; }, 100);
-  }
-});

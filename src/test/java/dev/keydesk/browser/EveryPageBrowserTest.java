@@ -231,7 +231,7 @@ class EveryPageBrowserTest {
         check("your bots, deactivate dialog", () -> {
             go("/bots");
             page.getByRole(AriaRole.ROW, new Page.GetByRoleOptions().setName("Deploy Bot"))
-                    .getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("deactivate bot")).click();
+                    .getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("block bot Deploy Bot")).click();
             assertThat(page.locator("#deactivate-dialog")).isVisible();
         });
         check("your bots, deactivate question without JavaScript", () -> {
