@@ -118,18 +118,18 @@ class ListsAtScaleTest {
         }
         List<String> newest = jdbi.withHandle(h -> h.createQuery("""
                 SELECT u.full_name FROM api_keys k JOIN users u ON u.id = k.user_id
-                WHERE k.revoked_at IS NULL AND u.is_bot ORDER BY k.created_at DESC, k.user_id DESC LIMIT 50""")
+                WHERE k.revoked_at IS NULL AND k.kind = 'main' AND u.is_bot ORDER BY k.created_at DESC, k.user_id DESC LIMIT 50""")
                 .mapTo(String.class).list());
         assertEquals(newest, names(admin.get("/keys?sort=created")));
 
         String created = explain("""
                 SELECT u.id FROM api_keys k JOIN users u ON u.id = k.user_id
-                WHERE k.revoked_at IS NULL AND u.is_bot AND (k.created_at, k.user_id) < (timestamptz '2026-01-01 12:00:00+00', 0)
+                WHERE k.revoked_at IS NULL AND k.kind = 'main' AND u.is_bot AND (k.created_at, k.user_id) < (timestamptz '2026-01-01 12:00:00+00', 0)
                 ORDER BY k.created_at DESC, k.user_id DESC LIMIT 51""");
         assertTrue(created.contains("api_keys_current_created"), created);
         String used = explain("""
                 SELECT u.id FROM api_keys k JOIN users u ON u.id = k.user_id
-                WHERE k.revoked_at IS NULL AND u.is_bot
+                WHERE k.revoked_at IS NULL AND k.kind = 'main' AND u.is_bot
                 ORDER BY coalesce(k.last_used_at, 'epoch'::timestamptz) DESC, k.user_id DESC LIMIT 51""");
         assertTrue(used.contains("api_keys_current_last_used"), used);
     }

@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -32,12 +34,16 @@ public final class ChangeListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChangeListener.class);
     private static final int POLL_MILLIS = 250;
     private static final long KEEPALIVE_NANOS = 5_000_000_000L;
+    /** How long {@link #start} waits for the first LISTEN (the database may be away at startup). */
+    private static final Duration FIRST_LISTEN_WAIT = Duration.ofSeconds(10);
 
     private final DataSource dataSource;
     private final Map<String, Subscriber> subscribers;
     private final DatabaseAvailability availability;
     private final Thread thread;
     private volatile boolean running = true;
+    /** Opened once the channels are first listened to and the subscribers have resynced. */
+    private final CountDownLatch listening = new CountDownLatch(1);
 
     /** Channel names must be plain identifiers; they are written into LISTEN statements. */
     public ChangeListener(DataSource dataSource, Map<String, Subscriber> subscribers, DatabaseAvailability availability) {
@@ -51,8 +57,20 @@ public final class ChangeListener implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
+    /**
+     * Starts listening and waits (a bounded while) until the channels are listened to: the first
+     * resync forgets everything, so a process that served requests before it would drop the keys
+     * it had just cached, and would not hear of changes made in between until that resync.
+     */
     public void start() {
         thread.start();
+        try {
+            if (!listening.await(FIRST_LISTEN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("Not yet listening for changes after {}; starting anyway", FIRST_LISTEN_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void run() {
@@ -64,6 +82,7 @@ public final class ChangeListener implements AutoCloseable {
                     for (String channel : subscribers.keySet()) statement.execute("LISTEN " + channel);
                 }
                 resyncAll();
+                listening.countDown();
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 long lastCheck = System.nanoTime();
                 while (running) {

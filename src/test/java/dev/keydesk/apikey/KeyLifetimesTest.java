@@ -266,7 +266,8 @@ class KeyLifetimesTest {
         WebClient browser = loggedIn();
         // At least the four uses made here since the rotation (each process writes its own count).
         waitFor(() -> oldKeyUsesShown(browser, botId) >= 4, "the old key's uses are shown");
-        assertTrue(browser.get("/bots/" + botId).text().contains("since the rotation, last from 127.0.0.1"));
+        String botPage = browser.get("/bots/" + botId).text();
+        assertTrue(botPage.contains("since the rotation, last from 127.0.0.1"), botPage);
 
         // An hour later, on the clock: the old key is refused by both processes, with no notice needed.
         TestKeydesk.CLOCK.advance(Duration.ofMinutes(61));

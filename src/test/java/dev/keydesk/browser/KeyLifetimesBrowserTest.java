@@ -125,8 +125,8 @@ class KeyLifetimesBrowserTest {
         BrowserSupport.openFromNavigation(page, baseUrl, "Keys", "/keys");
         Locator row = page.getByRole(AriaRole.ROW).filter(new Locator.FilterOptions().setHasText("Alerts"));
         row.hover();
-        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("options").setExact(true)).click();
-        row.getByRole(AriaRole.MENUITEM, new Locator.GetByRoleOptions().setName("Generate new API key").setExact(true)).click();
+        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("options for Alerts's API key").setExact(true)).click();
+        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Generate new API key").setExact(true)).click();
 
         assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setLevel(1)))
                 .containsText("Generate a new API key for Alerts?");
