@@ -31,8 +31,28 @@ final class AuditSentences {
                 + (d.path("new_api_key").asBoolean(false) ? ", and asked for a new API key" : "") + ".");
         RULES.put(AuditEvent.PASSWORD_REENTRY_FAILED, d -> "rate_limited".equals(text(d, "reason"))
                 ? "Was refused the API key: too many wrong passwords." : "Entered a wrong password to see the API key.");
-        RULES.put(AuditEvent.API_KEY_CHANGED, d -> d.path("initial").asBoolean(false)
-                ? "Issued the first API key." : "Replaced the API key; the old one no longer works.");
+        RULES.put(AuditEvent.API_KEY_CHANGED, d -> (d.path("initial").asBoolean(false)
+                ? "Issued the first API key"
+                : "leaked".equals(text(d, "reason")) ? "Replaced the API key reported as leaked"
+                : d.hasNonNull("old_key_works_until") ? "Replaced the API key; the old one works until " + text(d, "old_key_works_until")
+                : "Replaced the API key; the old one no longer works")
+                + (d.hasNonNull("expires_at") ? "; the new key expires " + text(d, "expires_at") : "") + ".");
+        RULES.put(AuditEvent.API_KEY_LEAK_REPORTED, d -> "Received a report that a " + kind(d) + " leaked"
+                + (d.hasNonNull("url") ? " at " + text(d, "url") : "")
+                + (d.hasNonNull("outcome") ? "; outcome: " + text(d, "outcome") : "") + ".");
+        RULES.put(AuditEvent.API_KEY_LOOKED_UP, d -> "Looked up a " + kind(d) + " by its value.");
+        RULES.put(AuditEvent.DEVICE_KEY_ISSUED, d -> "Gave a device" + (d.has("client") ? " (" + text(d, "client") + ")" : "")
+                + " a key of its own.");
+        RULES.put(AuditEvent.DEVICE_LOGGED_OUT, d -> "Logged out a device" + (d.has("client") ? " (" + text(d, "client")
+                + (d.has("device_ip") ? " at " + text(d, "device_ip") : "") + ")" : "") + ": its key no longer works.");
+        RULES.put(AuditEvent.OLD_KEY_RETIRED, d -> d.path("early").asBoolean(false)
+                ? "Ended the old key's grace period early." : "The old key's grace period ended.");
+        RULES.put(AuditEvent.API_KEY_EXPIRY_CHANGED, d -> d.hasNonNull("expires_at")
+                ? "Set the key to expire " + text(d, "expires_at") + "." : "Removed the key's expiry.");
+        RULES.put(AuditEvent.API_KEY_EXPIRED, d -> "The API key expired" + (d.hasNonNull("expires_at") ? " " + text(d, "expires_at") : "") + ".");
+        RULES.put(AuditEvent.KEY_POLICY_CHANGED, d -> d.hasNonNull("max_bot_key_lifetime_days")
+                ? "Limited bot keys to " + count(d.path("max_bot_key_lifetime_days").asLong(), "day") + "."
+                : "Removed the limit on bot keys' lifetime.");
         RULES.put(AuditEvent.API_KEY_REVEALED, d -> (d.path("targets").isArray()
                 ? "Showed " + d.path("targets").size() + " API keys" : "Showed the API key")
                 + (d.has("purpose") ? " (" + text(d, "purpose") + ")" : "") + ".");
@@ -110,6 +130,19 @@ final class AuditSentences {
         if (items.isEmpty()) return "settings";
         if (items.size() == 1) return items.get(0);
         return String.join(", ", items.subList(0, items.size() - 1)) + " and " + items.get(items.size() - 1);
+    }
+
+    /** A leak report's or lookup's key, by the kind it was found to be. */
+    private static String kind(JsonNode d) {
+        return switch (text(d, "kind")) {
+            case "main" -> "main key";
+            case "bot" -> "bot key";
+            case "device" -> "device key";
+            case "grace" -> "old key in its grace period";
+            case "not_current" -> "key that is no longer current";
+            case "malformed" -> "string that is not a key";
+            default -> "key Keydesk never issued";
+        };
     }
 
     private static String count(long n, String thing) {

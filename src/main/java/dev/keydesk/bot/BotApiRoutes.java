@@ -74,13 +74,14 @@ public final class BotApiRoutes {
         Map<Long, String> keys = apiKeys.revealKeys(ApiAuth.actor(ctx),
                 own.stream().map(Bot::id).toList(), "bot list");
         BotQueries.Details details = queries.details(own);
+        Map<Long, Instant> expiries = keyQueries.expiries(own.stream().map(Bot::id).toList());
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Bot bot : own) out.add(botDict(bot, details, keys.get(bot.id())));
+        for (Bot bot : own) out.add(botDict(bot, details, keys.get(bot.id()), expiries.get(bot.id())));
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(Map.of("bots", out)));
     }
 
-    private Map<String, Object> botDict(Bot bot, BotQueries.Details details, String apiKey) {
+    private Map<String, Object> botDict(Bot bot, BotQueries.Details details, String apiKey, Instant expiresAt) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("username", bot.email());
         entry.put("email", bot.email());
@@ -98,6 +99,7 @@ public final class BotApiRoutes {
         details.service(bot.id()).ifPresent(s -> services.add(Map.of(
                 "base_url", s.payloadUrl(), "interface", s.interfaceType())));
         entry.put("services", services);
+        entry.put(EXPIRES_AT, expiresAt == null ? null : expiresAt.toString());
         return entry;
     }
 

@@ -380,6 +380,10 @@ class KeyLifetimesTest {
                 Http.form("api_key_expires_at", expiry.toString()), hamletAuth);
         assertEquals(200, set.status(), set.body());
         assertEquals(expiry, Instant.parse(set.json().get("api_key_expires_at").asText()));
+        Http.Response listed = Http.get(keydesk.baseUrl() + "/api/v1/bots", hamletAuth);
+        assertEquals(200, listed.status(), listed.body());
+        assertEquals(expiry, Instant.parse(listed.json().get("bots").get(0).get("api_key_expires_at").asText()),
+                "GET /bots names the expiry too");
         assertEverywhere(200, email, key);
 
         runDeadlinesEverywhere();

@@ -22,6 +22,10 @@ class AuditSentencesTest {
         assertEquals("Changed the password; 2 other sessions ended.",
                 AuditSentences.of("password_changed", "{\"other_sessions_ended\": 2, \"via\": \"web\"}"));
         assertEquals("Logged out 1 device.", AuditSentences.of("devices_logged_out", "{\"devices\": 1}"));
+        assertEquals("Received a report that a device key leaked at https://example.com/log; outcome: device logged out.",
+                AuditSentences.of("api_key_leak_reported", "{\"kind\": \"device\", \"url\": \"https://example.com/log\", "
+                        + "\"outcome\": \"device logged out\", \"key_id\": 7}"));
+        assertEquals("Limited bot keys to 90 days.", AuditSentences.of("key_policy_changed", "{\"max_bot_key_lifetime_days\": 90}"));
         assertEquals("Created the organization “Acme”. On the command line.",
                 AuditSentences.of("organization_created", "{\"name\": \"Acme\", \"via\": \"command line\"}"));
     }
