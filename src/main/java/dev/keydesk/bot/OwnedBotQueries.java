@@ -56,7 +56,7 @@ final class OwnedBotQueries {
     private static final String FROM = BOTS + OWNED;
     private static final String COLUMNS = "SELECT " + BotDao.BOT_COLUMNS + ", k.last_used_at, lower(u.full_name) AS sort_name"
             + BOTS + """
-            LEFT JOIN LATERAL (SELECT last_used_at FROM api_keys WHERE user_id = u.id AND revoked_at IS NULL OFFSET 0) k ON true
+            LEFT JOIN LATERAL (SELECT last_used_at FROM api_keys WHERE user_id = u.id AND kind = 'main' AND revoked_at IS NULL OFFSET 0) k ON true
             """ + OWNED;
 
     private final Jdbi jdbi;

@@ -266,6 +266,8 @@ class KeyLifetimesTest {
         WebClient browser = loggedIn();
         // At least the four uses made here since the rotation (each process writes its own count).
         waitFor(() -> oldKeyUsesShown(browser, botId) >= 4, "the old key's uses are shown");
+        assertEquals(1, browser.get("/bots").doc().select("tr[data-bot-id=" + botId + "]").size(),
+                "Your bots lists the bot once while its old key still works");
         String botPage = browser.get("/bots/" + botId).text();
         assertTrue(botPage.contains("since the rotation, last from 127.0.0.1"), botPage);
 
