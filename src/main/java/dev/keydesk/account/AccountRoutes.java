@@ -68,14 +68,14 @@ public final class AccountRoutes {
     private void getApiKey(Context ctx) {
         User user = WebSession.requireUser(ctx);
         Session session = WebSession.requireSession(ctx);
-        PasswordCheck.Outcome outcome = reauthentication.confirm(session, user, ctx.formParam("password"), ctx.ip());
-        if (outcome instanceof PasswordCheck.RateLimited limited) {
+        PasswordCheck.Outcome<Void> outcome = reauthentication.confirm(session, user, ctx.formParam("password"), ctx.ip());
+        if (outcome instanceof PasswordCheck.RateLimited<Void> limited) {
             ctx.header("Retry-After", Long.toString(limited.retryAfter().toSeconds()));
             render(ctx, 429, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError(
                     "Too many wrong passwords. Try again in " + Math.max(1, limited.retryAfter().toMinutes()) + " minutes."));
             return;
         }
-        if (!(outcome instanceof PasswordCheck.Verified)) {
+        if (!(outcome instanceof PasswordCheck.Verified<Void>)) {
             render(ctx, 400, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError("That password is not right. Try again."));
             return;
         }
@@ -140,14 +140,14 @@ public final class AccountRoutes {
         boolean confirmed = "yes".equals(ctx.formParam("confirmed"));
         boolean passwordNeeded = !recentlyReauthenticated(ctx);
         if (confirmed && passwordNeeded && ctx.formParam("password") != null) {
-            PasswordCheck.Outcome outcome = reauthentication.confirm(session, user, ctx.formParam("password"), ctx.ip());
-            if (outcome instanceof PasswordCheck.RateLimited limited) {
+            PasswordCheck.Outcome<Void> outcome = reauthentication.confirm(session, user, ctx.formParam("password"), ctx.ip());
+            if (outcome instanceof PasswordCheck.RateLimited<Void> limited) {
                 ctx.header("Retry-After", Long.toString(limited.retryAfter().toSeconds()));
                 renderDeviceLogout(ctx, 429, device, true, "Too many wrong passwords. Try again in "
                         + Math.max(1, limited.retryAfter().toMinutes()) + " minutes.");
                 return;
             }
-            if (!(outcome instanceof PasswordCheck.Verified)) {
+            if (!(outcome instanceof PasswordCheck.Verified<Void>)) {
                 renderDeviceLogout(ctx, 400, device, true, "That password is not right. Try again.");
                 return;
             }
@@ -176,12 +176,12 @@ public final class AccountRoutes {
             render(ctx, 400, view(ctx, KeyPanel.CLOSED).withPasswordError("The two new passwords do not match."));
             return;
         }
-        PasswordCheck.Outcome outcome = passwords.check(user.email(), current, ctx.ip());
-        if (outcome instanceof PasswordCheck.RateLimited) {
+        PasswordCheck.Outcome<Void> outcome = passwords.check(user.email(), current, ctx.ip());
+        if (outcome instanceof PasswordCheck.RateLimited<Void>) {
             render(ctx, 429, view(ctx, KeyPanel.CLOSED).withPasswordError("Too many wrong passwords. Try again later."));
             return;
         }
-        if (!(outcome instanceof PasswordCheck.Verified)) {
+        if (!(outcome instanceof PasswordCheck.Verified<Void>)) {
             render(ctx, 400, view(ctx, KeyPanel.CLOSED).withPasswordError("Your current password is not right."));
             return;
         }

@@ -48,15 +48,15 @@ public final class LoginRoutes {
             render(ctx, 401, email, next, WRONG_CREDENTIALS);
             return;
         }
-        PasswordCheck.Outcome outcome = passwords.check(email, password, ctx.ip());
-        if (outcome instanceof PasswordCheck.Verified verified) {
+        PasswordCheck.Outcome<Void> outcome = passwords.check(email, password, ctx.ip());
+        if (outcome instanceof PasswordCheck.Verified<Void> verified) {
             webSession.signIn(ctx, verified.user().id());
             ctx.redirect(safeNext(next), HttpStatus.SEE_OTHER);
-        } else if (outcome instanceof PasswordCheck.RateLimited limited) {
+        } else if (outcome instanceof PasswordCheck.RateLimited<Void> limited) {
             ctx.header("Retry-After", Long.toString(limited.retryAfter().toSeconds()));
             render(ctx, 429, email, next, "Too many login attempts. Try again in "
                     + Math.max(1, limited.retryAfter().toMinutes()) + " minutes.");
-        } else if (outcome instanceof PasswordCheck.Deactivated) {
+        } else if (outcome instanceof PasswordCheck.Deactivated<Void>) {
             render(ctx, 401, email, next, "This account has been deactivated. Ask an administrator for help.");
         } else {
             render(ctx, 401, email, next, WRONG_CREDENTIALS);

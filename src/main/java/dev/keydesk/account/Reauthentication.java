@@ -21,12 +21,12 @@ public final class Reauthentication {
     }
 
     /** On success the session may handle the key for the next five minutes; failures are audited. */
-    public PasswordCheck.Outcome confirm(Session session, User user, String password, String ip) {
-        PasswordCheck.Outcome outcome = passwords.check(user.email(), password == null ? "" : password, ip);
-        if (outcome instanceof PasswordCheck.Verified verified && verified.user().id() == user.id()) {
+    public PasswordCheck.Outcome<Void> confirm(Session session, User user, String password, String ip) {
+        PasswordCheck.Outcome<Void> outcome = passwords.check(user.email(), password == null ? "" : password, ip);
+        if (outcome instanceof PasswordCheck.Verified<Void> verified && verified.user().id() == user.id()) {
             jdbi.useExtension(SessionDao.class, dao -> dao.markReauthenticated(session.id()));
         } else {
-            String reason = outcome instanceof PasswordCheck.RateLimited ? "rate_limited" : "wrong_password";
+            String reason = outcome instanceof PasswordCheck.RateLimited<Void> ? "rate_limited" : "wrong_password";
             jdbi.useTransaction(h -> AuditLog.record(h, AuditEvent.PASSWORD_REENTRY_FAILED,
                     Actor.user(user.id(), ip), user.id(), Map.of("reason", reason)));
         }

@@ -422,23 +422,24 @@ public final class ApiKeyActions {
      * shown again). {@code client} is the client's name, as {@link ClientName#of} makes it.
      */
     public String issueToDevice(User user, String client, String userAgent, String ip, String purpose) {
-        return jdbi.inTransaction(h -> {
-            DeviceDao devices = h.attach(DeviceDao.class);
-            boolean newClient = !devices.knowsClient(user.id(), client);
-            long deviceId = devices.insert(user.id(), client, ClientName.truncatedUserAgent(userAgent), ip);
-            String key = ApiKeyFormat.generate();
-            h.attach(ApiKeyDao.class).insertDeviceKey(user.id(), Tokens.sha256(key), deviceId);
-            h.attach(UserDao.class).recordLogin(user.id());
-            if (newClient && !user.isBot()) {
-                String org = h.attach(OrganizationDao.class).find().map(Organization::name).orElse("Keydesk");
-                Emails.Email notice = Emails.newLogin(org, client, ip, clock.instant(), site + "/account");
-                outbox.email(h, user.email(), notice.subject(), notice.body());
-            }
-            AuditLog.record(h, AuditEvent.DEVICE_KEY_ISSUED, Actor.api(user.id(), ip), user.id(),
-                    Map.of("purpose", purpose, "device_id", deviceId, "client", client));
-            // A new key is announced like any key change, so no process keeps it as a known miss.
-            cache.announceChange(h, user.id());
-            return key;
-        });
+        return jdbi.inTransaction(h -> issueToDevice(h, user, client, userAgent, ip, purpose));
+    }
+
+    /** Inside the caller's transaction (fetch_api_key's, which also forgives the password attempt). */
+    public String issueToDevice(Handle h, User user, String client, String userAgent, String ip, String purpose) {
+        String key = ApiKeyFormat.generate();
+        var issued = h.attach(ApiKeyDao.class).insertDeviceWithKey(user.id(), client,
+                ClientName.truncatedUserAgent(userAgent), ip, Tokens.sha256(key));
+        long deviceId = issued.deviceId();
+        if (!issued.clientKnown() && !user.isBot()) {
+            String org = h.attach(OrganizationDao.class).find().map(Organization::name).orElse("Keydesk");
+            Emails.Email notice = Emails.newLogin(org, client, ip, clock.instant(), site + "/account");
+            outbox.email(h, user.email(), notice.subject(), notice.body());
+        }
+        AuditLog.record(h, AuditEvent.DEVICE_KEY_ISSUED, Actor.api(user.id(), ip), user.id(),
+                Map.of("purpose", purpose, "device_id", deviceId, "client", client));
+        // Not announced: the account's other keys are unchanged, and no process can remember this
+        // key as unknown, since it was made just now at random and never presented before.
+        return key;
     }
 }

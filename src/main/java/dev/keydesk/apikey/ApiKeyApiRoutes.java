@@ -43,17 +43,19 @@ public final class ApiKeyApiRoutes {
         if (!EmailAddress.isValid(username)) {
             throw ApiError.badRequest("Enter a valid email address.");
         }
-        PasswordCheck.Outcome outcome = passwords.check(username, password, ctx.ip());
-        if (outcome instanceof PasswordCheck.RateLimited limited) {
+        String client = clientOf(ctx, req);
+        PasswordCheck.Outcome<String> outcome = passwords.check(username, password, ctx.ip(),
+                (h, user) -> keys.issueToDevice(h, user, client, ctx.userAgent(), ctx.ip(), "fetch_api_key"));
+        if (outcome instanceof PasswordCheck.RateLimited<String> limited) {
             throw ApiError.rateLimited(limited.retryAfter().toSeconds());
         }
-        if (outcome instanceof PasswordCheck.Deactivated) {
+        if (outcome instanceof PasswordCheck.Deactivated<String>) {
             throw ApiError.unauthorized("USER_DEACTIVATED", "Account is deactivated");
         }
-        if (!(outcome instanceof PasswordCheck.Verified verified)) {
+        if (!(outcome instanceof PasswordCheck.Verified<String> verified)) {
             throw ApiError.unauthorized("AUTHENTICATION_FAILED", "Your username or password is incorrect");
         }
-        sendKeyToDevice(ctx, req, verified.user(), "fetch_api_key");
+        sendKey(ctx, req, verified.user(), verified.opened());
     }
 
     /** Zulip's answers: 400 without development mode, AUTHENTICATION_FAILED for an unknown account. */
@@ -65,12 +67,15 @@ public final class ApiKeyApiRoutes {
         User user = users.findByEmail(username)
                 .orElseThrow(() -> ApiError.unauthorized("AUTHENTICATION_FAILED", "Your username or password is incorrect"));
         if (!user.isActive()) throw ApiError.unauthorized("USER_DEACTIVATED", "Account is deactivated");
-        sendKeyToDevice(ctx, req, user, "dev_fetch_api_key");
+        String key = keys.issueToDevice(user, clientOf(ctx, req), ctx.userAgent(), ctx.ip(), "dev_fetch_api_key");
+        sendKey(ctx, req, user, key);
     }
 
-    private void sendKeyToDevice(Context ctx, ApiRequest req, User user, String purpose) {
-        String client = ClientName.of(req.optional(ApiRequest.CLIENT).orElse(null), ctx.userAgent());
-        String key = keys.issueToDevice(user, client, ctx.userAgent(), ctx.ip(), purpose);
+    private static String clientOf(Context ctx, ApiRequest req) {
+        return ClientName.of(req.optional(ApiRequest.CLIENT).orElse(null), ctx.userAgent());
+    }
+
+    private static void sendKey(Context ctx, ApiRequest req, User user, String key) {
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(Map.of("api_key", key, "email", user.email(), "user_id", user.id())));
     }

@@ -10,7 +10,6 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
-import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
@@ -21,10 +20,26 @@ public interface ApiKeyDao {
     void insert(@Bind("userId") long userId, @Bind("digest") byte[] digest, @Bind("ciphertext") byte[] ciphertext,
                 @Bind("expiresAt") Instant expiresAt);
 
-    /** A device's own key: no ciphertext, since it is handed out once and never shown again. */
-    @SqlUpdate("INSERT INTO api_keys (user_id, digest, kind, device_id) VALUES (:userId, :digest, 'device', :deviceId)")
-    @GetGeneratedKeys("id")
-    long insertDeviceKey(@Bind("userId") long userId, @Bind("digest") byte[] digest, @Bind("deviceId") long deviceId);
+    /**
+     * fetch_api_key's writes in one statement, since each round trip is latency on a path bound
+     * by argon2: the device, its own key (no ciphertext: it is handed out once and never shown
+     * again), the account's last login, and whether this client had fetched a key before (read,
+     * like every part of the statement, as the database was before it).
+     */
+    @SqlQuery("""
+            WITH known AS (SELECT EXISTS (SELECT 1 FROM devices WHERE user_id = :userId AND client = :client) AS client_known),
+                 device AS (INSERT INTO devices (user_id, client, user_agent, ip)
+                            VALUES (:userId, :client, :userAgent, :ip) RETURNING id),
+                 device_key AS (INSERT INTO api_keys (user_id, digest, kind, device_id)
+                                SELECT :userId, :digest, 'device', id FROM device),
+                 login AS (UPDATE users SET last_login_at = now() WHERE id = :userId)
+            SELECT device.id AS device_id, known.client_known FROM device, known""")
+    @RegisterConstructorMapper(IssuedDevice.class)
+    IssuedDevice insertDeviceWithKey(@Bind("userId") long userId, @Bind("client") String client,
+                                     @Bind("userAgent") String userAgent, @Bind("ip") String ip,
+                                     @Bind("digest") byte[] digest);
+
+    record IssuedDevice(long deviceId, boolean clientKnown) {}
 
     @SqlQuery("SELECT id FROM users WHERE id = :userId FOR UPDATE")
     Optional<Long> lockUser(@Bind("userId") long userId);

@@ -4,20 +4,11 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
-import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 @RegisterConstructorMapper(Device.class)
 public interface DeviceDao {
-    @SqlUpdate("INSERT INTO devices (user_id, client, user_agent, ip) VALUES (:userId, :client, :userAgent, :ip)")
-    @GetGeneratedKeys("id")
-    long insert(@Bind("userId") long userId, @Bind("client") String client, @Bind("userAgent") String userAgent,
-                @Bind("ip") String ip);
-
-    @SqlQuery("SELECT EXISTS (SELECT 1 FROM devices WHERE user_id = :userId AND client = :client)")
-    boolean knowsClient(@Bind("userId") long userId, @Bind("client") String client);
-
     /** The account's devices whose key still works, most recently issued first. */
     @SqlQuery("""
             SELECT d.id, d.client, d.user_agent, d.ip, d.first_seen_at AS issued_at, k.last_used_at

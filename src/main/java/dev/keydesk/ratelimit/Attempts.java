@@ -1,32 +1,44 @@
 package dev.keydesk.ratelimit;
 
+import java.sql.Array;
 import java.time.Duration;
-import java.util.Optional;
-import org.jdbi.v3.core.Handle;
+import java.util.Arrays;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
 
-/** The attempts table shared by every limit: one row per counted attempt, per bucket. */
+/**
+ * The attempts table shared by every limit: one row per counted attempt, per bucket. An attempt
+ * is checked and counted in one call of the database function {@code record_attempt} (migration
+ * V50), which takes the buckets' locks, so parallel attempts take turns and none slips past a
+ * bound.
+ */
 final class Attempts {
     private Attempts() {}
 
-    /**
-     * How long until the next attempt in {@code bucket} is allowed, when {@code limit} attempts are
-     * already in the window: until the oldest of the most recent {@code limit} leaves it.
-     */
-    static Optional<Duration> waitFor(Handle h, String bucket, int limit, Duration window) {
-        return h.createQuery("""
-                        SELECT CEIL(EXTRACT(EPOCH FROM (attempted_at + :w - now())))::bigint
-                        FROM auth_attempts
-                        WHERE bucket = :b AND attempted_at > now() - :w
-                        ORDER BY attempted_at DESC
-                        OFFSET :offset LIMIT 1""")
-                .bind("b", bucket).bind("w", window).bind("offset", limit - 1)
-                .mapTo(Long.class)
-                .findOne()
-                .map(seconds -> Duration.ofSeconds(Math.max(1, seconds)));
+    /** Either how long to wait (nothing was counted) or the ids of the rows counted, in bucket order. */
+    record Recorded(Duration retryAfter, long[] ids) {
+        boolean refused() {
+            return !retryAfter.isZero();
+        }
     }
 
-    static long insert(Handle h, String bucket) {
-        return h.createUpdate("INSERT INTO auth_attempts (bucket) VALUES (:b)")
-                .bind("b", bucket).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+    /**
+     * Counts one attempt in every bucket of {@code buckets}, unless one of them already holds its
+     * limit (the same position of {@code limits}) within {@code window}: then nothing is counted
+     * and the answer says how long until the oldest of those attempts leaves the window.
+     */
+    static Recorded record(Jdbi jdbi, List<String> buckets, List<Integer> limits, Duration window) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT wait_seconds, attempt_ids FROM record_attempt(:buckets, :limits, :window)")
+                .bindArray("buckets", String.class, buckets)
+                .bindArray("limits", Integer.class, limits)
+                .bind("window", window)
+                .map((rs, ctx) -> {
+                    long seconds = rs.getLong("wait_seconds");
+                    Array ids = rs.getArray("attempt_ids");
+                    return new Recorded(Duration.ofSeconds(seconds),
+                            ids == null ? new long[0] : Arrays.stream((Long[]) ids.getArray()).mapToLong(Long::longValue).toArray());
+                })
+                .one());
     }
 }

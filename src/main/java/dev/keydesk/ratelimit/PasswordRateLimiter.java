@@ -3,7 +3,6 @@ package dev.keydesk.ratelimit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -54,24 +53,11 @@ public final class PasswordRateLimiter {
         String userBucket = scope + ":user:" + user;
         String userFromAddressBucket = scope + ":user-ip:" + ip + ":" + user;
         String ipBucket = scope + ":ip:" + ip;
-        return jdbi.inTransaction(h -> {
-            // Fixed lock order (username, username from address, address) so two attempts cannot deadlock.
-            for (String bucket : List.of(userBucket, userFromAddressBucket, ipBucket)) {
-                h.createQuery("SELECT pg_advisory_xact_lock(hashtext(:b))").bind("b", bucket).mapTo(String.class).one();
-            }
-            Duration wait = longest(
-                    waitFor(h, userFromAddressBucket, limits.perUsernameFromAddress()),
-                    waitFor(h, userBucket, limits.perUsername()),
-                    waitFor(h, ipBucket, limits.perIp()));
-            if (!wait.isZero()) return new Limited(wait);
-            long userId = Attempts.insert(h, userBucket);
-            Attempts.insert(h, userFromAddressBucket);
-            long ipId = Attempts.insert(h, ipBucket);
-            h.createUpdate("DELETE FROM auth_attempts WHERE bucket IN (:u, :ua, :i) AND attempted_at < now() - :w")
-                    .bind("u", userBucket).bind("ua", userFromAddressBucket).bind("i", ipBucket)
-                    .bind("w", limits.window()).execute();
-            return new Allowed(new Attempt(userFromAddressBucket, userId, ipId));
-        });
+        // Always this order (username, username from address, address), so two attempts cannot deadlock.
+        var recorded = Attempts.record(jdbi, List.of(userBucket, userFromAddressBucket, ipBucket),
+                List.of(limits.perUsername(), limits.perUsernameFromAddress(), limits.perIp()), limits.window());
+        if (recorded.refused()) return new Limited(recorded.retryAfter());
+        return new Allowed(new Attempt(userFromAddressBucket, recorded.ids()[0], recorded.ids()[2]));
     }
 
     /**
@@ -80,21 +66,13 @@ public final class PasswordRateLimiter {
      * owner signing in does not reopen the account to someone guessing elsewhere.
      */
     public void forgive(Attempt attempt) {
-        jdbi.useHandle(h -> h.createUpdate("DELETE FROM auth_attempts WHERE bucket = :ua OR id IN (:u, :i)")
+        jdbi.useHandle(h -> forgive(h, attempt));
+    }
+
+    /** {@link #forgive(Attempt)} inside the caller's transaction, with the work the right password allows. */
+    public void forgive(Handle h, Attempt attempt) {
+        h.createUpdate("DELETE FROM auth_attempts WHERE bucket = :ua OR id IN (:u, :i)")
                 .bind("ua", attempt.userFromAddressBucket())
-                .bind("u", attempt.userAttemptId()).bind("i", attempt.ipAttemptId()).execute());
-    }
-
-    @SafeVarargs
-    private static Duration longest(Optional<Duration>... waits) {
-        Duration longest = Duration.ZERO;
-        for (Optional<Duration> wait : waits) {
-            if (wait.isPresent() && wait.get().compareTo(longest) > 0) longest = wait.get();
-        }
-        return longest;
-    }
-
-    private Optional<Duration> waitFor(Handle h, String bucket, int limit) {
-        return Attempts.waitFor(h, bucket, limit, limits.window());
+                .bind("u", attempt.userAttemptId()).bind("i", attempt.ipAttemptId()).execute();
     }
 }

@@ -1,6 +1,7 @@
 package dev.keydesk.ratelimit;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
@@ -25,16 +26,7 @@ public final class RequestRateLimiter {
 
     /** Records a request for {@code key}, or says how long to wait when the limit is reached. */
     public Optional<Duration> attempt(String key) {
-        String bucket = scope + ":" + key;
-        return jdbi.inTransaction(h -> {
-            // Parallel requests of one key take turns, so none slips past the limit.
-            h.createQuery("SELECT pg_advisory_xact_lock(hashtext(:b))").bind("b", bucket).mapTo(String.class).one();
-            Optional<Duration> wait = Attempts.waitFor(h, bucket, limit.requests(), limit.window());
-            if (wait.isPresent()) return wait;
-            Attempts.insert(h, bucket);
-            h.createUpdate("DELETE FROM auth_attempts WHERE bucket = :b AND attempted_at < now() - :w")
-                    .bind("b", bucket).bind("w", limit.window()).execute();
-            return Optional.<Duration>empty();
-        });
+        var recorded = Attempts.record(jdbi, List.of(scope + ":" + key), List.of(limit.requests()), limit.window());
+        return recorded.refused() ? Optional.of(recorded.retryAfter()) : Optional.empty();
     }
 }

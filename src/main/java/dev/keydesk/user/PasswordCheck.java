@@ -3,6 +3,7 @@ package dev.keydesk.user;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
 import java.time.Duration;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -10,19 +11,30 @@ import org.jdbi.v3.core.Jdbi;
  * form and password re-entry, so each counts against the same bound. The bound is counted per
  * username and client address (with a larger cap per username), so the address given must be
  * the client's: wrong passwords from one address do not refuse the right one from another.
+ *
+ * <p>Before the hash is verified there are two statements (the attempt, counted in one call, and
+ * the account); after a right password, one transaction forgives the attempt and does what the
+ * password opens ({@link Opening}), so nothing else waits on the database around argon2.
  */
 public final class PasswordCheck {
-    public sealed interface Outcome permits Verified, WrongCredentials, RateLimited, Deactivated {}
+    public sealed interface Outcome<T> permits Verified, WrongCredentials, RateLimited, Deactivated {}
 
-    public record Verified(User user) implements Outcome {}
+    /** The password was right and the account active; {@code opened} is what the opening returned. */
+    public record Verified<T>(User user, T opened) implements Outcome<T> {}
 
     /** Unknown account or wrong password: callers must not tell the two apart. */
-    public record WrongCredentials() implements Outcome {}
+    public record WrongCredentials<T>() implements Outcome<T> {}
 
-    public record RateLimited(Duration retryAfter) implements Outcome {}
+    public record RateLimited<T>(Duration retryAfter) implements Outcome<T> {}
 
     /** Said only once the password was right, as Zulip does. */
-    public record Deactivated(User user) implements Outcome {}
+    public record Deactivated<T>(User user) implements Outcome<T> {}
+
+    /** What a right password opens for an active account, done in the transaction that forgives the attempt. */
+    @FunctionalInterface
+    public interface Opening<T> {
+        T open(Handle handle, User user);
+    }
 
     private final Jdbi jdbi;
     private final PasswordHasher hasher;
@@ -34,19 +46,27 @@ public final class PasswordCheck {
         this.limiter = limiter;
     }
 
-    public Outcome check(String username, String password, String ip) {
+    /** Only checks: a right password for an active account is {@code Verified} with nothing opened. */
+    public Outcome<Void> check(String username, String password, String ip) {
+        return check(username, password, ip, (handle, user) -> null);
+    }
+
+    public <T> Outcome<T> check(String username, String password, String ip, Opening<T> opening) {
         var decision = limiter.attempt(username, ip);
         if (decision instanceof PasswordRateLimiter.Limited limited) {
-            return new RateLimited(limited.retryAfter());
+            return new RateLimited<>(limited.retryAfter());
         }
         var attempt = ((PasswordRateLimiter.Allowed) decision).attempt();
         // The same single query whether or not the account exists, then always one argon2 verification.
         Optional<UserDao.StoredPassword> stored = jdbi.withExtension(UserDao.class, dao -> dao.findStoredPassword(username));
         if (!hasher.verify(stored.map(UserDao.StoredPassword::passwordHash).orElse(null), password)) {
-            return new WrongCredentials();
+            return new WrongCredentials<>();
         }
-        limiter.forgive(attempt);
-        User user = jdbi.withExtension(UserDao.class, dao -> dao.findById(stored.get().id())).orElseThrow();
-        return user.isActive() ? new Verified(user) : new Deactivated(user);
+        User user = stored.get().user();
+        return jdbi.inTransaction(h -> {
+            limiter.forgive(h, attempt);
+            if (!user.isActive()) return new Deactivated<T>(user);
+            return new Verified<>(user, opening.open(h, user));
+        });
     }
 }

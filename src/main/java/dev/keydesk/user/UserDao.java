@@ -3,6 +3,7 @@ package dev.keydesk.user;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.jdbi.v3.core.mapper.Nested;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
@@ -33,12 +34,12 @@ public interface UserDao {
     @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE is_active AND NOT is_bot AND id = ANY(:ids) ORDER BY lower(full_name), id")
     java.util.List<User> activeHumansAmong(@Bind("ids") long[] ids);
 
-    /** The password hash of the account with this address (null hash: a bot, or no password set). */
-    @SqlQuery("SELECT id, password_hash FROM users WHERE lower(email) = lower(:email)")
+    /** The account with this address and its password hash (null hash: a bot, or no password set). */
+    @SqlQuery("SELECT " + COLUMNS + ", password_hash FROM users WHERE lower(email) = lower(:email)")
     @RegisterConstructorMapper(StoredPassword.class)
     Optional<StoredPassword> findStoredPassword(@Bind("email") String email);
 
-    record StoredPassword(long id, String passwordHash) {}
+    record StoredPassword(@Nested User user, String passwordHash) {}
 
     @SqlUpdate("""
             INSERT INTO users (email, full_name, role, password_hash)

@@ -91,18 +91,17 @@ class ApiKeyActionsTest {
             long id = person(h, "hamlet@zulip.com");
             long other = person(h, "cordelia@zulip.com");
             apiKeys.replaceKey(h, Actor.commandLine(), id);
-            DeviceDao devices = h.attach(DeviceDao.class);
             ApiKeyDao keys = h.attach(ApiKeyDao.class);
-            keys.insertDeviceKey(id, Tokens.sha256("k1"), devices.insert(id, "ZulipMobile", "ZulipMobile/27", "192.0.2.1"));
-            keys.insertDeviceKey(id, Tokens.sha256("k2"), devices.insert(id, "ZulipTerminal", "ZulipTerminal/0.7", "192.0.2.1"));
-            keys.insertDeviceKey(other, Tokens.sha256("k3"), devices.insert(other, "ZulipMobile", "ZulipMobile/27", "192.0.2.2"));
+            keys.insertDeviceWithKey(id, "ZulipMobile", "ZulipMobile/27", "192.0.2.1", Tokens.sha256("k1"));
+            keys.insertDeviceWithKey(id, "ZulipTerminal", "ZulipTerminal/0.7", "192.0.2.1", Tokens.sha256("k2"));
+            keys.insertDeviceWithKey(other, "ZulipMobile", "ZulipMobile/27", "192.0.2.2", Tokens.sha256("k3"));
 
             apiKeys.replaceKey(h, Actor.commandLine(), id);
 
-            assertEquals(List.of(), devices.listForUser(id));
+            assertEquals(List.of(), h.attach(DeviceDao.class).listForUser(id));
             assertEquals(1L, h.createQuery("SELECT count(*) FROM api_keys WHERE user_id = :id AND revoked_at IS NULL")
                     .bind("id", id).mapTo(Long.class).one(), "only the new main key works");
-            assertEquals(1, devices.listForUser(other).size(), "other people's devices stay");
+            assertEquals(1, h.attach(DeviceDao.class).listForUser(other).size(), "other people's devices stay");
             assertEquals("devices_logged_out {\"devices\": 2}", audit(h, id).get(2));
         });
     }

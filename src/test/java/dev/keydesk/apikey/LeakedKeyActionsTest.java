@@ -91,7 +91,8 @@ class LeakedKeyActionsTest {
         UnitDatabase.rolledBack(h -> {
             long person = person(h, "hamlet@zulip.com");
             String key = apiKeys.replaceKey(h, Actor.commandLine(), person);
-            h.attach(DeviceDao.class).insert(person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1");
+            h.attach(ApiKeyDao.class).insertDeviceWithKey(person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1",
+                    Tokens.sha256(ApiKeyFormat.generate()));
 
             Optional<FoundKey> acted = apiKeys.revokeLeaked(h, reporter, Tokens.sha256(key), WHERE);
 
@@ -153,13 +154,13 @@ class LeakedKeyActionsTest {
         UnitDatabase.rolledBack(h -> {
             long person = person(h, "hamlet@zulip.com");
             String main = apiKeys.replaceKey(h, Actor.commandLine(), person);
-            DeviceDao devices = h.attach(DeviceDao.class);
-            long phone = devices.insert(person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1");
-            long laptop = devices.insert(person, "ZulipElectron", "ZulipElectron/5.11", "192.0.2.2");
+            ApiKeyDao keys = h.attach(ApiKeyDao.class);
             String phoneKey = ApiKeyFormat.generate();
             String laptopKey = ApiKeyFormat.generate();
-            h.attach(ApiKeyDao.class).insertDeviceKey(person, Tokens.sha256(phoneKey), phone);
-            h.attach(ApiKeyDao.class).insertDeviceKey(person, Tokens.sha256(laptopKey), laptop);
+            long phone = keys.insertDeviceWithKey(person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1",
+                    Tokens.sha256(phoneKey)).deviceId();
+            long laptop = keys.insertDeviceWithKey(person, "ZulipElectron", "ZulipElectron/5.11", "192.0.2.2",
+                    Tokens.sha256(laptopKey)).deviceId();
             assertEquals(FoundKeyKind.DEVICE, KeyLookup.describe(h, Tokens.sha256(phoneKey)).orElseThrow().kind());
 
             Optional<FoundKey> acted = apiKeys.revokeLeaked(h, reporter, Tokens.sha256(phoneKey), WHERE);
@@ -168,7 +169,7 @@ class LeakedKeyActionsTest {
             assertFalse(works(h, phoneKey), "the leaked device key no longer works");
             assertTrue(works(h, laptopKey), "the other device keeps its key");
             assertTrue(works(h, main), "the main key is untouched");
-            assertEquals(List.of(laptop), devices.listForUser(person).stream().map(d -> d.id()).toList());
+            assertEquals(List.of(laptop), h.attach(DeviceDao.class).listForUser(person).stream().map(d -> d.id()).toList());
             assertEquals(List.of("hamlet@zulip.com"), emailsTo(h));
             assertEquals(List.of(), services.replacedKeys());
         });

@@ -1,10 +1,17 @@
 package dev.keydesk.ratelimit;
 
 import dev.keydesk.support.IntegrationTest;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keydesk.support.TestKeydesk;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,5 +78,32 @@ class PasswordRateLimiterTest {
         assertInstanceOf(PasswordRateLimiter.Allowed.class, limiter.attempt("iago@zulip.com", "10.0.5.1"));
         assertInstanceOf(PasswordRateLimiter.Limited.class, limiter.attempt("iago@zulip.com", "10.0.5.1"),
                 "4 failures + 1 = the cap of 5");
+    }
+
+    @Test
+    void parallelAttemptsTakeTurnsSoNoneSlipsPastALimit() throws Exception {
+        PasswordRateLimiter limiter = limiter();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<PasswordRateLimiter.Decision>> decisions = new ArrayList<>();
+            for (int i = 0; i < 16; i++) decisions.add(pool.submit(() -> limiter.attempt("iago@zulip.com", "10.0.6.1")));
+            int allowed = 0;
+            for (var decision : decisions) if (decision.get() instanceof PasswordRateLimiter.Allowed) allowed++;
+            assertEquals(2, allowed, "the limit per username and address");
+        } finally {
+            pool.shutdownNow();
+        }
+        long counted = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM auth_attempts WHERE bucket LIKE 'test:%'")
+                .mapTo(Long.class).one());
+        assertEquals(6, counted, "a refused attempt counts nowhere; each allowed one in its three buckets");
+    }
+
+    @Test
+    void aRefusalSaysHowLongUntilTheOldestCountedAttemptLeavesTheWindow() {
+        PasswordRateLimiter limiter = limiter();
+        for (int i = 0; i < 2; i++) limiter.attempt("iago@zulip.com", "10.0.7.1");
+        var limited = assertInstanceOf(PasswordRateLimiter.Limited.class, limiter.attempt("iago@zulip.com", "10.0.7.1"));
+        long seconds = limited.retryAfter().toSeconds();
+        assertTrue(seconds > 29 * 60 && seconds <= 30 * 60, "about the 30-minute window: " + seconds + " s");
     }
 }

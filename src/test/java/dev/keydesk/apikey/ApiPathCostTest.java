@@ -11,9 +11,12 @@ import dev.keydesk.user.User;
 import io.micrometer.core.instrument.DistributionSummary;
 import org.junit.jupiter.api.Test;
 
-/** The API's hot path: once a key is cached, answering users/me runs no SQL statement at all. */
+/**
+ * What the API's busiest paths cost the database, counted in SQL statements per request: once a
+ * key is cached, users/me runs none; fetch_api_key runs a fixed handful around its argon2 check.
+ */
 @IntegrationTest
-class CachedKeyCostTest {
+class ApiPathCostTest {
     private final TestKeydesk keydesk = TestKeydesk.get();
 
     @Test
@@ -34,6 +37,32 @@ class CachedKeyCostTest {
         for (int i = 0; i < 20; i++) assertEquals(200, Http.get(me, auth).status());
         waitForCount(statements, requests + 21);
         assertEquals(1.0, statements.totalAmount() - before, "twenty cached calls added no statement");
+    }
+
+    @Test
+    void fetchApiKeyCountsTheAttemptReadsTheAccountAndWritesEverythingElseInOneStatementPlusItsAuditRow() throws Exception {
+        keydesk.reset();
+        Fixtures.user("iago@zulip.com", "Iago", Role.ADMIN);
+        String url = keydesk.baseUrl() + "/api/v1/fetch_api_key";
+        DistributionSummary statements = keydesk.primary().services().metrics().requestStatements("/api/v1/fetch_api_key", "POST");
+        var right = Http.form("username", "iago@zulip.com", "password", Fixtures.PASSWORD, "client", "ZulipTerminal");
+        long requests = statements.count();
+        assertEquals(200, Http.postForm(url, right, null).status()); // a new client: its notice e-mail costs more
+        waitForCount(statements, ++requests);
+
+
+        double before = statements.totalAmount();
+        assertEquals(200, Http.postForm(url, right, null).status());
+        waitForCount(statements, requests + 1);
+        // The attempt (one call), the account, then one transaction: forgive the attempt, the device
+        // with its key and the last login (one statement), the audit row.
+        assertEquals(5.0, statements.totalAmount() - before, "statements for a known client's right password");
+
+        before = statements.totalAmount();
+        var wrong = Http.form("username", "iago@zulip.com", "password", "not the password");
+        assertEquals(401, Http.postForm(url, wrong, null).status());
+        waitForCount(statements, requests + 2);
+        assertEquals(2.0, statements.totalAmount() - before, "a wrong password: the attempt and the account");
     }
 
     /** The request log (and its meters) runs just after each answer is sent. */
