@@ -36,6 +36,29 @@ public final class AuditLog {
     }
 
     /**
+     * A row of its own about each of {@code targets}, all written by one statement: a change to a
+     * thousand accounts reads in the log like a thousand single changes, at the cost of one.
+     */
+    public static void recordEach(Handle handle, AuditEvent event, Actor actor, Collection<Long> targets) {
+        if (targets.isEmpty()) return;
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("via", actor.via());
+        if (actor.key() != null) details.put("key", actor.key());
+        handle.createUpdate("""
+                        INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details, actor_label, target_label)
+                        SELECT :event, :actor, u.id, :ip, CAST(:details AS jsonb),
+                               COALESCE((SELECT email FROM users WHERE id = :actor), :via), u.email
+                        FROM users u WHERE u.id = ANY(:targets) ORDER BY u.id""")
+                .bind("event", event.dbName())
+                .bind("actor", actor.userId())
+                .bind("ip", actor.ip())
+                .bind("details", toJson(details))
+                .bind("via", actor.via())
+                .bindArray("targets", Long.class, targets)
+                .execute();
+    }
+
+    /**
      * One row about several accounts: with one target, an ordinary row about it; with more, a row
      * without a single target whose details list them all, as {@code target_ids} and (kept should
      * an account be deleted later) their addresses as {@code targets}, which the Audit log's

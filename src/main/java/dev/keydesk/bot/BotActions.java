@@ -185,12 +185,25 @@ public final class BotActions {
 
     /** Inside the caller's transaction. */
     public void deactivate(Handle h, Actor actor, long botId) {
-        Bot bot = h.attach(BotDao.class).lock(botId).orElseThrow(() -> new BotAccess.Denied("No such bot"));
-        if (!bot.isActive()) return;
-        h.attach(UserDao.class).updateActive(botId, false);
-        keyCache.announceChange(h, botId);
-        AuditLog.record(h, AuditEvent.BOT_DEACTIVATED, actor, botId);
-        keyEvents.keyChanged(h, botId, KeyEvent.BLOCKED);
+        if (deactivate(h, actor, List.of(botId)).isEmpty() && h.attach(BotDao.class).find(botId).isEmpty()) {
+            throw new BotAccess.Denied("No such bot");
+        }
+    }
+
+    /**
+     * Inside the caller's transaction: blocks every bot of {@code botIds} that is active, each with
+     * its own audit row and webhook call, in a fixed number of statements however many there are
+     * (deactivating the sole owner of a thousand bots blocks them all at once). Bots already
+     * blocked, gone, or not bots at all are left alone and out of the answer.
+     */
+    public List<Changed> deactivate(Handle h, Actor actor, Collection<Long> botIds) {
+        long[] ids = botIds.stream().mapToLong(Long::longValue).distinct().sorted().toArray();
+        List<Changed> blocked = h.attach(BotDao.class).blockActive(ids);
+        List<Long> blockedIds = blocked.stream().map(Changed::id).toList();
+        for (long id : blockedIds) keyCache.announceChange(h, id);
+        AuditLog.recordEach(h, AuditEvent.BOT_DEACTIVATED, actor, blockedIds);
+        keyEvents.keysChanged(h, blockedIds, KeyEvent.BLOCKED);
+        return blocked;
     }
 
     /** Restores the bot with the same key it had. */
@@ -243,11 +256,7 @@ public final class BotActions {
      * row. Bots already blocked, gone, or not bots at all are left alone and out of the answer.
      */
     public List<Changed> deactivateAll(Actor actor, Collection<Long> botIds) {
-        return forEach(botIds, false, (h, bot) -> {
-            if (!bot.isActive()) return false;
-            deactivate(h, actor, bot.id());
-            return true;
-        });
+        return jdbi.inTransaction(h -> deactivate(h, actor, botIds));
     }
 
     /** Unblocks (reactivates) every bot of {@code botIds}; one whose name is taken refuses them all. */

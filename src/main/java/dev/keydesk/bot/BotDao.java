@@ -24,6 +24,25 @@ public interface BotDao {
     @SqlQuery("SELECT " + BOT_COLUMNS + " FROM users u WHERE u.id = :id AND u.is_bot")
     Optional<Bot> find(@Bind("id") long id);
 
+    /**
+     * Locks the bots among {@code ids} in id order (so two changes to overlapping sets take turns
+     * instead of waiting on each other in a circle), then blocks those still active and returns
+     * them, each with its name, in id order. Two statements, however many bots.
+     */
+    default List<BotActions.Changed> blockActive(long[] ids) {
+        lockInIdOrder(ids);
+        return blockActiveLocked(ids);
+    }
+
+    @SqlQuery("SELECT id FROM users WHERE id = ANY(:ids) AND is_bot ORDER BY id FOR UPDATE")
+    List<Long> lockInIdOrder(@Bind("ids") long[] ids);
+
+    @SqlQuery("""
+            UPDATE users SET is_active = false WHERE id = ANY(:ids) AND is_bot AND is_active
+            RETURNING id, full_name""")
+    @RegisterConstructorMapper(BotActions.Changed.class)
+    List<BotActions.Changed> blockActiveLocked(@Bind("ids") long[] ids);
+
     /** The bot, with its row locked until the transaction ends: concurrent changes to one bot take turns. */
     @SqlQuery("SELECT " + BOT_COLUMNS + " FROM users u WHERE u.id = :id AND u.is_bot FOR UPDATE")
     Optional<Bot> lock(@Bind("id") long id);
@@ -87,6 +106,19 @@ public interface BotDao {
     @SqlUpdate("UPDATE bot_services SET payload_url = :payloadUrl, interface_type = :interfaceType WHERE bot_id = :botId")
     void updateService(@Bind("botId") long botId, @Bind("payloadUrl") String payloadUrl,
                        @Bind("interfaceType") int interfaceType);
+
+    /** The bots among {@code botIds} that have a Webhook URL, with their addresses: who is told of a key change. */
+    @SqlQuery("""
+            SELECT s.bot_id, u.email, s.payload_url, s.token_ciphertext FROM bot_services s JOIN users u ON u.id = s.bot_id
+            WHERE s.bot_id = ANY(:botIds) ORDER BY s.bot_id""")
+    @RegisterConstructorMapper(WebhookTarget.class)
+    List<WebhookTarget> webhookTargets(@Bind("botIds") long[] botIds);
+
+    default List<WebhookTarget> webhookTargets(Collection<Long> botIds) {
+        return webhookTargets(idArray(botIds));
+    }
+
+    record WebhookTarget(long botId, String email, String payloadUrl, byte[] tokenCiphertext) {}
 
     @SqlQuery("SELECT bot_id, payload_url, interface_type, token_ciphertext AS token_ciphertext FROM bot_services WHERE bot_id = ANY(:botIds)")
     List<BotService> servicesOf(@Bind("botIds") long[] botIds);

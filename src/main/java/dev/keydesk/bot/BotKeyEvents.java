@@ -7,6 +7,8 @@ import dev.keydesk.organization.Organization;
 import dev.keydesk.organization.OrganizationDao;
 import dev.keydesk.outbox.Outbox;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,12 @@ public final class BotKeyEvents implements KeyEventListener {
     }
 
     public void keyChanged(Handle h, long userId, KeyEvent event) {
-        keyChanged(h, userId, event, Map.of());
+        keyChanged(h, List.of(userId), event, Map.of());
+    }
+
+    /** The same event for many bots at once, queued in a fixed number of statements. */
+    public void keysChanged(Handle h, Collection<Long> botIds, KeyEvent event) {
+        keyChanged(h, botIds, event, Map.of());
     }
 
     /**
@@ -39,46 +46,47 @@ public final class BotKeyEvents implements KeyEventListener {
         Map<String, Object> foundAt = new LinkedHashMap<>();
         if (where.url() != null) foundAt.put("found_url", where.url());
         if (where.source() != null) foundAt.put("found_source", where.source());
-        keyChanged(h, userId, KeyEvent.LEAKED, foundAt);
+        keyChanged(h, List.of(userId), KeyEvent.LEAKED, foundAt);
     }
 
-    /** {@code extra} fields follow the common ones in the body. */
-    private void keyChanged(Handle h, long userId, KeyEvent event, Map<String, Object> extra) {
-        BotDao bots = h.attach(BotDao.class);
-        Optional<Bot> bot = bots.find(userId);
-        Optional<BotService> service = bots.servicesOf(List.of(userId)).stream().findFirst();
-        if (bot.isEmpty() || service.isEmpty()) return;
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("event", event.wireName());
-        body.put("bot_id", userId);
-        body.put("bot_email", bot.get().email());
-        body.put("occurred_at", Instant.now().toString());
-        body.putAll(extra);
-        outbox.webhook(h, userId, event.wireName(), service.get().payloadUrl(), Outbox.toJson(body),
-                service.get().tokenCiphertext());
+    /** {@code extra} fields follow the common ones in the body; bots without a Webhook URL are skipped. */
+    private void keyChanged(Handle h, Collection<Long> botIds, KeyEvent event, Map<String, Object> extra) {
+        String occurredAt = Instant.now().toString();
+        List<Outbox.Webhook> calls = new ArrayList<>();
+        for (BotDao.WebhookTarget target : h.attach(BotDao.class).webhookTargets(botIds)) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("event", event.wireName());
+            body.put("bot_id", target.botId());
+            body.put("bot_email", target.email());
+            body.put("occurred_at", occurredAt);
+            body.putAll(extra);
+            calls.add(new Outbox.Webhook(target.botId(), event.wireName(), target.payloadUrl(), Outbox.toJson(body),
+                    target.tokenCiphertext()));
+        }
+        outbox.webhooks(h, calls);
     }
 
     @Override
     public void replaced(Handle h, long userId, Instant oldKeyWorksUntil) {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("old_key_works_until", oldKeyWorksUntil == null ? null : oldKeyWorksUntil.toString());
-        keyChanged(h, userId, KeyEvent.REGENERATED, extra);
+        keyChanged(h, List.of(userId), KeyEvent.REGENERATED, extra);
     }
 
     @Override
     public void oldKeyRetired(Handle h, long userId, Instant at) {
-        keyChanged(h, userId, KeyEvent.RETIRED, Map.of("retired_at", at.toString()));
+        keyChanged(h, List.of(userId), KeyEvent.RETIRED, Map.of("retired_at", at.toString()));
     }
 
     @Override
     public void expiring(Handle h, long userId, Instant expiresAt) {
-        keyChanged(h, userId, KeyEvent.EXPIRING, Map.of("expires_at", expiresAt.toString()));
+        keyChanged(h, List.of(userId), KeyEvent.EXPIRING, Map.of("expires_at", expiresAt.toString()));
         mailOwners(h, userId, expiresAt, false);
     }
 
     @Override
     public void expired(Handle h, long userId, Instant expiresAt) {
-        keyChanged(h, userId, KeyEvent.EXPIRED, Map.of("expires_at", expiresAt.toString()));
+        keyChanged(h, List.of(userId), KeyEvent.EXPIRED, Map.of("expires_at", expiresAt.toString()));
         mailOwners(h, userId, expiresAt, true);
     }
 

@@ -2,6 +2,7 @@ package dev.keydesk.outbox;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
@@ -33,7 +34,22 @@ public final class Outbox {
 
     /** {@code secret} is the bot's token, encrypted; the body never holds a key. */
     public void webhook(Handle h, long botId, String event, String url, String body, byte[] secret) {
-        insert(h, WEBHOOK, Map.of("url", url, "body", body), botId, event, secret, WEBHOOK_ATTEMPTS);
+        webhooks(h, List.of(new Webhook(botId, event, url, body, secret)));
+    }
+
+    /** A webhook call to queue; {@code secret} is the bot's token, encrypted, and the body never holds a key. */
+    public record Webhook(long botId, String event, String url, String body, byte[] secret) {}
+
+    /** Several webhook calls queued in one round trip (a change to many bots at once). */
+    public void webhooks(Handle h, List<Webhook> calls) {
+        if (calls.isEmpty()) return;
+        h.attach(OutboxDao.class).insertAll(WEBHOOK,
+                calls.stream().map(c -> toJson(Map.of("url", c.url(), "body", c.body()))).toList(),
+                calls.stream().map(Webhook::botId).toList(),
+                calls.stream().map(Webhook::event).toList(),
+                calls.stream().map(Webhook::secret).toList(),
+                WEBHOOK_ATTEMPTS);
+        h.afterCommit(onCommit);
     }
 
     /** {@code payload} is the report as JSON; it holds key digests, never a key. */

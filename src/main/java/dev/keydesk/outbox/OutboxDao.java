@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
+import org.jdbi.v3.sqlobject.statement.SqlBatch;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
@@ -19,6 +20,14 @@ public interface OutboxDao {
     @GetGeneratedKeys("id")
     long insert(@Bind("kind") String kind, @Bind("payload") String payload, @Bind("botId") Long botId,
                 @Bind("event") String event, @Bind("secret") byte[] secret, @Bind("maxAttempts") int maxAttempts);
+
+    /** Many items of one kind in one round trip; the lists run in step. */
+    @SqlBatch("""
+            INSERT INTO outbox (kind, payload, bot_id, event, secret, max_attempts)
+            VALUES (:kind, CAST(:payload AS jsonb), :botId, :event, :secret, :maxAttempts)""")
+    void insertAll(@Bind("kind") String kind, @Bind("payload") List<String> payloads, @Bind("botId") List<Long> botIds,
+                   @Bind("event") List<String> events, @Bind("secret") List<byte[]> secrets,
+                   @Bind("maxAttempts") int maxAttempts);
 
     /**
      * Leases the next due item of this kind to this sender. Another process skips the locked row,

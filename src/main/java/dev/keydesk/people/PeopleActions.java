@@ -89,7 +89,7 @@ public final class PeopleActions {
             if (!target.isActive()) return;
             Actor by = Actor.user(actor.id(), ip);
             users.deactivate(h, by, targetId);
-            for (long botId : people.botsLeftWithoutActiveOwner(targetId)) bots.deactivate(h, by, botId);
+            bots.deactivate(h, by, people.botsLeftWithoutActiveOwner(targetId));
         });
     }
 
