@@ -143,7 +143,7 @@ public final class Services implements AutoCloseable {
                 Outbox.WEBHOOK, new WebhookDeliverer(webhookTargets, cipher),
                 Outbox.LEAK_REPORT, leakReports),
                 tuning.backoff());
-        apiKeyQueries = new ApiKeyQueries(jdbi);
+        apiKeyQueries = new ApiKeyQueries(jdbi, tuning.clock());
         PasswordHasher hasher = new PasswordHasher();
         accounts = new AccountActions(jdbi, hasher, apiKeys, keyCache);
         organizationName = new OrganizationName(jdbi);

@@ -123,10 +123,10 @@ public final class ApiKeyActions {
     }
 
     public Optional<FoundKey> revokeLeaked(Handle h, Actor actor, byte[] digest, LeakNotice where) {
-        Optional<FoundKey> seen = KeyLookup.describe(h, digest);
+        Optional<FoundKey> seen = KeyLookup.describe(h, digest, clock.instant());
         if (seen.isEmpty()) return seen;
         h.attach(ApiKeyDao.class).lockUser(seen.get().userId());
-        FoundKey key = KeyLookup.describe(h, digest).orElseThrow(); // as it is now that no change can race
+        FoundKey key = KeyLookup.describe(h, digest, clock.instant()).orElseThrow(); // as it is now that no change can race
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("key_id", key.keyId());
         details.put("key_digest", KeyLookup.digestPrefix(digest));
@@ -181,7 +181,7 @@ public final class ApiKeyActions {
         boolean wellFormed = ApiKeyFormat.isWellFormed(key);
         byte[] digest = Tokens.sha256(key);
         return jdbi.inTransaction(h -> {
-            Optional<FoundKey> found = wellFormed ? KeyLookup.describe(h, digest) : Optional.empty();
+            Optional<FoundKey> found = wellFormed ? KeyLookup.describe(h, digest, clock.instant()) : Optional.empty();
             Map<String, Object> details = new LinkedHashMap<>();
             if (found.isPresent()) {
                 details.put("key_id", found.get().keyId());

@@ -3,6 +3,7 @@ package dev.keydesk.apikey;
 import dev.keydesk.device.Device;
 import dev.keydesk.device.DeviceDao;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,14 +33,16 @@ public final class ApiKeyQueries {
     }
 
     private final Jdbi jdbi;
+    private final Clock clock;
 
-    public ApiKeyQueries(Jdbi jdbi) {
+    public ApiKeyQueries(Jdbi jdbi, Clock clock) {
         this.jdbi = jdbi;
+        this.clock = clock;
     }
 
     /** A key by its row id (one an administrator looked up by its value), as it is now. */
     public Optional<FoundKey> findKey(long keyId) {
-        return jdbi.withHandle(h -> KeyLookup.describe(h, keyId));
+        return jdbi.withHandle(h -> KeyLookup.describe(h, keyId, clock.instant()));
     }
 
     /** The account's devices whose key still works, most recently issued first. */

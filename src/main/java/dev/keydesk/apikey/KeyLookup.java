@@ -33,25 +33,29 @@ public final class KeyLookup {
             FROM api_keys k JOIN users u ON u.id = k.user_id
             """;
 
-    /** The key with this digest, current or not; empty when Keydesk never issued it. */
-    public static Optional<FoundKey> describe(Handle h, byte[] digest) {
+    /**
+     * The key with this digest, current or not, as it is at {@code now} (the clock authentication
+     * uses, so a key is past its expiry here exactly when it is refused); empty when Keydesk never
+     * issued it.
+     */
+    public static Optional<FoundKey> describe(Handle h, byte[] digest, Instant now) {
         return h.createQuery(COLUMNS + "WHERE k.digest = :digest").bind("digest", digest)
-                .map((rs, ctx) -> found(rs)).findOne();
+                .map((rs, ctx) -> found(rs, now)).findOne();
     }
 
     /** The key with this row id, for acting on a key that was looked up by its value before. */
-    static Optional<FoundKey> describe(Handle h, long keyId) {
+    static Optional<FoundKey> describe(Handle h, long keyId, Instant now) {
         return h.createQuery(COLUMNS + "WHERE k.id = :id").bind("id", keyId)
-                .map((rs, ctx) -> found(rs)).findOne();
+                .map((rs, ctx) -> found(rs, now)).findOne();
     }
 
-    private static FoundKey found(ResultSet rs) throws SQLException {
+    private static FoundKey found(ResultSet rs, Instant now) throws SQLException {
         boolean isBot = rs.getBoolean("is_bot");
         Instant revokedAt = instant(rs, "revoked_at");
         Instant expiresAt = instant(rs, "expires_at");
         // The classification: a revoked key, or one past its expiry or grace period, is no longer
         // current whoever it belonged to; otherwise the row's kind says what it is.
-        boolean lapsed = revokedAt != null || (expiresAt != null && !expiresAt.isAfter(Instant.now()));
+        boolean lapsed = revokedAt != null || (expiresAt != null && !expiresAt.isAfter(now));
         FoundKeyKind kind = lapsed ? FoundKeyKind.NOT_CURRENT : switch (KeyKind.fromDb(rs.getString("kind"))) {
             case MAIN -> isBot ? FoundKeyKind.BOT : FoundKeyKind.MAIN;
             case DEVICE -> FoundKeyKind.DEVICE;

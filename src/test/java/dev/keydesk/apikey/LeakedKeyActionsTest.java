@@ -14,6 +14,7 @@ import dev.keydesk.support.UnitServices;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.UserDao;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -62,7 +63,7 @@ class LeakedKeyActionsTest {
     }
 
     private static boolean works(Handle h, String key) {
-        return KeyLookup.describe(h, Tokens.sha256(key)).map(k -> k.kind().isCurrent()).orElse(false);
+        return KeyLookup.describe(h, Tokens.sha256(key), Instant.now()).map(k -> k.kind().isCurrent()).orElse(false);
     }
 
     @Test
@@ -74,15 +75,15 @@ class LeakedKeyActionsTest {
             String main = apiKeys.replaceKey(h, Actor.commandLine(), person);
             String botKey = apiKeys.replaceKey(h, Actor.commandLine(), bot);
 
-            FoundKey found = KeyLookup.describe(h, Tokens.sha256(main)).orElseThrow();
+            FoundKey found = KeyLookup.describe(h, Tokens.sha256(main), Instant.now()).orElseThrow();
             assertEquals(FoundKeyKind.MAIN, found.kind());
             assertEquals(person, found.userId());
             assertNull(found.revokedAt());
-            assertEquals(FoundKeyKind.BOT, KeyLookup.describe(h, Tokens.sha256(botKey)).orElseThrow().kind());
-            FoundKey retired = KeyLookup.describe(h, Tokens.sha256(old)).orElseThrow();
+            assertEquals(FoundKeyKind.BOT, KeyLookup.describe(h, Tokens.sha256(botKey), Instant.now()).orElseThrow().kind());
+            FoundKey retired = KeyLookup.describe(h, Tokens.sha256(old), Instant.now()).orElseThrow();
             assertEquals(FoundKeyKind.NOT_CURRENT, retired.kind());
             assertNotNull(retired.revokedAt());
-            assertEquals(Optional.empty(), KeyLookup.describe(h, Tokens.sha256(ApiKeyFormat.generate())));
+            assertEquals(Optional.empty(), KeyLookup.describe(h, Tokens.sha256(ApiKeyFormat.generate()), Instant.now()));
         });
     }
 
@@ -161,7 +162,7 @@ class LeakedKeyActionsTest {
                     Tokens.sha256(phoneKey)).deviceId();
             long laptop = keys.insertDeviceWithKey(person, "ZulipElectron", "ZulipElectron/5.11", "192.0.2.2",
                     Tokens.sha256(laptopKey)).deviceId();
-            assertEquals(FoundKeyKind.DEVICE, KeyLookup.describe(h, Tokens.sha256(phoneKey)).orElseThrow().kind());
+            assertEquals(FoundKeyKind.DEVICE, KeyLookup.describe(h, Tokens.sha256(phoneKey), Instant.now()).orElseThrow().kind());
 
             Optional<FoundKey> acted = apiKeys.revokeLeaked(h, reporter, Tokens.sha256(phoneKey), WHERE);
 
@@ -182,7 +183,7 @@ class LeakedKeyActionsTest {
             long bot = bot(h, "deploy-bot@zulip.com", owner);
             String old = apiKeys.replaceKey(h, Actor.commandLine(), bot);
             String current = apiKeys.replaceKey(h, Actor.commandLine(), bot, Duration.ofHours(24)).apiKey();
-            assertEquals(FoundKeyKind.GRACE, KeyLookup.describe(h, Tokens.sha256(old)).orElseThrow().kind());
+            assertEquals(FoundKeyKind.GRACE, KeyLookup.describe(h, Tokens.sha256(old), Instant.now()).orElseThrow().kind());
 
             Optional<FoundKey> acted = apiKeys.revokeLeaked(h, reporter, Tokens.sha256(old), WHERE);
 

@@ -19,6 +19,8 @@ import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.jsoup.nodes.Element;
@@ -91,6 +93,23 @@ class KeyLookupTest {
         assertFalse(audit.contains(memberKey) || audit.contains(bot.apiKey()), audit);
         assertEquals(5, Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'api_key_looked_up'"),
                 "every lookup is recorded, found or not");
+    }
+
+    @Test
+    void aKeyPastItsExpiryIsNotCurrentByTheClockThatRefusesIt() {
+        BotActions.Created bot = bot();
+        Instant expiry = TestKeydesk.CLOCK.instant().plus(Duration.ofDays(2));
+        keydesk.primary().services().bots().setKeyExpiry(Actor.commandLine(), bot.bot().id(), expiry);
+        try {
+            assertEquals("bot", lookUp(bot.apiKey(), adminAuth).json().get("key").get("kind").asText());
+            TestKeydesk.CLOCK.advance(Duration.ofDays(3));
+            assertEquals(401, Http.get(keydesk.baseUrl() + "/api/v1/users/me",
+                    Http.basic(bot.bot().email(), bot.apiKey())).status(), "refused as expired");
+            assertEquals("not_current", lookUp(bot.apiKey(), adminAuth).json().get("key").get("kind").asText(),
+                    "and the lookup says so at the same moment");
+        } finally {
+            TestKeydesk.CLOCK.reset();
+        }
     }
 
     @Test
