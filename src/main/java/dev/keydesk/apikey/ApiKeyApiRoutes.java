@@ -82,6 +82,11 @@ public final class ApiKeyApiRoutes {
 
     private void regenerate(Context ctx) {
         KeyOwner presented = auth.requireKey(ctx);
+        if (presented.kind() == KeyKind.DEVICE) {
+            // Replacing the account's key logs out every device, this one included.
+            throw ApiError.badRequest("This key belongs to one device (" + presented.deviceClient() + ") and cannot "
+                    + "replace the account's key. Use the account's own key, or generate a new one on Account & privacy.");
+        }
         ApiRequest req = ApiRequest.of(ctx);
         long userId = presented.user().id();
         String key = keys.regenerateOwnKey(ApiAuth.actor(ctx), userId, presented.keyId())

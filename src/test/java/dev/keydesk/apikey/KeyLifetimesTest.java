@@ -213,7 +213,9 @@ class KeyLifetimesTest {
         // Only the main key may regenerate itself through users/me; a device's key is refused.
         Http.Response refused = Http.postForm(keydesk.baseUrl() + "/api/v1/users/me/api_key/regenerate", Map.of(),
                 Http.basic(hamlet.email(), phone));
-        assertEquals(401, refused.status());
+        assertEquals(400, refused.status());
+        assertTrue(refused.json().get("msg").asText().startsWith("This key belongs to one device (ZulipMobile)"),
+                refused.body());
         assertEquals(mainKey, Fixtures.keyOf(hamlet));
 
         Http.Response created = Http.postForm(keydesk.baseUrl() + "/api/v1/bots",
