@@ -7,6 +7,7 @@ import dev.keydesk.web.Dates;
 import dev.keydesk.errors.NotFoundException;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.web.Layout;
+import dev.keydesk.web.ListAddress;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotPages.Choice;
 import dev.keydesk.bot.BotPages.Row;
@@ -155,9 +156,12 @@ public final class BotRoutes {
 
     /** Where to return after an action on a row: the list as it was shown (a local /bots address only). */
     private static String back(Context ctx, String fallback) {
-        String back = ctx.formParam("back");
-        return back != null && (back.equals("/bots") || back.startsWith("/bots?")) && back.length() <= 1000
-                && !back.contains("\\") && back.chars().noneMatch(Character::isISOControl) ? back : fallback;
+        return ListAddress.of(ctx.formParam("back"), "/bots").orElse(fallback);
+    }
+
+    /** The Keys page address the form came from, or null when it came from elsewhere. */
+    private static String keysPage(Context ctx) {
+        return ListAddress.of(ctx.formParam("back"), "/keys").orElse(null);
     }
 
     private void details(Context ctx) {
@@ -227,11 +231,13 @@ public final class BotRoutes {
      */
     private void regenerate(Context ctx) {
         Bot bot = manageable(ctx);
-        boolean fromKeys = "keys".equals(ctx.formParam("back"));
+        // Asked from the Keys page, the answer returns to that page as it was (search, filters, order, page).
+        String keysPage = keysPage(ctx);
+        String done = keysPage != null ? keysPage : "/bots/" + bot.id() + "#api-key";
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             BotPages.RegeneratePage page = new BotPages.RegeneratePage(Layout.of(ctx, "Please confirm"),
                     "Generate a new API key for " + bot.fullName() + "?", "/bots/" + bot.id() + "/api-key/regenerate",
-                    graceChoices(), fromKeys ? "keys" : "", fromKeys ? "/keys" : "/bots/" + bot.id() + "#api-key");
+                    graceChoices(), keysPage != null ? keysPage : "", done);
             ctx.render("bot_regenerate.jte", Map.of("page", page));
             return;
         }
@@ -243,7 +249,7 @@ public final class BotRoutes {
         }
         var replaced = bots.regenerateKey(actor(ctx), bot.id(), grace);
         (replaced.oldKeyWorksUntil() == null ? Flash.BOT_KEY_REGENERATED : Flash.BOT_KEY_ROTATED).set(ctx);
-        ctx.redirect(fromKeys ? "/keys" : "/bots/" + bot.id() + "#api-key", HttpStatus.SEE_OTHER);
+        ctx.redirect(done, HttpStatus.SEE_OTHER);
     }
 
     /** One click: the old key stops now. */

@@ -4,6 +4,7 @@ import dev.keydesk.avatar.AvatarPaths;
 import dev.keydesk.web.Dates;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.web.Layout;
+import dev.keydesk.web.ListAddress;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.Bot;
 import dev.keydesk.bot.BotActions;
@@ -427,8 +428,7 @@ public final class KeysRoutes {
     private static String back(Context ctx) {
         String back = ctx.formParam("back");
         if (back == null) back = ctx.queryParam("back");
-        return back != null && (back.equals("/keys") || back.startsWith("/keys?")) && !back.contains("\\")
-                && back.chars().noneMatch(Character::isISOControl) ? back : "/keys";
+        return ListAddress.of(back, "/keys").orElse("/keys");
     }
 
     /**

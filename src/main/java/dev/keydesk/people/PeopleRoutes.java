@@ -2,6 +2,7 @@ package dev.keydesk.people;
 
 import dev.keydesk.api.PathIds;
 import dev.keydesk.web.Layout;
+import dev.keydesk.web.ListAddress;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.people.PeoplePages.InvitationRow;
 import dev.keydesk.people.PeoplePages.RoleChoice;
@@ -218,9 +219,7 @@ public final class PeopleRoutes {
 
     /** Where to return after an action: the list as it was shown (a local /users address only). */
     private static String back(Context ctx) {
-        String back = ctx.formParam("back");
-        return back != null && (back.equals("/users") || back.startsWith("/users?")) && back.length() <= 1000
-                && !back.contains("\\") && back.chars().noneMatch(Character::isISOControl) ? back : "/users";
+        return ListAddress.of(ctx.formParam("back"), "/users").orElse("/users");
     }
 
     private static long targetId(Context ctx) {

@@ -2,6 +2,7 @@ package dev.keydesk.keyconsole;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,6 +60,29 @@ class KeysPageTest {
     private static String flash(Page page) {
         Element flash = page.doc().selectFirst(".flash");
         return flash == null ? "" : flash.text();
+    }
+
+    @Test
+    void generatingANewKeyFromTheOptionsMenuReturnsToTheListAsItWas() {
+        Bot helper = bot("Helper Bot");
+        String oldKey = Fixtures.keyOf(userOf(helper));
+        String list = "/keys?q=helper&sort=created";
+        Page page = browser.get(list);
+        String action = "/bots/" + helper.id() + "/api-key/regenerate";
+        assertEquals(list, page.form(action).selectFirst("input[name=back]").attr("value"));
+
+        Page confirm = browser.submit(page, action, Map.of());
+        assertEquals(list, confirm.doc().selectFirst("a:containsOwn(Cancel)").attr("href"), "Cancel goes back there too");
+        Page done = browser.submit(confirm, action, Map.of());
+        assertEquals(list, done.uri().getPath() + "?" + done.uri().getRawQuery());
+        assertNotEquals(oldKey, Fixtures.keyOf(userOf(helper)));
+
+        String[] elsewhere = {"https://evil.example/keys", "//evil.example/keys", "/keys-and-more", "/keys?\\x", "/users"};
+        for (String back : elsewhere) {
+            Page refused = browser.post(action, Map.of("csrf_token", WebClient.csrf(page), "confirmed", "yes",
+                    "back", back));
+            assertEquals("/bots/" + helper.id(), refused.uri().getPath(), back + " is not a Keys page address");
+        }
     }
 
     @Test
