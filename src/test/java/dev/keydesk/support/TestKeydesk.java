@@ -5,6 +5,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import dev.keydesk.Keydesk;
 import dev.keydesk.Tuning;
 import dev.keydesk.outbox.Backoff;
+import dev.keydesk.config.ConfigException;
 import dev.keydesk.config.Settings;
 import dev.keydesk.ratelimit.AuthFailureLimiter;
 import java.time.Duration;
@@ -46,10 +47,8 @@ public final class TestKeydesk {
         dataDir = Files.createTempDirectory("keydesk-test");
         mail = new GreenMail(new ServerSetup(freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         mail.start();
-        primary = Keydesk.start(Settings.fromMap(env(Map.of())), TUNING);
-        secondary = Keydesk.start(Settings.fromMap(env(Map.of(
-                "KEYDESK_DATABASE_URL", databaseUrl(),
-                "KEYDESK_DEV", "true"))), TUNING);
+        primary = start(Map.of());
+        secondary = start(Map.of("KEYDESK_DATABASE_URL", databaseUrl(), "KEYDESK_DEV", "true"));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             secondary.close();
             primary.close();
@@ -60,6 +59,20 @@ public final class TestKeydesk {
     /** The SMTP server both test servers send their e-mail to. */
     public GreenMail mail() {
         return mail;
+    }
+
+    /**
+     * A port chosen as free may be taken by another program before the server binds it (two
+     * builds on one machine, say): then the server is started again on another port.
+     */
+    private Keydesk start(Map<String, String> extra) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Keydesk.start(Settings.fromMap(env(extra)), TUNING);
+            } catch (ConfigException e) {
+                if (attempt == 3 || !e.getMessage().contains("Address already in use")) throw e;
+            }
+        }
     }
 
     private static int freePort() throws IOException {
