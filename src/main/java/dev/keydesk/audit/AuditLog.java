@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Update;
 
 /**
  * Writes audit rows. Always called with the handle of the transaction that makes the change,
@@ -22,17 +23,7 @@ public final class AuditLog {
     private AuditLog() {}
 
     public static void record(Handle handle, AuditEvent event, Actor actor, Long targetUserId, Map<String, ?> details) {
-        Map<String, Object> all = new LinkedHashMap<>(details);
-        all.put("via", actor.via());
-        if (actor.key() != null) all.put("key", actor.key());
-        handle.createUpdate(INSERT)
-                .bind("event", event.dbName())
-                .bind("actor", actor.userId())
-                .bind("target", targetUserId)
-                .bind("ip", actor.ip())
-                .bind("details", toJson(all))
-                .bind("via", actor.via())
-                .execute();
+        bindActor(handle.createUpdate(INSERT), event, actor, details).bind("target", targetUserId).execute();
     }
 
     /**
@@ -41,19 +32,11 @@ public final class AuditLog {
      */
     public static void recordEach(Handle handle, AuditEvent event, Actor actor, Collection<Long> targets) {
         if (targets.isEmpty()) return;
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("via", actor.via());
-        if (actor.key() != null) details.put("key", actor.key());
-        handle.createUpdate("""
+        bindActor(handle.createUpdate("""
                         INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details, actor_label, target_label)
                         SELECT :event, :actor, u.id, :ip, CAST(:details AS jsonb),
                                COALESCE((SELECT email FROM users WHERE id = :actor), :via), u.email
-                        FROM users u WHERE u.id = ANY(:targets) ORDER BY u.id""")
-                .bind("event", event.dbName())
-                .bind("actor", actor.userId())
-                .bind("ip", actor.ip())
-                .bind("details", toJson(details))
-                .bind("via", actor.via())
+                        FROM users u WHERE u.id = ANY(:targets) ORDER BY u.id"""), event, actor, Map.of())
                 .bindArray("targets", Long.class, targets)
                 .execute();
     }
@@ -71,28 +54,32 @@ public final class AuditLog {
             record(handle, event, actor, targets.iterator().next(), details);
             return;
         }
-        Map<String, Object> all = new LinkedHashMap<>(details);
-        all.put("via", actor.via());
-        if (actor.key() != null) all.put("key", actor.key());
-        handle.createUpdate("""
+        bindActor(handle.createUpdate("""
                         INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details, actor_label, target_label)
                         SELECT :event, :actor, NULL, :ip,
                                CAST(:details AS jsonb) || jsonb_build_object(
                                    'target_ids', jsonb_agg(u.id ORDER BY u.id),
                                    'targets', jsonb_agg(u.email ORDER BY u.id)),
                                COALESCE((SELECT email FROM users WHERE id = :actor), :via), NULL
-                        FROM users u WHERE u.id = ANY(:targets)""")
-                .bind("event", event.dbName())
-                .bind("actor", actor.userId())
-                .bind("ip", actor.ip())
-                .bind("details", toJson(all))
-                .bind("via", actor.via())
+                        FROM users u WHERE u.id = ANY(:targets)"""), event, actor, details)
                 .bindArray("targets", Long.class, targets)
                 .execute();
     }
 
     public static void record(Handle handle, AuditEvent event, Actor actor, Long targetUserId) {
         record(handle, event, actor, targetUserId, Map.of());
+    }
+
+    /** What every row binds: the event, who did it (and with which key, how, from where) and the details. */
+    private static Update bindActor(Update insert, AuditEvent event, Actor actor, Map<String, ?> details) {
+        Map<String, Object> all = new LinkedHashMap<>(details);
+        all.put("via", actor.via());
+        if (actor.key() != null) all.put("key", actor.key());
+        return insert.bind("event", event.dbName())
+                .bind("actor", actor.userId())
+                .bind("ip", actor.ip())
+                .bind("details", toJson(all))
+                .bind("via", actor.via());
     }
 
     private static String toJson(Map<String, Object> details) {
