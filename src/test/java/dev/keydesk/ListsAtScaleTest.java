@@ -10,6 +10,7 @@ import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.support.WebClient.Page;
+import dev.keydesk.user.AccountSearch;
 import dev.keydesk.user.Role;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -94,10 +95,10 @@ class ListsAtScaleTest {
                         WHERE a.key_id = k.id) AS recent_addresses,
                        lower(u.full_name) AS sort_name
                 FROM users u LEFT JOIN api_keys k ON k.user_id = u.id AND k.kind = 'main' AND k.revoked_at IS NULL
-                WHERE u.is_bot AND (lower(u.full_name) LIKE '%bot 04242%' ESCAPE '!' OR lower(u.email) LIKE '%bot 04242%' ESCAPE '!')
+                WHERE u.is_bot AND """ + AccountSearch.matches("u", "p").replace(":p", "'%bot 04242%'") + """
                 ORDER BY lower(u.full_name), u.id LIMIT 51""");
         assertFalse(plan.contains("Seq Scan on users"), plan);
-        assertTrue(plan.contains("users_bot_name_trgm"), plan);
+        assertTrue(plan.contains("users_bot_search_trgm"), plan);
 
         String order = explain("""
                 SELECT u.id FROM users u WHERE u.is_bot AND (lower(u.full_name), u.id) > ('scale bot 090000', 0)

@@ -1,5 +1,6 @@
 package dev.keydesk.bot;
 
+import dev.keydesk.user.AccountSearch;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
 import dev.keydesk.web.KeysetPage;
@@ -22,7 +23,7 @@ final class OwnedBotQueries {
     record Filter(long ownerId, boolean active, String pattern) {
         String where() {
             return "u.is_active = :active" + ("%".equals(pattern) ? ""
-                    : " AND (lower(u.full_name) LIKE :pattern ESCAPE '!' OR lower(u.email) LIKE :pattern ESCAPE '!')");
+                    : " AND " + AccountSearch.matches("u", "pattern"));
         }
 
         void bind(Query q) {

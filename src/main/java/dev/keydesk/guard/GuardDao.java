@@ -1,6 +1,7 @@
 package dev.keydesk.guard;
 
 import dev.keydesk.user.User;
+import dev.keydesk.user.AccountSearch;
 import dev.keydesk.user.UserDao;
 import java.util.List;
 import java.util.Optional;
@@ -82,8 +83,7 @@ public interface GuardDao {
     List<Membership> membershipsOf(@Bind("userIds") long[] userIds);
 
     /** Active people and bots whose name or address contains the pattern, for the member picker. */
-    @SqlQuery("SELECT " + UserDao.COLUMNS + """
-             FROM users WHERE is_active AND (lower(full_name) LIKE :pattern ESCAPE '!' OR lower(email) LIKE :pattern ESCAPE '!')
-            ORDER BY lower(full_name), id LIMIT :limit""")
+    @SqlQuery("SELECT " + UserDao.COLUMNS + " FROM users WHERE is_active AND " + AccountSearch.TEXT
+            + " LIKE :pattern ESCAPE '!' ORDER BY lower(full_name), id LIMIT :limit")
     List<User> searchAccounts(@Bind("pattern") String pattern, @Bind("limit") int limit);
 }

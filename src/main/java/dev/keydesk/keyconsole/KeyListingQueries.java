@@ -1,5 +1,6 @@
 package dev.keydesk.keyconsole;
 
+import dev.keydesk.user.AccountSearch;
 import dev.keydesk.db.LikePattern;
 import dev.keydesk.keyconsole.KeyListQuery.Sort;
 import dev.keydesk.web.CappedCount;
@@ -19,8 +20,9 @@ import org.jdbi.v3.core.statement.Query;
  * Searching and filtering every bot of the organization, a page at a time in the chosen order.
  * Pages continue from a {@link Cursor} (keyset paging on the sort key and the bot's id): by name
  * over the index on {@code (lower(full_name), id) WHERE is_bot}, by date over the indexes on the
- * current keys' dates and account ids. A search uses the trigram indexes on the bots' lower-cased names and
- * e-mails. Without a search the statement has no LIKE at all, so the planner walks an ordered index.
+ * current keys' dates and account ids. A search compares each bot's search text
+ * ({@link AccountSearch}), which the bots' trigram index holds. Without a search the statement has
+ * no LIKE at all, so the planner walks an ordered index.
  * A key that was never used sorts as used at the epoch: last, among the oldest. The expiry filter
  * compares the current key's expiry with the page's clock ({@code now}).
  */
@@ -123,14 +125,14 @@ final class KeyListingQueries {
     private String where(KeyListQuery query) {
         StringBuilder sql = new StringBuilder("u.is_bot");
         if (!query.search().isEmpty()) {
-            sql.append(" AND (lower(u.full_name) LIKE :pattern ESCAPE '!' OR lower(u.email) LIKE :pattern ESCAPE '!')");
+            sql.append(" AND ").append(AccountSearch.matches("u", "pattern"));
         }
         if ("active".equals(query.state())) sql.append(" AND u.is_active");
         if ("blocked".equals(query.state())) sql.append(" AND NOT u.is_active");
         if (query.type() != null) sql.append(" AND u.bot_type = :type");
         if (!query.owner().isEmpty()) {
             sql.append(" AND EXISTS (SELECT 1 FROM bot_owners o JOIN users ou ON ou.id = o.owner_id WHERE o.bot_id = u.id"
-                    + " AND (lower(ou.full_name) LIKE :owner ESCAPE '!' OR lower(ou.email) LIKE :owner ESCAPE '!'))");
+                    + " AND " + AccountSearch.matches("ou", "owner") + ")");
         }
         sql.append(expiry.condition);
         return sql.toString();

@@ -1,5 +1,6 @@
 package dev.keydesk.people;
 
+import dev.keydesk.user.AccountSearch;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
 import dev.keydesk.web.KeysetPage;
@@ -14,8 +15,9 @@ import org.jdbi.v3.core.statement.Query;
 /**
  * The Users page's list: people (never bots) in name order, searched by name or e-mail and
  * filtered by role and state, a page at a time. Pages continue from a {@link Cursor} over the
- * index on {@code (lower(full_name), id) WHERE NOT is_bot}; a search uses the trigram indexes on
- * people's names and e-mails. Only the filters in use are in the statement.
+ * index on {@code (lower(full_name), id) WHERE NOT is_bot}; a search compares each person's search
+ * text ({@link AccountSearch}), which the people's trigram index holds. Only the filters in use are
+ * in the statement.
  */
 final class PeopleQueries {
     /** What the list shows: {@code pattern} "%" is no search, {@code role} null any role, {@code active} null either state. */
@@ -23,7 +25,7 @@ final class PeopleQueries {
         String where() {
             List<String> parts = new ArrayList<>(List.of("NOT u.is_bot"));
             if (!"%".equals(pattern)) {
-                parts.add("(lower(u.full_name) LIKE :pattern ESCAPE '!' OR lower(u.email) LIKE :pattern ESCAPE '!')");
+                parts.add(AccountSearch.matches("u", "pattern"));
             }
             if (role != null) parts.add("u.role = :role");
             if (active != null) parts.add("u.is_active = :active");

@@ -27,7 +27,7 @@ public interface UserDao {
 
     /** Active people whose name or e-mail matches the LIKE {@code pattern} (see {@code LikePattern}), by name. */
     @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE is_active AND NOT is_bot"
-            + " AND (lower(full_name) LIKE :pattern ESCAPE '!' OR lower(email) LIKE :pattern ESCAPE '!')"
+            + " AND " + AccountSearch.TEXT + " LIKE :pattern ESCAPE '!'"
             + " ORDER BY lower(full_name), id LIMIT :limit")
     java.util.List<User> searchActiveHumans(@Bind("pattern") String pattern, @Bind("limit") int limit);
 
