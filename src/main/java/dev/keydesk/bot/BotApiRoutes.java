@@ -14,7 +14,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +23,8 @@ import java.util.Optional;
 public final class BotApiRoutes {
     /** Keydesk's extension on create, update and regenerate: the key's expiry, ISO 8601. */
     private static final String EXPIRES_AT = "api_key_expires_at";
+    /** GET /bots answers with at most this many bots (Keydesk's extension; see {@link #list}). */
+    private static final int MAX_BOTS_PER_ANSWER = 1_000;
     private final ApiAuth auth;
     private final BotAccess access;
     private final BotActions bots;
@@ -65,20 +66,42 @@ public final class BotApiRoutes {
      * Zulip's GET /bots: the caller's own active bots, oldest first, for administrators too
      * (they see every bot on the Keys page and through the bot endpoints). Each item has the
      * fields of Zulip's GET /bots items and those of its bot dictionaries.
+     *
+     * <p>Keydesk's extension: at most {@link #MAX_BOTS_PER_ANSWER} bots per answer, so that an
+     * owner of many thousands of bots gets a bounded answer (each item reveals a key, and the
+     * audit row names every bot in it). {@code limit} lowers that, {@code after_id} starts after
+     * the last bot a client got, and {@code has_more} tells it to ask again. Anyone with no more
+     * bots than that gets Zulip's answer, plus {@code has_more: false}.
      */
     private void list(Context ctx) {
         User caller = auth.requireMemberOrAdmin(ctx);
         ApiRequest req = ApiRequest.of(ctx);
-        List<Bot> own = queries.ownedBy(caller.id(), true).stream()
-                .sorted(Comparator.comparing(Bot::dateJoined).thenComparing(Bot::id)).toList();
-        Map<Long, String> keys = apiKeys.revealKeys(ApiAuth.actor(ctx),
-                own.stream().map(Bot::id).toList(), "bot list");
-        BotQueries.Details details = queries.details(own);
-        Map<Long, Instant> expiries = keyQueries.expiries(own.stream().map(Bot::id).toList());
+        int limit = req.jsonInt("limit").map(BotApiRoutes::pageLimit).orElse(MAX_BOTS_PER_ANSWER);
+        long afterId = req.jsonInt("after_id").map(BotApiRoutes::afterId).orElse(0L);
+        BotQueries.OwnedPage page = queries.activeOwnedAfter(caller.id(), afterId, limit);
+        List<Long> ids = page.bots().stream().map(Bot::id).toList();
+        Map<Long, String> keys = apiKeys.revealKeys(ApiAuth.actor(ctx), ids, "bot list");
+        BotQueries.Details details = queries.details(page.bots());
+        Map<Long, Instant> expiries = keyQueries.expiries(ids);
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Bot bot : own) out.add(botDict(bot, details, keys.get(bot.id()), expiries.get(bot.id())));
+        for (Bot bot : page.bots()) out.add(botDict(bot, details, keys.get(bot.id()), expiries.get(bot.id())));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("bots", out);
+        body.put("has_more", page.hasMore());
         ctx.header("Cache-Control", "no-store");
-        ctx.json(req.success(Map.of("bots", out)));
+        ctx.json(req.success(body));
+    }
+
+    private static int pageLimit(long limit) {
+        if (limit < 1 || limit > MAX_BOTS_PER_ANSWER) {
+            throw ApiError.badRequest("limit must be between 1 and " + MAX_BOTS_PER_ANSWER);
+        }
+        return (int) limit;
+    }
+
+    private static long afterId(long afterId) {
+        if (afterId < 0) throw ApiError.badRequest("after_id must not be negative");
+        return afterId;
     }
 
     private Map<String, Object> botDict(Bot bot, BotQueries.Details details, String apiKey, Instant expiresAt) {

@@ -46,8 +46,17 @@ public final class BotQueries {
         this.jdbi = jdbi;
     }
 
-    public List<Bot> ownedBy(long ownerId, boolean active) {
-        return jdbi.withExtension(BotDao.class, dao -> dao.listOwnedBy(ownerId, active));
+    /** One page of a person's active bots, and whether more follow it. */
+    public record OwnedPage(List<Bot> bots, boolean hasMore) {}
+
+    /**
+     * The owner's active bots with an id above {@code afterId}, oldest first, at most {@code limit}.
+     * One row more is read than is returned, to tell whether another page follows.
+     */
+    public OwnedPage activeOwnedAfter(long ownerId, long afterId, int limit) {
+        List<Bot> rows = jdbi.withExtension(BotDao.class, dao -> dao.activeOwnedAfter(ownerId, afterId, limit + 1));
+        boolean hasMore = rows.size() > limit;
+        return new OwnedPage(hasMore ? rows.subList(0, limit) : rows, hasMore);
     }
 
     public Optional<Bot> find(long botId) {
