@@ -85,18 +85,23 @@ public final class KeyUsage implements AutoCloseable {
             jdbi.useHandle(h -> {
                 if (!uses.isEmpty()) {
                     Long[] ids = uses.stream().map(Use::keyId).toArray(Long[]::new);
+                    String[] digests = uses.stream().map(Use::digestHex).toArray(String[]::new);
                     String[] ips = uses.stream().map(Use::ip).toArray(String[]::new);
+                    // A row is the key's only if its digest matches too: a row id alone could have
+                    // been taken by another key since (a database restored, or emptied by tests).
                     h.createUpdate("""
-                                    UPDATE api_keys SET last_used_at = now()
-                                    WHERE id = ANY(:ids) AND revoked_at IS NULL
-                                      AND (last_used_at IS NULL OR last_used_at < now() - :resolution)""")
-                            .bind("ids", ids).bind("resolution", RESOLUTION).execute();
+                                    UPDATE api_keys k SET last_used_at = now()
+                                    FROM unnest(:ids, :digests) AS u (key_id, digest)
+                                    WHERE k.id = u.key_id AND k.digest = decode(u.digest, 'hex') AND k.revoked_at IS NULL
+                                      AND (k.last_used_at IS NULL OR k.last_used_at < now() - :resolution)""")
+                            .bind("ids", ids).bind("digests", digests).bind("resolution", RESOLUTION).execute();
                     h.createUpdate("""
                                     INSERT INTO api_key_addresses (key_id, ip, last_used_at)
-                                    SELECT DISTINCT u.key_id, u.ip, now() FROM unnest(:ids, :ips) AS u (key_id, ip)
-                                    WHERE u.ip <> '' AND EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.key_id)
+                                    SELECT DISTINCT u.key_id, u.ip, now() FROM unnest(:ids, :digests, :ips) AS u (key_id, digest, ip)
+                                    WHERE u.ip <> '' AND EXISTS (SELECT 1 FROM api_keys k
+                                                                 WHERE k.id = u.key_id AND k.digest = decode(u.digest, 'hex'))
                                     ON CONFLICT (key_id, ip) DO UPDATE SET last_used_at = now()""")
-                            .bind("ids", ids).bind("ips", ips).execute();
+                            .bind("ids", ids).bind("digests", digests).bind("ips", ips).execute();
                     h.createUpdate("""
                                     DELETE FROM api_key_addresses a WHERE a.key_id = ANY(:ids)
                                       AND (SELECT count(*) FROM api_key_addresses b
