@@ -63,9 +63,6 @@ public interface BotDao {
             LIMIT :limit""")
     List<Bot> activeOwnedAfter(@Bind("ownerId") long ownerId, @Bind("afterId") long afterId, @Bind("limit") int limit);
 
-    @SqlQuery("SELECT " + BOT_COLUMNS + " FROM users u WHERE u.is_bot AND u.is_active ORDER BY lower(u.full_name), u.id")
-    List<Bot> listAllActive();
-
     @SqlUpdate("INSERT INTO bot_owners (bot_id, owner_id) VALUES (:botId, :ownerId) ON CONFLICT DO NOTHING")
     void addOwner(@Bind("botId") long botId, @Bind("ownerId") long ownerId);
 

@@ -63,10 +63,6 @@ public final class BotQueries {
         return jdbi.withExtension(BotDao.class, dao -> dao.find(botId));
     }
 
-    public List<Bot> allActive() {
-        return jdbi.withExtension(BotDao.class, BotDao::listAllActive);
-    }
-
     /** Your bots' searchable, paged list. */
     OwnedBotQueries owned() {
         return new OwnedBotQueries(jdbi);

@@ -62,14 +62,10 @@ public final class PasswordRateLimiter {
 
     /**
      * The password was right: this address starts afresh on this username, and this attempt is
-     * not charged. Failures from other addresses still count towards the username's cap, so the
+     * not charged (inside the caller's transaction, with the work the right password allows).
+     * Failures from other addresses still count towards the username's cap, so the
      * owner signing in does not reopen the account to someone guessing elsewhere.
      */
-    public void forgive(Attempt attempt) {
-        jdbi.useHandle(h -> forgive(h, attempt));
-    }
-
-    /** {@link #forgive(Attempt)} inside the caller's transaction, with the work the right password allows. */
     public void forgive(Handle h, Attempt attempt) {
         h.createUpdate("DELETE FROM auth_attempts WHERE bucket = :ua OR id IN (:u, :i)")
                 .bind("ua", attempt.userFromAddressBucket())

@@ -73,7 +73,7 @@ class PasswordRateLimiterTest {
         for (int i = 1; i <= 3; i++) limiter.attempt("iago@zulip.com", "10.0.4." + i);   // failures elsewhere
         limiter.attempt("iago@zulip.com", "10.0.5.1");                                    // a failure here
         PasswordRateLimiter.Allowed right = (PasswordRateLimiter.Allowed) limiter.attempt("iago@zulip.com", "10.0.5.1");
-        limiter.forgive(right.attempt());
+        jdbi.useHandle(h -> limiter.forgive(h, right.attempt()));
         // This address starts afresh (2 more), while the cap still counts the 3 failures elsewhere plus the one here.
         assertInstanceOf(PasswordRateLimiter.Allowed.class, limiter.attempt("iago@zulip.com", "10.0.5.1"));
         assertInstanceOf(PasswordRateLimiter.Limited.class, limiter.attempt("iago@zulip.com", "10.0.5.1"),
