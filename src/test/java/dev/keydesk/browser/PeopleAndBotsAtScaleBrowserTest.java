@@ -207,15 +207,18 @@ class PeopleAndBotsAtScaleBrowserTest {
         String plan = explain("""
                 SELECT u.id, k.last_used_at FROM bot_owners o
                 JOIN LATERAL (SELECT * FROM users WHERE id = o.bot_id AND is_bot OFFSET 0) u ON true
-                LEFT JOIN LATERAL (SELECT last_used_at FROM api_keys WHERE user_id = u.id AND revoked_at IS NULL OFFSET 0) k ON true
+                LEFT JOIN LATERAL (SELECT last_used_at FROM api_keys WHERE user_id = u.id AND kind = 'main' AND revoked_at IS NULL OFFSET 0) k ON true
                 WHERE o.owner_id = %d AND u.is_active = true
                 ORDER BY lower(u.full_name), u.id LIMIT 51""".formatted(admin.id()));
         String counts = explain("""
                 SELECT count(*) FILTER (WHERE u.is_active), count(*) FILTER (WHERE NOT u.is_active) FROM bot_owners o
                 JOIN LATERAL (SELECT * FROM users WHERE id = o.bot_id AND is_bot OFFSET 0) u ON true
                 WHERE o.owner_id = %d""".formatted(admin.id()));
+        // The two big tables are never read whole. (The bots here have no keys, so api_keys holds a
+        // couple of rows and reading it whole is the right plan; its index serves the key lookup at
+        // 100,000 keys in ListsAtScaleTest and the scale benchmark.)
         for (String p : List.of(plan, counts)) {
-            assertFalse(p.contains("Seq Scan on users") || p.contains("Seq Scan on bot_owners") || p.contains("Seq Scan on api_keys"), p);
+            assertFalse(p.contains("Seq Scan on users") || p.contains("Seq Scan on bot_owners"), p);
         }
     }
 
