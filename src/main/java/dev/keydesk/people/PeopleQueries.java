@@ -5,7 +5,6 @@ import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
 import dev.keydesk.web.KeysetPage;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -59,21 +58,7 @@ final class PeopleQueries {
     }
 
     KeysetPage.Source<Listed> source(Filter filter) {
-        return new KeysetPage.Source<>() {
-            @Override
-            public List<Listed> after(Cursor after, int limit) {
-                return run(COLUMNS + filter.where() + (after == null ? "" : " AND (lower(u.full_name), u.id) > (:key, :id)")
-                        + " ORDER BY lower(u.full_name), u.id LIMIT :limit", filter, after, limit);
-            }
-
-            @Override
-            public List<Listed> before(Cursor before, int limit) {
-                List<Listed> rows = new ArrayList<>(run(COLUMNS + filter.where() + " AND (lower(u.full_name), u.id) < (:key, :id)"
-                        + " ORDER BY lower(u.full_name) DESC, u.id DESC LIMIT :limit", filter, before, limit));
-                Collections.reverse(rows);
-                return rows;
-            }
-        };
+        return KeysetPage.inNameOrder(COLUMNS + filter.where(), (sql, cursor, limit) -> run(sql, filter, cursor, limit));
     }
 
     /** How many people match, counted up to {@link CappedCount#CAP} and one more. */

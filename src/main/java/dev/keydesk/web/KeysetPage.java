@@ -1,5 +1,7 @@
 package dev.keydesk.web;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -14,6 +16,33 @@ public record KeysetPage<T>(List<T> rows, boolean hasPrevious, boolean hasNext, 
         List<T> after(Cursor after, int limit);
 
         List<T> before(Cursor before, int limit);
+    }
+
+    /** Runs one page's statement with the cursor (null: from the start) and the limit bound as {@code :key}, {@code :id}, {@code :limit}. */
+    public interface Statement<T> {
+        List<T> run(String sql, Cursor cursor, int limit);
+    }
+
+    /**
+     * A source in name order, {@code (lower(u.full_name), u.id)}: {@code select} is the statement up
+     * to its last condition, which the cursor's comparison and the order follow.
+     */
+    public static <T> Source<T> inNameOrder(String select, Statement<T> statement) {
+        return new Source<>() {
+            @Override
+            public List<T> after(Cursor after, int limit) {
+                return statement.run(select + (after == null ? "" : " AND (lower(u.full_name), u.id) > (:key, :id)")
+                        + " ORDER BY lower(u.full_name), u.id LIMIT :limit", after, limit);
+            }
+
+            @Override
+            public List<T> before(Cursor before, int limit) {
+                List<T> rows = new ArrayList<>(statement.run(select + " AND (lower(u.full_name), u.id) < (:key, :id)"
+                        + " ORDER BY lower(u.full_name) DESC, u.id DESC LIMIT :limit", before, limit));
+                Collections.reverse(rows);
+                return rows;
+            }
+        };
     }
 
     /**
