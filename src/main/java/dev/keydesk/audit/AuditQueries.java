@@ -1,5 +1,6 @@
 package dev.keydesk.audit;
 
+import dev.keydesk.db.PlannedPerValue;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ final class AuditQueries {
     long cappedCount(Filter filter) {
         return jdbi.withHandle(h -> {
             Query q = h.createQuery("SELECT count(*) FROM (SELECT 1 FROM audit_log WHERE " + filter.where()
-                    + " LIMIT :cap) t").bind("cap", CappedCount.limit());
+                    + " LIMIT :cap) t").addCustomizer(PlannedPerValue.CUSTOMIZER).bind("cap", CappedCount.limit());
             filter.bind(q);
             return q.mapTo(Long.class).one();
         });
@@ -81,7 +82,7 @@ final class AuditQueries {
 
     private List<AuditEntry> run(String sql, Filter filter, Cursor cursor, int limit) {
         return jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql).bind("limit", limit);
+            Query q = h.createQuery(sql).addCustomizer(PlannedPerValue.CUSTOMIZER).bind("limit", limit);
             filter.bind(q);
             if (cursor != null) q.bind("at", cursor.key()).bind("id", cursor.id());
             return q.map(ConstructorMapper.of(AuditEntry.class)).list();

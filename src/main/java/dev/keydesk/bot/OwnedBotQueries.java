@@ -1,5 +1,6 @@
 package dev.keydesk.bot;
 
+import dev.keydesk.db.PlannedPerValue;
 import dev.keydesk.user.AccountSearch;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
@@ -80,7 +81,7 @@ final class OwnedBotQueries {
     long cappedCount(Filter filter) {
         return jdbi.withHandle(h -> {
             Query q = h.createQuery("SELECT count(*) FROM (SELECT 1" + FROM + filter.where() + " LIMIT :cap) t")
-                    .bind("cap", CappedCount.limit());
+                    .addCustomizer(PlannedPerValue.CUSTOMIZER).bind("cap", CappedCount.limit());
             filter.bind(q);
             return q.mapTo(Long.class).one();
         });
@@ -88,7 +89,7 @@ final class OwnedBotQueries {
 
     private List<Listed> run(String sql, Filter filter, Cursor cursor, int limit) {
         return jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql).bind("limit", limit);
+            Query q = h.createQuery(sql).addCustomizer(PlannedPerValue.CUSTOMIZER).bind("limit", limit);
             filter.bind(q);
             if (cursor != null) q.bind("key", cursor.key()).bind("id", cursor.id());
             return q.map(ConstructorMapper.of(Listed.class)).list();

@@ -82,11 +82,6 @@ public final class Database implements AutoCloseable {
                 }
             }
             config.setPoolName("keydesk");
-            // Each statement is planned for the values it runs with, never with a plan made once for
-            // any value: a search for a rare text and one for a common text, or a page near the start
-            // of a list and one near its end, want different plans, and a reused plan saves only
-            // a fraction of a millisecond on these short statements.
-            config.addDataSourceProperty("options", "-c plan_cache_mode=force_custom_plan");
             config.setMaximumPoolSize(11); // ten for requests, one held by the key-change listener
             // A request waits this long for a connection, then gets a 503 (see DatabaseAvailability).
             config.setConnectionTimeout(DatabaseAvailability.CONNECTION_TIMEOUT.toMillis());

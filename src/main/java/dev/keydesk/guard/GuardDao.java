@@ -1,5 +1,6 @@
 package dev.keydesk.guard;
 
+import dev.keydesk.db.PlannedPerValue;
 import dev.keydesk.user.User;
 import dev.keydesk.user.AccountSearch;
 import dev.keydesk.user.UserDao;
@@ -83,6 +84,7 @@ public interface GuardDao {
     List<Membership> membershipsOf(@Bind("userIds") long[] userIds);
 
     /** Active people and bots whose name or address contains the pattern, for the member picker. */
+    @PlannedPerValue
     @SqlQuery("SELECT " + UserDao.COLUMNS + " FROM users WHERE is_active AND " + AccountSearch.TEXT
             + " LIKE :pattern ESCAPE '!' ORDER BY lower(full_name), id LIMIT :limit")
     List<User> searchAccounts(@Bind("pattern") String pattern, @Bind("limit") int limit);

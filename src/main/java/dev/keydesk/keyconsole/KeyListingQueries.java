@@ -1,5 +1,6 @@
 package dev.keydesk.keyconsole;
 
+import dev.keydesk.db.PlannedPerValue;
 import dev.keydesk.user.AccountSearch;
 import dev.keydesk.db.LikePattern;
 import dev.keydesk.keyconsole.KeyListQuery.Sort;
@@ -182,7 +183,7 @@ final class KeyListingQueries {
             // Only the expiry filter needs the keys; without it the count reads the bots alone.
             Query q = h.createQuery("SELECT count(*) FROM (SELECT 1"
                     + (expiry == ExpiryFilter.ALL ? " FROM users u WHERE " : FROM_BOTS) + where(query)
-                    + " LIMIT :cap) t").bind("cap", CappedCount.limit());
+                    + " LIMIT :cap) t").addCustomizer(PlannedPerValue.CUSTOMIZER).bind("cap", CappedCount.limit());
             bindFilters(q, query);
             return q.mapTo(Long.class).one();
         });
@@ -190,7 +191,7 @@ final class KeyListingQueries {
 
     private List<KeyListing> run(String sql, KeyListQuery query, Cursor cursor, int limit) {
         return jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql).bind("limit", limit);
+            Query q = h.createQuery(sql).addCustomizer(PlannedPerValue.CUSTOMIZER).bind("limit", limit);
             bindFilters(q, query);
             if (cursor != null) q.bind("key", cursor.key()).bind("id", cursor.id());
             return q.map(ConstructorMapper.of(KeyListing.class)).list();

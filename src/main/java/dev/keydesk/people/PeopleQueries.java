@@ -1,5 +1,6 @@
 package dev.keydesk.people;
 
+import dev.keydesk.db.PlannedPerValue;
 import dev.keydesk.user.AccountSearch;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
@@ -65,7 +66,7 @@ final class PeopleQueries {
     long cappedCount(Filter filter) {
         return jdbi.withHandle(h -> {
             Query q = h.createQuery("SELECT count(*) FROM (SELECT 1 FROM users u WHERE " + filter.where() + " LIMIT :cap) t")
-                    .bind("cap", CappedCount.limit());
+                    .addCustomizer(PlannedPerValue.CUSTOMIZER).bind("cap", CappedCount.limit());
             filter.bind(q);
             return q.mapTo(Long.class).one();
         });
@@ -79,7 +80,7 @@ final class PeopleQueries {
 
     private List<Listed> run(String sql, Filter filter, Cursor cursor, int limit) {
         return jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql).bind("limit", limit);
+            Query q = h.createQuery(sql).addCustomizer(PlannedPerValue.CUSTOMIZER).bind("limit", limit);
             filter.bind(q);
             if (cursor != null) q.bind("key", cursor.key()).bind("id", cursor.id());
             return q.map(ConstructorMapper.of(Listed.class)).list();

@@ -1,5 +1,6 @@
 package dev.keydesk.user;
 
+import dev.keydesk.db.PlannedPerValue;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -26,6 +27,7 @@ public interface UserDao {
     Optional<User> findByEmail(@Bind("email") String email);
 
     /** Active people whose name or e-mail matches the LIKE {@code pattern} (see {@code LikePattern}), by name. */
+    @PlannedPerValue
     @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE is_active AND NOT is_bot"
             + " AND " + AccountSearch.TEXT + " LIKE :pattern ESCAPE '!'"
             + " ORDER BY lower(full_name), id LIMIT :limit")

@@ -29,7 +29,9 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -50,6 +52,7 @@ public final class ScaleBenchmark {
     private static final int THREADS = 4;
     private static final long ROUND_MILLIS = 2_000;
     private static final int SAMPLES = 20;
+    private static final long FETCH_WARM_UP_MILLIS = 30_000;
     /** What can be run on its own, e.g. while working on one path: {@code ... ScaleBenchmark fetch}. */
     private static final String[] SECTIONS = {"hot", "fetch", "lists", "revocation", "memory"};
 
@@ -58,6 +61,18 @@ public final class ScaleBenchmark {
     private final int port = keydesk.primary().port();
     private final List<String> apiRows = new ArrayList<>();
     private final List<String> listRows = new ArrayList<>();
+    private final List<String> cpuRows = new ArrayList<>();
+    /** Two threads for fetch_api_key's clients and the raw argon2id loop, alive all along so {@link CpuUse} sees their CPU. */
+    private final ExecutorService loadClient = Executors.newFixedThreadPool(2, new ThreadFactory() {
+        private final AtomicInteger made = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable work) {
+            Thread thread = new Thread(work, CpuUse.LOAD_THREAD_PREFIX + made.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    });
     private final HttpClient http = HttpClient.newHttpClient();
     private ScaleSeed.Organization org;
     private String adminKey;
@@ -106,6 +121,12 @@ public final class ScaleBenchmark {
         System.out.println("| path | measured | limit it is measured against | ratio |");
         System.out.println("| --- | --- | --- | --- |");
         apiRows.forEach(System.out::println);
+        if (!cpuRows.isEmpty()) {
+            System.out.println("\n## Where `fetch_api_key`'s CPU goes (per call, over its 3 rounds; raw argon2id per verification)\n");
+            System.out.println("| part | `fetch_api_key` | raw argon2id |");
+            System.out.println("| --- | --- | --- |");
+            cpuRows.forEach(System.out::println);
+        }
         System.out.println("\n## Lists (server time, median of " + SAMPLES + ")\n");
         System.out.println("| page | at size | server time | HTML/JSON size |");
         System.out.println("| --- | --- | --- | --- |");
@@ -178,7 +199,8 @@ public final class ScaleBenchmark {
 
     /**
      * fetch_api_key on 2 client threads against raw argon2id verification with the same parameters
-     * on 2 threads, in 3 interleaved rounds of 5 s, the best of each.
+     * on 2 threads, in 3 interleaved rounds of 5 s, the best of each; then where each one's CPU
+     * went, summed over its rounds.
      */
     private void fetchApiKey() throws Exception {
         String url = keydesk.baseUrl() + "/api/v1/fetch_api_key";
@@ -186,24 +208,56 @@ public final class ScaleBenchmark {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        for (int i = 0; i < 4; i++) LoopbackLoad.expect(200, http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
-        onTwoThreads(10_000, () -> LoopbackLoad.expect(200, http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode())); // warm up the JIT on this path
+        ThrowingRunnable fetch = () -> LoopbackLoad.expect(200, http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
+        // A server runs this path for days; at some 50 calls a second, the JIT compilers need tens
+        // of seconds before the path's code is compiled and they stop competing for the cores.
+        onTwoThreads(FETCH_WARM_UP_MILLIS, fetch);
         PasswordHasher hasher = new PasswordHasher();
         String hash = hasher.hash(Fixtures.PASSWORD);
-        ThrowingRunnable fetch = () -> LoopbackLoad.expect(200, http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
         ThrowingRunnable verify = () -> {
             if (!hasher.verify(hash, Fixtures.PASSWORD)) throw new IllegalStateException("no match");
         };
         onTwoThreads(2_000, verify);
         var counted = new Counted("/api/v1/fetch_api_key");
         double[] fetchRates = new double[3], argonRates = new double[3];
+        Path postgresData = keydesk.dataDir().resolve("postgres");
+        CpuUse fetchCpu = new CpuUse(0, 0, 0, 0, 0), argonCpu = fetchCpu;
+        long fetchCalls = 0, verifications = 0;
+        double fetchSeconds = 0, argonSeconds = 0;
         for (int round = 0; round < 3; round++) {
-            fetchRates[round] = onTwoThreads(5_000, fetch);
-            argonRates[round] = onTwoThreads(5_000, verify);
+            CpuUse before = CpuUse.now(postgresData);
+            Run fetched = onTwoThreads(5_000, fetch);
+            CpuUse between = CpuUse.now(postgresData);
+            Run verified = onTwoThreads(5_000, verify);
+            fetchCpu = fetchCpu.plus(between.minus(before));
+            argonCpu = argonCpu.plus(CpuUse.now(postgresData).minus(between));
+            fetchRates[round] = fetched.rate();
+            argonRates[round] = verified.rate();
+            fetchCalls += fetched.calls();
+            verifications += verified.calls();
+            fetchSeconds += fetched.seconds();
+            argonSeconds += verified.seconds();
         }
         double fetchRate = max(fetchRates), argonRate = max(argonRates);
         apiRows.add(String.format(Locale.ROOT, "| `fetch_api_key`, 2 clients | %.1f/s, %s | raw argon2id verify, same parameters, 2 threads: %.1f/s | %.2f |",
                 fetchRate, counted.perRequest(), argonRate, fetchRate / argonRate));
+        cpuRows.add(cpuRow("the load client's threads (raw: argon2id itself)", fetchCpu.loadClient(), fetchCalls, argonCpu.loadClient(), verifications));
+        cpuRows.add(cpuRow("Keydesk's request threads (argon2id included)", fetchCpu.requestThreads(), fetchCalls, argonCpu.requestThreads(), verifications));
+        cpuRows.add(cpuRow("PostgreSQL, all its processes", fetchCpu.postgres(), fetchCalls, argonCpu.postgres(), verifications));
+        cpuRows.add(cpuRow("the JVM's own threads (JIT compilers, GC)", fetchCpu.jvmInternals(), fetchCalls, argonCpu.jvmInternals(), verifications));
+        cpuRows.add(cpuRow("other Java threads (background jobs)", fetchCpu.other(), fetchCalls, argonCpu.other(), verifications));
+        cpuRows.add(cpuRow("all", fetchCpu.total(), fetchCalls, argonCpu.total(), verifications));
+        int cores = Runtime.getRuntime().availableProcessors();
+        cpuRows.add(String.format(Locale.ROOT, "| cores busy (of %d) | %.0f %% | %.0f %% |", cores,
+                100.0 * fetchCpu.total() / (fetchSeconds * 1e9 * cores), 100.0 * argonCpu.total() / (argonSeconds * 1e9 * cores)));
+        double argonPerCall = argonCpu.loadClient() / 1e6 / verifications;
+        cpuRows.add(String.format(Locale.ROOT, "%nargon2id is %.1f ms of the %.1f ms of CPU a `fetch_api_key` call uses; the other %.1f ms "
+                        + "are the rows above less argon2id's share of the request threads.",
+                argonPerCall, fetchCpu.total() / 1e6 / fetchCalls, fetchCpu.total() / 1e6 / fetchCalls - argonPerCall));
+    }
+
+    private static String cpuRow(String part, long fetchNanos, long calls, long argonNanos, long verifications) {
+        return String.format(Locale.ROOT, "| %s | %.2f ms | %.2f ms |", part, fetchNanos / 1e6 / calls, argonNanos / 1e6 / verifications);
     }
 
     private void lists() throws Exception {
@@ -415,14 +469,21 @@ public final class ScaleBenchmark {
         }
     }
 
-    private static double onTwoThreads(long millis, ThrowingRunnable call) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(2);
+    /** Calls made in a run of {@link #onTwoThreads}, and its length. */
+    private record Run(long calls, double seconds) {
+        double rate() {
+            return calls / seconds;
+        }
+    }
+
+    /** {@code call} in a loop on both load-client threads for {@code millis}. */
+    private Run onTwoThreads(long millis, ThrowingRunnable call) throws Exception {
         LongAdder done = new LongAdder();
         long started = System.nanoTime();
         long deadline = started + millis * 1_000_000;
         List<Future<?>> futures = new ArrayList<>();
         for (int t = 0; t < 2; t++) {
-            futures.add(pool.submit(() -> {
+            futures.add(loadClient.submit(() -> {
                 while (System.nanoTime() < deadline) {
                     call.run();
                     done.increment();
@@ -431,8 +492,7 @@ public final class ScaleBenchmark {
             }));
         }
         for (Future<?> f : futures) f.get();
-        pool.shutdown();
-        return done.sum() / ((System.nanoTime() - started) / 1e9);
+        return new Run(done.sum(), (System.nanoTime() - started) / 1e9);
     }
 
     private interface ThrowingRunnable {

@@ -10,11 +10,14 @@ import dev.keydesk.config.Settings;
 import dev.keydesk.ratelimit.AuthFailureLimiter;
 import java.time.Duration;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Two Keydesk processes' worth of servers for the whole test run, sharing one embedded
@@ -50,10 +53,22 @@ public final class TestKeydesk {
         primary = start(Map.of());
         secondary = start(Map.of("KEYDESK_DATABASE_URL", databaseUrl(), "KEYDESK_DEV", "true"));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            secondary.close();
-            primary.close();
-            mail.stop();
+            try {
+                secondary.close();
+                primary.close();
+                mail.stop();
+            } finally {
+                deleteTree(dataDir); // a benchmark's seeded database is over a gigabyte: runs must not pile up
+            }
         }));
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(path);
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("Could not remove the test data in " + root + ": " + e.getMessage());
+        }
     }
 
     /** The SMTP server both test servers send their e-mail to. */
