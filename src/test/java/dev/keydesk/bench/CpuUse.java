@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * as long as the benchmark.
  */
 record CpuUse(long requestThreads, long loadClient, long jvmInternals, long postgres, long other) {
-    /** The Java threads the load client's calls run on (see {@link #isLoadClient}). */
+    /** The name of every Java thread the load client's calls run on. */
     static final String LOAD_THREAD_PREFIX = "load-client-";
 
     static CpuUse now(Path postgresDataDir) {
@@ -34,15 +34,11 @@ record CpuUse(long requestThreads, long loadClient, long jvmInternals, long post
             if (cpu < 0) continue;
             String name = info.getThreadName();
             if (name.startsWith("JettyServerThreadPool")) request += cpu;
-            else if (isLoadClient(name)) load += cpu;
+            else if (name.startsWith(LOAD_THREAD_PREFIX)) load += cpu;
             else other += cpu;
         }
         long process = cpuOf(Stream.of(ProcessHandle.current()));
         return new CpuUse(request, load, Math.max(0, process - request - load - other), postgres(postgresDataDir), other);
-    }
-
-    private static boolean isLoadClient(String threadName) {
-        return threadName.startsWith(LOAD_THREAD_PREFIX) || threadName.startsWith("HttpClient-");
     }
 
     /** The postmaster (its pid is the first line of postmaster.pid) and every process under it. */

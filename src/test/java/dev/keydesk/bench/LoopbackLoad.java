@@ -18,12 +18,12 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A minimal HTTP/1.1 keep-alive client over loopback, in the spirit of wrk: each thread sends one
- * pre-encoded GET request after another on its own connection and reads the answer, nothing
+ * pre-encoded request after another on its own connection and reads the answer, nothing
  * more (no response checking against the API description, no header parsing beyond the status
  * and the body's length), so the client costs as little of the machine's two cores as it can.
  */
 final class LoopbackLoad {
-    /** One GET, encoded once. */
+    /** One request, encoded once. */
     record Request(String host, int port, byte[] bytes) {
         static Request get(int port, String path, String... headers) {
             StringBuilder text = new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\nHost: localhost:")
@@ -31,6 +31,13 @@ final class LoopbackLoad {
             for (String header : headers) text.append(header).append("\r\n");
             text.append("\r\n");
             return new Request("127.0.0.1", port, text.toString().getBytes(StandardCharsets.ISO_8859_1));
+        }
+
+        /** A POST of an URL-encoded form (ASCII, as {@code Http.urlencode} makes it). */
+        static Request postForm(int port, String path, String form) {
+            String text = "POST " + path + " HTTP/1.1\r\nHost: localhost:" + port
+                    + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + form.length() + "\r\n\r\n" + form;
+            return new Request("127.0.0.1", port, text.getBytes(StandardCharsets.ISO_8859_1));
         }
     }
 
