@@ -71,12 +71,6 @@ class BotListPagingTest {
         return names;
     }
 
-    private static void assertRefused(Http.Response r, String msg) {
-        assertEquals(400, r.status(), r.body());
-        assertEquals("error", r.json().get("result").asText());
-        assertEquals("BAD_REQUEST", r.json().get("code").asText());
-        assertEquals(msg, r.json().get("msg").asText());
-    }
 
     @Test
     void aFewBotsGetTodaysAnswerAndHasMoreFalse() {
@@ -173,20 +167,20 @@ class BotListPagingTest {
     void badLimitsAndStartingPointsAreRefused() {
         long revealsBefore = reveals();
         for (String limit : List.of("0", "1001", "-1", "2147483648", "-9223372036854775808")) {
-            assertRefused(list("?limit=" + limit, ownerAuth), "limit must be between 1 and 1000");
+            Http.assertBadRequest(list("?limit=" + limit, ownerAuth), "limit must be between 1 and 1000");
         }
         for (String limit : List.of("99999999999999999999", "1.5", "true", "%221%22")) {
-            assertRefused(list("?limit=" + limit, ownerAuth), "limit is not an integer");
+            Http.assertBadRequest(list("?limit=" + limit, ownerAuth), "limit is not an integer");
         }
         for (String limit : List.of("abc", "", "1%2C2")) {
-            assertRefused(list("?limit=" + limit, ownerAuth), "Argument \"limit\" is not valid JSON.");
+            Http.assertBadRequest(list("?limit=" + limit, ownerAuth), "Argument \"limit\" is not valid JSON.");
         }
-        assertRefused(list("?after_id=-1", ownerAuth), "after_id must not be negative");
-        assertRefused(list("?after_id=-9223372036854775808", ownerAuth), "after_id must not be negative");
-        assertRefused(list("?after_id=99999999999999999999", ownerAuth), "after_id is not an integer");
-        assertRefused(list("?after_id=2.0", ownerAuth), "after_id is not an integer");
-        assertRefused(list("?after_id=abc", ownerAuth), "Argument \"after_id\" is not valid JSON.");
-        assertRefused(list("?limit=10&after_id=x", ownerAuth), "Argument \"after_id\" is not valid JSON.");
+        Http.assertBadRequest(list("?after_id=-1", ownerAuth), "after_id must not be negative");
+        Http.assertBadRequest(list("?after_id=-9223372036854775808", ownerAuth), "after_id must not be negative");
+        Http.assertBadRequest(list("?after_id=99999999999999999999", ownerAuth), "after_id is not an integer");
+        Http.assertBadRequest(list("?after_id=2.0", ownerAuth), "after_id is not an integer");
+        Http.assertBadRequest(list("?after_id=abc", ownerAuth), "Argument \"after_id\" is not valid JSON.");
+        Http.assertBadRequest(list("?limit=10&after_id=x", ownerAuth), "Argument \"after_id\" is not valid JSON.");
         assertEquals(revealsBefore, reveals(), "a refused call shows no key");
 
         assertEquals(200, list("?limit=1&after_id=9223372036854775807", ownerAuth).status(), "the largest id is fine");

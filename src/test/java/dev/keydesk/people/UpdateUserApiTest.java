@@ -35,12 +35,6 @@ class UpdateUserApiTest {
         return r;
     }
 
-    private static void assertBadRequest(Http.Response r, String msg) {
-        assertEquals(400, r.status(), r.body());
-        assertEquals("error", r.json().get("result").asText());
-        assertEquals("BAD_REQUEST", r.json().get("code").asText());
-        assertEquals(msg, r.json().get("msg").asText());
-    }
 
     private int roleOf(User user) {
         return (int) Fixtures.count("SELECT role FROM users WHERE id = " + user.id());
@@ -49,8 +43,8 @@ class UpdateUserApiTest {
     @Test
     void withoutARoleThereIsNothingToChange() {
         long auditBefore = Fixtures.count("SELECT count(*) FROM audit_log");
-        assertBadRequest(patch(Long.toString(member.id()), Map.of()), "Nothing to change");
-        assertBadRequest(patch(Long.toString(member.id()), Map.of("full_name", "Someone Else")), "Nothing to change");
+        Http.assertBadRequest(patch(Long.toString(member.id()), Map.of()), "Nothing to change");
+        Http.assertBadRequest(patch(Long.toString(member.id()), Map.of("full_name", "Someone Else")), "Nothing to change");
         assertEquals(Role.MEMBER.code(), roleOf(member));
         assertEquals(auditBefore, Fixtures.count("SELECT count(*) FROM audit_log"));
     }
@@ -58,8 +52,8 @@ class UpdateUserApiTest {
     @Test
     void anIdThatNamesNobodyIsNoSuchUserWithOrWithoutARole() {
         for (String id : new String[] {"abc", "0", "-4", "999999", "1.5"}) {
-            assertBadRequest(patch(id, Map.of()), "No such user");
-            assertBadRequest(patch(id, Map.of("role", "200")), "No such user");
+            Http.assertBadRequest(patch(id, Map.of()), "No such user");
+            Http.assertBadRequest(patch(id, Map.of("role", "200")), "No such user");
         }
     }
 

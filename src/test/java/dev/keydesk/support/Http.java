@@ -1,5 +1,7 @@
 package dev.keydesk.support;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -41,6 +43,14 @@ public final class Http {
     }
 
     private Http() {}
+
+    /** Zulip's answer to a request it refuses as malformed: 400, {@code BAD_REQUEST}, and exactly {@code msg}. */
+    public static void assertBadRequest(Response r, String msg) {
+        assertEquals(400, r.status(), r.body());
+        assertEquals("error", r.json().get("result").asText());
+        assertEquals("BAD_REQUEST", r.json().get("code").asText());
+        assertEquals(msg, r.json().get("msg").asText());
+    }
 
     public static String basic(String email, String key) {
         return "Basic " + Base64.getEncoder().encodeToString((email + ":" + key).getBytes(StandardCharsets.UTF_8));
