@@ -428,7 +428,7 @@ public final class ApiKeyActions {
     /** Inside the caller's transaction (fetch_api_key's, which also forgives the password attempt). */
     public String issueToDevice(Handle h, User user, String client, String userAgent, String ip, String purpose) {
         String key = ApiKeyFormat.generate();
-        var issued = h.attach(ApiKeyDao.class).insertDeviceWithKey(user.id(), client,
+        var issued = ApiKeyDao.insertDeviceWithKey(h, user.id(), client,
                 ClientName.truncatedUserAgent(userAgent), ip, Tokens.sha256(key));
         long deviceId = issued.deviceId();
         if (!issued.clientKnown() && !user.isBot()) {

@@ -2,12 +2,12 @@ package dev.keydesk.apikey;
 
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
+import dev.keydesk.user.UserRowMapper;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -24,20 +24,23 @@ public interface ApiKeyDao {
      * fetch_api_key's writes in one statement, since each round trip is latency on a path bound
      * by argon2: the device, its own key (no ciphertext: it is handed out once and never shown
      * again), the account's last login, and whether this client had fetched a key before (read,
-     * like every part of the statement, as the database was before it).
+     * like every part of the statement, as the database was before it). A plain statement rather
+     * than a method of this interface, whose attaching readies every method at each call.
      */
-    @SqlQuery("""
-            WITH known AS (SELECT EXISTS (SELECT 1 FROM devices WHERE user_id = :userId AND client = :client) AS client_known),
-                 device AS (INSERT INTO devices (user_id, client, user_agent, ip)
-                            VALUES (:userId, :client, :userAgent, :ip) RETURNING id),
-                 device_key AS (INSERT INTO api_keys (user_id, digest, kind, device_id)
-                                SELECT :userId, :digest, 'device', id FROM device),
-                 login AS (UPDATE users SET last_login_at = now() WHERE id = :userId)
-            SELECT device.id AS device_id, known.client_known FROM device, known""")
-    @RegisterConstructorMapper(IssuedDevice.class)
-    IssuedDevice insertDeviceWithKey(@Bind("userId") long userId, @Bind("client") String client,
-                                     @Bind("userAgent") String userAgent, @Bind("ip") String ip,
-                                     @Bind("digest") byte[] digest);
+    static IssuedDevice insertDeviceWithKey(Handle h, long userId, String client, String userAgent, String ip, byte[] digest) {
+        return h.createQuery("""
+                        WITH known AS (SELECT EXISTS (SELECT 1 FROM devices WHERE user_id = :userId AND client = :client) AS client_known),
+                             device AS (INSERT INTO devices (user_id, client, user_agent, ip)
+                                        VALUES (:userId, :client, :userAgent, :ip) RETURNING id),
+                             device_key AS (INSERT INTO api_keys (user_id, digest, kind, device_id)
+                                            SELECT :userId, :digest, 'device', id FROM device),
+                             login AS (UPDATE users SET last_login_at = now() WHERE id = :userId)
+                        SELECT device.id AS device_id, known.client_known FROM device, known""")
+                .bind("userId", userId).bind("client", client).bind("userAgent", userAgent).bind("ip", ip)
+                .bind("digest", digest)
+                .map((rs, ctx) -> new IssuedDevice(rs.getLong("device_id"), rs.getBoolean("client_known")))
+                .one();
+    }
 
     record IssuedDevice(long deviceId, boolean clientKnown) {}
 
@@ -132,11 +135,10 @@ public interface ApiKeyDao {
                         FROM api_keys k JOIN users u ON u.id = k.user_id LEFT JOIN devices d ON d.id = k.device_id
                         WHERE k.digest = :digest AND k.revoked_at IS NULL""")
                 .bind("digest", digest)
-                .registerRowMapper(ConstructorMapper.factory(User.class))
                 .map((rs, ctx) -> {
                     Timestamp expires = rs.getTimestamp("key_expires_at");
                     return new KeyOwner(rs.getLong("key_id"),
-                            ctx.findRowMapperFor(User.class).orElseThrow().map(rs, ctx),
+                            UserRowMapper.INSTANCE.map(rs, ctx),
                             rs.getObject("bot_owner_id", Long.class),
                             KeyKind.fromDb(rs.getString("key_kind")),
                             rs.getObject("key_device_id", Long.class),

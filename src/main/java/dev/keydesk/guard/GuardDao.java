@@ -1,12 +1,14 @@
 package dev.keydesk.guard;
 
 import dev.keydesk.db.PlannedPerValue;
-import dev.keydesk.user.User;
 import dev.keydesk.user.AccountSearch;
+import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
+import dev.keydesk.user.UserRowMapper;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -15,7 +17,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(GuardedService.class)
 @RegisterConstructorMapper(GuardDao.ServiceToken.class)
 @RegisterConstructorMapper(GuardDao.Membership.class)
-@RegisterConstructorMapper(User.class)
+@RegisterRowMapper(UserRowMapper.class)
 public interface GuardDao {
     String COLUMNS = "id, name, description, access, rate_limit_per_minute, created_at";
 

@@ -1,22 +1,21 @@
 package dev.keydesk.ratelimit;
 
-import java.sql.Array;
 import java.time.Duration;
-import java.util.Arrays;
+import java.time.OffsetDateTime;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The attempts table shared by every limit: one row per counted attempt, per bucket. An attempt
- * is checked and counted in one call of the database function {@code record_attempt} (migration
- * V50), which takes the buckets' locks, so parallel attempts take turns and none slips past a
- * bound.
+ * The buckets shared by every limit: one row per bucket, holding the times of its attempts that
+ * still count. An attempt is checked and counted in one call of the database function
+ * {@code record_attempt} (migration V56), which takes the buckets' locks, so parallel attempts
+ * take turns and none slips past a bound.
  */
 final class Attempts {
     private Attempts() {}
 
-    /** Either how long to wait (nothing was counted) or the ids of the rows counted, in bucket order. */
-    record Recorded(Duration retryAfter, long[] ids) {
+    /** Either how long to wait (nothing was counted) or the time the attempt was counted at. */
+    record Recorded(Duration retryAfter, OffsetDateTime attemptedAt) {
         boolean refused() {
             return !retryAfter.isZero();
         }
@@ -29,16 +28,12 @@ final class Attempts {
      */
     static Recorded record(Jdbi jdbi, List<String> buckets, List<Integer> limits, Duration window) {
         return jdbi.withHandle(h -> h.createQuery(
-                        "SELECT wait_seconds, attempt_ids FROM record_attempt(:buckets, :limits, :window)")
+                        "SELECT wait_seconds, attempted_at FROM record_attempt(:buckets, :limits, :window)")
                 .bindArray("buckets", String.class, buckets)
                 .bindArray("limits", Integer.class, limits)
                 .bind("window", window)
-                .map((rs, ctx) -> {
-                    long seconds = rs.getLong("wait_seconds");
-                    Array ids = rs.getArray("attempt_ids");
-                    return new Recorded(Duration.ofSeconds(seconds),
-                            ids == null ? new long[0] : Arrays.stream((Long[]) ids.getArray()).mapToLong(Long::longValue).toArray());
-                })
+                .map((rs, ctx) -> new Recorded(Duration.ofSeconds(rs.getLong("wait_seconds")),
+                        rs.getObject("attempted_at", OffsetDateTime.class)))
                 .one());
     }
 }

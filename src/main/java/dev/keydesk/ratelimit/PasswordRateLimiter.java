@@ -1,6 +1,7 @@
 package dev.keydesk.ratelimit;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Locale;
 import org.jdbi.v3.core.Handle;
@@ -29,7 +30,7 @@ public final class PasswordRateLimiter {
     }
 
     /** A recorded attempt, to be forgiven if the password turns out right. */
-    public record Attempt(String userFromAddressBucket, long userAttemptId, long ipAttemptId) {}
+    public record Attempt(String userBucket, String userFromAddressBucket, String ipBucket, OffsetDateTime attemptedAt) {}
 
     public sealed interface Decision permits Allowed, Limited {}
 
@@ -57,7 +58,7 @@ public final class PasswordRateLimiter {
         var recorded = Attempts.record(jdbi, List.of(userBucket, userFromAddressBucket, ipBucket),
                 List.of(limits.perUsername(), limits.perUsernameFromAddress(), limits.perIp()), limits.window());
         if (recorded.refused()) return new Limited(recorded.retryAfter());
-        return new Allowed(new Attempt(userFromAddressBucket, recorded.ids()[0], recorded.ids()[2]));
+        return new Allowed(new Attempt(userBucket, userFromAddressBucket, ipBucket, recorded.attemptedAt()));
     }
 
     /**
@@ -67,8 +68,12 @@ public final class PasswordRateLimiter {
      * owner signing in does not reopen the account to someone guessing elsewhere.
      */
     public void forgive(Handle h, Attempt attempt) {
-        h.createUpdate("DELETE FROM auth_attempts WHERE bucket = :ua OR id IN (:u, :i)")
-                .bind("ua", attempt.userFromAddressBucket())
-                .bind("u", attempt.userAttemptId()).bind("i", attempt.ipAttemptId()).execute();
+        // Rows are updated in place, never deleted here: see migration V56.
+        h.createUpdate("""
+                        UPDATE rate_limit_buckets
+                        SET attempts = CASE WHEN bucket = :ua THEN '{}' ELSE without_one_attempt(attempts, :at) END
+                        WHERE bucket IN (:u, :ua, :i)""")
+                .bind("u", attempt.userBucket()).bind("ua", attempt.userFromAddressBucket()).bind("i", attempt.ipBucket())
+                .bind("at", attempt.attemptedAt()).execute();
     }
 }

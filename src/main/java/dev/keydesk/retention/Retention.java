@@ -85,16 +85,18 @@ public final class Retention implements AutoCloseable {
             if (!locked) return Optional.empty();
             try {
                 Map<String, Long> deleted = new LinkedHashMap<>();
-                deleted.put("auth_attempts", inBatches(h, "auth_attempts", "attempted_at < :cutoff", now.minus(policy.authAttempts())));
-                deleted.put("sessions", inBatches(h, "sessions", "last_seen_at < :cutoff", now.minus(policy.sessions())));
+                // A bucket whose attempts have all left the window (or were forgiven) counts nothing.
+                deleted.put("rate_limit_buckets", inBatches(h, "rate_limit_buckets", "bucket",
+                        "NOT EXISTS (SELECT FROM unnest(attempts) t WHERE t >= :cutoff)", now.minus(policy.authAttempts())));
+                deleted.put("sessions", inBatches(h, "sessions", "id", "last_seen_at < :cutoff", now.minus(policy.sessions())));
                 // A reset link is worth nothing once used or expired; a day's grace keeps it for a support question.
-                deleted.put("password_resets", inBatches(h, "password_resets", "expires_at < :cutoff",
+                deleted.put("password_resets", inBatches(h, "password_resets", "id", "expires_at < :cutoff",
                         now.minus(Duration.ofDays(1))));
-                deleted.put("outbox", inBatches(h, "outbox",
+                deleted.put("outbox", inBatches(h, "outbox", "id",
                         "(delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND coalesce(delivered_at, failed_at) < :cutoff",
                         now.minus(policy.outbox())));
                 if (policy.audit().isPresent()) {
-                    deleted.put("audit_log", inBatches(h, "audit_log", "created_at < :cutoff", now.minus(policy.audit().get())));
+                    deleted.put("audit_log", inBatches(h, "audit_log", "id", "created_at < :cutoff", now.minus(policy.audit().get())));
                 }
                 return Optional.of(deleted);
             } finally {
@@ -104,11 +106,11 @@ public final class Retention implements AutoCloseable {
         }
     }
 
-    /** Deletes the rows of {@code table} matching {@code condition}, a batch per statement. */
-    private static long inBatches(Handle h, String table, String condition, Instant cutoff) {
+    /** Deletes the rows of {@code table} matching {@code condition}, a batch per statement; {@code key} identifies a row. */
+    private static long inBatches(Handle h, String table, String key, String condition, Instant cutoff) {
         long total = 0;
         while (true) {
-            int n = h.createUpdate("DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " WHERE "
+            int n = h.createUpdate("DELETE FROM " + table + " WHERE " + key + " IN (SELECT " + key + " FROM " + table + " WHERE "
                             + condition + " LIMIT :batch)")
                     .bind("cutoff", cutoff).bind("batch", BATCH).execute();
             total += n;

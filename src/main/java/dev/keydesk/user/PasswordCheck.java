@@ -58,7 +58,7 @@ public final class PasswordCheck {
         }
         var attempt = ((PasswordRateLimiter.Allowed) decision).attempt();
         // The same single query whether or not the account exists, then always one argon2 verification.
-        Optional<UserDao.StoredPassword> stored = jdbi.withExtension(UserDao.class, dao -> dao.findStoredPassword(username));
+        Optional<UserDao.StoredPassword> stored = jdbi.withHandle(h -> UserDao.findStoredPassword(h, username));
         if (!hasher.verify(stored.map(UserDao.StoredPassword::passwordHash).orElse(null), password)) {
             return new WrongCredentials<>();
         }

@@ -4,14 +4,14 @@ import dev.keydesk.db.PlannedPerValue;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import org.jdbi.v3.core.mapper.Nested;
-import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-@RegisterConstructorMapper(User.class)
+@RegisterRowMapper(UserRowMapper.class)
 public interface UserDao {
     String COLUMNS = "id, email, full_name, role, is_active, is_bot, bot_type, timezone, date_joined, avatar_version";
 
@@ -36,12 +36,19 @@ public interface UserDao {
     @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE is_active AND NOT is_bot AND id = ANY(:ids) ORDER BY lower(full_name), id")
     java.util.List<User> activeHumansAmong(@Bind("ids") long[] ids);
 
-    /** The account with this address and its password hash (null hash: a bot, or no password set). */
-    @SqlQuery("SELECT " + COLUMNS + ", password_hash FROM users WHERE lower(email) = lower(:email)")
-    @RegisterConstructorMapper(StoredPassword.class)
-    Optional<StoredPassword> findStoredPassword(@Bind("email") String email);
+    /**
+     * The account with this address and its password hash (null hash: a bot, or no password set).
+     * A plain statement, not a method of this interface: attaching the interface readies every one
+     * of its methods, a cost the password check would pay on every call.
+     */
+    static Optional<StoredPassword> findStoredPassword(Handle h, String email) {
+        return h.createQuery("SELECT " + COLUMNS + ", password_hash FROM users WHERE lower(email) = lower(:email)")
+                .bind("email", email)
+                .map((rs, ctx) -> new StoredPassword(UserRowMapper.INSTANCE.map(rs, ctx), rs.getString("password_hash")))
+                .findOne();
+    }
 
-    record StoredPassword(@Nested User user, String passwordHash) {}
+    record StoredPassword(User user, String passwordHash) {}
 
     @SqlUpdate("""
             INSERT INTO users (email, full_name, role, password_hash)

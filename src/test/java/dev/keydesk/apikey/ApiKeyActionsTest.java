@@ -91,10 +91,9 @@ class ApiKeyActionsTest {
             long id = person(h, "hamlet@zulip.com");
             long other = person(h, "cordelia@zulip.com");
             apiKeys.replaceKey(h, Actor.commandLine(), id);
-            ApiKeyDao keys = h.attach(ApiKeyDao.class);
-            keys.insertDeviceWithKey(id, "ZulipMobile", "ZulipMobile/27", "192.0.2.1", Tokens.sha256("k1"));
-            keys.insertDeviceWithKey(id, "ZulipTerminal", "ZulipTerminal/0.7", "192.0.2.1", Tokens.sha256("k2"));
-            keys.insertDeviceWithKey(other, "ZulipMobile", "ZulipMobile/27", "192.0.2.2", Tokens.sha256("k3"));
+            ApiKeyDao.insertDeviceWithKey(h, id, "ZulipMobile", "ZulipMobile/27", "192.0.2.1", Tokens.sha256("k1"));
+            ApiKeyDao.insertDeviceWithKey(h, id, "ZulipTerminal", "ZulipTerminal/0.7", "192.0.2.1", Tokens.sha256("k2"));
+            ApiKeyDao.insertDeviceWithKey(h, other, "ZulipMobile", "ZulipMobile/27", "192.0.2.2", Tokens.sha256("k3"));
 
             apiKeys.replaceKey(h, Actor.commandLine(), id);
 

@@ -92,7 +92,7 @@ class LeakedKeyActionsTest {
         UnitDatabase.rolledBack(h -> {
             long person = person(h, "hamlet@zulip.com");
             String key = apiKeys.replaceKey(h, Actor.commandLine(), person);
-            h.attach(ApiKeyDao.class).insertDeviceWithKey(person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1",
+            ApiKeyDao.insertDeviceWithKey(h, person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1",
                     Tokens.sha256(ApiKeyFormat.generate()));
 
             Optional<FoundKey> acted = apiKeys.revokeLeaked(h, reporter, Tokens.sha256(key), WHERE);
@@ -155,12 +155,11 @@ class LeakedKeyActionsTest {
         UnitDatabase.rolledBack(h -> {
             long person = person(h, "hamlet@zulip.com");
             String main = apiKeys.replaceKey(h, Actor.commandLine(), person);
-            ApiKeyDao keys = h.attach(ApiKeyDao.class);
             String phoneKey = ApiKeyFormat.generate();
             String laptopKey = ApiKeyFormat.generate();
-            long phone = keys.insertDeviceWithKey(person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1",
+            long phone = ApiKeyDao.insertDeviceWithKey(h, person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1",
                     Tokens.sha256(phoneKey)).deviceId();
-            long laptop = keys.insertDeviceWithKey(person, "ZulipElectron", "ZulipElectron/5.11", "192.0.2.2",
+            long laptop = ApiKeyDao.insertDeviceWithKey(h, person, "ZulipElectron", "ZulipElectron/5.11", "192.0.2.2",
                     Tokens.sha256(laptopKey)).deviceId();
             assertEquals(FoundKeyKind.DEVICE, KeyLookup.describe(h, Tokens.sha256(phoneKey), Instant.now()).orElseThrow().kind());
 

@@ -93,7 +93,7 @@ class PasswordRateLimiterTest {
         } finally {
             pool.shutdownNow();
         }
-        long counted = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM auth_attempts WHERE bucket LIKE 'test:%'")
+        long counted = jdbi.withHandle(h -> h.createQuery("SELECT coalesce(sum(cardinality(attempts)), 0) FROM rate_limit_buckets WHERE bucket LIKE 'test:%'")
                 .mapTo(Long.class).one());
         assertEquals(6, counted, "a refused attempt counts nowhere; each allowed one in its three buckets");
     }
@@ -105,5 +105,62 @@ class PasswordRateLimiterTest {
         var limited = assertInstanceOf(PasswordRateLimiter.Limited.class, limiter.attempt("iago@zulip.com", "10.0.7.1"));
         long seconds = limited.retryAfter().toSeconds();
         assertTrue(seconds > 29 * 60 && seconds <= 30 * 60, "about the 30-minute window: " + seconds + " s");
+    }
+
+    @Test
+    void rightAndWrongPasswordsInParallelLeaveExactlyTheWrongOnesCounted() throws Exception {
+        // Limits high enough that nothing is refused: only the counting is under test.
+        var limiter = new PasswordRateLimiter(jdbi, new PasswordRateLimiter.Limits(100, 1000, 100, Duration.ofMinutes(30)), "test");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> wrongs = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                String address = "10.0.9." + t;
+                wrongs.add(pool.submit(() -> {
+                    int wrong = 0;
+                    for (int i = 0; i < 20; i++) {
+                        var allowed = (PasswordRateLimiter.Allowed) limiter.attempt("iago@zulip.com", address);
+                        if (i % 3 == 0) {
+                            jdbi.useTransaction(h -> limiter.forgive(h, allowed.attempt()));
+                        } else {
+                            wrong++;
+                        }
+                    }
+                    return wrong;
+                }));
+            }
+            int wrong = 0;
+            for (var w : wrongs) wrong += w.get();
+            assertEquals(wrong, attemptsIn("test:user:iago@zulip.com"), "no forgiving undid a parallel attempt, none was lost");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aBucketKeepsOnlyTheAttemptsThatStillCount() {
+        String bucket = "test:user-ip:10.0.8.1:iago@zulip.com";
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO rate_limit_buckets VALUES (:b, ARRAY[now() - interval '40 minutes', "
+                + "now() - interval '31 minutes'])").bind("b", bucket).execute());
+        PasswordRateLimiter limiter = limiter();
+        assertInstanceOf(PasswordRateLimiter.Allowed.class, limiter.attempt("iago@zulip.com", "10.0.8.1"), "both left the window");
+        assertEquals(1, attemptsIn(bucket), "the old ones are gone");
+        assertInstanceOf(PasswordRateLimiter.Allowed.class, limiter.attempt("iago@zulip.com", "10.0.8.1"));
+        for (int i = 0; i < 3; i++) assertInstanceOf(PasswordRateLimiter.Limited.class, limiter.attempt("iago@zulip.com", "10.0.8.1"));
+        assertEquals(2, attemptsIn(bucket), "a refused attempt adds nothing: the bucket holds its limit at most");
+    }
+
+    @Test
+    void forgivingRemovesOneAttemptEvenWhenTwoHaveTheSameTime() {
+        boolean oneRemoved = jdbi.withHandle(h -> h.createQuery("""
+                        SELECT without_one_attempt(ARRAY[t, t, t + interval '1 second'], t) = ARRAY[t, t + interval '1 second']
+                               AND without_one_attempt(ARRAY[t], t - interval '1 second') = ARRAY[t]
+                        FROM (SELECT now() AS t) n""").mapTo(Boolean.class).one());
+        assertTrue(oneRemoved, "one occurrence removed; an absent time changes nothing");
+    }
+
+    private long attemptsIn(String bucket) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT coalesce(sum(cardinality(attempts)), 0) FROM rate_limit_buckets WHERE bucket = :b")
+                .bind("b", bucket).mapTo(Long.class).one());
     }
 }

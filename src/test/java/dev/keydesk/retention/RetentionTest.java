@@ -46,6 +46,10 @@ class RetentionTest {
             // Password attempts: the longest window is the reset e-mails' hour.
             insertAttempts(h, Retention.BATCH * 2 + 17, NOW.minus(Duration.ofMinutes(61)));
             insertAttempts(h, 3, NOW.minus(Duration.ofMinutes(59)));
+            // A bucket is kept while any of its attempts counts; an emptied one (all forgiven) goes.
+            h.createUpdate("INSERT INTO rate_limit_buckets VALUES ('login:user:a@example.com', ARRAY[CAST(:old AS timestamptz), CAST(:recent AS timestamptz)]), "
+                            + "('login:user:b@example.com', '{}')")
+                    .bind("old", NOW.minus(Duration.ofHours(5))).bind("recent", NOW.minus(Duration.ofMinutes(1))).execute();
             insertSession(h, "old", NOW.minus(Duration.ofDays(15)));
             insertSession(h, "recent", NOW.minus(Duration.ofDays(13)));
             insertOutbox(h, "delivered_at", NOW.minus(Duration.ofDays(31)));
@@ -61,9 +65,10 @@ class RetentionTest {
 
         Map<String, Long> deleted = keydesk.primary().services().retention().sweep(NOW).orElseThrow();
 
-        assertEquals(Map.of("auth_attempts", (long) Retention.BATCH * 2 + 17, "sessions", 1L, "password_resets", 1L,
+        assertEquals(Map.of("rate_limit_buckets", (long) Retention.BATCH * 2 + 18, "sessions", 1L, "password_resets", 1L,
                 "outbox", 2L), deleted);
-        assertEquals(3, Fixtures.count("SELECT count(*) FROM auth_attempts"));
+        assertEquals(4, Fixtures.count("SELECT count(*) FROM rate_limit_buckets"));
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM rate_limit_buckets WHERE bucket = 'login:user:a@example.com'"));
         assertEquals(List.of("recent"), jdbi.withHandle(h -> h.createQuery("SELECT ip FROM sessions").mapTo(String.class).list()));
         assertEquals(2, Fixtures.count("SELECT count(*) FROM outbox"));
         assertEquals(1, Fixtures.count("SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL"));
@@ -95,7 +100,7 @@ class RetentionTest {
             other.createQuery("SELECT pg_advisory_lock(19268, 1)").mapTo(String.class).one();
             assertEquals(Optional.empty(), retention.sweep(NOW));
             assertEquals(Optional.empty(), keydesk.secondary().services().retention().sweep(NOW));
-            assertEquals(10, Fixtures.count("SELECT count(*) FROM auth_attempts"), "nothing deleted meanwhile");
+            assertEquals(10, Fixtures.count("SELECT count(*) FROM rate_limit_buckets"), "nothing deleted meanwhile");
             other.createQuery("SELECT pg_advisory_unlock(19268, 1)").mapTo(Boolean.class).one();
         }
 
@@ -109,17 +114,17 @@ class RetentionTest {
         }
         long total = 0;
         for (Future<Optional<Map<String, Long>>> sweep : sweeps) {
-            total += sweep.get().map(d -> d.get("auth_attempts")).orElse(0L);
+            total += sweep.get().map(d -> d.get("rate_limit_buckets")).orElse(0L);
         }
         pool.shutdown();
         assertEquals(Retention.BATCH * 3 + 10, total);
-        assertEquals(0, Fixtures.count("SELECT count(*) FROM auth_attempts"));
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM rate_limit_buckets"));
         assertTrue(Fixtures.count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 19268") == 0,
                 "the lock is released");
     }
 
     private static void insertAttempts(Handle h, int n, Instant at) {
-        h.createUpdate("INSERT INTO auth_attempts (bucket, attempted_at) SELECT 'login:ip:198.51.100.' || g, :at "
+        h.createUpdate("INSERT INTO rate_limit_buckets (bucket, attempts) SELECT 'login:ip:' || gen_random_uuid(), ARRAY[CAST(:at AS timestamptz)] "
                 + "FROM generate_series(1, :n) g").bind("at", at).bind("n", n).execute();
     }
 
