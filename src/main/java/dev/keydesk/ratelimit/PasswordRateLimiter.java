@@ -68,11 +68,18 @@ public final class PasswordRateLimiter {
      * owner signing in does not reopen the account to someone guessing elsewhere.
      */
     public void forgive(Handle h, Attempt attempt) {
-        // Rows are updated in place, never deleted here: see migration V56.
+        // Rows are updated in place, never deleted here (see migration V56), and locked in the
+        // order record_attempt locks them (username, username from address, address): in the
+        // index's order instead, a forgiving and a new attempt on the same buckets could each hold
+        // a row the other waits for.
         h.createUpdate("""
-                        UPDATE rate_limit_buckets
-                        SET attempts = CASE WHEN bucket = :ua THEN '{}' ELSE without_one_attempt(attempts, :at) END
-                        WHERE bucket IN (:u, :ua, :i)""")
+                        WITH locked AS MATERIALIZED (
+                            SELECT bucket FROM rate_limit_buckets WHERE bucket IN (:u, :ua, :i)
+                            ORDER BY CASE bucket WHEN :u THEN 1 WHEN :ua THEN 2 ELSE 3 END
+                            FOR UPDATE)
+                        UPDATE rate_limit_buckets b
+                        SET attempts = CASE WHEN b.bucket = :ua THEN '{}' ELSE without_one_attempt(b.attempts, :at) END
+                        FROM locked WHERE b.bucket = locked.bucket""")
                 .bind("u", attempt.userBucket()).bind("ua", attempt.userFromAddressBucket()).bind("i", attempt.ipBucket())
                 .bind("at", attempt.attemptedAt()).execute();
     }

@@ -64,9 +64,10 @@ public final class PasswordCheck {
         }
         User user = stored.get().user();
         return jdbi.inTransaction(h -> {
+            Outcome<T> outcome = user.isActive() ? new Verified<>(user, opening.open(h, user)) : new Deactivated<>(user);
+            // Last, so the rate limit's rows stay locked only until the commit.
             limiter.forgive(h, attempt);
-            if (!user.isActive()) return new Deactivated<T>(user);
-            return new Verified<>(user, opening.open(h, user));
+            return outcome;
         });
     }
 }

@@ -223,13 +223,13 @@ public final class ScaleBenchmark {
         var counted = new Counted("/api/v1/fetch_api_key");
         double[] fetchRates = new double[3], argonRates = new double[3];
         Path postgresData = keydesk.dataDir().resolve("postgres");
-        CpuUse fetchCpu = new CpuUse(0, 0, 0, 0, 0), argonCpu = fetchCpu;
+        CpuUse fetchCpu = CpuUse.NONE, argonCpu = CpuUse.NONE;
         long fetchCalls = 0, verifications = 0;
         double fetchSeconds = 0, argonSeconds = 0;
         for (int round = 0; round < 3; round++) {
-            CpuUse before = CpuUse.now(postgresData);
+            var before = CpuUse.now(postgresData);
             Run fetched = onTwoThreads(5_000, fetch);
-            CpuUse between = CpuUse.now(postgresData);
+            var between = CpuUse.now(postgresData);
             Run verified = onTwoThreads(5_000, verify);
             fetchCpu = fetchCpu.plus(between.minus(before));
             argonCpu = argonCpu.plus(CpuUse.now(postgresData).minus(between));
@@ -245,7 +245,12 @@ public final class ScaleBenchmark {
                 fetchRate, counted.perRequest(), argonRate, fetchRate / argonRate));
         cpuRows.add(cpuRow("the load client's threads (raw: argon2id itself)", fetchCpu.loadClient(), fetchCalls, argonCpu.loadClient(), verifications));
         cpuRows.add(cpuRow("Keydesk's request threads (argon2id included)", fetchCpu.requestThreads(), fetchCalls, argonCpu.requestThreads(), verifications));
-        cpuRows.add(cpuRow("PostgreSQL, all its processes", fetchCpu.postgres(), fetchCalls, argonCpu.postgres(), verifications));
+        cpuRows.add(cpuRow("PostgreSQL: its connections (the statements)", fetchCpu.postgresConnections(), fetchCalls,
+                argonCpu.postgresConnections(), verifications));
+        cpuRows.add(cpuRow("PostgreSQL: autovacuum", fetchCpu.postgresAutovacuum(), fetchCalls,
+                argonCpu.postgresAutovacuum(), verifications));
+        cpuRows.add(cpuRow("PostgreSQL: its other processes (WAL writer, checkpointer, ...)", fetchCpu.postgresBackground(), fetchCalls,
+                argonCpu.postgresBackground(), verifications));
         cpuRows.add(cpuRow("the JVM's own threads (JIT compilers, GC)", fetchCpu.jvmInternals(), fetchCalls, argonCpu.jvmInternals(), verifications));
         cpuRows.add(cpuRow("other Java threads (background jobs)", fetchCpu.other(), fetchCalls, argonCpu.other(), verifications));
         cpuRows.add(cpuRow("all", fetchCpu.total(), fetchCalls, argonCpu.total(), verifications));

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,6 +136,45 @@ class PasswordRateLimiterTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void forgivingLocksTheBucketsInTheOrderAnAttemptDoes() throws Exception {
+        // An attempt locks username, username from address, address, in that order. While another
+        // transaction holds the username's row, a forgiving must wait for it before locking the
+        // address's: holding the address's while waiting, it could deadlock with that attempt.
+        PasswordRateLimiter limiter = limiter();
+        var allowed = (PasswordRateLimiter.Allowed) limiter.attempt("iago@zulip.com", "10.0.10.1");
+        // The username's row rewritten, so it no longer comes first in the table, as after a while of use.
+        jdbi.useHandle(h -> h.execute("UPDATE rate_limit_buckets SET attempts = attempts WHERE bucket = 'test:user:iago@zulip.com'"));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Handle attempt = jdbi.open()) {
+            attempt.begin();
+            attempt.createQuery("SELECT 1 FROM rate_limit_buckets WHERE bucket = 'test:user:iago@zulip.com' FOR UPDATE")
+                    .mapTo(Integer.class).one();
+            Future<?> forgiving = pool.submit(() -> jdbi.useTransaction(h -> limiter.forgive(h, allowed.attempt())));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (waitingForALock() == 0) {
+                assertTrue(System.nanoTime() < deadline, "the forgiving waits for the username's row");
+                Thread.sleep(5);
+            }
+            // Throws "could not obtain lock" if the forgiving took the address's row first.
+            attempt.createQuery("SELECT 1 FROM rate_limit_buckets WHERE bucket = 'test:ip:10.0.10.1' FOR UPDATE NOWAIT")
+                    .mapTo(Integer.class).one();
+            attempt.rollback();
+            forgiving.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(0, attemptsIn("test:user:iago@zulip.com"));
+        assertEquals(0, attemptsIn("test:ip:10.0.10.1"));
+    }
+
+    private long waitingForALock() {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT count(*) FROM pg_stat_activity
+                        WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE rate_limit_buckets%'""")
+                .mapTo(Long.class).one());
     }
 
     @Test
