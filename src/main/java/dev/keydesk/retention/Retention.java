@@ -106,12 +106,16 @@ public final class Retention implements AutoCloseable {
         }
     }
 
-    /** Deletes the rows of {@code table} matching {@code condition}, a batch per statement; {@code key} identifies a row. */
+    /**
+     * Deletes the rows of {@code table} matching {@code condition}, a batch per statement; {@code key}
+     * identifies a row. The condition is asked again of the row being deleted: a row changed since
+     * the batch was picked (a session just seen, a bucket just counted in) is then left alone.
+     */
     private static long inBatches(Handle h, String table, String key, String condition, Instant cutoff) {
         long total = 0;
         while (true) {
             int n = h.createUpdate("DELETE FROM " + table + " WHERE " + key + " IN (SELECT " + key + " FROM " + table + " WHERE "
-                            + condition + " LIMIT :batch)")
+                            + condition + " LIMIT :batch) AND " + condition)
                     .bind("cutoff", cutoff).bind("batch", BATCH).execute();
             total += n;
             if (n < BATCH) return total;

@@ -123,6 +123,33 @@ class RetentionTest {
                 "the lock is released");
     }
 
+    @Test
+    void aBucketCountedInWhileTheSweepPicksItIsKept() throws Exception {
+        String bucket = "login:ip:198.51.100.77";
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO rate_limit_buckets VALUES (:b, ARRAY[CAST(:at AS timestamptz)])")
+                .bind("b", bucket).bind("at", NOW.minus(Duration.ofDays(1))).execute());
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Handle attempt = jdbi.open()) {
+            // An attempt counts in the bucket and has not committed when the sweep picks the bucket as old.
+            attempt.begin();
+            attempt.createUpdate("UPDATE rate_limit_buckets SET attempts = ARRAY[CAST(:at AS timestamptz)] WHERE bucket = :b")
+                    .bind("b", bucket).bind("at", NOW).execute();
+            Future<Optional<Map<String, Long>>> sweep = pool.submit(() -> keydesk.primary().services().retention().sweep(NOW));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (Fixtures.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    + "AND query LIKE 'DELETE FROM rate_limit_buckets%'") == 0) {
+                assertTrue(System.nanoTime() < deadline, "the sweep waits for the attempt's row");
+                Thread.sleep(5);
+            }
+            attempt.commit();
+            assertEquals(0L, sweep.get().orElseThrow().get("rate_limit_buckets"));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM rate_limit_buckets WHERE bucket = '" + bucket + "'"),
+                "the fresh attempt still counts");
+    }
+
     private static void insertAttempts(Handle h, int n, Instant at) {
         h.createUpdate("INSERT INTO rate_limit_buckets (bucket, attempts) SELECT 'login:ip:' || gen_random_uuid(), ARRAY[CAST(:at AS timestamptz)] "
                 + "FROM generate_series(1, :n) g").bind("at", at).bind("n", n).execute();
