@@ -9,7 +9,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 /**
  * Reads a {@link User} from the columns of {@link UserDao#COLUMNS}. Written out rather than
  * Jdbi's constructor mapper, which inspects the record's constructor again for every result set:
- * a cost paid on every authenticated lookup and every password check.
+ * a cost paid on every key lookup the cache misses and every password check.
  */
 public final class UserRowMapper implements RowMapper<User> {
     public static final UserRowMapper INSTANCE = new UserRowMapper();
