@@ -34,6 +34,12 @@ import org.jdbi.v3.core.Jdbi;
 public final class ApiKeyActions {
     /** The longest an old key may keep working after a rotation. */
     public static final Duration MAX_GRACE_PERIOD = Duration.ofDays(7);
+    /**
+     * Devices an account keeps logged in. A client that fetches a key every time it starts would
+     * otherwise add a device (and a key every process may cache) on each run, forever: past this
+     * many, the one that has gone longest without use is logged out.
+     */
+    public static final int MAX_DEVICES_PER_ACCOUNT = 100;
 
     /** Told, inside the transaction, when a bot's key reported as leaked has been replaced. */
     public interface BotKeyLeakedListener {
@@ -429,17 +435,29 @@ public final class ApiKeyActions {
     public String issueToDevice(Handle h, User user, String client, String userAgent, String ip, String purpose) {
         String key = ApiKeyFormat.generate();
         var issued = ApiKeyDao.insertDeviceWithKey(h, user.id(), client,
-                ClientName.truncatedUserAgent(userAgent), ip, Tokens.sha256(key));
+                ClientName.truncatedUserAgent(userAgent), ip, Tokens.sha256(key), MAX_DEVICES_PER_ACCOUNT);
         long deviceId = issued.deviceId();
         if (!issued.clientKnown() && !user.isBot()) {
             String org = h.attach(OrganizationDao.class).find().map(Organization::name).orElse("Keydesk");
             Emails.Email notice = Emails.newLogin(org, client, ip, clock.instant(), site + "/account");
             outbox.email(h, user.email(), notice.subject(), notice.body());
         }
-        AuditLog.record(h, AuditEvent.DEVICE_KEY_ISSUED, Actor.api(user.id(), ip), user.id(),
+        Actor actor = Actor.api(user.id(), ip);
+        AuditLog.record(h, AuditEvent.DEVICE_KEY_ISSUED, actor, user.id(),
                 Map.of("purpose", purpose, "device_id", deviceId, "client", client));
-        // Not announced: the account's other keys are unchanged, and no process can remember this
-        // key as unknown, since it was made just now at random and never presented before.
+        // The count above is cheap but may miss a device a parallel login committed meanwhile; the
+        // insert locked the account's row, so the trim, a statement of its own, sees them all. A
+        // parallel login the count missed can leave one device too many until the next login.
+        if (issued.devicesBefore() >= MAX_DEVICES_PER_ACCOUNT) {
+            int loggedOut = ApiKeyDao.logOutDevicesBeyond(h, user.id(), deviceId, MAX_DEVICES_PER_ACCOUNT);
+            if (loggedOut > 0) {
+                AuditLog.record(h, AuditEvent.DEVICES_LOGGED_OUT, actor, user.id(),
+                        Map.of("devices", loggedOut, "over_limit", MAX_DEVICES_PER_ACCOUNT));
+                cache.announceChange(h, user.id());
+            }
+        }
+        // Otherwise not announced: the account's other keys are unchanged, and no process can
+        // remember this key as unknown, since it was made just now at random and never presented before.
         return key;
     }
 }

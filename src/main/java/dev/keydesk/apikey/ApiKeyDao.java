@@ -27,22 +27,50 @@ public interface ApiKeyDao {
      * like every part of the statement, as the database was before it). A plain statement rather
      * than a method of this interface, whose attaching readies every method at each call.
      */
-    static IssuedDevice insertDeviceWithKey(Handle h, long userId, String client, String userAgent, String ip, byte[] digest) {
+    static IssuedDevice insertDeviceWithKey(Handle h, long userId, String client, String userAgent, String ip, byte[] digest,
+                                            int deviceLimit) {
         return h.createQuery("""
                         WITH known AS (SELECT EXISTS (SELECT 1 FROM devices WHERE user_id = :userId AND client = :client) AS client_known),
+                             logged_in AS (SELECT count(*) AS devices FROM (
+                                               SELECT FROM api_keys WHERE user_id = :userId AND kind = 'device' AND revoked_at IS NULL
+                                               LIMIT :deviceLimit) capped),
                              device AS (INSERT INTO devices (user_id, client, user_agent, ip)
                                         VALUES (:userId, :client, :userAgent, :ip) RETURNING id),
                              device_key AS (INSERT INTO api_keys (user_id, digest, kind, device_id)
                                             SELECT :userId, :digest, 'device', id FROM device),
                              login AS (UPDATE users SET last_login_at = now() WHERE id = :userId)
-                        SELECT device.id AS device_id, known.client_known FROM device, known""")
+                        SELECT device.id AS device_id, known.client_known, logged_in.devices FROM device, known, logged_in""")
                 .bind("userId", userId).bind("client", client).bind("userAgent", userAgent).bind("ip", ip)
-                .bind("digest", digest)
-                .map((rs, ctx) -> new IssuedDevice(rs.getLong("device_id"), rs.getBoolean("client_known")))
+                .bind("digest", digest).bind("deviceLimit", deviceLimit)
+                .map((rs, ctx) -> new IssuedDevice(rs.getLong("device_id"), rs.getBoolean("client_known"), rs.getInt("devices")))
                 .one();
     }
 
-    record IssuedDevice(long deviceId, boolean clientKnown) {}
+    /**
+     * @param devicesBefore the devices the account had logged in, counted up to the limit asked
+     *                      for, as the statement's snapshot saw them
+     */
+    record IssuedDevice(long deviceId, boolean clientKnown, int devicesBefore) {}
+
+    /**
+     * Logs out the account's devices beyond the {@code keep} used most recently (a key never used
+     * counts from its issue), {@code newest} always kept: their keys are revoked and the device rows
+     * go, as when a device is logged out by hand. Returns how many went. Called with the account's
+     * row locked, so this statement sees every device a parallel login committed.
+     */
+    static int logOutDevicesBeyond(Handle h, long userId, long newest, int keep) {
+        return h.createQuery("""
+                        WITH beyond AS (
+                            SELECT id, device_id FROM api_keys
+                            WHERE user_id = :userId AND kind = 'device' AND revoked_at IS NULL
+                            ORDER BY device_id = :newest DESC, coalesce(last_used_at, created_at) DESC, id DESC
+                            OFFSET :keep),
+                        revoked AS (UPDATE api_keys k SET revoked_at = now(), device_id = NULL FROM beyond WHERE k.id = beyond.id),
+                        gone AS (DELETE FROM devices d USING beyond WHERE d.id = beyond.device_id)
+                        SELECT count(*) FROM beyond""")
+                .bind("userId", userId).bind("newest", newest).bind("keep", keep)
+                .mapTo(Integer.class).one();
+    }
 
     @SqlQuery("SELECT id FROM users WHERE id = :userId FOR UPDATE")
     Optional<Long> lockUser(@Bind("userId") long userId);

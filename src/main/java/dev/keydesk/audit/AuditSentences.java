@@ -56,7 +56,9 @@ final class AuditSentences {
         RULES.put(AuditEvent.API_KEY_REVEALED, d -> (d.path("targets").isArray()
                 ? "Showed " + d.path("targets").size() + " API keys" : "Showed the API key")
                 + (d.has("purpose") ? " (" + text(d, "purpose") + ")" : "") + ".");
-        RULES.put(AuditEvent.DEVICES_LOGGED_OUT, d -> "Logged out " + count(d.path("devices").asLong(), "device") + ".");
+        RULES.put(AuditEvent.DEVICES_LOGGED_OUT, d -> "Logged out " + count(d.path("devices").asLong(), "device")
+                + (d.has("over_limit") ? " unused the longest, as an account keeps at most "
+                        + count(d.path("over_limit").asLong(), "device") + " logged in" : "") + ".");
         RULES.put(AuditEvent.BOT_CREATED, d -> "Created the bot " + text(d, "email")
                 + (d.path("owners").isArray() ? ", with " + count(d.path("owners").size(), "owner") : "") + ".");
         RULES.put(AuditEvent.BOT_MODIFIED, d -> "Changed the bot's " + words(d.path("changed")) + ".");

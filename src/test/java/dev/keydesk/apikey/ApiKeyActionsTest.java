@@ -91,9 +91,9 @@ class ApiKeyActionsTest {
             long id = person(h, "hamlet@zulip.com");
             long other = person(h, "cordelia@zulip.com");
             apiKeys.replaceKey(h, Actor.commandLine(), id);
-            ApiKeyDao.insertDeviceWithKey(h, id, "ZulipMobile", "ZulipMobile/27", "192.0.2.1", Tokens.sha256("k1"));
-            ApiKeyDao.insertDeviceWithKey(h, id, "ZulipTerminal", "ZulipTerminal/0.7", "192.0.2.1", Tokens.sha256("k2"));
-            ApiKeyDao.insertDeviceWithKey(h, other, "ZulipMobile", "ZulipMobile/27", "192.0.2.2", Tokens.sha256("k3"));
+            ApiKeyDao.insertDeviceWithKey(h, id, "ZulipMobile", "ZulipMobile/27", "192.0.2.1", Tokens.sha256("k1"), ApiKeyActions.MAX_DEVICES_PER_ACCOUNT);
+            ApiKeyDao.insertDeviceWithKey(h, id, "ZulipTerminal", "ZulipTerminal/0.7", "192.0.2.1", Tokens.sha256("k2"), ApiKeyActions.MAX_DEVICES_PER_ACCOUNT);
+            ApiKeyDao.insertDeviceWithKey(h, other, "ZulipMobile", "ZulipMobile/27", "192.0.2.2", Tokens.sha256("k3"), ApiKeyActions.MAX_DEVICES_PER_ACCOUNT);
 
             apiKeys.replaceKey(h, Actor.commandLine(), id);
 

@@ -171,6 +171,84 @@ class KeyLifetimesTest {
         assertEquals(200, me(keydesk.baseUrl(), hamlet.email(), terminal));
     }
 
+    /** Gives hamlet a device with a key of its own, as fetch_api_key does, without a password check. */
+    private String issueDirectly(String client) {
+        return keydesk.primary().services().apiKeys().issueToDevice(hamlet, client, client + "/1.0", "192.0.2.7", "fetch_api_key");
+    }
+
+    private long liveDeviceKeys() {
+        return Fixtures.count("SELECT count(*) FROM api_keys WHERE kind = 'device' AND revoked_at IS NULL AND user_id = " + hamlet.id());
+    }
+
+    @Test
+    void pastTheLimitTheDeviceUnusedLongestIsLoggedOut() {
+        int limit = ApiKeyActions.MAX_DEVICES_PER_ACCOUNT;
+        String forgotten = issueDirectly("ZulipTerminal");
+        assertEverywhere(200, hamlet.email(), forgotten); // now cached in both processes
+        List<String> others = new ArrayList<>();
+        for (int i = 1; i < limit; i++) others.add(issueDirectly("ZulipMobile"));
+        // Every phone counts as used later than the terminal can be, even should a process write
+        // the terminal's use above only after this.
+        Fixtures.execute("UPDATE api_keys SET last_used_at = now() + interval '1 hour' WHERE kind = 'device' AND id > "
+                + "(SELECT min(id) FROM api_keys WHERE kind = 'device')");
+        assertEquals(limit, liveDeviceKeys());
+        assertEquals(200, me(keydesk.baseUrl(), hamlet.email(), forgotten), "at the limit, nobody is logged out");
+
+        String newest = fetchKey("ZulipElectron/5.11.1");
+        assertEquals(limit, liveDeviceKeys());
+        assertEverywhere(401, hamlet.email(), forgotten);
+        assertEverywhere(200, hamlet.email(), newest);
+        assertEverywhere(200, hamlet.email(), others.get(0));
+        assertEverywhere(200, hamlet.email(), Fixtures.keyOf(hamlet));
+        assertEquals(limit, Fixtures.count("SELECT count(*) FROM devices WHERE user_id = " + hamlet.id()),
+                "the logged-out device's row is gone, as when it is logged out by hand");
+
+        List<String> events = Fixtures.auditEvents(hamlet.id());
+        assertEquals(1, events.stream().filter("devices_logged_out"::equals).count(), events.toString());
+        WebClient browser = loggedIn();
+        WebClient.Page account = browser.get("/account");
+        assertEquals(limit, account.doc().select("#devices tbody tr").size());
+        assertNull(deviceRow(account, "ZulipTerminal"));
+        assertNotNull(deviceRow(account, "ZulipElectron"));
+        WebClient.Page audit = browser.get("/audit-log");
+        assertTrue(audit.text().contains("Logged out 1 device unused the longest, as an account keeps at most 100 devices logged in."),
+                audit.text());
+    }
+
+    @Test
+    void parallelLoginsAtTheLimitKeepEveryNewKeyAndTheNextLoginTrimsToTheLimit() throws Exception {
+        int limit = ApiKeyActions.MAX_DEVICES_PER_ACCOUNT;
+        for (int i = 1; i < limit; i++) issueDirectly("ZulipMobile");
+        Fixtures.execute("UPDATE api_keys SET last_used_at = now() - interval '1 hour' WHERE kind = 'device'");
+        int n = 4; // within the 5 attempts a username may have from one address
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Http.Response>> results = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String base = i % 2 == 0 ? keydesk.baseUrl() : keydesk.secondaryUrl();
+            results.add(pool.submit(() -> {
+                start.await();
+                return Http.postForm(base + "/api/v1/fetch_api_key",
+                        Http.form("username", hamlet.email(), "password", Fixtures.PASSWORD), null, Map.of("User-Agent", "ZulipElectron/5.11.1"));
+            }));
+        }
+        start.countDown();
+        List<Http.Response> responses = new ArrayList<>();
+        for (Future<Http.Response> r : results) responses.add(r.get());
+        pool.shutdown();
+        List<String> fetched = new ArrayList<>();
+        for (Http.Response r : responses) {
+            assertEquals(200, r.status(), r.body());
+            fetched.add(r.json().get("api_key").asText());
+        }
+        // Several logins that counted at once may leave a device or more beyond the limit, never fewer than it.
+        long afterBurst = liveDeviceKeys();
+        assertTrue(afterBurst >= limit && afterBurst <= limit + n - 1, "live device keys after the burst: " + afterBurst);
+        fetched.add(fetchKey("ZulipTerminal/0.7.0"));
+        assertEquals(limit, liveDeviceKeys());
+        for (String key : fetched) assertEquals(200, me(keydesk.baseUrl(), hamlet.email(), key), "a key just issued stays");
+    }
+
     @Test
     void generatingANewKeyLogsOutEveryDevice() {
         String phone = fetchKey("ZulipMobile/27.212 (Android 14)");

@@ -93,7 +93,7 @@ class LeakedKeyActionsTest {
             long person = person(h, "hamlet@zulip.com");
             String key = apiKeys.replaceKey(h, Actor.commandLine(), person);
             ApiKeyDao.insertDeviceWithKey(h, person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1",
-                    Tokens.sha256(ApiKeyFormat.generate()));
+                    Tokens.sha256(ApiKeyFormat.generate()), ApiKeyActions.MAX_DEVICES_PER_ACCOUNT);
 
             Optional<FoundKey> acted = apiKeys.revokeLeaked(h, reporter, Tokens.sha256(key), WHERE);
 
@@ -158,9 +158,9 @@ class LeakedKeyActionsTest {
             String phoneKey = ApiKeyFormat.generate();
             String laptopKey = ApiKeyFormat.generate();
             long phone = ApiKeyDao.insertDeviceWithKey(h, person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1",
-                    Tokens.sha256(phoneKey)).deviceId();
+                    Tokens.sha256(phoneKey), ApiKeyActions.MAX_DEVICES_PER_ACCOUNT).deviceId();
             long laptop = ApiKeyDao.insertDeviceWithKey(h, person, "ZulipElectron", "ZulipElectron/5.11", "192.0.2.2",
-                    Tokens.sha256(laptopKey)).deviceId();
+                    Tokens.sha256(laptopKey), ApiKeyActions.MAX_DEVICES_PER_ACCOUNT).deviceId();
             assertEquals(FoundKeyKind.DEVICE, KeyLookup.describe(h, Tokens.sha256(phoneKey), Instant.now()).orElseThrow().kind());
 
             Optional<FoundKey> acted = apiKeys.revokeLeaked(h, reporter, Tokens.sha256(phoneKey), WHERE);
