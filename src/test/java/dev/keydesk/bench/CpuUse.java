@@ -7,6 +7,9 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -18,9 +21,12 @@ import java.util.stream.Stream;
  * a round's CPU went.
  *
  * <p>Java threads are read per thread (nanoseconds), processes from the kernel's counters (in
- * ticks of 10 ms, which over rounds of seconds is close enough). A thread that ends between two
- * readings takes its CPU out of its part, so the load client's threads live as long as the
- * benchmark; PostgreSQL's processes are followed through their ends ({@link PostgresCpu}).
+ * ticks of 10 ms, which over rounds of seconds is close enough). A difference counts each Java
+ * thread from its first reading on: a server thread that ends between two readings (Jetty ends
+ * threads left idle for a minute) would otherwise take all its past CPU out of its part and
+ * into the JVM's own. What a thread did in the round it ended in counts as the JVM's own; the
+ * load client's threads live as long as the benchmark; PostgreSQL's processes are followed
+ * through their ends ({@link PostgresCpu}).
  */
 record CpuUse(long requestThreads, long loadClient, long jvmInternals, long postgresConnections,
               long postgresAutovacuum, long postgresBackground, long other) {
@@ -29,31 +35,42 @@ record CpuUse(long requestThreads, long loadClient, long jvmInternals, long post
 
     static final CpuUse NONE = new CpuUse(0, 0, 0, 0, 0, 0, 0);
 
+    /** Which part a Java thread's CPU counts in. */
+    private enum Part { REQUEST, LOAD, OTHER }
+
+    /** A Java thread's part and CPU time so far. */
+    private record ThreadCpu(Part part, long nanos) {}
+
     /** Everything's CPU time so far; the difference of two is a {@link CpuUse}. */
-    record Reading(long requestThreads, long loadClient, long jvmInternals, PostgresCpu.Reading postgres, long other) {
+    record Reading(Map<Long, ThreadCpu> javaThreads, long process, PostgresCpu.Reading postgres) {
         CpuUse minus(Reading earlier) {
+            long[] byPart = new long[Part.values().length];
+            javaThreads.forEach((id, now) -> {
+                ThreadCpu before = earlier.javaThreads.get(id);
+                byPart[now.part().ordinal()] += now.nanos() - (before == null ? 0 : before.nanos());
+            });
+            long java = Arrays.stream(byPart).sum();
             var postgresSince = postgres.minus(earlier.postgres);
-            return new CpuUse(requestThreads - earlier.requestThreads, loadClient - earlier.loadClient,
-                    jvmInternals - earlier.jvmInternals, postgresSince.get(PostgresCpu.Kind.CONNECTION),
+            return new CpuUse(byPart[Part.REQUEST.ordinal()], byPart[Part.LOAD.ordinal()],
+                    Math.max(0, process - earlier.process - java), postgresSince.get(PostgresCpu.Kind.CONNECTION),
                     postgresSince.get(PostgresCpu.Kind.AUTOVACUUM), postgresSince.get(PostgresCpu.Kind.BACKGROUND),
-                    other - earlier.other);
+                    byPart[Part.OTHER.ordinal()]);
         }
     }
 
     static Reading now(Path postgresDataDir) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long request = 0, load = 0, other = 0;
+        Map<Long, ThreadCpu> javaThreads = new HashMap<>();
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info == null) continue; // ended since the ids were read
             long cpu = threads.getThreadCpuTime(info.getThreadId());
             if (cpu < 0) continue;
             String name = info.getThreadName();
-            if (name.startsWith("JettyServerThreadPool")) request += cpu;
-            else if (name.startsWith(LOAD_THREAD_PREFIX)) load += cpu;
-            else other += cpu;
+            Part part = name.startsWith("JettyServerThreadPool") ? Part.REQUEST
+                    : name.startsWith(LOAD_THREAD_PREFIX) ? Part.LOAD : Part.OTHER;
+            javaThreads.put(info.getThreadId(), new ThreadCpu(part, cpu));
         }
-        long process = cpuOf(Stream.of(ProcessHandle.current()));
-        return new Reading(request, load, Math.max(0, process - request - load - other), PostgresCpu.read(postgresDataDir), other);
+        return new Reading(javaThreads, cpuOf(Stream.of(ProcessHandle.current())), PostgresCpu.read(postgresDataDir));
     }
 
     private static long cpuOf(Stream<ProcessHandle> processes) {
