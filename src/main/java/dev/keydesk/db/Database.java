@@ -125,10 +125,15 @@ public final class Database implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
             log.info("Starting the embedded PostgreSQL server with its data in {}", dataDir);
+            // The library turns fsync and synchronous_commit off, as suits a throwaway test
+            // database; this one keeps real data across restarts, so a commit must be on disk
+            // before it is answered (else a crash or power cut could lose it, or the database).
             return EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(false)
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
                     .start();
         } catch (IOException | RuntimeException e) {
             throw new ConfigException("Cannot start the embedded PostgreSQL server in " + dataDir + ": " + ConfigException.rootMessage(e), e);
