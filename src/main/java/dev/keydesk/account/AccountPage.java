@@ -1,5 +1,6 @@
 package dev.keydesk.account;
 
+import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.user.User;
 import dev.keydesk.web.Layout;
 import java.util.List;
@@ -25,6 +26,11 @@ public record AccountPage(
 
     /** The question before a device is logged out, with the password prompt unless it was just entered. */
     public record DeviceLogoutPage(Layout layout, DeviceView device, boolean askPassword, String error) {}
+
+    /** How many devices stay logged in at most; the page says so, since a login past it logs one out. */
+    public int deviceLimit() {
+        return ApiKeyActions.MAX_DEVICES_PER_ACCOUNT;
+    }
 
     public AccountPage withKey(String key, String notice) {
         return new AccountPage(layout, user, devices, nextSteps, keyPanel, key, notice, keyError, passwordError);

@@ -208,6 +208,8 @@ class KeyLifetimesTest {
         WebClient browser = loggedIn();
         WebClient.Page account = browser.get("/account");
         assertEquals(limit, account.doc().select("#devices tbody tr").size());
+        assertTrue(account.doc().select("#devices").text().contains(
+                "At most 100 stay logged in: signing in on one more logs out the device unused the longest."), account.text());
         assertNull(deviceRow(account, "ZulipTerminal"));
         assertNotNull(deviceRow(account, "ZulipElectron"));
         WebClient.Page audit = browser.get("/audit-log");
