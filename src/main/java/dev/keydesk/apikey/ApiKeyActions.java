@@ -446,8 +446,8 @@ public final class ApiKeyActions {
         AuditLog.record(h, AuditEvent.DEVICE_KEY_ISSUED, actor, user.id(),
                 Map.of("purpose", purpose, "device_id", deviceId, "client", client));
         // The count above is cheap but may miss a device a parallel login committed meanwhile; the
-        // insert locked the account's row, so the trim, a statement of its own, sees them all. A
-        // parallel login the count missed can leave one device too many until the next login.
+        // insert locked the account's row, so the trim, a statement of its own, sees them all.
+        // Parallel logins the count missed can leave a device or more too many until the next login.
         if (issued.devicesBefore() >= MAX_DEVICES_PER_ACCOUNT) {
             int loggedOut = ApiKeyDao.logOutDevicesBeyond(h, user.id(), deviceId, MAX_DEVICES_PER_ACCOUNT);
             if (loggedOut > 0) {

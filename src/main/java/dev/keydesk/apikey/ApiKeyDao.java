@@ -23,8 +23,9 @@ public interface ApiKeyDao {
     /**
      * fetch_api_key's writes in one statement, since each round trip is latency on a path bound
      * by argon2: the device, its own key (no ciphertext: it is handed out once and never shown
-     * again), the account's last login, and whether this client had fetched a key before (read,
-     * like every part of the statement, as the database was before it). A plain statement rather
+     * again), the account's last login, whether this client had fetched a key before and how many
+     * devices the account had (both read, like every part of the statement, as the database was
+     * before it). A plain statement rather
      * than a method of this interface, whose attaching readies every method at each call.
      */
     static IssuedDevice insertDeviceWithKey(Handle h, long userId, String client, String userAgent, String ip, byte[] digest,
