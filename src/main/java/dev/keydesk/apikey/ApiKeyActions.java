@@ -434,27 +434,16 @@ public final class ApiKeyActions {
     /** Inside the caller's transaction (fetch_api_key's, which also forgives the password attempt). */
     public String issueToDevice(Handle h, User user, String client, String userAgent, String ip, String purpose) {
         String key = ApiKeyFormat.generate();
-        var issued = ApiKeyDao.insertDeviceWithKey(h, user.id(), client,
-                ClientName.truncatedUserAgent(userAgent), ip, Tokens.sha256(key), MAX_DEVICES_PER_ACCOUNT);
-        long deviceId = issued.deviceId();
+        Actor actor = Actor.api(user.id(), ip);
+        var issued = ApiKeyDao.issueDeviceKey(h, user.id(), client, ClientName.truncatedUserAgent(userAgent), ip,
+                Tokens.sha256(key), MAX_DEVICES_PER_ACCOUNT,
+                new AuditLog.Row(AuditEvent.DEVICE_KEY_ISSUED, actor, Map.of("purpose", purpose, "client", client)),
+                new AuditLog.Row(AuditEvent.DEVICES_LOGGED_OUT, actor, Map.of("over_limit", MAX_DEVICES_PER_ACCOUNT)));
+        if (issued.loggedOut() > 0) cache.announceChange(h, user.id());
         if (!issued.clientKnown() && !user.isBot()) {
             String org = h.attach(OrganizationDao.class).find().map(Organization::name).orElse("Keydesk");
             Emails.Email notice = Emails.newLogin(org, client, ip, clock.instant(), site + "/account");
             outbox.email(h, user.email(), notice.subject(), notice.body());
-        }
-        Actor actor = Actor.api(user.id(), ip);
-        AuditLog.record(h, AuditEvent.DEVICE_KEY_ISSUED, actor, user.id(),
-                Map.of("purpose", purpose, "device_id", deviceId, "client", client));
-        // The count above is cheap but may miss a device a parallel login committed meanwhile; the
-        // insert locked the account's row, so the trim, a statement of its own, sees them all.
-        // Parallel logins the count missed can leave a device or more too many until the next login.
-        if (issued.devicesBefore() >= MAX_DEVICES_PER_ACCOUNT) {
-            int loggedOut = ApiKeyDao.logOutDevicesBeyond(h, user.id(), deviceId, MAX_DEVICES_PER_ACCOUNT);
-            if (loggedOut > 0) {
-                AuditLog.record(h, AuditEvent.DEVICES_LOGGED_OUT, actor, user.id(),
-                        Map.of("devices", loggedOut, "over_limit", MAX_DEVICES_PER_ACCOUNT));
-                cache.announceChange(h, user.id());
-            }
         }
         // Otherwise not announced: the account's other keys are unchanged, and no process can
         // remember this key as unknown, since it was made just now at random and never presented before.

@@ -1,5 +1,6 @@
 package dev.keydesk.apikey;
 
+import dev.keydesk.audit.AuditLog;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
 import dev.keydesk.user.UserRowMapper;
@@ -21,16 +22,23 @@ public interface ApiKeyDao {
                 @Bind("expiresAt") Instant expiresAt);
 
     /**
-     * fetch_api_key's writes in one statement, since each round trip is latency on a path bound
-     * by argon2: the device, its own key (no ciphertext: it is handed out once and never shown
-     * again), the account's last login, whether this client had fetched a key before and how many
-     * devices the account had (both read, like every part of the statement, as the database was
-     * before it). A plain statement rather
-     * than a method of this interface, whose attaching readies every method at each call.
+     * Everything fetch_api_key writes after the password check, in one statement, since each
+     * round trip is time a path bound by argon2 spends away from it: the device, its own key (no
+     * ciphertext: it is handed out once and never shown again), the account's last login and the
+     * audit row {@code issued} (to whose details the device's id is added). When the account
+     * already had {@code deviceLimit} devices logged in, the ones beyond the newest it keeps are
+     * logged out as by hand (keys revoked, device rows gone; a key never used counts from its
+     * issue) and {@code loggedOut} is written too, with their number added as {@code devices}.
+     *
+     * <p>Every part reads the database as it was before the statement: a device that a parallel
+     * login committed meanwhile is neither counted nor logged out here, so logins at the same
+     * instant may leave a device or more beyond the limit, until the account's next login trims
+     * it again. A plain statement rather than a method of this interface, whose attaching readies
+     * every method at each call.
      */
-    static IssuedDevice insertDeviceWithKey(Handle h, long userId, String client, String userAgent, String ip, byte[] digest,
-                                            int deviceLimit) {
-        return h.createQuery("""
+    static IssuedDevice issueDeviceKey(Handle h, long userId, String client, String userAgent, String ip, byte[] digest,
+                                       int deviceLimit, AuditLog.Row issued, AuditLog.Row loggedOut) {
+        var statement = h.createQuery("""
                         WITH known AS (SELECT EXISTS (SELECT 1 FROM devices WHERE user_id = :userId AND client = :client) AS client_known),
                              logged_in AS (SELECT count(*) AS devices FROM (
                                                SELECT FROM api_keys WHERE user_id = :userId AND kind = 'device' AND revoked_at IS NULL
@@ -39,39 +47,37 @@ public interface ApiKeyDao {
                                         VALUES (:userId, :client, :userAgent, :ip) RETURNING id),
                              device_key AS (INSERT INTO api_keys (user_id, digest, kind, device_id)
                                             SELECT :userId, :digest, 'device', id FROM device),
-                             login AS (UPDATE users SET last_login_at = now() WHERE id = :userId)
-                        SELECT device.id AS device_id, known.client_known, logged_in.devices FROM device, known, logged_in""")
+                             login AS (UPDATE users SET last_login_at = now() WHERE id = :userId RETURNING email),
+                             beyond AS (SELECT id, device_id FROM api_keys
+                                        WHERE user_id = :userId AND kind = 'device' AND revoked_at IS NULL
+                                          AND (SELECT devices FROM logged_in) >= :deviceLimit
+                                        ORDER BY coalesce(last_used_at, created_at) DESC, id DESC
+                                        OFFSET :deviceLimit - 1),
+                             revoked AS (UPDATE api_keys k SET revoked_at = now(), device_id = NULL FROM beyond
+                                         WHERE k.id = beyond.id AND k.revoked_at IS NULL RETURNING beyond.device_id),
+                             gone AS (DELETE FROM devices d USING revoked WHERE d.id = revoked.device_id),
+                             audit AS (INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details, actor_label, target_label)
+                                       SELECT :issued_event, :issued_actor, :userId, :issued_ip,
+                                              CAST(:issued_details AS jsonb) || jsonb_build_object('device_id', device.id),
+                                              COALESCE((SELECT email FROM users WHERE id = :issued_actor), :issued_via), login.email
+                                       FROM device, login
+                                       UNION ALL
+                                       SELECT :out_event, :out_actor, :userId, :out_ip,
+                                              CAST(:out_details AS jsonb) || jsonb_build_object('devices', count(*)),
+                                              COALESCE((SELECT email FROM users WHERE id = :out_actor), :out_via),
+                                              (SELECT email FROM login)
+                                       FROM revoked HAVING count(*) > 0)
+                        SELECT device.id AS device_id, known.client_known, (SELECT count(*) FROM revoked) AS logged_out
+                        FROM device, known""")
                 .bind("userId", userId).bind("client", client).bind("userAgent", userAgent).bind("ip", ip)
-                .bind("digest", digest).bind("deviceLimit", deviceLimit)
-                .map((rs, ctx) -> new IssuedDevice(rs.getLong("device_id"), rs.getBoolean("client_known"), rs.getInt("devices")))
+                .bind("digest", digest).bind("deviceLimit", deviceLimit);
+        return AuditLog.bindRow(AuditLog.bindRow(statement, "issued", issued), "out", loggedOut)
+                .map((rs, ctx) -> new IssuedDevice(rs.getLong("device_id"), rs.getBoolean("client_known"), rs.getInt("logged_out")))
                 .one();
     }
 
-    /**
-     * @param devicesBefore the devices the account had logged in, counted up to the limit asked
-     *                      for, as the statement's snapshot saw them
-     */
-    record IssuedDevice(long deviceId, boolean clientKnown, int devicesBefore) {}
-
-    /**
-     * Logs out the account's devices beyond the {@code keep} used most recently (a key never used
-     * counts from its issue), {@code newest} always kept: their keys are revoked and the device rows
-     * go, as when a device is logged out by hand. Returns how many went. Called with the account's
-     * row locked, so this statement sees every device a parallel login committed.
-     */
-    static int logOutDevicesBeyond(Handle h, long userId, long newest, int keep) {
-        return h.createQuery("""
-                        WITH beyond AS (
-                            SELECT id, device_id FROM api_keys
-                            WHERE user_id = :userId AND kind = 'device' AND revoked_at IS NULL
-                            ORDER BY device_id = :newest DESC, coalesce(last_used_at, created_at) DESC, id DESC
-                            OFFSET :keep),
-                        revoked AS (UPDATE api_keys k SET revoked_at = now(), device_id = NULL FROM beyond WHERE k.id = beyond.id),
-                        gone AS (DELETE FROM devices d USING beyond WHERE d.id = beyond.device_id)
-                        SELECT count(*) FROM beyond""")
-                .bind("userId", userId).bind("newest", newest).bind("keep", keep)
-                .mapTo(Integer.class).one();
-    }
+    /** @param loggedOut how many devices were logged out to keep the account within its limit */
+    record IssuedDevice(long deviceId, boolean clientKnown, int loggedOut) {}
 
     @SqlQuery("SELECT id FROM users WHERE id = :userId FOR UPDATE")
     Optional<Long> lockUser(@Bind("userId") long userId);

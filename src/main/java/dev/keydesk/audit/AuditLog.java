@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.Update;
 
 /**
@@ -70,16 +71,38 @@ public final class AuditLog {
         record(handle, event, actor, targetUserId, Map.of());
     }
 
-    /** What every row binds: the event, who did it (and with which key, how, from where) and the details. */
+    /**
+     * A row that another feature's statement writes along with the change it records, when the
+     * row must name something that statement makes (a new id, a count): that statement inserts
+     * into {@code audit_log} itself, taking these values from the parameters {@link #bindRow}
+     * names. Used only where the round trip saved counts (fetch_api_key's).
+     */
+    public record Row(AuditEvent event, Actor actor, Map<String, ?> details) {}
+
+    /**
+     * Binds {@code row} as {@code :<name>_event}, {@code :<name>_actor}, {@code :<name>_ip},
+     * {@code :<name>_details} (JSON, to which the statement may add its own keys) and
+     * {@code :<name>_via} (the actor's label when there is no acting account).
+     */
+    public static <S extends SqlStatement<S>> S bindRow(S statement, String name, Row row) {
+        return bindActor(statement, name + "_", row.event(), row.actor(), row.details());
+    }
+
     private static Update bindActor(Update insert, AuditEvent event, Actor actor, Map<String, ?> details) {
+        return bindActor(insert, "", event, actor, details);
+    }
+
+    /** What every row binds: the event, who did it (and with which key, how, from where) and the details. */
+    private static <S extends SqlStatement<S>> S bindActor(S insert, String prefix, AuditEvent event, Actor actor,
+                                                          Map<String, ?> details) {
         Map<String, Object> all = new LinkedHashMap<>(details);
         all.put("via", actor.via());
         if (actor.key() != null) all.put("key", actor.key());
-        return insert.bind("event", event.dbName())
-                .bind("actor", actor.userId())
-                .bind("ip", actor.ip())
-                .bind("details", toJson(all))
-                .bind("via", actor.via());
+        return insert.bind(prefix + "event", event.dbName())
+                .bind(prefix + "actor", actor.userId())
+                .bind(prefix + "ip", actor.ip())
+                .bind(prefix + "details", toJson(all))
+                .bind(prefix + "via", actor.via());
     }
 
     private static String toJson(Map<String, Object> details) {

@@ -92,8 +92,8 @@ class LeakedKeyActionsTest {
         UnitDatabase.rolledBack(h -> {
             long person = person(h, "hamlet@zulip.com");
             String key = apiKeys.replaceKey(h, Actor.commandLine(), person);
-            ApiKeyDao.insertDeviceWithKey(h, person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1",
-                    Tokens.sha256(ApiKeyFormat.generate()), ApiKeyActions.MAX_DEVICES_PER_ACCOUNT);
+            TestDevices.logIn(h, person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1",
+                    Tokens.sha256(ApiKeyFormat.generate()));
 
             Optional<FoundKey> acted = apiKeys.revokeLeaked(h, reporter, Tokens.sha256(key), WHERE);
 
@@ -157,10 +157,10 @@ class LeakedKeyActionsTest {
             String main = apiKeys.replaceKey(h, Actor.commandLine(), person);
             String phoneKey = ApiKeyFormat.generate();
             String laptopKey = ApiKeyFormat.generate();
-            long phone = ApiKeyDao.insertDeviceWithKey(h, person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1",
-                    Tokens.sha256(phoneKey), ApiKeyActions.MAX_DEVICES_PER_ACCOUNT).deviceId();
-            long laptop = ApiKeyDao.insertDeviceWithKey(h, person, "ZulipElectron", "ZulipElectron/5.11", "192.0.2.2",
-                    Tokens.sha256(laptopKey), ApiKeyActions.MAX_DEVICES_PER_ACCOUNT).deviceId();
+            long phone = TestDevices.logIn(h, person, "ZulipMobile", "ZulipMobile/27.1", "192.0.2.1",
+                    Tokens.sha256(phoneKey));
+            long laptop = TestDevices.logIn(h, person, "ZulipElectron", "ZulipElectron/5.11", "192.0.2.2",
+                    Tokens.sha256(laptopKey));
             assertEquals(FoundKeyKind.DEVICE, KeyLookup.describe(h, Tokens.sha256(phoneKey), Instant.now()).orElseThrow().kind());
 
             Optional<FoundKey> acted = apiKeys.revokeLeaked(h, reporter, Tokens.sha256(phoneKey), WHERE);
