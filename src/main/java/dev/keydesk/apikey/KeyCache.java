@@ -152,7 +152,7 @@ public final class KeyCache implements ChangeListener.Subscriber {
             ids.append(id);
         }
         String users = ids.length() > MAX_USERS_IN_PAYLOAD ? ALL_USERS : ids.toString();
-        handle.attach(ApiKeyDao.class).notifyKeyChange(processId + ":" + users + ":" + System.currentTimeMillis());
+        ApiKeyDao.notifyKeyChange(handle, processId + ":" + users + ":" + System.currentTimeMillis());
     }
 
     @Override
