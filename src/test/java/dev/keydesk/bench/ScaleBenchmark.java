@@ -209,15 +209,17 @@ public final class ScaleBenchmark {
 
     /**
      * fetch_api_key on 2 client threads against raw argon2id verification with the same parameters
-     * on 2 threads, then where each one's CPU went. Each rate is a total over
-     * {@value #FETCH_CYCLES} slices of {@value #FETCH_SLICE_MILLIS} ms, each slice right after one of raw
-     * argon2id, and raw argon2id's rate the total over all of its slices: the machine's speed
-     * drifts by a third within minutes here, and slices this short and this mixed meet the drift alike. fetch_api_key runs two ways: one account again and again (at
-     * its device limit, so each call also logs a device out: the worst case), and logins spread
-     * over {@value #SPREAD_ACCOUNTS} people (below the limit, each client known: the common case).
-     * A third rate is the floor: a bare Javalin route that verifies the same hash and commits one
-     * row to the same database, the least any login that records itself durably can do here; a
-     * fourth, the same route without the row, is what HTTP alone costs around argon2id.
+     * on 2 threads, then where each one's CPU went. fetch_api_key runs two ways: one account again
+     * and again (at its device limit, so each call also logs a device out: the worst case), and
+     * logins spread over {@value #SPREAD_ACCOUNTS} people (below the limit, each client known: the
+     * common case). A third rate is the floor: a bare Javalin route that verifies the same hash and
+     * commits one row to the same database, the least any login that records itself durably can do
+     * here; a fourth, the same route without the row, is what HTTP alone costs around argon2id.
+     *
+     * <p>Each rate is a total over {@value #FETCH_CYCLES} slices of {@value #FETCH_SLICE_MILLIS} ms,
+     * each right after a slice of raw argon2id, whose rate is the total over all of its slices: the
+     * machine's speed drifts by a third within minutes here, and slices this short and this mixed
+     * meet the drift alike.
      */
     private void fetchApiKey() throws Exception {
         var atLimit = fetchRequest(org.admin().email());
@@ -230,7 +232,7 @@ public final class ScaleBenchmark {
         ThrowingRunnable fetchSpread = () -> LoopbackLoad.expect(200,
                 connection.get().send(spread.get(Math.floorMod(nextAccount.getAndIncrement(), SPREAD_ACCOUNTS))));
         onTwoThreads(FETCH_WARM_UP_MILLIS, fetch);
-        // Every spread account's first login from this client (each queues a new-login e-mail) comes before the rounds.
+        // Every spread account's first login from this client (each queues a new-login e-mail) comes before the slices.
         while (nextAccount.get() < 2 * SPREAD_ACCOUNTS) onTwoThreads(1_000, fetchSpread);
         PasswordHasher hasher = new PasswordHasher();
         String hash = hasher.hash(Fixtures.PASSWORD);
