@@ -104,6 +104,7 @@ public final class Services implements AutoCloseable {
     private final java.time.Clock clock;
     private final ChangeListener changeListener;
     private final OutboxSender outboxSender;
+    private final PasswordHasher hasher;
     private final ApiKeyAuthenticator authenticator;
     private final ApiKeyActions apiKeys;
     private final ApiKeyQueries apiKeyQueries;
@@ -162,7 +163,7 @@ public final class Services implements AutoCloseable {
                 Outbox.LEAK_REPORT, leakReports),
                 tuning.backoff());
         apiKeyQueries = new ApiKeyQueries(jdbi, tuning.clock());
-        PasswordHasher hasher = new PasswordHasher();
+        hasher = PasswordHasher.onThreads(Runtime.getRuntime().availableProcessors());
         accounts = new AccountActions(jdbi, hasher, apiKeys, keyCache);
         organizationName = new OrganizationName(jdbi);
         organizations = new OrganizationActions(jdbi, accounts, organizationName);
@@ -225,6 +226,7 @@ public final class Services implements AutoCloseable {
         try {
             retention.close();
             changeListener.close();
+            hasher.close();
         } finally {
             try {
                 outboxSender.close();

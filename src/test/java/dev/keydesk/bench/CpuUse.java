@@ -66,7 +66,8 @@ record CpuUse(long requestThreads, long loadClient, long jvmInternals, long post
             long cpu = threads.getThreadCpuTime(info.getThreadId());
             if (cpu < 0) continue;
             String name = info.getThreadName();
-            Part part = name.startsWith("JettyServerThreadPool") ? Part.REQUEST
+            // A request's argon2id runs on the hashing threads while the request thread waits for it.
+            Part part = name.startsWith("JettyServerThreadPool") || name.startsWith("keydesk-argon2-") ? Part.REQUEST
                     : name.startsWith(LOAD_THREAD_PREFIX) ? Part.LOAD : Part.OTHER;
             javaThreads.put(info.getThreadId(), new ThreadCpu(part, cpu));
         }

@@ -287,7 +287,7 @@ public final class ScaleBenchmark {
             apiRows.add(String.format(Locale.ROOT, "| the same route without the row: argon2id over HTTP alone, 2 clients | %.1f/s | %s | %.2f |",
                     rates[3], against, rates[3] / argonRate));
             cpuRows.add(cpuRow("the load client's threads (raw: argon2id itself)", fetchCpu.loadClient(), fetchCalls, argonCpu.loadClient(), verifications));
-            cpuRows.add(cpuRow("Keydesk's request threads (argon2id included)", fetchCpu.requestThreads(), fetchCalls, argonCpu.requestThreads(), verifications));
+            cpuRows.add(cpuRow("Keydesk's request and hashing threads (argon2id included)", fetchCpu.requestThreads(), fetchCalls, argonCpu.requestThreads(), verifications));
             cpuRows.add(cpuRow("PostgreSQL: its connections (the statements)", fetchCpu.postgresConnections(), fetchCalls,
                     argonCpu.postgresConnections(), verifications));
             cpuRows.add(cpuRow("PostgreSQL: autovacuum", fetchCpu.postgresAutovacuum(), fetchCalls,
