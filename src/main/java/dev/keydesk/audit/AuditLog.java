@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.SqlStatement;
-import org.jdbi.v3.core.statement.Update;
 
 /**
  * Writes audit rows. Always called with the handle of the transaction that makes the change,
@@ -24,7 +23,7 @@ public final class AuditLog {
     private AuditLog() {}
 
     public static void record(Handle handle, AuditEvent event, Actor actor, Long targetUserId, Map<String, ?> details) {
-        bindActor(handle.createUpdate(INSERT), event, actor, details).bind("target", targetUserId).execute();
+        bindActor(handle.createUpdate(INSERT), "", event, actor, details).bind("target", targetUserId).execute();
     }
 
     /**
@@ -37,7 +36,7 @@ public final class AuditLog {
                         INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details, actor_label, target_label)
                         SELECT :event, :actor, u.id, :ip, CAST(:details AS jsonb),
                                COALESCE((SELECT email FROM users WHERE id = :actor), :via), u.email
-                        FROM users u WHERE u.id = ANY(:targets) ORDER BY u.id"""), event, actor, Map.of())
+                        FROM users u WHERE u.id = ANY(:targets) ORDER BY u.id"""), "", event, actor, Map.of())
                 .bindArray("targets", Long.class, targets)
                 .execute();
     }
@@ -62,7 +61,7 @@ public final class AuditLog {
                                    'target_ids', jsonb_agg(u.id ORDER BY u.id),
                                    'targets', jsonb_agg(u.email ORDER BY u.id)),
                                COALESCE((SELECT email FROM users WHERE id = :actor), :via), NULL
-                        FROM users u WHERE u.id = ANY(:targets)"""), event, actor, details)
+                        FROM users u WHERE u.id = ANY(:targets)"""), "", event, actor, details)
                 .bindArray("targets", Long.class, targets)
                 .execute();
     }
@@ -88,11 +87,10 @@ public final class AuditLog {
         return bindActor(statement, name + "_", row.event(), row.actor(), row.details());
     }
 
-    private static Update bindActor(Update insert, AuditEvent event, Actor actor, Map<String, ?> details) {
-        return bindActor(insert, "", event, actor, details);
-    }
-
-    /** What every row binds: the event, who did it (and with which key, how, from where) and the details. */
+    /**
+     * What every row binds: the event, who did it (and with which key, how, from where) and the
+     * details, under names that start with {@code prefix} (empty for this class's own statements).
+     */
     private static <S extends SqlStatement<S>> S bindActor(S insert, String prefix, AuditEvent event, Actor actor,
                                                           Map<String, ?> details) {
         Map<String, Object> all = new LinkedHashMap<>(details);

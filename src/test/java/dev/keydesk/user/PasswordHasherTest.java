@@ -46,7 +46,7 @@ class PasswordHasherTest {
     }
 
     @Test
-    void aMissingHashNeverMatchesYetIsVerifiedAgainstTheDecoy() {
+    void aMissingHashNeverMatchesNotEvenTheDecoysOwnPassword() {
         try (PasswordHasher hasher = PasswordHasher.onThreads(1)) {
             assertFalse(hasher.verify(null, "decoy password that matches no account"));
             assertFalse(hasher.verify(null, ""));
