@@ -12,7 +12,15 @@ import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
+import io.micrometer.core.instrument.Meter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.net.http.HttpRequest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,6 +29,7 @@ import org.junit.jupiter.api.Test;
 @IntegrationTest
 class MetricsEndpointTest {
     private static final String TOKEN = "scrape-token-0123456789";
+    private static final Set<String> KNOWN_TAGS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER");
     private final TestKeydesk keydesk = TestKeydesk.get();
 
     @Test
@@ -55,6 +64,38 @@ class MetricsEndpointTest {
             }
             assertTrue(text.contains("keydesk_verifications_total{outcome=\"allowed\",service=\"Grafana\"} 3.0"), text);
             assertTrue(!text.contains(key), "no key in the metrics");
+        }
+    }
+
+    @Test
+    void madeUpMethodNamesDoNotGrowTheMeters() throws Exception {
+        var registry = keydesk.primary().services().metrics().registry();
+        Http.get(keydesk.baseUrl() + "/health", null);
+        int before = registry.getMeters().size();
+        for (int i = 0; i < 200; i++) {
+            String method = "M" + Integer.toString(i, 36).toUpperCase() + "X".repeat(7_000);
+            assertEquals(405, statusOf(method, "/api/v1/users/me"), "a made-up method is refused");
+        }
+        Set<String> methods = registry.find("keydesk_http_requests").meters().stream()
+                .map(Meter::getId).map(id -> id.getTag("method")).collect(Collectors.toSet());
+        Set<String> unknown = methods.stream().filter(m -> !KNOWN_TAGS.contains(m)).collect(Collectors.toSet());
+        assertEquals(0, unknown.size(), unknown.size() + " method tags a client made up");
+        assertTrue(methods.contains("OTHER"), "the made-up methods were counted as OTHER");
+        assertTrue(registry.getMeters().size() <= before + 2,
+                "200 made-up methods added " + (registry.getMeters().size() - before) + " meters");
+    }
+
+    /** Java's HTTP client checks method names, so this one talks HTTP/1.1 on a socket. */
+    private int statusOf(String method, String path) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", keydesk.primary().port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write((method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String head = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+            in.readAllBytes();
+            return Integer.parseInt(head.substring(9, 12));
         }
     }
 }
