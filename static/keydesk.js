@@ -145,6 +145,10 @@ function enhancePicker(picker) {
     try {
       const response = await fetch("/account-choices?q=" + encodeURIComponent(search.value.trim()),
         { credentials: "same-origin" });
+      if (response.status === 429) {
+        announce(status, "Too many searches in a short time. Wait a minute, then try again.");
+        return;
+      }
       if (!response.ok) throw new Error(response.statusText);
       accounts = await response.json();
     } catch (error) {
@@ -345,7 +349,11 @@ document.addEventListener("DOMContentLoaded", () => {
           headers: { "X-CSRF-Token": document.querySelector("input[name=csrf_token]").value },
           credentials: "same-origin",
         });
-        if (!response.ok) throw new Error(response.statusText);
+        if (response.status === 429) {
+        announce(status, "Too many searches in a short time. Wait a minute, then try again.");
+        return;
+      }
+      if (!response.ok) throw new Error(response.statusText);
         await navigator.clipboard.writeText(await response.text());
         showNotice("The API key token was copied to your clipboard.");
       } catch (error) {

@@ -259,7 +259,8 @@ public final class Services implements AutoCloseable {
         new AvatarRoutes(jdbi).register(routes);
         ServiceQueries serviceQueries = new ServiceQueries(jdbi);
         new BotRoutes(botAccess, bots, botQueries, userQueries, outboxQueries, serviceQueries, apiKeyQueries, apiKeys,
-                clock, site, settings.externalUrl().getHost()).register(routes);
+                clock, site, settings.externalUrl().getHost(),
+                new RequestRateLimiter(jdbi, "account-choices", BotRoutes.CHOICES_LIMIT)).register(routes);
         new BotApiRoutes(apiAuth, botAccess, bots, botQueries, apiKeys, apiKeyQueries, site).register(routes);
         new KeysRoutes(jdbi, bots, botQueries, userQueries, guardActions, serviceQueries, apiKeys, apiKeyQueries, clock).register(routes);
         new KeyLookupRoutes(apiKeys, apiKeyQueries, bots, people, userQueries).register(routes);

@@ -18,9 +18,11 @@ import java.util.Set;
  * @param field the form field the chosen ids are posted in
  * @param search what was searched for ("" before any search: the first accounts by name)
  * @param more whether more accounts match than are shown
+ * @param findsEveryone whether the search finds anyone (administrators), rather than the people
+ *                      of the viewer's own bots and others by their whole e-mail address
  */
 public record AccountPicker(String field, String idPrefix, String legend, String search, List<OwnerChoice> chosen,
-                            List<OwnerChoice> matches, boolean more) {
+                            List<OwnerChoice> matches, boolean more, boolean findsEveryone) {
     /** How many matching accounts a picker shows at once. */
     public static final int SHOWN = 20;
     /** The search field, and the button that submits the form only to search. */
@@ -40,29 +42,51 @@ public record AccountPicker(String field, String idPrefix, String legend, String
         return s.length() > 100 ? s.substring(0, 100) : s;
     }
 
-    /** A picker with {@code chosenIds} ticked (those of active people) and the accounts matching {@code search}. */
-    public static AccountPicker of(UserQueries users, String field, String idPrefix, String legend, Set<Long> chosenIds,
-                                   String search) {
+    /**
+     * Whom the viewing account may pick: {@code finder} finds up to a number of active people for a
+     * search text; {@code findsEveryone} says whether anyone may be found by part of a name or
+     * address (administrators), rather than only the people of the viewer's own bots.
+     */
+    public record PeopleSearch(Finder finder, boolean findsEveryone) {
+        @FunctionalInterface
+        public interface Finder {
+            List<User> find(String text, int limit);
+        }
+
+        List<User> find(String text, int limit) {
+            return finder.find(text, limit);
+        }
+    }
+
+    /** The administrators' search: every active person by part of a name or e-mail address. */
+    public static PeopleSearch everyone(UserQueries users) {
+        return new PeopleSearch(users::searchActiveHumans, true);
+    }
+
+    /** A picker with {@code chosenIds} ticked (those of active people) and the accounts {@code people} finds for {@code search}. */
+    public static AccountPicker of(UserQueries users, PeopleSearch people, String field, String idPrefix, String legend,
+                                   Set<Long> chosenIds, String search) {
         List<OwnerChoice> chosen = users.activeHumansAmong(chosenIds).stream().map(u -> choice(u, true)).toList();
-        List<OwnerChoice> found = users.searchActiveHumans(search, SHOWN + chosen.size() + 1).stream()
+        List<OwnerChoice> found = people.find(search, SHOWN + chosen.size() + 1).stream()
                 .filter(u -> !chosenIds.contains(u.id())).map(u -> choice(u, false)).toList();
         boolean more = found.size() > SHOWN;
-        return new AccountPicker(field, idPrefix, legend, search, chosen, more ? found.subList(0, SHOWN) : found, more);
+        return new AccountPicker(field, idPrefix, legend, search, chosen, more ? found.subList(0, SHOWN) : found, more,
+                people.findsEveryone());
     }
 
     /** The same picker under other element ids, for a second picker on one page. */
     public AccountPicker withPrefix(String prefix) {
-        return new AccountPicker(field, prefix, legend, search, chosen, matches, more);
+        return new AccountPicker(field, prefix, legend, search, chosen, matches, more, findsEveryone);
     }
 
     /** The same picker with nothing chosen or found yet, for a dialog that the script fills. */
     public AccountPicker empty() {
-        return new AccountPicker(field, idPrefix, legend, "", List.of(), List.of(), false);
+        return new AccountPicker(field, idPrefix, legend, "", List.of(), List.of(), false, findsEveryone);
     }
 
-    /** The JSON answer of {@code GET /account-choices}: up to {@link #SHOWN} matching people. */
-    public static List<Map<String, Object>> choices(UserQueries users, String search) {
-        return users.searchActiveHumans(search, SHOWN).stream()
+    /** The JSON answer of {@code GET /account-choices}: up to {@link #SHOWN} people found for {@code search}. */
+    public static List<Map<String, Object>> choices(PeopleSearch people, String search) {
+        return people.find(search, SHOWN).stream()
                 .<Map<String, Object>>map(u -> Map.of("id", u.id(), "full_name", u.fullName(), "email", u.email()))
                 .toList();
     }

@@ -1,9 +1,15 @@
 package dev.keydesk.bot;
 
+import dev.keydesk.db.PlannedPerValue;
+import dev.keydesk.user.AccountSearch;
+import dev.keydesk.user.User;
+import dev.keydesk.user.UserDao;
+import dev.keydesk.user.UserRowMapper;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -20,6 +26,22 @@ public interface BotDao {
             VALUES (:email, :fullName, 400, true, :botType)""")
     @GetGeneratedKeys("id")
     long insert(@Bind("email") String email, @Bind("fullName") String fullName, @Bind("botType") int botType);
+
+    /**
+     * The active people a member may find when choosing a bot's owners: those matching the LIKE
+     * {@code pattern} among the member and the people who already own a bot with them, and anyone
+     * whose whole e-mail address is {@code email}. By name.
+     */
+    @PlannedPerValue
+    @RegisterRowMapper(UserRowMapper.class)
+    @SqlQuery("SELECT " + UserDao.COLUMNS + " FROM users WHERE is_active AND NOT is_bot AND ("
+            + " lower(email) = lower(:email)"
+            + " OR (" + AccountSearch.TEXT + " LIKE :pattern ESCAPE '!' AND (id = :viewer OR id IN ("
+            + "   SELECT other.owner_id FROM bot_owners mine JOIN bot_owners other ON other.bot_id = mine.bot_id"
+            + "   WHERE mine.owner_id = :viewer))))"
+            + " ORDER BY lower(full_name), id LIMIT :limit")
+    List<User> ownerCandidates(@Bind("viewer") long viewer, @Bind("pattern") String pattern, @Bind("email") String email,
+                               @Bind("limit") int limit);
 
     @SqlQuery("SELECT " + BOT_COLUMNS + " FROM users u WHERE u.id = :id AND u.is_bot")
     Optional<Bot> find(@Bind("id") long id);

@@ -1,5 +1,7 @@
 package dev.keydesk.bot;
 
+import dev.keydesk.db.LikePattern;
+import dev.keydesk.user.User;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,6 +46,17 @@ public final class BotQueries {
 
     public BotQueries(Jdbi jdbi) {
         this.jdbi = jdbi;
+    }
+
+    /**
+     * The people a member (not an administrator) may find when choosing co-owners: the people they
+     * already see on their own bots' pages, and someone else only by typing the whole e-mail
+     * address, so the picker cannot be used to list the organization.
+     */
+    public List<User> ownerCandidatesFor(User member, String search, int limit) {
+        String text = search.strip();
+        return jdbi.withExtension(BotDao.class,
+                dao -> dao.ownerCandidates(member.id(), LikePattern.contains(text), text, limit));
     }
 
     /** One page of a person's active bots, and whether more follow it. */

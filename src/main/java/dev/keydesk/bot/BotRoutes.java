@@ -1,5 +1,6 @@
 package dev.keydesk.bot;
 
+import dev.keydesk.ratelimit.RequestRateLimiter;
 import dev.keydesk.user.UserQueries;
 import dev.keydesk.guard.ServiceQueries;
 import dev.keydesk.outbox.OutboxQueries;
@@ -35,7 +36,6 @@ import dev.keydesk.web.KeysetPage;
 import dev.keydesk.web.Moment;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,6 +50,8 @@ import java.util.stream.Collectors;
  */
 public final class BotRoutes {
     static final int PAGE_SIZE = 50;
+    /** Generous for typing (the script waits for a pause), tight for a script walking the alphabet. */
+    public static final RequestRateLimiter.Limit CHOICES_LIMIT = new RequestRateLimiter.Limit(60, Duration.ofMinutes(1));
 
     private final BotAccess access;
     private final BotActions bots;
@@ -62,10 +64,11 @@ public final class BotRoutes {
     private final Clock clock;
     private final String site;
     private final String botDomain;
+    private final RequestRateLimiter choicesLimiter;
 
     public BotRoutes(BotAccess access, BotActions bots, BotQueries queries, UserQueries users, OutboxQueries outbox,
                      ServiceQueries services, ApiKeyQueries keyQueries, ApiKeyActions keyActions, Clock clock,
-                     String site, String botDomain) {
+                     String site, String botDomain, RequestRateLimiter choicesLimiter) {
         this.keyQueries = keyQueries;
         this.keyActions = keyActions;
         this.clock = clock;
@@ -77,6 +80,7 @@ public final class BotRoutes {
         this.services = services;
         this.site = site;
         this.botDomain = botDomain;
+        this.choicesLimiter = choicesLimiter;
     }
 
     public void register(RoutesConfig routes) {
@@ -338,15 +342,28 @@ public final class BotRoutes {
     }
 
     /**
-     * The people whose name or e-mail contains {@code q}, for the owner pickers' search as you
-     * type. Anyone signed in may manage a bot's owners, so anyone signed in may ask; the answer
-     * is as short as the picker's list.
+     * The people found for {@code q}, for the owner pickers' search as you type. Anyone signed in
+     * may manage a bot's owners, so anyone signed in may ask, but a member finds only whom they
+     * may pick (see {@link #peopleFor}), and each account's searches are limited in number.
      */
     private void accountChoices(Context ctx) {
-        if (WebSession.requireUser(ctx).isGuest()) throw new WebError(403, "Guests cannot choose the owners of a bot.");
-        String q = ctx.queryParam("q") == null ? "" : ctx.queryParam("q");
+        User viewer = WebSession.requireUser(ctx);
+        if (viewer.isGuest()) throw new WebError(403, "Guests cannot choose the owners of a bot.");
         ctx.header("Cache-Control", "no-store");
-        ctx.json(AccountPicker.choices(users, q.length() > 100 ? q.substring(0, 100) : q));
+        var wait = choicesLimiter.attempt(Long.toString(viewer.id()));
+        if (wait.isPresent()) {
+            ctx.header("Retry-After", Long.toString(Math.max(1, wait.get().toSeconds())));
+            ctx.status(429).json(Map.of("msg", "Too many searches in a short time. Wait a minute, then try again."));
+            return;
+        }
+        String q = ctx.queryParam("q") == null ? "" : ctx.queryParam("q");
+        ctx.json(AccountPicker.choices(peopleFor(viewer), q.length() > 100 ? q.substring(0, 100) : q));
+    }
+
+    /** Administrators may pick anyone; a member finds only the people {@link BotQueries#ownerCandidatesFor} allows. */
+    private AccountPicker.PeopleSearch peopleFor(User viewer) {
+        return viewer.isAdmin() ? AccountPicker.everyone(users)
+                : new AccountPicker.PeopleSearch((text, limit) -> queries.ownerCandidatesFor(viewer, text, limit), false);
     }
 
     private BotPages.FormPage newForm(Context ctx, FormError error) {
@@ -362,8 +379,8 @@ public final class BotRoutes {
         Set<Long> owners = ctx.method().name().equals("POST")
                 ? BotForms.ownerIdsForRedisplay(ctx, "owner_ids")
                 : Set.copyOf(queries.details(List.of(bot)).ownerIds(bot.id()));
-        AccountPicker choices = AccountPicker.of(users, "owner_ids", "owners", "Owners (members who manage this bot)",
-                owners, AccountPicker.searchOf(ctx));
+        AccountPicker choices = AccountPicker.of(users, peopleFor(WebSession.requireUser(ctx)), "owner_ids", "owners",
+                "Owners (members who manage this bot)", owners, AccountPicker.searchOf(ctx));
         String name = ctx.formParam("full_name") != null ? ctx.formParam("full_name") : bot.fullName();
         String url = ctx.formParam("payload_url") != null ? ctx.formParam("payload_url")
                 : service.map(BotService::payloadUrl).orElse("");

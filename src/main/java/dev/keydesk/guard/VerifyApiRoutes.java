@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * {@code POST /api/v1/keys/verify}: for services that check keys themselves. The service token
  * comes as a Bearer token; the presented key (and, optionally, the e-mail it was sent with) in
- * the body. The answer says whether the key may call this service and whose it is.
+ * the body, never the URL (URLs end up in the logs of proxies and servers). The answer says
+ * whether the key may call this service and whose it is.
  */
 public final class VerifyApiRoutes {
     private final KeyVerifier verifier;
@@ -29,7 +30,7 @@ public final class VerifyApiRoutes {
     private void verify(Context ctx) {
         String serviceToken = PresentedKey.bearer(ctx.header("Authorization"));
         ApiRequest req = ApiRequest.of(ctx);
-        String key = req.required("key");
+        String key = req.requiredSecret("key");
         String email = req.optional("email").filter(e -> !e.isBlank()).orElse(null);
         KeyVerifier.Decision decision = verifier.verify(serviceToken, new KeyVerifier.Presented(key, email), ctx.ip());
         metrics.record(decision);

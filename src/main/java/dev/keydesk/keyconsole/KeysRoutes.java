@@ -390,7 +390,9 @@ public final class KeysRoutes {
     }
 
     private AccountPicker picker(Set<Long> checked, String idPrefix, String search) {
-        return AccountPicker.of(users, "accounts", idPrefix, "Accounts that manage this key", checked, search);
+        // Only administrators reach the Keys page, and they may pick anyone.
+        return AccountPicker.of(users, AccountPicker.everyone(users), "accounts", idPrefix, "Accounts that manage this key",
+                checked, search);
     }
 
     private List<ServiceChoice> serviceChoices(Set<Long> checked) {

@@ -4,6 +4,9 @@ import dev.keydesk.support.IntegrationTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.keydesk.audit.Actor;
+import dev.keydesk.guard.Access;
+import dev.keydesk.guard.GuardActions;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
@@ -15,8 +18,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * fetch_api_key takes the password from the request body only: a URL ends up in proxy, server
- * and browser logs, so a password in the query string is refused, even a right one.
+ * fetch_api_key takes the password, and the verify API the presented key, from the request body
+ * only: a URL ends up in proxy, server and browser logs, so a secret in the query string is
+ * refused, even a right one.
  */
 @IntegrationTest
 class CredentialsInUrlTest {
@@ -64,5 +68,25 @@ class CredentialsInUrlTest {
         assertEquals(200, r.status(), r.body());
         String deviceKey = r.json().get("api_key").asText();
         assertEquals(200, Http.get(keydesk.baseUrl() + "/api/v1/users/me", Http.basic("iago@zulip.com", deviceKey)).status());
+    }
+
+    @Test
+    void theVerifyApiRefusesAKeyInTheUrl() {
+        String key = Fixtures.keyOf(iago);
+        String token = keydesk.primary().services().guard()
+                .register(Actor.commandLine(), new GuardActions.Spec("Reports", "", Access.EVERYONE, null)).token();
+        String url = keydesk.baseUrl() + "/api/v1/keys/verify";
+        for (Http.Response r : new Http.Response[] {
+                Http.postForm(url + "?key=" + enc(key), Map.of(), "Bearer " + token),
+                Http.postForm(url + "?key=" + enc(key), Map.of("key", key), "Bearer " + token),
+                Http.postForm(url + "?key=", Map.of("key", key), "Bearer " + token)}) {
+            assertEquals(400, r.status(), r.body());
+            assertEquals("BAD_REQUEST", r.json().get("code").asText());
+            assertEquals("Send the key in the request body, not in the URL.", r.json().get("msg").asText());
+            assertFalse(r.body().contains("iago@zulip.com"), "nothing is said about the key: " + r.body());
+        }
+        Http.Response inBody = Http.postForm(url + "?email=" + enc("iago@zulip.com"), Map.of("key", key), "Bearer " + token);
+        assertEquals(200, inBody.status(), inBody.body());
+        assertEquals(true, inBody.json().get("valid").asBoolean());
     }
 }

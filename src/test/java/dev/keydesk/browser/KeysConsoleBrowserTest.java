@@ -334,7 +334,8 @@ class KeysConsoleBrowserTest {
         Locator owners = page.getByRole(AriaRole.GROUP, new Page.GetByRoleOptions().setName("Owners (members who manage this bot)"));
         Locator chosen = owners.getByRole(AriaRole.LIST, new Locator.GetByRoleOptions().setName("Chosen accounts"));
         assertThat(chosen.getByRole(AriaRole.CHECKBOX)).hasCount(1);
-        owners.getByLabel("Find an account").pressSequentially("iag");
+        // A member finds someone they share no bot with by the whole e-mail address.
+        owners.getByLabel("Find an account").pressSequentially(ADMIN_EMAIL);
         Locator iago = owners.getByRole(AriaRole.LIST, new Locator.GetByRoleOptions().setName("Matching accounts"))
                 .getByRole(AriaRole.CHECKBOX, new Locator.GetByRoleOptions().setName(admin.fullName()));
         assertThat(iago).hasCount(1);

@@ -386,7 +386,12 @@ class KeysConsoleListTest {
         Page edit = owner.get("/bots/" + owned.id() + "/edit");
         assertTrue(edit.body().length() < 40_000, "the bot form is " + edit.body().length() + " characters");
         assertEquals(List.of(Long.toString(member.id())), edit.doc().select("input[name=owner_ids][checked]").eachAttr("value"));
-        Page ownerSearch = owner.submit(edit, "/bots/" + owned.id() + "/edit", Map.of("picker_q", "iago", "picker_find", "1"));
+        // A member finds someone they share no bot with only by the whole address, not by part of it.
+        Page partial = owner.submit(edit, "/bots/" + owned.id() + "/edit", Map.of("picker_q", "iago", "picker_find", "1"));
+        assertEquals(200, partial.status());
+        assertEquals(List.of(), partial.doc().select("[data-picker-results] input").eachAttr("value"));
+        Page ownerSearch = owner.submit(edit, "/bots/" + owned.id() + "/edit",
+                Map.of("picker_q", "iago@zulip.com", "picker_find", "1"));
         assertEquals(200, ownerSearch.status());
         assertEquals(List.of(Long.toString(admin.id())), ownerSearch.doc().select("[data-picker-results] input").eachAttr("value"));
     }
