@@ -334,6 +334,8 @@ document.addEventListener("DOMContentLoaded", () => {
       if (picker && picker.fillChosen) picker.fillChosen(JSON.parse(row.dataset.owners || "[]"));
       const services = new Set((row.dataset.services || "").split(","));
       for (const box of form.querySelectorAll("input[name=services]")) box.checked = services.has(box.value);
+      const servicesBefore = form.querySelector("input[name=services_before]");
+      if (servicesBefore) servicesBefore.value = row.dataset.services || "";
       form.querySelector("input[type=file]").value = "";
       openDialog(modifyDialog);
     });

@@ -48,6 +48,14 @@ public final class BotActions {
     /** A key expiry to set: {@code at} null means none. Passed as null where the expiry is left as it is. */
     public record KeyExpiry(Instant at) {}
 
+    /** More work of a bigger action on the bot, in the same transaction (an action of another feature, say). */
+    @FunctionalInterface
+    public interface AlsoInTransaction {
+        AlsoInTransaction NOTHING = (h, botId) -> { };
+
+        void apply(Handle h, long botId);
+    }
+
     private final Jdbi jdbi;
     private final ApiKeyActions apiKeys;
     private final KeyCipher cipher;
@@ -68,11 +76,14 @@ public final class BotActions {
     }
 
     public Created createBot(Actor actor, User creator, NewBot spec) {
-        return createBot(actor, creator, spec, null);
+        return createBot(actor, creator, spec, null, AlsoInTransaction.NOTHING);
     }
 
-    /** With {@code expiry}, the bot's first key expires then (else as the organization's policy says). */
-    public Created createBot(Actor actor, User creator, NewBot spec, KeyExpiry expiry) {
+    /**
+     * With {@code expiry}, the bot's first key expires then (else as the organization's policy
+     * says); {@code also} runs in the same transaction once the bot exists.
+     */
+    public Created createBot(Actor actor, User creator, NewBot spec, KeyExpiry expiry, AlsoInTransaction also) {
         if (creator.isBot()) throw new InvalidInputException("Bots cannot create bots.");
         if (creator.isGuest()) throw new InvalidInputException("Not allowed for guest users");
         String fullName = BotRules.fullName(spec.fullName());
@@ -107,16 +118,17 @@ public final class BotActions {
             AuditLog.record(h, AuditEvent.BOT_CREATED, actor, id, details);
             String key = apiKeys.replaceKey(h, actor, id);
             if (expiry != null && expiry.at() != null) apiKeys.setExpiry(h, actor, id, expiry.at());
+            also.apply(h, id);
             return new Created(bots.find(id).orElseThrow(), key);
         });
     }
 
     public Bot updateBot(Actor actor, long botId, Changes changes) {
-        return updateBot(actor, botId, changes, null);
+        return updateBot(actor, botId, changes, null, AlsoInTransaction.NOTHING);
     }
 
-    /** With {@code expiry}, the key's expiry changes too, in the same transaction. */
-    public Bot updateBot(Actor actor, long botId, Changes changes, KeyExpiry expiry) {
+    /** With {@code expiry}, the key's expiry changes too; {@code also} runs last; all in one transaction. */
+    public Bot updateBot(Actor actor, long botId, Changes changes, KeyExpiry expiry, AlsoInTransaction also) {
         String fullName = changes.fullName() == null ? null : BotRules.fullName(changes.fullName());
         boolean removeWebhook = changes.payloadUrl() != null && changes.payloadUrl().isBlank();
         String payloadUrl = changes.payloadUrl() == null || removeWebhook ? null : BotRules.payloadUrl(changes.payloadUrl());
@@ -158,6 +170,7 @@ public final class BotActions {
             }
             boolean ownersChanged = changes.owners() != null && replaceOwners(h, actor, botId, changes.owners());
             if (expiry != null) apiKeys.setExpiry(h, actor, botId, expiry.at());
+            also.apply(h, botId);
             // The API path caches the bot's account (name, type, avatar, first owner) with its key.
             if (!changed.isEmpty() || ownersChanged) keyCache.announceChange(h, botId);
             return bots.find(botId).orElseThrow();

@@ -142,7 +142,7 @@ public final class BotApiRoutes {
                 uploadedAvatar(ctx), List.of());
         BotActions.KeyExpiry expiry = req.optional(EXPIRES_AT).map(raw -> new BotActions.KeyExpiry(KeyLifetimes.expiry(raw)))
                 .orElse(null);
-        BotActions.Created created = bots.createBot(ApiAuth.actor(ctx), caller, spec, expiry);
+        BotActions.Created created = bots.createBot(ApiAuth.actor(ctx), caller, spec, expiry, BotActions.AlsoInTransaction.NOTHING);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("user_id", created.bot().id());
         body.put("api_key", created.apiKey());
@@ -173,7 +173,7 @@ public final class BotApiRoutes {
         BotActions.Changes changes = new BotActions.Changes(fullName, payloadUrl, botInterface, uploadedAvatar(ctx), owners);
         BotActions.KeyExpiry expiry = req.optional(EXPIRES_AT).map(raw -> new BotActions.KeyExpiry(KeyLifetimes.expiry(raw)))
                 .orElse(null);
-        Bot updated = bots.updateBot(ApiAuth.actor(ctx), bot.id(), changes, expiry);
+        Bot updated = bots.updateBot(ApiAuth.actor(ctx), bot.id(), changes, expiry, BotActions.AlsoInTransaction.NOTHING);
         BotQueries.Details details = queries.details(List.of(updated));
         Optional<BotService> service = details.service(updated.id());
         Map<String, Object> body = new LinkedHashMap<>();

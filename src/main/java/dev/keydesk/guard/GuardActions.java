@@ -9,10 +9,12 @@ import dev.keydesk.security.Tokens;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -115,31 +117,40 @@ public final class GuardActions {
     }
 
     /**
-     * Makes an account a member of exactly these services among those that admit chosen accounts
-     * (the Keys console's checkboxes); other services are left alone. One audit row per change.
+     * The change a form makes to an account's memberships among the services that admit chosen
+     * accounts: {@code before} is what the form showed ticked (null: whatever the account has
+     * now), {@code after} what was posted. Only the difference is applied, so a membership added
+     * elsewhere meanwhile stays.
      */
-    public void setChosenServices(Actor actor, long userId, java.util.Set<Long> serviceIds) {
-        jdbi.useTransaction(h -> {
-            GuardDao dao = h.attach(GuardDao.class);
-            lockNames(h); // two of these for one account take turns, so each sees what the other did
-            java.util.Set<Long> current = new java.util.HashSet<>();
-            dao.membershipsOf(new long[] {userId}).forEach(m -> current.add(m.serviceId()));
-            boolean changed = false;
-            for (GuardedService service : dao.listAll()) {
-                if (service.accessRule() != Access.CHOSEN) continue;
-                boolean wanted = serviceIds.contains(service.id());
-                if (wanted && !current.contains(service.id()) && dao.addMember(service.id(), userId) > 0) {
-                    AuditLog.record(h, AuditEvent.SERVICE_MEMBER_ADDED, actor, userId,
-                            Map.of("service_id", service.id(), "name", service.name()));
-                    changed = true;
-                } else if (!wanted && current.contains(service.id()) && dao.removeMember(service.id(), userId) > 0) {
-                    AuditLog.record(h, AuditEvent.SERVICE_MEMBER_REMOVED, actor, userId,
-                            Map.of("service_id", service.id(), "name", service.name()));
-                    changed = true;
-                }
+    public record ChosenServicesChange(Set<Long> before, Set<Long> after) {}
+
+    /**
+     * Applies {@code change} to the account's memberships, as part of the caller's transaction
+     * (services that admit everyone or administrators are left alone). One audit row per change.
+     */
+    public void changeChosenServices(Handle h, Actor actor, long userId, ChosenServicesChange change) {
+        if (change.after().equals(change.before())) return;
+        GuardDao dao = h.attach(GuardDao.class);
+        lockNames(h); // two of these for one account take turns, so each sees what the other did
+        Set<Long> current = new HashSet<>();
+        dao.membershipsOf(new long[] {userId}).forEach(m -> current.add(m.serviceId()));
+        Set<Long> before = change.before() == null ? current : change.before();
+        boolean changed = false;
+        for (GuardedService service : dao.listAll()) {
+            if (service.accessRule() != Access.CHOSEN) continue;
+            boolean add = change.after().contains(service.id()) && !before.contains(service.id());
+            boolean remove = before.contains(service.id()) && !change.after().contains(service.id());
+            if (add && !current.contains(service.id()) && dao.addMember(service.id(), userId) > 0) {
+                AuditLog.record(h, AuditEvent.SERVICE_MEMBER_ADDED, actor, userId,
+                        Map.of("service_id", service.id(), "name", service.name()));
+                changed = true;
+            } else if (remove && current.contains(service.id()) && dao.removeMember(service.id(), userId) > 0) {
+                AuditLog.record(h, AuditEvent.SERVICE_MEMBER_REMOVED, actor, userId,
+                        Map.of("service_id", service.id(), "name", service.name()));
+                changed = true;
             }
-            if (changed) registry.announceChange(h);
-        });
+        }
+        if (changed) registry.announceChange(h);
     }
 
     public void delete(Actor actor, long serviceId) {

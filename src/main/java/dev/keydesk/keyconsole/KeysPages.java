@@ -100,7 +100,8 @@ public final class KeysPages {
 
     /** The New / Modify API Key form as a page of its own (without JavaScript, or to show an error). */
     public record FormPage(Layout layout, long botId, String name, String webhookUrl, AccountPicker accounts,
-                           List<ServiceChoice> services, FormError error, String back, String expiresOn) {
+                           List<ServiceChoice> services, String servicesBefore, FormError error, String back,
+                           String expiresOn) {
         /** An error about the form as a whole, shown above it. */
         public String generalError() {
             return FormError.general(error);

@@ -66,7 +66,7 @@ public final class KeysRoutes {
     private final BotActions bots;
     private final BotQueries queries;
     private final UserQueries users;
-    private final GuardActions guard;
+    private final KeyConsoleActions consoleActions;
     private final ServiceQueries services;
     private final ApiKeyActions keys;
     private final ApiKeyQueries keyQueries;
@@ -81,7 +81,7 @@ public final class KeysRoutes {
         this.bots = bots;
         this.queries = queries;
         this.users = users;
-        this.guard = guard;
+        this.consoleActions = new KeyConsoleActions(bots, guard);
         this.services = services;
     }
 
@@ -173,9 +173,8 @@ public final class KeysRoutes {
             BotActions.NewBot spec = new BotActions.NewBot(ctx.formParam("name"), null,
                     webhook == null ? BotType.GENERIC : BotType.OUTGOING_WEBHOOK, webhook, BotInterface.ZULIP,
                     BotForms.avatar(ctx, "avatar"), BotForms.ownerIds(ctx, "accounts"));
-            Set<Long> chosen = Set.copyOf(BotForms.ownerIds(ctx, "services"));
-            created = bots.createBot(Actor.user(admin.id(), ctx.ip()), admin, spec, expiryField(ctx));
-            if (!chosen.isEmpty()) guard.setChosenServices(Actor.user(admin.id(), ctx.ip()), created.bot().id(), chosen);
+            var services = new GuardActions.ChosenServicesChange(Set.of(), Set.copyOf(BotForms.ownerIds(ctx, "services")));
+            created = consoleActions.create(Actor.user(admin.id(), ctx.ip()), admin, spec, expiryField(ctx), services);
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, newForm(ctx, FormError.of(e)));
             return;
@@ -195,14 +194,34 @@ public final class KeysRoutes {
             String webhook = ctx.formParam("webhook_url");
             BotActions.Changes changes = new BotActions.Changes(ctx.formParam("name"),
                     webhook == null ? null : webhook.strip(), null, BotForms.avatar(ctx, "avatar"), BotForms.ownerIds(ctx, "accounts"));
-            Set<Long> chosen = Set.copyOf(BotForms.ownerIds(ctx, "services"));
-            modified = bots.updateBot(Actor.user(admin.id(), ctx.ip()), bot.id(), changes, expiryField(ctx));
-            guard.setChosenServices(Actor.user(admin.id(), ctx.ip()), bot.id(), chosen);
+            var services = new GuardActions.ChosenServicesChange(servicesBefore(ctx),
+                    Set.copyOf(BotForms.ownerIds(ctx, "services")));
+            modified = consoleActions.modify(Actor.user(admin.id(), ctx.ip()), bot.id(), changes, expiryField(ctx), services);
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, editForm(ctx, bot, FormError.of(e)));
             return;
         }
         done(ctx, KeyResult.Outcome.MODIFIED, List.of(new BotActions.Changed(bot.id(), modified.fullName())));
+    }
+
+    /**
+     * The services the form showed ticked, as its hidden {@code services_before} field lists them
+     * ("3,7"); null when a form without it was posted, meaning whatever the key has now.
+     */
+    private static Set<Long> servicesBefore(Context ctx) {
+        String raw = ctx.formParam("services_before");
+        if (raw == null) return null;
+        try {
+            return Arrays.stream(raw.split(",")).map(String::strip).filter(id -> !id.isEmpty())
+                    .map(Long::valueOf).collect(Collectors.toSet());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("No such service");
+        }
+    }
+
+    /** The ids of {@code services}, as the hidden {@code services_before} field carries them. */
+    private static String idList(Set<Long> services) {
+        return services.stream().sorted().map(String::valueOf).collect(Collectors.joining(","));
     }
 
     /** The form's expiry date, when the form has the field (empty: no expiry); null leaves the expiry alone. */
@@ -357,7 +376,7 @@ public final class KeysRoutes {
         Set<Long> checked = posted ? BotForms.ownerIdsForRedisplay(ctx, "accounts") : Set.of(admin.id());
         return new KeysPages.FormPage(Layout.of(ctx, "New API Key"), 0, orEmpty(ctx.formParam("name")),
                 orEmpty(ctx.formParam("webhook_url")), picker(checked, "key", AccountPicker.searchOf(ctx)),
-                serviceChoices(BotForms.ownerIdsForRedisplay(ctx, "services")), error, back(ctx),
+                serviceChoices(BotForms.ownerIdsForRedisplay(ctx, "services")), "", error, back(ctx),
                 orEmpty(ctx.formParam("expires_on")));
     }
 
@@ -369,13 +388,16 @@ public final class KeysRoutes {
         String name = posted ? ctx.formParam("name") : bot.fullName();
         String webhook = posted ? orEmpty(ctx.formParam("webhook_url"))
                 : details.service(bot.id()).map(BotService::payloadUrl).orElse("");
-        Set<Long> chosenServices = posted ? BotForms.ownerIdsForRedisplay(ctx, "services")
-                : Set.copyOf(services.forBots(List.of(bot.id())).chosenIds(bot.id()));
+        Set<Long> currentServices = Set.copyOf(services.forBots(List.of(bot.id())).chosenIds(bot.id()));
+        Set<Long> chosenServices = posted ? BotForms.ownerIdsForRedisplay(ctx, "services") : currentServices;
+        // A form shown again keeps what it was first shown with, so saving it still applies only its changes.
+        String servicesBefore = posted && ctx.formParam("services_before") != null ? ctx.formParam("services_before")
+                : idList(currentServices);
         String expiresOn = posted ? orEmpty(ctx.formParam("expires_on"))
                 : Dates.isoDay(keyQueries.currentKey(bot.id()).map(ApiKeyQueries.CurrentKey::expiresAt).orElse(null));
         return new KeysPages.FormPage(Layout.of(ctx, "Modify API Key"), bot.id(), name, webhook,
-                picker(checked, "key", AccountPicker.searchOf(ctx)), serviceChoices(chosenServices), error, back(ctx),
-                expiresOn);
+                picker(checked, "key", AccountPicker.searchOf(ctx)), serviceChoices(chosenServices), servicesBefore, error,
+                back(ctx), expiresOn);
     }
 
     private static void renderForm(Context ctx, int status, KeysPages.FormPage page) {

@@ -159,6 +159,45 @@ class ServicesPageTest {
                 + " AND event_type IN ('service_member_added', 'service_member_removed')"));
     }
 
+    @Test
+    void savingModifyApiKeyKeepsAServiceAddedWhileTheFormWasOpen() {
+        String billing = register("Billing", "chosen");
+        long billingId = Fixtures.count("SELECT id FROM guarded_services WHERE name = 'Billing'");
+        Page created = admin.submit(admin.get("/keys/new"), "/keys", Map.of("name", "Invoice Bot"));
+        assertEquals(200, created.status(), created.text());
+        long botId = Fixtures.count("SELECT id FROM users WHERE full_name = 'Invoice Bot'");
+        String botKey = keydesk.primary().services().apiKeys().revealKey(dev.keydesk.audit.Actor.commandLine(), botId, "test");
+        Page edit = admin.get("/keys/" + botId + "/edit");
+        assertEquals("", edit.doc().selectFirst("input[name=services_before]").attr("value"));
+
+        // Meanwhile another administrator admits the key on the service's own page.
+        keydesk.primary().services().guard().addMember(dev.keydesk.audit.Actor.commandLine(), billingId, botId);
+        assertEquals(200, forwardAuthWith(billing, botKey));
+
+        Page saved = admin.submit(edit, "/keys/" + botId + "/edit", Map.of("name", "Invoice Bot 2"));
+        assertEquals(200, saved.status(), saved.text());
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM users WHERE full_name = 'Invoice Bot 2'"));
+        assertEquals(200, forwardAuthWith(billing, botKey), "the form never showed Billing, so saving it leaves Billing alone");
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM audit_log WHERE target_user_id = " + botId
+                + " AND event_type = 'service_member_removed'"));
+    }
+
+    @Test
+    void aRefusedModifyChangesNeitherTheKeyNorItsServices() {
+        String billing = register("Billing", "chosen");
+        long billingId = Fixtures.count("SELECT id FROM guarded_services WHERE name = 'Billing'");
+        admin.submit(admin.get("/keys/new"), "/keys", Map.of("name", "Invoice Bot"));
+        admin.submit(admin.get("/keys/new"), "/keys", Map.of("name", "Other Bot"));
+        long botId = Fixtures.count("SELECT id FROM users WHERE full_name = 'Invoice Bot'");
+        String botKey = keydesk.primary().services().apiKeys().revealKey(dev.keydesk.audit.Actor.commandLine(), botId, "test");
+        Page edit = admin.get("/keys/" + botId + "/edit");
+        Page refused = admin.submit(edit, "/keys/" + botId + "/edit",
+                Map.of("name", "Other Bot", "services", Long.toString(billingId)));
+        assertEquals(400, refused.status(), refused.text());
+        assertEquals(403, forwardAuthWith(billing, botKey), "the name was refused, so the service was not added either");
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM guarded_service_members"));
+    }
+
     private int forwardAuthWith(String serviceToken, String key) {
         return Http.send(HttpRequest.newBuilder(URI.create(keydesk.baseUrl() + "/forward-auth"))
                 .header("X-Keydesk-Service-Token", serviceToken).header("X-Api-Key", key).GET().build()).status();
