@@ -6,6 +6,8 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,20 +72,12 @@ public final class ForwardAuthRoutes {
         }
     }
 
-    /**
-     * A state-changing request (by the original method, which proxies pass in X-Forwarded-Method
-     * or X-Original-Method, or send as the method itself) that a browser marked as coming from
-     * another site.
-     */
+    /** A state-changing request that a browser made for another site (see {@link CrossSiteWrite}). */
     static boolean isCrossSiteWrite(Context ctx) {
-        String method = ctx.header("X-Forwarded-Method");
-        if (method == null) method = ctx.header("X-Original-Method");
-        if (method == null) method = ctx.method().name();
-        method = method.strip().toUpperCase(java.util.Locale.ROOT);
-        if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) return false;
-        String fetchSite = ctx.header("Sec-Fetch-Site");
-        return "cross-site".equalsIgnoreCase(fetchSite) || "same-site".equalsIgnoreCase(fetchSite)
-                || "null".equals(ctx.header("Origin"));
+        return CrossSiteWrite.test(ctx.req().getMethod(), name -> {
+            Enumeration<String> values = ctx.req().getHeaders(name);
+            return values == null ? List.of() : Collections.list(values);
+        });
     }
 
     /** Header values are ASCII: a name with other characters is sent percent-encoded (UTF-8). */

@@ -107,6 +107,53 @@ class ForwardAuthTest {
     }
 
     @Test
+    void everyMethodTheQuestionNamesCountsAndAForgedOneCannotHideAWrite() {
+        String token = register("Grafana", Access.EVERYONE, null);
+        String basic = Http.basic("iago@zulip.com", iagoKey);
+        // nginx passes on whatever X-Forwarded-Method the client sent beside the X-Original-Method it sets.
+        assertEquals(403, ask(keydesk.baseUrl(), token, Map.of("Authorization", basic, "Sec-Fetch-Site", "cross-site",
+                "X-Original-Method", "POST", "X-Forwarded-Method", "GET")).status());
+        assertEquals(403, ask(keydesk.baseUrl(), token, Map.of("Authorization", basic, "Sec-Fetch-Site", "cross-site",
+                "X-Forwarded-Method", "GET, DELETE")).status(), "a list is a write if any of it is");
+        // Envoy asks with the original method itself.
+        Http.Response envoyLike = Http.send(HttpRequest.newBuilder(URI.create(keydesk.baseUrl() + "/forward-auth/dashboards"))
+                .header("X-Keydesk-Service-Token", token).header("Authorization", basic).header("Sec-Fetch-Site", "cross-site")
+                .header("X-Forwarded-Method", "GET").method("PUT", HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(403, envoyLike.status(), envoyLike.body());
+        assertEquals(200, ask(keydesk.baseUrl(), token, Map.of("Authorization", basic, "Sec-Fetch-Site", "cross-site",
+                "X-Original-Method", "GET", "X-Forwarded-Method", "HEAD")).status(), "every signal says read");
+    }
+
+    @Test
+    void withoutFetchMetadataAForeignOriginIsRefused() {
+        String token = register("Grafana", Access.EVERYONE, null);
+        String basic = Http.basic("iago@zulip.com", iagoKey);
+        java.util.function.BiFunction<String, String, Integer> write = (origin, forwardedHost) -> {
+            Map<String, String> headers = new java.util.HashMap<>(Map.of("Authorization", basic, "X-Original-Method", "POST"));
+            if (origin != null) headers.put("Origin", origin);
+            if (forwardedHost != null) headers.put("X-Forwarded-Host", forwardedHost);
+            return ask(keydesk.baseUrl(), token, headers).status();
+        };
+        // An older browser sends Origin but no Sec-Fetch-Site.
+        assertEquals(403, write.apply("https://evil.example", "grafana.example.com"));
+        assertEquals(403, write.apply("null", "grafana.example.com"));
+        assertEquals(403, write.apply("not an origin", "grafana.example.com"));
+        assertEquals(403, write.apply("https://grafana.example.com:8443", "grafana.example.com"), "another port is another origin");
+        assertEquals(403, write.apply("https://evil.example", "grafana.example.com, evil.example"),
+                "every forwarded host must agree");
+        assertEquals(200, write.apply("https://grafana.example.com", "grafana.example.com"));
+        assertEquals(200, write.apply("https://Grafana.Example.com", "grafana.example.com"), "host names ignore case");
+        assertEquals(200, write.apply("https://grafana.example.com:8443", "grafana.example.com:8443"));
+        assertEquals(200, write.apply(null, null), "curl and Zulip clients send no Origin");
+        // Without X-Forwarded-Host (Envoy), the Host the question came with is the service's.
+        assertEquals(200, write.apply(keydesk.baseUrl(), null));
+        assertEquals(403, write.apply("https://evil.example", null));
+        assertEquals(200, ask(keydesk.baseUrl(), token, Map.of("X-Api-Key", iagoKey, "X-Original-Method", "POST",
+                "Origin", "https://evil.example", "X-Forwarded-Host", "grafana.example.com")).status(),
+                "a browser never adds X-Api-Key by itself");
+    }
+
+    @Test
     void refusalsSayWhyInZulipsWords() {
         String token = register("Grafana", Access.EVERYONE, null);
         assertRefused(ask(keydesk.baseUrl(), token, Map.of()), "UNAUTHORIZED");
