@@ -48,28 +48,43 @@ public final class ForwardAuthRoutes {
         KeyVerifier.Presented presented = PresentedKey.from(ctx.header("Authorization"), ctx.header("X-Api-Key"));
         KeyVerifier.Decision decision = verifier.verify(ctx.header(SERVICE_TOKEN_HEADER), presented, ctx.ip());
         metrics.record(decision);
-        if (decision instanceof KeyVerifier.Allowed && presented.email() != null && isCrossSiteWrite(ctx)) {
-            // Browsers replay Basic credentials a person once typed in, even on requests another
-            // site makes them send: such a request must not act with them. Bearer and X-Api-Key
-            // headers are never added by a browser on its own.
-            error(ctx, 403, "FORBIDDEN", "Cross-site requests with a browser's stored credentials are refused.", false);
-        } else if (decision instanceof KeyVerifier.Allowed allowed) {
-            identityHeaders(allowed).forEach(ctx::header);
-            ctx.json(Map.of("result", "success", "msg", ""));
+        // Browsers replay Basic credentials a person once typed in, even on requests another site
+        // makes them send: such a request must not act with them. Bearer and X-Api-Key headers are
+        // never added by a browser on its own.
+        boolean storedCredentialsCrossSite = decision instanceof KeyVerifier.Allowed && presented.email() != null
+                && isCrossSiteWrite(ctx);
+        Answer answer = answer(decision, storedCredentialsCrossSite);
+        answer.headers().forEach(ctx::header);
+        ctx.status(answer.status()).json(answer.body());
+    }
+
+    /** What the proxy is told: a status (200 lets the request through), headers and Zulip's body. */
+    record Answer(int status, Map<String, String> headers, Map<String, Object> body) {}
+
+    /**
+     * The answer to a decision. Only {@link KeyVerifier.Allowed} lets a request through; anything
+     * else, including a decision this method does not know, is refused, since a proxy reads any
+     * 2xx as "let it in".
+     */
+    static Answer answer(KeyVerifier.Decision decision, boolean storedCredentialsCrossSite) {
+        if (decision instanceof KeyVerifier.Allowed allowed && !storedCredentialsCrossSite) {
+            return new Answer(200, identityHeaders(allowed), Map.of("result", "success", "msg", ""));
+        } else if (decision instanceof KeyVerifier.Allowed) {
+            return error(403, "FORBIDDEN", "Cross-site requests with a browser's stored credentials are refused.", false);
         } else if (decision instanceof KeyVerifier.UnknownService) {
-            error(ctx, 401, "UNAUTHORIZED", "Unknown or missing service token", false);
+            return error(401, "UNAUTHORIZED", "Unknown or missing service token", false);
         } else if (decision instanceof KeyVerifier.NoKey) {
-            error(ctx, 401, "UNAUTHORIZED", "Not logged in: API authentication or user session required", true);
+            return error(401, "UNAUTHORIZED", "Not logged in: API authentication or user session required", true);
         } else if (decision instanceof KeyVerifier.Refused refused) {
-            error(ctx, 401, refused.code(), refused.message(), true);
+            return error(401, refused.code(), refused.message(), true);
         } else if (decision instanceof KeyVerifier.NotAdmitted notAdmitted) {
-            error(ctx, 403, "FORBIDDEN", "This key may not call " + notAdmitted.service().name() + ".", false);
+            return error(403, "FORBIDDEN", "This key may not call " + notAdmitted.service().name() + ".", false);
         } else if (decision instanceof KeyVerifier.Limited limited) {
-            ctx.header("Retry-After", Long.toString(limited.retryAfterSeconds()));
             Map<String, Object> body = errorBody("RATE_LIMIT_HIT", "API usage exceeded rate limit");
             body.put("retry-after", (double) limited.retryAfterSeconds());
-            ctx.status(429).json(body);
+            return new Answer(429, Map.of("Retry-After", Long.toString(limited.retryAfterSeconds())), body);
         }
+        return error(401, "UNAUTHORIZED", "The key could not be verified.", true);
     }
 
     /** A state-changing request that a browser made for another site (see {@link CrossSiteWrite}). */
@@ -98,9 +113,9 @@ public final class ForwardAuthRoutes {
         return plain ? value : URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private static void error(Context ctx, int status, String code, String msg, boolean challenge) {
-        if (challenge) ctx.header("WWW-Authenticate", "Basic realm=\"zulip\"");
-        ctx.status(status).json(errorBody(code, msg));
+    private static Answer error(int status, String code, String msg, boolean challenge) {
+        return new Answer(status, challenge ? Map.of("WWW-Authenticate", "Basic realm=\"zulip\"") : Map.of(),
+                errorBody(code, msg));
     }
 
     private static Map<String, Object> errorBody(String code, String msg) {

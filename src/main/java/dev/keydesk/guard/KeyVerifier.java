@@ -55,7 +55,11 @@ public final class KeyVerifier {
         if (result instanceof ApiKeyAuthenticator.Invalid) return new Refused("INVALID_API_KEY", "Invalid API key");
         if (result instanceof ApiKeyAuthenticator.Deactivated) return new Refused("USER_DEACTIVATED", "Account is deactivated");
         if (result instanceof ApiKeyAuthenticator.Expired) return new Refused("INVALID_API_KEY", "API key expired");
-        KeyOwner owner = ((ApiKeyAuthenticator.Authenticated) result).owner();
+        // Only an authenticated key goes on; any other outcome, known or not, is a refusal.
+        if (!(result instanceof ApiKeyAuthenticator.Authenticated authenticated)) {
+            return new Refused("INVALID_API_KEY", "Invalid API key");
+        }
+        KeyOwner owner = authenticated.owner();
         GuardedService service = entry.service();
         if (!admits(entry, owner.user())) return new NotAdmitted(service);
         if (service.rateLimitPerMinute() != null) {

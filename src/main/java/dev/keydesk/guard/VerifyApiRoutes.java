@@ -35,6 +35,14 @@ public final class VerifyApiRoutes {
         KeyVerifier.Decision decision = verifier.verify(serviceToken, new KeyVerifier.Presented(key, email), ctx.ip());
         metrics.record(decision);
         ctx.header("Cache-Control", "no-store");
+        ctx.json(req.success(body(decision)));
+    }
+
+    /**
+     * The answer's fields for a decision: {@code valid} is true for {@link KeyVerifier.Allowed}
+     * alone; anything else, including a decision this method does not know, says not valid.
+     */
+    static Map<String, Object> body(KeyVerifier.Decision decision) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (decision instanceof KeyVerifier.UnknownService) {
             throw new ApiError(401, "UNAUTHORIZED", "Unknown or missing service token", Map.of(),
@@ -57,8 +65,10 @@ public final class VerifyApiRoutes {
         } else if (decision instanceof KeyVerifier.Limited limited) {
             invalid(body, "RATE_LIMIT_HIT", "API usage exceeded rate limit");
             body.put("retry_after", limited.retryAfterSeconds());
+        } else {
+            invalid(body, "INVALID_API_KEY", "The key could not be verified.");
         }
-        ctx.json(req.success(body));
+        return body;
     }
 
     private static void invalid(Map<String, Object> body, String code, String message) {
