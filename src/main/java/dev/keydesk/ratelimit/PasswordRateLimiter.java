@@ -30,7 +30,9 @@ import org.jdbi.v3.core.Jdbi;
  *   <li>Guesses from a known client are still held to that client's own 5 per username (and 50 in
  *       all), and at most {@link #KNOWN_PER_USERNAME} clients are known per username. So in one
  *       window a username takes at most cap + 5 × {@link #KNOWN_PER_USERNAME} wrong passwords
- *       (150 with the standard limits), whatever anyone does; the owner can only lower that.
+ *       (150 with the standard limits), whatever anyone without the password does. (The owner's
+ *       right password clears her client's own count, as it always has: someone sharing that
+ *       client gets its 5 again each time she signs in there.)
  *   <li>Letting any client that has not failed yet through instead would not be bounded: each
  *       fresh client would bring one more guess, and one IPv6 /48 alone holds 65,536 /64s.
  * </ul>

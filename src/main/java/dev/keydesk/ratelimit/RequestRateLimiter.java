@@ -7,9 +7,9 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * At most {@code limit} requests per client (an IPv4 address, an IPv6 /64: see {@link ClientBucket})
- * in a sliding window. The
- * requests are recorded in PostgreSQL next to the password attempts, so the bound holds across
- * every Keydesk process sharing the database; a refused request is not recorded.
+ * in a sliding window. The requests are recorded in PostgreSQL next to the password attempts, so
+ * the bound holds across every Keydesk process sharing the database; a refused request is not
+ * recorded.
  */
 public final class RequestRateLimiter {
     public record Limit(int requests, Duration window) {}
