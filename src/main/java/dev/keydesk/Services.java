@@ -65,6 +65,7 @@ import dev.keydesk.people.PeopleApiRoutes;
 import dev.keydesk.people.PeopleDao;
 import dev.keydesk.people.PeopleRoutes;
 import dev.keydesk.ratelimit.AuthFailureLimiter;
+import dev.keydesk.ratelimit.ClientBucket;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
 import dev.keydesk.ratelimit.RequestRateLimiter;
 import dev.keydesk.retention.Retention;
@@ -165,9 +166,11 @@ public final class Services implements AutoCloseable {
         apiKeyQueries = new ApiKeyQueries(jdbi, tuning.clock());
         hasher = PasswordHasher.onThreads(Runtime.getRuntime().availableProcessors());
         accounts = new AccountActions(jdbi, hasher, apiKeys, keyCache);
+        // Which client a request counts as, for every per-client limit (an IPv6 /64 by default).
+        ClientBucket clients = new ClientBucket(settings.ipv6RateLimitPrefix());
         organizationName = new OrganizationName(jdbi);
         organizations = new OrganizationActions(jdbi, accounts, organizationName);
-        passwords = new PasswordCheck(jdbi, hasher, new PasswordRateLimiter(jdbi, tuning.loginLimits(), "login"));
+        passwords = new PasswordCheck(jdbi, hasher, new PasswordRateLimiter(jdbi, tuning.loginLimits(), "login", clients));
         webSession = new WebSession(new SessionStore(jdbi), jdbi, settings.secureCookies());
         botAccess = new BotAccess(jdbi);
         // A Webhook URL is checked when it is entered, as its calls will be checked.
@@ -176,13 +179,13 @@ public final class Services implements AutoCloseable {
         botQueries = new BotQueries(jdbi);
         people = new PeopleActions(jdbi, accounts, apiKeys, bots, outbox, keyCache, site);
         passwordResets = new PasswordResetActions(jdbi, accounts,
-                new PasswordRateLimiter(jdbi, tuning.resetLimits(), "reset"), apiKeys, outbox, site);
+                new PasswordRateLimiter(jdbi, tuning.resetLimits(), "reset", clients), apiKeys, outbox, site);
         userQueries = new UserQueries(jdbi);
         outboxQueries = new OutboxQueries(jdbi);
         outboxQueries.registerGauges(metrics.registry());
         guardActions = new GuardActions(jdbi, serviceRegistry);
         retention = new Retention(jdbi, retentionPolicy(settings, tuning), database.availability());
-        apiKeyFailures = new AuthFailureLimiter(tuning.apiKeyFailures(), System::currentTimeMillis);
+        apiKeyFailures = new AuthFailureLimiter(tuning.apiKeyFailures(), clients, System::currentTimeMillis);
         keyVerifier = new KeyVerifier(serviceRegistry, authenticator, new RateLimits(System::currentTimeMillis));
     }
 
@@ -273,7 +276,8 @@ public final class Services implements AutoCloseable {
         new VerifyApiRoutes(keyVerifier, verificationMetrics).register(routes);
         new ServicesRoutes(guardActions, serviceQueries, site).register(routes);
         new GuardApiRoutes(apiAuth, guardActions, serviceQueries).register(routes);
-        new LeakReportRoutes(leakReports, new RequestRateLimiter(jdbi, "leak-report", LeakReportRoutes.LIMIT))
+        new LeakReportRoutes(leakReports, new RequestRateLimiter(jdbi, "leak-report", LeakReportRoutes.LIMIT,
+                new ClientBucket(settings.ipv6RateLimitPrefix())))
                 .register(routes);
         new KeyLookupApiRoutes(apiAuth, apiKeys).register(routes);
     }

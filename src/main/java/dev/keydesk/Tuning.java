@@ -14,7 +14,8 @@ public record Tuning(PasswordRateLimiter.Limits loginLimits, PasswordRateLimiter
                      AuthFailureLimiter.Limits apiKeyFailures, Clock clock, Duration keyDeadlineCheckEvery) {
     public static Tuning standard() {
         return new Tuning(PasswordRateLimiter.Limits.standard(),
-                // Reset e-mails: 3 an hour per address whatever asks for them, 20 an hour per client.
+                // Reset e-mails: 3 an hour per account from one client, 3 an hour per account asked for by
+                // clients it does not know (no longer than a reset link lives), 20 an hour per client.
                 new PasswordRateLimiter.Limits(3, 3, 20, java.time.Duration.ofHours(1)), Backoff.standard(),
                 AuthFailureLimiter.Limits.standard(), Clock.systemUTC(), Duration.ofSeconds(30));
     }

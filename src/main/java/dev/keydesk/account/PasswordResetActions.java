@@ -51,9 +51,10 @@ public final class PasswordResetActions {
     public Requested request(String rawEmail, String ip) {
         String email = rawEmail == null ? "" : rawEmail.strip();
         if (!EmailAddress.isValid(email)) throw new InvalidInputException("Enter a valid email address.");
-        if (limiter.attempt(email, ip) instanceof PasswordRateLimiter.Limited limited) {
-            return new Limited(limited.retryAfter());
-        }
+        PasswordRateLimiter.MailRequest allowed = limiter.requestMail(email, ip);
+        if (allowed instanceof PasswordRateLimiter.Limited limited) return new Limited(limited.retryAfter());
+        // The account had its e-mails this hour, their links still good: answered alike, so nothing tells it apart.
+        if (allowed instanceof PasswordRateLimiter.AlreadyMailed) return new Accepted();
         jdbi.useTransaction(h -> {
             Optional<User> user = h.attach(UserDao.class).findByEmail(email).filter(u -> u.isActive() && !u.isBot());
             if (user.isEmpty()) return;
@@ -89,7 +90,10 @@ public final class PasswordResetActions {
             Actor actor = new Actor(userId, ip, "password reset");
             accounts.setPassword(h, actor, userId, hash, null, Map.of("new_api_key", regenerateKey));
             if (regenerateKey) apiKeys.replaceKey(h, actor, userId);
-            return h.attach(UserDao.class).findById(userId).orElseThrow();
+            User user = h.attach(UserDao.class).findById(userId).orElseThrow();
+            // Proving the mailbox makes this client one the account knows, as a right password would.
+            limiter.rememberClient(h, user.email(), ip);
+            return user;
         });
     }
 

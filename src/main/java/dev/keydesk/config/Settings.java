@@ -22,7 +22,12 @@ public record Settings(
         boolean webhooksAllowPrivate,
         TrustedProxies trustedProxies,
         String metricsToken,
-        Retention retention) {
+        Retention retention,
+        int ipv6RateLimitPrefix) {
+
+    /** The bounds of KEYDESK_IPV6_RATE_LIMIT_PREFIX: no wider than a /32 (a whole provider), down to single addresses. */
+    public static final int MIN_IPV6_PREFIX = 32;
+    public static final int MAX_IPV6_PREFIX = 128;
 
     /** How TLS is used with the SMTP server. */
     public enum SmtpSecurity { NONE, STARTTLS, TLS }
@@ -79,9 +84,22 @@ public record Settings(
         Retention retention = new Retention(
                 parseDays("KEYDESK_OUTBOX_RETENTION_DAYS", env.getOrDefault("KEYDESK_OUTBOX_RETENTION_DAYS", "30")),
                 parseKeepOrDays("KEYDESK_AUDIT_RETENTION_DAYS", env.get("KEYDESK_AUDIT_RETENTION_DAYS")));
+        int ipv6Prefix = parseIpv6Prefix(env.getOrDefault("KEYDESK_IPV6_RATE_LIMIT_PREFIX", "64"));
         return new Settings(port, bind, externalUrl, database, dataDir, masterKey, dev, parseSmtp(env, externalUrl),
                 allowPrivate, trustedProxies, metricsToken == null || metricsToken.isBlank() ? null : metricsToken.strip(),
-                retention);
+                retention, ipv6Prefix);
+    }
+
+    /** How many leading bits of an IPv6 client address make one client for the rate limits. */
+    private static int parseIpv6Prefix(String raw) {
+        try {
+            int bits = Integer.parseInt(raw.trim());
+            if (bits >= MIN_IPV6_PREFIX && bits <= MAX_IPV6_PREFIX) return bits;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new ConfigException("KEYDESK_IPV6_RATE_LIMIT_PREFIX must be a prefix length from " + MIN_IPV6_PREFIX
+                + " to " + MAX_IPV6_PREFIX + ", got '" + raw + "'");
     }
 
     private static int parseDays(String name, String raw) {

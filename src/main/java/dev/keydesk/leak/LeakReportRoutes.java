@@ -53,7 +53,7 @@ public final class LeakReportRoutes {
     private record Report(List<String> keys, LeakNotice where, Map<String, Object> success) {}
 
     private void report(Context ctx) {
-        limiter.attempt("ip:" + ctx.ip()).ifPresent(wait -> {
+        limiter.attemptFrom(ctx.ip()).ifPresent(wait -> {
             throw ApiError.rateLimited(wait.toSeconds());
         });
         if (ctx.queryParamMap().containsKey("keys")) {

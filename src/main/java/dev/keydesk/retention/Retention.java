@@ -1,6 +1,7 @@
 package dev.keydesk.retention;
 
 import dev.keydesk.db.DatabaseAvailability;
+import dev.keydesk.ratelimit.PasswordRateLimiter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -16,9 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The retention job: nothing that is only history grows forever. Every hour it deletes password
- * attempts older than the longest rate-limit window, sessions idle past their expiry, used or
- * expired password-reset links, delivered or abandoned outbox items after the configured days,
- * and, only if configured, audit rows older than their retention.
+ * attempts older than the longest rate-limit window, clients no longer known for a username,
+ * sessions idle past their expiry, used or expired password-reset links, delivered or abandoned
+ * outbox items after the configured days, and, only if configured, audit rows older than their
+ * retention.
  *
  * <p>Rows go in batches of {@link #BATCH} (one short statement each, found by an index on
  * their time), so the job never holds long locks nor writes one huge transaction. One process
@@ -88,6 +90,9 @@ public final class Retention implements AutoCloseable {
                 // A bucket whose attempts have all left the window (or were forgiven) counts nothing.
                 deleted.put("rate_limit_buckets", inBatches(h, "rate_limit_buckets", "bucket",
                         "NOT EXISTS (SELECT FROM unnest(attempts) t WHERE t >= :cutoff)", now.minus(policy.authAttempts())));
+                // A client known for a username stops counting as such after a while (PasswordRateLimiter).
+                deleted.put("known_clients", inBatches(h, "known_clients", "id", "last_success < :cutoff",
+                        now.minus(PasswordRateLimiter.KNOWN_FOR)));
                 deleted.put("sessions", inBatches(h, "sessions", "id", "last_seen_at < :cutoff", now.minus(policy.sessions())));
                 // A reset link is worth nothing once used or expired; a day's grace keeps it for a support question.
                 deleted.put("password_resets", inBatches(h, "password_resets", "id", "expires_at < :cutoff",

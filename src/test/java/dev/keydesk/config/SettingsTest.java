@@ -42,6 +42,19 @@ class SettingsTest {
     }
 
     @Test
+    void theIpv6RateLimitPrefixIsALengthFrom32To128() {
+        assertEquals(64, Settings.fromMap(Map.of()).ipv6RateLimitPrefix());
+        assertEquals(48, Settings.fromMap(Map.of("KEYDESK_IPV6_RATE_LIMIT_PREFIX", " 48 ")).ipv6RateLimitPrefix());
+        assertEquals(128, Settings.fromMap(Map.of("KEYDESK_IPV6_RATE_LIMIT_PREFIX", "128")).ipv6RateLimitPrefix());
+        for (String bad : new String[] {"31", "129", "0", "/64", "64.5", ""}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> Settings.fromMap(Map.of("KEYDESK_IPV6_RATE_LIMIT_PREFIX", bad)), bad);
+            assertEquals("KEYDESK_IPV6_RATE_LIMIT_PREFIX must be a prefix length from 32 to 128, got '" + bad + "'",
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void externalUrlFollowsThePortAndDropsATrailingSlash() {
         assertEquals("http://localhost:8080", Settings.fromMap(Map.of("KEYDESK_PORT", "8080")).site());
         Settings https = Settings.fromMap(Map.of("KEYDESK_EXTERNAL_URL", "https://keys.example.com/"));

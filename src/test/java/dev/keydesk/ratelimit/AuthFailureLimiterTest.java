@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /** Failed API authentications per address, on a clock the test moves. */
 class AuthFailureLimiterTest {
     private final AtomicLong now = new AtomicLong(1_000_000);
-    private final AuthFailureLimiter limiter = new AuthFailureLimiter(new AuthFailureLimiter.Limits(3, Duration.ofSeconds(60)), now::get);
+    private final AuthFailureLimiter limiter = new AuthFailureLimiter(new AuthFailureLimiter.Limits(3, Duration.ofSeconds(60)),
+            ClientBucket.standard(), now::get);
 
     @Test
     void anAddressIsLimitedOnceItFailedTheLimitWithinTheWindowOfItsFirstFailure() {
@@ -36,5 +37,18 @@ class AuthFailureLimiterTest {
         assertEquals(0, limiter.retryAfterSeconds("2001:db8::1"));
         limiter.recordFailure("2001:db8::1");
         assertEquals(60, limiter.retryAfterSeconds("2001:db8::1"));
+    }
+
+    @Test
+    void theAddressesOfOneIpv6Slash64CountAsOneClient() {
+        limiter.recordFailure("2001:db8:5:6::1");
+        limiter.recordFailure("2001:db8:5:6::2");
+        limiter.recordFailure("2001:db8:5:6:ffff::3");
+        assertEquals(60, limiter.retryAfterSeconds("2001:db8:5:6::4"), "another address of the same /64");
+        assertEquals(0, limiter.retryAfterSeconds("2001:db8:5:7::1"), "the next /64 is another client");
+        limiter.recordFailure("::ffff:203.0.113.9");
+        limiter.recordFailure("203.0.113.9");
+        limiter.recordFailure("203.0.113.9");
+        assertEquals(60, limiter.retryAfterSeconds("203.0.113.9"), "an IPv4-mapped address is the IPv4 client");
     }
 }

@@ -35,7 +35,7 @@ class PasswordRateLimiterTest {
 
     private PasswordRateLimiter limiter() {
         // 2 per username and address, 5 per username, 4 per address.
-        return new PasswordRateLimiter(jdbi, new PasswordRateLimiter.Limits(2, 5, 4, Duration.ofMinutes(30)), "test");
+        return new PasswordRateLimiter(jdbi, new PasswordRateLimiter.Limits(2, 5, 4, Duration.ofMinutes(30)), "test", ClientBucket.standard());
     }
 
     @Test
@@ -75,10 +75,85 @@ class PasswordRateLimiterTest {
         limiter.attempt("iago@zulip.com", "10.0.5.1");                                    // a failure here
         PasswordRateLimiter.Allowed right = (PasswordRateLimiter.Allowed) limiter.attempt("iago@zulip.com", "10.0.5.1");
         jdbi.useHandle(h -> limiter.forgive(h, right.attempt()));
-        // This address starts afresh (2 more), while the cap still counts the 3 failures elsewhere plus the one here.
+        // The cap still counts the 3 failures elsewhere plus the one here: one more from anywhere else fills it.
+        assertInstanceOf(PasswordRateLimiter.Allowed.class, limiter.attempt("iago@zulip.com", "10.0.5.2"));
+        assertInstanceOf(PasswordRateLimiter.Limited.class, limiter.attempt("iago@zulip.com", "10.0.5.3"),
+                "4 failures + 1 = the cap of 5");
+        // The address that was right starts afresh (2 more) and is known now, so the full cap does not refuse it.
+        assertInstanceOf(PasswordRateLimiter.Allowed.class, limiter.attempt("iago@zulip.com", "10.0.5.1"));
         assertInstanceOf(PasswordRateLimiter.Allowed.class, limiter.attempt("iago@zulip.com", "10.0.5.1"));
         assertInstanceOf(PasswordRateLimiter.Limited.class, limiter.attempt("iago@zulip.com", "10.0.5.1"),
-                "4 failures + 1 = the cap of 5");
+                "its own count of 2 still holds");
+    }
+
+    @Test
+    void onlyTheNewestKnownClientsOfAUsernameEscapeItsCap() {
+        PasswordRateLimiter limiter = limiter();
+        int clients = PasswordRateLimiter.KNOWN_PER_USERNAME + 1;
+        for (int i = 1; i <= clients; i++) {
+            // Each right password a moment after the last, so "newest" is well defined.
+            jdbi.useHandle(h -> h.execute("SELECT pg_sleep(0.002)"));
+            String address = "10.0.11." + i;
+            jdbi.useTransaction(h -> limiter.forgive(h, ((PasswordRateLimiter.Allowed) limiter.attempt("iago@zulip.com", address)).attempt()));
+        }
+        for (int i = 1; i <= 5; i++) limiter.attempt("iago@zulip.com", "10.0.12." + i);  // the cap of 5, from elsewhere
+        assertInstanceOf(PasswordRateLimiter.Limited.class, limiter.attempt("iago@zulip.com", "10.0.13.1"));
+        assertInstanceOf(PasswordRateLimiter.Allowed.class, limiter.attempt("iago@zulip.com", "10.0.11." + clients), "the newest");
+        assertInstanceOf(PasswordRateLimiter.Allowed.class, limiter.attempt("iago@zulip.com", "10.0.11.2"),
+                "the oldest of the newest " + PasswordRateLimiter.KNOWN_PER_USERNAME);
+        assertInstanceOf(PasswordRateLimiter.Limited.class, limiter.attempt("iago@zulip.com", "10.0.11.1"), "one too many");
+    }
+
+    @Test
+    void knownClientsAreLongAgoNoLonger() {
+        PasswordRateLimiter limiter = limiter();
+        jdbi.useTransaction(h -> limiter.forgive(h, ((PasswordRateLimiter.Allowed) limiter.attempt("iago@zulip.com", "10.0.14.1")).attempt()));
+        for (int i = 1; i <= 5; i++) limiter.attempt("iago@zulip.com", "10.0.15." + i);
+        assertInstanceOf(PasswordRateLimiter.Allowed.class, limiter.attempt("iago@zulip.com", "10.0.14.1"));
+        jdbi.useHandle(h -> h.execute("UPDATE known_clients SET last_success = now() - interval '30 days 1 second'"));
+        assertInstanceOf(PasswordRateLimiter.Limited.class, limiter.attempt("iago@zulip.com", "10.0.14.1"), "after 30 days");
+    }
+
+    @Test
+    void aClientIsAnIpv6Slash64() {
+        PasswordRateLimiter limiter = limiter();
+        assertInstanceOf(PasswordRateLimiter.Allowed.class, limiter.attempt("iago@zulip.com", "2001:db8:1:2::1"));
+        assertInstanceOf(PasswordRateLimiter.Allowed.class, limiter.attempt("iago@zulip.com", "2001:db8:1:2::2"));
+        assertInstanceOf(PasswordRateLimiter.Limited.class, limiter.attempt("iago@zulip.com", "2001:db8:1:2:ffff::3"),
+                "the per-address count of 2, over one /64");
+        assertEquals(2, attemptsIn("test:user-ip:2001:db8:1:2::/64:iago@zulip.com"));
+        assertInstanceOf(PasswordRateLimiter.Allowed.class, limiter.attempt("iago@zulip.com", "2001:db8:1:3::1"), "the next /64");
+    }
+
+    @Test
+    void anAccountsMailsAreBoundedWithoutStrangersBlockingItsKnownClients() {
+        // 2 per account from one client, 5 per account from clients it does not know, 4 per client.
+        PasswordRateLimiter limiter = limiter();
+        PasswordRateLimiter login = new PasswordRateLimiter(jdbi, new PasswordRateLimiter.Limits(2, 5, 4, Duration.ofMinutes(30)),
+                "login", ClientBucket.standard());
+        jdbi.useTransaction(h -> login.forgive(h, ((PasswordRateLimiter.Allowed) login.attempt("iago@zulip.com", "2001:db8:ffff:1::1")).attempt()));
+        for (int i = 1; i <= 5; i++) {
+            assertInstanceOf(PasswordRateLimiter.SendMail.class, limiter.requestMail("iago@zulip.com", "10.0.16." + i));
+        }
+        assertInstanceOf(PasswordRateLimiter.AlreadyMailed.class, limiter.requestMail("IAGO@zulip.com", "10.0.16.9"),
+                "the account had its 5");
+        assertInstanceOf(PasswordRateLimiter.SendMail.class, limiter.requestMail("iago@zulip.com", "2001:db8:ffff:1::2"),
+                "a client the account knows (any address of its /64)");
+        assertInstanceOf(PasswordRateLimiter.SendMail.class, limiter.requestMail("iago@zulip.com", "2001:db8:ffff:1::3"));
+        assertInstanceOf(PasswordRateLimiter.Limited.class, limiter.requestMail("iago@zulip.com", "2001:db8:ffff:1::4"),
+                "but within its own count of 2");
+        // One client's count over all accounts: 10.0.16.9 asked once (for iago), so 3 more, then refused.
+        for (int i = 1; i <= 3; i++) limiter.requestMail("someone" + i + "@zulip.com", "10.0.16.9");
+        assertInstanceOf(PasswordRateLimiter.Limited.class, limiter.requestMail("someone9@zulip.com", "10.0.16.9"));
+    }
+
+    @Test
+    void rememberingAClientMakesItKnown() {
+        PasswordRateLimiter limiter = limiter();
+        for (int i = 1; i <= 5; i++) limiter.attempt("iago@zulip.com", "10.0.17." + i);
+        assertInstanceOf(PasswordRateLimiter.Limited.class, limiter.attempt("iago@zulip.com", "10.0.18.1"));
+        jdbi.useHandle(h -> limiter.rememberClient(h, " Iago@Zulip.com", "10.0.18.1"));
+        assertInstanceOf(PasswordRateLimiter.Allowed.class, limiter.attempt("iago@zulip.com", "10.0.18.1"));
     }
 
     @Test
@@ -111,7 +186,7 @@ class PasswordRateLimiterTest {
     @Test
     void rightAndWrongPasswordsInParallelLeaveExactlyTheWrongOnesCounted() throws Exception {
         // Limits high enough that nothing is refused: only the counting is under test.
-        var limiter = new PasswordRateLimiter(jdbi, new PasswordRateLimiter.Limits(100, 1000, 100, Duration.ofMinutes(30)), "test");
+        var limiter = new PasswordRateLimiter(jdbi, new PasswordRateLimiter.Limits(100, 1000, 100, Duration.ofMinutes(30)), "test", ClientBucket.standard());
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<Integer>> wrongs = new ArrayList<>();

@@ -50,6 +50,9 @@ class RetentionTest {
             h.createUpdate("INSERT INTO rate_limit_buckets VALUES ('login:user:a@example.com', ARRAY[CAST(:old AS timestamptz), CAST(:recent AS timestamptz)]), "
                             + "('login:user:b@example.com', '{}')")
                     .bind("old", NOW.minus(Duration.ofHours(5))).bind("recent", NOW.minus(Duration.ofMinutes(1))).execute();
+            h.createUpdate("INSERT INTO known_clients (username, client, last_success) VALUES ('a@example.com', '192.0.2.1', :old), "
+                            + "('a@example.com', '192.0.2.2', :recent)")
+                    .bind("old", NOW.minus(Duration.ofDays(31))).bind("recent", NOW.minus(Duration.ofDays(29))).execute();
             insertSession(h, "old", NOW.minus(Duration.ofDays(15)));
             insertSession(h, "recent", NOW.minus(Duration.ofDays(13)));
             insertOutbox(h, "delivered_at", NOW.minus(Duration.ofDays(31)));
@@ -65,8 +68,9 @@ class RetentionTest {
 
         Map<String, Long> deleted = keydesk.primary().services().retention().sweep(NOW).orElseThrow();
 
-        assertEquals(Map.of("rate_limit_buckets", (long) Retention.BATCH * 2 + 18, "sessions", 1L, "password_resets", 1L,
-                "outbox", 2L), deleted);
+        assertEquals(Map.of("rate_limit_buckets", (long) Retention.BATCH * 2 + 18, "known_clients", 1L, "sessions", 1L,
+                "password_resets", 1L, "outbox", 2L), deleted);
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM known_clients WHERE client = '192.0.2.2'"));
         assertEquals(4, Fixtures.count("SELECT count(*) FROM rate_limit_buckets"));
         assertEquals(1, Fixtures.count("SELECT count(*) FROM rate_limit_buckets WHERE bucket = 'login:user:a@example.com'"));
         assertEquals(List.of("recent"), jdbi.withHandle(h -> h.createQuery("SELECT ip FROM sessions").mapTo(String.class).list()));

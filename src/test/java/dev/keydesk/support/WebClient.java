@@ -23,6 +23,7 @@ public final class WebClient {
     private final String baseUrl;
     private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
     private final HttpClient client;
+    private final Map<String, String> headers;
 
     /** {@code uri} is where the page came from, after any redirects. */
     public record Page(int status, java.net.http.HttpHeaders headers, String body, Document doc, URI uri) {
@@ -42,7 +43,13 @@ public final class WebClient {
     }
 
     public WebClient(String baseUrl) {
+        this(baseUrl, Map.of());
+    }
+
+    /** A browser whose every request carries {@code headers} (an X-Forwarded-For naming where it is, say). */
+    public WebClient(String baseUrl, Map<String, String> headers) {
         this.baseUrl = baseUrl;
+        this.headers = Map.copyOf(headers);
         this.client = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
@@ -119,6 +126,11 @@ public final class WebClient {
     }
 
     private Page send(HttpRequest request) {
+        if (!headers.isEmpty()) {
+            HttpRequest.Builder builder = HttpRequest.newBuilder(request, (name, value) -> true);
+            headers.forEach(builder::header);
+            request = builder.build();
+        }
         try {
             HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
             return new Page(r.statusCode(), r.headers(), r.body(), Jsoup.parse(r.body(), baseUrl), r.uri());
