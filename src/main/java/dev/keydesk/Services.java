@@ -246,6 +246,7 @@ public final class Services implements AutoCloseable {
 
     /** Every feature's pages and API endpoints. */
     void register(RoutesConfig routes) {
+        ClientBucket clients = new ClientBucket(settings.ipv6RateLimitPrefix());
         ApiAuth apiAuth = new ApiAuth(authenticator, apiKeyFailures);
         Jdbi jdbi = database.jdbi();
         String site = settings.site();
@@ -263,7 +264,7 @@ public final class Services implements AutoCloseable {
         ServiceQueries serviceQueries = new ServiceQueries(jdbi);
         new BotRoutes(botAccess, bots, botQueries, userQueries, outboxQueries, serviceQueries, apiKeyQueries, apiKeys,
                 clock, site, settings.externalUrl().getHost(),
-                new RequestRateLimiter(jdbi, "account-choices", BotRoutes.CHOICES_LIMIT)).register(routes);
+                new RequestRateLimiter(jdbi, "account-choices", BotRoutes.CHOICES_LIMIT, clients)).register(routes);
         new BotApiRoutes(apiAuth, botAccess, bots, botQueries, apiKeys, apiKeyQueries, site).register(routes);
         new KeysRoutes(jdbi, bots, botQueries, userQueries, guardActions, serviceQueries, apiKeys, apiKeyQueries, clock).register(routes);
         new KeyLookupRoutes(apiKeys, apiKeyQueries, bots, people, userQueries).register(routes);
@@ -276,8 +277,7 @@ public final class Services implements AutoCloseable {
         new VerifyApiRoutes(keyVerifier, verificationMetrics).register(routes);
         new ServicesRoutes(guardActions, serviceQueries, site).register(routes);
         new GuardApiRoutes(apiAuth, guardActions, serviceQueries).register(routes);
-        new LeakReportRoutes(leakReports, new RequestRateLimiter(jdbi, "leak-report", LeakReportRoutes.LIMIT,
-                new ClientBucket(settings.ipv6RateLimitPrefix())))
+        new LeakReportRoutes(leakReports, new RequestRateLimiter(jdbi, "leak-report", LeakReportRoutes.LIMIT, clients))
                 .register(routes);
         new KeyLookupApiRoutes(apiAuth, apiKeys).register(routes);
     }

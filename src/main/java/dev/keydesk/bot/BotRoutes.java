@@ -350,7 +350,7 @@ public final class BotRoutes {
         User viewer = WebSession.requireUser(ctx);
         if (viewer.isGuest()) throw new WebError(403, "Guests cannot choose the owners of a bot.");
         ctx.header("Cache-Control", "no-store");
-        var wait = choicesLimiter.attempt(Long.toString(viewer.id()));
+        var wait = choicesLimiter.attemptBy(viewer.id());
         if (wait.isPresent()) {
             ctx.header("Retry-After", Long.toString(Math.max(1, wait.get().toSeconds())));
             ctx.status(429).json(Map.of("msg", "Too many searches in a short time. Wait a minute, then try again."));

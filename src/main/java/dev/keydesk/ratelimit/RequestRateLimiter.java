@@ -7,7 +7,7 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * At most {@code limit} requests per client (an IPv4 address, an IPv6 /64: see {@link ClientBucket})
- * in a sliding window. The requests are recorded in PostgreSQL next to the password attempts, so
+ * or per account in a sliding window. The requests are recorded in PostgreSQL next to the password attempts, so
  * the bound holds across every Keydesk process sharing the database; a refused request is not
  * recorded.
  */
@@ -29,8 +29,16 @@ public final class RequestRateLimiter {
 
     /** Records a request from the client at {@code address}, or says how long to wait when its limit is reached. */
     public Optional<Duration> attemptFrom(String address) {
-        var recorded = Attempts.record(jdbi, List.of(scope + ":ip:" + clients.of(address)), List.of(limit.requests()),
-                limit.window());
+        return attempt("ip:" + clients.of(address));
+    }
+
+    /** Records a request made by the account {@code userId}, wherever it comes from. */
+    public Optional<Duration> attemptBy(long userId) {
+        return attempt("user:" + userId);
+    }
+
+    private Optional<Duration> attempt(String key) {
+        var recorded = Attempts.record(jdbi, List.of(scope + ":" + key), List.of(limit.requests()), limit.window());
         return recorded.refused() ? Optional.of(recorded.retryAfter()) : Optional.empty();
     }
 }
