@@ -381,16 +381,17 @@ public final class ApiKeyActions {
     }
 
     /**
-     * Inside the caller's transaction: every device of the account is logged out (a deactivated
-     * account comes back with its main key only). Returns how many were.
+     * Inside the caller's transaction: every device of the account is logged out (after a
+     * deactivation the account comes back with its main key only; after a new password, no key
+     * fetched with the old one works). Returns how many were.
      */
     public int logOutAllDevices(Handle handle, Actor actor, long userId) {
-        handle.attach(ApiKeyDao.class).revokeDeviceKeys(userId);
+        int keys = handle.attach(ApiKeyDao.class).revokeDeviceKeys(userId);
         int devices = handle.attach(DeviceDao.class).deleteAllForUser(userId);
         if (devices > 0) {
             AuditLog.record(handle, AuditEvent.DEVICES_LOGGED_OUT, actor, userId, Map.of("devices", devices));
-            cache.announceChange(handle, userId);
         }
+        if (keys > 0 || devices > 0) cache.announceChange(handle, userId);
         return devices;
     }
 
