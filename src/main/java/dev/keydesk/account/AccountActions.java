@@ -77,6 +77,8 @@ public final class AccountActions {
      */
     public PasswordSet setPassword(Handle h, Actor actor, long userId, String hash, Long keepSessionId,
                                    Map<String, Object> details) {
+        // First: the users row's lock orders this change with any fetch_api_key that verified the
+        // old password meanwhile, so its device is either logged out below or never written.
         h.attach(UserDao.class).updatePasswordHash(userId, hash);
         h.attach(PasswordResetDao.class).retireAll(userId);
         SessionDao sessions = h.attach(SessionDao.class);
