@@ -56,18 +56,29 @@ public final class AccountActions {
         return hasher.hash(AccountRules.newPassword(password));
     }
 
-    /** Changes one's own password; every other session of the user ends. */
-    public void changePassword(Actor actor, long userId, long keepSessionId, String newPassword) {
+    /**
+     * Changes one's own password; every other session of the user ends and every device is logged
+     * out. Returns how many devices were.
+     */
+    public int changePassword(Actor actor, long userId, long keepSessionId, String newPassword) {
         String hash = hashNewPassword(newPassword);
-        jdbi.useTransaction(h -> setPassword(h, actor, userId, hash, keepSessionId, Map.of()));
+        return jdbi.inTransaction(h -> setPassword(h, actor, userId, hash, keepSessionId, Map.of()).devicesLoggedOut());
     }
+
+    /** What a new password ended: browser sessions, and devices with keys of their own. */
+    public record PasswordSet(int sessionsEnded, int devicesLoggedOut) {}
 
     /**
      * The one way a password is replaced, inside the caller's transaction: stores the hash, retires
-     * pending reset links (they were for the old password) and ends the user's sessions, except
-     * the one to keep (null: all of them). Returns how many sessions ended.
+     * pending reset links (they were for the old password), ends the user's sessions, except the
+     * one to keep (null: all of them), and logs out every device. A device key was handed out for
+     * the old password, so whoever changes it because it got out must not leave a key behind
+     * that was fetched with it; the account's main key stays (a reset may replace it too).
      */
-    public int setPassword(Handle h, Actor actor, long userId, String hash, Long keepSessionId, Map<String, Object> details) {
+    public PasswordSet setPassword(Handle h, Actor actor, long userId, String hash, Long keepSessionId,
+                                   Map<String, Object> details) {
+        // First: the users row's lock orders this change with any fetch_api_key that verified the
+        // old password meanwhile, so its device is either logged out below or never written.
         h.attach(UserDao.class).updatePasswordHash(userId, hash);
         h.attach(PasswordResetDao.class).retireAll(userId);
         SessionDao sessions = h.attach(SessionDao.class);
@@ -75,7 +86,8 @@ public final class AccountActions {
         Map<String, Object> audit = new LinkedHashMap<>(details);
         audit.put(keepSessionId == null ? "sessions_ended" : "other_sessions_ended", ended);
         AuditLog.record(h, AuditEvent.PASSWORD_CHANGED, actor, userId, audit);
-        return ended;
+        int devices = apiKeys.logOutAllDevices(h, actor, userId);
+        return new PasswordSet(ended, devices);
     }
 
     /**

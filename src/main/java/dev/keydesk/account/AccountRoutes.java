@@ -185,13 +185,14 @@ public final class AccountRoutes {
             render(ctx, 400, view(ctx, KeyPanel.CLOSED).withPasswordError("Your current password is not right."));
             return;
         }
+        int devices;
         try {
-            users.changePassword(Actor.user(user.id(), ctx.ip()), user.id(), session.id(), fresh);
+            devices = users.changePassword(Actor.user(user.id(), ctx.ip()), user.id(), session.id(), fresh);
         } catch (InvalidInputException e) {
             render(ctx, 400, view(ctx, KeyPanel.CLOSED).withPasswordError(e.getMessage()));
             return;
         }
-        Flash.PASSWORD_CHANGED.set(ctx);
+        Flash.PASSWORD_CHANGED.setDevicesLoggedOut(ctx, devices);
         ctx.redirect("/account", HttpStatus.SEE_OTHER);
     }
 

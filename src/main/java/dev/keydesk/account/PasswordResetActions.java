@@ -74,10 +74,11 @@ public final class PasswordResetActions {
     }
 
     /**
-     * Sets the new password, ends every session of the account and, if asked, gives it a new API
-     * key (logging out its devices). The link is used up in the same transaction.
+     * Sets the new password, ends every session of the account, logs out its devices and, if
+     * asked, gives it a new API key. The link is used up in the same transaction. Returns how
+     * many devices were logged out.
      */
-    public User complete(String token, String newPassword, boolean regenerateKey, String ip) {
+    public int complete(String token, String newPassword, boolean regenerateKey, String ip) {
         String hash = accounts.hashNewPassword(newPassword);
         return jdbi.inTransaction(h -> {
             PasswordResetDao resets = h.attach(PasswordResetDao.class);
@@ -88,12 +89,12 @@ public final class PasswordResetActions {
             }
             long userId = pending.userId();
             Actor actor = new Actor(userId, ip, "password reset");
-            accounts.setPassword(h, actor, userId, hash, null, Map.of("new_api_key", regenerateKey));
+            var set = accounts.setPassword(h, actor, userId, hash, null, Map.of("new_api_key", regenerateKey));
             if (regenerateKey) apiKeys.replaceKey(h, actor, userId);
             User user = h.attach(UserDao.class).findById(userId).orElseThrow();
             // Proving the mailbox makes this client one the account knows, as a right password would.
             limiter.rememberClient(h, user.email(), ip);
-            return user;
+            return set.devicesLoggedOut();
         });
     }
 

@@ -51,13 +51,14 @@ public final class PasswordResetRoutes {
             renderNewPassword(ctx, 400, "The two passwords do not match.");
             return;
         }
+        int devices;
         try {
-            resets.complete(ctx.pathParam("token"), password, "yes".equals(ctx.formParam("regenerate_key")), ctx.ip());
+            devices = resets.complete(ctx.pathParam("token"), password, "yes".equals(ctx.formParam("regenerate_key")), ctx.ip());
         } catch (InvalidInputException e) {
             renderNewPassword(ctx, 400, e.getMessage());
             return;
         }
-        Flash.PASSWORD_RESET.set(ctx);
+        Flash.PASSWORD_RESET.setDevicesLoggedOut(ctx, devices);
         ctx.redirect("/login", HttpStatus.SEE_OTHER);
     }
 

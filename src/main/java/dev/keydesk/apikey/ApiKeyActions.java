@@ -381,16 +381,17 @@ public final class ApiKeyActions {
     }
 
     /**
-     * Inside the caller's transaction: every device of the account is logged out (a deactivated
-     * account comes back with its main key only). Returns how many were.
+     * Inside the caller's transaction: every device of the account is logged out (after a
+     * deactivation the account comes back with its main key only; after a new password, no key
+     * fetched with the old one works). Returns how many were.
      */
     public int logOutAllDevices(Handle handle, Actor actor, long userId) {
-        handle.attach(ApiKeyDao.class).revokeDeviceKeys(userId);
+        int keys = handle.attach(ApiKeyDao.class).revokeDeviceKeys(userId);
         int devices = handle.attach(DeviceDao.class).deleteAllForUser(userId);
         if (devices > 0) {
             AuditLog.record(handle, AuditEvent.DEVICES_LOGGED_OUT, actor, userId, Map.of("devices", devices));
-            cache.announceChange(handle, userId);
         }
+        if (keys > 0 || devices > 0) cache.announceChange(handle, userId);
         return devices;
     }
 
@@ -422,31 +423,48 @@ public final class ApiKeyActions {
     }
 
     /**
-     * fetch_api_key's one transaction after the password check: records the client as a new
-     * device of the account with a key of its own, e-mails a notice when this client never
-     * fetched a key before, and returns the device's key (never stored in a form that can be
-     * shown again). {@code client} is the client's name, as {@link ClientName#of} makes it.
+     * dev_fetch_api_key's transaction (no password is asked): records the client as a new device
+     * of the account with a key of its own, as {@link #issueToDevice(Handle, User, String, String, String, String, String)}
+     * does. Empty when the account was deactivated meanwhile.
      */
-    public String issueToDevice(User user, String client, String userAgent, String ip, String purpose) {
-        return jdbi.inTransaction(h -> issueToDevice(h, user, client, userAgent, ip, purpose));
+    public Optional<String> issueToDevice(User user, String client, String userAgent, String ip, String purpose) {
+        return jdbi.inTransaction(h -> issueToDevice(h, user, null, client, userAgent, ip, purpose));
     }
 
-    /** Inside the caller's transaction (fetch_api_key's, which also forgives the password attempt). */
-    public String issueToDevice(Handle h, User user, String client, String userAgent, String ip, String purpose) {
+    /**
+     * fetch_api_key's work after the password check, inside its transaction (which also forgives
+     * the password attempt): records the client as a new device of the account with a key of its
+     * own, e-mails the account when no device it keeps logged in has this client, user agent and
+     * address, and returns the device's key (never stored in a form that can be shown again).
+     * {@code client} is the client's name, as {@link ClientName#of} makes it; {@code checkedHash}
+     * the password hash the password was verified against. Empty, with nothing written, when the
+     * password changed (or the account was deactivated) while the password was being checked.
+     *
+     * <p>Why the combination and not the name alone: the name is whatever the caller says, so
+     * someone holding the password could name a client the account already uses and go
+     * unnoticed; the address is the one thing the caller cannot choose. Why not every key: a
+     * client that fetches a key each time it starts would mail its owner on every start. A device
+     * that used its key from an address has been seen there, so a phone moving between a few
+     * networks is told about once per network, not once per start.
+     */
+    public Optional<String> issueToDevice(Handle h, User user, String checkedHash, String client, String userAgent,
+                                          String ip, String purpose) {
         String key = ApiKeyFormat.generate();
         Actor actor = Actor.api(user.id(), ip);
-        var issued = ApiKeyDao.issueDeviceKey(h, user.id(), client, ClientName.truncatedUserAgent(userAgent), ip,
+        String agent = ClientName.truncatedUserAgent(userAgent);
+        var issued = ApiKeyDao.issueDeviceKey(h, user.id(), checkedHash, client, agent, ip,
                 Tokens.sha256(key), MAX_DEVICES_PER_ACCOUNT,
                 new AuditLog.Row(AuditEvent.DEVICE_KEY_ISSUED, actor, Map.of("purpose", purpose, "client", client)),
                 new AuditLog.Row(AuditEvent.DEVICES_LOGGED_OUT, actor, Map.of("over_limit", MAX_DEVICES_PER_ACCOUNT)));
-        if (issued.loggedOut() > 0) cache.announceChange(h, user.id());
-        if (!issued.clientKnown() && !user.isBot()) {
+        if (issued.isEmpty()) return Optional.empty();
+        if (issued.get().loggedOut() > 0) cache.announceChange(h, user.id());
+        if (issued.get().newCombination() && !user.isBot()) {
             String org = h.attach(OrganizationDao.class).find().map(Organization::name).orElse("Keydesk");
-            Emails.Email notice = Emails.newLogin(org, client, ip, clock.instant(), site + "/account");
+            Emails.Email notice = Emails.newLogin(org, client, agent, ip, clock.instant(), site + "/account");
             outbox.email(h, user.email(), notice.subject(), notice.body());
         }
         // Otherwise not announced: the account's other keys are unchanged, and no process can
         // remember this key as unknown, since it was made just now at random and never presented before.
-        return key;
+        return Optional.of(key);
     }
 }

@@ -11,6 +11,7 @@ import dev.keydesk.user.UserQueries;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Map;
+import java.util.Optional;
 
 /** fetch_api_key, its development twin, and regenerating one's own key through the API. */
 public final class ApiKeyApiRoutes {
@@ -44,18 +45,20 @@ public final class ApiKeyApiRoutes {
             throw ApiError.badRequest("Enter a valid email address.");
         }
         String client = clientOf(ctx, req);
-        PasswordCheck.Outcome<String> outcome = passwords.check(username, password, ctx.ip(),
-                (h, user) -> keys.issueToDevice(h, user, client, ctx.userAgent(), ctx.ip(), "fetch_api_key"));
-        if (outcome instanceof PasswordCheck.RateLimited<String> limited) {
+        PasswordCheck.Outcome<Optional<String>> outcome = passwords.check(username, password, ctx.ip(),
+                (h, user, checkedHash) -> keys.issueToDevice(h, user, checkedHash, client, ctx.userAgent(), ctx.ip(),
+                        "fetch_api_key"));
+        if (outcome instanceof PasswordCheck.RateLimited<Optional<String>> limited) {
             throw ApiError.rateLimited(limited.retryAfter().toSeconds());
         }
-        if (outcome instanceof PasswordCheck.Deactivated<String>) {
+        if (outcome instanceof PasswordCheck.Deactivated<Optional<String>>) {
             throw ApiError.unauthorized("USER_DEACTIVATED", "Account is deactivated");
         }
-        if (!(outcome instanceof PasswordCheck.Verified<String> verified)) {
+        // Empty: the password was changed while it was being checked, so it is wrong now.
+        if (!(outcome instanceof PasswordCheck.Verified<Optional<String>> verified) || verified.opened().isEmpty()) {
             throw ApiError.unauthorized("AUTHENTICATION_FAILED", "Your username or password is incorrect");
         }
-        sendKey(ctx, req, verified.user(), verified.opened());
+        sendKey(ctx, req, verified.user(), verified.opened().get());
     }
 
     /** Zulip's answers: 400 without development mode, AUTHENTICATION_FAILED for an unknown account. */
@@ -67,7 +70,8 @@ public final class ApiKeyApiRoutes {
         User user = users.findByEmail(username)
                 .orElseThrow(() -> ApiError.unauthorized("AUTHENTICATION_FAILED", "Your username or password is incorrect"));
         if (!user.isActive()) throw ApiError.unauthorized("USER_DEACTIVATED", "Account is deactivated");
-        String key = keys.issueToDevice(user, clientOf(ctx, req), ctx.userAgent(), ctx.ip(), "dev_fetch_api_key");
+        String key = keys.issueToDevice(user, clientOf(ctx, req), ctx.userAgent(), ctx.ip(), "dev_fetch_api_key")
+                .orElseThrow(() -> ApiError.unauthorized("USER_DEACTIVATED", "Account is deactivated"));
         sendKey(ctx, req, user, key);
     }
 

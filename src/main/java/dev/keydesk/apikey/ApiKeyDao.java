@@ -30,27 +30,51 @@ public interface ApiKeyDao {
      * logged out as by hand (keys revoked, device rows gone; a key never used counts from its
      * issue) and {@code loggedOut} is written too, with their number added as {@code devices}.
      *
+     * <p>{@code checkedHash} is the password hash the password was verified against (null when
+     * no password was asked, as by dev_fetch_api_key). Nothing is written unless the account is
+     * still active with that very hash: a password change or a deactivation that commits while
+     * argon2 runs logs the account's devices out, and a device issued after it would outlive
+     * it. The users row is updated first and everything else waits on it, so this statement and
+     * a password change take the row's lock in turn: whichever comes second sees the other's
+     * work. Empty when nothing was written.
+     *
+     * <p>{@code newCombination} says whether no device still logged in has this client, user
+     * agent and address, counting as the device's addresses the one it fetched its key from and
+     * those it used the key from since: the account is told of a login unlike any it keeps,
+     * whatever name the client gave itself.
+     *
      * <p>Every part reads the database as it was before the statement: a device that a parallel
      * login committed meanwhile is neither counted nor logged out here, so logins at the same
      * instant may leave a device or more beyond the limit, until the account's next login trims
      * it again. A plain statement rather than a method of this interface, whose attaching readies
      * every method at each call.
      */
-    static IssuedDevice issueDeviceKey(Handle h, long userId, String client, String userAgent, String ip, byte[] digest,
-                                       int deviceLimit, AuditLog.Row issued, AuditLog.Row loggedOut) {
+    static Optional<IssuedDevice> issueDeviceKey(Handle h, long userId, String checkedHash, String client, String userAgent,
+                                                 String ip, byte[] digest, int deviceLimit, AuditLog.Row issued,
+                                                 AuditLog.Row loggedOut) {
         var statement = h.createQuery("""
-                        WITH known AS (SELECT EXISTS (SELECT 1 FROM devices WHERE user_id = :userId AND client = :client) AS client_known),
+                        WITH known AS (SELECT EXISTS (
+                                           SELECT 1 FROM devices d
+                                           WHERE d.user_id = :userId AND d.client = :client AND d.user_agent = :userAgent
+                                             AND (d.ip = :ip OR EXISTS (
+                                                      SELECT 1 FROM api_keys k JOIN api_key_addresses a ON a.key_id = k.id
+                                                      WHERE k.device_id = d.id AND k.revoked_at IS NULL AND a.ip = :ip))
+                                       ) AS combination_known),
                              logged_in AS (SELECT count(*) AS devices FROM (
                                                SELECT FROM api_keys WHERE user_id = :userId AND kind = 'device' AND revoked_at IS NULL
                                                LIMIT :deviceLimit) capped),
+                             login AS (UPDATE users SET last_login_at = now()
+                                       WHERE id = :userId AND is_active
+                                         AND (CAST(:checkedHash AS text) IS NULL OR password_hash = :checkedHash)
+                                       RETURNING email),
                              device AS (INSERT INTO devices (user_id, client, user_agent, ip)
-                                        VALUES (:userId, :client, :userAgent, :ip) RETURNING id),
+                                        SELECT :userId, :client, :userAgent, :ip FROM login RETURNING id),
                              device_key AS (INSERT INTO api_keys (user_id, digest, kind, device_id)
                                             SELECT :userId, :digest, 'device', id FROM device),
-                             login AS (UPDATE users SET last_login_at = now() WHERE id = :userId RETURNING email),
                              beyond AS (SELECT id, device_id FROM api_keys
                                         WHERE user_id = :userId AND kind = 'device' AND revoked_at IS NULL
                                           AND (SELECT devices FROM logged_in) >= :deviceLimit
+                                          AND EXISTS (SELECT 1 FROM device)
                                         ORDER BY coalesce(last_used_at, created_at) DESC, id DESC
                                         OFFSET :deviceLimit - 1),
                              revoked AS (UPDATE api_keys k SET revoked_at = now(), device_id = NULL FROM beyond
@@ -67,17 +91,22 @@ public interface ApiKeyDao {
                                               COALESCE((SELECT email FROM users WHERE id = :out_actor), :out_via),
                                               (SELECT email FROM login)
                                        FROM revoked HAVING count(*) > 0)
-                        SELECT device.id AS device_id, known.client_known, (SELECT count(*) FROM revoked) AS logged_out
+                        SELECT device.id AS device_id, NOT known.combination_known AS new_combination,
+                               (SELECT count(*) FROM revoked) AS logged_out
                         FROM device, known""")
-                .bind("userId", userId).bind("client", client).bind("userAgent", userAgent).bind("ip", ip)
-                .bind("digest", digest).bind("deviceLimit", deviceLimit);
+                .bind("userId", userId).bind("checkedHash", checkedHash).bind("client", client)
+                .bind("userAgent", userAgent).bind("ip", ip).bind("digest", digest).bind("deviceLimit", deviceLimit);
         return AuditLog.bindRow(AuditLog.bindRow(statement, "issued", issued), "out", loggedOut)
-                .map((rs, ctx) -> new IssuedDevice(rs.getLong("device_id"), rs.getBoolean("client_known"), rs.getInt("logged_out")))
-                .one();
+                .map((rs, ctx) -> new IssuedDevice(rs.getLong("device_id"), rs.getBoolean("new_combination"),
+                        rs.getInt("logged_out")))
+                .findOne();
     }
 
-    /** @param loggedOut how many devices were logged out to keep the account within its limit */
-    record IssuedDevice(long deviceId, boolean clientKnown, int loggedOut) {}
+    /**
+     * @param newCombination whether no device still logged in has this client, user agent and address
+     * @param loggedOut how many devices were logged out to keep the account within its limit
+     */
+    record IssuedDevice(long deviceId, boolean newCombination, int loggedOut) {}
 
     @SqlQuery("SELECT id FROM users WHERE id = :userId FOR UPDATE")
     Optional<Long> lockUser(@Bind("userId") long userId);

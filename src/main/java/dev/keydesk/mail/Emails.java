@@ -37,17 +37,64 @@ public final class Emails {
                 """.formatted(inviter, orgName, link));
     }
 
-    public static Email newLogin(String orgName, String client, String ip, Instant when, String accountLink) {
+    /**
+     * To a person whose account gave a device a key of its own from a client, user agent and
+     * address that no device still logged in has. The client and user agent are the caller's
+     * words, so they are quoted and escaped ({@link #quoted}): a plain-text e-mail has no markup,
+     * but a line break or a bidirectional override in them could make the notice read as
+     * something Keydesk did not write.
+     */
+    public static Email newLogin(String orgName, String client, String userAgent, String ip, Instant when,
+                                 String accountLink) {
         return new Email("New login to your Keydesk account", """
-                Your %s account just gave its API key to a client it had not used before:
+                Your %s account just gave an API key of its own to a device unlike any it keeps logged in
+                (none has this client, user agent and address):
 
-                  Client:  %s
-                  Address: %s
-                  When:    %s
+                  Client:     %s
+                  User agent: %s
+                  Address:    %s
+                  When:       %s
 
-                If this was you, there is nothing to do. If not, change your password and generate a new API key
-                under Account & privacy: %s
-                """.formatted(orgName, client, ip, WHEN.format(when), accountLink));
+                The client and user agent are what the device said about itself, quoted (characters that
+                would not show are written as \\u{...}); only the address is what Keydesk saw.
+
+                If this was you, there is nothing to do.
+
+                If it was not, someone knows your password. Under Account & privacy (%s):
+                  - Change your password. That logs out every device logged in with your API key, this one
+                    included, and your other browser sessions. If they may have seen your API key itself,
+                    generate a new one there too.
+                  - To log out only this device, find it under "Devices logged in with your API key" and
+                    click Log out. Whoever has your password can fetch another key, so change it as well.
+                """.formatted(orgName, quoted(client), quoted(userAgent), escaped(ip), WHEN.format(when), accountLink));
+    }
+
+    /** {@code text} between double quotes, with {@code "} and {@code \} escaped and made visible as {@link #escaped}. */
+    static String quoted(String text) {
+        return '"' + escaped(text == null ? "" : text.replace("\\", "\\\\").replace("\"", "\\\"")) + '"';
+    }
+
+    /**
+     * {@code text} with every character that is not plain visible text written as {@code \\u{hex}}:
+     * control characters (line breaks among them, C1 included), format characters (bidirectional
+     * overrides and isolates, zero-width ones), line and paragraph separators, and anything
+     * unassigned or half of a surrogate pair.
+     */
+    static String escaped(String text) {
+        if (text == null) return "";
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            int type = Character.getType(c);
+            boolean hidden = type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.UNASSIGNED || type == Character.SURROGATE
+                    || type == Character.PRIVATE_USE;
+            if (hidden) {
+                out.append("\\u{").append(Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT)).append('}');
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 
     /** To a person whose main key was reported leaked and has been replaced. */

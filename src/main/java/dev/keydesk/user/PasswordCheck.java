@@ -30,10 +30,15 @@ public final class PasswordCheck {
     /** Said only once the password was right, as Zulip does. */
     public record Deactivated<T>(User user) implements Outcome<T> {}
 
-    /** What a right password opens for an active account, done in the transaction that forgives the attempt. */
+    /**
+     * What a right password opens for an active account, done in the transaction that forgives the
+     * attempt. {@code checkedHash} is the hash the password was verified against: an opening that
+     * writes can make its write depend on it being still the account's, since the password may
+     * have changed while argon2 ran.
+     */
     @FunctionalInterface
     public interface Opening<T> {
-        T open(Handle handle, User user);
+        T open(Handle handle, User user, String checkedHash);
     }
 
     private final Jdbi jdbi;
@@ -48,7 +53,7 @@ public final class PasswordCheck {
 
     /** Only checks: a right password for an active account is {@code Verified} with nothing opened. */
     public Outcome<Void> check(String username, String password, String ip) {
-        return check(username, password, ip, (handle, user) -> null);
+        return check(username, password, ip, (handle, user, checkedHash) -> null);
     }
 
     public <T> Outcome<T> check(String username, String password, String ip, Opening<T> opening) {
@@ -63,8 +68,10 @@ public final class PasswordCheck {
             return new WrongCredentials<>();
         }
         User user = stored.get().user();
+        String checkedHash = stored.get().passwordHash();
         return jdbi.inTransaction(h -> {
-            Outcome<T> outcome = user.isActive() ? new Verified<>(user, opening.open(h, user)) : new Deactivated<>(user);
+            Outcome<T> outcome = user.isActive() ? new Verified<>(user, opening.open(h, user, checkedHash))
+                    : new Deactivated<>(user);
             // Last, so the rate limit's rows stay locked only until the commit.
             limiter.forgive(h, attempt);
             return outcome;

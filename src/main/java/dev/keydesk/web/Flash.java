@@ -10,7 +10,8 @@ import java.util.Arrays;
  * free text, so nobody can make Keydesk display words of their choosing.
  */
 public enum Flash {
-    PASSWORD_CHANGED("Your password has been changed, and your other sessions have been logged out."),
+    PASSWORD_CHANGED("Your password has been changed, and your other sessions and your devices have been logged out.",
+            "Your password has been changed, and your other sessions have been logged out. %s", true),
     LOGGED_OUT("You have been logged out."),
     WELCOME("Your organization is ready. Welcome to Keydesk!"),
     BOT_CREATED("Your bot has been created. Its API key and zuliprc are below."),
@@ -36,7 +37,8 @@ public enum Flash {
             "%s has a new API key. The old key no longer works and their devices were logged out."),
     INVITATION_REVOKED("The invitation was revoked."),
     INVITATION_ACCEPTED("Welcome! Your account is ready."),
-    PASSWORD_RESET("Your password has been changed. Log in with the new one."),
+    PASSWORD_RESET("Your password has been changed, and your sessions and devices have been logged out. Log in with the new one.",
+            "Your password has been changed, and your sessions have been logged out. %s Log in with the new one.", true),
     SERVICE_MODIFIED("The service was changed."),
     SERVICE_MEMBER_ADDED("The account may now call the service."),
     SERVICE_MEMBER_REMOVED("The account may no longer call the service."),
@@ -45,16 +47,26 @@ public enum Flash {
     private static final String COOKIE = "keydesk_flash";
     private static final String SECURE_ATTR = "keydesk.secure-cookies";
     private final String message;
-    /** The same notice naming the account it is about ({@code %s}), or null for notices that name nobody. */
+    /**
+     * The same notice naming the account it is about ({@code %s}), or saying how many devices were
+     * logged out; null for notices that do neither.
+     */
     private final String namedMessage;
+    /** Whether the number the cookie carries is a count of devices logged out rather than an account's id. */
+    private final boolean countsDevices;
 
     Flash(String message) {
         this(message, null);
     }
 
     Flash(String message, String namedMessage) {
+        this(message, namedMessage, false);
+    }
+
+    Flash(String message, String namedMessage, boolean countsDevices) {
         this.message = message;
         this.namedMessage = namedMessage;
+        this.countsDevices = countsDevices;
     }
 
     /**
@@ -62,8 +74,14 @@ public enum Flash {
      * looks the name up itself: the cookie holds an id, never words.
      */
     public record Taken(Flash flash, Long subjectId) {
-        /** The notice naming {@code subjectName}, or its general wording when there is no name to give. */
+        /**
+         * The notice naming {@code subjectName}, or its general wording when there is no name to
+         * give; a notice that counts devices says how many, whatever the name.
+         */
         public String message(String subjectName) {
+            if (flash.countsDevices) {
+                return subjectId == null ? flash.message : String.format(flash.namedMessage, devicesLoggedOut(subjectId));
+            }
             return flash.namedMessage != null && subjectName != null
                     ? String.format(flash.namedMessage, subjectName) : flash.message;
         }
@@ -96,15 +114,27 @@ public enum Flash {
         write(ctx, name() + "." + subjectId);
     }
 
+    /** A notice that says how many devices were logged out (the cookie carries the number only). */
+    public void setDevicesLoggedOut(Context ctx, int devices) {
+        if (!countsDevices) throw new IllegalArgumentException(name() + " does not count devices");
+        write(ctx, name() + "." + devices);
+    }
+
+    private static String devicesLoggedOut(long devices) {
+        if (devices <= 0) return "No device was logged in with a key of its own.";
+        if (devices == 1) return "1 device was logged out: its key no longer works.";
+        return devices + " devices were logged out: their keys no longer work.";
+    }
+
     private static void write(Context ctx, String value) {
         boolean secure = secureCookies(ctx);
         ctx.cookie(new Cookie(COOKIE, value, "/", -1, secure, true, null, SameSite.LAX));
     }
 
-    /** The pending notice, if any, in its general wording; reading it clears it. */
+    /** The pending notice, if any, in its general wording (with its count, for one that counts); reading it clears it. */
     public static String take(Context ctx) {
         Taken taken = takeWithSubject(ctx);
-        return taken == null ? null : taken.flash().message();
+        return taken == null ? null : taken.message(null);
     }
 
     /** The pending notice and whom it is about, if any; reading it clears it. */

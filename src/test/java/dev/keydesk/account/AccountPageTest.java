@@ -307,6 +307,72 @@ class AccountPageTest {
         assertTrue(Fixtures.auditEvents(iago.id()).contains("password_changed"));
     }
 
+    private String fetchDeviceKey(String userAgent) {
+        Http.Response r = Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
+                Http.form("username", "iago@zulip.com", "password", Fixtures.PASSWORD), null, Map.of("User-Agent", userAgent));
+        assertEquals(200, r.status(), r.body());
+        return r.json().get("api_key").asText();
+    }
+
+    private static Http.Response forwardAuth(String base, String serviceToken, String key) {
+        return Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/forward-auth"))
+                .header("X-Keydesk-Service-Token", serviceToken)
+                .header("Authorization", Http.basic("iago@zulip.com", key)).GET().build());
+    }
+
+    /**
+     * A password changed because it got out must not leave behind the keys fetched with it: every
+     * device is logged out (in every process, through forward-auth too), the main key stays, the
+     * form says so beforehand and the notice after says how many.
+     */
+    @Test
+    void changingThePasswordLogsOutEveryDeviceButKeepsTheMainKey() throws Exception {
+        String phone = fetchDeviceKey("ZulipMobile/27.1 (iOS 17)");
+        String terminal = fetchDeviceKey("ZulipTerminal/0.7.0");
+        String mainKey = Fixtures.keyOf(iago);
+        String me = keydesk.baseUrl() + "/api/v1/users/me";
+        String service = keydesk.primary().services().guard().register(dev.keydesk.audit.Actor.commandLine(),
+                new dev.keydesk.guard.GuardActions.Spec("Grafana", "", dev.keydesk.guard.Access.EVERYONE, null)).token();
+        for (String key : new String[] {phone, terminal, mainKey}) {
+            assertEquals(200, Http.get(me, Http.basic("iago@zulip.com", key)).status());
+            assertEquals(200, forwardAuth(keydesk.secondaryUrl(), service, key).status(), "cached by the other process");
+        }
+
+        Page account = loggedInAccountPage();
+        String before = account.doc().selectFirst("#password-change-effects").text();
+        assertTrue(before.contains("every device logged in with your API key (2 now, listed above)"), before);
+        Page changed = browser.submit(account, "/account/password", Map.of("current_password", Fixtures.PASSWORD,
+                "new_password", "new password one", "new_password_confirm", "new password one"));
+        assertEquals(200, changed.status(), changed.body());
+        String notice = changed.doc().selectFirst(".flash").text();
+        assertTrue(notice.contains("2 devices were logged out"), notice);
+        assertTrue(changed.doc().select("#devices td").isEmpty(), "no device is listed any more");
+
+        for (String key : new String[] {phone, terminal}) {
+            assertEquals(401, Http.get(me, Http.basic("iago@zulip.com", key)).status(), "a device's key");
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (forwardAuth(keydesk.secondaryUrl(), service, key).status() != 401) {
+                if (System.nanoTime() > deadline) throw new AssertionError("the other process still lets a device's key through");
+                Thread.sleep(10);
+            }
+        }
+        assertEquals(200, Http.get(me, Http.basic("iago@zulip.com", mainKey)).status(), "the main key stays");
+        assertEquals(200, forwardAuth(keydesk.secondaryUrl(), service, mainKey).status());
+        assertEquals(mainKey, Fixtures.keyOf(iago));
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM devices"));
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM api_keys WHERE kind = 'device' AND revoked_at IS NULL"));
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'devices_logged_out' "
+                + "AND target_user_id = " + iago.id() + " AND details ->> 'devices' = '2'"));
+
+        // With no device left, the next change says so.
+        Page again = browser.submit(changed, "/account/password", Map.of("current_password", "new password one",
+                "new_password", "new password two", "new_password_confirm", "new password two"));
+        assertTrue(again.doc().selectFirst(".flash").text().contains("No device was logged in"),
+                again.doc().selectFirst(".flash").text());
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'devices_logged_out'"),
+                "nothing logged out, nothing recorded");
+    }
+
     @Test
     void getApiKeyAnswersWithARedirectSoReloadingResendsNothing() throws Exception {
         Page prompt = browser.submit(loggedInAccountPage(), "/account/api-key", Map.of());

@@ -307,13 +307,26 @@ class PasswordResetTest {
         assertEquals(REQUEST_PATH, LogPaths.loggable(REQUEST_PATH), "the request form's path is logged as it is");
     }
 
-    @Test
-    void theNewKeyCheckboxIsOffByDefaultAndLeavesTheKeyAlone() {
-        Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
+    private String fetchDeviceKey() {
+        Http.Response r = Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
                 Http.form("username", EMAIL, "password", Fixtures.PASSWORD), null,
                 Map.of("User-Agent", "ZulipMobile/27.1 (iOS 17)"));
+        assertEquals(200, r.status(), r.body());
+        return r.json().get("api_key").asText();
+    }
+
+    /**
+     * A reset is what someone does whose password got out: the keys fetched with it stop, the
+     * page says so beforehand and the notice after says how many. The main key stays unless the
+     * box is ticked.
+     */
+    @Test
+    void theNewKeyCheckboxIsOffByDefaultAndLeavesTheMainKeyButDevicesAreLoggedOut() {
+        String deviceKey = fetchDeviceKey();
         assertEquals(1, Fixtures.count("SELECT count(*) FROM devices"));
         String key = Fixtures.keyOf(iago);
+        String me = keydesk.baseUrl() + "/api/v1/users/me";
+        assertEquals(200, Http.get(me, Http.basic(EMAIL, deviceKey)).status(), "cached before the reset");
 
         String path = resetLinkForIago();
         WebClient client = newClient();
@@ -322,19 +335,24 @@ class PasswordResetTest {
         assertNotNull(checkbox, "the form offers a new API key");
         assertFalse(checkbox.hasAttr("checked"), "off by default");
         assertEquals("yes", checkbox.attr("value"));
+        String effects = form.doc().selectFirst("#password-reset-effects").text();
+        assertTrue(effects.contains("every device logged in with a key of its own"), effects);
 
         Page done = setNewPassword(client, form, path, NEW_PASSWORD, NEW_PASSWORD, false);
         assertEquals("Log in", heading(done));
+        String notice = done.doc().selectFirst(".flash").text();
+        assertTrue(notice.contains("1 device was logged out"), notice);
         assertEquals(key, Fixtures.keyOf(iago), "the key is unchanged");
-        assertEquals(200, Http.get(keydesk.baseUrl() + "/api/v1/users/me", Http.basic(EMAIL, key)).status());
-        assertEquals(1, Fixtures.count("SELECT count(*) FROM devices"), "the device stays logged in");
+        assertEquals(200, Http.get(me, Http.basic(EMAIL, key)).status());
+        assertEquals(401, Http.get(me, Http.basic(EMAIL, deviceKey)).status(), "the device's key");
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM devices"), "the device was logged out");
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'devices_logged_out' "
+                + "AND target_user_id = " + iago.id() + " AND details ->> 'devices' = '1'"));
     }
 
     @Test
     void theNewKeyCheckboxReplacesTheKeyAndLogsOutDevices() {
-        Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
-                Http.form("username", EMAIL, "password", Fixtures.PASSWORD), null,
-                Map.of("User-Agent", "ZulipMobile/27.1 (iOS 17)"));
+        String deviceKey = fetchDeviceKey();
         assertEquals(1, Fixtures.count("SELECT count(*) FROM devices"));
         String oldKey = Fixtures.keyOf(iago);
 
@@ -348,7 +366,12 @@ class PasswordResetTest {
         String me = keydesk.baseUrl() + "/api/v1/users/me";
         assertEquals(401, Http.get(me, Http.basic(EMAIL, oldKey)).status(), "the old key");
         assertEquals(200, Http.get(me, Http.basic(EMAIL, newKey)).status(), "the new key");
+        assertEquals(401, Http.get(me, Http.basic(EMAIL, deviceKey)).status(), "the device's key");
+        assertTrue(done.doc().selectFirst(".flash").text().contains("1 device was logged out"),
+                done.doc().selectFirst(".flash").text());
         assertEquals(0, Fixtures.count("SELECT count(*) FROM devices"), "devices were logged out");
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'devices_logged_out'"),
+                "one row for the one device");
         List<String> events = Fixtures.auditEvents(iago.id());
         assertTrue(events.contains("password_changed"), events.toString());
         assertTrue(events.contains("devices_logged_out"), events.toString());

@@ -6,12 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keydesk.audit.Actor;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.User;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -189,6 +196,50 @@ class FetchApiKeyApiTest {
         assertEquals(200, fetch(form("username", "iago@zulip.com", "password", Fixtures.PASSWORD)).status());
         for (int i = 1; i <= 5; i++) {
             assertEquals(401, fetch(form("username", "iago@zulip.com", "password", "guess")).status(), "attempt " + i);
+        }
+    }
+
+    /**
+     * Someone holding the password keeps calling fetch_api_key while its owner changes it: a call
+     * whose argon2 check passed with the old password just before the change commits must not
+     * come out with a key that outlives the change. Here the change waits, uncommitted, until the
+     * call is held up by it, then commits.
+     */
+    /** Calls held up while writing a device; read afresh, since inside a transaction PostgreSQL keeps its first reading. */
+    private static long waitingToIssue(org.jdbi.v3.core.Handle h) {
+        h.createQuery("SELECT pg_stat_clear_snapshot()").mapToMap().one();
+        return h.createQuery("""
+                        SELECT count(*) FROM pg_stat_activity
+                        WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO devices%' AND pid <> pg_backend_pid()""")
+                .mapTo(Long.class).one();
+    }
+
+    @Test
+    void aPasswordChangedWhileTheOldOneWasBeingCheckedHandsOutNoKey() throws Exception {
+        var services = keydesk.primary().services();
+        String hash = services.accounts().hashNewPassword("a brand new passphrase");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            List<Future<Http.Response>> fetched = new ArrayList<>();
+            keydesk.primary().database().jdbi().useTransaction(h -> {
+                services.accounts().setPassword(h, Actor.user(iago.id(), "127.0.0.1"), iago.id(), hash, null, Map.of());
+                fetched.add(pool.submit(() -> fetch(form("username", "iago@zulip.com", "password", Fixtures.PASSWORD))));
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (waitingToIssue(h) == 0) {
+                    if (fetched.get(0).isDone()) throw new AssertionError("the call did not wait for the change: "
+                            + fetched.get(0).get().body());
+                    if (System.nanoTime() > deadline) throw new AssertionError("the call never reached the account's row");
+                    Thread.sleep(10);
+                }
+            });
+            Http.Response r = fetched.get(0).get(30, TimeUnit.SECONDS);
+            assertEquals(401, r.status(), "the password it was checked against is no longer the account's: " + r.body());
+            assertEquals("AUTHENTICATION_FAILED", r.json().get("code").asText());
+            assertEquals(0, Fixtures.count("SELECT count(*) FROM devices"));
+            assertEquals(0, Fixtures.count("SELECT count(*) FROM api_keys WHERE kind = 'device'"));
+            assertFalse(Fixtures.auditEvents(iago.id()).contains("device_key_issued"));
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -12,8 +12,8 @@ final class TestDevices {
 
     static long logIn(Handle h, long userId, String client, String userAgent, String ip, byte[] digest) {
         Actor actor = Actor.api(userId, ip);
-        return ApiKeyDao.issueDeviceKey(h, userId, client, userAgent, ip, digest, ApiKeyActions.MAX_DEVICES_PER_ACCOUNT,
+        return ApiKeyDao.issueDeviceKey(h, userId, null, client, userAgent, ip, digest, ApiKeyActions.MAX_DEVICES_PER_ACCOUNT,
                 new AuditLog.Row(AuditEvent.DEVICE_KEY_ISSUED, actor, Map.of("purpose", "test", "client", client)),
-                new AuditLog.Row(AuditEvent.DEVICES_LOGGED_OUT, actor, Map.of())).deviceId();
+                new AuditLog.Row(AuditEvent.DEVICES_LOGGED_OUT, actor, Map.of())).orElseThrow().deviceId();
     }
 }

@@ -237,7 +237,8 @@ class AccountBrowserTest {
 
         assertThat(page).hasURL(baseUrl + "/login");
         assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setLevel(1))).hasText("Log in");
-        assertThat(page.getByText("Your password has been changed. Log in with the new one.")).isVisible();
+        assertThat(page.getByText("Log in with the new one.")).isVisible();
+        assertThat(page.getByText("Log in with the new one.")).containsText("No device was logged in");
 
         BrowserSupport.logIn(page, baseUrl, EMAIL, NEW_PASSWORD);
         assertThat(page).hasURL(baseUrl + "/account");
