@@ -1,8 +1,17 @@
 package dev.keydesk.config;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -32,11 +41,21 @@ public record Settings(
     /** How TLS is used with the SMTP server. */
     public enum SmtpSecurity { NONE, STARTTLS, TLS }
 
-    /** Outgoing mail; null in {@link Settings#smtp()} means e-mails are written to the log. */
-    public record Smtp(String host, int port, String user, String password, SmtpSecurity security, String from) {
+    /**
+     * Outgoing mail; null in {@link Settings#smtp()} means e-mails are written to the log.
+     * {@code trusted}: the only certificates the server's may chain to (a private CA); empty, the
+     * JVM's trusted CAs.
+     */
+    public record Smtp(String host, int port, String user, String password, SmtpSecurity security, String from,
+                       List<X509Certificate> trusted) {
+        public Smtp {
+            trusted = List.copyOf(trusted);
+        }
+
         @Override
         public String toString() {
-            return "Smtp[" + host + ":" + port + ", " + security + ", from " + from + "]"; // never the password
+            return "Smtp[" + host + ":" + port + ", " + security + ", from " + from
+                    + (trusted.isEmpty() ? "" : ", trusting " + trusted.size() + " certificate(s)") + "]"; // never the password
         }
     }
 
@@ -132,16 +151,50 @@ public record Settings(
             default -> throw new ConfigException("KEYDESK_SMTP_TLS must be none, starttls or tls");
         };
         int defaultPort = security == SmtpSecurity.TLS ? 465 : security == SmtpSecurity.STARTTLS ? 587 : 25;
+        String rawPort = nonBlank(env.get("KEYDESK_SMTP_PORT"), Integer.toString(defaultPort));
         int port;
         try {
-            port = Integer.parseInt(env.getOrDefault("KEYDESK_SMTP_PORT", Integer.toString(defaultPort)).trim());
+            port = Integer.parseInt(rawPort);
         } catch (NumberFormatException e) {
-            throw new ConfigException("KEYDESK_SMTP_PORT must be a number");
+            port = -1;
+        }
+        if (port < 1 || port > 65535) {
+            throw new ConfigException("KEYDESK_SMTP_PORT must be a port number from 1 to 65535, got '" + rawPort + "'");
         }
         String user = env.get("KEYDESK_SMTP_USER");
         String from = nonBlank(env.get("KEYDESK_SMTP_FROM"), "keydesk@" + externalUrl.getHost());
+        String caFile = env.get("KEYDESK_SMTP_CA_FILE");
+        List<X509Certificate> trusted = List.of();
+        if (caFile != null && !caFile.isBlank()) {
+            if (security == SmtpSecurity.NONE) {
+                throw new ConfigException("KEYDESK_SMTP_CA_FILE is set but KEYDESK_SMTP_TLS is none: "
+                        + "set KEYDESK_SMTP_TLS to starttls or tls for the certificates to be used");
+            }
+            trusted = readCertificates(Path.of(caFile.trim()));
+        }
         return new Smtp(host.trim(), port, user == null || user.isBlank() ? null : user.trim(),
-                env.get("KEYDESK_SMTP_PASSWORD"), security, from);
+                env.get("KEYDESK_SMTP_PASSWORD"), security, from, trusted);
+    }
+
+    /** The certificates of a PEM file (one or more "-----BEGIN CERTIFICATE-----" blocks). */
+    private static List<X509Certificate> readCertificates(Path file) {
+        List<X509Certificate> certificates = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(file)) {
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                if (c instanceof X509Certificate x509) certificates.add(x509);
+            }
+        } catch (IOException e) {
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : ConfigException.rootMessage(e);
+            throw new ConfigException("KEYDESK_SMTP_CA_FILE cannot be read: " + file + " (" + why + ")");
+        } catch (CertificateException e) {
+            certificates.clear(); // said below
+        }
+        if (certificates.isEmpty()) {
+            throw new ConfigException("KEYDESK_SMTP_CA_FILE must hold PEM certificates (-----BEGIN CERTIFICATE-----), "
+                    + "found none in " + file);
+        }
+        return certificates;
     }
 
     /** The external URL without a trailing slash, as written into every zuliprc as {@code site}. */

@@ -26,7 +26,11 @@ import org.junit.jupiter.api.Test;
  */
 @IntegrationTest
 class ExpectContinueTest {
-    private static final Duration PROMPTLY = Duration.ofSeconds(2);
+    /**
+     * A correctness deadline, not a speed budget: the answer must come without the body, which is
+     * never sent, so a server that waited for it would send a 100 Continue or nothing at all.
+     */
+    private static final Duration PROMPTLY = Duration.ofSeconds(30);
 
     private final TestKeydesk keydesk = TestKeydesk.get();
 
@@ -81,12 +85,9 @@ class ExpectContinueTest {
         };
         for (String[] c : cases) {
             try (Socket socket = connect()) {
-                Instant start = Instant.now();
                 sendHeaders(socket, c[0], c[1], Long.parseLong(c[2]));
                 String head = readHead(socket.getInputStream());
-                Duration took = Duration.between(start, Instant.now());
                 assertTrue(head.startsWith("HTTP/1.1 413 "), c[0] + " " + c[2] + " answered:\n" + head);
-                assertTrue(took.compareTo(PROMPTLY) < 0, "took " + took);
                 assertTrue(head.toLowerCase().contains("connection: close"),
                         "the body is never read, so the connection is not kept:\n" + head);
             }

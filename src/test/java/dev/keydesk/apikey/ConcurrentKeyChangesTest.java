@@ -1,6 +1,10 @@
 package dev.keydesk.apikey;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotActions;
@@ -13,7 +17,9 @@ import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -75,19 +81,18 @@ class ConcurrentKeyChangesTest {
     void parallelBlocksAndUnblocksOfOneKeyEachHappenOnce() throws Exception {
         BotActions.Created bot = webhookBot("Deploy Hook", "deploy");
         long id = bot.bot().id();
-        WebClient admin = new WebClient(keydesk.baseUrl());
-        admin.login("hamlet@zulip.com", Fixtures.PASSWORD);
-        String csrf = WebClient.csrf(admin.get("/keys"));
+        Session admin = signIn();
 
-        List<Integer> blocks = inParallel(50, () -> admin.post("/keys/" + id + "/block",
-                Map.of("csrf_token", csrf, "confirmed", "yes")).status());
-        assertEquals(50, blocks.stream().filter(s -> s == 200).count(), "each request ends on the Keys page");
+        List<Answer> blocks = inParallel(50, () -> admin.post(id, "block"));
+        assertEquals(List.of("BLOCKED"), blocks.stream().map(Answer::outcome).distinct().toList(),
+                "each request ends on the Keys page with the result of a block: " + blocks);
+        assertEquals(1, blocks.stream().filter(a -> a.changed(id)).count(), "exactly one request blocks the key: " + blocks);
         assertEquals(1, auditEvents(id, "bot_deactivated"));
         assertEquals(1, outboxEvents(id, "key.blocked"));
 
-        List<Integer> unblocks = inParallel(50, () -> admin.post("/keys/" + id + "/unblock",
-                Map.of("csrf_token", csrf)).status());
-        assertEquals(50, unblocks.stream().filter(s -> s == 200).count());
+        List<Answer> unblocks = inParallel(50, () -> admin.post(id, "unblock"));
+        assertEquals(List.of("UNBLOCKED"), unblocks.stream().map(Answer::outcome).distinct().toList(), unblocks.toString());
+        assertEquals(1, unblocks.stream().filter(a -> a.changed(id)).count(), "exactly one request unblocks it: " + unblocks);
         assertEquals(1, auditEvents(id, "bot_reactivated"));
         assertEquals(1, outboxEvents(id, "key.unblocked"));
     }
@@ -96,27 +101,79 @@ class ConcurrentKeyChangesTest {
     void aMixedRaceOfBlocksAndUnblocksRecordsOnlyRealChanges() throws Exception {
         BotActions.Created bot = webhookBot("Deploy Hook", "deploy");
         long id = bot.bot().id();
+        Session admin = signIn();
+
+        List<Callable<Answer>> calls = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String action = i % 2 == 0 ? "block" : "unblock";
+            calls.add(() -> admin.post(id, action));
+        }
+        List<Answer> answers = inParallel(calls);
+        for (int i = 0; i < answers.size(); i++) {
+            assertEquals(i % 2 == 0 ? "BLOCKED" : "UNBLOCKED", answers.get(i).outcome(), "request " + i + ": " + answers.get(i));
+        }
+
+        // The key starts unblocked, so the first block to run changes it: there is at least one real change,
+        // and the states alternate from there (blocked, unblocked, blocked, …), never two alike in a row.
+        List<String> sequence = Fixtures.auditEvents(id).stream()
+                .filter(e -> e.equals("bot_deactivated") || e.equals("bot_reactivated")).toList();
+        assertFalse(sequence.isEmpty(), "no block happened");
+        assertEquals("bot_deactivated", sequence.get(0), sequence.toString());
+        for (int i = 1; i < sequence.size(); i++) {
+            assertNotEquals(sequence.get(i - 1), sequence.get(i), "no repeated change in " + sequence);
+        }
+        long blocked = auditEvents(id, "bot_deactivated");
+        long unblocked = auditEvents(id, "bot_reactivated");
+        // Each answer tells whether its own request changed the key: exactly the audited changes did.
+        assertEquals(blocked, answers.stream().filter(a -> a.outcome().equals("BLOCKED") && a.changed(id)).count(), answers.toString());
+        assertEquals(unblocked, answers.stream().filter(a -> a.outcome().equals("UNBLOCKED") && a.changed(id)).count(),
+                answers.toString());
+        assertEquals(blocked, outboxEvents(id, "key.blocked"), "one notice per real block");
+        assertEquals(unblocked, outboxEvents(id, "key.unblocked"), "one notice per real unblock");
+        // The last real change is the state the key is left in.
+        boolean active = Fixtures.count("SELECT count(*) FROM users WHERE is_active AND id = " + id) == 1;
+        assertEquals(sequence.get(sequence.size() - 1).equals("bot_reactivated"), active, sequence.toString());
+    }
+
+    /** An administrator's signed-in session, for posting the Keys page's forms without following the redirect. */
+    private Session signIn() {
         WebClient admin = new WebClient(keydesk.baseUrl());
         admin.login("hamlet@zulip.com", Fixtures.PASSWORD);
         String csrf = WebClient.csrf(admin.get("/keys"));
+        return new Session(keydesk.baseUrl(), "keydesk_session=" + admin.cookie("keydesk_session"), csrf);
+    }
 
-        List<Callable<Integer>> calls = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            String action = i % 2 == 0 ? "block" : "unblock";
-            calls.add(() -> admin.post("/keys/" + id + "/" + action, Map.of("csrf_token", csrf, "confirmed", "yes")).status());
+    private record Session(String base, String cookie, String csrf) {
+        Answer post(long id, String action) {
+            Http.Response r = Http.postForm(base + "/keys/" + id + "/" + action,
+                    Map.of("csrf_token", csrf, "confirmed", "yes"), null, Map.of("Cookie", cookie));
+            return Answer.of(r);
         }
-        inParallel(calls);
+    }
 
-        long blocked = auditEvents(id, "bot_deactivated");
-        long unblocked = auditEvents(id, "bot_reactivated");
-        // The states alternate, so the real changes are blocked, unblocked, blocked, …: never two alike in a row.
-        List<String> sequence = Fixtures.auditEvents(id).stream()
-                .filter(e -> e.equals("bot_deactivated") || e.equals("bot_reactivated")).toList();
-        for (int i = 1; i < sequence.size(); i++) {
-            assertEquals(false, sequence.get(i).equals(sequence.get(i - 1)), "no repeated change in " + sequence);
+    /**
+     * One request's answer: a redirect back to the Keys page, carrying the result the page will show
+     * (the action and the keys this request changed, none when the key already was in that state).
+     */
+    private record Answer(int status, String location, String outcome, List<Long> changedIds) {
+        static Answer of(Http.Response r) {
+            String location = r.headers().firstValue("Location").orElse("");
+            String cookie = r.headers().allValues("Set-Cookie").stream()
+                    .filter(c -> c.startsWith("keydesk_keys_result=")).findFirst().orElse(null);
+            assertEquals(303, r.status(), "a redirect back to the Keys page: " + r.status() + " " + r.body());
+            assertTrue(location.equals("/keys") || location.startsWith("/keys?"), location);
+            assertNotNull(cookie, "the result for the Keys page: " + r.headers().map());
+            String value = cookie.substring("keydesk_keys_result=".length()).split(";", 2)[0];
+            String[] lines = new String(Base64.getUrlDecoder().decode(value.substring(0, value.indexOf('.'))),
+                    StandardCharsets.UTF_8).split("\n");
+            List<Long> ids = new ArrayList<>();
+            for (int i = 1; i < lines.length; i++) ids.add(Long.parseLong(lines[i].substring(0, lines[i].indexOf('\t'))));
+            return new Answer(r.status(), location, lines[0], ids);
         }
-        assertEquals(blocked, outboxEvents(id, "key.blocked"), "one notice per real block");
-        assertEquals(unblocked, outboxEvents(id, "key.unblocked"), "one notice per real unblock");
+
+        boolean changed(long id) {
+            return changedIds.contains(id);
+        }
     }
 
     private BotActions.Created webhookBot(String name, String shortName) {

@@ -1,15 +1,21 @@
 package dev.keydesk.bench;
 
+import dev.keydesk.Keydesk;
 import dev.keydesk.audit.Actor;
+import dev.keydesk.config.Settings;
 import dev.keydesk.metrics.Metrics;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.PostgresControl;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.user.User;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -19,7 +25,8 @@ import java.util.concurrent.Future;
  * this machine: the authenticated API path (cached and uncached, with SQL statements per request,
  * side by side with Keydesk's cheapest route, a 404),
  * fetch_api_key (one argon2 verification), how fast another process refuses a regenerated key,
- * and the Account & privacy page. Run it as described in the README; it prints a table.
+ * the Account & privacy page, and a database outage (how soon the answers say so, how soon they
+ * are normal again). Run it as described in the README; it prints a table.
  * Not a test: timings depend on the machine, so nothing here passes or fails.
  */
 public final class KeyPathBenchmark {
@@ -27,6 +34,12 @@ public final class KeyPathBenchmark {
     private static final int THREADS = 4;
 
     public static void main(String[] args) throws Exception {
+        // One log line per request would cost more than the fast routes themselves.
+        System.setProperty("org.slf4j.simpleLogger.log.keydesk.requests", "warn");
+        if (List.of(args).equals(List.of("outage"))) { // that part alone: it needs no shared servers
+            databaseOutage();
+            System.exit(0);
+        }
         TestKeydesk keydesk = TestKeydesk.get();
         keydesk.reset();
         User user = Fixtures.user("bench@zulip.com", "Bench Admin", dev.keydesk.user.Role.ADMIN);
@@ -120,6 +133,8 @@ public final class KeyPathBenchmark {
         Stats search = timeSequential(50, () -> expect(200, browser.fetchStatus("/keys?q=bot+99")));
         report("GET /keys?q=… (search in 1,000)", search, -1, 50);
 
+        databaseOutage();
+
         System.out.println("\nBudgets: API path = 1 digest + at most 1 indexed lookup (0 when cached); "
                 + "regenerated key refused everywhere within 100 ms; pages well under 50 ms.");
         System.exit(0);
@@ -189,6 +204,80 @@ public final class KeyPathBenchmark {
             revocation.add(System.nanoTime() - start);
         }
         report("replaced key refused by the other process", revocation, -1, 50);
+    }
+
+    /**
+     * A Keydesk with an embedded PostgreSQL of its own, which is stopped and started again a few
+     * times: how long the first request after PostgreSQL went away waits for its 503 (it finds the
+     * database gone), the 503s after it, users/me with a cached key meanwhile, and how long after
+     * PostgreSQL accepts connections again the API answers normally.
+     */
+    private static void databaseOutage() throws Exception {
+        System.out.println();
+        Path data = Files.createTempDirectory("keydesk-outage-bench");
+        Settings settings = Settings.fromMap(Map.of("KEYDESK_PORT", "0", "KEYDESK_DATA_DIR", data.toString()));
+        try (Keydesk keydesk = Keydesk.start(settings, TestKeydesk.TUNING)) {
+            User owner = keydesk.services().organizations().createUserFromCommandLine("Outage Org", "owner@zulip.com",
+                    "Owner", dev.keydesk.user.Role.OWNER, Fixtures.PASSWORD).user();
+            String auth = Http.basic(owner.email(),
+                    keydesk.services().apiKeys().revealKey(Actor.commandLine(), owner.id(), "benchmark"));
+            String bots = "http://localhost:" + keydesk.port() + "/api/v1/bots";
+            String me = "http://localhost:" + keydesk.port() + "/api/v1/users/me";
+            for (int i = 0; i < 300; i++) {
+                expect(200, Http.get(bots, auth));
+                expect(200, Http.get(me, auth));
+            }
+            PostgresControl postgres = PostgresControl.running(data.resolve("postgres"));
+            Stats first = new Stats();
+            Stats later = new Stats();
+            Stats cached = new Stats();
+            Stats recovery = new Stats();
+            int rounds = 5;
+            for (int round = 0; round < rounds; round++) {
+                expect(200, Http.get(me, auth)); // the key in the cache, as on a server that has been answering
+                postgres.stop();
+                first.add(timed(() -> expect(503, Http.get(bots, auth))));
+                for (int i = 0; i < 50; i++) {
+                    later.add(timed(() -> expect(503, Http.get(bots, auth))));
+                    cached.add(timed(() -> expect(200, Http.get(me, auth))));
+                }
+                postgres.start();
+                long accepting = System.nanoTime();
+                while (Http.get(bots, auth).status() != 200) {
+                    if (System.nanoTime() - accepting > 60_000_000_000L) throw new IllegalStateException("never recovered");
+                    Thread.sleep(1);
+                }
+                recovery.add(System.nanoTime() - accepting);
+                // Once back, the key-change listener listens again and empties the key cache; the next round
+                // caches the key after that.
+                awaitKeyChangeListener(keydesk);
+            }
+            report("database gone: first request's 503", first, -1, rounds);
+            report("database gone: the 503s after it", later, -1, 0);
+            report("database gone: users/me, key cached", cached, -1, 0);
+            report("API normal again after PostgreSQL accepts", recovery, -1, rounds);
+        } finally {
+            try (var paths = Files.walk(data)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void awaitKeyChangeListener(Keydesk keydesk) throws InterruptedException {
+        long start = System.nanoTime();
+        while (keydesk.database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid()")
+                .mapTo(Long.class).one()) == 0) {
+            if (System.nanoTime() - start > 60_000_000_000L) throw new IllegalStateException("the listener never came back");
+            Thread.sleep(10);
+        }
+        Thread.sleep(500); // it empties the cache just after it listens
+    }
+
+    private static long timed(Runnable call) {
+        long t0 = System.nanoTime();
+        call.run();
+        return System.nanoTime() - t0;
     }
 
     /** SQL statements per request of one route since the given totals, as counted by the server. */

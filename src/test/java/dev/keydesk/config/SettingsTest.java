@@ -7,9 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SettingsTest {
     @Test
@@ -91,5 +95,54 @@ class SettingsTest {
         assertThrows(ConfigException.class, () -> Settings.fromMap(Map.of("KEYDESK_DATABASE_URL", "mysql://x/y")));
         assertThrows(ConfigException.class, () -> Settings.fromMap(Map.of("KEYDESK_DEV", "maybe")));
         assertTrue(Settings.fromMap(Map.of("KEYDESK_DEV", "true")).devMode());
+    }
+
+    @Test
+    void smtpSecurityModesAndTheirPorts() {
+        Map<String, String> host = Map.of("KEYDESK_SMTP_HOST", "mail.example.com");
+        assertNull(Settings.fromMap(Map.of()).smtp(), "no host, no SMTP");
+        Settings.Smtp byDefault = Settings.fromMap(host).smtp();
+        assertEquals(Settings.SmtpSecurity.STARTTLS, byDefault.security());
+        assertEquals(587, byDefault.port());
+        assertEquals(List.of(), byDefault.trusted(), "the JVM's CAs");
+        assertEquals(465, smtp(Map.of("KEYDESK_SMTP_TLS", "tls")).port());
+        assertEquals(Settings.SmtpSecurity.TLS, smtp(Map.of("KEYDESK_SMTP_TLS", "tls")).security());
+        assertEquals(25, smtp(Map.of("KEYDESK_SMTP_TLS", "none")).port());
+        assertEquals(2525, smtp(Map.of("KEYDESK_SMTP_PORT", " 2525 ")).port());
+        Settings.Smtp login = smtp(Map.of("KEYDESK_SMTP_USER", "mailer", "KEYDESK_SMTP_PASSWORD", "relay-secret"));
+        assertEquals("mailer", login.user());
+        assertFalse(login.toString().contains("relay-secret"), login.toString());
+    }
+
+    @Test
+    void badSmtpValuesStopTheStartWithOneLine() throws Exception {
+        assertOneLine("KEYDESK_SMTP_TLS must be none, starttls or tls", Map.of("KEYDESK_SMTP_TLS", "maybe"));
+        for (String port : new String[] {"0", "70000", "-25", "smtp"}) {
+            assertOneLine("KEYDESK_SMTP_PORT must be a port number from 1 to 65535, got '" + port + "'",
+                    Map.of("KEYDESK_SMTP_PORT", port));
+        }
+        Path missing = dir.resolve("missing.pem");
+        assertOneLine("KEYDESK_SMTP_CA_FILE cannot be read: " + missing + " (no such file)",
+                Map.of("KEYDESK_SMTP_CA_FILE", missing.toString()));
+        Path notPem = Files.writeString(dir.resolve("key.txt"), "not a certificate\n");
+        assertOneLine("KEYDESK_SMTP_CA_FILE must hold PEM certificates (-----BEGIN CERTIFICATE-----), found none in " + notPem,
+                Map.of("KEYDESK_SMTP_CA_FILE", notPem.toString()));
+        assertOneLine("KEYDESK_SMTP_CA_FILE is set but KEYDESK_SMTP_TLS is none: set KEYDESK_SMTP_TLS to starttls or tls "
+                + "for the certificates to be used", Map.of("KEYDESK_SMTP_CA_FILE", notPem.toString(), "KEYDESK_SMTP_TLS", "none"));
+    }
+
+    @TempDir
+    Path dir;
+
+    private static Settings.Smtp smtp(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(extra);
+        env.put("KEYDESK_SMTP_HOST", "mail.example.com");
+        return Settings.fromMap(env).smtp();
+    }
+
+    private static void assertOneLine(String message, Map<String, String> extra) {
+        ConfigException e = assertThrows(ConfigException.class, () -> smtp(extra), extra.toString());
+        assertEquals(message, e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
     }
 }

@@ -15,6 +15,7 @@ import dev.keydesk.config.Settings;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.ApiContract;
 import dev.keydesk.support.Http;
+import dev.keydesk.support.PostgresControl;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
@@ -23,15 +24,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
@@ -39,19 +37,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * PostgreSQL stops under a small load and starts again. Meanwhile every answer is fast and
- * honest (503 with Retry-After, never a 500), a cached key keeps answering users/me, the log
- * says so once, and afterwards everything works again within seconds, with each key change
- * made entirely or not at all. The server has its own embedded PostgreSQL, which the test
- * stops and starts with the pg_ctl the embedded server was started with.
+ * PostgreSQL stops under a small load and starts again. Meanwhile every answer is honest (503
+ * with Retry-After, never a 500 nor a hang), a cached key keeps answering users/me, the log says
+ * so once, and afterwards everything works again, with each key change made entirely or not at
+ * all. The server has its own embedded PostgreSQL, which the test stops and starts with the
+ * pg_ctl the embedded server was started with. How fast the 503s come and how soon Keydesk
+ * recovers are measured by KeyPathBenchmark, not asserted here.
  */
 @IntegrationTest
 class DatabaseOutageTest {
     private static final String PASSWORD = "correct horse battery";
-    private static final long FAST_MILLIS = 1_000;
     /** How long the database stays away: long enough for any retry backoff to have grown. */
     private static final Duration OUTAGE = Duration.ofSeconds(3);
-    private static final Duration RECOVERY_DEADLINE = Duration.ofSeconds(5);
+    /** Correctness deadlines, not speed budgets: for the recovery, and for any one request. */
+    private static final Duration RECOVERY_DEADLINE = Duration.ofSeconds(30);
+    private static final Duration REQUEST_DEADLINE = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofMillis(10);
     /** A session cookie nobody issued: looking it up needs the database. */
     private static final String SESSION_COOKIE = "keydesk_session=" + "s".repeat(43);
@@ -82,7 +82,7 @@ class DatabaseOutageTest {
             assertEquals(200, call(Request.get(base + "/api/v1/users/me", ownerAuth)).status());
             for (Member m : members) assertEquals(200, call(Request.get(base + "/api/v1/users/me", m.auth())).status());
 
-            Postgres postgres = Postgres.running(data.resolve("postgres"));
+            PostgresControl postgres = PostgresControl.running(data.resolve("postgres"));
             Load load = new Load(base, ownerAuth);
             Outage outage;
             try (StderrCapture log = new StderrCapture(); load) {
@@ -126,9 +126,8 @@ class DatabaseOutageTest {
             System.out.println("  regenerations: " + members.stream().map(m -> m.answer.status() + " in " + m.answer.millis()
                     + " ms").toList());
 
-            // During the outage: 503 within a second, in the API's shape or as a page.
+            // During the outage: 503, in the API's shape or as a page.
             for (Sample s : outage.samples) {
-                assertTrue(s.millis() < FAST_MILLIS, s + " took too long");
                 switch (s.kind()) {
                     case "users/me" -> assertEquals(200, s.status(), "a cached key needs no database: " + s);
                     case "login page", "static" -> assertEquals(200, s.status(), "needs no database: " + s);
@@ -142,11 +141,10 @@ class DatabaseOutageTest {
                             s.kind().equals("bots") ? "/bots" : "/fetch_api_key");
                 }
             }
-            // The load: never a 500, never slow, and only 503s or cached answers while it was down.
+            // The load: never a 500 nor a request left hanging, and only 503s or cached answers while it was down.
             assertFalse(load.samples.isEmpty());
             for (Sample s : load.samples) {
-                assertTrue(s.status() != 500 && s.status() > 0, "no 500s and no broken connections: " + s);
-                assertTrue(s.millis() < FAST_MILLIS, s + " took too long");
+                assertTrue(s.status() != 500 && s.status() > 0, "no 500s, no broken connections, no time-outs: " + s);
                 if (s.startNanos() > outage.stopped && s.startNanos() < outage.startCalled) {
                     if (s.kind().equals("users/me")) {
                         assertEquals(200, s.status(), s.toString());
@@ -156,8 +154,6 @@ class DatabaseOutageTest {
                     }
                 }
             }
-            // Back within a second of PostgreSQL accepting connections (the deadline above allows for a busy machine).
-            assertTrue(outage.recoveryMillis() < 2 * FAST_MILLIS, "recovered after " + outage.recoveryMillis() + " ms");
             assertEquals(200, call(Request.get(base + "/health", null)).status());
 
             // One line when the outage starts, one when it ends; no stack traces, no errors, no other warnings
@@ -190,7 +186,6 @@ class DatabaseOutageTest {
                     assertEquals(200, call(Request.get(base + "/api/v1/users/me", Http.basic(m.user.email(), fresh))).status());
                 } else {
                     assertEquals(503, m.answer.status(), m.user.email() + " " + m.answer);
-                    assertTrue(m.answer.millis() < FAST_MILLIS, m.answer.toString());
                     // Refused: nothing changed (the change commits in one transaction, and nothing follows it).
                     assertEquals(0, changes, m.user.email());
                     assertEquals(200, oldKey, m.user.email());
@@ -203,7 +198,7 @@ class DatabaseOutageTest {
     }
 
     /** After recovery the cache listens again: a key changed by another process is refused here at once. */
-    private void assertKeyChangesFromOtherProcessesArriveAgain(Keydesk keydesk, String base, Postgres postgres, Path data,
+    private void assertKeyChangesFromOtherProcessesArriveAgain(Keydesk keydesk, String base, PostgresControl postgres, Path data,
                                                                User owner, String ownerAuth) {
         long deadline = System.nanoTime() + RECOVERY_DEADLINE.toNanos();
         while (keydesk.database().jdbi().withHandle(h -> h.createQuery(
@@ -220,7 +215,7 @@ class DatabaseOutageTest {
         try (Services otherProcess = Services.open(other, TestKeydesk.TUNING)) {
             otherProcess.apiKeys().regenerateKey(Actor.commandLine(), owner.id());
         }
-        deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        deadline = System.nanoTime() + RECOVERY_DEADLINE.toNanos();
         while (call(Request.get(base + "/api/v1/users/me", ownerAuth)).status() != 401) {
             if (System.nanoTime() > deadline) fail("The old key still works after another process replaced it");
             LockSupport.parkNanos(POLL.toNanos());
@@ -291,7 +286,7 @@ class DatabaseOutageTest {
         private final String kind;
 
         private Request(HttpRequest.Builder builder, String kind) {
-            this.builder = builder.timeout(Duration.ofSeconds(15));
+            this.builder = builder.timeout(REQUEST_DEADLINE);
             this.kind = kind;
         }
 
@@ -417,47 +412,6 @@ class DatabaseOutageTest {
         @Override
         public void close() throws InterruptedException {
             stop();
-        }
-    }
-
-    /**
-     * The embedded server's pg_ctl, data directory, port and options, read from PostgreSQL's own
-     * postmaster.pid and postmaster.opts, so it restarts exactly as the embedded server started it.
-     */
-    private record Postgres(Path dataDir, Path pgCtl, int port, String options) {
-        static Postgres running(Path dataDir) throws IOException {
-            List<String> pidFile = Files.readAllLines(dataDir.resolve("postmaster.pid"));
-            int port = Integer.parseInt(pidFile.get(3).trim());
-            // "/…/bin/postgres" "-D" "/…" "-p" "5432" …: the binary, then its options quoted for a shell.
-            String opts = Files.readString(dataDir.resolve("postmaster.opts")).trim();
-            int split = opts.indexOf(' ');
-            Path postgres = Path.of(opts.substring(0, split).replace("\"", ""));
-            return new Postgres(dataDir, postgres.resolveSibling("pg_ctl"), port, opts.substring(split + 1));
-        }
-
-        void stop() throws IOException, InterruptedException {
-            pgCtl("-D", dataDir.toString(), "-m", "fast", "-w", "-t", "30", "stop");
-        }
-
-        /** Starts the server; returns once it accepts connections. */
-        void start() throws IOException, InterruptedException {
-            pgCtl("-D", dataDir.toString(), "-l", dataDir.resolveSibling("postgres-restart.log").toString(),
-                    "-o", options, "-w", "-t", "30", "start");
-        }
-
-        private void pgCtl(String... args) throws IOException, InterruptedException {
-            List<String> command = new ArrayList<>();
-            // PostgreSQL refuses to run as root; like the embedded server, run it in a user namespace then.
-            if ((int) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0) command.addAll(List.of("unshare", "-U"));
-            command.add(pgCtl.toString());
-            command.addAll(Arrays.asList(args));
-            Path output = Files.createTempFile(dataDir.getParent(), "pg_ctl", ".out");
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                fail("pg_ctl " + String.join(" ", args) + " did not finish");
-            }
-            assertEquals(0, p.exitValue(), "pg_ctl " + String.join(" ", args) + ": " + Files.readString(output));
         }
     }
 }

@@ -302,9 +302,9 @@ class ForwardAuthTest {
     }
 
     private static void assertEventually(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 2_000_000_000L;
+        long deadline = System.nanoTime() + 30_000_000_000L; // a correctness deadline, not a speed budget
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not within 2 s: " + what);
+            if (System.nanoTime() > deadline) throw new AssertionError("not within 30 s: " + what);
             Thread.sleep(5);
         }
     }
