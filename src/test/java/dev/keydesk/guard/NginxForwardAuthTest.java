@@ -134,7 +134,8 @@ class NginxForwardAuthTest extends ProxyRecipeCases {
         assertEquals(200, admin.post("/keys/" + bot.bot().id() + "/block", Map.of("csrf_token", csrf, "confirmed", "yes")).status());
         long blockedAt = System.nanoTime();
         while (through("/", auth).status() != 401) {
-            if (System.nanoTime() - blockedAt > 2_000_000_000L) throw new AssertionError("nginx still lets the blocked key in");
+            if (System.nanoTime() - blockedAt > 30_000_000_000L) throw new AssertionError("nginx still lets the blocked key in after 30 s");
+            Thread.sleep(5);
         }
         System.out.printf("nginx refused the blocked key %.1f ms after the Keys console answered%n",
                 (System.nanoTime() - blockedAt) / 1e6);
@@ -142,7 +143,7 @@ class NginxForwardAuthTest extends ProxyRecipeCases {
         // The unblock reaches the other process the way the block did: by notification, soon after.
         long unblockedAt = System.nanoTime();
         while (through("/", auth).status() != 200) {
-            if (System.nanoTime() - unblockedAt > 10_000_000_000L) throw new AssertionError("unblocked, the key still fails");
+            if (System.nanoTime() - unblockedAt > 30_000_000_000L) throw new AssertionError("unblocked, the key still fails after 30 s");
             Thread.sleep(5);
         }
     }
