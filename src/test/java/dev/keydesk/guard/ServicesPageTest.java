@@ -159,14 +159,23 @@ class ServicesPageTest {
                 + " AND event_type IN ('service_member_added', 'service_member_removed')"));
     }
 
+    /** A key made with the Keys console's New API Key form (no service ticked): its bot's id. */
+    private long newKey(String name) {
+        Page created = admin.submit(admin.get("/keys/new"), "/keys", Map.of("name", name));
+        assertEquals(200, created.status(), created.text());
+        return Fixtures.count("SELECT id FROM users WHERE full_name = '" + name + "'");
+    }
+
+    private String keyOf(long botId) {
+        return keydesk.primary().services().apiKeys().revealKey(dev.keydesk.audit.Actor.commandLine(), botId, "test");
+    }
+
     @Test
     void savingModifyApiKeyKeepsAServiceAddedWhileTheFormWasOpen() {
         String billing = register("Billing", "chosen");
         long billingId = Fixtures.count("SELECT id FROM guarded_services WHERE name = 'Billing'");
-        Page created = admin.submit(admin.get("/keys/new"), "/keys", Map.of("name", "Invoice Bot"));
-        assertEquals(200, created.status(), created.text());
-        long botId = Fixtures.count("SELECT id FROM users WHERE full_name = 'Invoice Bot'");
-        String botKey = keydesk.primary().services().apiKeys().revealKey(dev.keydesk.audit.Actor.commandLine(), botId, "test");
+        long botId = newKey("Invoice Bot");
+        String botKey = keyOf(botId);
         Page edit = admin.get("/keys/" + botId + "/edit");
         assertEquals("", edit.doc().selectFirst("input[name=services_before]").attr("value"));
 
@@ -186,10 +195,9 @@ class ServicesPageTest {
     void aRefusedModifyChangesNeitherTheKeyNorItsServices() {
         String billing = register("Billing", "chosen");
         long billingId = Fixtures.count("SELECT id FROM guarded_services WHERE name = 'Billing'");
-        admin.submit(admin.get("/keys/new"), "/keys", Map.of("name", "Invoice Bot"));
-        admin.submit(admin.get("/keys/new"), "/keys", Map.of("name", "Other Bot"));
-        long botId = Fixtures.count("SELECT id FROM users WHERE full_name = 'Invoice Bot'");
-        String botKey = keydesk.primary().services().apiKeys().revealKey(dev.keydesk.audit.Actor.commandLine(), botId, "test");
+        long botId = newKey("Invoice Bot");
+        newKey("Other Bot");
+        String botKey = keyOf(botId);
         Page edit = admin.get("/keys/" + botId + "/edit");
         Page refused = admin.submit(edit, "/keys/" + botId + "/edit",
                 Map.of("name", "Other Bot", "services", Long.toString(billingId)));
