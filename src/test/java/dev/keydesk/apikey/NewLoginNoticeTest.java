@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keydesk.Keydesk;
-import dev.keydesk.config.Settings;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.Mails;
 import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.support.Wait;
 import dev.keydesk.user.User;
 import jakarta.mail.internet.MimeMessage;
 import java.net.URI;
@@ -19,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +33,6 @@ import org.junit.jupiter.api.Test;
  */
 @IntegrationTest
 class NewLoginNoticeTest {
-    private static final long MAIL_TIMEOUT_MS = 15_000;
     private static final String PHONE = "ZulipMobile/27.212 (Android 14)";
     private static Keydesk behindProxy;
     private final TestKeydesk keydesk = TestKeydesk.get();
@@ -42,10 +40,7 @@ class NewLoginNoticeTest {
 
     @BeforeAll
     static void start() {
-        TestKeydesk shared = TestKeydesk.get();
-        behindProxy = Keydesk.start(Settings.fromMap(shared.env(Map.of(
-                "KEYDESK_DATABASE_URL", shared.databaseUrl(),
-                "KEYDESK_TRUSTED_PROXIES", "127.0.0.1"))), TestKeydesk.TUNING);
+        behindProxy = TestKeydesk.get().startBehindProxy();
     }
 
     @AfterAll
@@ -84,28 +79,13 @@ class NewLoginNoticeTest {
     }
 
     private MimeMessage[] awaitMails(int count) {
-        assertTrue(keydesk.mail().waitForIncomingEmail(MAIL_TIMEOUT_MS, count),
-                "expected " + count + " e-mail(s), got " + keydesk.mail().getReceivedMessages().length);
-        return keydesk.mail().getReceivedMessages();
+        return Mails.await(keydesk.mail(), count);
     }
 
     /** Every e-mail queued so far has been sent: the mailbox holds all there will be. */
     private MimeMessage[] allMailsOnceSent() {
-        await("the outbox to empty", () -> Fixtures.count("SELECT count(*) FROM outbox WHERE delivered_at IS NULL") == 0);
+        Mails.awaitOutboxEmpty();
         return keydesk.mail().getReceivedMessages();
-    }
-
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.currentTimeMillis() + MAIL_TIMEOUT_MS;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what);
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 
     @Test
@@ -164,7 +144,7 @@ class NewLoginNoticeTest {
                 .header("Authorization", Http.basic("iago@zulip.com", key))
                 .header("X-Forwarded-For", "192.0.2.200").GET().build());
         assertEquals(200, me.status(), me.body());
-        await("the use from 192.0.2.200 to be recorded",
+        Wait.until("the use from 192.0.2.200 to be recorded", Mails.WAIT,
                 () -> Fixtures.count("SELECT count(*) FROM api_key_addresses WHERE ip = '192.0.2.200'") == 1);
 
         fetch("192.0.2.200", null, PHONE);

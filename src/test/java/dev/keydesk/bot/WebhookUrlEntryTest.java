@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keydesk.Keydesk;
 import dev.keydesk.audit.Actor;
-import dev.keydesk.config.Settings;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
@@ -47,10 +46,7 @@ class WebhookUrlEntryTest {
 
     @BeforeAll
     static void startWithoutTheSwitch() {
-        TestKeydesk shared = TestKeydesk.get();
-        strict = Keydesk.start(Settings.fromMap(shared.env(Map.of(
-                "KEYDESK_DATABASE_URL", shared.databaseUrl(),
-                "KEYDESK_WEBHOOKS_ALLOW_PRIVATE", "false"))), TestKeydesk.TUNING);
+        strict = TestKeydesk.get().startSeparate(Map.of("KEYDESK_WEBHOOKS_ALLOW_PRIVATE", "false"));
     }
 
     @AfterAll

@@ -2,6 +2,7 @@ package dev.keydesk.guard;
 
 import dev.keydesk.support.Caddy;
 import dev.keydesk.support.IntegrationTest;
+import dev.keydesk.support.ProxyProcess;
 
 /**
  * The README's Caddy recipe ({@code forward_auth} with the service token and {@code copy_headers}),
@@ -10,36 +11,18 @@ import dev.keydesk.support.IntegrationTest;
  */
 @IntegrationTest
 class CaddyForwardAuthTest extends ProxyRecipeCases {
-    private Caddy caddy;
-
     @Override
     protected boolean proxyInstalled() {
         return Caddy.isInstalled();
     }
 
     @Override
-    protected void startProxy(int keydeskPort, String serviceToken) throws Exception {
+    protected ProxyProcess startRecipe(int keydeskPort, String serviceToken) throws Exception {
         // On loopback and plain HTTP: the test's Caddy asks for no certificate.
-        String recipe = substitute(readmeRecipe("Caddy", "caddyfile"),
+        return Caddy.start(substitute(readmeRecipe("Caddy", "caddyfile"),
                 "grafana.example.com {", "http://127.0.0.1:{PORT} {",
                 "127.0.0.1:7070", "127.0.0.1:" + keydeskPort,
                 "kdsvc_your_service_token", serviceToken,
-                "127.0.0.1:3000", "127.0.0.1:" + upstream.port());
-        caddy = Caddy.start(recipe);
-    }
-
-    @Override
-    protected String url(String path) {
-        return caddy.url(path);
-    }
-
-    @Override
-    protected String proxyLog() {
-        return caddy == null ? "" : caddy.log();
-    }
-
-    @Override
-    protected void stopProxy() {
-        if (caddy != null) caddy.close();
+                "127.0.0.1:3000", "127.0.0.1:" + upstream.port()));
     }
 }

@@ -8,12 +8,11 @@ import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotActions;
 import dev.keydesk.bot.BotInterface;
 import dev.keydesk.bot.BotType;
-import dev.keydesk.config.Settings;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.Nginx;
-import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.support.ProxyProcess;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
@@ -31,7 +30,6 @@ import org.junit.jupiter.api.Test;
  */
 @IntegrationTest
 class NginxForwardAuthTest extends ProxyRecipeCases {
-    private Nginx nginx;
     private Keydesk separate;
     private User hamlet;
 
@@ -52,28 +50,12 @@ class NginxForwardAuthTest extends ProxyRecipeCases {
 
     /** Starts nginx with the README's configuration, pointed at this Keydesk and the echo upstream. */
     @Override
-    protected void startProxy(int keydeskPort, String serviceToken) throws Exception {
-        String recipe = substitute(readmeRecipe("nginx", "nginx"),
+    protected ProxyProcess startRecipe(int keydeskPort, String serviceToken) throws Exception {
+        return Nginx.start(substitute(readmeRecipe("nginx", "nginx"),
                 "server 127.0.0.1:7070;", "server 127.0.0.1:" + keydeskPort + ";",
                 "listen 80;", "listen 127.0.0.1:{PORT};",
                 "kdsvc_your_service_token", serviceToken,
-                "http://127.0.0.1:3000", "http://127.0.0.1:" + upstream.port());
-        nginx = Nginx.start(recipe);
-    }
-
-    @Override
-    protected String url(String path) {
-        return nginx.url(path);
-    }
-
-    @Override
-    protected String proxyLog() {
-        return nginx == null ? "" : nginx.errorLog();
-    }
-
-    @Override
-    protected void stopProxy() {
-        if (nginx != null) nginx.close();
+                "http://127.0.0.1:3000", "http://127.0.0.1:" + upstream.port()));
     }
 
     private Http.Response through(String path, Map<String, String> headers) {
@@ -95,7 +77,7 @@ class NginxForwardAuthTest extends ProxyRecipeCases {
         Map<String, String> headers = new java.util.LinkedHashMap<>(forgedIdentity()); // nginx must replace every one
         headers.put("Authorization", Http.basic(rc.get("email"), rc.get("key")));
         Http.Response r = through("/dashboards/1?from=now", headers);
-        assertEquals(200, r.status(), r.body() + nginx.errorLog());
+        assertEquals(200, r.status(), r.body() + proxyLog());
         assertEquals("/dashboards/1?from=now", r.json().get("path").asText());
         assertIdentity(r.json(), iago, "Member iago@zulip.com", mainKeyId(iago));
     }
@@ -114,7 +96,7 @@ class NginxForwardAuthTest extends ProxyRecipeCases {
         assertEquals(200, through("/", Map.of("X-Api-Key", hamletKey)).status());
         assertEquals(200, through("/", Map.of("X-Api-Key", hamletKey)).status());
         Http.Response limited = through("/", Map.of("X-Api-Key", hamletKey));
-        assertEquals(429, limited.status(), nginx.errorLog());
+        assertEquals(429, limited.status(), proxyLog());
         long retryAfter = Long.parseLong(limited.header("Retry-After").orElseThrow());
         assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
     }
@@ -151,9 +133,8 @@ class NginxForwardAuthTest extends ProxyRecipeCases {
     @Test
     void aKeydeskRestartIsSurvived() throws Exception {
         int port = freePort();
-        Map<String, String> env = keydesk.env(Map.of("KEYDESK_PORT", Integer.toString(port),
-                "KEYDESK_DATABASE_URL", keydesk.databaseUrl()));
-        separate = Keydesk.start(Settings.fromMap(env), TestKeydesk.TUNING);
+        Map<String, String> samePort = Map.of("KEYDESK_PORT", Integer.toString(port));
+        separate = keydesk.startSeparate(samePort);
         startProxy(port, register(Access.EVERYONE, null));
         Map<String, String> auth = Map.of("X-Api-Key", Fixtures.keyOf(hamlet));
         assertEquals(200, through("/", auth).status());
@@ -161,8 +142,8 @@ class NginxForwardAuthTest extends ProxyRecipeCases {
         separate.close();
         Http.Response down = through("/", auth);
         assertEquals(503, down.status(), "while Keydesk is away, nginx says so instead of letting anyone in");
-        separate = Keydesk.start(Settings.fromMap(env), TestKeydesk.TUNING);
-        assertEquals(200, through("/", auth).status(), nginx.errorLog());
+        separate = keydesk.startSeparate(samePort);
+        assertEquals(200, through("/", auth).status(), proxyLog());
     }
 
     private static Map<String, String> parseIni(String text) {

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keydesk.Keydesk;
 import dev.keydesk.audit.Actor;
-import dev.keydesk.config.Settings;
 import dev.keydesk.support.EchoUpstream;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
+import dev.keydesk.support.ProxyProcess;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
@@ -48,15 +48,23 @@ abstract class ProxyRecipeCases {
     protected abstract boolean proxyInstalled();
 
     /** Starts the proxy with the README's recipe, asking the Keydesk on {@code keydeskPort}, in front of {@link #upstream}. */
-    protected abstract void startProxy(int keydeskPort, String serviceToken) throws Exception;
+    protected abstract ProxyProcess startRecipe(int keydeskPort, String serviceToken) throws Exception;
+
+    private ProxyProcess proxy;
+
+    protected void startProxy(int keydeskPort, String serviceToken) throws Exception {
+        proxy = startRecipe(keydeskPort, serviceToken);
+    }
 
     /** The address of {@code path} through the proxy. */
-    protected abstract String url(String path);
+    protected String url(String path) {
+        return proxy.url(path);
+    }
 
     /** The proxy's log, for failure messages. */
-    protected abstract String proxyLog();
-
-    protected abstract void stopProxy();
+    protected String proxyLog() {
+        return proxy == null ? "" : proxy.log();
+    }
 
     @BeforeEach
     void startUpstream() throws IOException {
@@ -67,7 +75,7 @@ abstract class ProxyRecipeCases {
 
     @AfterEach
     void stopEverything() {
-        stopProxy();
+        if (proxy != null) proxy.close();
         if (upstream != null) upstream.close();
         if (trusting != null) trusting.close();
     }
@@ -201,10 +209,8 @@ abstract class ProxyRecipeCases {
     @Test
     void aKeyIsRecordedAsUsedFromTheAddressTheProxySawNotOneTheClientNamed() throws Exception {
         // As in production: the proxy is listed in KEYDESK_TRUSTED_PROXIES.
-        int port = freePort();
-        trusting = Keydesk.start(Settings.fromMap(keydesk.env(Map.of("KEYDESK_PORT", Integer.toString(port),
-                "KEYDESK_DATABASE_URL", keydesk.databaseUrl(), "KEYDESK_TRUSTED_PROXIES", "127.0.0.1"))), TestKeydesk.TUNING);
-        startProxy(port, register(Access.EVERYONE, null));
+        trusting = keydesk.startBehindProxy();
+        startProxy(trusting.port(), register(Access.EVERYONE, null));
         User iago = Fixtures.member("iago@zulip.com");
         String key = Fixtures.keyOf(iago);
         Http.Response r = send("GET", "/", Map.of("X-Api-Key", key, "X-Forwarded-For", "203.0.113.66"));

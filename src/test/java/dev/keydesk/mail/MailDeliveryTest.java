@@ -15,6 +15,7 @@ import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.Mails;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.support.Wait;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.support.WebClient.Page;
 import dev.keydesk.user.Role;
@@ -38,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** E-mails Keydesk sends through SMTP: invitations, new-login notices, and the outbox across a restart. */
 @IntegrationTest
 class MailDeliveryTest {
-    private static final long MAIL_TIMEOUT_MS = 15_000;
     private static final String RESET_LINK = "http://localhost:\\d+(/accounts/password/reset/[A-Za-z0-9_-]{43})";
 
     private final TestKeydesk keydesk = TestKeydesk.get();
@@ -55,28 +55,13 @@ class MailDeliveryTest {
         return keydesk.mail();
     }
 
-    private MimeMessage[] awaitMails(GreenMail server, int count) {
-        assertTrue(server.waitForIncomingEmail(MAIL_TIMEOUT_MS, count),
-                "expected " + count + " e-mail(s), got " + server.getReceivedMessages().length);
-        return server.getReceivedMessages();
+    private static MimeMessage[] awaitMails(GreenMail server, int count) {
+        return Mails.await(server, count);
     }
 
-    private static void await(String what, long timeoutMs, BooleanSupplier condition) {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what);
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Wait.until(what, Mails.WAIT, condition);
     }
-
-
-
-
 
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -153,8 +138,7 @@ class MailDeliveryTest {
         // notice for the second fetch would have arrived before it.
         assertEquals(200, fetchApiKey("iago@zulip.com", "ZulipTerminal/0.7.0").status());
         mails = awaitMails(mail(), 2);
-        await("the outbox to empty", MAIL_TIMEOUT_MS,
-                () -> Fixtures.count("SELECT count(*) FROM outbox WHERE delivered_at IS NULL") == 0);
+        Mails.awaitOutboxEmpty();
         mails = mail().getReceivedMessages();
         assertEquals(2, mails.length, "no notice for a device the account already has");
         assertEquals(2, Fixtures.count("SELECT count(*) FROM outbox WHERE kind = 'email'"));
@@ -189,7 +173,7 @@ class MailDeliveryTest {
                     Role.OWNER, "a long password").user();
             Page sent = requestReset("http://localhost:" + first.port(), "cordelia@zulip.com");
             assertEquals(200, sent.status(), sent.body());
-            await("a failed delivery attempt", MAIL_TIMEOUT_MS, () -> attempts(onlyEmailRow(first)) >= 1
+            await("a failed delivery attempt", () -> attempts(onlyEmailRow(first)) >= 1
                     && onlyEmailRow(first).get("last_error") != null);
             Map<String, Object> row = onlyEmailRow(first);
             assertEquals(false, row.get("delivered"), row.toString());
@@ -213,7 +197,7 @@ class MailDeliveryTest {
             assertTrue(m.find(), Mails.body(reset));
 
             Keydesk restarted = second;
-            await("the row to be marked delivered", MAIL_TIMEOUT_MS,
+            await("the row to be marked delivered",
                     () -> Boolean.TRUE.equals(onlyEmailRow(restarted).get("delivered")));
             Map<String, Object> row = onlyEmailRow(second);
             assertEquals(false, row.get("failed"), row.toString());
@@ -264,9 +248,9 @@ class MailDeliveryTest {
             String site = "http://localhost:" + instance.port();
             assertEquals(200, requestReset(site, "cordelia@zulip.com").status());
             Pattern link = Pattern.compile(Pattern.quote(site) + "(/accounts/password/reset/[A-Za-z0-9_-]{43})");
-            await("the e-mail in the log", MAIL_TIMEOUT_MS, () -> link.matcher(text(captured)).find());
+            await("the e-mail in the log", () -> link.matcher(text(captured)).find());
             Keydesk started = instance;
-            await("the row to be marked delivered", MAIL_TIMEOUT_MS,
+            await("the row to be marked delivered",
                     () -> Boolean.TRUE.equals(onlyEmailRow(started).get("delivered")));
 
             String log = text(captured);

@@ -85,9 +85,7 @@ class SmtpSecurityTest {
                 smtp.trusted().stream().map(c -> c.getSubjectX500Principal().getName()).toList());
 
         GreenMail smtps = greenMail(ServerSetup.PROTOCOL_SMTPS);
-        Keydesk keydesk = keydesk(Map.of("KEYDESK_SMTP_PORT", Integer.toString(smtps.getSmtps().getPort()),
-                "KEYDESK_SMTP_TLS", "tls", "KEYDESK_SMTP_CA_FILE", both.toString()));
-        invite(keydesk, "goneril@zulip.com");
+        Keydesk keydesk = sendInvitation(smtp(smtps.getSmtps().getPort(), "tls", both));
         assertInvitationArrived(smtps, "goneril@zulip.com");
     }
 
@@ -97,9 +95,7 @@ class SmtpSecurityTest {
     void mailGoesOutOverStartTlsTrustingThePrivateCa() throws Exception {
         GreenMail behind = greenMail(ServerSetup.PROTOCOL_SMTP);
         StartTlsFront front = front(mailServer, behind);
-        Keydesk keydesk = keydesk(Map.of("KEYDESK_SMTP_PORT", port(front), "KEYDESK_SMTP_TLS", "starttls",
-                "KEYDESK_SMTP_CA_FILE", ca.certificateFile().toString()));
-        invite(keydesk, "goneril@zulip.com");
+        Keydesk keydesk = sendInvitation(smtp(front.port(), "starttls", ca.certificateFile()));
 
         assertInvitationArrived(behind, "goneril@zulip.com");
         assertEquals(List.of("ok"), front.handshakes().stream().map(h -> h.split(" ")[0]).toList(), front.handshakes().toString());
@@ -111,9 +107,7 @@ class SmtpSecurityTest {
     @Test
     void mailGoesOutOverImplicitTlsTrustingThePrivateCa() throws Exception {
         GreenMail smtps = greenMail(ServerSetup.PROTOCOL_SMTPS);
-        Keydesk keydesk = keydesk(Map.of("KEYDESK_SMTP_PORT", Integer.toString(smtps.getSmtps().getPort()),
-                "KEYDESK_SMTP_TLS", "tls", "KEYDESK_SMTP_CA_FILE", ca.certificateFile().toString()));
-        invite(keydesk, "goneril@zulip.com");
+        Keydesk keydesk = sendInvitation(smtp(smtps.getSmtps().getPort(), "tls", ca.certificateFile()));
 
         assertInvitationArrived(smtps, "goneril@zulip.com");
         awaitRow(keydesk, "the row marked delivered", r -> r.delivered());
@@ -124,10 +118,8 @@ class SmtpSecurityTest {
         GreenMail behind = greenMail(ServerSetup.PROTOCOL_SMTP);
         behind.setUser("keydesk@example.com", SMTP_LOGIN, SMTP_PASSWORD);
         StartTlsFront front = front(mailServer, behind);
-        Keydesk keydesk = keydesk(Map.of("KEYDESK_SMTP_PORT", port(front), "KEYDESK_SMTP_TLS", "starttls",
-                "KEYDESK_SMTP_CA_FILE", ca.certificateFile().toString(),
+        Keydesk keydesk = sendInvitation(smtp(front.port(), "starttls", ca.certificateFile(),
                 "KEYDESK_SMTP_USER", SMTP_LOGIN, "KEYDESK_SMTP_PASSWORD", SMTP_PASSWORD));
-        invite(keydesk, "goneril@zulip.com");
 
         assertInvitationArrived(behind, "goneril@zulip.com");
         assertTrue(front.saidOverTls().contains("AUTH "), "logged in, over TLS: " + front.saidOverTls());
@@ -143,10 +135,8 @@ class SmtpSecurityTest {
         StartTlsFront front = front(mailServer, behind);
         String wrong = "not-the-relay-password-3Fz";
         try (StderrCapture log = new StderrCapture()) {
-            Keydesk keydesk = keydesk(Map.of("KEYDESK_SMTP_PORT", port(front), "KEYDESK_SMTP_TLS", "starttls",
-                    "KEYDESK_SMTP_CA_FILE", ca.certificateFile().toString(),
+            Keydesk keydesk = sendInvitation(smtp(front.port(), "starttls", ca.certificateFile(),
                     "KEYDESK_SMTP_USER", SMTP_LOGIN, "KEYDESK_SMTP_PASSWORD", wrong));
-            invite(keydesk, "goneril@zulip.com");
 
             EmailRow row = awaitRow(keydesk, "two refused attempts", r -> r.attempts() >= 2 && r.lastError() != null);
             assertFalse(row.delivered(), row.toString());
@@ -170,9 +160,7 @@ class SmtpSecurityTest {
     void aCertificateFromAnotherCaIsRefusedWithStartTls() throws Exception {
         GreenMail behind = greenMail(ServerSetup.PROTOCOL_SMTP);
         StartTlsFront front = front(mailServer, behind);
-        Keydesk keydesk = keydesk(Map.of("KEYDESK_SMTP_PORT", port(front), "KEYDESK_SMTP_TLS", "starttls",
-                "KEYDESK_SMTP_CA_FILE", otherCa.certificateFile().toString()));
-        invite(keydesk, "goneril@zulip.com");
+        Keydesk keydesk = sendInvitation(smtp(front.port(), "starttls", otherCa.certificateFile()));
 
         EmailRow row = awaitOutcome(keydesk);
         assertNotSent(row, behind);
@@ -185,9 +173,7 @@ class SmtpSecurityTest {
     @Test
     void aCertificateFromAnotherCaIsRefusedWithImplicitTls() throws Exception {
         GreenMail smtps = greenMail(ServerSetup.PROTOCOL_SMTPS);
-        Keydesk keydesk = keydesk(Map.of("KEYDESK_SMTP_PORT", Integer.toString(smtps.getSmtps().getPort()),
-                "KEYDESK_SMTP_TLS", "tls", "KEYDESK_SMTP_CA_FILE", otherCa.certificateFile().toString()));
-        invite(keydesk, "goneril@zulip.com");
+        Keydesk keydesk = sendInvitation(smtp(smtps.getSmtps().getPort(), "tls", otherCa.certificateFile()));
 
         EmailRow row = awaitOutcome(keydesk);
         assertNotSent(row, smtps);
@@ -198,8 +184,7 @@ class SmtpSecurityTest {
     void withoutTheCaFileThePrivateCertificateIsNotTrusted() throws Exception {
         GreenMail behind = greenMail(ServerSetup.PROTOCOL_SMTP);
         StartTlsFront front = front(mailServer, behind);
-        Keydesk keydesk = keydesk(Map.of("KEYDESK_SMTP_PORT", port(front), "KEYDESK_SMTP_TLS", "starttls"));
-        invite(keydesk, "goneril@zulip.com");
+        Keydesk keydesk = sendInvitation(smtp(front.port(), "starttls", null));
 
         EmailRow row = awaitOutcome(keydesk);
         assertNotSent(row, behind);
@@ -210,9 +195,7 @@ class SmtpSecurityTest {
     void aCertificateForAnotherHostNameIsRefused() throws Exception {
         GreenMail behind = greenMail(ServerSetup.PROTOCOL_SMTP);
         StartTlsFront front = front(otherName, behind); // signed by the trusted CA, but not for "localhost"
-        Keydesk keydesk = keydesk(Map.of("KEYDESK_SMTP_PORT", port(front), "KEYDESK_SMTP_TLS", "starttls",
-                "KEYDESK_SMTP_CA_FILE", ca.certificateFile().toString()));
-        invite(keydesk, "goneril@zulip.com");
+        Keydesk keydesk = sendInvitation(smtp(front.port(), "starttls", ca.certificateFile()));
 
         EmailRow row = awaitOutcome(keydesk);
         assertNotSent(row, behind);
@@ -222,9 +205,7 @@ class SmtpSecurityTest {
     @Test
     void requiredStartTlsIsNeverSkippedForAServerThatDoesNotOfferIt() throws Exception {
         GreenMail plain = greenMail(ServerSetup.PROTOCOL_SMTP);
-        Keydesk keydesk = keydesk(Map.of("KEYDESK_SMTP_PORT", Integer.toString(plain.getSmtp().getPort()),
-                "KEYDESK_SMTP_TLS", "starttls", "KEYDESK_SMTP_CA_FILE", ca.certificateFile().toString()));
-        invite(keydesk, "goneril@zulip.com");
+        Keydesk keydesk = sendInvitation(smtp(plain.getSmtp().getPort(), "starttls", ca.certificateFile()));
 
         EmailRow row = awaitOutcome(keydesk);
         assertNotSent(row, plain);
@@ -265,8 +246,17 @@ class SmtpSecurityTest {
         return front;
     }
 
-    private static String port(StartTlsFront front) {
-        return Integer.toString(front.port());
+    /**
+     * SMTP settings: the server's port, how TLS is used, the CA file to trust (none: the JVM's
+     * CAs) and {@code more} settings, as name and value.
+     */
+    private static Map<String, String> smtp(int port, String tls, Path caFile, String... more) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("KEYDESK_SMTP_PORT", Integer.toString(port));
+        settings.put("KEYDESK_SMTP_TLS", tls);
+        if (caFile != null) settings.put("KEYDESK_SMTP_CA_FILE", caFile.toString());
+        for (int i = 0; i < more.length; i += 2) settings.put(more[i], more[i + 1]);
+        return settings;
     }
 
     /** A Keydesk with these SMTP settings, on a fresh database of its own in the shared PostgreSQL. */
@@ -279,8 +269,15 @@ class SmtpSecurityTest {
         Map<String, String> extra = new HashMap<>(smtp);
         extra.put("KEYDESK_SMTP_HOST", HOST);
         extra.put("KEYDESK_DATABASE_URL", shared.databaseUrl().replaceFirst("/postgres$", "/" + database));
-        Keydesk keydesk = Keydesk.start(Settings.fromMap(shared.env(extra)), TestKeydesk.TUNING);
+        Keydesk keydesk = shared.startSeparate(extra);
         toClose.add(keydesk);
+        return keydesk;
+    }
+
+    /** A Keydesk with these SMTP settings, which has queued an invitation to goneril@zulip.com. */
+    private Keydesk sendInvitation(Map<String, String> smtp) {
+        Keydesk keydesk = keydesk(smtp);
+        invite(keydesk, "goneril@zulip.com");
         return keydesk;
     }
 

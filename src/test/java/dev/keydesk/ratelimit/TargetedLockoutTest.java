@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.keydesk.Keydesk;
 import dev.keydesk.Tuning;
 import dev.keydesk.apikey.ApiKeyFormat;
-import dev.keydesk.config.Settings;
 import dev.keydesk.outbox.Backoff;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
@@ -51,10 +50,8 @@ class TargetedLockoutTest {
 
     @BeforeAll
     static void start() {
-        TestKeydesk shared = TestKeydesk.get();
-        proxied = Keydesk.start(Settings.fromMap(shared.env(Map.of(
-                "KEYDESK_DATABASE_URL", shared.databaseUrl(),
-                "KEYDESK_TRUSTED_PROXIES", "127.0.0.1"))), Tuning.standard().withBackoff(new Backoff(0.01)));
+        proxied = TestKeydesk.get().startSeparate(Map.of("KEYDESK_TRUSTED_PROXIES", "127.0.0.1"),
+                Tuning.standard().withBackoff(new Backoff(0.01)));
     }
 
     @AfterAll

@@ -55,20 +55,17 @@ public final class RequestLog implements AutoCloseable {
      * sent, so the caller may have its answer first.
      */
     public void awaitLines(List<String> requests) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
+        Wait.until(WAIT, () -> missing(requests) == null,
+                () -> "The request log has no line for " + missing(requests) + ":\n" + text());
+    }
+
+    /** The first of {@code requests} the log has no line for yet, or null. */
+    private String missing(List<String> requests) {
+        List<String> lines = capture.lines();
         for (String request : requests) {
-            while (capture.lines().stream().noneMatch(l -> l.contains(" requests - " + request))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("The request log has no line for " + request + ":\n" + text());
-                }
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError(e);
-                }
-            }
+            if (lines.stream().noneMatch(l -> l.contains(" requests - " + request))) return request;
         }
+        return null;
     }
 
     @Override

@@ -122,6 +122,28 @@ public final class TestKeydesk {
         return env;
     }
 
+    /**
+     * A Keydesk of a test's own on the shared database, with these settings besides the shared
+     * ones, for what the shared servers are not set up for; the test closes it.
+     */
+    public Keydesk startSeparate(Map<String, String> extra) {
+        return startSeparate(extra, TUNING);
+    }
+
+    public Keydesk startSeparate(Map<String, String> extra, Tuning tuning) {
+        Map<String, String> settings = new HashMap<>(extra);
+        settings.putIfAbsent("KEYDESK_DATABASE_URL", databaseUrl());
+        return Keydesk.start(Settings.fromMap(env(settings)), tuning);
+    }
+
+    /**
+     * A separate Keydesk that trusts 127.0.0.1 as a proxy: a test's call then comes from the
+     * address it names in X-Forwarded-For.
+     */
+    public Keydesk startBehindProxy() {
+        return startSeparate(Map.of("KEYDESK_TRUSTED_PROXIES", "127.0.0.1"));
+    }
+
     public Keydesk primary() {
         return primary;
     }
