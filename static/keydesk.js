@@ -185,65 +185,21 @@ function enhancePicker(picker) {
   };
 }
 
-// ---------------------------------------------------------------- the page
+// ---------------------------------------------------------------- questions, and the Keys list's rows
 
-document.addEventListener("DOMContentLoaded", () => {
-  // A notice from the server is put into its live region after load, so screen readers announce it.
-  for (const region of document.querySelectorAll("[data-announce]")) {
-    const message = region.textContent;
-    region.textContent = "";
-    setTimeout(() => { region.textContent = message; }, 100);
-  }
+// Destructive forms ask first; the server asks again if this script does not run.
+// One dialog may serve many forms (a row action in a table): it submits the one that opened it.
+const pendingForms = new Map();
+const returnFocus = new Map();
 
-  for (const picker of document.querySelectorAll("[data-account-picker]")) enhancePicker(picker);
+function ask(dialog, form) {
+  pendingForms.set(dialog, form);
+  returnFocus.set(dialog, closeMenuAround(form) || document.activeElement);
+  openDialog(dialog);
+}
 
-  // A form that would load a page with a question opens the same question in a dialog instead.
-  for (const form of document.querySelectorAll("form[data-open-dialog]")) {
-    const dialog = document.getElementById(form.dataset.openDialog);
-    if (!dialog) continue;
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      openDialog(dialog);
-    });
-  }
-
-  for (const dialog of document.querySelectorAll("dialog[data-form-dialog]")) {
-    const form = dialog.querySelector("form");
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      submitFormDialog(form);
-    });
-  }
-
-  for (const control of document.querySelectorAll("[data-close-dialog]")) {
-    control.addEventListener("click", (event) => {
-      const dialog = control.closest("dialog");
-      if (!dialog) return;
-      event.preventDefault();
-      dialog.close();
-    });
-  }
-
-  // Destructive forms ask first; the server asks again if this script does not run.
-  // One dialog may serve many forms (a row action in a table): it submits the one that opened it.
-  const pendingForms = new Map();
-  const returnFocus = new Map();
-  const ask = (dialog, form) => {
-    pendingForms.set(dialog, form);
-    returnFocus.set(dialog, closeMenuAround(form) || document.activeElement);
-    openDialog(dialog);
-  };
-  for (const form of document.querySelectorAll("form[data-confirm-with]")) {
-    const dialog = document.getElementById(form.dataset.confirmWith);
-    if (!dialog) continue;
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      if (form.dataset.subject) {
-        for (const slot of dialog.querySelectorAll("[data-subject]")) slot.textContent = form.dataset.subject;
-      }
-      ask(dialog, form);
-    });
-  }
+/** The questions' own buttons, once per page: Yes submits the form that asked, a cancel gives the focus back. */
+function enhanceQuestions() {
   for (const accept of document.querySelectorAll("dialog [data-confirm-accept]")) {
     const dialog = accept.closest("dialog");
     accept.addEventListener("click", () => {
@@ -264,14 +220,33 @@ document.addEventListener("DOMContentLoaded", () => {
       if (back && back.isConnected) back.focus();
     });
   }
+}
+
+/**
+ * Everything under {@code root} that asks before it acts or acts in place: confirmed forms, and on
+ * the Keys page the bulk form, the edit and copy icons. Called for the page, and again for the
+ * list the live search swaps in.
+ */
+function enhanceKeyRows(root) {
+  for (const form of root.querySelectorAll("form[data-confirm-with]")) {
+    const dialog = document.getElementById(form.dataset.confirmWith);
+    if (!dialog) continue;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (form.dataset.subject) {
+        for (const slot of dialog.querySelectorAll("[data-subject]")) slot.textContent = form.dataset.subject;
+      }
+      ask(dialog, form);
+    });
+  }
 
   // Keys: the bulk form asks once, naming how many keys it changes.
-  const bulk = document.querySelector("form[data-bulk-confirm]");
+  const bulk = root.querySelector("form[data-bulk-confirm]");
   if (bulk) {
     const dialog = document.getElementById(bulk.dataset.bulkConfirm);
     const boxes = () => [...document.querySelectorAll(`input[name=ids][form="${bulk.id}"]`)];
     const count = bulk.querySelector("[data-selected-count]");
-    const selectAll = document.querySelector("[data-select-all]");
+    const selectAll = root.querySelector("[data-select-all]");
     const showCount = () => {
       const n = boxes().filter((b) => b.checked).length;
       count.textContent = n === 0 ? "With the selected keys:" : `With the ${n} selected key${n === 1 ? "" : "s"}:`;
@@ -319,7 +294,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // Keys: the edit icon opens one shared "Modify API Key" dialog, filled from its row.
   const modifyDialog = document.getElementById("modify-key-dialog");
-  for (const link of document.querySelectorAll("[data-modify-key]")) {
+  for (const link of root.querySelectorAll("[data-modify-key]")) {
     if (!modifyDialog) break;
     link.addEventListener("click", (event) => {
       event.preventDefault();
@@ -342,7 +317,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   // Keys: the copy icon fetches that one key when asked, so the page never holds every key.
-  for (const link of document.querySelectorAll("[data-copy-url]")) {
+  for (const link of root.querySelectorAll("[data-copy-url]")) {
     link.addEventListener("click", async (event) => {
       event.preventDefault();
       try {
@@ -352,10 +327,10 @@ document.addEventListener("DOMContentLoaded", () => {
           credentials: "same-origin",
         });
         if (response.status === 429) {
-        announce(status, "Too many searches in a short time. Wait a minute, then try again.");
-        return;
-      }
-      if (!response.ok) throw new Error(response.statusText);
+          showNotice("Too many requests in a short time. Wait a minute, then copy the key again.", true);
+          return;
+        }
+        if (!response.ok) throw new Error(response.statusText);
         await navigator.clipboard.writeText(await response.text());
         showNotice("The API key token was copied to your clipboard.");
       } catch (error) {
@@ -363,6 +338,105 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+}
+
+// ---------------------------------------------------------------- search as you type
+
+/** The address a search form asks for, with only the fields that say something, so it stays short. */
+function cleanQueryUrl(form) {
+  const params = new URLSearchParams();
+  for (const [name, value] of new FormData(form)) if (value !== "") params.append(name, value);
+  const query = params.toString();
+  return form.getAttribute("action") + (query ? "?" + query : "");
+}
+
+/**
+ * Search as you type: after a short pause the list for what the field holds is fetched and put in
+ * place of the one shown. The page never reloads, so the field keeps its focus, caret and every
+ * key typed however slowly; the address follows (replaceState) so a reload or a link shows the same.
+ */
+function enhanceLiveSearch(search) {
+  const form = search.form;
+  const status = document.querySelector("[data-search-status]");
+  let timer;
+  let asked = 0;
+  const run = async () => {
+    const mine = ++asked;
+    const url = cleanQueryUrl(form);
+    let page;
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(response.statusText);
+      page = new DOMParser().parseFromString(await response.text(), "text/html");
+    } catch (error) {
+      announce(status, "The search did not work. Press Enter to try again.");
+      return;
+    }
+    if (mine !== asked) return; // an older answer arriving late
+    const fresh = page.querySelector("[data-search-results]");
+    const shown = document.querySelector("[data-search-results]");
+    if (!fresh || !shown) {
+      window.location.assign(url); // not the list (signed out meanwhile, say): show whatever the server says
+      return;
+    }
+    shown.replaceWith(fresh);
+    enhanceKeyRows(fresh);
+    // Forms outside the list (Create, the dialogs, the policy) return to this search too.
+    const back = page.querySelector("input[name=back]");
+    if (back) for (const field of document.querySelectorAll("input[name=back]")) field.value = back.value;
+    history.replaceState(history.state, "", url);
+    const total = fresh.querySelector("[data-total]");
+    announce(status, total
+      ? (total.dataset.total === "1" ? "1 API key matches." : `${total.dataset.total} API keys match.`)
+      : fresh.textContent.trim());
+  };
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, 300);
+  });
+}
+
+// ---------------------------------------------------------------- the page
+
+document.addEventListener("DOMContentLoaded", () => {
+  // A notice from the server is put into its live region after load, so screen readers announce it.
+  for (const region of document.querySelectorAll("[data-announce]")) {
+    const message = region.textContent;
+    region.textContent = "";
+    setTimeout(() => { region.textContent = message; }, 100);
+  }
+
+  for (const picker of document.querySelectorAll("[data-account-picker]")) enhancePicker(picker);
+  enhanceQuestions();
+
+  // A form that would load a page with a question opens the same question in a dialog instead.
+  for (const form of document.querySelectorAll("form[data-open-dialog]")) {
+    const dialog = document.getElementById(form.dataset.openDialog);
+    if (!dialog) continue;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      openDialog(dialog);
+    });
+  }
+
+  for (const dialog of document.querySelectorAll("dialog[data-form-dialog]")) {
+    const form = dialog.querySelector("form");
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submitFormDialog(form);
+    });
+  }
+
+  for (const control of document.querySelectorAll("[data-close-dialog]")) {
+    control.addEventListener("click", (event) => {
+      const dialog = control.closest("dialog");
+      if (!dialog) return;
+      event.preventDefault();
+      dialog.close();
+    });
+  }
+
+  enhanceKeyRows(document);
 
   // Options menus are disclosures: a click elsewhere or Escape closes them.
   document.addEventListener("click", (event) => {
@@ -378,30 +452,31 @@ document.addEventListener("DOMContentLoaded", () => {
       if (inside) menu.querySelector("summary").focus();
     }
   });
+  // An opened menu near the bottom of the window is scrolled into sight.
+  document.addEventListener("toggle", (event) => {
+    const menu = event.target;
+    if (!(menu instanceof HTMLDetailsElement) || !menu.matches("details.menu") || !menu.open) return;
+    const items = menu.querySelector(".menu-items");
+    const below = items ? items.getBoundingClientRect().bottom + 8 - window.innerHeight : 0;
+    if (below > 0) window.scrollBy(0, below);
+  }, true);
 
   // A search form sends only the fields that say something, so its address stays short.
   for (const form of document.querySelectorAll("form[data-clean-query]")) {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const params = new URLSearchParams();
-      for (const [name, value] of new FormData(form)) if (value !== "") params.append(name, value);
-      const query = params.toString();
-      window.location.assign(form.action + (query ? "?" + query : ""));
+      window.location.assign(cleanQueryUrl(form));
     });
   }
 
-  // Search as you type (after a pause), keeping the caret where it was.
   const search = document.querySelector("input[data-live-search]");
   if (search) {
+    // Back on a searched list, the field is ready to go on typing where it ended.
     if (search.value) {
       search.focus();
       search.setSelectionRange(search.value.length, search.value.length);
     }
-    let timer;
-    search.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => search.form.requestSubmit(), 400);
-    });
+    enhanceLiveSearch(search);
   }
 
   // "Add a new bot": the outgoing-webhook fields only matter for that type.

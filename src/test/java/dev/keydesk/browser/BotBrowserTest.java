@@ -15,6 +15,9 @@ import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.SelectOption;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.Bot;
+import dev.keydesk.bot.BotActions;
+import dev.keydesk.bot.BotInterface;
+import dev.keydesk.bot.BotType;
 import dev.keydesk.bot.BotDao;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
@@ -452,6 +455,49 @@ class BotBrowserTest {
     private void withoutJavaScript() {
         page.route("**/static/keydesk.js", route -> route.fulfill(new Route.FulfillOptions()
                 .setStatus(200).setContentType("text/javascript").setBody("")));
+    }
+
+    /** An outgoing-webhook bot of Cordelia's whose key was regenerated, so its page lists a delivery. */
+    private Bot outgoingBotWithADelivery() {
+        Bot bot = keydesk.primary().services().bots().createBot(Actor.commandLine(), cordelia, new BotActions.NewBot(
+                "Outgoing Helper", null, BotType.OUTGOING_WEBHOOK, "https://hooks.example.com/a-rather-long/path/for/the/webhook",
+                BotInterface.ZULIP, null, List.of())).bot();
+        keydesk.primary().services().bots().regenerateKey(Actor.commandLine(), bot.id());
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM outbox WHERE kind = 'webhook' AND bot_id = " + bot.id()));
+        return bot;
+    }
+
+    @Test
+    void onAPhoneTheWebhookDeliveriesCanBeScrolledWithTheKeyboard() {
+        Bot bot = outgoingBotWithADelivery();
+        page.setViewportSize(390, 844);
+        page.navigate(baseUrl + "/bots/" + bot.id());
+        Locator deliveries = page.getByRole(AriaRole.REGION, new Page.GetByRoleOptions().setName("Webhook deliveries table").setExact(true));
+        assertThat(deliveries.locator("table.deliveries tbody tr")).hasCount(1);
+        assertEquals(Boolean.TRUE, deliveries.evaluate("box => box.scrollWidth > box.clientWidth"),
+                "at 390 px the deliveries scroll inside their box");
+        assertThat(deliveries).hasAttribute("tabindex", "0");
+        deliveries.focus();
+        assertThat(deliveries).isFocused();
+        assertEquals(List.of(), PageChecks.axeViolations(page));
+        assertNoPageErrors();
+    }
+
+    @Test
+    void theExpiryDateShowsTheFocusRingWhenTabbedInto() {
+        Bot bot = outgoingBotWithADelivery();
+        page.navigate(baseUrl + "/bots/" + bot.id());
+        Locator date = page.getByLabel("Expiry date", new Page.GetByLabelOptions().setExact(true));
+        // Reached with the keyboard: Tab from the control before it.
+        page.locator("#regenerate-form button").focus();
+        page.keyboard().press("Tab");
+        assertThat(date).isFocused();
+        assertEquals(Boolean.TRUE, date.evaluate("f => f.matches(':focus-visible')"));
+        String ring = (String) date.evaluate("""
+                f => { const s = getComputedStyle(f);
+                       return s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.outlineColor + ' | ' + s.boxShadow; }""");
+        assertEquals("solid 3px rgb(29, 78, 216) | none", ring, "the field's focus ring");
+        assertNoPageErrors();
     }
 
     @Test

@@ -180,12 +180,12 @@ class EveryPageBrowserTest {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void everyPageOfAnAdministrator() {
         User admin = Fixtures.user(ADMIN_EMAIL, "Iago", Role.ADMIN);
         User member = Fixtures.member(MEMBER_EMAIL);
         Bot deploy = bot(admin, "Deploy Bot", BotType.GENERIC, null);
-        bot(admin, "Outgoing Helper", BotType.OUTGOING_WEBHOOK, "https://hooks.example.com/a-rather-long/path/for/the/webhook");
+        Bot outgoing = bot(admin, "Outgoing Helper", BotType.OUTGOING_WEBHOOK, "https://hooks.example.com/a-rather-long/path/for/the/webhook");
+        keydesk.primary().services().bots().regenerateKey(Actor.commandLine(), outgoing.id()); // a webhook delivery to list
         bot(member, "Cordelia's Reminder Bot", BotType.INCOMING_WEBHOOK, null);
         long service = keydesk.primary().services().guard().register(Actor.commandLine(),
                 new GuardActions.Spec("Grafana", "Dashboards for the on-call team", Access.CHOSEN, 60)).service().id();
@@ -255,6 +255,10 @@ class EveryPageBrowserTest {
             assertThat(page.locator("#regenerate-dialog")).isVisible();
         });
         check("edit a bot", () -> go("/bots/" + deploy.id() + "/edit"));
+        check("an outgoing-webhook bot with deliveries", () -> {
+            go("/bots/" + outgoing.id());
+            assertThat(page.locator("table.deliveries tbody tr")).hasCount(1);
+        });
 
         // Keys console
         check("keys", () -> go("/keys"));
@@ -275,6 +279,29 @@ class EveryPageBrowserTest {
             assertThat(page.locator("#block-dialog")).isVisible();
         });
         check("keys, a search", () -> go("/keys?q=deploy"));
+        check("keys, a search typed slowly", () -> {
+            go("/keys");
+            Locator search = page.getByRole(AriaRole.SEARCHBOX, new Page.GetByRoleOptions().setName("Search").setExact(true));
+            search.click();
+            search.pressSequentially("deploy", new Locator.PressSequentiallyOptions().setDelay(500));
+            assertThat(page.locator("table.keys tbody tr")).hasCount(1);
+            assertThat(search).hasValue("deploy");
+            assertThat(search).isFocused();
+        });
+        check("keys, options menu open", () -> {
+            go("/keys");
+            Locator row = page.locator("table.keys tbody tr").filter(new Locator.FilterOptions().setHasText("Outgoing Helper"));
+            row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("options for Outgoing Helper's API key")).click();
+            assertThat(row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Generate new API key"))).isVisible();
+        });
+        withoutJavaScript(() -> check("keys, options menu open without JavaScript, pointer and focus elsewhere", () -> {
+            go("/keys");
+            Locator row = page.locator("table.keys tbody tr").filter(new Locator.FilterOptions().setHasText("Deploy Bot"));
+            row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("options for Deploy Bot's API key")).click();
+            page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Keys").setLevel(1)).click();
+            page.mouse().move(1, 1);
+            assertThat(row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Delete"))).isVisible();
+        }));
         check("new key page", () -> go("/keys/new"));
         check("modify key page", () -> go("/keys/" + deploy.id() + "/edit"));
         check("keys, block question without JavaScript", () -> {
@@ -300,11 +327,6 @@ class EveryPageBrowserTest {
         for (Locator cell : page.locator("table.people tbody tr td:nth-child(3) form, table.people tbody td:nth-child(5)").all()) {
             assertTrue(cell.boundingBox().height < 2.5 * line, "one line: " + cell.innerText());
         }
-        page.setViewportSize(390, 844);
-        go("/users");
-        List<Object> tops = (List<Object>) page.evaluate(
-                "() => Array.from(document.querySelectorAll('nav[aria-label=Main] a')).map(a => Math.round(a.getBoundingClientRect().top))");
-        assertEquals(1, tops.stream().distinct().count(), "on a phone the navigation is one line: " + tops);
         check("users, options menu open", () -> {
             go("/users");
             page.getByRole(AriaRole.ROW, new Page.GetByRoleOptions().setName("Cordelia"))
@@ -337,6 +359,44 @@ class EveryPageBrowserTest {
         check("a service", () -> go("/services/" + service));
         check("not found, signed in", () -> go("/bots/999999"));
         assertNoProblems();
+    }
+
+    /**
+     * Runs {@code states} in a second browser profile, signed in as the administrator, whose pages
+     * run no script: {@link #check} and {@link #go} use it meanwhile.
+     */
+    private void withoutJavaScript(Runnable states) {
+        Page withScript = page;
+        BrowserContext plain = browser.newContextWithoutJavaScript();
+        try {
+            page = plain.newPage();
+            BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
+            states.run();
+        } finally {
+            page = withScript;
+            plain.close();
+        }
+    }
+
+    @Test
+    void onAPhoneTheMainNavigationShowsEveryLinkOfAnAdministrator() {
+        Fixtures.user(ADMIN_EMAIL, "Iago", Role.ADMIN);
+        BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
+        page.setViewportSize(390, 844);
+        for (String path : List.of("/users", "/keys", "/account")) {
+            go(path);
+            Locator links = page.getByRole(AriaRole.NAVIGATION, new Page.GetByRoleOptions().setName("Main")).getByRole(AriaRole.LINK);
+            assertEquals(6, links.count());
+            for (Locator link : links.all()) {
+                var box = link.boundingBox();
+                String what = "\"" + link.textContent() + "\" on " + path + " at (" + box.x + ", " + box.y + ", " + box.width + " x " + box.height + ")";
+                assertTrue(box.x >= 0 && box.y >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844, what + " is not inside the window");
+                assertEquals(Boolean.TRUE, link.evaluate("""
+                        a => { const r = a.getBoundingClientRect();
+                               const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                               return hit === a || a.contains(hit); }"""), what + " is covered or cut off");
+            }
+        }
     }
 
     @Test

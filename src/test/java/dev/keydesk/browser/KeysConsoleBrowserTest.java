@@ -8,6 +8,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.options.ColorScheme;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.Bot;
 import dev.keydesk.bot.BotActions;
@@ -194,7 +195,9 @@ class KeysConsoleBrowserTest {
             Page onPhone = phone.newPage();
             openKeys(onPhone);
             assertEquals(Boolean.TRUE, onPhone.evaluate("matchMedia('(hover: none)').matches"), "a phone cannot hover");
-            assertThat(row(onPhone, "Deploy Bot").locator(".hover-actions")).hasCSS("opacity", "1");
+            for (Locator icon : row(onPhone, "Deploy Bot").locator(".hover-actions .icon-button").all()) {
+                assertThat(icon).hasCSS("opacity", "1");
+            }
             assertTableFits(onPhone, 390);
         } finally {
             phone.close();
@@ -345,6 +348,122 @@ class KeysConsoleBrowserTest {
         assertThat(page).hasURL(baseUrl + "/bots/" + owned.id());
         assertEquals(2, Fixtures.count("SELECT count(*) FROM bot_owners WHERE bot_id = " + owned.id()));
         assertEquals(List.of(), pageErrors);
+    }
+
+    @Test
+    void typingSlowlyIntoTheSearchKeepsEveryKeystrokeAndTheFocus() {
+        for (String name : List.of("load01", "load02", "road01", "Deploy Bot")) bot(name, member);
+        openKeys(page);
+        // A page that reloads loses this mark; updating the list in place keeps it.
+        page.evaluate("() => { window.keydeskNotReloaded = true; }");
+        Locator search = page.getByRole(AriaRole.SEARCHBOX, new Page.GetByRoleOptions().setName("Search").setExact(true));
+        search.click();
+        // One key every half second: slower than the pause after which the list follows the search.
+        search.pressSequentially("load01", new Locator.PressSequentiallyOptions().setDelay(500));
+        assertThat(keyTable(page).locator("tbody tr")).hasCount(1);
+        assertThat(row(page, "load01")).hasCount(1);
+        assertThat(search).hasValue("load01");
+        assertThat(search).isFocused();
+        assertEquals(6, ((Number) search.evaluate("f => f.selectionStart")).intValue(), "the caret stays at the end");
+        assertEquals(Boolean.TRUE, page.evaluate("() => window.keydeskNotReloaded === true"), "the page reloaded");
+        assertThat(page).hasURL(baseUrl + "/keys?q=load01");
+        assertThat(page.locator("[data-search-status]")).hasText("1 API key matches.");
+
+        // The new rows work as the first ones did: selection, the options menu and its question.
+        Locator found = row(page, "load01");
+        found.getByRole(AriaRole.CHECKBOX, new Locator.GetByRoleOptions().setName("Select load01")).check();
+        assertThat(page.locator("#bulk-keys")).containsText("With the 1 selected key");
+        found.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("options for load01's API key")).click();
+        button(found, "Block").click();
+        Locator block = dialog("Block API Key");
+        assertThat(block).isVisible();
+        assertThat(block).containsText("The key of load01 will");
+        page.keyboard().press("Escape");
+        // Every form that returns to the list returns to this search.
+        for (Object back : (List<?>) page.evaluate("() => [...document.querySelectorAll('input[name=back]')].map(i => i.value)")) {
+            assertEquals("/keys?q=load01", back);
+        }
+
+        // Emptying the field brings every key back.
+        search.press("Control+A");
+        search.press("Backspace");
+        assertThat(keyTable(page).locator("tbody tr")).hasCount(4);
+        assertThat(page).hasURL(baseUrl + "/keys");
+        assertThat(search).isFocused();
+        assertEquals(List.of(), pageErrors);
+    }
+
+    /**
+     * Every item of the options menu of {@code row}, opened, lies inside the window and is what
+     * the browser finds at its centre (nothing covers or clips it), and the row keeps its height.
+     */
+    private void assertMenuOpensFullyVisible(Page on, String name, int width) {
+        Locator target = row(on, name);
+        target.scrollIntoViewIfNeeded();
+        double before = target.boundingBox().height;
+        target.hover();
+        target.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("options for " + name + "'s API key")).click();
+        Locator items = target.locator(".menu-items button");
+        assertThat(items.first()).isVisible();
+        assertEquals(3, items.count());
+        on.mouse().move(1, 1); // the pointer away: hovering the row changes nothing
+        double viewportWidth = ((Number) on.evaluate("document.documentElement.clientWidth")).doubleValue();
+        double viewportHeight = ((Number) on.evaluate("window.innerHeight")).doubleValue();
+        for (Locator item : items.all()) {
+            var box = item.boundingBox();
+            String what = "\"" + item.textContent().trim() + "\" at " + width + " px (" + box.x + ", " + box.y + ", " + box.width + " x " + box.height + ")";
+            assertTrue(box.x >= 0 && box.y >= 0 && box.x + box.width <= viewportWidth && box.y + box.height <= viewportHeight,
+                    what + " lies outside the " + viewportWidth + " x " + viewportHeight + " window");
+            assertEquals(Boolean.TRUE, item.evaluate("""
+                    b => { const r = b.getBoundingClientRect();
+                           const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                           return hit === b || b.contains(hit); }"""), what + " is hidden or cut off");
+        }
+        assertEquals(before, target.boundingBox().height, 0.5, "the open menu changes the row's height at " + width + " px");
+        on.keyboard().press("Escape");
+    }
+
+    @Test
+    void theOptionsMenuOpensWhollyVisibleOverTheTable() {
+        User longOwner = Fixtures.user("a.person.with.a.rather.long.address@a-long-subdomain.zulip.com",
+                "Someone With A Rather Long Name", Role.MEMBER);
+        bot("Alpha Bot", member);
+        bot("A bot whose name is long enough to wrap inside its own cell of the table", longOwner);
+        bot("Zulu Bot", longOwner);
+        openKeys(page);
+        for (int width : List.of(1280, 390)) {
+            page.setViewportSize(width, width == 390 ? 844 : 900);
+            page.navigate(baseUrl + "/keys");
+            assertMenuOpensFullyVisible(page, "Alpha Bot", width);
+            assertMenuOpensFullyVisible(page, "Zulu Bot", width);
+        }
+        assertEquals(List.of(), pageErrors);
+    }
+
+    @Test
+    void withoutJavaScriptAnOpenMenuIsReadableWhenThePointerAndTheFocusAreElsewhere() {
+        bot("Deploy Bot", member);
+        BrowserContext plain = browser.newContextWithoutJavaScript();
+        try {
+            Page noScript = plain.newPage();
+            BrowserSupport.logIn(noScript, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
+            noScript.navigate(baseUrl + "/keys");
+            Locator deployRow = row(noScript, "Deploy Bot");
+            deployRow.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("options for Deploy Bot's API key")).click();
+            assertThat(button(deployRow, "Delete")).isVisible();
+            // A click on plain text elsewhere: the disclosure stays open, the row is neither hovered nor focused.
+            noScript.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Keys").setLevel(1)).click();
+            noScript.mouse().move(1, 1);
+            assertThat(button(deployRow, "Delete")).isVisible();
+            assertEquals(Boolean.FALSE, deployRow.evaluate("r => r.matches(':hover, :focus-within')"));
+            for (ColorScheme scheme : List.of(ColorScheme.LIGHT, ColorScheme.DARK)) {
+                noScript.emulateMedia(new Page.EmulateMediaOptions().setColorScheme(scheme));
+                List<String> contrast = PageChecks.axeViolations(noScript).stream().filter(v -> v.startsWith("color-contrast")).toList();
+                assertEquals(List.of(), contrast, "in the " + scheme + " scheme");
+            }
+        } finally {
+            plain.close();
+        }
     }
 
     @Test
