@@ -15,6 +15,7 @@ import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -267,15 +268,22 @@ class ForwardAuthTest {
         Map<String, String> unknown = Map.of("X-Api-Key", unknownKey);
         assertEquals(200, ask(keydesk.baseUrl(), token, good).status());   // caches the key
         assertEquals(401, ask(keydesk.baseUrl(), token, unknown).status()); // one lookup, remembered as a miss
-        double before = statements.totalAmount();
-        long requestsBefore = statements.count();
-        for (int i = 0; i < 50; i++) {
-            assertEquals(200, ask(keydesk.baseUrl(), token, good).status());
-            assertEquals(401, ask(keydesk.baseUrl(), token, unknown).status());
+        // A key change announced by an earlier test's work may still arrive and empty the cache
+        // once (a reload is right then), so the claim is that some round of 100 requests, out of
+        // three, costs nothing; a key path that queries on every request fails all three.
+        List<Double> perRound = new ArrayList<>();
+        for (int round = 0; round < 3 && (perRound.isEmpty() || perRound.get(perRound.size() - 1) > 0); round++) {
+            double before = statements.totalAmount();
+            long requestsBefore = statements.count();
+            for (int i = 0; i < 50; i++) {
+                assertEquals(200, ask(keydesk.baseUrl(), token, good).status());
+                assertEquals(401, ask(keydesk.baseUrl(), token, unknown).status());
+            }
+            // The request log (and its meters) runs just after each answer is sent.
+            assertEventually(() -> statements.count() - requestsBefore == 100, "every request counted");
+            perRound.add(statements.totalAmount() - before);
         }
-        // The request log (and its meters) runs just after each answer is sent.
-        assertEventually(() -> statements.count() - requestsBefore == 100, "every request counted");
-        assertEquals(0.0, statements.totalAmount() - before, "no SQL for a cached key or a known unknown key");
+        assertEquals(0.0, perRound.get(perRound.size() - 1), "no SQL for a cached key or a known unknown key: " + perRound);
     }
 
     @Test
