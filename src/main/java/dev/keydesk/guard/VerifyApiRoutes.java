@@ -1,5 +1,6 @@
 package dev.keydesk.guard;
 
+import dev.keydesk.web.RouteAccess;
 import dev.keydesk.api.ApiError;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.user.User;
@@ -24,7 +25,7 @@ public final class VerifyApiRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.post("/api/v1/keys/verify", this::verify);
+        routes.post("/api/v1/keys/verify", this::verify, RouteAccess.SERVICE_TOKEN);
     }
 
     private void verify(Context ctx) {
