@@ -3,7 +3,7 @@ package dev.keydesk;
 import dev.keydesk.apikey.ApiAuth;
 import dev.keydesk.security.Tokens;
 import dev.keydesk.session.WebSession;
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.web.WebError;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;

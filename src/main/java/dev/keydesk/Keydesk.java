@@ -13,7 +13,7 @@ import dev.keydesk.web.Layout;
 import dev.keydesk.web.ErrorHandling;
 import dev.keydesk.web.LogPaths;
 import dev.keydesk.web.RequestBodies;
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.web.SecurityHeaders;
 import dev.keydesk.web.TemplateRenderer;
 import dev.keydesk.session.WebSession;

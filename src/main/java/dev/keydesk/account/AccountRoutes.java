@@ -1,6 +1,6 @@
 package dev.keydesk.account;
 
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.apikey.ApiKeyQueries;
 import dev.keydesk.web.Dates;
 import dev.keydesk.web.Layout;

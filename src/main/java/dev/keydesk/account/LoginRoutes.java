@@ -1,6 +1,6 @@
 package dev.keydesk.account;
 
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.user.EmailAddress;
 import dev.keydesk.user.PasswordCheck;
 import dev.keydesk.web.Flash;

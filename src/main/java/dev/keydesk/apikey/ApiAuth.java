@@ -5,7 +5,7 @@ import dev.keydesk.api.BasicCredentials;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.ratelimit.AuthFailureLimiter;
 import dev.keydesk.user.User;
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import io.javalin.http.Context;
 
 /**

@@ -1,6 +1,6 @@
 package dev.keydesk.apikey;
 
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.ApiError;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.audit.Actor;

@@ -1,6 +1,6 @@
 package dev.keydesk.bot;
 
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.apikey.ApiAuth;
 import dev.keydesk.api.ApiError;
 import dev.keydesk.api.ApiRequest;

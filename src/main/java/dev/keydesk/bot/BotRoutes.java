@@ -1,6 +1,6 @@
 package dev.keydesk.bot;
 
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.ratelimit.RequestRateLimiter;
 import dev.keydesk.user.UserQueries;
 import dev.keydesk.guard.ServiceQueries;

@@ -1,6 +1,6 @@
 package dev.keydesk.guard;
 
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.user.User;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;

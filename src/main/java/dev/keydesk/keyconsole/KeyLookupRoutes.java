@@ -1,6 +1,6 @@
 package dev.keydesk.keyconsole;
 
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.apikey.ApiKeyFormat;

@@ -1,6 +1,6 @@
 package dev.keydesk.keyconsole;
 
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.avatar.AvatarPaths;
 import dev.keydesk.web.Dates;
 import dev.keydesk.api.PathIds;

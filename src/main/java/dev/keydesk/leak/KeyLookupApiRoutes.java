@@ -1,6 +1,6 @@
 package dev.keydesk.leak;
 
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.apikey.ApiAuth;
 import dev.keydesk.apikey.ApiKeyActions;

@@ -1,6 +1,6 @@
 package dev.keydesk.organization;
 
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.ApiRequest;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;

@@ -1,6 +1,6 @@
 package dev.keydesk.people;
 
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.web.Layout;
 import dev.keydesk.web.ListAddress;

@@ -2,7 +2,7 @@ package dev.keydesk.session;
 
 import dev.keydesk.web.Csrf;
 import dev.keydesk.web.LoginRequired;
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.web.Viewer;
 import dev.keydesk.web.WebError;
 import dev.keydesk.security.Tokens;

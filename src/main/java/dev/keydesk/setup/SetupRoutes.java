@@ -1,6 +1,6 @@
 package dev.keydesk.setup;
 
-import dev.keydesk.web.RouteAccess;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.web.Layout;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;

@@ -1,4 +1,4 @@
-package dev.keydesk.web;
+package dev.keydesk.access;
 
 import io.javalin.security.RouteRole;
 
