@@ -30,6 +30,11 @@ public final class VerifyApiRoutes {
 
     private void verify(Context ctx) {
         String serviceToken = PresentedKey.bearer(ctx.header("Authorization"));
+        // The route is the service token's: a caller without one is refused before its input is read.
+        if (!verifier.knowsService(serviceToken)) {
+            metrics.record(new KeyVerifier.UnknownService());
+            throw unknownService();
+        }
         ApiRequest req = ApiRequest.of(ctx);
         String key = req.requiredSecret("key");
         String email = req.optional("email").filter(e -> !e.isBlank()).orElse(null);
@@ -46,8 +51,7 @@ public final class VerifyApiRoutes {
     static Map<String, Object> body(KeyVerifier.Decision decision) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (decision instanceof KeyVerifier.UnknownService) {
-            throw new ApiError(401, "UNAUTHORIZED", "Unknown or missing service token", Map.of(),
-                    Map.of("WWW-Authenticate", "Bearer realm=\"keydesk\""));
+            throw unknownService();
         } else if (decision instanceof KeyVerifier.NoKey) {
             throw ApiError.missingArgument("key");
         } else if (decision instanceof KeyVerifier.Allowed allowed) {
@@ -70,6 +74,11 @@ public final class VerifyApiRoutes {
             invalid(body, "INVALID_API_KEY", "The key could not be verified.");
         }
         return body;
+    }
+
+    private static ApiError unknownService() {
+        return new ApiError(401, "UNAUTHORIZED", "Unknown or missing service token", Map.of(),
+                Map.of("WWW-Authenticate", "Bearer realm=\"keydesk\""));
     }
 
     private static void invalid(Map<String, Object> body, String code, String message) {
