@@ -13,6 +13,7 @@ import dev.keydesk.web.Layout;
 import dev.keydesk.web.ErrorHandling;
 import dev.keydesk.web.LogPaths;
 import dev.keydesk.web.RequestBodies;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.web.SecurityHeaders;
 import dev.keydesk.web.TemplateRenderer;
 import dev.keydesk.session.WebSession;
@@ -21,13 +22,13 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import io.javalin.http.NotFoundResponse;
 import io.javalin.router.Endpoint;
-import dev.keydesk.security.Tokens;
+import io.javalin.security.Roles;
 import java.time.Duration;
 import io.javalin.http.staticfiles.Location;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,11 @@ public final class Keydesk implements AutoCloseable {
 
     private void serve() {
         Javalin app = Javalin.create(this::configure);
+        List<Route> undeclared = withoutAccess(routes(app));
+        if (!undeclared.isEmpty()) {
+            // A route nobody said who may call is an open door or a dead end: refuse to serve it.
+            throw new IllegalStateException("Routes registered without exactly one RouteAccess: " + undeclared);
+        }
         try {
             app.start(settings.bindAddress(), settings.port());
         } catch (RuntimeException e) {
@@ -86,6 +92,7 @@ public final class Keydesk implements AutoCloseable {
             files.hostedPath = "/static";
             files.directory = "/static";
             files.location = Location.CLASSPATH;
+            files.roles = Set.of(RouteAccess.ANONYMOUS);
         });
         config.requestLogger.http((ctx, ms) -> {
             REQUEST_LOG.info("{} {} {} {}ms", ctx.method(), LogPaths.loggable(ctx.path()), ctx.statusCode(), Math.round(ms));
@@ -120,31 +127,20 @@ public final class Keydesk implements AutoCloseable {
                 setOrganization(ctx);
             }
         });
+        // Who may call each route, checked once before its handler (each route declares a RouteAccess).
+        routes.beforeMatched(new AccessCheck(services.apiAuth(), settings.metricsToken()));
         ErrorHandling.register(routes);
 
-        routes.get("/", ctx -> ctx.redirect(WebSession.user(ctx).isPresent() ? "/account" : "/login", HttpStatus.SEE_OTHER));
+        routes.get("/", ctx -> ctx.redirect(WebSession.user(ctx).isPresent() ? "/account" : "/login", HttpStatus.SEE_OTHER),
+                RouteAccess.ANONYMOUS);
         routes.get("/health", ctx -> {
             boolean up = services.database().isReachable();
             ctx.status(up ? 200 : 503).json(Map.of("status", up ? "ok" : "database unreachable"));
-        });
-        routes.get("/metrics", this::metrics);
+        }, RouteAccess.ANONYMOUS);
+        // Prometheus' scrape endpoint: the access check answers 404 while no token is configured.
+        routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(services.metrics().scrape()), RouteAccess.METRICS_TOKEN);
         services.register(routes);
-    }
-
-    /**
-     * Prometheus' scrape endpoint: off (404) unless KEYDESK_METRICS_TOKEN is set, and then only
-     * for a request that presents it as a Bearer token.
-     */
-    private void metrics(Context ctx) {
-        String token = settings.metricsToken();
-        if (token == null) throw new NotFoundResponse();
-        String presented = ctx.header("Authorization");
-        if (!Tokens.constantTimeEquals("Bearer " + token, presented == null ? "" : presented.strip())) {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"keydesk-metrics\"");
-            ctx.status(401).result("A metrics token is required.\n");
-            return;
-        }
-        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(services.metrics().scrape());
     }
 
     /**
@@ -180,16 +176,31 @@ public final class Keydesk implements AutoCloseable {
                 settings.site(), token));
     }
 
-    /** One HTTP route: its method ("GET") and path as registered ("/api/v1/bots/{bot_id}"). */
-    public record Route(String method, String path) {}
+    /**
+     * One HTTP route: its method ("GET"), path as registered ("/api/v1/bots/{bot_id}") and who may
+     * call it (null when it was registered without exactly one {@link RouteAccess}).
+     */
+    public record Route(String method, String path, RouteAccess access) {}
 
     /** Every HTTP endpoint the server has, read from Javalin's router (before/after handlers left out). */
     public List<Route> routes() {
-        return server.unsafe.internalRouter.allHttpHandlers().stream()
+        return routes(server);
+    }
+
+    private static List<Route> routes(Javalin app) {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
                 .map(e -> e.endpoint)
                 .filter(e -> e.method.isHttpMethod())
-                .map(e -> new Route(e.method.name(), e.path))
+                .map(e -> {
+                    Roles roles = e.metadata(Roles.class);
+                    return new Route(e.method.name(), e.path, AccessCheck.declared(roles == null ? null : roles.getRoles()));
+                })
                 .toList();
+    }
+
+    /** The routes nobody declared who may call: the server refuses to start with any. */
+    public static List<Route> withoutAccess(List<Route> routes) {
+        return routes.stream().filter(r -> r.access() == null).toList();
     }
 
     public int port() {

@@ -127,6 +127,7 @@ public final class Services implements AutoCloseable {
     private final GuardActions guardActions;
     private final KeyVerifier keyVerifier;
     private final AuthFailureLimiter apiKeyFailures;
+    private final ApiAuth apiAuth;
     private final Retention retention;
 
     /** Every SQL object type, described once for all handles (see {@link SqlObjectDescriptions}). */
@@ -186,6 +187,7 @@ public final class Services implements AutoCloseable {
         guardActions = new GuardActions(jdbi, serviceRegistry);
         retention = new Retention(jdbi, retentionPolicy(settings, tuning), database.availability());
         apiKeyFailures = new AuthFailureLimiter(tuning.apiKeyFailures(), clients, System::currentTimeMillis);
+        apiAuth = new ApiAuth(authenticator, apiKeyFailures);
         keyVerifier = new KeyVerifier(serviceRegistry, authenticator, new RateLimits(System::currentTimeMillis));
     }
 
@@ -247,7 +249,6 @@ public final class Services implements AutoCloseable {
     /** Every feature's pages and API endpoints. */
     void register(RoutesConfig routes) {
         ClientBucket clients = new ClientBucket(settings.ipv6RateLimitPrefix());
-        ApiAuth apiAuth = new ApiAuth(authenticator, apiKeyFailures);
         Jdbi jdbi = database.jdbi();
         String site = settings.site();
         new LoginRoutes(passwords, webSession).register(routes);
@@ -255,8 +256,8 @@ public final class Services implements AutoCloseable {
         new AccountRoutes(apiKeys, apiKeyQueries, accounts, new Reauthentication(jdbi, passwords), passwords,
                 new NextSteps(jdbi), site)
                 .register(routes);
-        new AccountApiRoutes(apiAuth, site).register(routes);
-        new ApiKeyApiRoutes(apiAuth, passwords, apiKeys, userQueries, settings.devMode()).register(routes);
+        new AccountApiRoutes(site).register(routes);
+        new ApiKeyApiRoutes(passwords, apiKeys, userQueries, settings.devMode()).register(routes);
         new PasswordResetRoutes(passwordResets).register(routes);
         new ServerSettingsApiRoutes(organizationName, site, settings.devMode()).register(routes);
         new ApiDescriptionRoutes().register(routes);
@@ -265,21 +266,21 @@ public final class Services implements AutoCloseable {
         new BotRoutes(botAccess, bots, botQueries, userQueries, outboxQueries, serviceQueries, apiKeyQueries, apiKeys,
                 clock, site, settings.externalUrl().getHost(),
                 new RequestRateLimiter(jdbi, "account-choices", BotRoutes.CHOICES_LIMIT, clients)).register(routes);
-        new BotApiRoutes(apiAuth, botAccess, bots, botQueries, apiKeys, apiKeyQueries, site).register(routes);
+        new BotApiRoutes(botAccess, bots, botQueries, apiKeys, apiKeyQueries, site).register(routes);
         new KeysRoutes(jdbi, bots, botQueries, userQueries, guardActions, serviceQueries, apiKeys, apiKeyQueries, clock).register(routes);
         new KeyLookupRoutes(apiKeys, apiKeyQueries, bots, people, userQueries).register(routes);
         new PeopleRoutes(jdbi, people, site).register(routes);
         new InvitationRoutes(people, webSession).register(routes);
-        new PeopleApiRoutes(apiAuth, people, botAccess, bots, userQueries).register(routes);
+        new PeopleApiRoutes(people, botAccess, bots, userQueries).register(routes);
         new AuditRoutes(jdbi).register(routes);
         VerificationMetrics verificationMetrics = new VerificationMetrics(metrics.registry());
         new ForwardAuthRoutes(keyVerifier, verificationMetrics).register(routes);
         new VerifyApiRoutes(keyVerifier, verificationMetrics).register(routes);
         new ServicesRoutes(guardActions, serviceQueries, site).register(routes);
-        new GuardApiRoutes(apiAuth, guardActions, serviceQueries).register(routes);
+        new GuardApiRoutes(guardActions, serviceQueries).register(routes);
         new LeakReportRoutes(leakReports, new RequestRateLimiter(jdbi, "leak-report", LeakReportRoutes.LIMIT, clients))
                 .register(routes);
-        new KeyLookupApiRoutes(apiAuth, apiKeys).register(routes);
+        new KeyLookupApiRoutes(apiKeys).register(routes);
     }
 
     public Metrics metrics() {
@@ -288,6 +289,10 @@ public final class Services implements AutoCloseable {
 
     public GuardActions guard() {
         return guardActions;
+    }
+
+    ApiAuth apiAuth() {
+        return apiAuth;
     }
 
     WebSession webSession() {

@@ -1,5 +1,6 @@
 package dev.keydesk.account;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.apikey.ApiAuth;
 import dev.keydesk.apikey.KeyOwner;
@@ -13,16 +14,14 @@ import java.util.Map;
 
 /** GET /api/v1/users/me: the profile of whoever the key belongs to, answered from the loaded caller. */
 public final class AccountApiRoutes {
-    private final ApiAuth auth;
     private final String site;
 
-    public AccountApiRoutes(ApiAuth auth, String site) {
-        this.auth = auth;
+    public AccountApiRoutes(String site) {
         this.site = site;
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/api/v1/users/me", this::me);
+        routes.get("/api/v1/users/me", this::me, RouteAccess.API_KEY);
     }
 
     /**
@@ -31,7 +30,7 @@ public final class AccountApiRoutes {
      * (profile_data empty), no messages (max_message_id -1, Zulip's value for "none").
      */
     private void me(Context ctx) {
-        KeyOwner owner = auth.requireKey(ctx);
+        KeyOwner owner = ApiAuth.key(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         User user = owner.user();
         Map<String, Object> profile = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.keydesk.account;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.apikey.ApiKeyQueries;
 import dev.keydesk.web.Dates;
 import dev.keydesk.web.Layout;
@@ -55,18 +56,18 @@ public final class AccountRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/account", ctx -> render(ctx, 200, view(ctx, KeyPanel.CLOSED)));
-        routes.get("/account/api-key", ctx -> render(ctx, 200, view(ctx, KeyPanel.ASK_PASSWORD)));
-        routes.post("/account/api-key", this::getApiKey);
-        routes.get(SHOWN, this::showApiKey);
-        routes.post("/account/api-key/regenerate", this::regenerateApiKey);
-        routes.post("/account/zuliprc", this::downloadZuliprc);
-        routes.post("/account/password", this::changePassword);
-        routes.post("/account/devices/{device_id}/logout", this::logOutDevice);
+        routes.get("/account", ctx -> render(ctx, 200, view(ctx, KeyPanel.CLOSED)), RouteAccess.SIGNED_IN);
+        routes.get("/account/api-key", ctx -> render(ctx, 200, view(ctx, KeyPanel.ASK_PASSWORD)), RouteAccess.SIGNED_IN);
+        routes.post("/account/api-key", this::getApiKey, RouteAccess.SIGNED_IN);
+        routes.get(SHOWN, this::showApiKey, RouteAccess.SIGNED_IN);
+        routes.post("/account/api-key/regenerate", this::regenerateApiKey, RouteAccess.SIGNED_IN);
+        routes.post("/account/zuliprc", this::downloadZuliprc, RouteAccess.SIGNED_IN);
+        routes.post("/account/password", this::changePassword, RouteAccess.SIGNED_IN);
+        routes.post("/account/devices/{device_id}/logout", this::logOutDevice, RouteAccess.SIGNED_IN);
     }
 
     private void getApiKey(Context ctx) {
-        User user = WebSession.requireUser(ctx);
+        User user = WebSession.caller(ctx);
         Session session = WebSession.requireSession(ctx);
         PasswordCheck.Outcome<Void> outcome = reauthentication.confirm(session, user, ctx.formParam("password"), ctx.ip());
         if (outcome instanceof PasswordCheck.RateLimited<Void> limited) {
@@ -88,7 +89,7 @@ public final class AccountRoutes {
      * one) the password prompt. The key is read when shown, never kept for the redirect.
      */
     private void showApiKey(Context ctx) {
-        User user = WebSession.requireUser(ctx);
+        User user = WebSession.caller(ctx);
         Flash.Taken notice = Flash.takeWithSubject(ctx);
         boolean regenerated = notice != null && notice.flash() == Flash.API_KEY_REGENERATED;
         String banner = notice == null || regenerated ? null : notice.message(null);
@@ -101,7 +102,7 @@ public final class AccountRoutes {
     }
 
     private void regenerateApiKey(Context ctx) {
-        User user = WebSession.requireUser(ctx);
+        User user = WebSession.caller(ctx);
         if (!recentlyReauthenticated(ctx)) {
             render(ctx, 403, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError(
                     "For your security, enter your password again before generating a new key."));
@@ -117,7 +118,7 @@ public final class AccountRoutes {
     }
 
     private void downloadZuliprc(Context ctx) {
-        User user = WebSession.requireUser(ctx);
+        User user = WebSession.caller(ctx);
         if (!recentlyReauthenticated(ctx)) {
             render(ctx, 403, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError(
                     "For your security, enter your password again before downloading your zuliprc file."));
@@ -132,7 +133,7 @@ public final class AccountRoutes {
      * five minutes of the last entry it is not asked again). Without {@code confirmed=yes} it asks.
      */
     private void logOutDevice(Context ctx) {
-        User user = WebSession.requireUser(ctx);
+        User user = WebSession.caller(ctx);
         Session session = WebSession.requireSession(ctx);
         long deviceId = PathIds.parse(ctx.pathParam("device_id"), "No such device");
         DeviceView device = view(ctx, KeyPanel.CLOSED).devices().stream().filter(d -> d.id() == deviceId).findFirst()
@@ -168,7 +169,7 @@ public final class AccountRoutes {
     }
 
     private void changePassword(Context ctx) {
-        User user = WebSession.requireUser(ctx);
+        User user = WebSession.caller(ctx);
         Session session = WebSession.requireSession(ctx);
         String current = orEmpty(ctx.formParam("current_password"));
         String fresh = orEmpty(ctx.formParam("new_password"));
@@ -205,7 +206,7 @@ public final class AccountRoutes {
     }
 
     private AccountPage view(Context ctx, KeyPanel panel, String banner) {
-        User user = WebSession.requireUser(ctx);
+        User user = WebSession.caller(ctx);
         List<DeviceView> devices = keyQueries.devices(user.id()).stream()
                 .map(k -> new DeviceView(k.device().id(), k.device().client(), k.device().userAgent(), k.device().ip(),
                         Dates.minute(k.device().issuedAt(), ""), Dates.minute(k.device().lastUsedAt(), "Never"),

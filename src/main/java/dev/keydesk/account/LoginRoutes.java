@@ -1,5 +1,6 @@
 package dev.keydesk.account;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.user.EmailAddress;
 import dev.keydesk.user.PasswordCheck;
 import dev.keydesk.web.Flash;
@@ -22,9 +23,9 @@ public final class LoginRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/login", this::showLogin);
-        routes.post("/login", this::logIn);
-        routes.post("/logout", this::logOut);
+        routes.get("/login", this::showLogin, RouteAccess.ANONYMOUS);
+        routes.post("/login", this::logIn, RouteAccess.ANONYMOUS);
+        routes.post("/logout", this::logOut, RouteAccess.ANONYMOUS);
     }
 
     private void showLogin(Context ctx) {

@@ -1,5 +1,6 @@
 package dev.keydesk.account;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.web.Layout;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.web.Flash;
@@ -19,13 +20,13 @@ public final class PasswordResetRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/accounts/password/reset", ctx -> renderRequest(ctx, 200, "", null, null));
-        routes.post("/accounts/password/reset", this::request);
+        routes.get("/accounts/password/reset", ctx -> renderRequest(ctx, 200, "", null, null), RouteAccess.ANONYMOUS);
+        routes.post("/accounts/password/reset", this::request, RouteAccess.ANONYMOUS);
         routes.get("/accounts/password/reset/{token}", ctx -> {
             requireUsable(ctx);
             renderNewPassword(ctx, 200, null);
-        });
-        routes.post("/accounts/password/reset/{token}", this::complete);
+        }, RouteAccess.ANONYMOUS);
+        routes.post("/accounts/password/reset/{token}", this::complete, RouteAccess.ANONYMOUS);
     }
 
     private void request(Context ctx) {

@@ -1,5 +1,6 @@
 package dev.keydesk.api;
 
+import dev.keydesk.access.RouteAccess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -41,7 +42,7 @@ public final class ApiDescriptionRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/api/v1/openapi.json", this::serve);
+        routes.get("/api/v1/openapi.json", this::serve, RouteAccess.ANONYMOUS);
     }
 
     private void serve(Context ctx) {

@@ -5,6 +5,7 @@ import dev.keydesk.api.BasicCredentials;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.ratelimit.AuthFailureLimiter;
 import dev.keydesk.user.User;
+import dev.keydesk.access.RouteAccess;
 import io.javalin.http.Context;
 
 /**
@@ -30,9 +31,32 @@ public final class ApiAuth {
         this.failures = failures;
     }
 
-    /** The account whose key authenticated this request. */
-    public User require(Context ctx) {
-        return requireKey(ctx).user();
+    /**
+     * The access check for API routes, run before the handler: the key must be valid, and for
+     * {@link RouteAccess#API_MEMBER_OR_ADMIN} and {@link RouteAccess#API_ADMIN} belong to such a
+     * person. Refusals are Zulip's answers. The key is kept for {@link #caller} and {@link #key}.
+     */
+    public User authorize(Context ctx, RouteAccess access) {
+        User user = requireKey(ctx).user();
+        switch (access) {
+            case API_KEY -> { }
+            case API_MEMBER_OR_ADMIN -> requireMemberOrAdmin(user);
+            case API_ADMIN -> requireAdmin(user);
+            default -> throw new IllegalArgumentException("Not an API key role: " + access);
+        }
+        return user;
+    }
+
+    /** The account whose key the access check accepted for this request. */
+    public static User caller(Context ctx) {
+        return key(ctx).user();
+    }
+
+    /** The key the access check accepted, for actions that must know which key authorized them. */
+    public static KeyOwner key(Context ctx) {
+        KeyOwner owner = ctx.attribute(PRESENTED_KEY);
+        if (owner == null) throw new IllegalStateException("The route was not registered for an API key");
+        return owner;
     }
 
     /**
@@ -40,7 +64,7 @@ public final class ApiAuth {
      * An address that failed too often gets 429 for any key this process does not hold in its
      * cache, without a database query; a key it holds (a real, recently used one) still works.
      */
-    public KeyOwner requireKey(Context ctx) {
+    private KeyOwner requireKey(Context ctx) {
         BasicCredentials credentials = BasicCredentials.parse(ctx.header("Authorization"));
         String address = ctx.ip();
         long retryAfter = failures.retryAfterSeconds(address);
@@ -66,12 +90,11 @@ public final class ApiAuth {
     }
 
     /**
-     * The caller of a request authenticated by {@link #require} and its siblings, naming the key
-     * that authorized it, for the audit rows of what the request changes.
+     * The caller of a request the access check authenticated, naming the key that authorized it,
+     * for the audit rows of what the request changes.
      */
     public static Actor actor(Context ctx) {
-        KeyOwner owner = ctx.attribute(PRESENTED_KEY);
-        if (owner == null) throw new IllegalStateException("The request was not authenticated with an API key");
+        KeyOwner owner = key(ctx);
         return Actor.api(owner.user().id(), ctx.ip(), owner.label());
     }
 
@@ -79,20 +102,15 @@ public final class ApiAuth {
      * A person who is a member, moderator, administrator or owner: Zulip's rule for the bot
      * endpoints, which bots and guests may not use.
      */
-    public User requireMemberOrAdmin(Context ctx) {
-        User user = require(ctx);
+    private static void requireMemberOrAdmin(User user) {
         if (user.isGuest()) throw ApiError.badRequest("Not allowed for guest users");
         if (user.isBot()) throw ApiError.badRequest("This endpoint does not accept bot requests.");
-        return user;
     }
 
-    /** An organization administrator (or owner) who is a person; anyone else gets Zulip's 400. */
-    public User requireAdmin(Context ctx) {
-        User user = require(ctx);
-        requireAdmin(user);
-        return user;
-    }
-
+    /**
+     * An organization administrator (or owner) who is a person; anyone else gets Zulip's 400. Also
+     * for checks that depend on the data (reactivating a person rather than a bot).
+     */
     public static void requireAdmin(User user) {
         if (!user.isAdmin() || user.isBot()) throw ApiError.administratorRequired();
     }

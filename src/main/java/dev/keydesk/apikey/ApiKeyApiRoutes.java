@@ -1,5 +1,6 @@
 package dev.keydesk.apikey;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.ApiError;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.audit.Actor;
@@ -15,15 +16,13 @@ import java.util.Optional;
 
 /** fetch_api_key, its development twin, and regenerating one's own key through the API. */
 public final class ApiKeyApiRoutes {
-    private final ApiAuth auth;
     private final PasswordCheck passwords;
     private final ApiKeyActions keys;
     private final UserQueries users;
     private final boolean devMode;
 
-    public ApiKeyApiRoutes(ApiAuth auth, PasswordCheck passwords, ApiKeyActions keys, UserQueries users,
+    public ApiKeyApiRoutes(PasswordCheck passwords, ApiKeyActions keys, UserQueries users,
                            boolean devMode) {
-        this.auth = auth;
         this.passwords = passwords;
         this.keys = keys;
         this.users = users;
@@ -31,9 +30,9 @@ public final class ApiKeyApiRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.post("/api/v1/fetch_api_key", this::fetchApiKey);
-        routes.post("/api/v1/dev_fetch_api_key", this::devFetchApiKey);
-        routes.post("/api/v1/users/me/api_key/regenerate", this::regenerate);
+        routes.post("/api/v1/fetch_api_key", this::fetchApiKey, RouteAccess.ANONYMOUS);
+        routes.post("/api/v1/dev_fetch_api_key", this::devFetchApiKey, RouteAccess.ANONYMOUS);
+        routes.post("/api/v1/users/me/api_key/regenerate", this::regenerate, RouteAccess.API_KEY);
     }
 
     /** Deliberately ignores any Authorization header: the credentials are the username and password. */
@@ -85,7 +84,7 @@ public final class ApiKeyApiRoutes {
     }
 
     private void regenerate(Context ctx) {
-        KeyOwner presented = auth.requireKey(ctx);
+        KeyOwner presented = ApiAuth.key(ctx);
         if (presented.kind() == KeyKind.DEVICE) {
             // Replacing the account's key logs out every device, this one included.
             throw ApiError.badRequest("This key belongs to one device (" + presented.deviceClient() + ") and cannot "

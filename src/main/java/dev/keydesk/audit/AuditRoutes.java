@@ -1,5 +1,6 @@
 package dev.keydesk.audit;
 
+import dev.keydesk.access.RouteAccess;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,11 +39,10 @@ public final class AuditRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/audit-log", this::list);
+        routes.get("/audit-log", this::list, RouteAccess.ADMIN);
     }
 
     private void list(Context ctx) {
-        WebSession.requireAdmin(ctx);
         String event = Arrays.stream(AuditEvent.values()).map(AuditEvent::dbName)
                 .filter(name -> name.equals(ctx.queryParam("event"))).findFirst().orElse("");
         String actor = trimmed(ctx.queryParam("actor"));

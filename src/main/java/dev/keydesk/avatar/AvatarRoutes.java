@@ -1,5 +1,6 @@
 package dev.keydesk.avatar;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.PathIds;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -22,7 +23,7 @@ public final class AvatarRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/avatar/{user_id}", this::avatar);
+        routes.get("/avatar/{user_id}", this::avatar, RouteAccess.ANONYMOUS);
     }
 
     private void avatar(Context ctx) {

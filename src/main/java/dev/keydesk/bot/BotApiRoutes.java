@@ -1,5 +1,6 @@
 package dev.keydesk.bot;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.apikey.ApiAuth;
 import dev.keydesk.api.ApiError;
 import dev.keydesk.api.ApiRequest;
@@ -25,7 +26,6 @@ public final class BotApiRoutes {
     private static final String EXPIRES_AT = "api_key_expires_at";
     /** GET /bots answers with at most this many bots (Keydesk's extension; see {@link #list}). */
     private static final int MAX_BOTS_PER_ANSWER = 1_000;
-    private final ApiAuth auth;
     private final BotAccess access;
     private final BotActions bots;
     private final BotQueries queries;
@@ -33,10 +33,9 @@ public final class BotApiRoutes {
     private final ApiKeyQueries keyQueries;
     private final String site;
 
-    public BotApiRoutes(ApiAuth auth, BotAccess access, BotActions bots, BotQueries queries, ApiKeyActions apiKeys,
+    public BotApiRoutes(BotAccess access, BotActions bots, BotQueries queries, ApiKeyActions apiKeys,
                         ApiKeyQueries keyQueries, String site) {
         this.keyQueries = keyQueries;
-        this.auth = auth;
         this.access = access;
         this.bots = bots;
         this.queries = queries;
@@ -45,12 +44,12 @@ public final class BotApiRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/api/v1/bots", this::list);
-        routes.post("/api/v1/bots", this::create);
-        routes.patch("/api/v1/bots/{bot_id}", this::update);
-        routes.delete("/api/v1/bots/{bot_id}", this::deactivate);
-        routes.get("/api/v1/bots/{bot_id}/api_key", this::apiKey);
-        routes.post("/api/v1/bots/{bot_id}/api_key/regenerate", this::regenerate);
+        routes.get("/api/v1/bots", this::list, RouteAccess.API_MEMBER_OR_ADMIN);
+        routes.post("/api/v1/bots", this::create, RouteAccess.API_MEMBER_OR_ADMIN);
+        routes.patch("/api/v1/bots/{bot_id}", this::update, RouteAccess.API_MEMBER_OR_ADMIN);
+        routes.delete("/api/v1/bots/{bot_id}", this::deactivate, RouteAccess.API_KEY);
+        routes.get("/api/v1/bots/{bot_id}/api_key", this::apiKey, RouteAccess.API_MEMBER_OR_ADMIN);
+        routes.post("/api/v1/bots/{bot_id}/api_key/regenerate", this::regenerate, RouteAccess.API_MEMBER_OR_ADMIN);
     }
 
 
@@ -74,7 +73,7 @@ public final class BotApiRoutes {
      * bots than that gets Zulip's answer, plus {@code has_more: false}.
      */
     private void list(Context ctx) {
-        User caller = auth.requireMemberOrAdmin(ctx);
+        User caller = ApiAuth.caller(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         int limit = req.jsonInt("limit").map(BotApiRoutes::pageLimit).orElse(MAX_BOTS_PER_ANSWER);
         long afterId = req.jsonInt("after_id").map(BotApiRoutes::afterId).orElse(0L);
@@ -131,7 +130,7 @@ public final class BotApiRoutes {
      * own web app sends them (payload_url as a JSON string, with its quotes).
      */
     private void create(Context ctx) {
-        User caller = auth.requireMemberOrAdmin(ctx);
+        User caller = ApiAuth.caller(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         String fullName = req.required("full_name");
         String shortName = req.required("short_name");
@@ -160,7 +159,7 @@ public final class BotApiRoutes {
      * JSON-encoded. The answer has every field Zulip's has, with the bot's values after the change.
      */
     private void update(Context ctx) {
-        User caller = auth.requireMemberOrAdmin(ctx);
+        User caller = ApiAuth.caller(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
         String fullName = req.optional("full_name").orElse(null);
@@ -202,7 +201,7 @@ public final class BotApiRoutes {
     }
 
     private void deactivate(Context ctx) {
-        User caller = auth.require(ctx);
+        User caller = ApiAuth.caller(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
         bots.deactivate(ApiAuth.actor(ctx), bot.id());
@@ -210,7 +209,7 @@ public final class BotApiRoutes {
     }
 
     private void apiKey(Context ctx) {
-        User caller = auth.requireMemberOrAdmin(ctx);
+        User caller = ApiAuth.caller(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
         String key = bots.revealKey(ApiAuth.actor(ctx), bot.id(), "GET /bots/{bot_id}/api_key");
@@ -219,7 +218,7 @@ public final class BotApiRoutes {
     }
 
     private void regenerate(Context ctx) {
-        User caller = auth.requireMemberOrAdmin(ctx);
+        User caller = ApiAuth.caller(ctx);
         Bot bot = manageable(caller, ctx.pathParam("bot_id"));
         ApiRequest req = ApiRequest.of(ctx);
         java.time.Duration grace = KeyLifetimes.grace(req.jsonInt("grace_period").orElse(0L));

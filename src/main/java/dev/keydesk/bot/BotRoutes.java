@@ -1,5 +1,6 @@
 package dev.keydesk.bot;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.ratelimit.RequestRateLimiter;
 import dev.keydesk.user.UserQueries;
 import dev.keydesk.guard.ServiceQueries;
@@ -84,23 +85,23 @@ public final class BotRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/bots", this::list);
-        routes.get("/bots/new", ctx -> renderForm(ctx, 200, newForm(ctx, null)));
-        routes.post("/bots", this::create);
-        routes.get("/bots/{bot_id}", this::details);
-        routes.get("/bots/{bot_id}/zuliprc", this::downloadZuliprc);
-        routes.post("/bots/{bot_id}/api-key/regenerate", this::regenerate);
-        routes.post("/bots/{bot_id}/api-key/old/{key_id}/end", this::endGracePeriod);
-        routes.post("/bots/{bot_id}/api-key/expiry", this::setExpiry);
-        routes.get("/bots/{bot_id}/edit", ctx -> renderForm(ctx, 200, editForm(ctx, manageable(ctx), null)));
-        routes.post("/bots/{bot_id}/edit", this::update);
-        routes.post("/bots/{bot_id}/deactivate", this::deactivate);
-        routes.post("/bots/{bot_id}/reactivate", this::reactivate);
-        routes.get("/account-choices", this::accountChoices);
+        routes.get("/bots", this::list, RouteAccess.SIGNED_IN);
+        routes.get("/bots/new", ctx -> renderForm(ctx, 200, newForm(ctx, null)), RouteAccess.SIGNED_IN);
+        routes.post("/bots", this::create, RouteAccess.SIGNED_IN);
+        routes.get("/bots/{bot_id}", this::details, RouteAccess.SIGNED_IN);
+        routes.get("/bots/{bot_id}/zuliprc", this::downloadZuliprc, RouteAccess.SIGNED_IN);
+        routes.post("/bots/{bot_id}/api-key/regenerate", this::regenerate, RouteAccess.SIGNED_IN);
+        routes.post("/bots/{bot_id}/api-key/old/{key_id}/end", this::endGracePeriod, RouteAccess.SIGNED_IN);
+        routes.post("/bots/{bot_id}/api-key/expiry", this::setExpiry, RouteAccess.SIGNED_IN);
+        routes.get("/bots/{bot_id}/edit", ctx -> renderForm(ctx, 200, editForm(ctx, manageable(ctx), null)), RouteAccess.SIGNED_IN);
+        routes.post("/bots/{bot_id}/edit", this::update, RouteAccess.SIGNED_IN);
+        routes.post("/bots/{bot_id}/deactivate", this::deactivate, RouteAccess.SIGNED_IN);
+        routes.post("/bots/{bot_id}/reactivate", this::reactivate, RouteAccess.SIGNED_IN);
+        routes.get("/account-choices", this::accountChoices, RouteAccess.SIGNED_IN);
     }
 
     private Bot manageable(Context ctx) {
-        User user = WebSession.requireUser(ctx);
+        User user = WebSession.caller(ctx);
         try {
             return access.requireManageable(user, PathIds.parse(ctx.pathParam("bot_id"), "No such bot"));
         } catch (BotAccess.Denied | NotFoundException denied) {
@@ -109,11 +110,11 @@ public final class BotRoutes {
     }
 
     private static Actor actor(Context ctx) {
-        return Actor.user(WebSession.requireUser(ctx).id(), ctx.ip());
+        return Actor.user(WebSession.caller(ctx).id(), ctx.ip());
     }
 
     private void list(Context ctx) {
-        User user = WebSession.requireUser(ctx);
+        User user = WebSession.caller(ctx);
         boolean inactiveTab = "inactive".equals(ctx.queryParam("tab"));
         String query = ctx.queryParam("q") == null ? "" : ctx.queryParam("q").strip();
         if (query.length() > 100) query = query.substring(0, 100);
@@ -305,7 +306,7 @@ public final class BotRoutes {
     }
 
     private void create(Context ctx) {
-        User user = WebSession.requireUser(ctx);
+        User user = WebSession.caller(ctx);
         BotType type;
         try {
             type = BotRules.type(ctx.formParam("bot_type"));
@@ -334,7 +335,7 @@ public final class BotRoutes {
                     uploadedAvatar(ctx), owners);
             bots.updateBot(actor(ctx), bot.id(), changes);
             Flash.BOT_UPDATED.set(ctx);
-            boolean stillManages = access.canManage(WebSession.requireUser(ctx), bot.id());
+            boolean stillManages = access.canManage(WebSession.caller(ctx), bot.id());
             ctx.redirect(stillManages ? "/bots/" + bot.id() : "/bots", HttpStatus.SEE_OTHER);
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, editForm(ctx, bot, FormError.of(e)));
@@ -347,7 +348,7 @@ public final class BotRoutes {
      * may pick (see {@link #peopleFor}), and each account's searches are limited in number.
      */
     private void accountChoices(Context ctx) {
-        User viewer = WebSession.requireUser(ctx);
+        User viewer = WebSession.caller(ctx);
         if (viewer.isGuest()) throw new WebError(403, "Guests cannot choose the owners of a bot.");
         ctx.header("Cache-Control", "no-store");
         var wait = choicesLimiter.attemptBy(viewer.id());
@@ -367,7 +368,6 @@ public final class BotRoutes {
     }
 
     private BotPages.FormPage newForm(Context ctx, FormError error) {
-        WebSession.requireUser(ctx);
         BotType type = safeType(ctx.formParam("bot_type"));
         return new BotPages.FormPage(Layout.of(ctx, "Add a new bot"), 0, orEmpty(ctx.formParam("full_name")),
                 orEmpty(ctx.formParam("short_name")), typeChoices(type), orEmpty(ctx.formParam("payload_url")),
@@ -379,7 +379,7 @@ public final class BotRoutes {
         Set<Long> owners = ctx.method().name().equals("POST")
                 ? BotForms.ownerIdsForRedisplay(ctx, "owner_ids")
                 : Set.copyOf(queries.details(List.of(bot)).ownerIds(bot.id()));
-        AccountPicker choices = AccountPicker.of(users, peopleFor(WebSession.requireUser(ctx)), "owner_ids", "owners",
+        AccountPicker choices = AccountPicker.of(users, peopleFor(WebSession.caller(ctx)), "owner_ids", "owners",
                 "Owners (members who manage this bot)", owners, AccountPicker.searchOf(ctx));
         String name = ctx.formParam("full_name") != null ? ctx.formParam("full_name") : bot.fullName();
         String url = ctx.formParam("payload_url") != null ? ctx.formParam("payload_url")

@@ -1,5 +1,6 @@
 package dev.keydesk.guard;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.user.User;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -38,8 +39,8 @@ public final class ForwardAuthRoutes {
 
     public void register(RoutesConfig routes) {
         for (HandlerType method : METHODS) {
-            routes.addHttpHandler(method, PATH, this::check);
-            routes.addHttpHandler(method, PATH + "/<rest>", this::check);
+            routes.addHttpHandler(method, PATH, this::check, RouteAccess.SERVICE_TOKEN);
+            routes.addHttpHandler(method, PATH + "/<rest>", this::check, RouteAccess.SERVICE_TOKEN);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.keydesk.guard;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.apikey.ApiAuth;
@@ -16,29 +17,25 @@ import java.util.Optional;
 /** The administrators' API for guarded services: the Services page's actions for scripts. */
 public final class GuardApiRoutes {
     private static final String BASE = "/api/v1/guarded_services";
-
-    private final ApiAuth auth;
     private final GuardActions actions;
     private final ServiceQueries queries;
 
-    public GuardApiRoutes(ApiAuth auth, GuardActions actions, ServiceQueries queries) {
-        this.auth = auth;
+    public GuardApiRoutes(GuardActions actions, ServiceQueries queries) {
         this.actions = actions;
         this.queries = queries;
     }
 
     public void register(RoutesConfig routes) {
-        routes.get(BASE, this::list);
-        routes.post(BASE, this::create);
-        routes.patch(BASE + "/{service_id}", this::update);
-        routes.delete(BASE + "/{service_id}", this::delete);
-        routes.post(BASE + "/{service_id}/token/regenerate", this::regenerateToken);
-        routes.post(BASE + "/{service_id}/members", this::addMember);
-        routes.delete(BASE + "/{service_id}/members/{user_id}", this::removeMember);
+        routes.get(BASE, this::list, RouteAccess.API_ADMIN);
+        routes.post(BASE, this::create, RouteAccess.API_ADMIN);
+        routes.patch(BASE + "/{service_id}", this::update, RouteAccess.API_ADMIN);
+        routes.delete(BASE + "/{service_id}", this::delete, RouteAccess.API_ADMIN);
+        routes.post(BASE + "/{service_id}/token/regenerate", this::regenerateToken, RouteAccess.API_ADMIN);
+        routes.post(BASE + "/{service_id}/members", this::addMember, RouteAccess.API_ADMIN);
+        routes.delete(BASE + "/{service_id}/members/{user_id}", this::removeMember, RouteAccess.API_ADMIN);
     }
 
     private void list(Context ctx) {
-        auth.requireAdmin(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         Map<Long, List<Long>> members = queries.memberIds();
         List<Map<String, Object>> services = queries.all().stream()
@@ -47,7 +44,7 @@ public final class GuardApiRoutes {
     }
 
     private void create(Context ctx) {
-        User admin = auth.requireAdmin(ctx);
+        User admin = ApiAuth.caller(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         GuardActions.Spec spec = new GuardActions.Spec(req.required("name"), req.optional("description").orElse(""),
                 Access.parse(req.optional("access").orElse("everyone")),
@@ -58,7 +55,7 @@ public final class GuardApiRoutes {
     }
 
     private void update(Context ctx) {
-        User admin = auth.requireAdmin(ctx);
+        User admin = ApiAuth.caller(ctx);
         GuardedService current = service(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         GuardActions.Spec spec = new GuardActions.Spec(req.optional("name").orElse(current.name()),
@@ -70,7 +67,7 @@ public final class GuardApiRoutes {
     }
 
     private void delete(Context ctx) {
-        User admin = auth.requireAdmin(ctx);
+        User admin = ApiAuth.caller(ctx);
         GuardedService service = service(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         actions.delete(ApiAuth.actor(ctx), service.id());
@@ -78,7 +75,7 @@ public final class GuardApiRoutes {
     }
 
     private void regenerateToken(Context ctx) {
-        User admin = auth.requireAdmin(ctx);
+        User admin = ApiAuth.caller(ctx);
         GuardedService service = service(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         String token = actions.regenerateToken(ApiAuth.actor(ctx), service.id());
@@ -87,7 +84,7 @@ public final class GuardApiRoutes {
     }
 
     private void addMember(Context ctx) {
-        User admin = auth.requireAdmin(ctx);
+        User admin = ApiAuth.caller(ctx);
         GuardedService service = service(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         long userId = PathIds.parse(req.required("user_id"), "No such user");
@@ -96,7 +93,7 @@ public final class GuardApiRoutes {
     }
 
     private void removeMember(Context ctx) {
-        User admin = auth.requireAdmin(ctx);
+        User admin = ApiAuth.caller(ctx);
         GuardedService service = service(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         actions.removeMember(ApiAuth.actor(ctx), service.id(),

@@ -44,6 +44,11 @@ public final class KeyVerifier {
     }
 
     /** {@code ip} is the address the key was presented from, recorded as where it was used. */
+    /** Whether the token is a registered service's: checked before anything else the request says. */
+    public boolean knowsService(String serviceToken) {
+        return services.byToken(serviceToken).isPresent();
+    }
+
     public Decision verify(String serviceToken, Presented presented, String ip) {
         ServiceRegistry.Entry entry = services.byToken(serviceToken).orElse(null);
         if (entry == null) return new UnknownService();

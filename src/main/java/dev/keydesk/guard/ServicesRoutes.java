@@ -1,5 +1,6 @@
 package dev.keydesk.guard;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.errors.InvalidInputException;
@@ -32,19 +33,18 @@ public final class ServicesRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/services", this::list);
-        routes.get("/services/new", ctx -> renderForm(ctx, 200, form(ctx, null, null)));
-        routes.post("/services", this::registerService);
-        routes.get("/services/{id}", ctx -> renderForm(ctx, 200, form(ctx, service(ctx), null)));
-        routes.post("/services/{id}", this::modify);
-        routes.post("/services/{id}/token", this::regenerateToken);
-        routes.post("/services/{id}/members", this::addMember);
-        routes.post("/services/{id}/members/{user_id}/remove", this::removeMember);
-        routes.post("/services/{id}/delete", this::delete);
+        routes.get("/services", this::list, RouteAccess.ADMIN);
+        routes.get("/services/new", ctx -> renderForm(ctx, 200, form(ctx, null, null)), RouteAccess.ADMIN);
+        routes.post("/services", this::registerService, RouteAccess.ADMIN);
+        routes.get("/services/{id}", ctx -> renderForm(ctx, 200, form(ctx, service(ctx), null)), RouteAccess.ADMIN);
+        routes.post("/services/{id}", this::modify, RouteAccess.ADMIN);
+        routes.post("/services/{id}/token", this::regenerateToken, RouteAccess.ADMIN);
+        routes.post("/services/{id}/members", this::addMember, RouteAccess.ADMIN);
+        routes.post("/services/{id}/members/{user_id}/remove", this::removeMember, RouteAccess.ADMIN);
+        routes.post("/services/{id}/delete", this::delete, RouteAccess.ADMIN);
     }
 
     private void list(Context ctx) {
-        WebSession.requireAdmin(ctx);
         Map<Long, List<Long>> members = queries.memberIds();
         List<ServicesPages.Row> rows = queries.all().stream().map(s -> new ServicesPages.Row(s.id(), s.name(),
                 s.description(), s.accessRule().label(),
@@ -54,7 +54,7 @@ public final class ServicesRoutes {
     }
 
     private void registerService(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         try {
             GuardActions.Registered registered = actions.register(Actor.user(admin.id(), ctx.ip()), spec(ctx));
             showToken(ctx, registered.service(), registered.token());
@@ -64,7 +64,7 @@ public final class ServicesRoutes {
     }
 
     private void modify(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         GuardedService service = service(ctx);
         try {
             actions.modify(Actor.user(admin.id(), ctx.ip()), service.id(), spec(ctx));
@@ -77,7 +77,7 @@ public final class ServicesRoutes {
     }
 
     private void regenerateToken(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         GuardedService service = service(ctx);
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             ConfirmPage.show(ctx, "Please confirm", "Generate a new service token for " + service.name() + "?",
@@ -91,7 +91,7 @@ public final class ServicesRoutes {
     }
 
     private void addMember(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         GuardedService service = service(ctx);
         long userId = PathIds.parse(ctx.formParam("user_id"), "There is no such account.");
         actions.addMember(Actor.user(admin.id(), ctx.ip()), service.id(), userId);
@@ -100,7 +100,7 @@ public final class ServicesRoutes {
     }
 
     private void removeMember(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         GuardedService service = service(ctx);
         long userId = PathIds.parse(ctx.pathParam("user_id"), "There is no such account.");
         actions.removeMember(Actor.user(admin.id(), ctx.ip()), service.id(), userId);
@@ -109,7 +109,7 @@ public final class ServicesRoutes {
     }
 
     private void delete(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         GuardedService service = service(ctx);
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             ConfirmPage.show(ctx, "Please confirm", "Delete the service " + service.name() + "?",
@@ -129,7 +129,6 @@ public final class ServicesRoutes {
     }
 
     private GuardedService service(Context ctx) {
-        WebSession.requireAdmin(ctx);
         long id = PathIds.parse(ctx.pathParam("id"), "There is no such service.");
         return queries.find(id).orElseThrow(() -> new dev.keydesk.errors.NotFoundException("There is no such service."));
     }
@@ -141,7 +140,6 @@ public final class ServicesRoutes {
 
     /** The form, filled from what was posted (after an error) or from the stored service. */
     private ServicesPages.FormPage form(Context ctx, GuardedService service, String error) {
-        WebSession.requireAdmin(ctx);
         boolean posted = ctx.formParam("name") != null;
         String name = posted ? ctx.formParam("name") : service == null ? "" : service.name();
         String description = posted ? orEmpty(ctx.formParam("description")) : service == null ? "" : service.description();

@@ -1,5 +1,6 @@
 package dev.keydesk.guard;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.ApiError;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.user.User;
@@ -24,11 +25,16 @@ public final class VerifyApiRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.post("/api/v1/keys/verify", this::verify);
+        routes.post("/api/v1/keys/verify", this::verify, RouteAccess.SERVICE_TOKEN);
     }
 
     private void verify(Context ctx) {
         String serviceToken = PresentedKey.bearer(ctx.header("Authorization"));
+        // The route is the service token's: a caller without one is refused before its input is read.
+        if (!verifier.knowsService(serviceToken)) {
+            metrics.record(new KeyVerifier.UnknownService());
+            throw unknownService();
+        }
         ApiRequest req = ApiRequest.of(ctx);
         String key = req.requiredSecret("key");
         String email = req.optional("email").filter(e -> !e.isBlank()).orElse(null);
@@ -45,8 +51,7 @@ public final class VerifyApiRoutes {
     static Map<String, Object> body(KeyVerifier.Decision decision) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (decision instanceof KeyVerifier.UnknownService) {
-            throw new ApiError(401, "UNAUTHORIZED", "Unknown or missing service token", Map.of(),
-                    Map.of("WWW-Authenticate", "Bearer realm=\"keydesk\""));
+            throw unknownService();
         } else if (decision instanceof KeyVerifier.NoKey) {
             throw ApiError.missingArgument("key");
         } else if (decision instanceof KeyVerifier.Allowed allowed) {
@@ -69,6 +74,11 @@ public final class VerifyApiRoutes {
             invalid(body, "INVALID_API_KEY", "The key could not be verified.");
         }
         return body;
+    }
+
+    private static ApiError unknownService() {
+        return new ApiError(401, "UNAUTHORIZED", "Unknown or missing service token", Map.of(),
+                Map.of("WWW-Authenticate", "Bearer realm=\"keydesk\""));
     }
 
     private static void invalid(Map<String, Object> body, String code, String message) {

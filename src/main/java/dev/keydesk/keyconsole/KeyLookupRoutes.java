@@ -1,5 +1,6 @@
 package dev.keydesk.keyconsole;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.apikey.ApiKeyFormat;
@@ -52,16 +53,15 @@ public final class KeyLookupRoutes {
 
     public void register(RoutesConfig routes) {
         routes.get(PATH, ctx -> {
-            WebSession.requireAdmin(ctx);
             render(ctx, 200, new KeyLookupPage(Layout.of(ctx, TITLE), null, null, null));
-        });
-        routes.post(PATH, this::lookUp);
-        routes.post(PATH + "/{key_id}/replace", this::replace);
-        routes.post(PATH + "/{key_id}/block", this::block);
+        }, RouteAccess.ADMIN);
+        routes.post(PATH, this::lookUp, RouteAccess.ADMIN);
+        routes.post(PATH + "/{key_id}/replace", this::replace, RouteAccess.ADMIN);
+        routes.post(PATH + "/{key_id}/block", this::block, RouteAccess.ADMIN);
     }
 
     private void lookUp(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         String key = ctx.formParam("key") == null ? "" : ctx.formParam("key").strip();
         if (key.isEmpty()) {
             render(ctx, 400, new KeyLookupPage(Layout.of(ctx, TITLE), "Paste the key to find.", null, null));
@@ -114,7 +114,7 @@ public final class KeyLookupRoutes {
     }
 
     private void replace(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         FoundKey key = key(ctx);
         if (!key.isBot()) AdminPolicy.requireCanManage(admin, users.find(key.userId()).orElseThrow());
         if (!"yes".equals(ctx.formParam("confirmed"))) {
@@ -132,7 +132,7 @@ public final class KeyLookupRoutes {
     }
 
     private void block(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         FoundKey key = key(ctx);
         if (!canBlock(key)) {
             throw new WebError(400, key.kind().isCurrent() && !key.isBot()

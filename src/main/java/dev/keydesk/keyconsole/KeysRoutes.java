@@ -1,5 +1,6 @@
 package dev.keydesk.keyconsole;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.avatar.AvatarPaths;
 import dev.keydesk.web.Dates;
 import dev.keydesk.api.PathIds;
@@ -86,21 +87,21 @@ public final class KeysRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/keys", this::list);
-        routes.get("/keys/new", ctx -> renderForm(ctx, 200, newForm(ctx, null)));
-        routes.post("/keys", this::create);
-        routes.post("/keys/bulk", this::bulk);
-        routes.get("/keys/{bot_id}/edit", ctx -> renderForm(ctx, 200, editForm(ctx, bot(ctx), null)));
-        routes.post("/keys/{bot_id}/edit", this::modify);
-        routes.post("/keys/{bot_id}/token", this::token);
-        routes.post("/keys/{bot_id}/block", this::block);
-        routes.post("/keys/{bot_id}/unblock", this::unblock);
-        routes.post("/keys/{bot_id}/delete", this::delete);
-        routes.post("/keys/policy", this::setPolicy);
+        routes.get("/keys", this::list, RouteAccess.ADMIN);
+        routes.get("/keys/new", ctx -> renderForm(ctx, 200, newForm(ctx, null)), RouteAccess.ADMIN);
+        routes.post("/keys", this::create, RouteAccess.ADMIN);
+        routes.post("/keys/bulk", this::bulk, RouteAccess.ADMIN);
+        routes.get("/keys/{bot_id}/edit", ctx -> renderForm(ctx, 200, editForm(ctx, bot(ctx), null)), RouteAccess.ADMIN);
+        routes.post("/keys/{bot_id}/edit", this::modify, RouteAccess.ADMIN);
+        routes.post("/keys/{bot_id}/token", this::token, RouteAccess.ADMIN);
+        routes.post("/keys/{bot_id}/block", this::block, RouteAccess.ADMIN);
+        routes.post("/keys/{bot_id}/unblock", this::unblock, RouteAccess.ADMIN);
+        routes.post("/keys/{bot_id}/delete", this::delete, RouteAccess.ADMIN);
+        routes.post("/keys/policy", this::setPolicy, RouteAccess.OWNER);
     }
 
     private void list(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         KeyListQuery query = KeyListQuery.from(ctx);
         Instant now = clock.instant();
         KeyListingQueries.ExpiryFilter expiry = KeyListingQueries.ExpiryFilter.of(ctx.queryParam("expiry"));
@@ -162,7 +163,7 @@ public final class KeysRoutes {
     }
 
     private void create(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         if (AccountPicker.isSearch(ctx)) {
             renderForm(ctx, 200, newForm(ctx, null));
             return;
@@ -183,7 +184,7 @@ public final class KeysRoutes {
     }
 
     private void modify(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         Bot bot = bot(ctx);
         if (AccountPicker.isSearch(ctx)) {
             renderForm(ctx, 200, editForm(ctx, bot, null));
@@ -232,8 +233,7 @@ public final class KeysRoutes {
 
     /** Owners only: the maximum lifetime of bot keys issued from now on, in days (empty: none). */
     private void setPolicy(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
-        if (!admin.isOwner()) throw new WebError(403, "Only the organization's owners may change the key policy.");
+        User admin = WebSession.caller(ctx);
         String raw = ctx.formParam("max_bot_key_lifetime_days");
         Integer days;
         try {
@@ -250,7 +250,7 @@ public final class KeysRoutes {
 
     /** The key itself, for the copy icon's script: fetched on demand, so the page never holds every key. */
     private void token(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         Bot bot = bot(ctx);
         String key = bots.revealKey(Actor.user(admin.id(), ctx.ip()), bot.id(), "Keys page copy");
         ctx.header("Cache-Control", "no-store");
@@ -258,7 +258,7 @@ public final class KeysRoutes {
     }
 
     private void block(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         Bot bot = bot(ctx);
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             confirm(ctx, "Block API Key", "Block the API key of " + bot.fullName() + "? It authenticates nothing until "
@@ -269,7 +269,7 @@ public final class KeysRoutes {
     }
 
     private void unblock(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         Bot bot = bot(ctx);
         List<BotActions.Changed> changed;
         try {
@@ -282,7 +282,7 @@ public final class KeysRoutes {
     }
 
     private void delete(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         Bot bot = bot(ctx);
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             confirm(ctx, "Delete API Key", "Delete the API key of " + bot.fullName() + " for good? The bot and its key "
@@ -311,7 +311,7 @@ public final class KeysRoutes {
 
     /** Block, unblock or delete the keys ticked in the list, after one question naming how many. */
     private void bulk(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         BulkAction action = Arrays.stream(BulkAction.values())
                 .filter(a -> a.name().toLowerCase(Locale.ROOT).equals(ctx.formParam("action"))).findFirst()
                 .orElseThrow(() -> new WebError(400, "Choose Block, Unblock or Delete for the selected keys."));
@@ -364,13 +364,12 @@ public final class KeysRoutes {
     }
 
     private Bot bot(Context ctx) {
-        WebSession.requireAdmin(ctx);
         long id = PathIds.parse(ctx.pathParam("bot_id"), "There is no such API key.");
         return queries.find(id).orElseThrow(() -> new WebError(404, "There is no such API key."));
     }
 
     private KeysPages.FormPage newForm(Context ctx, FormError error) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         // A form shown for the first time has the creator ticked; a submitted one keeps what was ticked.
         boolean posted = ctx.formParam("name") != null;
         Set<Long> checked = posted ? BotForms.ownerIdsForRedisplay(ctx, "accounts") : Set.of(admin.id());

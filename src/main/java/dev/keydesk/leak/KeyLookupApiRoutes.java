@@ -1,5 +1,6 @@
 package dev.keydesk.leak;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.apikey.ApiAuth;
 import dev.keydesk.apikey.ApiKeyActions;
@@ -23,20 +24,18 @@ import java.util.Optional;
  * repeats it.
  */
 public final class KeyLookupApiRoutes {
-    private final ApiAuth auth;
     private final ApiKeyActions apiKeys;
 
-    public KeyLookupApiRoutes(ApiAuth auth, ApiKeyActions apiKeys) {
-        this.auth = auth;
+    public KeyLookupApiRoutes(ApiKeyActions apiKeys) {
         this.apiKeys = apiKeys;
     }
 
     public void register(RoutesConfig routes) {
-        routes.post("/api/v1/keys/lookup", this::lookUp);
+        routes.post("/api/v1/keys/lookup", this::lookUp, RouteAccess.API_ADMIN);
     }
 
     private void lookUp(Context ctx) {
-        User admin = auth.requireAdmin(ctx);
+        User admin = ApiAuth.caller(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         String key = req.requiredSecret("key").strip();
         Optional<KeyLookup.Report> found = apiKeys.lookUp(Actor.api(admin.id(), ctx.ip()), key);

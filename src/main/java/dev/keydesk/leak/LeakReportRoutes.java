@@ -1,5 +1,6 @@
 package dev.keydesk.leak;
 
+import dev.keydesk.access.RouteAccess;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,7 +47,7 @@ public final class LeakReportRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.post(PATH, this::report);
+        routes.post(PATH, this::report, RouteAccess.ANONYMOUS);
     }
 
     /** What a report says, whichever way it was sent, and the success body to answer it with. */

@@ -1,5 +1,6 @@
 package dev.keydesk.organization;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.ApiRequest;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -28,8 +29,8 @@ public final class ServerSettingsApiRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/api/v1/server_settings", this::serverSettings);
-        routes.post("/api/v1/server_settings", this::serverSettings);
+        routes.get("/api/v1/server_settings", this::serverSettings, RouteAccess.ANONYMOUS);
+        routes.post("/api/v1/server_settings", this::serverSettings, RouteAccess.ANONYMOUS);
     }
 
     private void serverSettings(Context ctx) {

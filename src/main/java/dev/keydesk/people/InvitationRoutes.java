@@ -1,5 +1,6 @@
 package dev.keydesk.people;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.web.Layout;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.Role;
@@ -23,8 +24,8 @@ public final class InvitationRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/invite/{token}", ctx -> render(ctx, 200, invitation(ctx), "", null));
-        routes.post("/invite/{token}", this::accept);
+        routes.get("/invite/{token}", ctx -> render(ctx, 200, invitation(ctx), "", null), RouteAccess.ANONYMOUS);
+        routes.post("/invite/{token}", this::accept, RouteAccess.ANONYMOUS);
     }
 
     private void accept(Context ctx) {

@@ -1,5 +1,6 @@
 package dev.keydesk.people;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.apikey.ApiAuth;
@@ -21,14 +22,12 @@ import java.util.Map;
  * (a bot: its owners and administrators; a person: administrators).
  */
 public final class PeopleApiRoutes {
-    private final ApiAuth auth;
     private final PeopleActions people;
     private final BotAccess botAccess;
     private final BotActions bots;
     private final UserQueries users;
 
-    public PeopleApiRoutes(ApiAuth auth, PeopleActions people, BotAccess botAccess, BotActions bots, UserQueries users) {
-        this.auth = auth;
+    public PeopleApiRoutes(PeopleActions people, BotAccess botAccess, BotActions bots, UserQueries users) {
         this.people = people;
         this.botAccess = botAccess;
         this.bots = bots;
@@ -36,21 +35,21 @@ public final class PeopleApiRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.delete("/api/v1/users/{user_id}", this::deactivate);
-        routes.patch("/api/v1/users/{user_id}", this::update);
-        routes.post("/api/v1/users/{user_id}/api_key/regenerate", this::regenerateKey);
-        routes.post("/api/v1/users/{user_id}/reactivate", this::reactivate);
+        routes.delete("/api/v1/users/{user_id}", this::deactivate, RouteAccess.API_ADMIN);
+        routes.patch("/api/v1/users/{user_id}", this::update, RouteAccess.API_ADMIN);
+        routes.post("/api/v1/users/{user_id}/api_key/regenerate", this::regenerateKey, RouteAccess.API_ADMIN);
+        routes.post("/api/v1/users/{user_id}/reactivate", this::reactivate, RouteAccess.API_KEY);
     }
 
     private void deactivate(Context ctx) {
-        User admin = auth.requireAdmin(ctx);
+        User admin = ApiAuth.caller(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         people.deactivate(admin, targetId(ctx), ctx.ip());
         ctx.json(req.success(Map.of()));
     }
 
     private void update(Context ctx) {
-        User admin = auth.requireAdmin(ctx);
+        User admin = ApiAuth.caller(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         long targetId = targetId(ctx);
         people.update(admin, targetId, req.jsonInt("role").map(PeopleApiRoutes::role), ctx.ip());
@@ -59,14 +58,14 @@ public final class PeopleApiRoutes {
 
     /** Answers without the new key: the member fetches it themselves. */
     private void regenerateKey(Context ctx) {
-        User admin = auth.requireAdmin(ctx);
+        User admin = ApiAuth.caller(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         people.regenerateKey(admin, targetId(ctx), ctx.ip());
         ctx.json(req.success(Map.of()));
     }
 
     private void reactivate(Context ctx) {
-        User caller = auth.require(ctx);
+        User caller = ApiAuth.caller(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         long id = targetId(ctx);
         User target = users.find(id).orElseThrow(() -> new InvalidInputException("No such user"));

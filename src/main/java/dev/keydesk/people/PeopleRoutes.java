@@ -1,5 +1,6 @@
 package dev.keydesk.people;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.web.Layout;
 import dev.keydesk.web.ListAddress;
@@ -51,17 +52,17 @@ public final class PeopleRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/users", ctx -> render(ctx, 200, null, null, null));
-        routes.post("/users/{user_id}/role", this::changeRole);
-        routes.post("/users/{user_id}/deactivate", this::deactivate);
-        routes.post("/users/{user_id}/reactivate", this::reactivate);
-        routes.post("/users/{user_id}/api-key/regenerate", this::regenerateKey);
-        routes.post("/users/invitations", this::invite);
-        routes.post("/users/invitations/{invitation_id}/revoke", this::revoke);
+        routes.get("/users", ctx -> render(ctx, 200, null, null, null), RouteAccess.ADMIN);
+        routes.post("/users/{user_id}/role", this::changeRole, RouteAccess.ADMIN);
+        routes.post("/users/{user_id}/deactivate", this::deactivate, RouteAccess.ADMIN);
+        routes.post("/users/{user_id}/reactivate", this::reactivate, RouteAccess.ADMIN);
+        routes.post("/users/{user_id}/api-key/regenerate", this::regenerateKey, RouteAccess.ADMIN);
+        routes.post("/users/invitations", this::invite, RouteAccess.ADMIN);
+        routes.post("/users/invitations/{invitation_id}/revoke", this::revoke, RouteAccess.ADMIN);
     }
 
     private void changeRole(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         Role role = Role.parseCode(ctx.formParam("role"));
         long id = targetId(ctx);
         people.changeRole(admin, id, role, ctx.ip());
@@ -69,7 +70,7 @@ public final class PeopleRoutes {
     }
 
     private void deactivate(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         long id = targetId(ctx);
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             confirm(ctx, "Deactivate " + subject(id) + "?", "The person is logged out everywhere and their API key is refused "
@@ -81,14 +82,14 @@ public final class PeopleRoutes {
     }
 
     private void reactivate(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         long id = targetId(ctx);
         people.reactivate(admin, id, ctx.ip());
         done(ctx, Flash.USER_REACTIVATED, id);
     }
 
     private void regenerateKey(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         long id = targetId(ctx);
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             confirm(ctx, "Generate a new API key for " + subject(id) + "?", "Their current key stops working at once and their "
@@ -106,7 +107,7 @@ public final class PeopleRoutes {
     }
 
     private void invite(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         String email = ctx.formParam("email");
         try {
             String token = people.invite(admin, email, Role.parseCode(ctx.formParam("role")), ctx.ip());
@@ -117,14 +118,14 @@ public final class PeopleRoutes {
     }
 
     private void revoke(Context ctx) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         long id = PathIds.parse(ctx.pathParam("invitation_id"), "There is no such invitation.");
         people.revokeInvitation(admin, id, ctx.ip());
         done(ctx, Flash.INVITATION_REVOKED);
     }
 
     private void render(Context ctx, int status, String newLink, String newEmail, String error) {
-        User admin = WebSession.requireAdmin(ctx);
+        User admin = WebSession.caller(ctx);
         String query = trimmed(ctx.queryParam("q"), 100);
         Role roleFilter = roleFilter(ctx.queryParam("role"));
         String state = ctx.queryParam("state") != null && STATES.contains(ctx.queryParam("state")) ? ctx.queryParam("state") : "";

@@ -2,6 +2,7 @@ package dev.keydesk.session;
 
 import dev.keydesk.web.Csrf;
 import dev.keydesk.web.LoginRequired;
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.web.Viewer;
 import dev.keydesk.web.WebError;
 import dev.keydesk.security.Tokens;
@@ -25,6 +26,8 @@ public final class WebSession {
     static final String ANONYMOUS_CSRF_COOKIE = "keydesk_csrf";
     private static final String SESSION_ATTR = "keydesk.session";
     private static final String USER_ATTR = "keydesk.user";
+    /** Set only by {@link #authorize}: the person a page route declared it needs, checked. */
+    private static final String CALLER_ATTR = "keydesk.caller";
 
     private final SessionStore sessions;
     private final Jdbi jdbi;
@@ -68,17 +71,31 @@ public final class WebSession {
         return Optional.ofNullable(ctx.attribute(SESSION_ATTR));
     }
 
-    /** The signed-in user; otherwise the request ends with a redirect to the login page. */
-    public static User requireUser(Context ctx) {
-        return user(ctx).orElseThrow(LoginRequired::new);
-    }
-
-    /** The signed-in administrator (or owner); anyone else gets a 403 page. */
-    public static User requireAdmin(Context ctx) {
-        User user = requireUser(ctx);
-        if (!user.isAdmin() || user.isBot()) {
+    /**
+     * The access check for page routes, run before the handler: a visitor without a session is
+     * sent to the login page, a person below the route's role gets a 403 page. The person is kept
+     * for {@link #caller}.
+     */
+    public static User authorize(Context ctx, RouteAccess access) {
+        User user = user(ctx).orElseThrow(LoginRequired::new);
+        if (access != RouteAccess.SIGNED_IN && (!user.isAdmin() || user.isBot())) {
             throw new WebError(403, "This page is for the organization's administrators.");
         }
+        if (access == RouteAccess.OWNER && !user.isOwner()) {
+            throw new WebError(403, "Only the organization's owners may do this.");
+        }
+        ctx.attribute(CALLER_ATTR, user);
+        return user;
+    }
+
+    /**
+     * The signed-in person of a route registered for {@link RouteAccess#SIGNED_IN}, ADMIN or OWNER,
+     * as the access check loaded and checked them. On any other route this is a bug: a route open to
+     * anyone must not act for whoever happens to be signed in without saying so.
+     */
+    public static User caller(Context ctx) {
+        User user = ctx.attribute(CALLER_ATTR);
+        if (user == null) throw new IllegalStateException("The route was not registered for a signed-in person");
         return user;
     }
 

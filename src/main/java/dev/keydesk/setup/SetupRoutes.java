@@ -1,5 +1,6 @@
 package dev.keydesk.setup;
 
+import dev.keydesk.access.RouteAccess;
 import dev.keydesk.web.Layout;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;
@@ -22,8 +23,8 @@ public final class SetupRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/setup/{token}", this::show);
-        routes.post("/setup/{token}", this::create);
+        routes.get("/setup/{token}", this::show, RouteAccess.ANONYMOUS);
+        routes.post("/setup/{token}", this::create, RouteAccess.ANONYMOUS);
     }
 
     private void show(Context ctx) {
