@@ -27,7 +27,7 @@ public final class AvatarImages {
     public static final long MAX_UPLOAD_BYTES = 5L * 1024 * 1024;
     /** Larger images are refused before decoding, so a small file cannot expand into gigabytes. */
     private static final int MAX_SOURCE_PIXELS = 4_200_000;
-    /** What ImageIO's readers call the formats the README lists. */
+    /** What ImageIO's readers call the formats docs/api.md lists. */
     private static final Set<String> ACCEPTED_FORMATS = Set.of("png", "jpeg", "gif", "bmp");
     /** Decoding is memory-hungry: at most two at a time per process, whatever the number of uploads. */
     private static final Semaphore DECODERS = new Semaphore(2);

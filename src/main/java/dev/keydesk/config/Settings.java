@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * Everything Keydesk reads from its environment. The variable names are a contract with
- * deployment scripts; the README documents each one.
+ * deployment scripts; docs/running.md documents each one.
  */
 public record Settings(
         int port,

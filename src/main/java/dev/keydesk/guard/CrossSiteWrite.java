@@ -17,7 +17,7 @@ import java.util.function.Function;
  */
 final class CrossSiteWrite {
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
-    /** The method as proxies report it: Traefik and Caddy in the first, the README's nginx in the second. */
+    /** The method as proxies report it: Traefik and Caddy in the first, the nginx recipe of docs/running.md in the second. */
     private static final List<String> METHOD_HEADERS = List.of("X-Forwarded-Method", "X-Original-Method");
     /** {@code Sec-Fetch-Site} values of a request the browser made for a page of the same origin, or for the person. */
     private static final Set<String> OWN_FETCHES = Set.of("same-origin", "none");

@@ -17,7 +17,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
-/** Avatars are PNG, JPEG, GIF or BMP images, as the README says; any other format ImageIO reads is refused. */
+/** Avatars are PNG, JPEG, GIF or BMP images, as docs/api.md says; any other format ImageIO reads is refused. */
 class AvatarFormatsTest {
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 

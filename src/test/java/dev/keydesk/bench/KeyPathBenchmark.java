@@ -21,12 +21,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Measures Keydesk's speed budgets (listed in the README) against a real server and database on
+ * Measures Keydesk's speed budgets (listed in docs/benchmark.md) against a real server and database on
  * this machine: the authenticated API path (cached and uncached, with SQL statements per request,
  * side by side with Keydesk's cheapest route, a 404),
  * fetch_api_key (one argon2 verification), how fast another process refuses a regenerated key,
  * the Account & privacy page, and a database outage (how soon the answers say so, how soon they
- * are normal again). Run it as described in the README; it prints a table.
+ * are normal again). Run it as docs/benchmark.md describes; it prints a table.
  * Not a test: timings depend on the machine, so nothing here passes or fails.
  */
 public final class KeyPathBenchmark {

@@ -41,7 +41,7 @@ import org.postgresql.PGNotification;
  * Issue 11's two tables in one run, at the issue's sizes (see {@link ScaleSeed}): the hot API
  * paths as ratios against Keydesk's own 404 route and a bare Javalin "hello" route in the same
  * JVM, with SQL statements (and transactions) per request as the server counts them; then every
- * list as the median of 20 server times. Run it as the README says; it prints Markdown tables.
+ * list as the median of 20 server times. Run it as docs/benchmark.md says; it prints Markdown tables.
  *
  * <p>Rates come from {@link LoopbackLoad} (kept-alive connections over loopback, several client
  * threads, three interleaved rounds, the best of each). Server time is Keydesk's own measure of

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's nginx configuration, run by a real nginx in front of an upstream that echoes the
+ * The nginx configuration of docs/running.md, run by a real nginx in front of an upstream that echoes the
  * headers it receives, with auth_request to a real Keydesk: the cases every recipe must pass
  * ({@link ProxyRecipeCases}), and nginx's own (its mapping of 429 and 503, a Keydesk restart).
  */
@@ -48,10 +48,10 @@ class NginxForwardAuthTest extends ProxyRecipeCases {
         if (separate != null) separate.close();
     }
 
-    /** Starts nginx with the README's configuration, pointed at this Keydesk and the echo upstream. */
+    /** Starts nginx with the documented configuration, pointed at this Keydesk and the echo upstream. */
     @Override
     protected ProxyProcess startRecipe(int keydeskPort, String serviceToken) throws Exception {
-        return Nginx.start(substitute(readmeRecipe("nginx", "nginx"),
+        return Nginx.start(substitute(docsRecipe("nginx", "nginx"),
                 "server 127.0.0.1:7070;", "server 127.0.0.1:" + keydeskPort + ";",
                 "listen 80;", "listen 127.0.0.1:{PORT};",
                 "kdsvc_your_service_token", serviceToken,

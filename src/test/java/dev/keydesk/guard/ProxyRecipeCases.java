@@ -31,7 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every forward-auth recipe of the README must do, asked through a real proxy that runs it
+ * What every forward-auth recipe of docs/running.md must do, asked through a real proxy that runs it
  * in front of a real Keydesk and an upstream that echoes what it receives. A subclass starts its
  * proxy with the recipe as an operator would copy it.
  */
@@ -47,7 +47,7 @@ abstract class ProxyRecipeCases {
     /** Whether the proxy is installed here; the tests are skipped without it. */
     protected abstract boolean proxyInstalled();
 
-    /** Starts the proxy with the README's recipe, asking the Keydesk on {@code keydeskPort}, in front of {@link #upstream}. */
+    /** Starts the proxy with the documented recipe, asking the Keydesk on {@code keydeskPort}, in front of {@link #upstream}. */
     protected abstract ProxyProcess startRecipe(int keydeskPort, String serviceToken) throws Exception;
 
     private ProxyProcess proxy;
@@ -80,12 +80,12 @@ abstract class ProxyRecipeCases {
         if (trusting != null) trusting.close();
     }
 
-    /** The README's fenced block of {@code language} under the heading {@code ### heading}. */
-    static String readmeRecipe(String heading, String language) throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+    /** The fenced block, in docs/running.md, of {@code language} under the heading {@code ### heading}. */
+    static String docsRecipe(String heading, String language) throws IOException {
+        String docs = Files.readString(Path.of("docs/running.md"));
         Matcher m = Pattern.compile("### " + Pattern.quote(heading) + "\\n.*?```" + Pattern.quote(language) + "\\n(.*?)```",
-                Pattern.DOTALL).matcher(readme);
-        if (!m.find()) throw new AssertionError("the README has no " + language + " block under ### " + heading);
+                Pattern.DOTALL).matcher(docs);
+        if (!m.find()) throw new AssertionError("docs/running.md has no " + language + " block under ### " + heading);
         return m.group(1);
     }
 

@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's Traefik and Envoy recipes, which no test can run here (neither proxy is packaged
+ * The Traefik and Envoy recipes of docs/running.md, which no test can run here (neither proxy is packaged
  * by Debian), read as the configuration they are: each must hand Keydesk what its cross-site
  * check reads (Sec-Fetch-Site, Origin) with the key and the service token, and keep the token
  * and the key from the service. Caddy's and nginx's recipes are run by real proxies instead
@@ -34,9 +34,9 @@ class ProxyRecipeTextTest {
     private static final List<String> FOR_KEYDESK = List.of("Authorization", "X-Api-Key", "Sec-Fetch-Site", "Origin");
 
     private static JsonNode recipe(String heading) throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
-        Matcher m = Pattern.compile("### " + heading + "\\n.*?```yaml\\n(.*?)```", Pattern.DOTALL).matcher(readme);
-        assertTrue(m.find(), "the README has a YAML block under ### " + heading);
+        String docs = Files.readString(Path.of("docs/running.md"));
+        Matcher m = Pattern.compile("### " + heading + "\\n.*?```yaml\\n(.*?)```", Pattern.DOTALL).matcher(docs);
+        assertTrue(m.find(), "docs/running.md has a YAML block under ### " + heading);
         return YAML.readTree(m.group(1));
     }
 

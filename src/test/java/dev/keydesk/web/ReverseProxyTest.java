@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Keydesk behind a real nginx, configured with the README's snippet: one Keydesk that trusts
+ * Keydesk behind a real nginx, configured with the snippet of docs/running.md: one Keydesk that trusts
  * the proxy (KEYDESK_TRUSTED_PROXIES=127.0.0.1) and the test run's shared server, which trusts
  * nobody. Clients are told apart by the address they send in X-Forwarded-For, to which nginx
  * appends the address it saw (127.0.0.1, as the test runs on loopback).
@@ -163,7 +163,7 @@ class ReverseProxyTest {
      */
     private record Nginx(Process process, List<Integer> ports, Path errorLog) implements AutoCloseable {
         static Nginx start(Path dir, List<Integer> upstreams) throws IOException, InterruptedException {
-            String snippet = readmeSnippet();
+            String snippet = docsSnippet();
             IOException lastFailure = null;
             for (int attempt = 0; attempt < 3; attempt++) { // a free port can be taken before nginx binds it
                 List<Integer> ports = upstreams.stream().map(u -> freePort()).toList();
@@ -210,13 +210,13 @@ class ReverseProxyTest {
                     """.formatted(dir, servers);
         }
 
-        /** The nginx block of the README's "Behind a reverse proxy" section, as an operator would copy it. */
-        private static String readmeSnippet() throws IOException {
-            String readme = Files.readString(Path.of("README.md"));
-            int section = readme.indexOf("## Behind a reverse proxy");
-            assertTrue(section >= 0, "README.md has no \"Behind a reverse proxy\" section");
-            Matcher block = Pattern.compile("```nginx\n(.*?)```", Pattern.DOTALL).matcher(readme);
-            assertTrue(block.find(section), "no nginx block in the README's reverse-proxy section");
+        /** The nginx block of the "Behind a reverse proxy" section of docs/running.md, as an operator would copy it. */
+        private static String docsSnippet() throws IOException {
+            String docs = Files.readString(Path.of("docs/running.md"));
+            int section = docs.indexOf("## Behind a reverse proxy");
+            assertTrue(section >= 0, "docs/running.md has no \"Behind a reverse proxy\" section");
+            Matcher block = Pattern.compile("```nginx\n(.*?)```", Pattern.DOTALL).matcher(docs);
+            assertTrue(block.find(section), "no nginx block in the reverse-proxy section of docs/running.md");
             String snippet = block.group(1);
             assertTrue(snippet.contains("proxy_pass http://127.0.0.1:7070;"), snippet);
             assertTrue(snippet.contains("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;"), snippet);
