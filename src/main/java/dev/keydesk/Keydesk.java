@@ -149,7 +149,7 @@ public final class Keydesk implements AutoCloseable {
      */
     private void setOrganization(Context ctx) {
         try {
-            Layout.setOrganization(ctx, services.organizationName().orElse(null));
+            Layout.setOrganization(ctx, services.organizationName().find().orElse(null));
         } catch (RuntimeException e) {
             if (!DatabaseAvailability.isUnavailable(e)) throw e;
         }
