@@ -37,7 +37,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.apikey.ApiKeyQueries;
 import dev.keydesk.apikey.KeyLifetimes;
-import dev.keydesk.web.Flash;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -222,7 +221,7 @@ public final class KeysRoutes {
         } catch (InvalidInputException e) {
             throw new WebError(400, e.getMessage());
         }
-        Flash.KEY_POLICY_CHANGED.set(ctx);
+        KeyNotices.KEY_POLICY_CHANGED.set(ctx);
         ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
     }
 
