@@ -1,6 +1,12 @@
 package dev.keydesk;
 
+import dev.keydesk.account.AccountNotices;
 import dev.keydesk.api.CrossSiteGuard;
+import dev.keydesk.bot.BotNotices;
+import dev.keydesk.guard.ServiceNotices;
+import dev.keydesk.keyconsole.KeyNotices;
+import dev.keydesk.people.PeopleNotices;
+import dev.keydesk.setup.SetupNotices;
 import dev.keydesk.config.ConfigException;
 import dev.keydesk.config.Settings;
 import dev.keydesk.db.Database;
@@ -64,6 +70,9 @@ public final class Keydesk implements AutoCloseable {
     }
 
     private void serve() {
+        // Any page shows the pending notice, whichever feature set it: each feature's words are known here.
+        Flash.known(AccountNotices.values(), BotNotices.values(), KeyNotices.values(), PeopleNotices.values(),
+                ServiceNotices.values(), SetupNotices.values());
         Javalin app = Javalin.create(this::configure);
         List<Route> undeclared = withoutAccess(routes(app));
         if (!undeclared.isEmpty()) {
@@ -149,7 +158,7 @@ public final class Keydesk implements AutoCloseable {
      */
     private void setOrganization(Context ctx) {
         try {
-            Layout.setOrganization(ctx, services.organizationName().orElse(null));
+            Layout.setOrganization(ctx, services.organizationName().find().orElse(null));
         } catch (RuntimeException e) {
             if (!DatabaseAvailability.isUnavailable(e)) throw e;
         }

@@ -91,7 +91,7 @@ public final class AccountRoutes {
     private void showApiKey(Context ctx) {
         User user = WebSession.caller(ctx);
         Flash.Taken notice = Flash.takeWithSubject(ctx);
-        boolean regenerated = notice != null && notice.flash() == Flash.API_KEY_REGENERATED;
+        boolean regenerated = notice != null && notice.flash() == AccountNotices.API_KEY_REGENERATED;
         String banner = notice == null || regenerated ? null : notice.message(null);
         if (!recentlyReauthenticated(ctx)) {
             render(ctx, 200, view(ctx, KeyPanel.ASK_PASSWORD, banner));
@@ -113,7 +113,7 @@ public final class AccountRoutes {
             return;
         }
         keys.regenerateKey(Actor.user(user.id(), ctx.ip()), user.id());
-        Flash.API_KEY_REGENERATED.set(ctx);
+        AccountNotices.API_KEY_REGENERATED.set(ctx);
         ctx.redirect(SHOWN, HttpStatus.SEE_OTHER);
     }
 
@@ -159,7 +159,7 @@ public final class AccountRoutes {
             return;
         }
         keys.logOutDevice(Actor.user(user.id(), ctx.ip()), user.id(), deviceId);
-        Flash.DEVICE_LOGGED_OUT.set(ctx);
+        AccountNotices.DEVICE_LOGGED_OUT.set(ctx);
         ctx.redirect("/account#devices", HttpStatus.SEE_OTHER);
     }
 
@@ -193,7 +193,7 @@ public final class AccountRoutes {
             render(ctx, 400, view(ctx, KeyPanel.CLOSED).withPasswordError(e.getMessage()));
             return;
         }
-        Flash.PASSWORD_CHANGED.setDevicesLoggedOut(ctx, devices);
+        AccountNotices.PASSWORD_CHANGED.setDevicesLoggedOut(ctx, devices);
         ctx.redirect("/account", HttpStatus.SEE_OTHER);
     }
 

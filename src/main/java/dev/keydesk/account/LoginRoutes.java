@@ -3,7 +3,6 @@ package dev.keydesk.account;
 import dev.keydesk.access.RouteAccess;
 import dev.keydesk.user.EmailAddress;
 import dev.keydesk.user.PasswordCheck;
-import dev.keydesk.web.Flash;
 import dev.keydesk.web.Layout;
 import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
@@ -66,7 +65,7 @@ public final class LoginRoutes {
 
     private void logOut(Context ctx) {
         webSession.signOut(ctx);
-        Flash.LOGGED_OUT.set(ctx);
+        AccountNotices.LOGGED_OUT.set(ctx);
         ctx.redirect("/login", HttpStatus.SEE_OTHER);
     }
 

@@ -6,8 +6,7 @@ import dev.keydesk.audit.AuditEvent;
 import dev.keydesk.audit.AuditLog;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.mail.Emails;
-import dev.keydesk.organization.Organization;
-import dev.keydesk.organization.OrganizationDao;
+import dev.keydesk.organization.OrganizationName;
 import dev.keydesk.outbox.Outbox;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
 import dev.keydesk.security.Tokens;
@@ -60,7 +59,7 @@ public final class PasswordResetActions {
             if (user.isEmpty()) return;
             String token = Tokens.newToken();
             h.attach(PasswordResetDao.class).insert(user.get().id(), Tokens.sha256(token), Instant.now().plus(LINK_LIFETIME));
-            String org = h.attach(OrganizationDao.class).find().map(Organization::name).orElse("Keydesk");
+            String org = OrganizationName.current(h);
             Emails.Email mail = Emails.passwordReset(org, site + "/accounts/password/reset/" + token);
             outbox.email(h, user.get().email(), mail.subject(), mail.body());
             AuditLog.record(h, AuditEvent.PASSWORD_RESET_REQUESTED, new Actor(null, ip, "password reset"), user.get().id());

@@ -3,7 +3,6 @@ package dev.keydesk.account;
 import dev.keydesk.access.RouteAccess;
 import dev.keydesk.web.Layout;
 import dev.keydesk.errors.InvalidInputException;
-import dev.keydesk.web.Flash;
 import dev.keydesk.web.WebError;
 import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
@@ -59,7 +58,7 @@ public final class PasswordResetRoutes {
             renderNewPassword(ctx, 400, e.getMessage());
             return;
         }
-        Flash.PASSWORD_RESET.setDevicesLoggedOut(ctx, devices);
+        AccountNotices.PASSWORD_RESET.setDevicesLoggedOut(ctx, devices);
         ctx.redirect("/login", HttpStatus.SEE_OTHER);
     }
 

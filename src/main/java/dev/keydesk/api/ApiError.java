@@ -31,11 +31,21 @@ public class ApiError extends RuntimeException {
     }
 
     public Map<String, Object> body() {
+        Map<String, Object> body = body(code, getMessage());
+        body.putAll(extra);
+        return body;
+    }
+
+    /**
+     * Zulip's error shape, {@code {"result": "error", "msg": …, "code": …}} in that order: the one
+     * place that builds it, for answers that are not thrown (forward-auth's). A new map, which the
+     * caller may extend.
+     */
+    public static Map<String, Object> body(String code, String msg) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("result", "error");
-        body.put("msg", getMessage());
+        body.put("msg", msg);
         body.put("code", code);
-        body.putAll(extra);
         return body;
     }
 

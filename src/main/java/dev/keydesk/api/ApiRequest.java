@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,12 +140,20 @@ public final class ApiRequest {
 
     /** A success body: the fields given, plus the parameters this endpoint did not use. */
     public Map<String, Object> success(Map<String, ?> fields) {
+        Set<String> ignored = new TreeSet<>(params.keySet());
+        ignored.removeAll(read);
+        return successBody(fields, ignored);
+    }
+
+    /**
+     * Zulip's success shape, {@code {"result": "success", "msg": "", …fields}}, naming the
+     * parameters that were not used (if any, in {@code ignored}'s order): the one place that builds it.
+     */
+    public static Map<String, Object> successBody(Map<String, ?> fields, Collection<String> ignored) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("result", "success");
         body.put("msg", "");
         body.putAll(fields);
-        Set<String> ignored = new TreeSet<>(params.keySet());
-        ignored.removeAll(read);
         if (!ignored.isEmpty()) body.put("ignored_parameters_unsupported", List.copyOf(ignored));
         return body;
     }

@@ -8,8 +8,8 @@ import dev.keydesk.device.Device;
 import dev.keydesk.device.DeviceDao;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.mail.Emails;
-import dev.keydesk.organization.Organization;
 import dev.keydesk.organization.OrganizationDao;
+import dev.keydesk.organization.OrganizationName;
 import dev.keydesk.outbox.Outbox;
 import dev.keydesk.security.KeyCipher;
 import dev.keydesk.security.Tokens;
@@ -143,7 +143,7 @@ public final class ApiKeyActions {
             case MAIN -> {
                 replace(h, actor, key.userId(), Duration.ZERO, Map.of("reason", "leaked"), false);
                 if (key.accountActive()) {
-                    Emails.Email mail = Emails.ownKeyLeaked(organizationName(h), foundAt(where), site + "/account");
+                    Emails.Email mail = Emails.ownKeyLeaked(OrganizationName.current(h), foundAt(where), site + "/account");
                     outbox.email(h, key.email(), mail.subject(), mail.body());
                 }
                 yield "replaced";
@@ -158,7 +158,7 @@ public final class ApiKeyActions {
                 long deviceId = h.attach(ApiKeyDao.class).deviceOf(key.keyId()).orElseThrow();
                 logOutDevice(h, actor, key.userId(), deviceId);
                 if (key.accountActive()) {
-                    Emails.Email mail = Emails.ownKeyLeaked(organizationName(h), foundAt(where), site + "/account");
+                    Emails.Email mail = Emails.ownKeyLeaked(OrganizationName.current(h), foundAt(where), site + "/account");
                     outbox.email(h, key.email(), mail.subject(), mail.body());
                 }
                 yield "device logged out";
@@ -202,16 +202,12 @@ public final class ApiKeyActions {
     }
 
     private void tellBotOwners(Handle h, FoundKey key, LeakNotice where) {
-        Emails.Email mail = Emails.botKeyLeaked(organizationName(h), key.fullName(), foundAt(where),
+        Emails.Email mail = Emails.botKeyLeaked(OrganizationName.current(h), key.fullName(), foundAt(where),
                 site + "/bots/" + key.userId());
         for (String owner : h.attach(ApiKeyDao.class).activeBotOwnerEmails(key.userId())) {
             outbox.email(h, owner, mail.subject(), mail.body());
         }
         botKeyLeaked.botKeyLeaked(h, key.userId(), where);
-    }
-
-    private static String organizationName(Handle h) {
-        return h.attach(OrganizationDao.class).find().map(Organization::name).orElse("Keydesk");
     }
 
     private static String foundAt(LeakNotice where) {
@@ -459,7 +455,7 @@ public final class ApiKeyActions {
         if (issued.isEmpty()) return Optional.empty();
         if (issued.get().loggedOut() > 0) cache.announceChange(h, user.id());
         if (issued.get().newCombination() && !user.isBot()) {
-            String org = h.attach(OrganizationDao.class).find().map(Organization::name).orElse("Keydesk");
+            String org = OrganizationName.current(h);
             Emails.Email notice = Emails.newLogin(org, client, agent, ip, clock.instant(), site + "/account");
             outbox.email(h, user.email(), notice.subject(), notice.body());
         }

@@ -80,7 +80,7 @@ public interface ApiKeyDao {
                              revoked AS (UPDATE api_keys k SET revoked_at = now(), device_id = NULL FROM beyond
                                          WHERE k.id = beyond.id AND k.revoked_at IS NULL RETURNING beyond.device_id),
                              gone AS (DELETE FROM devices d USING revoked WHERE d.id = revoked.device_id),
-                             audit AS (INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details, actor_label, target_label)
+                             audit AS (""" + AuditLog.INSERT_INTO + """
                                        SELECT :issued_event, :issued_actor, :userId, :issued_ip,
                                               CAST(:issued_details AS jsonb) || jsonb_build_object('device_id', device.id),
                                               COALESCE((SELECT email FROM users WHERE id = :issued_actor), :issued_via), login.email

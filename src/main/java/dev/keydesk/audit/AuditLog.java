@@ -14,8 +14,13 @@ import org.jdbi.v3.core.statement.SqlStatement;
  */
 public final class AuditLog {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String INSERT = """
-            INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details, actor_label, target_label)
+    /**
+     * The start of every statement that writes audit rows, this class's and the few that another
+     * feature's statement writes itself (see {@link Row}): one list of columns to keep in step.
+     */
+    public static final String INSERT_INTO =
+            "INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details, actor_label, target_label)\n";
+    private static final String INSERT = INSERT_INTO + """
             VALUES (:event, :actor, :target, :ip, CAST(:details AS jsonb),
                     COALESCE((SELECT email FROM users WHERE id = :actor), :via),
                     (SELECT email FROM users WHERE id = :target))""";
@@ -32,8 +37,7 @@ public final class AuditLog {
      */
     public static void recordEach(Handle handle, AuditEvent event, Actor actor, Collection<Long> targets) {
         if (targets.isEmpty()) return;
-        bindActor(handle.createUpdate("""
-                        INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details, actor_label, target_label)
+        bindActor(handle.createUpdate(INSERT_INTO + """
                         SELECT :event, :actor, u.id, :ip, CAST(:details AS jsonb),
                                COALESCE((SELECT email FROM users WHERE id = :actor), :via), u.email
                         FROM users u WHERE u.id = ANY(:targets) ORDER BY u.id"""), "", event, actor, Map.of())
@@ -54,8 +58,7 @@ public final class AuditLog {
             record(handle, event, actor, targets.iterator().next(), details);
             return;
         }
-        bindActor(handle.createUpdate("""
-                        INSERT INTO audit_log (event_type, actor_id, target_user_id, ip, details, actor_label, target_label)
+        bindActor(handle.createUpdate(INSERT_INTO + """
                         SELECT :event, :actor, NULL, :ip,
                                CAST(:details AS jsonb) || jsonb_build_object(
                                    'target_ids', jsonb_agg(u.id ORDER BY u.id),

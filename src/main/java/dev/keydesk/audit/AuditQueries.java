@@ -3,6 +3,7 @@ package dev.keydesk.audit;
 import dev.keydesk.db.PlannedPerValue;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
+import dev.keydesk.web.KeysetPage;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -51,6 +52,21 @@ final class AuditQueries {
 
     AuditQueries(Jdbi jdbi) {
         this.jdbi = jdbi;
+    }
+
+    /** The log's entries matching {@code filter}, newest first, for {@link KeysetPage}. */
+    KeysetPage.Source<AuditEntry> source(Filter filter) {
+        return new KeysetPage.Source<>() {
+            @Override
+            public List<AuditEntry> after(Cursor after, int limit) {
+                return AuditQueries.this.after(filter, after, limit);
+            }
+
+            @Override
+            public List<AuditEntry> before(Cursor before, int limit) {
+                return AuditQueries.this.before(filter, before, limit);
+            }
+        };
     }
 
     /** Up to {@code limit} entries older than {@code after} (or the newest), newest first. */

@@ -10,6 +10,7 @@ import dev.keydesk.web.Moment;
 import dev.keydesk.db.LikePattern;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
+import dev.keydesk.web.KeysetPage;
 import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -52,36 +53,17 @@ public final class AuditRoutes {
         String total = CappedCount.label(log.cappedCount(filter));
         Cursor after = cursor(ctx.queryParam("after"));
         Cursor before = after != null ? null : cursor(ctx.queryParam("before"));
-        List<AuditEntry> entries = List.of();
-        boolean hasNewer = false;
-        boolean hasOlder = false;
-        if (before != null) {
-            entries = log.before(filter, before, PAGE_SIZE + 1);
-            if (entries.size() > PAGE_SIZE) {
-                entries = entries.subList(1, entries.size());
-                hasNewer = true;
-                hasOlder = true;
-            }
-        } else if (after != null) {
-            entries = log.after(filter, after, PAGE_SIZE + 1);
-            hasNewer = !entries.isEmpty();
-            hasOlder = entries.size() > PAGE_SIZE;
-        }
-        if (entries.isEmpty() || before != null && !hasNewer) {
-            // no cursor, one past the end, or back at the newest: the first page
-            entries = log.after(filter, null, PAGE_SIZE + 1);
-            hasNewer = false;
-            hasOlder = entries.size() > PAGE_SIZE;
-        }
-        if (entries.size() > PAGE_SIZE) entries = entries.subList(0, PAGE_SIZE);
+        // "after" reads older entries, "before" newer ones: the log's order is newest first
+        KeysetPage<AuditEntry> page = KeysetPage.of(log.source(filter), after, before, PAGE_SIZE);
+        List<AuditEntry> entries = page.rows();
         Instant now = Instant.now();
         List<AuditPage.Row> rows = entries.stream()
                 .map(e -> new AuditPage.Row(Moment.of(e.createdAt(), now, ""), Dates.second(e.createdAt()),
                         e.eventType().replace('_', ' '), orDash(e.actorLabel()), target(e), orDash(e.ip()),
                         AuditSentences.of(e.eventType(), e.details()).strip()))
                 .toList();
-        String newer = hasNewer ? href(event, actor, target, "before", cursorOf(entries.get(0))) : null;
-        String older = hasOlder ? href(event, actor, target, "after", cursorOf(entries.get(entries.size() - 1))) : null;
+        String newer = page.hasPrevious() ? href(event, actor, target, "before", cursorOf(entries.get(0))) : null;
+        String older = page.hasNext() ? href(event, actor, target, "after", cursorOf(entries.get(entries.size() - 1))) : null;
         List<AuditPage.Choice> events = new ArrayList<>();
         events.add(new AuditPage.Choice("", "All events", event.isEmpty()));
         for (AuditEvent e : AuditEvent.values()) {

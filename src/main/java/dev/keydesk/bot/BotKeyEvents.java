@@ -3,8 +3,7 @@ package dev.keydesk.bot;
 import dev.keydesk.apikey.KeyEventListener;
 import dev.keydesk.apikey.LeakNotice;
 import dev.keydesk.mail.Emails;
-import dev.keydesk.organization.Organization;
-import dev.keydesk.organization.OrganizationDao;
+import dev.keydesk.organization.OrganizationName;
 import dev.keydesk.outbox.Outbox;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -94,7 +93,7 @@ public final class BotKeyEvents implements KeyEventListener {
         BotDao bots = h.attach(BotDao.class);
         Optional<Bot> bot = bots.find(botId);
         if (bot.isEmpty()) return;
-        String org = h.attach(OrganizationDao.class).find().map(Organization::name).orElse("Keydesk");
+        String org = OrganizationName.current(h);
         Emails.Email email = expired
                 ? Emails.botKeyExpired(org, bot.get().fullName(), bot.get().email(), expiresAt, site + "/bots/" + botId)
                 : Emails.botKeyExpiring(org, bot.get().fullName(), bot.get().email(), expiresAt, site + "/bots/" + botId);

@@ -253,7 +253,7 @@ public final class BotRoutes {
             throw new WebError(400, e.getMessage());
         }
         var replaced = bots.regenerateKey(actor(ctx), bot.id(), grace);
-        (replaced.oldKeyWorksUntil() == null ? Flash.BOT_KEY_REGENERATED : Flash.BOT_KEY_ROTATED).set(ctx);
+        (replaced.oldKeyWorksUntil() == null ? BotNotices.BOT_KEY_REGENERATED : BotNotices.BOT_KEY_ROTATED).set(ctx);
         ctx.redirect(done, HttpStatus.SEE_OTHER);
     }
 
@@ -264,7 +264,7 @@ public final class BotRoutes {
         if (!bots.endGracePeriod(actor(ctx), bot.id(), keyId)) {
             throw new WebError(404, "That old key no longer works: its grace period has already ended.");
         }
-        Flash.GRACE_PERIOD_ENDED.set(ctx);
+        BotNotices.GRACE_PERIOD_ENDED.set(ctx);
         ctx.redirect("/bots/" + bot.id() + "#api-key", HttpStatus.SEE_OTHER);
     }
 
@@ -276,7 +276,7 @@ public final class BotRoutes {
         } catch (InvalidInputException e) {
             throw new WebError(400, "The expiry was not changed: " + e.getMessage());
         }
-        Flash.KEY_EXPIRY_CHANGED.set(ctx);
+        BotNotices.KEY_EXPIRY_CHANGED.set(ctx);
         ctx.redirect("/bots/" + bot.id() + "#api-key", HttpStatus.SEE_OTHER);
     }
 
@@ -289,7 +289,7 @@ public final class BotRoutes {
             return;
         }
         bots.deactivate(actor(ctx), bot.id());
-        Flash.BOT_DEACTIVATED.set(ctx, bot.id());
+        BotNotices.BOT_DEACTIVATED.set(ctx, bot.id());
         ctx.redirect(back(ctx, "/bots"), HttpStatus.SEE_OTHER);
     }
 
@@ -301,7 +301,7 @@ public final class BotRoutes {
             throw new WebError(400, "This bot cannot be unblocked: " + e.getMessage()
                     + " Rename the active account that uses its name first.");
         }
-        Flash.BOT_REACTIVATED.set(ctx, bot.id());
+        BotNotices.BOT_REACTIVATED.set(ctx, bot.id());
         ctx.redirect(back(ctx, "/bots?tab=inactive"), HttpStatus.SEE_OTHER);
     }
 
@@ -314,7 +314,7 @@ public final class BotRoutes {
                     ctx.formParam("payload_url"), BotRules.botInterface(ctx.formParam("interface_type")),
                     uploadedAvatar(ctx), List.of());
             BotActions.Created created = bots.createBot(actor(ctx), user, spec);
-            Flash.BOT_CREATED.set(ctx);
+            BotNotices.BOT_CREATED.set(ctx);
             ctx.redirect("/bots/" + created.bot().id() + "#api-key", HttpStatus.SEE_OTHER);
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, newForm(ctx, FormError.of(e)));
@@ -334,7 +334,7 @@ public final class BotRoutes {
                     bot.type() == BotType.OUTGOING_WEBHOOK ? BotRules.botInterface(ctx.formParam("interface_type")) : null,
                     uploadedAvatar(ctx), owners);
             bots.updateBot(actor(ctx), bot.id(), changes);
-            Flash.BOT_UPDATED.set(ctx);
+            BotNotices.BOT_UPDATED.set(ctx);
             boolean stillManages = access.canManage(WebSession.caller(ctx), bot.id());
             ctx.redirect(stillManages ? "/bots/" + bot.id() : "/bots", HttpStatus.SEE_OTHER);
         } catch (InvalidInputException e) {

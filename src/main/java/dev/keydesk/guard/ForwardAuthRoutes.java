@@ -1,6 +1,8 @@
 package dev.keydesk.guard;
 
 import dev.keydesk.access.RouteAccess;
+import dev.keydesk.api.ApiError;
+import dev.keydesk.api.ApiRequest;
 import dev.keydesk.user.User;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -69,7 +71,7 @@ public final class ForwardAuthRoutes {
      */
     static Answer answer(KeyVerifier.Decision decision, boolean storedCredentialsCrossSite) {
         if (decision instanceof KeyVerifier.Allowed allowed && !storedCredentialsCrossSite) {
-            return new Answer(200, identityHeaders(allowed), Map.of("result", "success", "msg", ""));
+            return new Answer(200, identityHeaders(allowed), ApiRequest.successBody(Map.of(), List.of()));
         } else if (decision instanceof KeyVerifier.Allowed) {
             return error(403, "FORBIDDEN", "Cross-site requests with a browser's stored credentials are refused.", false);
         } else if (decision instanceof KeyVerifier.UnknownService) {
@@ -81,7 +83,7 @@ public final class ForwardAuthRoutes {
         } else if (decision instanceof KeyVerifier.NotAdmitted notAdmitted) {
             return error(403, "FORBIDDEN", "This key may not call " + notAdmitted.service().name() + ".", false);
         } else if (decision instanceof KeyVerifier.Limited limited) {
-            Map<String, Object> body = errorBody("RATE_LIMIT_HIT", "API usage exceeded rate limit");
+            Map<String, Object> body = ApiError.body("RATE_LIMIT_HIT", "API usage exceeded rate limit");
             body.put("retry-after", (double) limited.retryAfterSeconds());
             return new Answer(429, Map.of("Retry-After", Long.toString(limited.retryAfterSeconds())), body);
         }
@@ -116,14 +118,6 @@ public final class ForwardAuthRoutes {
 
     private static Answer error(int status, String code, String msg, boolean challenge) {
         return new Answer(status, challenge ? Map.of("WWW-Authenticate", "Basic realm=\"zulip\"") : Map.of(),
-                errorBody(code, msg));
-    }
-
-    private static Map<String, Object> errorBody(String code, String msg) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("result", "error");
-        body.put("msg", msg);
-        body.put("code", code);
-        return body;
+                ApiError.body(code, msg));
     }
 }

@@ -8,7 +8,6 @@ import dev.keydesk.session.WebSession;
 import dev.keydesk.user.User;
 import dev.keydesk.web.ConfirmPage;
 import dev.keydesk.web.Dates;
-import dev.keydesk.web.Flash;
 import dev.keydesk.web.Layout;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -72,7 +71,7 @@ public final class ServicesRoutes {
             renderForm(ctx, 400, form(ctx, service, e.getMessage()));
             return;
         }
-        Flash.SERVICE_MODIFIED.set(ctx);
+        ServiceNotices.SERVICE_MODIFIED.set(ctx);
         ctx.redirect("/services/" + service.id(), HttpStatus.SEE_OTHER);
     }
 
@@ -95,7 +94,7 @@ public final class ServicesRoutes {
         GuardedService service = service(ctx);
         long userId = PathIds.parse(ctx.formParam("user_id"), "There is no such account.");
         actions.addMember(Actor.user(admin.id(), ctx.ip()), service.id(), userId);
-        Flash.SERVICE_MEMBER_ADDED.set(ctx);
+        ServiceNotices.SERVICE_MEMBER_ADDED.set(ctx);
         ctx.redirect("/services/" + service.id() + "#members", HttpStatus.SEE_OTHER);
     }
 
@@ -104,7 +103,7 @@ public final class ServicesRoutes {
         GuardedService service = service(ctx);
         long userId = PathIds.parse(ctx.pathParam("user_id"), "There is no such account.");
         actions.removeMember(Actor.user(admin.id(), ctx.ip()), service.id(), userId);
-        Flash.SERVICE_MEMBER_REMOVED.set(ctx);
+        ServiceNotices.SERVICE_MEMBER_REMOVED.set(ctx);
         ctx.redirect("/services/" + service.id() + "#members", HttpStatus.SEE_OTHER);
     }
 
@@ -118,7 +117,7 @@ public final class ServicesRoutes {
             return;
         }
         actions.delete(Actor.user(admin.id(), ctx.ip()), service.id());
-        Flash.SERVICE_DELETED.set(ctx);
+        ServiceNotices.SERVICE_DELETED.set(ctx);
         ctx.redirect("/services", HttpStatus.SEE_OTHER);
     }
 

@@ -6,6 +6,7 @@ import dev.keydesk.db.LikePattern;
 import dev.keydesk.keyconsole.KeyListQuery.Sort;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
+import dev.keydesk.web.KeysetPage;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -144,6 +145,21 @@ final class KeyListingQueries {
         if (expiry != ExpiryFilter.ALL) q.bind("now", now);
         if (query.type() != null) q.bind("type", query.type().code());
         if (!query.owner().isEmpty()) q.bind("owner", LikePattern.contains(query.owner()));
+    }
+
+    /** The bots {@code query} lists, in its order, for {@link KeysetPage}. */
+    KeysetPage.Source<KeyListing> source(KeyListQuery query) {
+        return new KeysetPage.Source<>() {
+            @Override
+            public List<KeyListing> after(Cursor after, int limit) {
+                return KeyListingQueries.this.after(query, after, limit);
+            }
+
+            @Override
+            public List<KeyListing> before(Cursor before, int limit) {
+                return KeyListingQueries.this.before(query, before, limit);
+            }
+        };
     }
 
     /** Up to {@code limit} bots after {@code after} (or from the start), in the query's order. */

@@ -17,7 +17,6 @@ import dev.keydesk.user.User;
 import dev.keydesk.user.UserQueries;
 import dev.keydesk.web.ConfirmPage;
 import dev.keydesk.web.Dates;
-import dev.keydesk.web.Flash;
 import dev.keydesk.web.Layout;
 import dev.keydesk.web.WebError;
 import io.javalin.config.RoutesConfig;
@@ -127,7 +126,7 @@ public final class KeyLookupRoutes {
         boolean replaced = key.isBot() ? apiKeys.replaceIfCurrent(Actor.user(admin.id(), ctx.ip()), key.keyId())
                 : people.replaceLookedUpKey(admin, key.userId(), key.keyId(), ctx.ip());
         if (!replaced) throw noLongerCurrent();
-        Flash.LOOKED_UP_KEY_REPLACED.set(ctx);
+        KeyNotices.LOOKED_UP_KEY_REPLACED.set(ctx);
         ctx.redirect(PATH, HttpStatus.SEE_OTHER);
     }
 
@@ -146,7 +145,7 @@ public final class KeyLookupRoutes {
             return;
         }
         bots.deactivate(Actor.user(admin.id(), ctx.ip()), key.userId());
-        Flash.LOOKED_UP_KEY_BLOCKED.set(ctx);
+        KeyNotices.LOOKED_UP_KEY_BLOCKED.set(ctx);
         ctx.redirect(PATH, HttpStatus.SEE_OTHER);
     }
 

@@ -26,6 +26,7 @@ import dev.keydesk.web.ConfirmPage;
 import dev.keydesk.web.FormError;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
+import dev.keydesk.web.KeysetPage;
 import dev.keydesk.web.WebError;
 import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
@@ -36,7 +37,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.apikey.ApiKeyQueries;
 import dev.keydesk.apikey.KeyLifetimes;
-import dev.keydesk.web.Flash;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -110,41 +110,18 @@ public final class KeysRoutes {
         String total = CappedCount.label(listing.cappedCount(query));
         Cursor after = Cursor.parse(ctx.queryParam("after")).orElse(null);
         Cursor before = after != null ? null : Cursor.parse(ctx.queryParam("before")).orElse(null);
-        List<KeyListing> listings = List.of();
-        boolean hasPrevious = false;
-        boolean hasNext = false;
-        String here = listHref(query, filter, null, null);
-        if (before != null) {
-            listings = listing.before(query, before, PAGE_SIZE + 1);
-            if (listings.size() > PAGE_SIZE) {
-                listings = listings.subList(1, listings.size());
-                hasPrevious = true;
-                hasNext = true;
-                here = listHref(query, filter, "before", before);
-            }
-        } else if (after != null) {
-            listings = listing.after(query, after, PAGE_SIZE + 1);
-            hasPrevious = !listings.isEmpty();
-            hasNext = listings.size() > PAGE_SIZE;
-            here = listHref(query, filter, "after", after);
-        }
-        if (listings.isEmpty() || before != null && !hasPrevious) {
-            // no cursor, one past the end, or back at the start: the first page
-            listings = listing.after(query, null, PAGE_SIZE + 1);
-            hasPrevious = false;
-            hasNext = listings.size() > PAGE_SIZE;
-            here = listHref(query, filter, null, null);
-        }
-        if (listings.size() > PAGE_SIZE) listings = listings.subList(0, PAGE_SIZE);
+        KeysetPage<KeyListing> page = KeysetPage.of(listing.source(query), after, before, PAGE_SIZE);
+        List<KeyListing> listings = page.rows();
+        String here = listHref(query, filter, page.direction(), page.cursor());
         Optional<KeyResult> result = KeyResult.take(ctx);
         Set<Long> changed = result.map(KeyResult::ids).orElse(Set.of());
         List<Long> ids = listings.stream().map(KeyListing::id).toList();
         BotQueries.Details details = queries.detailsOf(ids);
         ServiceQueries.BotKeyServices opened = services.forBots(ids);
         List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details, opened, changed.contains(k.id()), now)).toList();
-        String previous = hasPrevious
+        String previous = page.hasPrevious()
                 ? listHref(query, filter, "before", KeyListingQueries.cursorOf(listings.get(0), query.sort())) : null;
-        String next = hasNext
+        String next = page.hasNext()
                 ? listHref(query, filter, "after", KeyListingQueries.cursorOf(listings.get(listings.size() - 1), query.sort())) : null;
         int lifetimeDays = keys.maxBotKeyLifetimeDays();
         KeysPages.ListPage view = new KeysPages.ListPage(Layout.of(ctx, "Keys"), query, total, rows,
@@ -244,7 +221,7 @@ public final class KeysRoutes {
         } catch (InvalidInputException e) {
             throw new WebError(400, e.getMessage());
         }
-        Flash.KEY_POLICY_CHANGED.set(ctx);
+        KeyNotices.KEY_POLICY_CHANGED.set(ctx);
         ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
     }
 

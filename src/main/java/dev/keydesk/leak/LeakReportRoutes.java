@@ -15,7 +15,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -103,11 +102,7 @@ public final class LeakReportRoutes {
         Set<String> ignored = new TreeSet<>(ctx.queryParamMap().keySet());
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) ignored.add(names.next());
         ignored.removeAll(PARAMETERS);
-        Map<String, Object> success = new LinkedHashMap<>();
-        success.put("result", "success");
-        success.put("msg", "");
-        if (!ignored.isEmpty()) success.put("ignored_parameters_unsupported", List.copyOf(ignored));
-        return new Report(checked(keys), where, success);
+        return new Report(checked(keys), where, ApiRequest.successBody(Map.of(), ignored));
     }
 
     private static String textField(JsonNode body, String name) {

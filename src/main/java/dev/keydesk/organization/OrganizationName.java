@@ -3,10 +3,14 @@ package dev.keydesk.organization;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The organization's name from memory, for {@code GET /api/v1/server_settings}, which every client
+ * The organization's name: the one place that reads it and knows what to call it before setup.
+ *
+ * <p>{@link #current(Handle)} reads it in a transaction under way, for mail written there. An
+ * instance keeps it in memory, for {@code GET /api/v1/server_settings}, which every client
  * calls first and which needs no authentication: it costs no SQL statement while the name is fresh.
  *
  * <p>The organization is created once (at setup) and never renamed. This process forgets the name
@@ -18,6 +22,8 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class OrganizationName {
     public static final Duration TTL = Duration.ofSeconds(10);
+    /** The name used before setup creates the organization. */
+    public static final String BEFORE_SETUP = "Keydesk";
 
     private record Loaded(Optional<String> name, long atNanos) {}
 
@@ -34,8 +40,21 @@ public final class OrganizationName {
         this.nanoClock = nanoClock;
     }
 
-    /** The organization's name, or {@code fallback} before setup. */
-    public String orElse(String fallback) {
+    /**
+     * The name as {@code handle}'s transaction sees it (a statement of its own, no memory): for
+     * mail that the transaction queues, so it names what that transaction reads.
+     */
+    public static String current(Handle handle) {
+        return handle.attach(OrganizationDao.class).find().map(Organization::name).orElse(BEFORE_SETUP);
+    }
+
+    /** The organization's name from memory, or {@link #BEFORE_SETUP} before setup. */
+    public String get() {
+        return find().orElse(BEFORE_SETUP);
+    }
+
+    /** The organization's name from memory (read again at most every {@link #TTL}), if set up. */
+    public Optional<String> find() {
         Loaded current = loaded;
         long now = nanoClock.getAsLong();
         if (current == null || now - current.atNanos() >= TTL.toNanos()) {
@@ -43,7 +62,7 @@ public final class OrganizationName {
             current = new Loaded(jdbi.withExtension(OrganizationDao.class, OrganizationDao::find).map(Organization::name), now);
             loaded = current;
         }
-        return current.name().orElse(fallback);
+        return current.name();
     }
 
     /** Reads the name again on the next request: the organization was just created here (or emptied). */

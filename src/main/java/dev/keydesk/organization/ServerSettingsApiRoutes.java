@@ -35,7 +35,7 @@ public final class ServerSettingsApiRoutes {
 
     private void serverSettings(Context ctx) {
         ApiRequest req = ApiRequest.of(ctx);
-        String name = organizationName.orElse("Keydesk"); // from memory: see OrganizationName
+        String name = organizationName.get(); // from memory: see OrganizationName
         Map<String, Object> methods = new LinkedHashMap<>();
         methods.put("password", true);
         methods.put("dev", devMode);

@@ -5,7 +5,6 @@ import dev.keydesk.web.Layout;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
-import dev.keydesk.web.Flash;
 import dev.keydesk.web.WebError;
 import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
@@ -39,7 +38,7 @@ public final class InvitationRoutes {
         try {
             User user = people.acceptInvitation(ctx.pathParam("token"), name, password, ctx.ip());
             webSession.signIn(ctx, user.id());
-            Flash.INVITATION_ACCEPTED.set(ctx);
+            PeopleNotices.INVITATION_ACCEPTED.set(ctx);
             ctx.redirect("/account", HttpStatus.SEE_OTHER);
         } catch (InvalidInputException e) {
             render(ctx, 400, invitation, name, e.getMessage());

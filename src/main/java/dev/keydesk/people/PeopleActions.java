@@ -8,8 +8,7 @@ import dev.keydesk.audit.AuditLog;
 import dev.keydesk.bot.BotActions;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.mail.Emails;
-import dev.keydesk.organization.Organization;
-import dev.keydesk.organization.OrganizationDao;
+import dev.keydesk.organization.OrganizationName;
 import dev.keydesk.outbox.Outbox;
 import dev.keydesk.security.Tokens;
 import dev.keydesk.user.AccountRules;
@@ -136,7 +135,7 @@ public final class PeopleActions {
                     Instant.now().plus(INVITATION_LIFETIME));
             AuditLog.record(h, AuditEvent.INVITATION_CREATED, Actor.user(actor.id(), ip), null,
                     Map.of("email", email, "role", role.code(), "invitation_id", id));
-            String org = h.attach(OrganizationDao.class).find().map(Organization::name).orElse("Keydesk");
+            String org = OrganizationName.current(h);
             Emails.Email mail = Emails.invitation(org, actor.fullName(), site + "/invite/" + token);
             outbox.email(h, email, mail.subject(), mail.body());
         });

@@ -66,7 +66,7 @@ public final class PeopleRoutes {
         Role role = Role.parseCode(ctx.formParam("role"));
         long id = targetId(ctx);
         people.changeRole(admin, id, role, ctx.ip());
-        done(ctx, Flash.ROLE_CHANGED, id);
+        done(ctx, PeopleNotices.ROLE_CHANGED, id);
     }
 
     private void deactivate(Context ctx) {
@@ -78,14 +78,14 @@ public final class PeopleRoutes {
             return;
         }
         people.deactivate(admin, id, ctx.ip());
-        done(ctx, Flash.USER_DEACTIVATED, id);
+        done(ctx, PeopleNotices.USER_DEACTIVATED, id);
     }
 
     private void reactivate(Context ctx) {
         User admin = WebSession.caller(ctx);
         long id = targetId(ctx);
         people.reactivate(admin, id, ctx.ip());
-        done(ctx, Flash.USER_REACTIVATED, id);
+        done(ctx, PeopleNotices.USER_REACTIVATED, id);
     }
 
     private void regenerateKey(Context ctx) {
@@ -98,7 +98,7 @@ public final class PeopleRoutes {
             return;
         }
         people.regenerateKey(admin, id, ctx.ip());
-        done(ctx, Flash.MEMBER_KEY_REGENERATED, id);
+        done(ctx, PeopleNotices.MEMBER_KEY_REGENERATED, id);
     }
 
     /** The person's name for a question about them ("this member" for an id that names nobody: the action says so). */
@@ -121,7 +121,7 @@ public final class PeopleRoutes {
         User admin = WebSession.caller(ctx);
         long id = PathIds.parse(ctx.pathParam("invitation_id"), "There is no such invitation.");
         people.revokeInvitation(admin, id, ctx.ip());
-        done(ctx, Flash.INVITATION_REVOKED);
+        done(ctx, PeopleNotices.INVITATION_REVOKED);
     }
 
     private void render(Context ctx, int status, String newLink, String newEmail, String error) {
@@ -207,13 +207,13 @@ public final class PeopleRoutes {
         ConfirmPage.showReturning(ctx, "Please confirm", question, explanation, action, label, back(ctx));
     }
 
-    private static void done(Context ctx, Flash flash) {
+    private static void done(Context ctx, Flash.Notice flash) {
         flash.set(ctx);
         ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
     }
 
     /** A notice about one person, back on the list as it was, where their row is highlighted. */
-    private static void done(Context ctx, Flash flash, long subjectId) {
+    private static void done(Context ctx, Flash.Notice flash, long subjectId) {
         flash.set(ctx, subjectId);
         ctx.redirect(back(ctx), HttpStatus.SEE_OTHER);
     }

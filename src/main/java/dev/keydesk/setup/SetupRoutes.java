@@ -4,7 +4,6 @@ import dev.keydesk.access.RouteAccess;
 import dev.keydesk.web.Layout;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;
-import dev.keydesk.web.Flash;
 import dev.keydesk.web.WebError;
 import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
@@ -46,7 +45,7 @@ public final class SetupRoutes {
             User owner = organizations.createWithSetupToken(token, form.orgName(), form.email(), form.fullName(),
                     password, ctx.ip());
             webSession.signIn(ctx, owner.id());
-            Flash.WELCOME.set(ctx);
+            SetupNotices.WELCOME.set(ctx);
             ctx.redirect("/account", HttpStatus.SEE_OTHER);
         } catch (InvalidInputException e) {
             render(ctx, 400, form, e.getMessage());

@@ -3,96 +3,101 @@ package dev.keydesk.web;
 import io.javalin.http.Context;
 import io.javalin.http.Cookie;
 import io.javalin.http.SameSite;
-import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One-shot notices shown after a redirect. The cookie carries only the notice's name, never
- * free text, so nobody can make Keydesk display words of their choosing.
+ * free text, so nobody can make Keydesk display words of their choosing. Each feature owns its
+ * notices (an enum implementing {@link Notice}); the application makes them {@link #known} at
+ * start, so that any page can show a notice whichever feature set it.
  */
-public enum Flash {
-    PASSWORD_CHANGED("Your password has been changed, and your other sessions and your devices have been logged out.",
-            "Your password has been changed, and your other sessions have been logged out. %s", true),
-    LOGGED_OUT("You have been logged out."),
-    WELCOME("Your organization is ready. Welcome to Keydesk!"),
-    BOT_CREATED("Your bot has been created. Its API key and zuliprc are below."),
-    BOT_UPDATED("The bot has been updated."),
-    BOT_KEY_REGENERATED("The bot has a new API key. The old key no longer works."),
-    BOT_DEACTIVATED("The bot has been blocked. Its key stops working until you unblock it.",
-            "%s has been blocked. Its key stops working until you unblock it."),
-    BOT_REACTIVATED("The bot has been unblocked with the API key it had before.",
-            "%s has been unblocked with the API key it had before."),
-    LOOKED_UP_KEY_REPLACED("The key was replaced: the value you looked up no longer works. Its owner finds the new key in Keydesk."),
-    LOOKED_UP_KEY_BLOCKED("The key was blocked: its bot authenticates nothing until it is unblocked on the Keys page."),
-    BOT_KEY_ROTATED("The bot has a new API key. The old key keeps working until the end of its grace period."),
-    GRACE_PERIOD_ENDED("The grace period has ended: the old key no longer works."),
-    KEY_EXPIRY_CHANGED("The key's expiry was changed."),
-    KEY_POLICY_CHANGED("The maximum lifetime for bot keys was changed."),
-    DEVICE_LOGGED_OUT("The device has been logged out: its key no longer works."),
-    API_KEY_REGENERATED("Your new API key is ready. The old key no longer works, and every device that used it has been logged out."),
-    ROLE_CHANGED("The role was changed.", "%s's role was changed."),
-    USER_DEACTIVATED("The account was deactivated: its sessions ended and its API key is refused.",
-            "%s was deactivated: their sessions ended and their API key is refused."),
-    USER_REACTIVATED("The account was reactivated.", "%s was reactivated."),
-    MEMBER_KEY_REGENERATED("A new API key was generated. The old key no longer works and the member's devices were logged out.",
-            "%s has a new API key. The old key no longer works and their devices were logged out."),
-    INVITATION_REVOKED("The invitation was revoked."),
-    INVITATION_ACCEPTED("Welcome! Your account is ready."),
-    PASSWORD_RESET("Your password has been changed, and your sessions and devices have been logged out. Log in with the new one.",
-            "Your password has been changed, and your sessions have been logged out. %s Log in with the new one.", true),
-    SERVICE_MODIFIED("The service was changed."),
-    SERVICE_MEMBER_ADDED("The account may now call the service."),
-    SERVICE_MEMBER_REMOVED("The account may no longer call the service."),
-    SERVICE_DELETED("The service was deleted. Its token no longer works.");
+public final class Flash {
+    private Flash() {}
+
+    /**
+     * What a notice says: its general wording, and the same notice naming the account it is about
+     * ({@code %s}) or saying how many devices were logged out ({@code namedMessage}, null for
+     * notices that do neither); {@code countsDevices} says whether the number the cookie carries
+     * is such a count rather than an account's id.
+     */
+    public record Words(String message, String namedMessage, boolean countsDevices) {
+        public static Words of(String message) {
+            return new Words(message, null, false);
+        }
+
+        public static Words of(String message, String namedMessage) {
+            return new Words(message, namedMessage, false);
+        }
+
+        public static Words counting(String message, String namedMessage) {
+            return new Words(message, namedMessage, true);
+        }
+    }
+
+    /** A feature's notice: an enum constant, whose name its cookie carries. */
+    public interface Notice {
+        String name();
+
+        Words words();
+
+        default String message() {
+            return words().message();
+        }
+
+        default void set(Context ctx) {
+            write(ctx, name());
+        }
+
+        /** The notice about one account, which the next page names and highlights. */
+        default void set(Context ctx, long subjectId) {
+            write(ctx, name() + "." + subjectId);
+        }
+
+        /** A notice that says how many devices were logged out (the cookie carries the number only). */
+        default void setDevicesLoggedOut(Context ctx, int devices) {
+            if (!words().countsDevices()) throw new IllegalArgumentException(name() + " does not count devices");
+            write(ctx, name() + "." + devices);
+        }
+    }
+
+    private static final Map<String, Notice> KNOWN = new ConcurrentHashMap<>();
+
+    /** Makes the notices of a feature readable from their cookie; two notices may not share a name. */
+    public static void known(Notice[]... groups) {
+        for (Notice[] group : groups) {
+            for (Notice notice : group) {
+                Notice before = KNOWN.putIfAbsent(notice.name(), notice);
+                if (before != null && before != notice) {
+                    throw new IllegalStateException("Two notices are named " + notice.name());
+                }
+            }
+        }
+    }
 
     private static final String COOKIE = "keydesk_flash";
     private static final String SECURE_ATTR = "keydesk.secure-cookies";
-    private final String message;
-    /**
-     * The same notice naming the account it is about ({@code %s}), or saying how many devices were
-     * logged out; null for notices that do neither.
-     */
-    private final String namedMessage;
-    /** Whether the number the cookie carries is a count of devices logged out rather than an account's id. */
-    private final boolean countsDevices;
-
-    Flash(String message) {
-        this(message, null);
-    }
-
-    Flash(String message, String namedMessage) {
-        this(message, namedMessage, false);
-    }
-
-    Flash(String message, String namedMessage, boolean countsDevices) {
-        this.message = message;
-        this.namedMessage = namedMessage;
-        this.countsDevices = countsDevices;
-    }
-
     /**
      * A notice taken from its cookie, with the id of the account it is about (or null). The page
      * looks the name up itself: the cookie holds an id, never words.
      */
-    public record Taken(Flash flash, Long subjectId) {
+    public record Taken(Notice flash, Long subjectId) {
         /**
          * The notice naming {@code subjectName}, or its general wording when there is no name to
          * give; a notice that counts devices says how many, whatever the name.
          */
         public String message(String subjectName) {
-            if (flash.countsDevices) {
-                return subjectId == null ? flash.message : String.format(flash.namedMessage, devicesLoggedOut(subjectId));
+            Words words = flash.words();
+            if (words.countsDevices()) {
+                return subjectId == null ? words.message() : String.format(words.namedMessage(), devicesLoggedOut(subjectId));
             }
-            return flash.namedMessage != null && subjectName != null
-                    ? String.format(flash.namedMessage, subjectName) : flash.message;
+            return words.namedMessage() != null && subjectName != null
+                    ? String.format(words.namedMessage(), subjectName) : words.message();
         }
 
         public boolean isAbout(long id) {
             return subjectId != null && subjectId == id;
         }
-    }
-
-    public String message() {
-        return message;
     }
 
     /** Marks the request as served over https, so the notice's cookie is Secure like the session's. */
@@ -103,21 +108,6 @@ public enum Flash {
     /** Whether one-shot cookies of this request must be Secure, like the session's. */
     public static boolean secureCookies(Context ctx) {
         return Boolean.TRUE.equals(ctx.attribute(SECURE_ATTR));
-    }
-
-    public void set(Context ctx) {
-        write(ctx, name());
-    }
-
-    /** The notice about one account, which the next page names and highlights. */
-    public void set(Context ctx, long subjectId) {
-        write(ctx, name() + "." + subjectId);
-    }
-
-    /** A notice that says how many devices were logged out (the cookie carries the number only). */
-    public void setDevicesLoggedOut(Context ctx, int devices) {
-        if (!countsDevices) throw new IllegalArgumentException(name() + " does not count devices");
-        write(ctx, name() + "." + devices);
     }
 
     private static String devicesLoggedOut(long devices) {
@@ -152,8 +142,7 @@ public enum Flash {
                 return null; // not a cookie this class wrote
             }
         }
-        Long id = subject;
-        return Arrays.stream(values()).filter(f -> f.name().equals(name)).findFirst()
-                .map(f -> new Taken(f, id)).orElse(null);
+        Notice notice = KNOWN.get(name);
+        return notice == null ? null : new Taken(notice, subject);
     }
 }
