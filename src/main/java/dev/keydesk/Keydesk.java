@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class Keydesk implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Keydesk.class);
     private static final Logger REQUEST_LOG = LoggerFactory.getLogger("keydesk.requests");
-    private static final String STATEMENTS_BEFORE = "keydesk.statements-before";
+    private static final String DATABASE_WORK_BEFORE = "keydesk.database-work-before";
 
     private final Settings settings;
     private final Services services;
@@ -106,10 +106,11 @@ public final class Keydesk implements AutoCloseable {
         config.requestLogger.http((ctx, ms) -> {
             REQUEST_LOG.info("{} {} {} {}ms", ctx.method(), LogPaths.loggable(ctx.path()), ctx.statusCode(), Math.round(ms));
             Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
-            Long before = ctx.attribute(STATEMENTS_BEFORE);
-            long statements = before == null ? 0 : Database.statementsOnThisThread() - before;
+            long[] before = ctx.attribute(DATABASE_WORK_BEFORE);
+            long statements = before == null ? 0 : Database.statementsOnThisThread() - before[0];
+            long transactions = before == null ? 0 : Database.transactionsOnThisThread() - before[1];
             services.metrics().recordRequest(endpoint == null ? "unmatched" : endpoint.path, ctx.method().name(),
-                    ctx.statusCode(), Duration.ofNanos((long) (ms * 1_000_000)), statements);
+                    ctx.statusCode(), Duration.ofNanos((long) (ms * 1_000_000)), statements, transactions);
         });
 
         // Behind a trusted reverse proxy, ctx.ip() is the client's address everywhere (rate limits, audit, devices).
@@ -118,7 +119,8 @@ public final class Keydesk implements AutoCloseable {
 
         var routes = config.routes;
         WebSession webSession = services.webSession();
-        routes.before(ctx -> ctx.attribute(STATEMENTS_BEFORE, Database.statementsOnThisThread()));
+        routes.before(ctx -> ctx.attribute(DATABASE_WORK_BEFORE,
+                new long[] {Database.statementsOnThisThread(), Database.transactionsOnThisThread()}));
         routes.before(new SecurityHeaders(settings.isHttps())::apply);
         routes.before(ctx -> {
             if (!isForwardAuth(ctx.path())) RequestBodies.check(ctx);

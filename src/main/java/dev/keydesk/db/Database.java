@@ -37,20 +37,27 @@ public final class Database implements AutoCloseable {
     private final Jdbi jdbi;
     private final LongAdder statements = new LongAdder();
     private final LongAdder transactions = new LongAdder();
-    private static final ThreadLocal<long[]> ON_THIS_THREAD = ThreadLocal.withInitial(() -> new long[1]);
+    /** Statements ([0]) and transactions ([1]) the current thread has run. */
+    private static final ThreadLocal<long[]> ON_THIS_THREAD = ThreadLocal.withInitial(() -> new long[2]);
 
     private Database(EmbeddedPostgres embedded, HikariDataSource pool, DatabaseAvailability availability) {
         this.embedded = embedded;
         this.pool = pool;
         this.availability = availability;
         this.jdbi = Jdbi.create(availability.dataSource()).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
-        BeforeCommit.install(jdbi, transactions::increment);
+        BeforeCommit.install(jdbi, () -> {
+            transactions.increment();
+            ON_THIS_THREAD.get()[1]++;
+        });
         jdbi.setSqlLogger(new SqlLogger() {
             @Override
             public void logBeforeExecution(StatementContext context) {
                 statements.increment();
                 ON_THIS_THREAD.get()[0]++;
-                if (isAutoCommit(context)) transactions.increment(); // a statement outside a transaction is one
+                if (isAutoCommit(context)) { // a statement outside a transaction is one
+                    transactions.increment();
+                    ON_THIS_THREAD.get()[1]++;
+                }
             }
         });
     }
@@ -169,6 +176,11 @@ public final class Database implements AutoCloseable {
     /** How many SQL statements the current thread has run, in any database: read before and after a request. */
     public static long statementsOnThisThread() {
         return ON_THIS_THREAD.get()[0];
+    }
+
+    /** How many transactions the current thread has committed (a statement outside one counts as one). */
+    public static long transactionsOnThisThread() {
+        return ON_THIS_THREAD.get()[1];
     }
 
     /** How many SQL statements this process has run, background work included. */

@@ -58,6 +58,12 @@ public final class KeysPages {
     public record ListPage(Layout layout, KeyListQuery query, String total, List<Row> rows, AccountPicker accounts,
                            List<ServiceChoice> services, String previousHref, String nextHref, String back,
                            String message, NewKey newKey, String expiryFilter, Policy policy) {
+        /** The same page, showing the key just created once. */
+        public ListPage withNewKey(NewKey key) {
+            return new ListPage(layout, query, total, rows, accounts, services, previousHref, nextHref, back, message, key,
+                    expiryFilter, policy);
+        }
+
         public boolean hasPages() {
             return previousHref != null || nextHref != null;
         }

@@ -18,6 +18,7 @@ import dev.keydesk.bot.BotType;
 import dev.keydesk.bot.BotForms;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;
+import dev.keydesk.db.PageRead;
 import dev.keydesk.guard.GuardActions;
 import dev.keydesk.guard.ServiceChoice;
 import dev.keydesk.guard.ServiceQueries;
@@ -102,6 +103,16 @@ public final class KeysRoutes {
 
     private void list(Context ctx) {
         User admin = WebSession.caller(ctx);
+        Optional<KeyResult> result = KeyResult.take(ctx);
+        // One read-only transaction for every read of the page; showing a new key writes its reveal
+        // to the audit log, so that comes after.
+        KeysPages.ListPage view = PageRead.of(jdbi, () -> listPage(ctx, admin, result));
+        KeysPages.ListPage shown = result.flatMap(r -> newKey(ctx, admin, r)).map(view::withNewKey).orElse(view);
+        ctx.header("Cache-Control", "no-store");
+        ctx.render("keys.jte", Map.of("page", shown));
+    }
+
+    private KeysPages.ListPage listPage(Context ctx, User admin, Optional<KeyResult> result) {
         KeyListQuery query = KeyListQuery.from(ctx);
         Instant now = clock.instant();
         KeyListingQueries.ExpiryFilter expiry = KeyListingQueries.ExpiryFilter.of(ctx.queryParam("expiry"));
@@ -113,7 +124,6 @@ public final class KeysRoutes {
         KeysetPage<KeyListing> page = KeysetPage.of(listing.source(query), after, before, PAGE_SIZE);
         List<KeyListing> listings = page.rows();
         String here = listHref(query, filter, page.direction(), page.cursor());
-        Optional<KeyResult> result = KeyResult.take(ctx);
         Set<Long> changed = result.map(KeyResult::ids).orElse(Set.of());
         List<Long> ids = listings.stream().map(KeyListing::id).toList();
         BotQueries.Details details = queries.detailsOf(ids);
@@ -124,12 +134,10 @@ public final class KeysRoutes {
         String next = page.hasNext()
                 ? listHref(query, filter, "after", KeyListingQueries.cursorOf(listings.get(listings.size() - 1), query.sort())) : null;
         int lifetimeDays = keys.maxBotKeyLifetimeDays();
-        KeysPages.ListPage view = new KeysPages.ListPage(Layout.of(ctx, "Keys"), query, total, rows,
+        return new KeysPages.ListPage(Layout.of(ctx, "Keys"), query, total, rows,
                 picker(Set.of(admin.id()), "new-key", ""), serviceChoices(Set.of()), previous, next, here,
-                result.map(KeyResult::message).orElse(null), result.flatMap(r -> newKey(ctx, admin, r)).orElse(null),
+                result.map(KeyResult::message).orElse(null), null,
                 filter, new KeysPages.Policy(admin.isOwner(), lifetimeDays == 0 ? "" : Integer.toString(lifetimeDays)));
-        ctx.header("Cache-Control", "no-store");
-        ctx.render("keys.jte", Map.of("page", view));
     }
 
     /** The key just created, shown once on the page the browser returns to. */

@@ -45,19 +45,27 @@ public final class Metrics {
     }
 
     /** One HTTP request: by route template (not the raw path, so ids don't explode the series), method and status. */
-    public void recordRequest(String route, String method, int status, Duration took, long statements) {
+    public void recordRequest(String route, String method, int status, Duration took, long statements, long transactions) {
         String methodTag = methodTag(method);
         Timer.builder("keydesk_http_requests")
                 .description("HTTP requests by route, method and status")
                 .tag("route", route).tag("method", methodTag).tag("status", Integer.toString(status))
                 .register(registry).record(took);
         requestStatements(route, methodTag).record(statements);
+        requestTransactions(route, methodTag).record(transactions);
     }
 
     /** SQL statements run while answering requests of one route: 0 for the cached hot paths. */
     public DistributionSummary requestStatements(String route, String method) {
         return DistributionSummary.builder("keydesk_http_request_statements")
                 .description("SQL statements run per request, by route")
+                .tag("route", route).tag("method", methodTag(method)).register(registry);
+    }
+
+    /** Transactions committed while answering requests of one route (a statement outside one counts as one). */
+    public DistributionSummary requestTransactions(String route, String method) {
+        return DistributionSummary.builder("keydesk_http_request_transactions")
+                .description("Database transactions per request, by route")
                 .tag("route", route).tag("method", methodTag(method)).register(registry);
     }
 

@@ -24,24 +24,25 @@ class MetricsTest {
     @Test
     void thousandsOfMadeUpMethodsAddOneSeries() {
         Metrics metrics = new Metrics();
-        metrics.recordRequest("unmatched", "GET", 404, Duration.ofMillis(1), 0);
+        metrics.recordRequest("unmatched", "GET", 404, Duration.ofMillis(1), 0, 0);
         for (int i = 0; i < 5_000; i++) {
-            metrics.recordRequest("unmatched", "JUNK" + "Z".repeat(i % 50) + i, 405, Duration.ofMillis(1), 0);
+            metrics.recordRequest("unmatched", "JUNK" + "Z".repeat(i % 50) + i, 405, Duration.ofMillis(1), 0, 0);
         }
         Set<String> methods = tagValues(metrics, "keydesk_http_requests", "method");
         assertEquals(Set.of("GET", "OTHER"), methods);
         assertEquals(2, metrics.registry().find("keydesk_http_requests").meters().size());
         assertEquals(2, metrics.registry().find("keydesk_http_request_statements").meters().size());
+        assertEquals(2, metrics.registry().find("keydesk_http_request_transactions").meters().size());
     }
 
     @Test
     void everyTagIsCappedEvenWhenACallerPassesEndlessValues() {
         Metrics metrics = new Metrics();
         for (int i = 0; i < Metrics.MAX_ROUTES * 3; i++) {
-            metrics.recordRequest("/route/" + i, "GET", 200, Duration.ofMillis(1), 0);
+            metrics.recordRequest("/route/" + i, "GET", 200, Duration.ofMillis(1), 0, 0);
         }
         for (int status = 0; status < Metrics.MAX_STATUSES * 3; status++) {
-            metrics.recordRequest("/route/0", "GET", 1000 + status, Duration.ofMillis(1), 0);
+            metrics.recordRequest("/route/0", "GET", 1000 + status, Duration.ofMillis(1), 0, 0);
         }
         for (int i = 0; i < Metrics.MAX_SERVICES * 2; i++) {
             metrics.registry().counter("keydesk_verifications", "service", "service " + i, "outcome", "allowed").increment();
