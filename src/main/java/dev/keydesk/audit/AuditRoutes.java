@@ -15,6 +15,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -33,9 +34,11 @@ public final class AuditRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Jdbi jdbi;
+    private final Clock clock;
 
-    public AuditRoutes(Jdbi jdbi) {
+    public AuditRoutes(Jdbi jdbi, Clock clock) {
         this.jdbi = jdbi;
+        this.clock = clock;
     }
 
     public void register(RoutesConfig routes) {
@@ -74,7 +77,7 @@ public final class AuditRoutes {
             hasOlder = entries.size() > PAGE_SIZE;
         }
         if (entries.size() > PAGE_SIZE) entries = entries.subList(0, PAGE_SIZE);
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         List<AuditPage.Row> rows = entries.stream()
                 .map(e -> new AuditPage.Row(Moment.of(e.createdAt(), now, ""), Dates.second(e.createdAt()),
                         e.eventType().replace('_', ' '), orDash(e.actorLabel()), target(e), orDash(e.ip()),

@@ -45,7 +45,7 @@ public final class WebSession {
         Optional<Session> session = sessions.resolve(token);
         Optional<User> user = session.flatMap(s -> jdbi.withExtension(UserDao.class, dao -> dao.findById(s.userId())));
         if (session.isPresent() && user.isPresent()) {
-            if (session.get().lastSeenAt().plus(SessionStore.TOUCH_INTERVAL).isBefore(java.time.Instant.now())) {
+            if (sessions.touchedOnResolve(session.get())) {
                 // The idle expiry restarted in the database; let the cookie live as long again.
                 ctx.cookie(cookie(SESSION_COOKIE, token, (int) SessionStore.IDLE_EXPIRY.toSeconds()));
             }
