@@ -36,7 +36,7 @@ public interface OutboxDao {
      * the planner may run it again per row and lease several items at once.
      */
     @SqlQuery("""
-            UPDATE outbox SET leased_until = :now + :lease, lease_token = :token, attempts = attempts + 1
+            UPDATE outbox SET leased_until = CAST(:now AS timestamptz) + :lease, lease_token = :token, attempts = attempts + 1
             WHERE id = (SELECT id FROM outbox
                         WHERE kind = :kind AND delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= :now
                           AND (leased_until IS NULL OR leased_until < :now)

@@ -25,7 +25,7 @@ public interface SessionDao {
     @SqlQuery("""
             SELECT s.id, s.user_id, s.last_seen_at, s.reauthenticated_at
             FROM sessions s JOIN users u ON u.id = s.user_id
-            WHERE s.token_digest = :digest AND u.is_active AND s.last_seen_at > :now - :idle""")
+            WHERE s.token_digest = :digest AND u.is_active AND s.last_seen_at > CAST(:now AS timestamptz) - :idle""")
     Optional<Row> findLive(@Bind("digest") byte[] digest, @Bind("idle") Duration idle, @Bind("now") Instant now);
 
     @SqlUpdate("UPDATE sessions SET last_seen_at = :now WHERE id = :id")
