@@ -144,7 +144,7 @@ public final class Services implements AutoCloseable {
         String site = settings.site();
         clock = tuning.clock();
         keyCache = new KeyCache(metrics.registry());
-        keyUsage = new KeyUsage(jdbi);
+        keyUsage = new KeyUsage(jdbi, tuning.clock());
         serviceRegistry = new ServiceRegistry(jdbi);
         changeListener = new ChangeListener(database.dataSource(),
                 Map.of(KeyCache.CHANNEL, keyCache, ServiceRegistry.CHANNEL, serviceRegistry), database.availability());

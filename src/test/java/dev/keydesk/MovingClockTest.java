@@ -8,9 +8,11 @@ import dev.keydesk.people.PeopleActions;
 import dev.keydesk.session.Session;
 import dev.keydesk.session.SessionStore;
 import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.Mails;
 import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.support.Wait;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.support.WebClient.Page;
 import dev.keydesk.user.Role;
@@ -26,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every deadline a person meets on the pages follows the server's clock, not the database's or
  * the machine's: moving {@link TestKeydesk#CLOCK} forward ends invitations, reset links, the
- * password re-entry window and idle sessions at once, with no row edited by hand.
+ * password re-entry window and idle sessions at once, and a key's last use is recorded at its
+ * time, with no row edited by hand.
  */
 @IntegrationTest
 class MovingClockTest {
@@ -110,6 +113,17 @@ class MovingClockTest {
         Page after = browser.post("/account/zuliprc", Map.of("csrf_token", WebClient.csrf(revealed)));
         assertEquals(403, after.status(), "the window closed a minute ago");
         assertFalse(after.body().contains(key));
+    }
+
+    @Test
+    void aKeysLastUseIsTheClocksTime() {
+        TestKeydesk.CLOCK.advance(Duration.ofDays(3));
+        String key = Fixtures.keyOf(admin);
+        assertEquals(200, Http.get(keydesk.baseUrl() + "/api/v1/users/me", Http.basic("iago@zulip.com", key)).status());
+        // Written a moment later by the usage writer; at the real time it would be three days behind.
+        Wait.until("the key's use is recorded at the clock's time", Duration.ofSeconds(15), () -> Fixtures.count(
+                "SELECT count(*) FROM api_keys WHERE last_used_at > now() + interval '2 days'") == 1);
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM api_key_addresses WHERE last_used_at > now() + interval '2 days'"));
     }
 
     @Test

@@ -143,7 +143,7 @@ public interface ApiKeyDao {
 
     /** Ends a grace period now; returns whether the old key was still working. */
     @SqlUpdate("""
-            UPDATE api_keys SET revoked_at = now(), expires_at = LEAST(expires_at, :now)
+            UPDATE api_keys SET revoked_at = :now, expires_at = LEAST(expires_at, :now)
             WHERE id = :keyId AND user_id = :userId AND kind = 'retiring' AND revoked_at IS NULL""")
     int endGracePeriod(@Bind("keyId") long keyId, @Bind("userId") long userId, @Bind("now") Instant now);
 
