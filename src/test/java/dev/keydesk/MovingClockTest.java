@@ -116,7 +116,7 @@ class MovingClockTest {
     }
 
     @Test
-    void aKeysLastUseIsTheClocksTime() {
+    void aKeysLastUseAndALastLoginAreTheClocksTime() {
         TestKeydesk.CLOCK.advance(Duration.ofDays(3));
         String key = Fixtures.keyOf(admin);
         assertEquals(200, Http.get(keydesk.baseUrl() + "/api/v1/users/me", Http.basic("iago@zulip.com", key)).status());
@@ -124,6 +124,10 @@ class MovingClockTest {
         Wait.until("the key's use is recorded at the clock's time", Duration.ofSeconds(15), () -> Fixtures.count(
                 "SELECT count(*) FROM api_keys WHERE last_used_at > now() + interval '2 days'") == 1);
         assertEquals(1, Fixtures.count("SELECT count(*) FROM api_key_addresses WHERE last_used_at > now() + interval '2 days'"));
+
+        assertEquals("/account", browser().login("iago@zulip.com", Fixtures.PASSWORD).uri().getPath());
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM users WHERE last_login_at > now() + interval '2 days'"),
+                "the Users page's last login is the clock's time too");
     }
 
     @Test

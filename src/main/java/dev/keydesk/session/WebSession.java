@@ -106,7 +106,7 @@ public final class WebSession {
     public void signIn(Context ctx, long userId) {
         session(ctx).ifPresent(old -> sessions.end(old.id()));
         SessionStore.Started started = sessions.start(userId, ctx.ip(), ctx.userAgent());
-        jdbi.useExtension(UserDao.class, dao -> dao.recordLogin(userId));
+        jdbi.useExtension(UserDao.class, dao -> dao.recordLogin(userId, started.session().lastSeenAt()));
         ctx.cookie(cookie(SESSION_COOKIE, started.token(), (int) SessionStore.IDLE_EXPIRY.toSeconds()));
         ctx.removeCookie(ANONYMOUS_CSRF_COOKIE, "/");
     }
