@@ -144,7 +144,7 @@ public final class Services implements AutoCloseable {
         String site = settings.site();
         clock = tuning.clock();
         keyCache = new KeyCache(metrics.registry());
-        keyUsage = new KeyUsage(jdbi);
+        keyUsage = new KeyUsage(jdbi, tuning.clock());
         serviceRegistry = new ServiceRegistry(jdbi);
         changeListener = new ChangeListener(database.dataSource(),
                 Map.of(KeyCache.CHANNEL, keyCache, ServiceRegistry.CHANNEL, serviceRegistry), database.availability());
@@ -153,7 +153,7 @@ public final class Services implements AutoCloseable {
         Outbox outbox = new Outbox(this::wakeOutboxSender);
         // However a bot's key gets replaced (its page, the API, the Keys page, the command line, a
         // leak report), retired or nears its expiry, its webhook (and for expiry, its owners) hears of it.
-        BotKeyEvents botKeyEvents = new BotKeyEvents(outbox, site);
+        BotKeyEvents botKeyEvents = new BotKeyEvents(outbox, site, clock);
         authenticator = new ApiKeyAuthenticator(jdbi, keyCache, keyUsage, metrics.registry(), tuning.clock());
         apiKeys = new ApiKeyActions(jdbi, cipher, keyCache, outbox, site, botKeyEvents, botKeyEvents::keyLeaked,
                 tuning.clock());
@@ -161,9 +161,9 @@ public final class Services implements AutoCloseable {
         leakReports = new LeakReports(jdbi, outbox, apiKeys);
         outboxSender = new OutboxSender(jdbi, Map.of(
                 Outbox.EMAIL, new MailDeliverer(settings.smtp()),
-                Outbox.WEBHOOK, new WebhookDeliverer(webhookTargets, cipher),
+                Outbox.WEBHOOK, new WebhookDeliverer(webhookTargets, cipher, clock),
                 Outbox.LEAK_REPORT, leakReports),
-                tuning.backoff());
+                tuning.backoff(), clock);
         apiKeyQueries = new ApiKeyQueries(jdbi, tuning.clock());
         hasher = PasswordHasher.onThreads(Runtime.getRuntime().availableProcessors());
         accounts = new AccountActions(jdbi, hasher, apiKeys, keyCache);
@@ -172,20 +172,20 @@ public final class Services implements AutoCloseable {
         organizationName = new OrganizationName(jdbi);
         organizations = new OrganizationActions(jdbi, accounts, organizationName);
         passwords = new PasswordCheck(jdbi, hasher, new PasswordRateLimiter(jdbi, tuning.loginLimits(), "login", clients));
-        webSession = new WebSession(new SessionStore(jdbi), jdbi, settings.secureCookies());
+        webSession = new WebSession(new SessionStore(jdbi, clock), jdbi, settings.secureCookies());
         botAccess = new BotAccess(jdbi);
         // A Webhook URL is checked when it is entered, as its calls will be checked.
         bots = new BotActions(jdbi, apiKeys, cipher, keyCache, botKeyEvents, webhookTargets::problemWith,
                 settings.externalUrl().getHost());
         botQueries = new BotQueries(jdbi);
-        people = new PeopleActions(jdbi, accounts, apiKeys, bots, outbox, keyCache, site);
+        people = new PeopleActions(jdbi, accounts, apiKeys, bots, outbox, keyCache, site, clock);
         passwordResets = new PasswordResetActions(jdbi, accounts,
-                new PasswordRateLimiter(jdbi, tuning.resetLimits(), "reset", clients), apiKeys, outbox, site);
+                new PasswordRateLimiter(jdbi, tuning.resetLimits(), "reset", clients), apiKeys, outbox, site, clock);
         userQueries = new UserQueries(jdbi);
         outboxQueries = new OutboxQueries(jdbi);
         outboxQueries.registerGauges(metrics.registry());
         guardActions = new GuardActions(jdbi, serviceRegistry);
-        retention = new Retention(jdbi, retentionPolicy(settings, tuning), database.availability());
+        retention = new Retention(jdbi, retentionPolicy(settings, tuning), database.availability(), clock);
         apiKeyFailures = new AuthFailureLimiter(tuning.apiKeyFailures(), clients, System::currentTimeMillis);
         apiAuth = new ApiAuth(authenticator, apiKeyFailures);
         keyVerifier = new KeyVerifier(serviceRegistry, authenticator, new RateLimits(System::currentTimeMillis));
@@ -253,7 +253,7 @@ public final class Services implements AutoCloseable {
         String site = settings.site();
         new LoginRoutes(passwords, webSession).register(routes);
         new SetupRoutes(organizations, webSession).register(routes);
-        new AccountRoutes(apiKeys, apiKeyQueries, accounts, new Reauthentication(jdbi, passwords), passwords,
+        new AccountRoutes(apiKeys, apiKeyQueries, accounts, new Reauthentication(jdbi, passwords, clock), passwords,
                 new NextSteps(jdbi), site)
                 .register(routes);
         new AccountApiRoutes(site).register(routes);
@@ -269,10 +269,10 @@ public final class Services implements AutoCloseable {
         new BotApiRoutes(botAccess, bots, botQueries, apiKeys, apiKeyQueries, site).register(routes);
         new KeysRoutes(jdbi, bots, botQueries, userQueries, guardActions, serviceQueries, apiKeys, apiKeyQueries, clock).register(routes);
         new KeyLookupRoutes(apiKeys, apiKeyQueries, bots, people, userQueries).register(routes);
-        new PeopleRoutes(jdbi, people, site).register(routes);
+        new PeopleRoutes(jdbi, people, site, clock).register(routes);
         new InvitationRoutes(people, webSession).register(routes);
         new PeopleApiRoutes(people, botAccess, bots, userQueries).register(routes);
-        new AuditRoutes(jdbi).register(routes);
+        new AuditRoutes(jdbi, clock).register(routes);
         VerificationMetrics verificationMetrics = new VerificationMetrics(metrics.registry());
         new ForwardAuthRoutes(keyVerifier, verificationMetrics).register(routes);
         new VerifyApiRoutes(keyVerifier, verificationMetrics).register(routes);

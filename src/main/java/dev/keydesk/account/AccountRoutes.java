@@ -20,7 +20,6 @@ import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -197,8 +196,8 @@ public final class AccountRoutes {
         ctx.redirect("/account", HttpStatus.SEE_OTHER);
     }
 
-    private static boolean recentlyReauthenticated(Context ctx) {
-        return WebSession.requireSession(ctx).recentlyReauthenticated(Instant.now());
+    private boolean recentlyReauthenticated(Context ctx) {
+        return reauthentication.isRecent(WebSession.requireSession(ctx));
     }
 
     private AccountPage view(Context ctx, KeyPanel panel) {

@@ -13,6 +13,7 @@ import dev.keydesk.security.Tokens;
 import dev.keydesk.user.EmailAddress;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -36,9 +37,11 @@ public final class PasswordResetActions {
     private final ApiKeyActions apiKeys;
     private final Outbox outbox;
     private final String site;
+    private final Clock clock;
 
     public PasswordResetActions(Jdbi jdbi, AccountActions accounts, PasswordRateLimiter limiter, ApiKeyActions apiKeys,
-                                Outbox outbox, String site) {
+                                Outbox outbox, String site, Clock clock) {
+        this.clock = clock;
         this.jdbi = jdbi;
         this.accounts = accounts;
         this.limiter = limiter;
@@ -58,7 +61,7 @@ public final class PasswordResetActions {
             Optional<User> user = h.attach(UserDao.class).findByEmail(email).filter(u -> u.isActive() && !u.isBot());
             if (user.isEmpty()) return;
             String token = Tokens.newToken();
-            h.attach(PasswordResetDao.class).insert(user.get().id(), Tokens.sha256(token), Instant.now().plus(LINK_LIFETIME));
+            h.attach(PasswordResetDao.class).insert(user.get().id(), Tokens.sha256(token), clock.instant().plus(LINK_LIFETIME));
             String org = OrganizationName.current(h);
             Emails.Email mail = Emails.passwordReset(org, site + "/accounts/password/reset/" + token);
             outbox.email(h, user.get().email(), mail.subject(), mail.body());
@@ -79,11 +82,12 @@ public final class PasswordResetActions {
      */
     public int complete(String token, String newPassword, boolean regenerateKey, String ip) {
         String hash = accounts.hashNewPassword(newPassword);
+        Instant now = clock.instant();
         return jdbi.inTransaction(h -> {
             PasswordResetDao resets = h.attach(PasswordResetDao.class);
             PasswordResetDao.Pending pending = token == null || token.length() > 100 ? null
-                    : resets.findUsable(Tokens.sha256(token)).orElse(null);
-            if (pending == null || resets.markUsed(pending.id()) == 0) {
+                    : resets.findUsable(Tokens.sha256(token), now).orElse(null);
+            if (pending == null || resets.markUsed(pending.id(), now) == 0) {
                 throw new InvalidInputException("This link is no longer valid.");
             }
             long userId = pending.userId();
@@ -99,6 +103,6 @@ public final class PasswordResetActions {
 
     private Optional<PasswordResetDao.Pending> pending(String token) {
         if (token == null || token.length() > 100) return Optional.empty();
-        return jdbi.withExtension(PasswordResetDao.class, dao -> dao.findUsable(Tokens.sha256(token)));
+        return jdbi.withExtension(PasswordResetDao.class, dao -> dao.findUsable(Tokens.sha256(token), clock.instant()));
     }
 }

@@ -16,12 +16,12 @@ public interface PasswordResetDao {
 
     @SqlQuery("""
             SELECT r.id, r.user_id FROM password_resets r JOIN users u ON u.id = r.user_id
-            WHERE r.token_digest = :digest AND r.used_at IS NULL AND r.expires_at > now() AND u.is_active""")
-    Optional<Pending> findUsable(@Bind("digest") byte[] digest);
+            WHERE r.token_digest = :digest AND r.used_at IS NULL AND r.expires_at > :now AND u.is_active""")
+    Optional<Pending> findUsable(@Bind("digest") byte[] digest, @Bind("now") Instant now);
 
     /** Uses the link up; 0 when it was used (or expired) meanwhile. */
-    @SqlUpdate("UPDATE password_resets SET used_at = now() WHERE id = :id AND used_at IS NULL AND expires_at > now()")
-    int markUsed(@Bind("id") long id);
+    @SqlUpdate("UPDATE password_resets SET used_at = :now WHERE id = :id AND used_at IS NULL AND expires_at > :now")
+    int markUsed(@Bind("id") long id, @Bind("now") Instant now);
 
     /** A new password makes every other pending link for the account useless. */
     @SqlUpdate("UPDATE password_resets SET used_at = now() WHERE user_id = :userId AND used_at IS NULL")

@@ -451,7 +451,8 @@ public final class ApiKeyActions {
         var issued = ApiKeyDao.issueDeviceKey(h, user.id(), checkedHash, client, agent, ip,
                 Tokens.sha256(key), MAX_DEVICES_PER_ACCOUNT,
                 new AuditLog.Row(AuditEvent.DEVICE_KEY_ISSUED, actor, Map.of("purpose", purpose, "client", client)),
-                new AuditLog.Row(AuditEvent.DEVICES_LOGGED_OUT, actor, Map.of("over_limit", MAX_DEVICES_PER_ACCOUNT)));
+                new AuditLog.Row(AuditEvent.DEVICES_LOGGED_OUT, actor, Map.of("over_limit", MAX_DEVICES_PER_ACCOUNT)),
+                clock.instant());
         if (issued.isEmpty()) return Optional.empty();
         if (issued.get().loggedOut() > 0) cache.announceChange(h, user.id());
         if (issued.get().newCombination() && !user.isBot()) {

@@ -51,7 +51,7 @@ public interface ApiKeyDao {
      */
     static Optional<IssuedDevice> issueDeviceKey(Handle h, long userId, String checkedHash, String client, String userAgent,
                                                  String ip, byte[] digest, int deviceLimit, AuditLog.Row issued,
-                                                 AuditLog.Row loggedOut) {
+                                                 AuditLog.Row loggedOut, Instant now) {
         var statement = h.createQuery("""
                         WITH known AS (SELECT EXISTS (
                                            SELECT 1 FROM devices d
@@ -63,7 +63,7 @@ public interface ApiKeyDao {
                              logged_in AS (SELECT count(*) AS devices FROM (
                                                SELECT FROM api_keys WHERE user_id = :userId AND kind = 'device' AND revoked_at IS NULL
                                                LIMIT :deviceLimit) capped),
-                             login AS (UPDATE users SET last_login_at = now()
+                             login AS (UPDATE users SET last_login_at = :now
                                        WHERE id = :userId AND is_active
                                          AND (CAST(:checkedHash AS text) IS NULL OR password_hash = :checkedHash)
                                        RETURNING email),
@@ -95,7 +95,7 @@ public interface ApiKeyDao {
                                (SELECT count(*) FROM revoked) AS logged_out
                         FROM device, known""")
                 .bind("userId", userId).bind("checkedHash", checkedHash).bind("client", client)
-                .bind("userAgent", userAgent).bind("ip", ip).bind("digest", digest).bind("deviceLimit", deviceLimit);
+                .bind("userAgent", userAgent).bind("ip", ip).bind("digest", digest).bind("deviceLimit", deviceLimit).bind("now", now);
         return AuditLog.bindRow(AuditLog.bindRow(statement, "issued", issued), "out", loggedOut)
                 .map((rs, ctx) -> new IssuedDevice(rs.getLong("device_id"), rs.getBoolean("new_combination"),
                         rs.getInt("logged_out")))
@@ -143,7 +143,7 @@ public interface ApiKeyDao {
 
     /** Ends a grace period now; returns whether the old key was still working. */
     @SqlUpdate("""
-            UPDATE api_keys SET revoked_at = now(), expires_at = LEAST(expires_at, :now)
+            UPDATE api_keys SET revoked_at = :now, expires_at = LEAST(expires_at, :now)
             WHERE id = :keyId AND user_id = :userId AND kind = 'retiring' AND revoked_at IS NULL""")
     int endGracePeriod(@Bind("keyId") long keyId, @Bind("userId") long userId, @Bind("now") Instant now);
 

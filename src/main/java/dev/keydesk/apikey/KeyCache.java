@@ -152,6 +152,7 @@ public final class KeyCache implements ChangeListener.Subscriber {
             ids.append(id);
         }
         String users = ids.length() > MAX_USERS_IN_PAYLOAD ? ALL_USERS : ids.toString();
+        // The machine's time, not the injected clock: it only measures the notification's delay between processes.
         ApiKeyDao.notifyKeyChange(handle, processId + ":" + users + ":" + System.currentTimeMillis());
     }
 

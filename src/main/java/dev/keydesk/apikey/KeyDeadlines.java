@@ -78,7 +78,7 @@ public final class KeyDeadlines implements AutoCloseable {
 
     private int handleBatch(Handle h, Instant now) {
         List<Due> retired = claim(h, """
-                UPDATE api_keys SET revoked_at = now() WHERE id IN (
+                UPDATE api_keys SET revoked_at = :now WHERE id IN (
                     SELECT id FROM api_keys WHERE kind = 'retiring' AND revoked_at IS NULL AND expires_at <= :now
                     ORDER BY expires_at LIMIT :batch FOR UPDATE SKIP LOCKED)
                 RETURNING id, user_id, expires_at""", now, 0);

@@ -3,7 +3,9 @@ package dev.keydesk.apikey;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.keydesk.db.DatabaseAvailability;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,7 @@ public final class KeyUsage implements AutoCloseable {
     private record Use(String digestHex, long keyId, String ip) {}
 
     private final Jdbi jdbi;
+    private final Clock clock;
     private final Cache<Use, Boolean> recentlyRecorded = Caffeine.newBuilder()
             .expireAfterWrite(RESOLUTION).maximumSize(200_000).build();
     /** Uses marked since the last write. */
@@ -49,8 +52,9 @@ public final class KeyUsage implements AutoCloseable {
         return t;
     });
 
-    public KeyUsage(Jdbi jdbi) {
+    public KeyUsage(Jdbi jdbi, Clock clock) {
         this.jdbi = jdbi;
+        this.clock = clock;
         writer.scheduleWithFixedDelay(this::flush, FLUSH_EVERY.toMillis(), FLUSH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -82,6 +86,7 @@ public final class KeyUsage implements AutoCloseable {
         try {
             // One statement at a time, not one transaction: no lock on one table is held while
             // waiting for another, so these hints never deadlock with the changes they describe.
+            Instant now = clock.instant();
             jdbi.useHandle(h -> {
                 if (!uses.isEmpty()) {
                     Long[] ids = uses.stream().map(Use::keyId).toArray(Long[]::new);
@@ -90,18 +95,19 @@ public final class KeyUsage implements AutoCloseable {
                     // A row is the key's only if its digest matches too: a row id alone could have
                     // been taken by another key since (a database restored, or emptied by tests).
                     h.createUpdate("""
-                                    UPDATE api_keys k SET last_used_at = now()
+                                    UPDATE api_keys k SET last_used_at = :now
                                     FROM unnest(:ids, :digests) AS u (key_id, digest)
                                     WHERE k.id = u.key_id AND k.digest = decode(u.digest, 'hex') AND k.revoked_at IS NULL
-                                      AND (k.last_used_at IS NULL OR k.last_used_at < now() - :resolution)""")
-                            .bind("ids", ids).bind("digests", digests).bind("resolution", RESOLUTION).execute();
+                                      AND (k.last_used_at IS NULL OR k.last_used_at < CAST(:now AS timestamptz) - :resolution)""")
+                            .bind("ids", ids).bind("digests", digests).bind("resolution", RESOLUTION).bind("now", now)
+                            .execute();
                     h.createUpdate("""
                                     INSERT INTO api_key_addresses (key_id, ip, last_used_at)
-                                    SELECT DISTINCT u.key_id, u.ip, now() FROM unnest(:ids, :digests, :ips) AS u (key_id, digest, ip)
+                                    SELECT DISTINCT u.key_id, u.ip, CAST(:now AS timestamptz) FROM unnest(:ids, :digests, :ips) AS u (key_id, digest, ip)
                                     WHERE u.ip <> '' AND EXISTS (SELECT 1 FROM api_keys k
                                                                  WHERE k.id = u.key_id AND k.digest = decode(u.digest, 'hex'))
-                                    ON CONFLICT (key_id, ip) DO UPDATE SET last_used_at = now()""")
-                            .bind("ids", ids).bind("digests", digests).bind("ips", ips).execute();
+                                    ON CONFLICT (key_id, ip) DO UPDATE SET last_used_at = EXCLUDED.last_used_at""")
+                            .bind("ids", ids).bind("digests", digests).bind("ips", ips).bind("now", now).execute();
                     h.createUpdate("""
                                     DELETE FROM api_key_addresses a WHERE a.key_id = ANY(:ids)
                                       AND (SELECT count(*) FROM api_key_addresses b

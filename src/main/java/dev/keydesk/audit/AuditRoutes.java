@@ -16,6 +16,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -34,9 +35,11 @@ public final class AuditRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Jdbi jdbi;
+    private final Clock clock;
 
-    public AuditRoutes(Jdbi jdbi) {
+    public AuditRoutes(Jdbi jdbi, Clock clock) {
         this.jdbi = jdbi;
+        this.clock = clock;
     }
 
     public void register(RoutesConfig routes) {
@@ -56,7 +59,7 @@ public final class AuditRoutes {
         // "after" reads older entries, "before" newer ones: the log's order is newest first
         KeysetPage<AuditEntry> page = KeysetPage.of(log.source(filter), after, before, PAGE_SIZE);
         List<AuditEntry> entries = page.rows();
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         List<AuditPage.Row> rows = entries.stream()
                 .map(e -> new AuditPage.Row(Moment.of(e.createdAt(), now, ""), Dates.second(e.createdAt()),
                         e.eventType().replace('_', ' '), orDash(e.actorLabel()), target(e), orDash(e.ip()),

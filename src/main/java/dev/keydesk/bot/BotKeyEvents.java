@@ -5,6 +5,7 @@ import dev.keydesk.apikey.LeakNotice;
 import dev.keydesk.mail.Emails;
 import dev.keydesk.organization.OrganizationName;
 import dev.keydesk.outbox.Outbox;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,9 +23,11 @@ import org.jdbi.v3.core.Handle;
 public final class BotKeyEvents implements KeyEventListener {
     private final Outbox outbox;
     private final String site;
+    private final Clock clock;
 
-    public BotKeyEvents(Outbox outbox, String site) {
+    public BotKeyEvents(Outbox outbox, String site, Clock clock) {
         this.outbox = outbox;
+        this.clock = clock;
         this.site = site;
     }
 
@@ -50,7 +53,7 @@ public final class BotKeyEvents implements KeyEventListener {
 
     /** {@code extra} fields follow the common ones in the body; bots without a Webhook URL are skipped. */
     private void keyChanged(Handle h, Collection<Long> botIds, KeyEvent event, Map<String, Object> extra) {
-        String occurredAt = Instant.now().toString();
+        String occurredAt = clock.instant().toString();
         List<Outbox.Webhook> calls = new ArrayList<>();
         for (BotDao.WebhookTarget target : h.attach(BotDao.class).webhookTargets(botIds)) {
             Map<String, Object> body = new LinkedHashMap<>();

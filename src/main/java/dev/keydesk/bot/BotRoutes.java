@@ -127,7 +127,7 @@ public final class BotRoutes {
                 : queries.find(notice.subjectId()).filter(b -> access.canManage(user, b.id())).map(Bot::fullName).orElse(null));
         BotQueries.Details details = queries.detailsOf(shown.rows().stream().map(OwnedBotQueries.Listed::id).toList());
         long[] counts = owned.counts(user.id());
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         List<BotPages.ListRow> rows = shown.rows().stream().map(listed -> {
             Bot bot = listed.bot();
             return new BotPages.ListRow(bot.id(), bot.fullName(), bot.email(), bot.type().label(), owners(bot.id(), details),

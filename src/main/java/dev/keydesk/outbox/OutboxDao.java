@@ -36,13 +36,14 @@ public interface OutboxDao {
      * the planner may run it again per row and lease several items at once.
      */
     @SqlQuery("""
-            UPDATE outbox SET leased_until = now() + :lease, lease_token = :token, attempts = attempts + 1
+            UPDATE outbox SET leased_until = CAST(:now AS timestamptz) + :lease, lease_token = :token, attempts = attempts + 1
             WHERE id = (SELECT id FROM outbox
-                        WHERE kind = :kind AND delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
-                          AND (leased_until IS NULL OR leased_until < now())
+                        WHERE kind = :kind AND delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= :now
+                          AND (leased_until IS NULL OR leased_until < :now)
                         ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING id, kind, payload::text AS payload, bot_id, event, secret, attempts, max_attempts, lease_token""")
-    Optional<OutboxItem> claim(@Bind("kind") String kind, @Bind("lease") Duration lease, @Bind("token") String token);
+    Optional<OutboxItem> claim(@Bind("kind") String kind, @Bind("lease") Duration lease, @Bind("token") String token,
+                               @Bind("now") Instant now);
 
     /** An e-mail's body (which may hold a one-time link) is dropped once it is no longer needed. */
     String FORGET_EMAIL_BODY = """

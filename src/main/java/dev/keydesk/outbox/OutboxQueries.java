@@ -22,6 +22,7 @@ public final class OutboxQueries {
     }
 
     private double[] pendingStats() {
+        // The database's now(), like created_at: a metric of how long items wait, not a business deadline.
         try {
             return jdbi.withHandle(h -> h.createQuery("""
                             SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age

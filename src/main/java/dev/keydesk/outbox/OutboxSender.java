@@ -2,6 +2,7 @@ package dev.keydesk.outbox;
 
 import dev.keydesk.db.DatabaseAvailability;
 import dev.keydesk.security.Tokens;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,11 +28,13 @@ public final class OutboxSender implements AutoCloseable {
     private final Jdbi jdbi;
     private final Map<String, Deliverer> deliverers;
     private final Backoff backoff;
+    private final Clock clock;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
-    public OutboxSender(Jdbi jdbi, Map<String, Deliverer> deliverers, Backoff backoff) {
+    public OutboxSender(Jdbi jdbi, Map<String, Deliverer> deliverers, Backoff backoff, Clock clock) {
         this.jdbi = jdbi;
+        this.clock = clock;
         this.deliverers = deliverers;
         this.backoff = backoff;
         deliverers.forEach((kind, deliverer) -> {
@@ -55,7 +58,7 @@ public final class OutboxSender implements AutoCloseable {
             Optional<OutboxItem> item = Optional.empty();
             try {
                 String token = Tokens.newToken();
-                item = jdbi.withExtension(OutboxDao.class, dao -> dao.claim(kind, LEASE, token));
+                item = jdbi.withExtension(OutboxDao.class, dao -> dao.claim(kind, LEASE, token, clock.instant()));
                 item.ifPresent(i -> deliver(deliverer, i));
             } catch (RuntimeException e) {
                 // An outage is logged once by DatabaseAvailability; the queue is looked at again at the next poll.
@@ -92,7 +95,7 @@ public final class OutboxSender implements AutoCloseable {
             log.warn("Gave up on {} #{} after {} attempt(s): {}", item.kind(), item.id(), item.attempts(), error);
             jdbi.useExtension(OutboxDao.class, dao -> dao.markFailed(item.id(), item.leaseToken(), error));
         } else {
-            Instant next = Instant.now().plus(backoff.after(item.attempts()));
+            Instant next = clock.instant().plus(backoff.after(item.attempts()));
             jdbi.useExtension(OutboxDao.class, dao -> dao.markRetry(item.id(), item.leaseToken(), next, error));
         }
     }

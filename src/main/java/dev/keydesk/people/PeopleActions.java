@@ -17,7 +17,7 @@ import dev.keydesk.user.User;
 import dev.keydesk.account.AccountActions;
 import dev.keydesk.user.UserDao;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -37,9 +37,10 @@ public final class PeopleActions {
     private final Outbox outbox;
     private final KeyCache keyCache;
     private final String site;
+    private final Clock clock;
 
     public PeopleActions(Jdbi jdbi, AccountActions users, ApiKeyActions apiKeys, BotActions bots, Outbox outbox,
-                         KeyCache keyCache, String site) {
+                         KeyCache keyCache, String site, Clock clock) {
         this.jdbi = jdbi;
         this.users = users;
         this.apiKeys = apiKeys;
@@ -47,6 +48,7 @@ public final class PeopleActions {
         this.outbox = outbox;
         this.keyCache = keyCache;
         this.site = site;
+        this.clock = clock;
     }
 
     /**
@@ -132,7 +134,7 @@ public final class PeopleActions {
                 throw new InvalidInputException("An account with this e-mail address already exists.");
             }
             long id = h.attach(PeopleDao.class).insertInvitation(Tokens.sha256(token), email, role.code(), actor.id(),
-                    Instant.now().plus(INVITATION_LIFETIME));
+                    clock.instant().plus(INVITATION_LIFETIME));
             AuditLog.record(h, AuditEvent.INVITATION_CREATED, Actor.user(actor.id(), ip), null,
                     Map.of("email", email, "role", role.code(), "invitation_id", id));
             String org = OrganizationName.current(h);
@@ -170,7 +172,7 @@ public final class PeopleActions {
             } catch (AdminPolicy.Refused refused) {
                 throw new InvalidInputException("This invitation is no longer valid.");
             }
-            if (people.markUsed(invitation.id()) == 0) throw new InvalidInputException("This invitation is no longer valid.");
+            if (people.markUsed(invitation.id(), clock.instant()) == 0) throw new InvalidInputException("This invitation is no longer valid.");
             User user = users.createHuman(h, new Actor(null, ip, "invitation"), invitation.email(), fullName,
                     Role.fromCode(invitation.role()), password);
             AuditLog.record(h, AuditEvent.INVITATION_ACCEPTED, Actor.user(user.id(), ip), user.id(),
@@ -183,9 +185,9 @@ public final class PeopleActions {
         return jdbi.inTransaction(h -> usable(h, token));
     }
 
-    private static Invitation usable(Handle h, String token) {
+    private Invitation usable(Handle h, String token) {
         if (token == null || token.length() > 100) throw new InvalidInputException("This invitation is no longer valid.");
-        return h.attach(PeopleDao.class).findUsable(Tokens.sha256(token))
+        return h.attach(PeopleDao.class).findUsable(Tokens.sha256(token), clock.instant())
                 .orElseThrow(() -> new InvalidInputException("This invitation is no longer valid."));
     }
 

@@ -39,24 +39,24 @@ public interface PeopleDao {
     @SqlQuery("""
             SELECT i.id, i.email, i.role, i.created_at, i.expires_at, u.email AS invited_by, i.invited_by AS invited_by_id
             FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
-            WHERE i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
+            WHERE i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > :now
             ORDER BY i.created_at DESC LIMIT :limit""")
-    List<Invitation> pendingInvitations(@Bind("limit") int limit);
+    List<Invitation> pendingInvitations(@Bind("limit") int limit, @Bind("now") Instant now);
 
-    @SqlQuery("SELECT count(*) FROM invitations WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > now()")
-    long countPendingInvitations();
+    @SqlQuery("SELECT count(*) FROM invitations WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > :now")
+    long countPendingInvitations(@Bind("now") Instant now);
 
     @SqlQuery("""
             SELECT i.id, i.email, i.role, i.created_at, i.expires_at, u.email AS invited_by, i.invited_by AS invited_by_id
             FROM invitations i LEFT JOIN users u ON u.id = i.invited_by
-            WHERE i.token_digest = :digest AND i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()""")
-    Optional<Invitation> findUsable(@Bind("digest") byte[] digest);
+            WHERE i.token_digest = :digest AND i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > :now""")
+    Optional<Invitation> findUsable(@Bind("digest") byte[] digest, @Bind("now") Instant now);
 
     /** Uses the invitation up; 0 when someone else used it first (or it expired meanwhile). */
     @SqlUpdate("""
-            UPDATE invitations SET used_at = now()
-            WHERE id = :id AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()""")
-    int markUsed(@Bind("id") long id);
+            UPDATE invitations SET used_at = :now
+            WHERE id = :id AND used_at IS NULL AND revoked_at IS NULL AND expires_at > :now""")
+    int markUsed(@Bind("id") long id, @Bind("now") Instant now);
 
     @SqlQuery("""
             SELECT i.id, i.email, i.role, i.created_at, i.expires_at, u.email AS invited_by, i.invited_by AS invited_by_id

@@ -24,6 +24,7 @@ import dev.keydesk.web.KeysetPage;
 import dev.keydesk.web.Moment;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,10 +43,12 @@ public final class PeopleRoutes {
     private final Jdbi jdbi;
     private final PeopleActions people;
     private final PeopleQueries listing;
+    private final Clock clock;
     private final String site;
 
-    public PeopleRoutes(Jdbi jdbi, PeopleActions people, String site) {
+    public PeopleRoutes(Jdbi jdbi, PeopleActions people, String site, Clock clock) {
         this.jdbi = jdbi;
+        this.clock = clock;
         this.people = people;
         this.listing = new PeopleQueries(jdbi);
         this.site = site;
@@ -137,7 +140,7 @@ public final class PeopleRoutes {
         Cursor after = Cursor.parse(ctx.queryParam("after")).orElse(null);
         Cursor before = Cursor.parse(ctx.queryParam("before")).orElse(null);
         KeysetPage<PeopleQueries.Listed> shown = KeysetPage.of(listing.source(filter), after, before, PAGE_SIZE);
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         var rows = shown.rows().stream()
                 .map(m -> {
                     Role role = Role.fromCode(m.role());
@@ -158,12 +161,12 @@ public final class PeopleRoutes {
         List<FilterChoice> states = List.of(new FilterChoice("", "Active and deactivated", state.isEmpty()),
                 new FilterChoice("active", "Active", state.equals("active")),
                 new FilterChoice("deactivated", "Deactivated", state.equals("deactivated")));
-        var invitations = jdbi.withExtension(PeopleDao.class, dao -> dao.pendingInvitations(INVITATIONS_SHOWN)).stream()
+        var invitations = jdbi.withExtension(PeopleDao.class, dao -> dao.pendingInvitations(INVITATIONS_SHOWN, now)).stream()
                 .map(i -> new InvitationRow(i.id(), i.email(), Role.fromCode(i.role()).label(), Moment.of(i.expiresAt(), now, ""),
                         i.invitedBy() == null ? "—" : i.invitedBy()))
                 .toList();
         long moreInvitations = invitations.size() < INVITATIONS_SHOWN ? 0
-                : jdbi.withExtension(PeopleDao.class, PeopleDao::countPendingInvitations) - invitations.size();
+                : jdbi.withExtension(PeopleDao.class, dao -> dao.countPendingInvitations(now)) - invitations.size();
         String typed = newLink == null && ctx.formParam("email") != null ? ctx.formParam("email") : "";
         var page = new PeoplePages.UsersPage(Layout.withNotice(ctx, "Users", noticeText), query, roles, states,
                 CappedCount.label(listing.cappedCount(filter)), rows, previous, next,

@@ -2,6 +2,7 @@ package dev.keydesk.retention;
 
 import dev.keydesk.db.DatabaseAvailability;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -48,14 +49,16 @@ public final class Retention implements AutoCloseable {
     private final Jdbi jdbi;
     private final Policy policy;
     private final DatabaseAvailability availability;
+    private final Clock clock;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "keydesk-retention");
         thread.setDaemon(true);
         return thread;
     });
 
-    public Retention(Jdbi jdbi, Policy policy, DatabaseAvailability availability) {
+    public Retention(Jdbi jdbi, Policy policy, DatabaseAvailability availability, Clock clock) {
         this.jdbi = jdbi;
+        this.clock = clock;
         this.policy = policy;
         this.availability = availability;
     }
@@ -68,7 +71,7 @@ public final class Retention implements AutoCloseable {
     private void sweepQuietly() {
         if (!availability.isAvailable()) return; // the outage is logged elsewhere; the next round catches up
         try {
-            sweep(Instant.now()).ifPresent(deleted -> {
+            sweep(clock.instant()).ifPresent(deleted -> {
                 if (deleted.values().stream().anyMatch(n -> n > 0)) log.info("Retention deleted {}", deleted);
             });
         } catch (RuntimeException e) {

@@ -45,7 +45,7 @@ public final class WebSession {
         Optional<Session> session = sessions.resolve(token);
         Optional<User> user = session.flatMap(s -> jdbi.withExtension(UserDao.class, dao -> dao.findById(s.userId())));
         if (session.isPresent() && user.isPresent()) {
-            if (session.get().lastSeenAt().plus(SessionStore.TOUCH_INTERVAL).isBefore(java.time.Instant.now())) {
+            if (sessions.touchedOnResolve(session.get())) {
                 // The idle expiry restarted in the database; let the cookie live as long again.
                 ctx.cookie(cookie(SESSION_COOKIE, token, (int) SessionStore.IDLE_EXPIRY.toSeconds()));
             }
@@ -106,7 +106,7 @@ public final class WebSession {
     public void signIn(Context ctx, long userId) {
         session(ctx).ifPresent(old -> sessions.end(old.id()));
         SessionStore.Started started = sessions.start(userId, ctx.ip(), ctx.userAgent());
-        jdbi.useExtension(UserDao.class, dao -> dao.recordLogin(userId));
+        jdbi.useExtension(UserDao.class, dao -> dao.recordLogin(userId, started.session().lastSeenAt()));
         ctx.cookie(cookie(SESSION_COOKIE, started.token(), (int) SessionStore.IDLE_EXPIRY.toSeconds()));
         ctx.removeCookie(ANONYMOUS_CSRF_COOKIE, "/");
     }

@@ -1,6 +1,7 @@
 package dev.keydesk.user;
 
 import dev.keydesk.db.PlannedPerValue;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -64,8 +65,8 @@ public interface UserDao {
     @SqlQuery("SELECT EXISTS (SELECT 1 FROM users WHERE is_active AND lower(full_name) = lower(:name) AND id <> :exceptId)")
     boolean activeNameTaken(@Bind("name") String name, @Bind("exceptId") long exceptId);
 
-    @SqlUpdate("UPDATE users SET last_login_at = now() WHERE id = :id")
-    void recordLogin(@Bind("id") long id);
+    @SqlUpdate("UPDATE users SET last_login_at = :at WHERE id = :id")
+    void recordLogin(@Bind("id") long id, @Bind("at") Instant at);
 
     /**
      * Switches the account to the given state only if it is not in it already: 0 means nothing

@@ -12,6 +12,7 @@ import java.net.SocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -52,16 +53,18 @@ public final class WebhookDeliverer implements Deliverer {
 
     private final WebhookTargets targets;
     private final KeyCipher cipher;
+    private final Clock clock;
     private final HttpClient client;
     private boolean started;
 
-    public WebhookDeliverer(WebhookTargets targets, KeyCipher cipher) {
-        this(targets, cipher, new SslContextFactory.Client());
+    public WebhookDeliverer(WebhookTargets targets, KeyCipher cipher, Clock clock) {
+        this(targets, cipher, new SslContextFactory.Client(), clock);
     }
 
     /** {@code tls} decides which certificates are trusted; it always verifies the host name. */
-    public WebhookDeliverer(WebhookTargets targets, KeyCipher cipher, SslContextFactory.Client tls) {
+    public WebhookDeliverer(WebhookTargets targets, KeyCipher cipher, SslContextFactory.Client tls, Clock clock) {
         this.targets = targets;
+        this.clock = clock;
         this.cipher = cipher;
         tls.setEndpointIdentificationAlgorithm("HTTPS");
         client = new HttpClient();
@@ -86,7 +89,7 @@ public final class WebhookDeliverer implements Deliverer {
         String body = payload.get("body");
         String token = cipher.decrypt(KeyCipher.Purpose.BOT_TOKEN, item.botId(), item.secret());
         WebhookTargets.Target target = targets.check(parse(payload.get("url")));
-        int status = post(target, item, body, WebhookSignature.header(token, Instant.now().getEpochSecond(), body));
+        int status = post(target, item, body, WebhookSignature.header(token, clock.instant().getEpochSecond(), body));
         if (status >= 200 && status < 300) return;
         throw new DeliveryFailure("HTTP " + status + " from " + target.host(), false);
     }

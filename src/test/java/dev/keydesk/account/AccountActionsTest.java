@@ -126,8 +126,8 @@ class AccountActionsTest {
             User user = accounts.createHuman(h, Actor.commandLine(), "hamlet@zulip.com", "King Hamlet", Role.MEMBER,
                     PASSWORD);
             SessionDao sessions = h.attach(SessionDao.class);
-            sessions.insert(Tokens.sha256("one"), user.id(), "192.0.2.1", "Firefox");
-            sessions.insert(Tokens.sha256("two"), user.id(), "192.0.2.2", "Chrome");
+            sessions.insert(Tokens.sha256("one"), user.id(), "192.0.2.1", "Firefox", java.time.Instant.now());
+            sessions.insert(Tokens.sha256("two"), user.id(), "192.0.2.2", "Chrome", java.time.Instant.now());
 
             accounts.deactivate(h, Actor.commandLine(), user.id());
 

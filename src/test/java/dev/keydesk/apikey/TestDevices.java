@@ -14,6 +14,6 @@ final class TestDevices {
         Actor actor = Actor.api(userId, ip);
         return ApiKeyDao.issueDeviceKey(h, userId, null, client, userAgent, ip, digest, ApiKeyActions.MAX_DEVICES_PER_ACCOUNT,
                 new AuditLog.Row(AuditEvent.DEVICE_KEY_ISSUED, actor, Map.of("purpose", "test", "client", client)),
-                new AuditLog.Row(AuditEvent.DEVICES_LOGGED_OUT, actor, Map.of())).orElseThrow().deviceId();
+                new AuditLog.Row(AuditEvent.DEVICES_LOGGED_OUT, actor, Map.of()), java.time.Instant.now()).orElseThrow().deviceId();
     }
 }

@@ -90,7 +90,8 @@ class RetentionTest {
             }
         });
         Retention ninetyDays = new Retention(jdbi, new Retention.Policy(Duration.ofHours(1), Duration.ofDays(14),
-                Duration.ofDays(30), Optional.of(Duration.ofDays(90))), keydesk.primary().database().availability());
+                Duration.ofDays(30), Optional.of(Duration.ofDays(90))), keydesk.primary().database().availability(),
+                TestKeydesk.CLOCK);
         assertEquals(2L, ninetyDays.sweep(NOW).orElseThrow().get("audit_log"));
         assertEquals(2, Fixtures.count("SELECT count(*) FROM audit_log WHERE created_at > '2030-12-01'"));
         assertEquals(2, Fixtures.count("SELECT count(*) FROM audit_log"));

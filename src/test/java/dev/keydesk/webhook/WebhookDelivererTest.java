@@ -21,6 +21,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -90,7 +91,7 @@ class WebhookDelivererTest {
     }
 
     private WebhookDeliverer deliverer(WebhookTargets targets, SslContextFactory.Client tls) {
-        WebhookDeliverer deliverer = new WebhookDeliverer(targets, cipher, tls);
+        WebhookDeliverer deliverer = new WebhookDeliverer(targets, cipher, tls, Clock.systemUTC());
         toClose.add(deliverer);
         return deliverer;
     }
