@@ -4,7 +4,6 @@ import dev.keydesk.access.RouteAccess;
 import dev.keydesk.web.Layout;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.web.WebError;
-import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;

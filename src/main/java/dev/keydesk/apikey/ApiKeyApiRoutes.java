@@ -3,7 +3,6 @@ package dev.keydesk.apikey;
 import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.ApiError;
 import dev.keydesk.api.ApiRequest;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.device.ClientName;
 import dev.keydesk.user.EmailAddress;
 import dev.keydesk.user.PasswordCheck;

@@ -1,7 +1,6 @@
 package dev.keydesk.apikey;
 
 import dev.keydesk.audit.AuditLog;
-import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
 import dev.keydesk.user.UserRowMapper;
 import java.sql.Timestamp;

@@ -11,7 +11,6 @@ import dev.keydesk.db.LikePattern;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
 import dev.keydesk.web.KeysetPage;
-import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.net.URLEncoder;

@@ -4,7 +4,6 @@ import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.apikey.ApiAuth;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.errors.NotFoundException;
 import dev.keydesk.user.User;
 import io.javalin.config.RoutesConfig;

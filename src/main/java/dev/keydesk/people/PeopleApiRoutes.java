@@ -4,7 +4,6 @@ import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.apikey.ApiAuth;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotAccess;
 import dev.keydesk.bot.BotActions;
 import dev.keydesk.errors.InvalidInputException;

@@ -11,7 +11,6 @@ import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import dev.keydesk.web.ConfirmPage;
 import dev.keydesk.web.Flash;
-import dev.keydesk.web.WebError;
 import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
