@@ -1,5 +1,6 @@
 package dev.keydesk;
 
+import dev.keydesk.audit.Actor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,7 +56,7 @@ class MovingClockTest {
 
     @Test
     void anInvitationExpiresByTheClock() {
-        String token = keydesk.primary().services().people().invite(admin, "goneril@zulip.com", Role.MEMBER, "127.0.0.1");
+        String token = keydesk.primary().services().people().invite(Actor.user(admin.id(), "127.0.0.1"), "goneril@zulip.com", Role.MEMBER);
         WebClient signedIn = browser();
         signedIn.login("iago@zulip.com", Fixtures.PASSWORD);
 

@@ -349,7 +349,7 @@ class RouteAccessSweepTest {
         // The calling service is not the one the paths name, whose token the sweep replaces.
         String serviceToken = services.guard().register(Actor.commandLine(),
                 new GuardActions.Spec("Caller", "", Access.EVERYONE, null)).token();
-        services.people().invite(admin, "ophelia@zulip.com", Role.MEMBER, "127.0.0.1");
+        services.people().invite(Actor.user(admin.id(), "127.0.0.1"), "ophelia@zulip.com", Role.MEMBER);
         long invitationId = Fixtures.count("SELECT max(id) FROM invitations");
         return new Objects(member, admin, owner, target, botId, callerBotId, oldKeyId, deviceId,
                 serviceId, invitationId, serviceToken);

@@ -96,7 +96,7 @@ public final class AccountRoutes {
             render(ctx, 200, view(ctx, KeyPanel.ASK_PASSWORD, banner));
             return;
         }
-        String key = keys.revealKey(Actor.user(user.id(), ctx.ip()), user.id(), "account page");
+        String key = keys.revealKey(WebSession.actor(ctx), user.id(), "account page");
         render(ctx, 200, view(ctx, KeyPanel.SHOW_KEY, banner).withKey(key, regenerated ? notice.message(null) : null));
     }
 
@@ -111,7 +111,7 @@ public final class AccountRoutes {
             render(ctx, 200, view(ctx, KeyPanel.CONFIRM_REGENERATE));
             return;
         }
-        keys.regenerateKey(Actor.user(user.id(), ctx.ip()), user.id());
+        keys.regenerateKey(WebSession.actor(ctx), user.id());
         AccountNotices.API_KEY_REGENERATED.set(ctx);
         ctx.redirect(SHOWN, HttpStatus.SEE_OTHER);
     }
@@ -123,7 +123,7 @@ public final class AccountRoutes {
                     "For your security, enter your password again before downloading your zuliprc file."));
             return;
         }
-        String key = keys.revealKey(Actor.user(user.id(), ctx.ip()), user.id(), "zuliprc download");
+        String key = keys.revealKey(WebSession.actor(ctx), user.id(), "zuliprc download");
         Zuliprc.send(ctx, Zuliprc.render(user.email(), key, site, null));
     }
 
@@ -157,7 +157,7 @@ public final class AccountRoutes {
             renderDeviceLogout(ctx, 200, device, passwordNeeded, null);
             return;
         }
-        keys.logOutDevice(Actor.user(user.id(), ctx.ip()), user.id(), deviceId);
+        keys.logOutDevice(WebSession.actor(ctx), user.id(), deviceId);
         AccountNotices.DEVICE_LOGGED_OUT.set(ctx);
         ctx.redirect("/account#devices", HttpStatus.SEE_OTHER);
     }
@@ -187,7 +187,7 @@ public final class AccountRoutes {
         }
         int devices;
         try {
-            devices = users.changePassword(Actor.user(user.id(), ctx.ip()), user.id(), session.id(), fresh);
+            devices = users.changePassword(WebSession.actor(ctx), user.id(), session.id(), fresh);
         } catch (InvalidInputException e) {
             render(ctx, 400, view(ctx, KeyPanel.CLOSED).withPasswordError(e.getMessage()));
             return;

@@ -1,6 +1,7 @@
 package dev.keydesk.audit;
 
 import dev.keydesk.access.RouteAccess;
+import dev.keydesk.db.PageRead;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -51,27 +52,30 @@ public final class AuditRoutes {
         String actor = trimmed(ctx.queryParam("actor"));
         String target = trimmed(ctx.queryParam("target"));
         AuditQueries.Filter filter = new AuditQueries.Filter(event, LikePattern.contains(actor), LikePattern.contains(target));
-        AuditQueries log = new AuditQueries(jdbi);
-        String total = CappedCount.label(log.cappedCount(filter));
-        Cursor after = cursor(ctx.queryParam("after"));
-        Cursor before = after != null ? null : cursor(ctx.queryParam("before"));
-        // "after" reads older entries, "before" newer ones: the log's order is newest first
-        KeysetPage<AuditEntry> page = KeysetPage.of(log.source(filter), after, before, PAGE_SIZE);
-        List<AuditEntry> entries = page.rows();
-        Instant now = clock.instant();
-        List<AuditPage.Row> rows = entries.stream()
-                .map(e -> new AuditPage.Row(Moment.of(e.createdAt(), now, ""), Dates.second(e.createdAt()),
-                        e.eventType().replace('_', ' '), orDash(e.actorLabel()), target(e), orDash(e.ip()),
-                        AuditSentences.of(e.eventType(), e.details()).strip()))
-                .toList();
-        String newer = page.hasPrevious() ? href(event, actor, target, "before", cursorOf(entries.get(0))) : null;
-        String older = page.hasNext() ? href(event, actor, target, "after", cursorOf(entries.get(entries.size() - 1))) : null;
-        List<AuditPage.Choice> events = new ArrayList<>();
-        events.add(new AuditPage.Choice("", "All events", event.isEmpty()));
-        for (AuditEvent e : AuditEvent.values()) {
-            events.add(new AuditPage.Choice(e.dbName(), e.dbName().replace('_', ' '), e.dbName().equals(event)));
-        }
-        AuditPage view = new AuditPage(Layout.of(ctx, "Audit log"), rows, events, actor, target, total, newer, older);
+        // One read-only transaction for every read of the page.
+        AuditPage view = PageRead.of(jdbi, () -> {
+            AuditQueries log = new AuditQueries(jdbi);
+            String total = CappedCount.label(log.cappedCount(filter));
+            Cursor after = cursor(ctx.queryParam("after"));
+            Cursor before = after != null ? null : cursor(ctx.queryParam("before"));
+            // "after" reads older entries, "before" newer ones: the log's order is newest first
+            KeysetPage<AuditEntry> page = KeysetPage.of(log.source(filter), after, before, PAGE_SIZE);
+            List<AuditEntry> entries = page.rows();
+            Instant now = clock.instant();
+            List<AuditPage.Row> rows = entries.stream()
+                    .map(e -> new AuditPage.Row(Moment.of(e.createdAt(), now, ""), Dates.second(e.createdAt()),
+                            e.eventType().replace('_', ' '), orDash(e.actorLabel()), target(e), orDash(e.ip()),
+                            AuditSentences.of(e.eventType(), e.details()).strip()))
+                    .toList();
+            String newer = page.hasPrevious() ? href(event, actor, target, "before", cursorOf(entries.get(0))) : null;
+            String older = page.hasNext() ? href(event, actor, target, "after", cursorOf(entries.get(entries.size() - 1))) : null;
+            List<AuditPage.Choice> events = new ArrayList<>();
+            events.add(new AuditPage.Choice("", "All events", event.isEmpty()));
+            for (AuditEvent e : AuditEvent.values()) {
+                events.add(new AuditPage.Choice(e.dbName(), e.dbName().replace('_', ' '), e.dbName().equals(event)));
+            }
+            return new AuditPage(Layout.of(ctx, "Audit log"), rows, events, actor, target, total, newer, older);
+        });
         ctx.render("audit_log.jte", Map.of("page", view));
     }
 

@@ -1,6 +1,7 @@
 package dev.keydesk.bot;
 
 import dev.keydesk.access.RouteAccess;
+import dev.keydesk.db.PageRead;
 import dev.keydesk.ratelimit.RequestRateLimiter;
 import dev.keydesk.user.UserQueries;
 import dev.keydesk.guard.ServiceQueries;
@@ -29,6 +30,7 @@ import dev.keydesk.web.WebError;
 import dev.keydesk.session.WebSession;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import org.jdbi.v3.core.Jdbi;
 import io.javalin.http.HttpStatus;
 import dev.keydesk.db.LikePattern;
 import dev.keydesk.web.CappedCount;
@@ -54,6 +56,7 @@ public final class BotRoutes {
     /** Generous for typing (the script waits for a pause), tight for a script walking the alphabet. */
     public static final RequestRateLimiter.Limit CHOICES_LIMIT = new RequestRateLimiter.Limit(60, Duration.ofMinutes(1));
 
+    private final Jdbi jdbi;
     private final BotAccess access;
     private final BotActions bots;
     private final BotQueries queries;
@@ -67,9 +70,10 @@ public final class BotRoutes {
     private final String botDomain;
     private final RequestRateLimiter choicesLimiter;
 
-    public BotRoutes(BotAccess access, BotActions bots, BotQueries queries, UserQueries users, OutboxQueries outbox,
+    public BotRoutes(Jdbi jdbi, BotAccess access, BotActions bots, BotQueries queries, UserQueries users, OutboxQueries outbox,
                      ServiceQueries services, ApiKeyQueries keyQueries, ApiKeyActions keyActions, Clock clock,
                      String site, String botDomain, RequestRateLimiter choicesLimiter) {
+        this.jdbi = jdbi;
         this.keyQueries = keyQueries;
         this.keyActions = keyActions;
         this.clock = clock;
@@ -109,37 +113,36 @@ public final class BotRoutes {
         }
     }
 
-    private static Actor actor(Context ctx) {
-        return Actor.user(WebSession.caller(ctx).id(), ctx.ip());
-    }
-
     private void list(Context ctx) {
         User user = WebSession.caller(ctx);
         boolean inactiveTab = "inactive".equals(ctx.queryParam("tab"));
-        String query = ctx.queryParam("q") == null ? "" : ctx.queryParam("q").strip();
-        if (query.length() > 100) query = query.substring(0, 100);
-        OwnedBotQueries owned = queries.owned();
-        OwnedBotQueries.Filter filter = new OwnedBotQueries.Filter(user.id(), !inactiveTab, LikePattern.contains(query));
-        KeysetPage<OwnedBotQueries.Listed> shown = KeysetPage.of(owned.source(filter),
-                Cursor.parse(ctx.queryParam("after")).orElse(null), Cursor.parse(ctx.queryParam("before")).orElse(null), PAGE_SIZE);
-        Flash.Taken notice = Flash.takeWithSubject(ctx);
-        String noticeText = notice == null ? null : notice.message(notice.subjectId() == null ? null
-                : queries.find(notice.subjectId()).filter(b -> access.canManage(user, b.id())).map(Bot::fullName).orElse(null));
-        BotQueries.Details details = queries.detailsOf(shown.rows().stream().map(OwnedBotQueries.Listed::id).toList());
-        long[] counts = owned.counts(user.id());
-        Instant now = clock.instant();
-        List<BotPages.ListRow> rows = shown.rows().stream().map(listed -> {
-            Bot bot = listed.bot();
-            return new BotPages.ListRow(bot.id(), bot.fullName(), bot.email(), bot.type().label(), owners(bot.id(), details),
-                    bot.avatarPath(), bot.isActive(), Moment.of(listed.lastUsedAt(), now, "Never"),
-                    notice != null && notice.isAbout(bot.id()));
-        }).toList();
-        String tab = inactiveTab ? "inactive" : "";
-        String previous = shown.hasPrevious() ? listHref(tab, query, "before", shown.rows().get(0).cursor()) : null;
-        String next = shown.hasNext() ? listHref(tab, query, "after", shown.rows().get(shown.rows().size() - 1).cursor()) : null;
-        BotPages.ListPage page = new BotPages.ListPage(Layout.withNotice(ctx, "Your bots", noticeText), inactiveTab,
-                counts[0], counts[1], query, CappedCount.label(owned.cappedCount(filter)), rows, previous, next,
-                listHref(tab, query, shown.direction(), shown.cursor()), !user.isGuest());
+        String typed = ctx.queryParam("q") == null ? "" : ctx.queryParam("q").strip();
+        String query = typed.length() > 100 ? typed.substring(0, 100) : typed;
+        // One read-only transaction for every read of the page.
+        BotPages.ListPage page = PageRead.of(jdbi, () -> {
+            OwnedBotQueries owned = queries.owned();
+            OwnedBotQueries.Filter filter = new OwnedBotQueries.Filter(user.id(), !inactiveTab, LikePattern.contains(query));
+            KeysetPage<OwnedBotQueries.Listed> shown = KeysetPage.of(owned.source(filter),
+                    Cursor.parse(ctx.queryParam("after")).orElse(null), Cursor.parse(ctx.queryParam("before")).orElse(null), PAGE_SIZE);
+            Flash.Taken notice = Flash.takeWithSubject(ctx);
+            String noticeText = notice == null ? null : notice.message(notice.subjectId() == null ? null
+                    : queries.find(notice.subjectId()).filter(b -> access.canManage(user, b.id())).map(Bot::fullName).orElse(null));
+            BotQueries.Details details = queries.detailsOf(shown.rows().stream().map(OwnedBotQueries.Listed::id).toList());
+            long[] counts = owned.counts(user.id());
+            Instant now = clock.instant();
+            List<BotPages.ListRow> rows = shown.rows().stream().map(listed -> {
+                Bot bot = listed.bot();
+                return new BotPages.ListRow(bot.id(), bot.fullName(), bot.email(), bot.type().label(), owners(bot.id(), details),
+                        bot.avatarPath(), bot.isActive(), Moment.of(listed.lastUsedAt(), now, "Never"),
+                        notice != null && notice.isAbout(bot.id()));
+            }).toList();
+            String tab = inactiveTab ? "inactive" : "";
+            String previous = shown.hasPrevious() ? listHref(tab, query, "before", shown.rows().get(0).cursor()) : null;
+            String next = shown.hasNext() ? listHref(tab, query, "after", shown.rows().get(shown.rows().size() - 1).cursor()) : null;
+            return new BotPages.ListPage(Layout.withNotice(ctx, "Your bots", noticeText), inactiveTab,
+                    counts[0], counts[1], query, CappedCount.label(owned.cappedCount(filter)), rows, previous, next,
+                    listHref(tab, query, shown.direction(), shown.cursor()), !user.isGuest());
+        });
         ctx.render("bots.jte", Map.of("page", page));
     }
 
@@ -172,7 +175,7 @@ public final class BotRoutes {
     private void details(Context ctx) {
         Bot bot = manageable(ctx);
         BotQueries.Details details = queries.details(List.of(bot));
-        Actor actor = actor(ctx);
+        Actor actor = WebSession.actor(ctx);
         BotActions.Credentials credentials = bots.credentials(actor, bot, "bot details page");
         var service = details.service(bot.id());
         BotPages.DetailPage page = new BotPages.DetailPage(Layout.of(ctx, bot.fullName()), row(bot, details),
@@ -227,7 +230,7 @@ public final class BotRoutes {
 
     private void downloadZuliprc(Context ctx) {
         Bot bot = manageable(ctx);
-        Zuliprc.send(ctx, bots.credentials(actor(ctx), bot, "zuliprc download").zuliprc(site));
+        Zuliprc.send(ctx, bots.credentials(WebSession.actor(ctx), bot, "zuliprc download").zuliprc(site));
     }
 
     /**
@@ -252,7 +255,7 @@ public final class BotRoutes {
         } catch (InvalidInputException e) {
             throw new WebError(400, e.getMessage());
         }
-        var replaced = bots.regenerateKey(actor(ctx), bot.id(), grace);
+        var replaced = bots.regenerateKey(WebSession.actor(ctx), bot.id(), grace);
         (replaced.oldKeyWorksUntil() == null ? BotNotices.BOT_KEY_REGENERATED : BotNotices.BOT_KEY_ROTATED).set(ctx);
         ctx.redirect(done, HttpStatus.SEE_OTHER);
     }
@@ -261,7 +264,7 @@ public final class BotRoutes {
     private void endGracePeriod(Context ctx) {
         Bot bot = manageable(ctx);
         long keyId = PathIds.parse(ctx.pathParam("key_id"), "No such key");
-        if (!bots.endGracePeriod(actor(ctx), bot.id(), keyId)) {
+        if (!bots.endGracePeriod(WebSession.actor(ctx), bot.id(), keyId)) {
             throw new WebError(404, "That old key no longer works: its grace period has already ended.");
         }
         BotNotices.GRACE_PERIOD_ENDED.set(ctx);
@@ -272,7 +275,7 @@ public final class BotRoutes {
     private void setExpiry(Context ctx) {
         Bot bot = manageable(ctx);
         try {
-            bots.setKeyExpiry(actor(ctx), bot.id(), KeyLifetimes.expiry(ctx.formParam("expires_on")));
+            bots.setKeyExpiry(WebSession.actor(ctx), bot.id(), KeyLifetimes.expiry(ctx.formParam("expires_on")));
         } catch (InvalidInputException e) {
             throw new WebError(400, "The expiry was not changed: " + e.getMessage());
         }
@@ -288,7 +291,7 @@ public final class BotRoutes {
                     "/bots/" + bot.id() + "/deactivate", "Yes, block", back(ctx, "/bots"));
             return;
         }
-        bots.deactivate(actor(ctx), bot.id());
+        bots.deactivate(WebSession.actor(ctx), bot.id());
         BotNotices.BOT_DEACTIVATED.set(ctx, bot.id());
         ctx.redirect(back(ctx, "/bots"), HttpStatus.SEE_OTHER);
     }
@@ -296,7 +299,7 @@ public final class BotRoutes {
     private void reactivate(Context ctx) {
         Bot bot = manageable(ctx);
         try {
-            bots.reactivate(actor(ctx), bot.id());
+            bots.reactivate(WebSession.actor(ctx), bot.id());
         } catch (InvalidInputException e) {
             throw new WebError(400, "This bot cannot be unblocked: " + e.getMessage()
                     + " Rename the active account that uses its name first.");
@@ -313,7 +316,7 @@ public final class BotRoutes {
             BotActions.NewBot spec = new BotActions.NewBot(ctx.formParam("full_name"), ctx.formParam("short_name"), type,
                     ctx.formParam("payload_url"), BotRules.botInterface(ctx.formParam("interface_type")),
                     uploadedAvatar(ctx), List.of());
-            BotActions.Created created = bots.createBot(actor(ctx), user, spec);
+            BotActions.Created created = bots.createBot(WebSession.actor(ctx), user, spec);
             BotNotices.BOT_CREATED.set(ctx);
             ctx.redirect("/bots/" + created.bot().id() + "#api-key", HttpStatus.SEE_OTHER);
         } catch (InvalidInputException e) {
@@ -333,7 +336,7 @@ public final class BotRoutes {
                     bot.type() == BotType.OUTGOING_WEBHOOK ? ctx.formParam("payload_url") : null,
                     bot.type() == BotType.OUTGOING_WEBHOOK ? BotRules.botInterface(ctx.formParam("interface_type")) : null,
                     uploadedAvatar(ctx), owners);
-            bots.updateBot(actor(ctx), bot.id(), changes);
+            bots.updateBot(WebSession.actor(ctx), bot.id(), changes);
             BotNotices.BOT_UPDATED.set(ctx);
             boolean stillManages = access.canManage(WebSession.caller(ctx), bot.id());
             ctx.redirect(stillManages ? "/bots/" + bot.id() : "/bots", HttpStatus.SEE_OTHER);

@@ -55,7 +55,7 @@ public final class ServicesRoutes {
     private void registerService(Context ctx) {
         User admin = WebSession.caller(ctx);
         try {
-            GuardActions.Registered registered = actions.register(Actor.user(admin.id(), ctx.ip()), spec(ctx));
+            GuardActions.Registered registered = actions.register(WebSession.actor(ctx), spec(ctx));
             showToken(ctx, registered.service(), registered.token());
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, form(ctx, null, e.getMessage()));
@@ -66,7 +66,7 @@ public final class ServicesRoutes {
         User admin = WebSession.caller(ctx);
         GuardedService service = service(ctx);
         try {
-            actions.modify(Actor.user(admin.id(), ctx.ip()), service.id(), spec(ctx));
+            actions.modify(WebSession.actor(ctx), service.id(), spec(ctx));
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, form(ctx, service, e.getMessage()));
             return;
@@ -85,7 +85,7 @@ public final class ServicesRoutes {
                     "/services/" + service.id());
             return;
         }
-        String token = actions.regenerateToken(Actor.user(admin.id(), ctx.ip()), service.id());
+        String token = actions.regenerateToken(WebSession.actor(ctx), service.id());
         showToken(ctx, service, token);
     }
 
@@ -93,7 +93,7 @@ public final class ServicesRoutes {
         User admin = WebSession.caller(ctx);
         GuardedService service = service(ctx);
         long userId = PathIds.parse(ctx.formParam("user_id"), "There is no such account.");
-        actions.addMember(Actor.user(admin.id(), ctx.ip()), service.id(), userId);
+        actions.addMember(WebSession.actor(ctx), service.id(), userId);
         ServiceNotices.SERVICE_MEMBER_ADDED.set(ctx);
         ctx.redirect("/services/" + service.id() + "#members", HttpStatus.SEE_OTHER);
     }
@@ -102,7 +102,7 @@ public final class ServicesRoutes {
         User admin = WebSession.caller(ctx);
         GuardedService service = service(ctx);
         long userId = PathIds.parse(ctx.pathParam("user_id"), "There is no such account.");
-        actions.removeMember(Actor.user(admin.id(), ctx.ip()), service.id(), userId);
+        actions.removeMember(WebSession.actor(ctx), service.id(), userId);
         ServiceNotices.SERVICE_MEMBER_REMOVED.set(ctx);
         ctx.redirect("/services/" + service.id() + "#members", HttpStatus.SEE_OTHER);
     }
@@ -116,7 +116,7 @@ public final class ServicesRoutes {
                     "/services/" + service.id() + "/delete", "Delete service", "/services/" + service.id());
             return;
         }
-        actions.delete(Actor.user(admin.id(), ctx.ip()), service.id());
+        actions.delete(WebSession.actor(ctx), service.id());
         ServiceNotices.SERVICE_DELETED.set(ctx);
         ctx.redirect("/services", HttpStatus.SEE_OTHER);
     }

@@ -66,7 +66,7 @@ public final class KeyLookupRoutes {
             render(ctx, 400, new KeyLookupPage(Layout.of(ctx, TITLE), "Paste the key to find.", null, null));
             return;
         }
-        Optional<KeyLookup.Report> report = apiKeys.lookUp(Actor.user(admin.id(), ctx.ip()), key);
+        Optional<KeyLookup.Report> report = apiKeys.lookUp(WebSession.actor(ctx), key);
         String notFound = report.isPresent() ? null : ApiKeyFormat.isWellFormed(key)
                 ? "Keydesk never issued this key: no account has or had it."
                 : "This is not a Keydesk key: a Keydesk key is 32 letters and digits whose last six are a checksum of the rest, and these do not match.";
@@ -78,13 +78,7 @@ public final class KeyLookupRoutes {
     /** Any bot's key; a person's, by the Users page's rule (only owners touch an owner's key). */
     private boolean canReplace(User admin, FoundKey key) {
         if (!key.kind().isCurrent()) return false;
-        if (key.isBot()) return true;
-        try {
-            AdminPolicy.requireCanManage(admin, users.find(key.userId()).orElseThrow());
-            return true;
-        } catch (AdminPolicy.Refused e) {
-            return false;
-        }
+        return key.isBot() || AdminPolicy.canManage(admin, users.find(key.userId()).orElseThrow());
     }
 
     private static KeyLookupPage.Found found(KeyLookup.Report report, boolean canReplace) {
@@ -115,7 +109,8 @@ public final class KeyLookupRoutes {
     private void replace(Context ctx) {
         User admin = WebSession.caller(ctx);
         FoundKey key = key(ctx);
-        if (!key.isBot()) AdminPolicy.requireCanManage(admin, users.find(key.userId()).orElseThrow());
+        // Asked before the question, so nobody is asked to confirm what they may not do; the action checks again.
+        if (!canReplace(admin, key)) throw new WebError(403, "Only owners can change an owner's account.");
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             ConfirmPage.show(ctx, "Replace the key", "Replace the key of " + key.fullName() + "?",
                     "The key stops working at once" + (key.isBot() ? "; the bot's owners find the new key on its page."
@@ -123,8 +118,8 @@ public final class KeyLookupRoutes {
                     PATH + "/" + key.keyId() + "/replace", "Replace", PATH);
             return;
         }
-        boolean replaced = key.isBot() ? apiKeys.replaceIfCurrent(Actor.user(admin.id(), ctx.ip()), key.keyId())
-                : people.replaceLookedUpKey(admin, key.userId(), key.keyId(), ctx.ip());
+        boolean replaced = key.isBot() ? apiKeys.replaceIfCurrent(WebSession.actor(ctx), key.keyId())
+                : people.replaceLookedUpKey(WebSession.actor(ctx), key.userId(), key.keyId());
         if (!replaced) throw noLongerCurrent();
         KeyNotices.LOOKED_UP_KEY_REPLACED.set(ctx);
         ctx.redirect(PATH, HttpStatus.SEE_OTHER);
@@ -144,7 +139,7 @@ public final class KeyLookupRoutes {
                     PATH + "/" + key.keyId() + "/block", "Block", PATH);
             return;
         }
-        bots.deactivate(Actor.user(admin.id(), ctx.ip()), key.userId());
+        bots.deactivate(WebSession.actor(ctx), key.userId());
         KeyNotices.LOOKED_UP_KEY_BLOCKED.set(ctx);
         ctx.redirect(PATH, HttpStatus.SEE_OTHER);
     }

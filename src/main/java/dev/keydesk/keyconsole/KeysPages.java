@@ -5,6 +5,7 @@ import dev.keydesk.bot.BotRules;
 import dev.keydesk.bot.BotType;
 import dev.keydesk.guard.ServiceChoice;
 import dev.keydesk.keyconsole.KeyListQuery.Sort;
+import dev.keydesk.web.Cursor;
 import dev.keydesk.web.FormError;
 import dev.keydesk.web.Layout;
 import java.net.URLEncoder;
@@ -19,6 +20,16 @@ public final class KeysPages {
     static final String EXPIRY_FIELD = "api_key_expires_at";
 
     private KeysPages() {}
+
+    /**
+     * The list for {@code query} and the expiry {@code filter} ("" for none), continuing {@code direction}
+     * ("after" or "before") {@code cursor} when given.
+     */
+    static String listHref(KeyListQuery query, String filter, String direction, Cursor cursor) {
+        String href = withExpiry(query.href(null, null), filter);
+        if (cursor == null) return href;
+        return href + (href.indexOf('?') < 0 ? '?' : '&') + direction + '=' + cursor.param();
+    }
 
     /** {@code href}, a list address, with the expiry filter added when there is one. */
     static String withExpiry(String href, String expiryFilter) {

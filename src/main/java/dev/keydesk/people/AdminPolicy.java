@@ -33,6 +33,16 @@ public final class AdminPolicy {
         }
     }
 
+    /** Whether a page should offer {@link #requireCanManage}'s changes; the action still checks. */
+    public static boolean canManage(User actor, User target) {
+        try {
+            requireCanManage(actor, target);
+            return true;
+        } catch (Refused refused) {
+            return false;
+        }
+    }
+
     public static void requireCanChangeRole(User actor, User target, Role newRole, long activeOwners) {
         requireCanManage(actor, target);
         if (newRole == Role.OWNER && !actor.isOwner()) throw new Refused("Only owners can make someone an owner.");

@@ -55,59 +55,58 @@ public final class PeopleActions {
      * PATCH /users/{id}: the role is the one thing Keydesk changes there, so a request without one
      * is refused as changing nothing, once the id is known to name a person.
      */
-    public void update(User caller, long targetId, Optional<Role> role, String ip) {
+    public void update(Actor actor, long targetId, Optional<Role> role) {
         if (role.isPresent()) {
-            changeRole(caller, targetId, role.get(), ip);
+            changeRole(actor, targetId, role.get());
             return;
         }
         jdbi.useHandle(h -> person(h, targetId));
         throw new InvalidInputException("Nothing to change");
     }
 
-    public void changeRole(User caller, long targetId, Role role, String ip) {
+    public void changeRole(Actor actor, long targetId, Role role) {
         jdbi.useTransaction(h -> {
             PeopleDao people = h.attach(PeopleDao.class);
             people.lockOwners();
-            User actor = current(h, caller); // as they are now, not as when the request began
+            User acting = acting(h, actor);
             User target = person(h, targetId);
-            AdminPolicy.requireCanChangeRole(actor, target, role, people.activeOwners());
+            AdminPolicy.requireCanChangeRole(acting, target, role, people.activeOwners());
             if (target.role() == role.code()) return;
             people.updateRole(targetId, role.code());
             keyCache.announceChange(h, targetId); // the API path caches the account with its role
-            AuditLog.record(h, AuditEvent.ROLE_CHANGED, Actor.user(actor.id(), ip), targetId,
+            AuditLog.record(h, AuditEvent.ROLE_CHANGED, actor, targetId,
                     Map.of("from", target.role(), "to", role.code()));
         });
     }
 
     /** Also deactivates the bots that nobody active would own any more: the person had seen their keys. */
-    public void deactivate(User caller, long targetId, String ip) {
+    public void deactivate(Actor actor, long targetId) {
         jdbi.useTransaction(h -> {
             PeopleDao people = h.attach(PeopleDao.class);
             people.lockOwners();
-            User actor = current(h, caller);
+            User acting = acting(h, actor);
             User target = person(h, targetId);
-            AdminPolicy.requireCanDeactivate(actor, target, people.activeOwners());
+            AdminPolicy.requireCanDeactivate(acting, target, people.activeOwners());
             if (!target.isActive()) return;
-            Actor by = Actor.user(actor.id(), ip);
-            users.deactivate(h, by, targetId);
-            bots.deactivate(h, by, people.botsLeftWithoutActiveOwner(targetId));
+            users.deactivate(h, actor, targetId);
+            bots.deactivate(h, actor, people.botsLeftWithoutActiveOwner(targetId));
         });
     }
 
-    public void reactivate(User actor, long targetId, String ip) {
+    public void reactivate(Actor actor, long targetId) {
         jdbi.useTransaction(h -> {
             User target = person(h, targetId);
-            AdminPolicy.requireCanManage(actor, target);
-            if (!target.isActive()) users.reactivate(h, Actor.user(actor.id(), ip), targetId);
+            AdminPolicy.requireCanManage(acting(h, actor), target);
+            if (!target.isActive()) users.reactivate(h, actor, targetId);
         });
     }
 
     /** For a leaked key: the member gets a new one, their devices are logged out, and nobody sees it here. */
-    public void regenerateKey(User actor, long targetId, String ip) {
+    public void regenerateKey(Actor actor, long targetId) {
         jdbi.useTransaction(h -> {
             User target = person(h, targetId);
-            AdminPolicy.requireCanManage(actor, target);
-            apiKeys.replaceKey(h, Actor.user(actor.id(), ip), targetId);
+            AdminPolicy.requireCanManage(acting(h, actor), target);
+            apiKeys.replaceKey(h, actor, targetId);
         });
     }
 
@@ -116,43 +115,45 @@ public final class PeopleActions {
      * {@link #regenerateKey}, and only while that key is still the person's current one. False
      * when it was replaced meanwhile.
      */
-    public boolean replaceLookedUpKey(User actor, long targetId, long keyId, String ip) {
+    public boolean replaceLookedUpKey(Actor actor, long targetId, long keyId) {
         return jdbi.inTransaction(h -> {
             User target = person(h, targetId);
-            AdminPolicy.requireCanManage(actor, target);
-            return apiKeys.replaceIfCurrent(h, Actor.user(actor.id(), ip), keyId);
+            AdminPolicy.requireCanManage(acting(h, actor), target);
+            return apiKeys.replaceIfCurrent(h, actor, keyId);
         });
     }
 
     /** Creates a single-use invitation and returns its secret token (only its digest is stored). */
-    public String invite(User actor, String rawEmail, Role role, String ip) {
+    public String invite(Actor actor, String rawEmail, Role role) {
         String email = AccountRules.email(rawEmail);
-        AdminPolicy.requireCanInvite(actor, role);
         String token = Tokens.newToken();
         jdbi.useTransaction(h -> {
+            User inviter = acting(h, actor);
+            AdminPolicy.requireCanInvite(inviter, role);
             if (h.attach(UserDao.class).findByEmail(email).isPresent()) {
                 throw new InvalidInputException("An account with this e-mail address already exists.");
             }
-            long id = h.attach(PeopleDao.class).insertInvitation(Tokens.sha256(token), email, role.code(), actor.id(),
+            long id = h.attach(PeopleDao.class).insertInvitation(Tokens.sha256(token), email, role.code(), inviter.id(),
                     clock.instant().plus(INVITATION_LIFETIME));
-            AuditLog.record(h, AuditEvent.INVITATION_CREATED, Actor.user(actor.id(), ip), null,
+            AuditLog.record(h, AuditEvent.INVITATION_CREATED, actor, null,
                     Map.of("email", email, "role", role.code(), "invitation_id", id));
             String org = OrganizationName.current(h);
-            Emails.Email mail = Emails.invitation(org, actor.fullName(), site + "/invite/" + token);
+            Emails.Email mail = Emails.invitation(org, inviter.fullName(), site + "/invite/" + token);
             outbox.email(h, email, mail.subject(), mail.body());
         });
         return token;
     }
 
-    public void revokeInvitation(User actor, long invitationId, String ip) {
-        AdminPolicy.requireAdmin(actor);
+    public void revokeInvitation(Actor actor, long invitationId) {
         jdbi.useTransaction(h -> {
+            User acting = acting(h, actor);
+            AdminPolicy.requireAdmin(acting);
             PeopleDao people = h.attach(PeopleDao.class);
             Invitation invitation = people.findPending(invitationId)
                     .orElseThrow(() -> new InvalidInputException("No such invitation"));
-            AdminPolicy.requireCanInvite(actor, Role.fromCode(invitation.role()));
+            AdminPolicy.requireCanInvite(acting, Role.fromCode(invitation.role()));
             people.revoke(invitationId);
-            AuditLog.record(h, AuditEvent.INVITATION_REVOKED, Actor.user(actor.id(), ip), null,
+            AuditLog.record(h, AuditEvent.INVITATION_REVOKED, actor, null,
                     Map.of("invitation_id", invitationId));
         });
     }
@@ -191,8 +192,13 @@ public final class PeopleActions {
                 .orElseThrow(() -> new InvalidInputException("This invitation is no longer valid."));
     }
 
-    private static User current(Handle h, User caller) {
-        return h.attach(UserDao.class).findById(caller.id()).orElseThrow(() -> new AdminPolicy.Refused("Must be an organization administrator"));
+    /**
+     * The account acting, as it is now rather than when the request began: policy is applied to
+     * it inside the transaction. The command line and background work act as nobody here.
+     */
+    private static User acting(Handle h, Actor actor) {
+        Optional<User> user = actor.userId() == null ? Optional.empty() : h.attach(UserDao.class).findById(actor.userId());
+        return user.orElseThrow(() -> new AdminPolicy.Refused("Must be an organization administrator"));
     }
 
     private static User person(Handle h, long id) {

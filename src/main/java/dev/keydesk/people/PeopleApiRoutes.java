@@ -41,25 +41,22 @@ public final class PeopleApiRoutes {
     }
 
     private void deactivate(Context ctx) {
-        User admin = ApiAuth.caller(ctx);
         ApiRequest req = ApiRequest.of(ctx);
-        people.deactivate(admin, targetId(ctx), ctx.ip());
+        people.deactivate(ApiAuth.actor(ctx), targetId(ctx));
         ctx.json(req.success(Map.of()));
     }
 
     private void update(Context ctx) {
-        User admin = ApiAuth.caller(ctx);
         ApiRequest req = ApiRequest.of(ctx);
         long targetId = targetId(ctx);
-        people.update(admin, targetId, req.jsonInt("role").map(PeopleApiRoutes::role), ctx.ip());
+        people.update(ApiAuth.actor(ctx), targetId, req.jsonInt("role").map(PeopleApiRoutes::role));
         ctx.json(req.success(Map.of()));
     }
 
     /** Answers without the new key: the member fetches it themselves. */
     private void regenerateKey(Context ctx) {
-        User admin = ApiAuth.caller(ctx);
         ApiRequest req = ApiRequest.of(ctx);
-        people.regenerateKey(admin, targetId(ctx), ctx.ip());
+        people.regenerateKey(ApiAuth.actor(ctx), targetId(ctx));
         ctx.json(req.success(Map.of()));
     }
 
@@ -73,7 +70,7 @@ public final class PeopleApiRoutes {
             bots.reactivate(ApiAuth.actor(ctx), id);
         } else {
             ApiAuth.requireAdmin(caller);
-            people.reactivate(caller, id, ctx.ip());
+            people.reactivate(ApiAuth.actor(ctx), id);
         }
         ctx.json(req.success(Map.of()));
     }

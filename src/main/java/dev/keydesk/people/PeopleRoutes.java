@@ -1,6 +1,7 @@
 package dev.keydesk.people;
 
 import dev.keydesk.access.RouteAccess;
+import dev.keydesk.db.PageRead;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.web.Layout;
 import dev.keydesk.web.ListAddress;
@@ -64,34 +65,30 @@ public final class PeopleRoutes {
     }
 
     private void changeRole(Context ctx) {
-        User admin = WebSession.caller(ctx);
         Role role = Role.parseCode(ctx.formParam("role"));
         long id = targetId(ctx);
-        people.changeRole(admin, id, role, ctx.ip());
+        people.changeRole(WebSession.actor(ctx), id, role);
         done(ctx, PeopleNotices.ROLE_CHANGED, id);
     }
 
     private void deactivate(Context ctx) {
-        User admin = WebSession.caller(ctx);
         long id = targetId(ctx);
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             confirm(ctx, "Deactivate " + subject(id) + "?", "The person is logged out everywhere and their API key is refused "
                     + "until the account is reactivated.", "/users/" + id + "/deactivate", "Yes, deactivate");
             return;
         }
-        people.deactivate(admin, id, ctx.ip());
+        people.deactivate(WebSession.actor(ctx), id);
         done(ctx, PeopleNotices.USER_DEACTIVATED, id);
     }
 
     private void reactivate(Context ctx) {
-        User admin = WebSession.caller(ctx);
         long id = targetId(ctx);
-        people.reactivate(admin, id, ctx.ip());
+        people.reactivate(WebSession.actor(ctx), id);
         done(ctx, PeopleNotices.USER_REACTIVATED, id);
     }
 
     private void regenerateKey(Context ctx) {
-        User admin = WebSession.caller(ctx);
         long id = targetId(ctx);
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             confirm(ctx, "Generate a new API key for " + subject(id) + "?", "Their current key stops working at once and their "
@@ -99,7 +96,7 @@ public final class PeopleRoutes {
                     "/users/" + id + "/api-key/regenerate", "Yes, generate a new key");
             return;
         }
-        people.regenerateKey(admin, id, ctx.ip());
+        people.regenerateKey(WebSession.actor(ctx), id);
         done(ctx, PeopleNotices.MEMBER_KEY_REGENERATED, id);
     }
 
@@ -109,10 +106,9 @@ public final class PeopleRoutes {
     }
 
     private void invite(Context ctx) {
-        User admin = WebSession.caller(ctx);
         String email = ctx.formParam("email");
         try {
-            String token = people.invite(admin, email, Role.parseCode(ctx.formParam("role")), ctx.ip());
+            String token = people.invite(WebSession.actor(ctx), email, Role.parseCode(ctx.formParam("role")));
             render(ctx, 200, site + "/invite/" + token, email.strip(), null);
         } catch (InvalidInputException e) {
             render(ctx, 400, null, null, e.getMessage());
@@ -120,57 +116,59 @@ public final class PeopleRoutes {
     }
 
     private void revoke(Context ctx) {
-        User admin = WebSession.caller(ctx);
         long id = PathIds.parse(ctx.pathParam("invitation_id"), "There is no such invitation.");
-        people.revokeInvitation(admin, id, ctx.ip());
+        people.revokeInvitation(WebSession.actor(ctx), id);
         done(ctx, PeopleNotices.INVITATION_REVOKED);
     }
 
     private void render(Context ctx, int status, String newLink, String newEmail, String error) {
         User admin = WebSession.caller(ctx);
-        String query = trimmed(ctx.queryParam("q"), 100);
-        Role roleFilter = roleFilter(ctx.queryParam("role"));
-        String state = ctx.queryParam("state") != null && STATES.contains(ctx.queryParam("state")) ? ctx.queryParam("state") : "";
-        PeopleQueries.Filter filter = new PeopleQueries.Filter(LikePattern.contains(query),
-                roleFilter == null ? null : roleFilter.code(), state.isEmpty() ? null : state.equals("active"));
-        Flash.Taken notice = Flash.takeWithSubject(ctx);
-        String noticeText = notice == null ? null
-                : notice.message(notice.subjectId() == null ? null : listing.nameOf(notice.subjectId()).orElse(null));
-        Cursor after = Cursor.parse(ctx.queryParam("after")).orElse(null);
-        Cursor before = Cursor.parse(ctx.queryParam("before")).orElse(null);
-        KeysetPage<PeopleQueries.Listed> shown = KeysetPage.of(listing.source(filter), after, before, PAGE_SIZE);
-        Instant now = clock.instant();
-        var rows = shown.rows().stream()
-                .map(m -> {
-                    Role role = Role.fromCode(m.role());
-                    return new PeoplePages.Row(m.id(), m.fullName(), m.email(), role.label(), roleChoices(admin, role),
-                            m.isActive(), Moment.of(m.lastLoginAt(), now, "Never"),
-                            admin.isOwner() || role != Role.OWNER, m.id() == admin.id(),
-                            notice != null && notice.isAbout(m.id()));
-                })
-                .toList();
-        String roleValue = roleFilter == null ? "" : Integer.toString(roleFilter.code());
-        String previous = shown.hasPrevious()
-                ? listHref(query, roleValue, state, "before", shown.rows().get(0).cursor()) : null;
-        String next = shown.hasNext()
-                ? listHref(query, roleValue, state, "after", shown.rows().get(shown.rows().size() - 1).cursor()) : null;
-        List<FilterChoice> roles = new ArrayList<>();
-        roles.add(new FilterChoice("", "Any role", roleFilter == null));
-        for (Role r : ASSIGNABLE) roles.add(new FilterChoice(Integer.toString(r.code()), r.label(), r == roleFilter));
-        List<FilterChoice> states = List.of(new FilterChoice("", "Active and deactivated", state.isEmpty()),
-                new FilterChoice("active", "Active", state.equals("active")),
-                new FilterChoice("deactivated", "Deactivated", state.equals("deactivated")));
-        var invitations = jdbi.withExtension(PeopleDao.class, dao -> dao.pendingInvitations(INVITATIONS_SHOWN, now)).stream()
-                .map(i -> new InvitationRow(i.id(), i.email(), Role.fromCode(i.role()).label(), Moment.of(i.expiresAt(), now, ""),
-                        i.invitedBy() == null ? "—" : i.invitedBy()))
-                .toList();
-        long moreInvitations = invitations.size() < INVITATIONS_SHOWN ? 0
-                : jdbi.withExtension(PeopleDao.class, dao -> dao.countPendingInvitations(now)) - invitations.size();
-        String typed = newLink == null && ctx.formParam("email") != null ? ctx.formParam("email") : "";
-        var page = new PeoplePages.UsersPage(Layout.withNotice(ctx, "Users", noticeText), query, roles, states,
-                CappedCount.label(listing.cappedCount(filter)), rows, previous, next,
-                listHref(query, roleValue, state, shown.direction(), shown.cursor()),
-                invitations, moreInvitations, roleChoices(admin, Role.MEMBER), newLink, newEmail, typed, error);
+        // One read-only transaction for every read of the page.
+        PeoplePages.UsersPage page = PageRead.of(jdbi, () -> {
+            String query = trimmed(ctx.queryParam("q"), 100);
+            Role roleFilter = roleFilter(ctx.queryParam("role"));
+            String state = ctx.queryParam("state") != null && STATES.contains(ctx.queryParam("state")) ? ctx.queryParam("state") : "";
+            PeopleQueries.Filter filter = new PeopleQueries.Filter(LikePattern.contains(query),
+                    roleFilter == null ? null : roleFilter.code(), state.isEmpty() ? null : state.equals("active"));
+            Flash.Taken notice = Flash.takeWithSubject(ctx);
+            String noticeText = notice == null ? null
+                    : notice.message(notice.subjectId() == null ? null : listing.nameOf(notice.subjectId()).orElse(null));
+            Cursor after = Cursor.parse(ctx.queryParam("after")).orElse(null);
+            Cursor before = Cursor.parse(ctx.queryParam("before")).orElse(null);
+            KeysetPage<PeopleQueries.Listed> shown = KeysetPage.of(listing.source(filter), after, before, PAGE_SIZE);
+            Instant now = clock.instant();
+            var rows = shown.rows().stream()
+                    .map(m -> {
+                        Role role = Role.fromCode(m.role());
+                        return new PeoplePages.Row(m.id(), m.fullName(), m.email(), role.label(), roleChoices(admin, role),
+                                m.isActive(), Moment.of(m.lastLoginAt(), now, "Never"),
+                                admin.isOwner() || role != Role.OWNER, m.id() == admin.id(),
+                                notice != null && notice.isAbout(m.id()));
+                    })
+                    .toList();
+            String roleValue = roleFilter == null ? "" : Integer.toString(roleFilter.code());
+            String previous = shown.hasPrevious()
+                    ? listHref(query, roleValue, state, "before", shown.rows().get(0).cursor()) : null;
+            String next = shown.hasNext()
+                    ? listHref(query, roleValue, state, "after", shown.rows().get(shown.rows().size() - 1).cursor()) : null;
+            List<FilterChoice> roles = new ArrayList<>();
+            roles.add(new FilterChoice("", "Any role", roleFilter == null));
+            for (Role r : ASSIGNABLE) roles.add(new FilterChoice(Integer.toString(r.code()), r.label(), r == roleFilter));
+            List<FilterChoice> states = List.of(new FilterChoice("", "Active and deactivated", state.isEmpty()),
+                    new FilterChoice("active", "Active", state.equals("active")),
+                    new FilterChoice("deactivated", "Deactivated", state.equals("deactivated")));
+            var invitations = jdbi.withExtension(PeopleDao.class, dao -> dao.pendingInvitations(INVITATIONS_SHOWN, now)).stream()
+                    .map(i -> new InvitationRow(i.id(), i.email(), Role.fromCode(i.role()).label(), Moment.of(i.expiresAt(), now, ""),
+                            i.invitedBy() == null ? "—" : i.invitedBy()))
+                    .toList();
+            long moreInvitations = invitations.size() < INVITATIONS_SHOWN ? 0
+                    : jdbi.withExtension(PeopleDao.class, dao -> dao.countPendingInvitations(now)) - invitations.size();
+            String typed = newLink == null && ctx.formParam("email") != null ? ctx.formParam("email") : "";
+            return new PeoplePages.UsersPage(Layout.withNotice(ctx, "Users", noticeText), query, roles, states,
+                    CappedCount.label(listing.cappedCount(filter)), rows, previous, next,
+                    listHref(query, roleValue, state, shown.direction(), shown.cursor()),
+                    invitations, moreInvitations, roleChoices(admin, Role.MEMBER), newLink, newEmail, typed, error);
+        });
         if (newLink != null) ctx.header("Cache-Control", "no-store");
         ctx.status(status).render("users.jte", Map.of("page", page));
     }

@@ -3,6 +3,7 @@ package dev.keydesk.session;
 import dev.keydesk.web.Csrf;
 import dev.keydesk.web.LoginRequired;
 import dev.keydesk.access.RouteAccess;
+import dev.keydesk.audit.Actor;
 import dev.keydesk.web.Viewer;
 import dev.keydesk.web.WebError;
 import dev.keydesk.security.Tokens;
@@ -97,6 +98,11 @@ public final class WebSession {
         User user = ctx.attribute(CALLER_ATTR);
         if (user == null) throw new IllegalStateException("The route was not registered for a signed-in person");
         return user;
+    }
+
+    /** The signed-in person as the one acting, for actions and their audit rows; the same rule as {@link #caller}. */
+    public static Actor actor(Context ctx) {
+        return Actor.user(caller(ctx).id(), ctx.ip());
     }
 
     public static Session requireSession(Context ctx) {

@@ -52,7 +52,7 @@ class KeyChangeNotificationsTest {
         }
 
         try (Connection listener = listen()) {
-            keydesk.primary().services().people().deactivate(admin, owner.id(), "127.0.0.1");
+            keydesk.primary().services().people().deactivate(Actor.user(admin.id(), "127.0.0.1"), owner.id());
             List<String> payloads = notifications(listener);
             assertEquals(1, payloads.size(), "one notification for the owner and " + BOTS + " bots: " + payloads);
             String[] parts = payloads.get(0).split(":");
@@ -81,7 +81,7 @@ class KeyChangeNotificationsTest {
         assertTrue(cachedBefore >= 2);
 
         try (Connection listener = listen()) {
-            keydesk.primary().services().people().deactivate(admin, bigOwner.id(), "127.0.0.1");
+            keydesk.primary().services().people().deactivate(Actor.user(admin.id(), "127.0.0.1"), bigOwner.id());
             List<String> payloads = notifications(listener);
             assertEquals(1, payloads.size(), payloads.toString());
             assertEquals("*", payloads.get(0).split(":")[1], "every cached key is forgotten");

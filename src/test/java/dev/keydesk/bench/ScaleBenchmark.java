@@ -452,7 +452,7 @@ public final class ScaleBenchmark {
                 statement.execute("LISTEN " + KeyCache.CHANNEL);
             }
             long t0 = System.nanoTime();
-            keydesk.primary().services().people().deactivate(org.admin(), personId, "127.0.0.1");
+            keydesk.primary().services().people().deactivate(Actor.user(org.admin().id(), "127.0.0.1"), personId);
             double millis = (System.nanoTime() - t0) / 1e6;
             Thread.sleep(300);
             int count = 0;

@@ -190,8 +190,8 @@ class EveryPageBrowserTest {
         long service = keydesk.primary().services().guard().register(Actor.commandLine(),
                 new GuardActions.Spec("Grafana", "Dashboards for the on-call team", Access.CHOSEN, 60)).service().id();
         keydesk.primary().services().guard().addMember(Actor.commandLine(), service, member.id());
-        keydesk.primary().services().people().invite(admin, "a.rather.long.address.for.an.invitee@subdomain.example.com",
-                Role.MEMBER, "127.0.0.1");
+        keydesk.primary().services().people().invite(Actor.user(admin.id(), "127.0.0.1"), "a.rather.long.address.for.an.invitee@subdomain.example.com",
+                Role.MEMBER);
         BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
 
         // Account & privacy, through every state of the API key panel
@@ -450,7 +450,7 @@ class EveryPageBrowserTest {
     @Test
     void anInvitationPage() {
         User admin = Fixtures.user(ADMIN_EMAIL, "Iago", Role.ADMIN);
-        String token = keydesk.primary().services().people().invite(admin, "regan@zulip.com", Role.MEMBER, "127.0.0.1");
+        String token = keydesk.primary().services().people().invite(Actor.user(admin.id(), "127.0.0.1"), "regan@zulip.com", Role.MEMBER);
         check("invitation", () -> go("/invite/" + token));
         check("invitation with an error", () -> {
             go("/invite/" + token);

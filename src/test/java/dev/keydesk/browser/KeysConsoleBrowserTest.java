@@ -379,6 +379,8 @@ class KeysConsoleBrowserTest {
         assertThat(block).isVisible();
         assertThat(block).containsText("The key of load01 will");
         page.keyboard().press("Escape");
+        // The field outside a modal dialog cannot take the focus until the dialog has closed.
+        assertThat(block).isHidden();
         // Every form that returns to the list returns to this search.
         for (Object back : (List<?>) page.evaluate("() => [...document.querySelectorAll('input[name=back]')].map(i => i.value)")) {
             assertEquals("/keys?q=load01", back);
@@ -387,6 +389,9 @@ class KeysConsoleBrowserTest {
         // Emptying the field brings every key back.
         search.press("Control+A");
         search.press("Backspace");
+        assertThat(search).hasValue("");
+        // The status says what the list shows, or why the search did not work.
+        assertThat(page.locator("[data-search-status]")).hasText("4 API keys match.");
         assertThat(keyTable(page).locator("tbody tr")).hasCount(4);
         assertThat(page).hasURL(baseUrl + "/keys");
         assertThat(search).isFocused();

@@ -1,5 +1,6 @@
 package dev.keydesk.mail;
 
+import dev.keydesk.audit.Actor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -285,7 +286,7 @@ class SmtpSecurityTest {
     private static void invite(Keydesk keydesk, String email) {
         User owner = keydesk.services().organizations().createUserFromCommandLine("Acme", "cordelia@zulip.com", "Cordelia",
                 Role.OWNER, "a long password").user();
-        keydesk.services().people().invite(owner, email, Role.MEMBER, "127.0.0.1");
+        keydesk.services().people().invite(Actor.user(owner.id(), "127.0.0.1"), email, Role.MEMBER);
     }
 
     record EmailRow(long id, int attempts, boolean delivered, boolean failed, String lastError) {}

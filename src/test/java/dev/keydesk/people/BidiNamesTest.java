@@ -1,5 +1,6 @@
 package dev.keydesk.people;
 
+import dev.keydesk.audit.Actor;
 import dev.keydesk.support.IntegrationTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -45,7 +46,7 @@ class BidiNamesTest {
 
     @Test
     void anInvitedPersonIsNotNamedWithBidiControls() {
-        String token = keydesk.primary().services().people().invite(admin, "othello@zulip.com", Role.MEMBER, "127.0.0.1");
+        String token = keydesk.primary().services().people().invite(Actor.user(admin.id(), "127.0.0.1"), "othello@zulip.com", Role.MEMBER);
         WebClient browser = new WebClient(keydesk.baseUrl());
         WebClient.Page form = browser.get("/invite/" + token);
         WebClient.Page answer = browser.submit(form, "/invite/" + token, Map.of("full_name", SPOOF,

@@ -1,5 +1,6 @@
 package dev.keydesk.web;
 
+import dev.keydesk.audit.Actor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,7 +61,7 @@ class RequestLogSecretsTest {
     @Test
     void anInvitationLinkAndTheInviteesPasswordStayOutOfTheRequestLog() {
         User iago = Fixtures.user("iago@zulip.com", "Iago", Role.ADMIN);
-        String token = keydesk.primary().services().people().invite(iago, "othello@zulip.com", Role.MEMBER, "127.0.0.1");
+        String token = keydesk.primary().services().people().invite(Actor.user(iago.id(), "127.0.0.1"), "othello@zulip.com", Role.MEMBER);
         try (RequestLog log = RequestLog.on()) {
             WebClient browser = new WebClient(keydesk.baseUrl());
             Page form = browser.get("/invite/" + token);

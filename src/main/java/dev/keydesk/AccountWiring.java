@@ -1,0 +1,73 @@
+package dev.keydesk;
+
+import dev.keydesk.account.AccountActions;
+import dev.keydesk.account.AccountApiRoutes;
+import dev.keydesk.account.AccountRoutes;
+import dev.keydesk.account.LoginRoutes;
+import dev.keydesk.account.NextSteps;
+import dev.keydesk.account.PasswordResetActions;
+import dev.keydesk.account.PasswordResetRoutes;
+import dev.keydesk.account.Reauthentication;
+import dev.keydesk.apikey.ApiKeyApiRoutes;
+import dev.keydesk.organization.OrganizationName;
+import dev.keydesk.organization.ServerSettingsApiRoutes;
+import dev.keydesk.ratelimit.PasswordRateLimiter;
+import dev.keydesk.session.SessionStore;
+import dev.keydesk.session.WebSession;
+import dev.keydesk.setup.OrganizationActions;
+import dev.keydesk.setup.SetupRoutes;
+import dev.keydesk.user.PasswordCheck;
+import dev.keydesk.user.PasswordHasher;
+import dev.keydesk.user.UserQueries;
+import io.javalin.config.RoutesConfig;
+
+/**
+ * People's own accounts: signing in and the browser session, the first run, passwords and their
+ * reset, Account &amp; privacy, fetching a key with a password, and the organization's name.
+ */
+final class AccountWiring implements AutoCloseable {
+    final PasswordHasher hasher;
+    final AccountActions actions;
+    final OrganizationName organizationName;
+    final OrganizationActions organizations;
+    final PasswordCheck passwords;
+    final WebSession webSession;
+    final PasswordResetActions passwordResets;
+    final UserQueries userQueries;
+    private final Platform platform;
+    private final KeyWiring keys;
+
+    AccountWiring(Platform platform, KeyWiring keys) {
+        this.platform = platform;
+        this.keys = keys;
+        hasher = PasswordHasher.onThreads(Runtime.getRuntime().availableProcessors());
+        actions = new AccountActions(platform.jdbi(), hasher, keys.actions, platform.keyCache());
+        organizationName = new OrganizationName(platform.jdbi());
+        organizations = new OrganizationActions(platform.jdbi(), actions, organizationName);
+        passwords = new PasswordCheck(platform.jdbi(), hasher,
+                new PasswordRateLimiter(platform.jdbi(), platform.tuning().loginLimits(), "login", platform.clients()));
+        webSession = new WebSession(new SessionStore(platform.jdbi(), platform.clock()), platform.jdbi(),
+                platform.settings().secureCookies());
+        passwordResets = new PasswordResetActions(platform.jdbi(), actions,
+                new PasswordRateLimiter(platform.jdbi(), platform.tuning().resetLimits(), "reset", platform.clients()),
+                keys.actions, platform.outbox(), platform.site(), platform.clock());
+        userQueries = new UserQueries(platform.jdbi());
+    }
+
+    void register(RoutesConfig routes) {
+        String site = platform.site();
+        new LoginRoutes(passwords, webSession).register(routes);
+        new SetupRoutes(organizations, webSession).register(routes);
+        new AccountRoutes(keys.actions, keys.queries, actions, new Reauthentication(platform.jdbi(), passwords, platform.clock()),
+                passwords, new NextSteps(platform.jdbi()), site).register(routes);
+        new AccountApiRoutes(site).register(routes);
+        new ApiKeyApiRoutes(passwords, keys.actions, userQueries, platform.settings().devMode()).register(routes);
+        new PasswordResetRoutes(passwordResets).register(routes);
+        new ServerSettingsApiRoutes(organizationName, site, platform.settings().devMode()).register(routes);
+    }
+
+    @Override
+    public void close() {
+        hasher.close();
+    }
+}

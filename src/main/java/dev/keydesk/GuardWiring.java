@@ -1,0 +1,38 @@
+package dev.keydesk;
+
+import dev.keydesk.guard.ForwardAuthRoutes;
+import dev.keydesk.guard.GuardActions;
+import dev.keydesk.guard.GuardApiRoutes;
+import dev.keydesk.guard.KeyVerifier;
+import dev.keydesk.guard.RateLimits;
+import dev.keydesk.guard.ServiceQueries;
+import dev.keydesk.guard.ServiceRegistry;
+import dev.keydesk.guard.ServicesRoutes;
+import dev.keydesk.guard.VerificationMetrics;
+import dev.keydesk.guard.VerifyApiRoutes;
+import io.javalin.config.RoutesConfig;
+
+/** The organization's other services that keys open: the Services page, forward-auth and the verify API. */
+final class GuardWiring {
+    final ServiceRegistry registry;
+    final GuardActions actions;
+    final ServiceQueries queries;
+    final KeyVerifier verifier;
+    private final Platform platform;
+
+    GuardWiring(Platform platform, KeyWiring keys) {
+        this.platform = platform;
+        registry = new ServiceRegistry(platform.jdbi());
+        actions = new GuardActions(platform.jdbi(), registry);
+        queries = new ServiceQueries(platform.jdbi());
+        verifier = new KeyVerifier(registry, keys.authenticator, new RateLimits(System::currentTimeMillis));
+    }
+
+    void register(RoutesConfig routes) {
+        VerificationMetrics verificationMetrics = new VerificationMetrics(platform.metrics().registry());
+        new ForwardAuthRoutes(verifier, verificationMetrics).register(routes);
+        new VerifyApiRoutes(verifier, verificationMetrics).register(routes);
+        new ServicesRoutes(actions, queries, platform.site()).register(routes);
+        new GuardApiRoutes(actions, queries).register(routes);
+    }
+}
