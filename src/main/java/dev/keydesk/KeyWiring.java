@@ -34,7 +34,7 @@ final class KeyWiring {
         leakReports = new LeakReports(platform.jdbi(), platform.outbox(), actions);
         queries = new ApiKeyQueries(platform.jdbi(), platform.clock());
         apiAuth = new ApiAuth(authenticator,
-                new AuthFailureLimiter(platform.tuning().apiKeyFailures(), platform.clients(), System::currentTimeMillis));
+                new AuthFailureLimiter(platform.tuning().apiKeyFailures(), platform.clients(), platform.clock()::millis));
     }
 
     void register(RoutesConfig routes) {
