@@ -82,13 +82,13 @@ public final class ApiKeyApiRoutes {
         ctx.json(req.success(Map.of("api_key", key, "email", user.email(), "user_id", user.id())));
     }
 
+    /**
+     * Zulip's POST /users/me/api_key/regenerate with any key of the account: a device's key
+     * authenticates what the main key does, so it may also replace the account's key, exactly as
+     * Generate new API key does (every device logged out, this one included).
+     */
     private void regenerate(Context ctx) {
         KeyOwner presented = ApiAuth.key(ctx);
-        if (presented.kind() == KeyKind.DEVICE) {
-            // Replacing the account's key logs out every device, this one included.
-            throw ApiError.badRequest("This key belongs to one device (" + presented.deviceClient() + ") and cannot "
-                    + "replace the account's key. Use the account's own key, or generate a new one on Account & privacy.");
-        }
         ApiRequest req = ApiRequest.of(ctx);
         long userId = presented.user().id();
         String key = keys.regenerateOwnKey(ApiAuth.actor(ctx), userId, presented.keyId())
