@@ -2,6 +2,7 @@ package dev.keydesk;
 
 import dev.keydesk.account.AccountNotices;
 import dev.keydesk.api.CrossSiteGuard;
+import dev.keydesk.api.MethodOverride;
 import dev.keydesk.bot.BotNotices;
 import dev.keydesk.guard.ServiceNotices;
 import dev.keydesk.keyconsole.KeyNotices;
@@ -32,7 +33,10 @@ import io.javalin.router.Endpoint;
 import io.javalin.security.Roles;
 import java.time.Duration;
 import io.javalin.http.staticfiles.Location;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
 import java.util.List;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -97,6 +101,8 @@ public final class Keydesk implements AutoCloseable {
         config.http.maxRequestSize = RequestBodies.MAX_MULTIPART_BYTES;
         config.jetty.multipartConfig.maxFileSize(RequestBodies.MAX_MULTIPART_BYTES, SizeUnit.BYTES);
         config.jetty.multipartConfig.maxTotalRequestSize(RequestBodies.MAX_MULTIPART_BYTES, SizeUnit.BYTES);
+        config.jetty.modifyServletContextHandler(handler -> handler.addFilter(new FilterHolder(
+                new MethodOverride(RequestBodies.MAX_FORM_BYTES)), "/api/*", EnumSet.of(DispatcherType.REQUEST)));
         config.staticFiles.add(files -> {
             files.hostedPath = "/static";
             files.directory = "/static";

@@ -115,7 +115,8 @@ public final class Services implements AutoCloseable {
         Duration longestWindow = Collections.max(List.of(tuning.loginLimits().window(), tuning.resetLimits().window()));
         return new Retention.Policy(longestWindow, SessionStore.IDLE_EXPIRY,
                 Duration.ofDays(settings.retention().outboxDays()),
-                Optional.ofNullable(settings.retention().auditDays()).map(Duration::ofDays));
+                Optional.ofNullable(settings.retention().auditDays()).map(Duration::ofDays),
+                Duration.ofDays(settings.retention().revokedDeviceKeyDays()));
     }
 
     /** Opens the database, checks the master key against it and builds every service; no worker runs yet. */

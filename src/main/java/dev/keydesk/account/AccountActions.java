@@ -91,8 +91,10 @@ public final class AccountActions {
     }
 
     /**
-     * Ends the user's sessions, logs out their devices and makes their key refused at once; the
-     * main key itself is kept for a reactivation.
+     * Ends the user's sessions and suspends every key of the account, the main key and each
+     * device's: they are refused ("Account is deactivated") while the account is deactivated and
+     * work again after a reactivation, as Zulip keeps an account's key through both. A device
+     * logged out meanwhile (a new key, a leak report, Log out) stays logged out.
      */
     public void deactivate(Actor actor, long userId) {
         jdbi.useTransaction(h -> deactivate(h, actor, userId));
@@ -106,7 +108,6 @@ public final class AccountActions {
         h.attach(SessionDao.class).deleteAllForUser(userId);
         keyCache.announceChange(h, userId);
         AuditLog.record(h, AuditEvent.USER_DEACTIVATED, actor, userId);
-        apiKeys.logOutAllDevices(h, actor, userId);
     }
 
     public void reactivate(Actor actor, long userId) {

@@ -81,16 +81,17 @@ public final class ApiKeyActions {
     public record Replaced(String apiKey, Instant oldKeyWorksUntil) {}
 
     /**
-     * Replaces the key that authorized the request, but only if it is still the account's current
-     * key when the change commits: of many parallel requests made with one key, exactly one wins,
-     * so someone racing the owner with a leaked key cannot end up holding the only working key.
-     * Empty when the presented key was replaced meanwhile (or is not the main key).
+     * Replaces the account's key on behalf of the key that authorized the request (the main key or
+     * a device's), but only if that key still works when the change commits: of many parallel
+     * requests made with one key, exactly one wins, so someone racing the owner with a leaked key
+     * cannot end up holding the only working key. Empty when the presented key was replaced or
+     * logged out meanwhile (or is an old key in its grace period, which may not replace the new one).
      */
     public Optional<String> regenerateOwnKey(Actor actor, long userId, long presentedKeyId) {
         return jdbi.inTransaction(h -> {
             ApiKeyDao keys = h.attach(ApiKeyDao.class);
             keys.lockUser(userId);
-            if (!keys.isCurrent(presentedKeyId, userId)) return Optional.<String>empty();
+            if (!keys.isCurrentOrDevice(presentedKeyId, userId)) return Optional.<String>empty();
             return Optional.of(replaceKey(h, actor, userId));
         });
     }
@@ -377,9 +378,8 @@ public final class ApiKeyActions {
     }
 
     /**
-     * Inside the caller's transaction: every device of the account is logged out (after a
-     * deactivation the account comes back with its main key only; after a new password, no key
-     * fetched with the old one works). Returns how many were.
+     * Inside the caller's transaction: every device of the account is logged out (after a new
+     * password, no key fetched with the old one works). Returns how many were.
      */
     public int logOutAllDevices(Handle handle, Actor actor, long userId) {
         int keys = handle.attach(ApiKeyDao.class).revokeDeviceKeys(userId);

@@ -30,7 +30,8 @@ public final class ApiKeyApiRoutes {
 
     public void register(RoutesConfig routes) {
         routes.post("/api/v1/fetch_api_key", this::fetchApiKey, RouteAccess.ANONYMOUS);
-        routes.post("/api/v1/dev_fetch_api_key", this::devFetchApiKey, RouteAccess.ANONYMOUS);
+        // As on a Zulip production server, the route exists only in development mode (404 otherwise).
+        if (devMode) routes.post("/api/v1/dev_fetch_api_key", this::devFetchApiKey, RouteAccess.ANONYMOUS);
         routes.post("/api/v1/users/me/api_key/regenerate", this::regenerate, RouteAccess.API_KEY);
     }
 
@@ -59,9 +60,8 @@ public final class ApiKeyApiRoutes {
         sendKey(ctx, req, verified.user(), verified.opened().get());
     }
 
-    /** Zulip's answers: 400 without development mode, AUTHENTICATION_FAILED for an unknown account. */
+    /** Zulip's answers: AUTHENTICATION_FAILED for an unknown account, USER_DEACTIVATED for a deactivated one. */
     private void devFetchApiKey(Context ctx) {
-        if (!devMode) throw ApiError.badRequest("DevAuthBackend not enabled.");
         ApiRequest req = ApiRequest.of(ctx);
         String username = req.required("username").trim();
         if (!EmailAddress.isValid(username)) throw ApiError.badRequest("Enter a valid email address.");
@@ -82,13 +82,13 @@ public final class ApiKeyApiRoutes {
         ctx.json(req.success(Map.of("api_key", key, "email", user.email(), "user_id", user.id())));
     }
 
+    /**
+     * Zulip's POST /users/me/api_key/regenerate with any key of the account: a device's key
+     * authenticates what the main key does, so it may also replace the account's key, exactly as
+     * Generate new API key does (every device logged out, this one included).
+     */
     private void regenerate(Context ctx) {
         KeyOwner presented = ApiAuth.key(ctx);
-        if (presented.kind() == KeyKind.DEVICE) {
-            // Replacing the account's key logs out every device, this one included.
-            throw ApiError.badRequest("This key belongs to one device (" + presented.deviceClient() + ") and cannot "
-                    + "replace the account's key. Use the account's own key, or generate a new one on Account & privacy.");
-        }
         ApiRequest req = ApiRequest.of(ctx);
         long userId = presented.user().id();
         String key = keys.regenerateOwnKey(ApiAuth.actor(ctx), userId, presented.keyId())

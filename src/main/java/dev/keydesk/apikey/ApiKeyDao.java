@@ -152,10 +152,11 @@ public interface ApiKeyDao {
             WHERE device_id = :deviceId AND user_id = :userId AND kind = 'device' AND revoked_at IS NULL""")
     int revokeDeviceKey(@Bind("userId") long userId, @Bind("deviceId") long deviceId);
 
+    /** Whether the key is the account's current main key or a device's key that was not logged out. */
     @SqlQuery("""
             SELECT EXISTS (SELECT 1 FROM api_keys
-                           WHERE id = :keyId AND user_id = :userId AND kind = 'main' AND revoked_at IS NULL)""")
-    boolean isCurrent(@Bind("keyId") long keyId, @Bind("userId") long userId);
+                           WHERE id = :keyId AND user_id = :userId AND kind IN ('main', 'device') AND revoked_at IS NULL)""")
+    boolean isCurrentOrDevice(@Bind("keyId") long keyId, @Bind("userId") long userId);
 
     /** Whether the key (of any kind) still authenticates: not revoked, not past its expiry or grace end. */
     @SqlQuery("""

@@ -389,7 +389,21 @@ public final class BotActions {
         List<Long> unique = List.copyOf(new LinkedHashSet<>(requested));
         if (unique.isEmpty()) throw new InvalidInputException("A bot needs at least one owner.");
         List<Long> found = h.attach(BotDao.class).activeHumans(unique);
-        if (found.size() != unique.size()) throw new InvalidInputException("No such user");
+        if (found.size() != unique.size()) {
+            long refused = unique.stream().filter(id -> !found.contains(id)).findFirst().orElseThrow();
+            throw ownerRefused(h.attach(UserDao.class).findById(refused));
+        }
         return unique;
+    }
+
+    /** Why an account cannot own a bot, in Zulip's words (its patch_bot_backend's checks, in its order) for the API. */
+    private static BotRules.Refused ownerRefused(Optional<User> account) {
+        if (account.isEmpty()) return new BotRules.Refused(null, "No such user", "Failed to change owner, no such user");
+        if (!account.get().isActive()) {
+            return new BotRules.Refused(null, account.get().fullName() + " is deactivated and cannot own a bot.",
+                    "Failed to change owner, user is deactivated");
+        }
+        return new BotRules.Refused(null, "A bot cannot own another bot; choose a person.",
+                "Failed to change owner, bots can't own other bots");
     }
 }

@@ -127,7 +127,8 @@ public final class BotApiRoutes {
 
     /**
      * Zulip's POST /bots. bot_type, payload_url and interface_type are JSON-encoded, as Zulip's
-     * own web app sends them (payload_url as a JSON string, with its quotes).
+     * own web app sends them (payload_url as a JSON string, with its quotes). Refusals a client
+     * may compare use Zulip's exact words ({@link BotRules.Refused}).
      */
     private void create(Context ctx) {
         User caller = ApiAuth.caller(ctx);
@@ -141,7 +142,12 @@ public final class BotApiRoutes {
                 uploadedAvatar(ctx), List.of());
         BotActions.KeyExpiry expiry = req.optional(EXPIRES_AT).map(raw -> new BotActions.KeyExpiry(KeyLifetimes.expiry(raw)))
                 .orElse(null);
-        BotActions.Created created = bots.createBot(ApiAuth.actor(ctx), caller, spec, expiry, BotActions.AlsoInTransaction.NOTHING);
+        BotActions.Created created;
+        try {
+            created = bots.createBot(ApiAuth.actor(ctx), caller, spec, expiry, BotActions.AlsoInTransaction.NOTHING);
+        } catch (BotRules.Refused refused) {
+            throw ApiError.badRequest(refused.zulipMessage());
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("user_id", created.bot().id());
         body.put("api_key", created.apiKey());
@@ -172,7 +178,14 @@ public final class BotApiRoutes {
         BotActions.Changes changes = new BotActions.Changes(fullName, payloadUrl, botInterface, uploadedAvatar(ctx), owners);
         BotActions.KeyExpiry expiry = req.optional(EXPIRES_AT).map(raw -> new BotActions.KeyExpiry(KeyLifetimes.expiry(raw)))
                 .orElse(null);
-        Bot updated = bots.updateBot(ApiAuth.actor(ctx), bot.id(), changes, expiry, BotActions.AlsoInTransaction.NOTHING);
+        Bot updated;
+        try {
+            updated = bots.updateBot(ApiAuth.actor(ctx), bot.id(), changes, expiry, BotActions.AlsoInTransaction.NOTHING);
+        } catch (BotRules.Refused refused) {
+            // Zulip's check_url names the parameter it checked: here service_payload_url.
+            throw ApiError.badRequest(BotRules.PAYLOAD_URL.equals(refused.field())
+                    ? "service_" + refused.zulipMessage() : refused.zulipMessage());
+        }
         BotQueries.Details details = queries.details(List.of(updated));
         Optional<BotService> service = details.service(updated.id());
         Map<String, Object> body = new LinkedHashMap<>();

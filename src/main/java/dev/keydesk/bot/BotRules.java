@@ -20,6 +20,26 @@ public final class BotRules {
 
     private BotRules() {}
 
+    /**
+     * A refusal a Zulip client may compare word for word: the API answers with Zulip's exact
+     * message ({@link #zulipMessage()}), the page forms with Keydesk's fuller explanation.
+     */
+    public static final class Refused extends InvalidInputException {
+        private final String zulipMessage;
+
+        public Refused(String field, String message, String zulipMessage) {
+            super(field, message);
+            this.zulipMessage = zulipMessage;
+        }
+
+        public String zulipMessage() {
+            return zulipMessage;
+        }
+    }
+
+    /** Zulip's check_url message for the payload URL (the API names its own parameter in it). */
+    public static final String NOT_A_URL = "payload_url is not a URL";
+
     public static String fullName(String raw) {
         String name = raw == null ? "" : raw.strip();
         if (AccountRules.hasControlCharacters(name)) {
@@ -33,7 +53,8 @@ public final class BotRules {
     public static String shortName(String raw) {
         String name = raw == null ? "" : raw.strip().toLowerCase(Locale.ROOT);
         if (!SHORT_NAME.matcher(name).matches()) {
-            throw new InvalidInputException("Bad name or username: use up to 40 letters, digits, dots, dashes, underscores or plus signs.");
+            throw new Refused(null, "Bad name or username: use up to 40 letters, digits, dots, dashes, underscores or plus signs.",
+                    "Bad name or username");
         }
         return name;
     }
@@ -69,18 +90,18 @@ public final class BotRules {
     /** An absolute http(s) URL with a host; anything else (javascript:, file:, relative) is refused. */
     public static String payloadUrl(String raw) {
         String url = raw == null ? "" : raw.strip();
-        if (url.isEmpty()) throw new InvalidInputException(PAYLOAD_URL, "Outgoing webhook bots need a payload URL.");
-        if (url.length() > MAX_URL) throw new InvalidInputException(PAYLOAD_URL, "The payload URL is too long.");
+        if (url.isEmpty()) throw new Refused(PAYLOAD_URL, "Outgoing webhook bots need a payload URL.", NOT_A_URL);
+        if (url.length() > MAX_URL) throw new Refused(PAYLOAD_URL, "The payload URL is too long.", NOT_A_URL);
         try {
             URI uri = new URI(url);
             String scheme = uri.getScheme();
             if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
                     || uri.getHost() == null || uri.getHost().isEmpty()) {
-                throw new InvalidInputException(PAYLOAD_URL, "The payload URL must be an http:// or https:// URL.");
+                throw new Refused(PAYLOAD_URL, "The payload URL must be an http:// or https:// URL.", NOT_A_URL);
             }
             return url;
         } catch (URISyntaxException e) {
-            throw new InvalidInputException(PAYLOAD_URL, "The payload URL must be an http:// or https:// URL.");
+            throw new Refused(PAYLOAD_URL, "The payload URL must be an http:// or https:// URL.", NOT_A_URL);
         }
     }
 }

@@ -64,7 +64,7 @@ public record Settings(
      * webhook calls, whose delivery log a bot's page shows) for {@code outboxDays}, audit rows for
      * {@code auditDays} (null: forever).
      */
-    public record Retention(int outboxDays, Integer auditDays) {}
+    public record Retention(int outboxDays, Integer auditDays, int revokedDeviceKeyDays) {}
 
     /** Where the database lives: the embedded server, or an external one. */
     public sealed interface DatabaseTarget permits Embedded, External {}
@@ -102,7 +102,8 @@ public record Settings(
         }
         Retention retention = new Retention(
                 parseDays("KEYDESK_OUTBOX_RETENTION_DAYS", env.getOrDefault("KEYDESK_OUTBOX_RETENTION_DAYS", "30")),
-                parseKeepOrDays("KEYDESK_AUDIT_RETENTION_DAYS", env.get("KEYDESK_AUDIT_RETENTION_DAYS")));
+                parseKeepOrDays("KEYDESK_AUDIT_RETENTION_DAYS", env.get("KEYDESK_AUDIT_RETENTION_DAYS")),
+                parseDays("KEYDESK_DEVICE_KEY_RETENTION_DAYS", env.getOrDefault("KEYDESK_DEVICE_KEY_RETENTION_DAYS", "90")));
         int ipv6Prefix = parseIpv6Prefix(env.getOrDefault("KEYDESK_IPV6_RATE_LIMIT_PREFIX", "64"));
         return new Settings(port, bind, externalUrl, database, dataDir, masterKey, dev, parseSmtp(env, externalUrl),
                 allowPrivate, trustedProxies, metricsToken == null || metricsToken.isBlank() ? null : metricsToken.strip(),

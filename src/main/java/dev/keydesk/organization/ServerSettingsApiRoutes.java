@@ -2,6 +2,7 @@ package dev.keydesk.organization;
 
 import dev.keydesk.access.RouteAccess;
 import dev.keydesk.api.ApiRequest;
+import dev.keydesk.device.ClientName;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
@@ -33,6 +34,15 @@ public final class ServerSettingsApiRoutes {
         routes.post("/api/v1/server_settings", this::serverSettings, RouteAccess.ANONYMOUS);
     }
 
+    /**
+     * Zulip's check_server_incompatibility: the one client a Zulip server deems too old to use it
+     * is the one whose User-Agent names itself "ZulipInvalid" (the name as Zulip reads it, before
+     * any "/version"). Keydesk keeps Zulip's rule so a client's compatibility check behaves alike.
+     */
+    static boolean isIncompatible(String userAgent) {
+        return userAgent != null && ClientName.fromUserAgent(userAgent).equals("ZulipInvalid");
+    }
+
     private void serverSettings(Context ctx) {
         ApiRequest req = ApiRequest.of(ctx);
         String name = organizationName.get(); // from memory: see OrganizationName
@@ -55,7 +65,7 @@ public final class ServerSettingsApiRoutes {
         body.put("zulip_merge_base", ZULIP_VERSION);
         body.put("zulip_feature_level", ZULIP_FEATURE_LEVEL);
         body.put("push_notifications_enabled", false);
-        body.put("is_incompatible", false);
+        body.put("is_incompatible", isIncompatible(ctx.userAgent()));
         body.put("email_auth_enabled", true);
         body.put("require_email_format_usernames", true);
         body.put("realm_url", site);

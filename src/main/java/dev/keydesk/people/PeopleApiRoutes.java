@@ -1,6 +1,7 @@
 package dev.keydesk.people;
 
 import dev.keydesk.access.RouteAccess;
+import dev.keydesk.api.ApiError;
 import dev.keydesk.api.ApiRequest;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.apikey.ApiAuth;
@@ -69,7 +70,8 @@ public final class PeopleApiRoutes {
             botAccess.requireManageable(caller, id);
             bots.reactivate(ApiAuth.actor(ctx), id);
         } else {
-            ApiAuth.requireAdmin(caller);
+            // Zulip's access_user_by_id(for_admin=True): a member is told "Insufficient permission".
+            if (!caller.isAdmin() || caller.isBot()) throw ApiError.badRequest("Insufficient permission");
             people.reactivate(ApiAuth.actor(ctx), id);
         }
         ctx.json(req.success(Map.of()));

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * The retention job: nothing that is only history grows forever. Every hour it deletes password
  * attempts older than the longest rate-limit window, clients no longer known for a username,
  * sessions idle past their expiry, used or expired password-reset links, delivered or abandoned
- * outbox items after the configured days, and, only if configured, audit rows older than their
- * retention.
+ * outbox items after the configured days, the keys of logged-out devices after the configured
+ * days, and, only if configured, audit rows older than their retention.
  *
  * <p>Rows go in batches of {@link #BATCH} (one short statement each, found by an index on
  * their time), so the job never holds long locks nor writes one huge transaction. One process
@@ -36,8 +36,10 @@ public final class Retention implements AutoCloseable {
      * @param sessions sessions since they were last seen: their idle expiry
      * @param outbox delivered or abandoned e-mails and webhook calls
      * @param audit audit rows; empty to keep them forever
+     * @param revokedDeviceKeys the keys of devices that were logged out, since they were
      */
-    public record Policy(Duration authAttempts, Duration sessions, Duration outbox, Optional<Duration> audit) {}
+    public record Policy(Duration authAttempts, Duration sessions, Duration outbox, Optional<Duration> audit,
+                         Duration revokedDeviceKeys) {}
 
     static final int BATCH = 5_000;
     /** The advisory lock of the sweep (a two-key lock: a space no transaction lock here uses). */
@@ -103,6 +105,10 @@ public final class Retention implements AutoCloseable {
                 deleted.put("outbox", inBatches(h, "outbox", "id",
                         "(delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND coalesce(delivered_at, failed_at) < :cutoff",
                         now.minus(policy.outbox())));
+                // A logged-out device's key never works again; its audit rows (which name it by id) stay.
+                // Where it was used (api_key_addresses) goes with it.
+                deleted.put("device_keys", inBatches(h, "api_keys", "id",
+                        "kind = 'device' AND revoked_at IS NOT NULL AND revoked_at < :cutoff", now.minus(policy.revokedDeviceKeys())));
                 if (policy.audit().isPresent()) {
                     deleted.put("audit_log", inBatches(h, "audit_log", "id", "created_at < :cutoff", now.minus(policy.audit().get())));
                 }

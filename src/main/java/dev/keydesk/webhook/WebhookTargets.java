@@ -39,7 +39,7 @@ public final class WebhookTargets {
         }
     }
 
-    private enum Refusal { NOT_HTTP, UNRESOLVABLE, INTERNAL }
+    private enum Refusal { NOT_HTTP, INTERNAL }
 
     private final boolean allowPrivate;
     private final Resolver resolver;
@@ -79,23 +79,28 @@ public final class WebhookTargets {
      * When a Webhook URL is entered: why Keydesk would not call it, in words for the person who
      * typed it, or empty when it would. With private targets allowed there is nothing to check,
      * so the name is not looked up at all (it may resolve only on the receiver's network).
+     *
+     * <p>A name that does not resolve now is accepted, as a Zulip server accepts it: the receiver
+     * often cannot exist before the bot (it needs the bot's token), DNS may be down for a moment,
+     * and the address is checked again, and pinned, at every delivery anyway, which retries a
+     * name that does not resolve and says so in the bot's delivery log. Only a name that resolves
+     * to an internal address now is refused, since no delivery would ever call it.
      */
     public Optional<String> problemWith(URI uri) {
-        if (!isHttp(uri)) return Optional.of(message(Refusal.NOT_HTTP, uri));
+        if (!isHttp(uri)) return Optional.of(message(Refusal.NOT_HTTP));
         if (allowPrivate) return Optional.empty();
         try {
             InetAddress[] addresses = resolver.resolve(uri.getHost());
-            if (addresses == null || addresses.length == 0) return Optional.of(message(Refusal.UNRESOLVABLE, uri));
-            return firstInternal(uri.getHost(), addresses).map(a -> message(Refusal.INTERNAL, uri));
+            if (addresses == null) return Optional.empty();
+            return firstInternal(uri.getHost(), addresses).map(a -> message(Refusal.INTERNAL));
         } catch (UnknownHostException e) {
-            return Optional.of(message(Refusal.UNRESOLVABLE, uri));
+            return Optional.empty();
         }
     }
 
-    private static String message(Refusal refusal, URI uri) {
+    private static String message(Refusal refusal) {
         return switch (refusal) {
             case NOT_HTTP -> "The webhook URL must be an http:// or https:// URL.";
-            case UNRESOLVABLE -> "The webhook URL's host " + uri.getHost() + " could not be found. Check its spelling.";
             // Which address is not said: that would let anyone map the server's internal names.
             case INTERNAL -> "The webhook URL leads to an internal address (loopback, private or link-local network). "
                     + "Keydesk only calls public addresses.";

@@ -75,9 +75,12 @@ class ApiContractTest {
         TreeSet<String> documented = documented();
         for (Keydesk server : List.of(keydesk.primary(), keydesk.secondary())) {
             TreeSet<String> registered = registered(server);
+            TreeSet<String> expected = new TreeSet<>(documented);
+            // The development login is routed only in development mode, as on a Zulip server (404 elsewhere).
+            if (!server.services().settings().devMode()) expected.remove("POST /dev_fetch_api_key");
             TreeSet<String> undocumented = new TreeSet<>(registered);
             undocumented.removeAll(documented);
-            TreeSet<String> missing = new TreeSet<>(documented);
+            TreeSet<String> missing = new TreeSet<>(expected);
             missing.removeAll(registered);
             assertTrue(undocumented.isEmpty(), "registered but not in openapi.yaml: " + undocumented);
             assertTrue(missing.isEmpty(), "in openapi.yaml but not registered: " + missing);

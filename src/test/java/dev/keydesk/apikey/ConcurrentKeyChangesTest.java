@@ -11,6 +11,8 @@ import dev.keydesk.bot.BotActions;
 import dev.keydesk.bot.BotInterface;
 import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
+import java.time.Duration;
+import dev.keydesk.support.Wait;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
@@ -62,6 +64,31 @@ class ConcurrentKeyChangesTest {
                 + hamlet.id() + " AND details->>'initial' = 'false'"), "one audit row");
         assertEquals(401, Http.get(keydesk.secondaryUrl() + "/api/v1/users/me",
                 Http.basic("hamlet@zulip.com", oldKey)).status(), "the old key is refused by the other process");
+        assertEquals(200, Http.get(keydesk.baseUrl() + "/api/v1/users/me",
+                Http.basic("hamlet@zulip.com", newKey)).status());
+    }
+
+    /** The same race with a device's key (fetch_api_key's): one success, the device and the main key stop. */
+    @Test
+    void oneDeviceKeyRegeneratesTheAccountsKeyOnceHoweverManyRequestsRace() throws Exception {
+        String mainKey = Fixtures.keyOf(hamlet);
+        Http.Response fetched = Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
+                Http.form("username", "hamlet@zulip.com", "password", Fixtures.PASSWORD), null);
+        assertEquals(200, fetched.status(), fetched.body());
+        String phone = fetched.json().get("api_key").asText();
+        List<Http.Response> answers = regenerateInParallel("hamlet@zulip.com", phone);
+
+        List<Http.Response> won = answers.stream().filter(r -> r.status() == 200).toList();
+        assertEquals(1, won.size(), "exactly one request wins");
+        assertEquals(RACERS - 1, answers.stream().filter(r -> r.status() == 401).count(), "every other one is refused");
+        String newKey = won.get(0).json().get("api_key").asText();
+        assertEquals(newKey, Fixtures.keyOf(hamlet), "the winner's key is the account's key");
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'api_key_changed' AND target_user_id = "
+                + hamlet.id() + " AND details->>'initial' = 'false'"), "one audit row");
+        for (String old : List.of(mainKey, phone)) {
+            Wait.until("the other process to refuse an old key", Duration.ofSeconds(10), () -> Http.get(
+                    keydesk.secondaryUrl() + "/api/v1/users/me", Http.basic("hamlet@zulip.com", old)).status() == 401);
+        }
         assertEquals(200, Http.get(keydesk.baseUrl() + "/api/v1/users/me",
                 Http.basic("hamlet@zulip.com", newKey)).status());
     }

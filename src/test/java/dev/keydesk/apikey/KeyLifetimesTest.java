@@ -14,6 +14,7 @@ import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.Mails;
 import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.support.Wait;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
@@ -269,42 +270,93 @@ class KeyLifetimesTest {
         assertEquals(0, Fixtures.count("SELECT count(*) FROM devices WHERE user_id = " + hamlet.id()));
     }
 
+    /**
+     * Zulip's do_deactivate_user and do_reactivate_user leave an account's key alone
+     * (zerver/tests/test_users.py: a reactivated user's API key works again); Keydesk does the same
+     * for every key of the account, devices' included, except a device logged out meanwhile.
+     */
     @Test
-    void deactivationLogsOutTheDevicesAndReactivationBringsBackOnlyTheMainKey() {
+    void deactivationSuspendsEveryKeyAndReactivationRestoresThoseNotLoggedOutMeanwhile() {
         User cordelia = Fixtures.member("cordelia@zulip.com");
-        Http.Response fetched = Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
-                Http.form("username", cordelia.email(), "password", Fixtures.PASSWORD), null);
-        String phone = fetched.json().get("api_key").asText();
-        assertEverywhere(200, cordelia.email(), phone);
+        String phone = fetchKeyOf(cordelia, "ZulipMobile/27.212 (Android 14)");
+        String terminal = fetchKeyOf(cordelia, "ZulipTerminal/0.7.0");
+        String mainKey = Fixtures.keyOf(cordelia);
+        for (String key : List.of(mainKey, phone, terminal)) assertEverywhere(200, cordelia.email(), key);
 
         String user = keydesk.baseUrl() + "/api/v1/users/" + cordelia.id();
         assertEquals(200, Http.raw("DELETE", user, "application/x-www-form-urlencoded", new byte[0],
                 Map.of("Authorization", hamletAuth)).status());
-        assertEverywhere(401, cordelia.email(), phone);
+        for (String key : List.of(mainKey, phone, terminal)) {
+            assertDeactivatedEverywhere(cordelia.email(), key);
+        }
+        assertEquals(2, Fixtures.count("SELECT count(*) FROM devices WHERE user_id = " + cordelia.id()),
+                "the devices are suspended, not logged out");
+
+        // Logged out on its own while the account is deactivated: it stays out.
+        long terminalId = Fixtures.count("SELECT id FROM devices WHERE user_id = " + cordelia.id() + " AND client = 'ZulipTerminal'");
+        assertTrue(keydesk.primary().services().apiKeys().logOutDevice(dev.keydesk.audit.Actor.commandLine(),
+                cordelia.id(), terminalId));
+
         assertEquals(200, Http.postForm(user + "/reactivate", Map.of(), hamletAuth).status());
-        assertEverywhere(200, cordelia.email(), Fixtures.keyOf(cordelia));
-        assertEverywhere(401, cordelia.email(), phone);
-        assertEquals(0, Fixtures.count("SELECT count(*) FROM devices WHERE user_id = " + cordelia.id()));
+        assertEverywhere(200, cordelia.email(), mainKey);
+        assertEverywhere(200, cordelia.email(), phone);
+        assertEverywhere(401, cordelia.email(), terminal);
+        Http.Response refused = Http.get(keydesk.baseUrl() + "/api/v1/users/me", Http.basic(cordelia.email(), terminal));
+        assertEquals("Invalid API key", refused.json().get("msg").asText());
     }
 
+    /** A device logged out by Generate new API key before the deactivation stays logged out after it. */
     @Test
-    void aDeviceKeyCannotReplaceTheMainKeyAndIsNamedInTheAuditLog() {
-        String phone = fetchKey("ZulipMobile/27.212 (Android 14)");
-        String mainKey = Fixtures.keyOf(hamlet);
-        // Only the main key may regenerate itself through users/me; a device's key is refused.
-        Http.Response refused = Http.postForm(keydesk.baseUrl() + "/api/v1/users/me/api_key/regenerate", Map.of(),
-                Http.basic(hamlet.email(), phone));
-        assertEquals(400, refused.status());
-        assertTrue(refused.json().get("msg").asText().startsWith("This key belongs to one device (ZulipMobile)"),
-                refused.body());
-        assertEquals(mainKey, Fixtures.keyOf(hamlet));
+    void devicesLoggedOutByANewKeyStayOutAfterReactivation() {
+        User cordelia = Fixtures.member("cordelia@zulip.com");
+        String phone = fetchKeyOf(cordelia, "ZulipMobile/27.212 (Android 14)");
+        String newKey = keydesk.primary().services().apiKeys().regenerateKey(dev.keydesk.audit.Actor.commandLine(), cordelia.id());
+        assertEverywhere(401, cordelia.email(), phone);
+        keydesk.primary().services().accounts().deactivate(dev.keydesk.audit.Actor.commandLine(), cordelia.id());
+        assertDeactivatedEverywhere(cordelia.email(), newKey);
+        keydesk.primary().services().accounts().reactivate(dev.keydesk.audit.Actor.commandLine(), cordelia.id());
+        assertEverywhere(200, cordelia.email(), newKey);
+        assertEverywhere(401, cordelia.email(), phone);
+    }
 
-        Http.Response created = Http.postForm(keydesk.baseUrl() + "/api/v1/bots",
-                Http.form("full_name", "Phone Bot", "short_name", "phone"), Http.basic(hamlet.email(), phone));
-        assertEquals(200, created.status(), created.body());
-        long deviceId = Fixtures.count("SELECT id FROM devices WHERE user_id = " + hamlet.id());
-        assertEquals(1, Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'bot_created' AND details ->> 'key' = "
-                + "'device " + deviceId + " (ZulipMobile)'"), "the audit row names the device whose key did it");
+    private void assertDeactivatedEverywhere(String email, String key) {
+        for (String base : List.of(keydesk.baseUrl(), keydesk.secondaryUrl())) {
+            Wait.until("the deactivation to reach " + base, WAIT, () -> {
+                Http.Response r = Http.get(base + "/api/v1/users/me", Http.basic(email, key));
+                return r.status() == 401 && r.json().get("msg").asText().equals("Account is deactivated");
+            });
+        }
+    }
+
+    private String fetchKeyOf(User user, String userAgent) {
+        Http.Response fetched = Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
+                Http.form("username", user.email(), "password", Fixtures.PASSWORD), null, Map.of("User-Agent", userAgent));
+        assertEquals(200, fetched.status(), fetched.body());
+        return fetched.json().get("api_key").asText();
+    }
+
+    /**
+     * Zulip's regenerate_api_key view works with any key that authenticates the account; a device's
+     * key replaces the account's key as Generate new API key does, and the audit row names the device.
+     */
+    @Test
+    void aDeviceKeyReplacesTheMainKeyAsGenerateNewApiKeyDoes() {
+        String phone = fetchKey("ZulipMobile/27.212 (Android 14)");
+        String terminal = fetchKey("ZulipTerminal/0.7.0");
+        String mainKey = Fixtures.keyOf(hamlet);
+        long phoneId = Fixtures.count("SELECT id FROM devices WHERE user_id = " + hamlet.id() + " AND client = 'ZulipMobile'");
+        Http.Response regenerated = Http.postForm(keydesk.baseUrl() + "/api/v1/users/me/api_key/regenerate", Map.of(),
+                Http.basic(hamlet.email(), phone));
+        assertEquals(200, regenerated.status(), regenerated.body());
+        String newKey = regenerated.json().get("api_key").asText();
+        assertEquals(newKey, Fixtures.keyOf(hamlet), "the answer is the account's new main key");
+        for (String old : List.of(mainKey, phone, terminal)) assertEverywhere(401, hamlet.email(), old);
+        assertEverywhere(200, hamlet.email(), newKey);
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM devices WHERE user_id = " + hamlet.id()));
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'api_key_changed' AND details ->> 'key' = "
+                + "'device " + phoneId + " (ZulipMobile)'"), "the audit row names the device whose key did it");
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'devices_logged_out' AND target_user_id = "
+                + hamlet.id() + " AND (details ->> 'devices')::int = 2"));
     }
 
     // ---------------------------------------------------------------- rotation with a grace period

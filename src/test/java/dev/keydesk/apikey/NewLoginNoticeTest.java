@@ -158,9 +158,9 @@ class NewLoginNoticeTest {
     void aLoggedOutDeviceIsNoLongerKnown() {
         fetch("198.51.100.1", null, PHONE);
         awaitMails(1);
-        Fixtures.deactivate(iago);
-        keydesk.primary().services().accounts().reactivate(dev.keydesk.audit.Actor.commandLine(), iago.id());
-        assertEquals(0, Fixtures.count("SELECT count(*) FROM devices"), "deactivation logged the device out");
+        long deviceId = Fixtures.count("SELECT id FROM devices");
+        assertTrue(keydesk.primary().services().apiKeys().logOutDevice(dev.keydesk.audit.Actor.commandLine(), iago.id(), deviceId));
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM devices"), "the device was logged out");
         fetch("198.51.100.1", null, PHONE);
         assertEquals(2, awaitMails(2).length);
     }

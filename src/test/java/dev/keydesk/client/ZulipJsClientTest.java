@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keydesk.security.Tokens;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,6 +89,31 @@ class ZulipJsClientTest {
         assertEquals(0, again.exitCode(), again.toString());
         assertEquals("iago@zulip.com", again.json().path("email").asText(), again.toString());
         assertEquals(iago.id(), again.json().path("user_id").asLong(), again.toString());
+    }
+
+    /**
+     * A client that logged in with its password (zulip-js's fetch_api_key: a key of this device's
+     * own) rotates the account's key through callEndpoint, as the Python bindings'
+     * call_endpoint('users/me/api_key/regenerate', method='POST') does (Zulip's regenerate_api_key
+     * view): the answer is the account's new key, the device's key is refused at once, and the
+     * device is logged out like every other (src/test/node/regenerate-with-device-key.js).
+     */
+    @Test
+    void aDeviceKeyRotatesTheAccountsKeyThroughCallEndpoint() {
+        String oldMainKey = Fixtures.keyOf(iago);
+        ZulipJs.Result run = ZulipJs.run("regenerate-with-device-key.js", site, "iago@zulip.com", Fixtures.PASSWORD);
+        assertEquals(0, run.exitCode(), run.toString());
+        JsonNode out = run.json();
+        assertEquals("success", out.path("regenerated").path("result").asText(), run.toString());
+        String newMainKey = Fixtures.keyOf(iago);
+        assertNotEquals(oldMainKey, newMainKey);
+        assertEquals(HexFormat.of().formatHex(Tokens.sha256(newMainKey)), out.path("regenerated").path("api_key_sha256").asText(),
+                "the answer is the account's new main key");
+        assertEquals("Invalid API key", out.path("oldKey").path("msg").asText(), run.toString());
+        assertEquals("iago@zulip.com", out.path("newKey").path("email").asText(), run.toString());
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM devices WHERE user_id = " + iago.id()), "the device is logged out");
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM api_keys WHERE kind = 'device' AND user_id = " + iago.id()
+                + " AND revoked_at IS NOT NULL AND encode(digest, 'hex') = '" + out.path("deviceKeySha256").asText() + "'"));
     }
 
     /** Logs in, opens "Manage your API key" and confirms the password; returns the page showing the key. */

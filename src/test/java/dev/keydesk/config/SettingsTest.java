@@ -29,6 +29,7 @@ class SettingsTest {
         assertFalse(s.secureCookies());
         assertEquals(30, s.retention().outboxDays());
         assertNull(s.retention().auditDays(), "the audit log is kept forever");
+        assertEquals(90, s.retention().revokedDeviceKeyDays());
     }
 
     @Test
@@ -36,12 +37,16 @@ class SettingsTest {
         Settings s = Settings.fromMap(Map.of("KEYDESK_OUTBOX_RETENTION_DAYS", " 7 ", "KEYDESK_AUDIT_RETENTION_DAYS", "365"));
         assertEquals(7, s.retention().outboxDays());
         assertEquals(365, s.retention().auditDays());
+        assertEquals(30, Settings.fromMap(Map.of("KEYDESK_DEVICE_KEY_RETENTION_DAYS", "30")).retention().revokedDeviceKeyDays());
         assertNull(Settings.fromMap(Map.of("KEYDESK_AUDIT_RETENTION_DAYS", "keep")).retention().auditDays());
         for (String bad : new String[] {"0", "-1", "forever", "1.5", "99999"}) {
             ConfigException e = assertThrows(ConfigException.class,
                     () -> Settings.fromMap(Map.of("KEYDESK_AUDIT_RETENTION_DAYS", bad)), bad);
             assertTrue(e.getMessage().contains("KEYDESK_AUDIT_RETENTION_DAYS"), e.getMessage());
             assertThrows(ConfigException.class, () -> Settings.fromMap(Map.of("KEYDESK_OUTBOX_RETENTION_DAYS", bad)), bad);
+            ConfigException device = assertThrows(ConfigException.class,
+                    () -> Settings.fromMap(Map.of("KEYDESK_DEVICE_KEY_RETENTION_DAYS", bad)), bad);
+            assertTrue(device.getMessage().contains("KEYDESK_DEVICE_KEY_RETENTION_DAYS"), device.getMessage());
         }
     }
 

@@ -3,6 +3,8 @@ package dev.keydesk.retention;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keydesk.apikey.ApiKeyActions;
+import dev.keydesk.audit.Actor;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
@@ -69,7 +71,7 @@ class RetentionTest {
         Map<String, Long> deleted = keydesk.primary().services().retention().sweep(NOW).orElseThrow();
 
         assertEquals(Map.of("rate_limit_buckets", (long) Retention.BATCH * 2 + 18, "known_clients", 1L, "sessions", 1L,
-                "password_resets", 1L, "outbox", 2L), deleted);
+                "password_resets", 1L, "outbox", 2L, "device_keys", 0L), deleted);
         assertEquals(1, Fixtures.count("SELECT count(*) FROM known_clients WHERE client = '192.0.2.2'"));
         assertEquals(4, Fixtures.count("SELECT count(*) FROM rate_limit_buckets"));
         assertEquals(1, Fixtures.count("SELECT count(*) FROM rate_limit_buckets WHERE bucket = 'login:user:a@example.com'"));
@@ -78,6 +80,49 @@ class RetentionTest {
         assertEquals(1, Fixtures.count("SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL"));
         assertEquals(1, Fixtures.count("SELECT count(*) FROM password_resets"));
         assertEquals(1, Fixtures.count("SELECT count(*) FROM audit_log"), "kept forever by default");
+    }
+
+    /**
+     * A logged-out device's key is deleted 90 days (the default of KEYDESK_DEVICE_KEY_RETENTION_DAYS)
+     * after it was revoked, with the addresses it was used from; a device still logged in, a key
+     * revoked more recently and the account's old main keys stay, and so do the audit rows.
+     */
+    @Test
+    void theKeysOfLoggedOutDevicesGoAfterTheirDaysAndTheirAuditRowsStay() {
+        ApiKeyActions keys = keydesk.primary().services().apiKeys();
+        for (String client : List.of("Gone", "Recent", "Live")) {
+            keys.issueToDevice(hamlet, client, "ZulipTest/1.0", "192.0.2.1", "test").orElseThrow();
+        }
+        keys.regenerateKey(Actor.commandLine(), hamlet.id()); // logs all three out; the old main key is revoked too
+        keys.issueToDevice(hamlet, "Live", "ZulipTest/1.0", "192.0.2.1", "test").orElseThrow();
+        jdbi.useHandle(h -> {
+            List<Long> revoked = h.createQuery("SELECT id FROM api_keys WHERE kind = 'device' AND revoked_at IS NOT NULL ORDER BY id")
+                    .mapTo(Long.class).list();
+            assertEquals(3, revoked.size());
+            h.createUpdate("UPDATE api_keys SET revoked_at = :at WHERE id = :id")
+                    .bind("at", NOW.minus(Duration.ofDays(91))).bind("id", revoked.get(0)).execute();
+            h.createUpdate("UPDATE api_keys SET revoked_at = :at WHERE id = :id")
+                    .bind("at", NOW.minus(Duration.ofDays(89))).bind("id", revoked.get(1)).execute();
+            h.createUpdate("UPDATE api_keys SET revoked_at = :at WHERE id = :id")
+                    .bind("at", NOW.minus(Duration.ofDays(400))).bind("id", revoked.get(2)).execute();
+            h.createUpdate("UPDATE api_keys SET revoked_at = :at WHERE kind = 'main' AND revoked_at IS NOT NULL")
+                    .bind("at", NOW.minus(Duration.ofDays(400))).execute();
+            h.createUpdate("INSERT INTO api_key_addresses (key_id, ip, last_used_at) VALUES (:id, '192.0.2.9', :at)")
+                    .bind("id", revoked.get(0)).bind("at", NOW.minus(Duration.ofDays(100))).execute();
+        });
+        long auditRows = Fixtures.count("SELECT count(*) FROM audit_log");
+
+        Map<String, Long> deleted = keydesk.primary().services().retention().sweep(NOW).orElseThrow();
+
+        assertEquals(2L, deleted.get("device_keys"));
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM api_keys WHERE kind = 'device' AND revoked_at IS NOT NULL"),
+                "the key revoked 89 days ago stays");
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM api_keys WHERE kind = 'device' AND revoked_at IS NULL"),
+                "the device still logged in keeps its key");
+        assertEquals(2, Fixtures.count("SELECT count(*) FROM api_keys WHERE kind = 'main'"), "main keys are not device keys");
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM api_key_addresses"));
+        assertEquals(auditRows, Fixtures.count("SELECT count(*) FROM audit_log"));
+        assertEquals(4, Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'device_key_issued'"));
     }
 
     @Test
@@ -90,7 +135,7 @@ class RetentionTest {
             }
         });
         Retention ninetyDays = new Retention(jdbi, new Retention.Policy(Duration.ofHours(1), Duration.ofDays(14),
-                Duration.ofDays(30), Optional.of(Duration.ofDays(90))), keydesk.primary().database().availability(),
+                Duration.ofDays(30), Optional.of(Duration.ofDays(90)), Duration.ofDays(90)), keydesk.primary().database().availability(),
                 TestKeydesk.CLOCK);
         assertEquals(2L, ninetyDays.sweep(NOW).orElseThrow().get("audit_log"));
         assertEquals(2, Fixtures.count("SELECT count(*) FROM audit_log WHERE created_at > '2030-12-01'"));
