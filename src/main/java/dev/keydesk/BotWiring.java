@@ -1,9 +1,11 @@
 package dev.keydesk;
 
+import dev.keydesk.bot.AccountChoicesRoutes;
 import dev.keydesk.bot.BotAccess;
 import dev.keydesk.bot.BotActions;
 import dev.keydesk.bot.BotApiRoutes;
 import dev.keydesk.bot.BotKeyEvents;
+import dev.keydesk.bot.BotPageQueries;
 import dev.keydesk.bot.BotQueries;
 import dev.keydesk.bot.BotRoutes;
 import dev.keydesk.outbox.OutboxQueries;
@@ -36,10 +38,12 @@ final class BotWiring {
     }
 
     void register(RoutesConfig routes) {
-        new BotRoutes(platform.jdbi(), access, actions, queries, accounts.userQueries, outboxQueries, guard.queries, keys.queries,
-                keys.actions, platform.clock(), platform.site(), platform.settings().externalUrl().getHost(),
-                new RequestRateLimiter(platform.jdbi(), "account-choices", BotRoutes.CHOICES_LIMIT, platform.clients()))
-                .register(routes);
+        BotPageQueries pages = new BotPageQueries(queries, access, accounts.userQueries, outboxQueries, guard.queries,
+                keys.queries, keys.actions, platform.clock());
+        new BotRoutes(platform.jdbi(), access, actions, queries, pages, platform.site(),
+                platform.settings().externalUrl().getHost()).register(routes);
+        new AccountChoicesRoutes(pages, new RequestRateLimiter(platform.jdbi(), "account-choices", AccountChoicesRoutes.LIMIT,
+                platform.clients())).register(routes);
         new BotApiRoutes(access, actions, queries, keys.actions, keys.queries, platform.site()).register(routes);
     }
 }

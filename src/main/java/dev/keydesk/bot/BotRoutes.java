@@ -2,27 +2,16 @@ package dev.keydesk.bot;
 
 import dev.keydesk.access.RouteAccess;
 import dev.keydesk.db.PageRead;
-import dev.keydesk.ratelimit.RequestRateLimiter;
-import dev.keydesk.user.UserQueries;
-import dev.keydesk.guard.ServiceQueries;
-import dev.keydesk.outbox.OutboxQueries;
-import dev.keydesk.web.Dates;
 import dev.keydesk.errors.NotFoundException;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.web.Layout;
 import dev.keydesk.web.ListAddress;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotPages.Choice;
-import dev.keydesk.bot.BotPages.Row;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;
-import dev.keydesk.apikey.ApiKeyActions;
-import dev.keydesk.apikey.ApiKeyQueries;
 import dev.keydesk.apikey.KeyLifetimes;
 import dev.keydesk.apikey.Zuliprc;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import dev.keydesk.web.ConfirmPage;
 import dev.keydesk.web.Flash;
 import dev.keydesk.web.FormError;
@@ -32,19 +21,12 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import org.jdbi.v3.core.Jdbi;
 import io.javalin.http.HttpStatus;
-import dev.keydesk.db.LikePattern;
-import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
-import dev.keydesk.web.KeysetPage;
-import dev.keydesk.web.Moment;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Your bots: the list with its Actions column, "Add a new bot", and each bot's details
@@ -52,40 +34,23 @@ import java.util.stream.Collectors;
  * Pages answer 404 for a bot the user may not manage, so they do not reveal it exists.
  */
 public final class BotRoutes {
-    static final int PAGE_SIZE = 50;
-    /** Generous for typing (the script waits for a pause), tight for a script walking the alphabet. */
-    public static final RequestRateLimiter.Limit CHOICES_LIMIT = new RequestRateLimiter.Limit(60, Duration.ofMinutes(1));
-
     private final Jdbi jdbi;
     private final BotAccess access;
     private final BotActions bots;
     private final BotQueries queries;
-    private final UserQueries users;
-    private final OutboxQueries outbox;
-    private final ServiceQueries services;
-    private final ApiKeyQueries keyQueries;
-    private final ApiKeyActions keyActions;
-    private final Clock clock;
+    private final BotPageQueries pages;
     private final String site;
     private final String botDomain;
-    private final RequestRateLimiter choicesLimiter;
 
-    public BotRoutes(Jdbi jdbi, BotAccess access, BotActions bots, BotQueries queries, UserQueries users, OutboxQueries outbox,
-                     ServiceQueries services, ApiKeyQueries keyQueries, ApiKeyActions keyActions, Clock clock,
-                     String site, String botDomain, RequestRateLimiter choicesLimiter) {
+    public BotRoutes(Jdbi jdbi, BotAccess access, BotActions bots, BotQueries queries, BotPageQueries pages, String site,
+                     String botDomain) {
         this.jdbi = jdbi;
-        this.keyQueries = keyQueries;
-        this.keyActions = keyActions;
-        this.clock = clock;
         this.access = access;
         this.bots = bots;
         this.queries = queries;
-        this.users = users;
-        this.outbox = outbox;
-        this.services = services;
+        this.pages = pages;
         this.site = site;
         this.botDomain = botDomain;
-        this.choicesLimiter = choicesLimiter;
     }
 
     public void register(RoutesConfig routes) {
@@ -101,7 +66,6 @@ public final class BotRoutes {
         routes.post("/bots/{bot_id}/edit", this::update, RouteAccess.SIGNED_IN);
         routes.post("/bots/{bot_id}/deactivate", this::deactivate, RouteAccess.SIGNED_IN);
         routes.post("/bots/{bot_id}/reactivate", this::reactivate, RouteAccess.SIGNED_IN);
-        routes.get("/account-choices", this::accountChoices, RouteAccess.SIGNED_IN);
     }
 
     private Bot manageable(Context ctx) {
@@ -115,51 +79,15 @@ public final class BotRoutes {
 
     private void list(Context ctx) {
         User user = WebSession.caller(ctx);
-        boolean inactiveTab = "inactive".equals(ctx.queryParam("tab"));
         String typed = ctx.queryParam("q") == null ? "" : ctx.queryParam("q").strip();
-        String query = typed.length() > 100 ? typed.substring(0, 100) : typed;
+        var request = new BotPageQueries.YourBotsRequest("inactive".equals(ctx.queryParam("tab")),
+                typed.length() > 100 ? typed.substring(0, 100) : typed,
+                Cursor.parse(ctx.queryParam("after")).orElse(null), Cursor.parse(ctx.queryParam("before")).orElse(null));
+        Flash.Taken notice = Flash.takeWithSubject(ctx);
         // One read-only transaction for every read of the page.
-        BotPages.ListPage page = PageRead.of(jdbi, () -> {
-            OwnedBotQueries owned = queries.owned();
-            OwnedBotQueries.Filter filter = new OwnedBotQueries.Filter(user.id(), !inactiveTab, LikePattern.contains(query));
-            KeysetPage<OwnedBotQueries.Listed> shown = KeysetPage.of(owned.source(filter),
-                    Cursor.parse(ctx.queryParam("after")).orElse(null), Cursor.parse(ctx.queryParam("before")).orElse(null), PAGE_SIZE);
-            Flash.Taken notice = Flash.takeWithSubject(ctx);
-            String noticeText = notice == null ? null : notice.message(notice.subjectId() == null ? null
-                    : queries.find(notice.subjectId()).filter(b -> access.canManage(user, b.id())).map(Bot::fullName).orElse(null));
-            BotQueries.Details details = queries.detailsOf(shown.rows().stream().map(OwnedBotQueries.Listed::id).toList());
-            long[] counts = owned.counts(user.id());
-            Instant now = clock.instant();
-            List<BotPages.ListRow> rows = shown.rows().stream().map(listed -> {
-                Bot bot = listed.bot();
-                return new BotPages.ListRow(bot.id(), bot.fullName(), bot.email(), bot.type().label(), owners(bot.id(), details),
-                        bot.avatarPath(), bot.isActive(), Moment.of(listed.lastUsedAt(), now, "Never"),
-                        notice != null && notice.isAbout(bot.id()));
-            }).toList();
-            String tab = inactiveTab ? "inactive" : "";
-            String previous = shown.hasPrevious() ? listHref(tab, query, "before", shown.rows().get(0).cursor()) : null;
-            String next = shown.hasNext() ? listHref(tab, query, "after", shown.rows().get(shown.rows().size() - 1).cursor()) : null;
-            return new BotPages.ListPage(Layout.withNotice(ctx, "Your bots", noticeText), inactiveTab,
-                    counts[0], counts[1], query, CappedCount.label(owned.cappedCount(filter)), rows, previous, next,
-                    listHref(tab, query, shown.direction(), shown.cursor()), !user.isGuest());
-        });
+        BotPages.ListPage page = PageRead.of(jdbi, () -> pages.yourBots(user, request, notice,
+                noticeText -> Layout.withNotice(ctx, "Your bots", noticeText)));
         ctx.render("bots.jte", Map.of("page", page));
-    }
-
-    /** Your bots with this tab and search, continuing {@code direction} ("after" or "before") {@code cursor} when given. */
-    static String listHref(String tab, String query, String direction, Cursor cursor) {
-        StringBuilder href = new StringBuilder("/bots");
-        String sep = "?";
-        if (!tab.isEmpty()) {
-            href.append(sep).append("tab=").append(tab);
-            sep = "&";
-        }
-        if (!query.isEmpty()) {
-            href.append(sep).append("q=").append(URLEncoder.encode(query, StandardCharsets.UTF_8));
-            sep = "&";
-        }
-        if (cursor != null) href.append(sep).append(direction).append('=').append(cursor.param());
-        return href.toString();
     }
 
     /** Where to return after an action on a row: the list as it was shown (a local /bots address only). */
@@ -174,59 +102,13 @@ public final class BotRoutes {
 
     private void details(Context ctx) {
         Bot bot = manageable(ctx);
-        BotQueries.Details details = queries.details(List.of(bot));
-        Actor actor = WebSession.actor(ctx);
-        BotActions.Credentials credentials = bots.credentials(actor, bot, "bot details page");
-        var service = details.service(bot.id());
-        BotPages.DetailPage page = new BotPages.DetailPage(Layout.of(ctx, bot.fullName()), row(bot, details),
-                credentials.apiKey(), credentials.zuliprc(site), service.map(BotService::payloadUrl).orElse(null),
-                service.map(s -> s.botInterface().label()).orElse(null), deliveries(bot.id()),
-                services.forBots(List.of(bot.id())).names(bot.id()), keyLife(bot.id()));
+        BotActions.Credentials credentials = bots.credentials(WebSession.actor(ctx), bot, "bot details page");
+        BotPages.DetailPage page = pages.botPage(Layout.of(ctx, bot.fullName()), bot, credentials, site);
         ctx.header("Cache-Control", "no-store");
         ctx.render("bot.jte", Map.of("page", page));
     }
 
-    private BotPages.KeyLife keyLife(long botId) {
-        Instant now = clock.instant();
-        var current = keyQueries.currentKey(botId);
-        Instant expiresAt = current.map(ApiKeyQueries.CurrentKey::expiresAt).orElse(null);
-        String expires = expiresAt == null ? "Never" : Dates.minute(expiresAt, "") + " (" + Dates.expiry(expiresAt, now) + ")";
-        List<BotPages.OldKeyRow> oldKeys = keyQueries.oldKeys(botId, now).stream()
-                .map(old -> new BotPages.OldKeyRow(old.id(), Dates.minute(old.worksUntil(), ""), usage(old)))
-                .toList();
-        int limit = keyActions.maxBotKeyLifetimeDays();
-        return new BotPages.KeyLife(expires, Dates.isoDay(expiresAt),
-                current.map(c -> Dates.minute(c.lastUsedAt(), "Never")).orElse("Never"),
-                current.map(c -> addresses(c.addresses())).orElse(""), oldKeys, graceChoices(),
-                limit == 0 ? null : "The organization allows bot keys to live at most " + limit + " days.");
-    }
 
-    /** "Used 12 times since the rotation, last from 10.0.0.5 at 3 Nov 2026 14:02 UTC". */
-    private static String usage(ApiKeyQueries.OldKey old) {
-        if (old.uses() == 0 && old.lastUse().isEmpty()) return "Not used since the rotation.";
-        String times = old.uses() == 1 ? "once" : old.uses() + " times";
-        return "Used " + times + " since the rotation" + old.lastUse()
-                .map(u -> ", last from " + u.ip() + " at " + Dates.minute(u.at(), "")).orElse("") + ".";
-    }
-
-    private static String addresses(List<ApiKeyQueries.KeyUse> uses) {
-        return uses.stream().map(u -> u.ip() + " (" + Dates.minute(u.at(), "") + ")").collect(Collectors.joining(", "));
-    }
-
-    static List<Choice> graceChoices() {
-        return KeyLifetimes.GRACE_CHOICES.stream()
-                .map(c -> new Choice(Long.toString(c.seconds()), c.label(), c.seconds() == 0)).toList();
-    }
-
-    private List<BotPages.DeliveryRow> deliveries(long botId) {
-        return outbox.deliveriesFor(botId, 20).stream()
-                .map(d -> new BotPages.DeliveryRow(d.event(), Dates.second(d.createdAt()), d.status(),
-                        d.attempts() + " of " + d.maxAttempts(),
-                        d.deliveredAt() != null ? "at " + Dates.second(d.deliveredAt())
-                                : d.lastError() == null ? "" : d.lastError()
-                                + (d.failedAt() == null ? "; next try " + Dates.second(d.nextAttemptAt()) : "")))
-                .toList();
-    }
 
     private void downloadZuliprc(Context ctx) {
         Bot bot = manageable(ctx);
@@ -245,7 +127,7 @@ public final class BotRoutes {
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             BotPages.RegeneratePage page = new BotPages.RegeneratePage(Layout.of(ctx, "Please confirm"),
                     "Generate a new API key for " + bot.fullName() + "?", "/bots/" + bot.id() + "/api-key/regenerate",
-                    graceChoices(), keysPage != null ? keysPage : "", done);
+                    BotPageQueries.graceChoices(), keysPage != null ? keysPage : "", done);
             ctx.render("bot_regenerate.jte", Map.of("page", page));
             return;
         }
@@ -345,31 +227,6 @@ public final class BotRoutes {
         }
     }
 
-    /**
-     * The people found for {@code q}, for the owner pickers' search as you type. Anyone signed in
-     * may manage a bot's owners, so anyone signed in may ask, but a member finds only whom they
-     * may pick (see {@link #peopleFor}), and each account's searches are limited in number.
-     */
-    private void accountChoices(Context ctx) {
-        User viewer = WebSession.caller(ctx);
-        if (viewer.isGuest()) throw new WebError(403, "Guests cannot choose the owners of a bot.");
-        ctx.header("Cache-Control", "no-store");
-        var wait = choicesLimiter.attemptBy(viewer.id());
-        if (wait.isPresent()) {
-            ctx.header("Retry-After", Long.toString(Math.max(1, wait.get().toSeconds())));
-            ctx.status(429).json(Map.of("msg", "Too many searches in a short time. Wait a minute, then try again."));
-            return;
-        }
-        String q = ctx.queryParam("q") == null ? "" : ctx.queryParam("q");
-        ctx.json(AccountPicker.choices(peopleFor(viewer), q.length() > 100 ? q.substring(0, 100) : q));
-    }
-
-    /** Administrators may pick anyone; a member finds only the people {@link BotQueries#ownerCandidatesFor} allows. */
-    private AccountPicker.PeopleSearch peopleFor(User viewer) {
-        return viewer.isAdmin() ? AccountPicker.everyone(users)
-                : new AccountPicker.PeopleSearch((text, limit) -> queries.ownerCandidatesFor(viewer, text, limit), false);
-    }
-
     private BotPages.FormPage newForm(Context ctx, FormError error) {
         BotType type = safeType(ctx.formParam("bot_type"));
         return new BotPages.FormPage(Layout.of(ctx, "Add a new bot"), 0, orEmpty(ctx.formParam("full_name")),
@@ -382,8 +239,7 @@ public final class BotRoutes {
         Set<Long> owners = ctx.method().name().equals("POST")
                 ? BotForms.ownerIdsForRedisplay(ctx, "owner_ids")
                 : Set.copyOf(queries.details(List.of(bot)).ownerIds(bot.id()));
-        AccountPicker choices = AccountPicker.of(users, peopleFor(WebSession.caller(ctx)), "owner_ids", "owners",
-                "Owners (members who manage this bot)", owners, AccountPicker.searchOf(ctx));
+        AccountPicker choices = pages.ownerPicker(WebSession.caller(ctx), owners, AccountPicker.searchOf(ctx));
         String name = ctx.formParam("full_name") != null ? ctx.formParam("full_name") : bot.fullName();
         String url = ctx.formParam("payload_url") != null ? ctx.formParam("payload_url")
                 : service.map(BotService::payloadUrl).orElse("");
@@ -401,15 +257,6 @@ public final class BotRoutes {
     private static void confirm(Context ctx, String question, String explanation, String action, String label,
                                 String cancel) {
         ConfirmPage.show(ctx, "Please confirm", question, explanation, action, label, cancel);
-    }
-
-    private Row row(Bot bot, BotQueries.Details details) {
-        return new Row(bot.id(), bot.fullName(), bot.email(), bot.type().label(), owners(bot.id(), details),
-                bot.avatarPath(), bot.isActive());
-    }
-
-    private static String owners(long botId, BotQueries.Details details) {
-        return details.owners(botId).stream().map(BotOwner::fullName).collect(Collectors.joining(", "));
     }
 
     private static List<Choice> typeChoices(BotType selected) {
@@ -441,8 +288,6 @@ public final class BotRoutes {
             return BotInterface.ZULIP;
         }
     }
-
-
 
     private static byte[] uploadedAvatar(Context ctx) {
         return BotForms.avatar(ctx, "avatar");

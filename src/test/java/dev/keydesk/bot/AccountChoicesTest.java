@@ -95,7 +95,7 @@ class AccountChoicesTest {
     @Test
     void eachAccountsSearchesAreLimited() throws Exception {
         WebClient member = signedIn("iago@zulip.com");
-        int limit = BotRoutes.CHOICES_LIMIT.requests();
+        int limit = AccountChoicesRoutes.LIMIT.requests();
         for (int i = 0; i < limit; i++) {
             assertEquals(200, member.get("/account-choices?q=o" + i).status(), "search " + (i + 1));
         }
