@@ -39,6 +39,7 @@ import dev.keydesk.guard.GuardActions;
 import dev.keydesk.guard.GuardApiRoutes;
 import dev.keydesk.guard.GuardDao;
 import dev.keydesk.guard.KeyVerifier;
+import dev.keydesk.guard.RateLimitExchange;
 import dev.keydesk.guard.RateLimits;
 import dev.keydesk.guard.ServiceQueries;
 import dev.keydesk.guard.ServiceRegistry;
@@ -129,6 +130,7 @@ public final class Services implements AutoCloseable {
     private final AuthFailureLimiter apiKeyFailures;
     private final ApiAuth apiAuth;
     private final Retention retention;
+    private final RateLimitExchange rateLimitExchange;
 
     /** Every SQL object type, described once for all handles (see {@link SqlObjectDescriptions}). */
     static final List<Class<?>> SQL_OBJECT_TYPES = List.of(ApiKeyDao.class, AvatarDao.class, BotDao.class, DeviceDao.class,
@@ -188,7 +190,9 @@ public final class Services implements AutoCloseable {
         retention = new Retention(jdbi, retentionPolicy(settings, tuning), database.availability(), clock);
         apiKeyFailures = new AuthFailureLimiter(tuning.apiKeyFailures(), clients, System::currentTimeMillis);
         apiAuth = new ApiAuth(authenticator, apiKeyFailures);
-        keyVerifier = new KeyVerifier(serviceRegistry, authenticator, new RateLimits(System::currentTimeMillis));
+        RateLimits rateLimits = new RateLimits(tuning.clock()::millis, tuning.rateLimitWindow(), Duration.ofMillis(250));
+        rateLimitExchange = new RateLimitExchange(jdbi, rateLimits, Duration.ofMillis(100));
+        keyVerifier = new KeyVerifier(serviceRegistry, authenticator, rateLimits);
     }
 
     private void wakeOutboxSender() {
@@ -222,6 +226,7 @@ public final class Services implements AutoCloseable {
         outboxSender.start();
         retention.start();
         keyDeadlines.start();
+        rateLimitExchange.start();
     }
 
     /** Stops every worker, then the database. */
@@ -230,6 +235,7 @@ public final class Services implements AutoCloseable {
         // Each step runs even if one before it fails: the database must stop in any case.
         try {
             retention.close();
+            rateLimitExchange.close();
             changeListener.close();
             hasher.close();
         } finally {
