@@ -190,7 +190,7 @@ public final class Services implements AutoCloseable {
         retention = new Retention(jdbi, retentionPolicy(settings, tuning), database.availability(), clock);
         apiKeyFailures = new AuthFailureLimiter(tuning.apiKeyFailures(), clients, System::currentTimeMillis);
         apiAuth = new ApiAuth(authenticator, apiKeyFailures);
-        RateLimits rateLimits = new RateLimits(tuning.clock()::millis, tuning.rateLimitWindow(), Duration.ofMillis(250));
+        RateLimits rateLimits = new RateLimits(tuning.clock()::millis, Duration.ofMinutes(1), Duration.ofMillis(250));
         rateLimitExchange = new RateLimitExchange(jdbi, rateLimits, Duration.ofMillis(100));
         keyVerifier = new KeyVerifier(serviceRegistry, authenticator, rateLimits);
     }

@@ -11,30 +11,24 @@ import java.time.Duration;
  * what key expiry and grace periods are measured against, so tests move it instead of waiting.
  */
 public record Tuning(PasswordRateLimiter.Limits loginLimits, PasswordRateLimiter.Limits resetLimits, Backoff backoff,
-                     AuthFailureLimiter.Limits apiKeyFailures, Clock clock, Duration keyDeadlineCheckEvery,
-                     Duration rateLimitWindow) {
+                     AuthFailureLimiter.Limits apiKeyFailures, Clock clock, Duration keyDeadlineCheckEvery) {
     public static Tuning standard() {
         return new Tuning(PasswordRateLimiter.Limits.standard(),
                 // Reset e-mails: 3 an hour per account from one client, 3 an hour per account asked for by
                 // clients it does not know (no longer than a reset link lives), 20 an hour per client.
                 new PasswordRateLimiter.Limits(3, 3, 20, java.time.Duration.ofHours(1)), Backoff.standard(),
-                AuthFailureLimiter.Limits.standard(), Clock.systemUTC(), Duration.ofSeconds(30), Duration.ofMinutes(1));
+                AuthFailureLimiter.Limits.standard(), Clock.systemUTC(), Duration.ofSeconds(30));
     }
 
     public Tuning withBackoff(Backoff backoff) {
-        return new Tuning(loginLimits, resetLimits, backoff, apiKeyFailures, clock, keyDeadlineCheckEvery, rateLimitWindow);
+        return new Tuning(loginLimits, resetLimits, backoff, apiKeyFailures, clock, keyDeadlineCheckEvery);
     }
 
     public Tuning withApiKeyFailures(AuthFailureLimiter.Limits apiKeyFailures) {
-        return new Tuning(loginLimits, resetLimits, backoff, apiKeyFailures, clock, keyDeadlineCheckEvery, rateLimitWindow);
-    }
-
-    /** Guarded services' limits counted per {@code window} instead of per minute, so a test sees a window end soon. */
-    public Tuning withRateLimitWindow(Duration window) {
-        return new Tuning(loginLimits, resetLimits, backoff, apiKeyFailures, clock, keyDeadlineCheckEvery, window);
+        return new Tuning(loginLimits, resetLimits, backoff, apiKeyFailures, clock, keyDeadlineCheckEvery);
     }
 
     public Tuning withClock(Clock clock, Duration keyDeadlineCheckEvery) {
-        return new Tuning(loginLimits, resetLimits, backoff, apiKeyFailures, clock, keyDeadlineCheckEvery, rateLimitWindow);
+        return new Tuning(loginLimits, resetLimits, backoff, apiKeyFailures, clock, keyDeadlineCheckEvery);
     }
 }

@@ -76,7 +76,8 @@ public final class RateLimitExchange implements AutoCloseable {
     void exchange() {
         List<RateLimits.Counter> due = limits.dueForExchange();
         long now = System.nanoTime();
-        boolean markAlive = now - markedAliveAt >= MARK_ALIVE_EVERY.toNanos();
+        // After a failure, every round asks the database, so that only an answer counts as its return.
+        boolean markAlive = !reachable || now - markedAliveAt >= MARK_ALIVE_EVERY.toNanos();
         boolean clean = now - cleanedAt >= CLEAN_EVERY.toNanos();
         if (due.isEmpty() && !markAlive && !clean) return;
         Map<RateLimits.Counter, Integer> proposed = new HashMap<>();

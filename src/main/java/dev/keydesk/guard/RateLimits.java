@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * Per-key request limits of guarded services, in fixed windows (a minute in production), held for
+ * Per-key request limits of guarded services, in fixed one-minute windows, held for
  * the whole organization however many Keydesk processes answer. A request is decided in memory,
  * with no database round trip: each process admits a key's requests against its <em>claim</em>,
  * the part of the window's limit it has reserved for itself. A background exchange
@@ -69,7 +69,7 @@ public final class RateLimits {
     }
 
     /**
-     * @param window the length of a window (a minute in production; tests shorten it)
+     * @param window the length of a window (a minute; a per-minute limit is counted per window)
      * @param waitForExchange how long a request whose process has used up its claim waits for the next
      *     exchange when the limit is not yet reached (more than one exchange interval)
      */
