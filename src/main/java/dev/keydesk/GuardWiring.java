@@ -4,6 +4,7 @@ import dev.keydesk.guard.ForwardAuthRoutes;
 import dev.keydesk.guard.GuardActions;
 import dev.keydesk.guard.GuardApiRoutes;
 import dev.keydesk.guard.KeyVerifier;
+import dev.keydesk.guard.RateLimitExchange;
 import dev.keydesk.guard.RateLimits;
 import dev.keydesk.guard.ServiceQueries;
 import dev.keydesk.guard.ServiceRegistry;
@@ -11,6 +12,7 @@ import dev.keydesk.guard.ServicesRoutes;
 import dev.keydesk.guard.VerificationMetrics;
 import dev.keydesk.guard.VerifyApiRoutes;
 import io.javalin.config.RoutesConfig;
+import java.time.Duration;
 
 /** The organization's other services that keys open: the Services page, forward-auth and the verify API. */
 final class GuardWiring {
@@ -18,6 +20,8 @@ final class GuardWiring {
     final GuardActions actions;
     final ServiceQueries queries;
     final KeyVerifier verifier;
+    /** Shares each key's rate limit with the other Keydesk processes; a worker started with the others. */
+    final RateLimitExchange rateLimitExchange;
     private final Platform platform;
 
     GuardWiring(Platform platform, KeyWiring keys) {
@@ -25,7 +29,9 @@ final class GuardWiring {
         registry = new ServiceRegistry(platform.jdbi());
         actions = new GuardActions(platform.jdbi(), registry);
         queries = new ServiceQueries(platform.jdbi());
-        verifier = new KeyVerifier(registry, keys.authenticator, new RateLimits(System::currentTimeMillis));
+        RateLimits rateLimits = new RateLimits(platform.clock()::millis, Duration.ofMinutes(1), Duration.ofMillis(250));
+        rateLimitExchange = new RateLimitExchange(platform.jdbi(), rateLimits, Duration.ofMillis(100));
+        verifier = new KeyVerifier(registry, keys.authenticator, rateLimits);
     }
 
     void register(RoutesConfig routes) {

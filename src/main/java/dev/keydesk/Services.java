@@ -139,6 +139,7 @@ public final class Services implements AutoCloseable {
         outboxSender.start();
         retention.start();
         keys.deadlines.start();
+        guard.rateLimitExchange.start();
     }
 
     /** Stops every worker, then the database. */
@@ -147,6 +148,7 @@ public final class Services implements AutoCloseable {
         // Each step runs even if one before it fails: the database must stop in any case.
         try {
             retention.close();
+            guard.rateLimitExchange.close();
             changeListener.close();
             accounts.close();
         } finally {

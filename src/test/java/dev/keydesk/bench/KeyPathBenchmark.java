@@ -47,6 +47,10 @@ public final class KeyPathBenchmark {
         String auth = Http.basic("bench@zulip.com", key);
         String me = keydesk.baseUrl() + "/api/v1/users/me";
         String missing = keydesk.baseUrl() + "/api/v1/no-such-endpoint";
+        if (List.of(args).equals(List.of("limits"))) { // the rate limits' part alone, in about two minutes
+            rateLimits(keydesk, user);
+            System.exit(0);
+        }
 
         for (int i = 0; i < 500; i++) {  // warm up the JIT and the pool
             Http.get(me, auth);
@@ -204,6 +208,102 @@ public final class KeyPathBenchmark {
             revocation.add(System.nanoTime() - start);
         }
         report("replaced key refused by the other process", revocation, -1, 50);
+
+        rateLimits(keydesk, user);
+    }
+
+    /**
+     * Forward-auth with a per-key limit beside the same without one (the limit high enough never to
+     * refuse), and the limit held across processes: two Keydesks behind a round-robin nginx, a key
+     * limited to 600 a minute asked as fast as the client threads can for one whole minute.
+     */
+    private static void rateLimits(TestKeydesk keydesk, User user) throws Exception {
+        System.out.println();
+        var guard = keydesk.primary().services().guard();
+        String open = guard.register(Actor.commandLine(), new dev.keydesk.guard.GuardActions.Spec("Bench open", "",
+                dev.keydesk.guard.Access.EVERYONE, null)).token();
+        String limited = guard.register(Actor.commandLine(), new dev.keydesk.guard.GuardActions.Spec("Bench limited", "",
+                dev.keydesk.guard.Access.EVERYONE, 1_000_000)).token();
+        String forwardAuth = keydesk.baseUrl() + "/forward-auth";
+        String key = Fixtures.keyOf(user);
+        Runnable unlimitedCall = () -> expect(200, ask(forwardAuth, open, key));
+        Runnable limitedCall = () -> expect(200, ask(forwardAuth, limited, key));
+        for (int i = 0; i < 2000; i++) {
+            unlimitedCall.run();
+            limitedCall.run();
+        }
+        var statements = keydesk.primary().services().metrics().requestStatements("/forward-auth", "GET");
+        double[] rateOpen = new double[3], rateLimited = new double[3];
+        double before = statements.totalAmount();
+        long counted = statements.count();
+        for (int round = 0; round < 3; round++) {
+            rateOpen[round] = throughput(unlimitedCall);
+            rateLimited[round] = throughput(limitedCall);
+        }
+        Thread.sleep(200); // the request log records its meters just after each answer
+        System.out.printf("%-42s %8.0f requests/s (best of 3, %d client threads)%n", "GET /forward-auth, no limit",
+                max(rateOpen), THREADS);
+        System.out.printf("%-42s %8.0f requests/s  ratio to no limit %.2f%n", "GET /forward-auth, limit 1,000,000/min",
+                max(rateLimited), max(rateLimited) / max(rateOpen));
+        System.out.printf("%-42s %8.3f%n", "  SQL statements per forward-auth request", statementsPer(statements, before, counted));
+
+        if (!dev.keydesk.support.Nginx.isInstalled()) {
+            System.out.println("two processes behind nginx: skipped, nginx is not installed");
+            return;
+        }
+        int perMinute = 600;
+        String token = guard.register(Actor.commandLine(), new dev.keydesk.guard.GuardActions.Spec("Bench 600", "",
+                dev.keydesk.guard.Access.EVERYONE, perMinute)).token();
+        try (dev.keydesk.support.EchoUpstream upstream = dev.keydesk.support.EchoUpstream.start();
+             dev.keydesk.support.ProxyProcess nginx = dev.keydesk.support.Nginx.start("""
+                     upstream keydesk { server 127.0.0.1:%d; server 127.0.0.1:%d; }
+                     server {
+                         listen 127.0.0.1:{PORT};
+                         location / {
+                             auth_request /_keydesk;
+                             error_page 500 = @refused;
+                             proxy_pass http://127.0.0.1:%d;
+                         }
+                         location = /_keydesk {
+                             internal;
+                             proxy_pass http://keydesk/forward-auth;
+                             proxy_pass_request_body off;
+                             proxy_set_header Content-Length "";
+                             proxy_set_header X-Keydesk-Service-Token "%s";
+                         }
+                         location @refused { return 429; }
+                     }
+                     """.formatted(keydesk.primary().port(), keydesk.secondary().port(), upstream.port(), token))) {
+            String through = nginx.url("/");
+            java.util.function.Supplier<Integer> call = () -> Http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(through)).header("X-Api-Key", key).GET().build()).status();
+            expect(200, call.get()); // both processes hear of the service and the key before the minute
+            expect(200, call.get());
+            // Just before a minute begins by the servers' clock, so the run covers one window exactly.
+            long now = TestKeydesk.CLOCK.millis();
+            TestKeydesk.CLOCK.advance(java.time.Duration.ofMillis(60_000 - now % 60_000 - 500));
+            long windowStart = TestKeydesk.CLOCK.millis() + 500;
+            while (TestKeydesk.CLOCK.millis() < windowStart + 20) Thread.sleep(1);
+            long stopAt = windowStart + 60_000 - 300;
+            java.util.concurrent.atomic.LongAdder admitted = new java.util.concurrent.atomic.LongAdder();
+            java.util.concurrent.atomic.LongAdder refused = new java.util.concurrent.atomic.LongAdder();
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                futures.add(pool.submit(() -> {
+                    while (TestKeydesk.CLOCK.millis() < stopAt) {
+                        int status = call.get();
+                        if (status == 200) admitted.increment();
+                        else if (status == 429) refused.increment();
+                        else throw new IllegalStateException("status " + status);
+                    }
+                }));
+            }
+            for (Future<?> f : futures) f.get();
+            pool.shutdown();
+            System.out.printf("%-42s %8d admitted of %d asked in one minute (limit %d)%n",
+                    "two processes behind round-robin nginx", admitted.sum(), admitted.sum() + refused.sum(), perMinute);
+        }
     }
 
     /**

@@ -2,9 +2,11 @@ package dev.keydesk.guard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import dev.keydesk.Keydesk;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.support.EchoUpstream;
@@ -16,6 +18,7 @@ import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -43,6 +46,8 @@ abstract class ProxyRecipeCases {
     protected final TestKeydesk keydesk = TestKeydesk.get();
     protected EchoUpstream upstream;
     private Keydesk trusting;
+    private Keydesk separate;
+    private HttpServer fakeKeydesk;
 
     /** Whether the proxy is installed here; the tests are skipped without it. */
     protected abstract boolean proxyInstalled();
@@ -78,6 +83,28 @@ abstract class ProxyRecipeCases {
         if (proxy != null) proxy.close();
         if (upstream != null) upstream.close();
         if (trusting != null) trusting.close();
+        if (separate != null) separate.close();
+        if (fakeKeydesk != null) fakeKeydesk.stop(0);
+    }
+
+    /**
+     * A stand-in for Keydesk that gives every question the same answer, for answers a real Keydesk
+     * gives only in circumstances hard to arrange (its database away) or not at all (a header
+     * missing): the recipe must hold whatever Keydesk says. Returns its port.
+     */
+    protected int startFakeKeydesk(int status, Map<String, String> headers) throws IOException {
+        fakeKeydesk = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        fakeKeydesk.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            headers.forEach(exchange.getResponseHeaders()::add);
+            byte[] body = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        fakeKeydesk.start();
+        return fakeKeydesk.getAddress().getPort();
     }
 
     /** The fenced block, in docs/running.md, of {@code language} under the heading {@code ### heading}. */
@@ -226,6 +253,71 @@ abstract class ProxyRecipeCases {
         List<String> recorded = keydesk.primary().database().jdbi().withHandle(h -> h.createQuery(
                 "SELECT ip FROM api_key_addresses WHERE key_id = :id ORDER BY ip").bind("id", keyId).mapTo(String.class).list());
         assertEquals(List.of("127.0.0.1"), recorded, "where the test client really is");
+    }
+
+    @Test
+    void clientsOwnKeydeskHeadersNeverReachTheUpstreamEvenWhenKeydesksAnswerLacksOne() throws Exception {
+        // Keydesk answers with the user id alone: every other identity header the client forged must
+        // still be gone, and so must a service token the client sent (the token is for Keydesk alone).
+        startProxy(startFakeKeydesk(200, Map.of("X-Keydesk-User-Id", "42")), "kdsvc_token_of_the_fake");
+        Map<String, String> headers = new LinkedHashMap<>(forgedIdentity());
+        headers.put("X-Keydesk-Service-Token", "forged");
+        headers.put("X-Api-Key", "z".repeat(32));
+        Http.Response r = send("GET", "/", headers);
+        assertEquals(200, r.status(), r.body() + proxyLog());
+        JsonNode seen = r.json().get("headers");
+        assertEquals("42", seen.path("x-keydesk-user-id").asText(null), seen.toString());
+        seen.fieldNames().forEachRemaining(name -> assertFalse(seen.get(name).asText().contains("forged"),
+                "the client's " + name + " reached the upstream: " + seen));
+        assertFalse(seen.has("x-keydesk-service-token"), seen.toString());
+        assertFalse(seen.has("x-api-key"), "the key is removed: " + seen);
+    }
+
+    @Test
+    void refusalsReachTheClientWithTheirMeaning() throws Exception {
+        User othello = Fixtures.user("othello@zulip.com", "Othello", Role.ADMIN);
+        startProxy(keydesk.primary().port(), register(Access.ADMINS, 2));
+        User iago = Fixtures.member("iago@zulip.com");
+        Http.Response noKey = send("GET", "/", Map.of());
+        assertEquals(401, noKey.status(), noKey.body() + proxyLog());
+        assertEquals("Basic realm=\"zulip\"", noKey.header("WWW-Authenticate").orElse(null));
+        assertEquals(401, send("GET", "/", Map.of("X-Api-Key", "z".repeat(32))).status());
+        assertEquals(403, send("GET", "/", Map.of("X-Api-Key", Fixtures.keyOf(iago))).status(), "not an administrator");
+
+        Map<String, String> adminsKey = Map.of("X-Api-Key", Fixtures.keyOf(othello));
+        assertEquals(200, send("GET", "/", adminsKey).status());
+        assertEquals(200, send("GET", "/", adminsKey).status());
+        Http.Response limited = send("GET", "/", adminsKey);
+        assertEquals(429, limited.status(), proxyLog());
+        long retryAfter = Long.parseLong(limited.header("Retry-After").orElseThrow());
+        assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+    }
+
+    @Test
+    void keydesksOwn503ComesThroughWithItsRetryAfter() throws Exception {
+        // What Keydesk answers while its database is unreachable and the key is not cached.
+        startProxy(startFakeKeydesk(503, Map.of("Retry-After", "5")), "kdsvc_token_of_the_fake");
+        Http.Response r = send("GET", "/", Map.of("X-Api-Key", "z".repeat(32)));
+        assertEquals(503, r.status(), r.body() + proxyLog());
+        assertEquals("5", r.header("Retry-After").orElse(null));
+    }
+
+    @Test
+    void aKeydeskRestartIsSurvived() throws Exception {
+        int port = freePort();
+        Map<String, String> samePort = Map.of("KEYDESK_PORT", Integer.toString(port));
+        separate = keydesk.startSeparate(samePort);
+        startProxy(port, register(Access.EVERYONE, null));
+        Map<String, String> auth = Map.of("X-Api-Key", Fixtures.keyOf(Fixtures.member("iago@zulip.com")));
+        assertEquals(200, send("GET", "/", auth).status(), proxyLog());
+
+        separate.close();
+        separate = null;
+        Http.Response down = send("GET", "/", auth);
+        assertEquals(503, down.status(), "while Keydesk is away, the proxy says so instead of letting anyone in: "
+                + down.body() + proxyLog());
+        separate = keydesk.startSeparate(samePort);
+        assertEquals(200, send("GET", "/", auth).status(), proxyLog());
     }
 
     static int freePort() throws IOException {

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Traefik and Envoy recipes of docs/running.md, which no test can run here (neither proxy is packaged
- * by Debian), read as the configuration they are: each must hand Keydesk what its cross-site
+ * by Debian, nor can either be installed on the machines the tests run on), read as the configuration they are: each must hand Keydesk what its cross-site
  * check reads (Sec-Fetch-Site, Origin) with the key and the service token, and keep the token
- * and the key from the service. Caddy's and nginx's recipes are run by real proxies instead
- * ({@link CaddyForwardAuthTest}, {@link NginxForwardAuthTest}).
+ * and the key from the service. The nginx, Caddy and HAProxy recipes are run by real proxies instead
+ * ({@link NginxForwardAuthTest}, {@link CaddyForwardAuthTest}, {@link HaproxyForwardAuthTest}).
  */
 class ProxyRecipeTextTest {
     private static final YAMLMapper YAML = new YAMLMapper();
