@@ -159,7 +159,7 @@ class NewLoginNoticeTest {
         fetch("198.51.100.1", null, PHONE);
         awaitMails(1);
         Fixtures.deactivate(iago);
-        keydesk.primary().services().accounts().reactivate(dev.keydesk.audit.Actor.commandLine(), iago.id());
+        Fixtures.reactivate(iago);
         assertEquals(0, Fixtures.count("SELECT count(*) FROM devices"), "deactivation logged the device out");
         fetch("198.51.100.1", null, PHONE);
         assertEquals(2, awaitMails(2).length);

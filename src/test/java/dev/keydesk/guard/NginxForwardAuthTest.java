@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keydesk.Keydesk;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
@@ -16,7 +13,6 @@ import dev.keydesk.support.ProxyProcess;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
@@ -64,7 +60,7 @@ class NginxForwardAuthTest extends ProxyRecipeCases {
 
     @Test
     void aKeyFromADownloadedZuliprcReachesTheUpstreamWithItsIdentity() throws Exception {
-        startProxy(keydesk.primary().port(), register(Access.EVERYONE, null));
+        startProxy(keydesk.primary().port(), Fixtures.service("Grafana", Access.EVERYONE).token());
         User iago = Fixtures.member("iago@zulip.com");
         // The Basic credentials a Zulip client builds from the zuliprc the member downloads.
         WebClient browser = new WebClient(keydesk.baseUrl());
@@ -84,7 +80,7 @@ class NginxForwardAuthTest extends ProxyRecipeCases {
 
     @Test
     void refusalsReachTheClientWithTheirMeaning() throws Exception {
-        startProxy(keydesk.primary().port(), register(Access.ADMINS, 2));
+        startProxy(keydesk.primary().port(), Fixtures.service("Grafana", "", Access.ADMINS, 2).token());
         User iago = Fixtures.member("iago@zulip.com");
         Http.Response noKey = through("/", Map.of());
         assertEquals(401, noKey.status());
@@ -104,9 +100,8 @@ class NginxForwardAuthTest extends ProxyRecipeCases {
     @Test
     void aKeyBlockedInTheKeysConsoleIsRefusedByNginxAtOnce() throws Exception {
         // nginx asks the second process; the block happens in the first, through the Keys console.
-        startProxy(keydesk.secondary().port(), register(Access.EVERYONE, null));
-        BotActions.Created bot = keydesk.primary().services().bots().createBot(Actor.commandLine(), hamlet,
-                new BotActions.NewBot("Deploy Bot", "deploy", BotType.GENERIC, null, BotInterface.ZULIP, null, List.of()));
+        startProxy(keydesk.secondary().port(), Fixtures.service("Grafana", Access.EVERYONE).token());
+        BotActions.Created bot = Fixtures.bot(hamlet, "Deploy Bot", "deploy");
         Map<String, String> auth = Map.of("Authorization", Http.basic(bot.bot().email(), bot.apiKey()));
         assertEquals(200, through("/", auth).status());
 
@@ -135,7 +130,7 @@ class NginxForwardAuthTest extends ProxyRecipeCases {
         int port = freePort();
         Map<String, String> samePort = Map.of("KEYDESK_PORT", Integer.toString(port));
         separate = keydesk.startSeparate(samePort);
-        startProxy(port, register(Access.EVERYONE, null));
+        startProxy(port, Fixtures.service("Grafana", Access.EVERYONE).token());
         Map<String, String> auth = Map.of("X-Api-Key", Fixtures.keyOf(hamlet));
         assertEquals(200, through("/", auth).status());
 

@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keydesk.Keydesk;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.support.EchoUpstream;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.ProxyProcess;
 import dev.keydesk.support.TestKeydesk;
-import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -98,11 +96,6 @@ abstract class ProxyRecipeCases {
         return text;
     }
 
-    String register(Access access, Integer rateLimit) {
-        return keydesk.primary().services().guard().register(Actor.commandLine(),
-                new GuardActions.Spec("Grafana", "", access, rateLimit)).token();
-    }
-
     Http.Response send(String method, String path, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)));
         if (method.equals("GET")) {
@@ -143,7 +136,7 @@ abstract class ProxyRecipeCases {
 
     @Test
     void theUpstreamSeesKeydesksIdentityAndNeitherTheKeyNorTheServiceToken() throws Exception {
-        startProxy(keydesk.primary().port(), register(Access.EVERYONE, null));
+        startProxy(keydesk.primary().port(), Fixtures.service("Grafana", Access.EVERYONE).token());
         User iago = Fixtures.member("iago@zulip.com");
         String key = Fixtures.keyOf(iago);
         for (Map<String, String> credentials : List.of(Map.of("Authorization", Http.basic(iago.email(), key)),
@@ -159,7 +152,7 @@ abstract class ProxyRecipeCases {
 
     @Test
     void aBrowsersStoredBasicCredentialsCannotWriteForAnotherSite() throws Exception {
-        startProxy(keydesk.primary().port(), register(Access.EVERYONE, null));
+        startProxy(keydesk.primary().port(), Fixtures.service("Grafana", Access.EVERYONE).token());
         User iago = Fixtures.member("iago@zulip.com");
         String basic = Http.basic(iago.email(), Fixtures.keyOf(iago));
         Map<String, Map<String, String>> refused = new LinkedHashMap<>();
@@ -184,7 +177,7 @@ abstract class ProxyRecipeCases {
 
     @Test
     void writesNoOtherSiteCanMakeStillPass() throws Exception {
-        startProxy(keydesk.primary().port(), register(Access.EVERYONE, null));
+        startProxy(keydesk.primary().port(), Fixtures.service("Grafana", Access.EVERYONE).token());
         User iago = Fixtures.member("iago@zulip.com");
         String key = Fixtures.keyOf(iago);
         String basic = Http.basic(iago.email(), key);
@@ -210,7 +203,7 @@ abstract class ProxyRecipeCases {
     void aKeyIsRecordedAsUsedFromTheAddressTheProxySawNotOneTheClientNamed() throws Exception {
         // As in production: the proxy is listed in KEYDESK_TRUSTED_PROXIES.
         trusting = keydesk.startBehindProxy();
-        startProxy(trusting.port(), register(Access.EVERYONE, null));
+        startProxy(trusting.port(), Fixtures.service("Grafana", Access.EVERYONE).token());
         User iago = Fixtures.member("iago@zulip.com");
         String key = Fixtures.keyOf(iago);
         Http.Response r = send("GET", "/", Map.of("X-Api-Key", key, "X-Forwarded-For", "203.0.113.66"));
