@@ -15,7 +15,6 @@ import dev.keydesk.avatar.AvatarRoutes;
 import dev.keydesk.bot.BotActions;
 import dev.keydesk.bot.BotDao;
 import dev.keydesk.bot.BotKeyEvents;
-import dev.keydesk.bot.BotQueries;
 import dev.keydesk.config.Settings;
 import dev.keydesk.db.ChangeListener;
 import dev.keydesk.db.Database;
@@ -226,10 +225,6 @@ public final class Services implements AutoCloseable {
 
     public BotActions bots() {
         return bots.actions;
-    }
-
-    public BotQueries botQueries() {
-        return bots.queries;
     }
 
     public UserQueries userQueries() {

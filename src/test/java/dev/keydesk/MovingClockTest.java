@@ -1,6 +1,5 @@
 package dev.keydesk;
 
-import dev.keydesk.audit.Actor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,7 +55,7 @@ class MovingClockTest {
 
     @Test
     void anInvitationExpiresByTheClock() {
-        String token = keydesk.primary().services().people().invite(Actor.user(admin.id(), "127.0.0.1"), "goneril@zulip.com", Role.MEMBER);
+        String token = Fixtures.invite(admin, "goneril@zulip.com");
         WebClient signedIn = browser();
         signedIn.login("iago@zulip.com", Fixtures.PASSWORD);
 

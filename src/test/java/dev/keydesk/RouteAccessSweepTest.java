@@ -6,13 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keydesk.access.RouteAccess;
-import dev.keydesk.audit.Actor;
-import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.config.Settings;
 import dev.keydesk.guard.Access;
-import dev.keydesk.guard.GuardActions;
 import dev.keydesk.session.WebSession;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
@@ -327,27 +322,22 @@ class RouteAccessSweepTest {
     }
 
     private static Objects objects() {
-        var services = keydesk.primary().services();
         User owner = Fixtures.user("lear@zulip.com", "King Lear", Role.OWNER);
         User admin = Fixtures.user("iago@zulip.com", "Iago", Role.ADMIN);
         User member = Fixtures.member("cordelia@zulip.com");
         User target = Fixtures.member("hamlet@zulip.com");
-        long botId = services.bots().createBot(Actor.commandLine(), member, new BotActions.NewBot("Sweep Bot", "sweep",
-                BotType.GENERIC, null, BotInterface.ZULIP, null, List.of())).bot().id();
-        long callerBotId = services.bots().createBot(Actor.commandLine(), member, new BotActions.NewBot("Caller Bot",
-                "caller", BotType.GENERIC, null, BotInterface.ZULIP, null, List.of())).bot().id();
-        services.bots().regenerateKey(Actor.commandLine(), botId, Duration.ofHours(1));
+        long botId = Fixtures.bot(member, "Sweep Bot", "sweep").bot().id();
+        long callerBotId = Fixtures.bot(member, "Caller Bot", "caller").bot().id();
+        Fixtures.regenerateBotKey(botId, Duration.ofHours(1));
         long oldKeyId = Fixtures.count("SELECT max(id) FROM api_keys WHERE kind = 'retiring'");
         Http.Response fetched = Http.postForm(url + "/api/v1/fetch_api_key",
                 Map.of("username", member.email(), "password", Fixtures.PASSWORD), null);
         assertEquals(200, fetched.status(), fetched.body());
         long deviceId = Fixtures.count("SELECT max(id) FROM devices");
-        long serviceId = services.guard().register(Actor.commandLine(),
-                new GuardActions.Spec("Reports", "", Access.EVERYONE, null)).service().id();
+        long serviceId = Fixtures.service("Reports", Access.EVERYONE).service().id();
         // The calling service is not the one the paths name, whose token the sweep replaces.
-        String serviceToken = services.guard().register(Actor.commandLine(),
-                new GuardActions.Spec("Caller", "", Access.EVERYONE, null)).token();
-        services.people().invite(Actor.user(admin.id(), "127.0.0.1"), "ophelia@zulip.com", Role.MEMBER);
+        String serviceToken = Fixtures.service("Caller", Access.EVERYONE).token();
+        Fixtures.invite(admin, "ophelia@zulip.com");
         long invitationId = Fixtures.count("SELECT max(id) FROM invitations");
         return new Objects(member, admin, owner, target, botId, callerBotId, oldKeyId, deviceId,
                 serviceId, invitationId, serviceToken);

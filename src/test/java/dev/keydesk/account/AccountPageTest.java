@@ -331,8 +331,7 @@ class AccountPageTest {
         String terminal = fetchDeviceKey("ZulipTerminal/0.7.0");
         String mainKey = Fixtures.keyOf(iago);
         String me = keydesk.baseUrl() + "/api/v1/users/me";
-        String service = keydesk.primary().services().guard().register(dev.keydesk.audit.Actor.commandLine(),
-                new dev.keydesk.guard.GuardActions.Spec("Grafana", "", dev.keydesk.guard.Access.EVERYONE, null)).token();
+        String service = Fixtures.service("Grafana", dev.keydesk.guard.Access.EVERYONE).token();
         for (String key : new String[] {phone, terminal, mainKey}) {
             assertEquals(200, Http.get(me, Http.basic("iago@zulip.com", key)).status());
             assertEquals(200, forwardAuth(keydesk.secondaryUrl(), service, key).status(), "cached by the other process");

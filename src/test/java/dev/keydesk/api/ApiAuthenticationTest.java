@@ -108,9 +108,8 @@ class ApiAuthenticationTest {
 
     @Test
     void incomingWebhookBotsCannotUseTheApiButTheirOwnersManageThem() {
-        var created = keydesk.primary().services().bots().createBot(dev.keydesk.audit.Actor.commandLine(), hamlet,
-                new dev.keydesk.bot.BotActions.NewBot("Hook In", "hookin", dev.keydesk.bot.BotType.INCOMING_WEBHOOK, null,
-                        dev.keydesk.bot.BotInterface.ZULIP, null, java.util.List.of()));
+        var created = Fixtures.newBot("Hook In").shortName("hookin").type(dev.keydesk.bot.BotType.INCOMING_WEBHOOK)
+                .createdBy(hamlet);
         String botAuth = Http.basic(created.bot().email(), created.apiKey());
         String refused = "This API is not available to incoming webhook bots.";
         assertUnauthorized(getMe(botAuth), refused);
@@ -221,7 +220,7 @@ class ApiAuthenticationTest {
                 form("username", "hamlet@zulip.com", "password", Fixtures.PASSWORD), null,
                 Map.of("User-Agent", "ZulipMobile/27.1"));
         assertEquals(1, Fixtures.count("SELECT count(*) FROM devices"));
-        keydesk.primary().services().apiKeys().regenerateKey(dev.keydesk.audit.Actor.commandLine(), hamlet.id());
+        Fixtures.regenerateKey(hamlet);
         assertEquals(0, Fixtures.count("SELECT count(*) FROM devices"));
         assertTrue(Fixtures.auditEvents(hamlet.id()).contains("devices_logged_out"));
     }
@@ -230,7 +229,7 @@ class ApiAuthenticationTest {
     void anotherProcessRefusesTheOldKeyOnceRegenerated() throws InterruptedException {
         String otherMe = keydesk.secondaryUrl() + "/api/v1/users/me";
         assertEquals(200, Http.get(otherMe, Http.basic("hamlet@zulip.com", key)).status()); // cached over there
-        keydesk.primary().services().apiKeys().regenerateKey(dev.keydesk.audit.Actor.commandLine(), hamlet.id());
+        Fixtures.regenerateKey(hamlet);
         // The change reaches the other process through PostgreSQL NOTIFY; allow it a generous moment.
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
         int status = Http.get(otherMe, Http.basic("hamlet@zulip.com", key)).status();

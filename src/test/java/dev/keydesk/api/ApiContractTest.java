@@ -8,13 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keydesk.Keydesk;
-import dev.keydesk.audit.Actor;
-import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.support.ApiContract;
 import dev.keydesk.guard.Access;
-import dev.keydesk.guard.GuardActions;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
@@ -122,13 +117,11 @@ class ApiContractTest {
     private record Call(String base, Map<String, String> pathParams, String authorization, Map<String, String> values) {}
 
     private Call prepare(String operation) {
-        var services = keydesk.primary().services();
         User owner = Fixtures.user("lear@zulip.com", "King Lear", Role.OWNER);
         User member = Fixtures.member("cordelia@zulip.com");
         String ownerAuth = Http.basic(owner.email(), Fixtures.keyOf(owner));
         String memberAuth = Http.basic(member.email(), Fixtures.keyOf(member));
-        long botId = services.bots().createBot(Actor.commandLine(), member, new BotActions.NewBot("Hook Bot", "hook",
-                BotType.OUTGOING_WEBHOOK, "https://example.com/hook", BotInterface.ZULIP, null, List.of())).bot().id();
+        long botId = Fixtures.webhookBot(member, "Hook Bot", "hook", "https://example.com/hook").bot().id();
         String api = keydesk.baseUrl() + ApiContract.PREFIX;
         return switch (operation) {
             case "POST /fetch_api_key" -> new Call(api, Map.of(), null,
@@ -151,28 +144,23 @@ class ApiContractTest {
             case "GET /guarded_services", "POST /guarded_services" -> new Call(api, Map.of(), ownerAuth, Map.of());
             case "PATCH /guarded_services/{service_id}", "DELETE /guarded_services/{service_id}",
                     "POST /guarded_services/{service_id}/token/regenerate" ->
-                    new Call(api, Map.of("service_id", Long.toString(registerService(services))), ownerAuth, Map.of());
+                    new Call(api, Map.of("service_id", Long.toString(Fixtures.service("Existing", Access.CHOSEN).service().id())),
+                            ownerAuth, Map.of());
             case "POST /guarded_services/{service_id}/members" -> new Call(api,
-                    Map.of("service_id", Long.toString(registerService(services))), ownerAuth,
+                    Map.of("service_id", Long.toString(Fixtures.service("Existing", Access.CHOSEN).service().id())), ownerAuth,
                     Map.of("user_id", Long.toString(member.id())));
             case "DELETE /guarded_services/{service_id}/members/{user_id}" -> {
-                long serviceId = registerService(services);
-                services.guard().addMember(Actor.commandLine(), serviceId, member.id());
+                long serviceId = Fixtures.service("Existing", Access.CHOSEN).service().id();
+                Fixtures.addToService(serviceId, member.id());
                 yield new Call(api, Map.of("service_id", Long.toString(serviceId), "user_id", Long.toString(member.id())),
                         ownerAuth, Map.of());
             }
-            case "POST /keys/verify" -> new Call(api, Map.of(), "Bearer " + services.guard().register(Actor.commandLine(),
-                    new GuardActions.Spec("Reports", "", Access.EVERYONE, null)).token(),
+            case "POST /keys/verify" -> new Call(api, Map.of(), "Bearer " + Fixtures.service("Reports", Access.EVERYONE).token(),
                     Map.of("key", Fixtures.keyOf(member), "email", member.email()));
             case "POST /keys/report" -> new Call(api, Map.of(), null, Map.of("keys", Fixtures.keyOf(member)));
             case "POST /keys/lookup" -> new Call(api, Map.of(), ownerAuth, Map.of("key", Fixtures.keyOf(member)));
             default -> throw new AssertionError("No fixture for " + operation + ": add one to ApiContractTest.prepare");
         };
-    }
-
-    private static long registerService(dev.keydesk.Services services) {
-        return services.guard().register(Actor.commandLine(), new GuardActions.Spec("Existing", "", Access.CHOSEN, null))
-                .service().id();
     }
 
     /**

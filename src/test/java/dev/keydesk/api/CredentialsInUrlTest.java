@@ -4,9 +4,7 @@ import dev.keydesk.support.IntegrationTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.keydesk.audit.Actor;
 import dev.keydesk.guard.Access;
-import dev.keydesk.guard.GuardActions;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
@@ -73,8 +71,7 @@ class CredentialsInUrlTest {
     @Test
     void theVerifyApiRefusesAKeyInTheUrl() {
         String key = Fixtures.keyOf(iago);
-        String token = keydesk.primary().services().guard()
-                .register(Actor.commandLine(), new GuardActions.Spec("Reports", "", Access.EVERYONE, null)).token();
+        String token = Fixtures.service("Reports", Access.EVERYONE).token();
         String url = keydesk.baseUrl() + "/api/v1/keys/verify";
         for (Http.Response r : new Http.Response[] {
                 Http.postForm(url + "?key=" + enc(key), Map.of(), "Bearer " + token),

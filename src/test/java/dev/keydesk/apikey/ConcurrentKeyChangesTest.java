@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import java.time.Duration;
 import dev.keydesk.support.Wait;
@@ -41,6 +38,8 @@ import org.junit.jupiter.api.Test;
 @IntegrationTest
 class ConcurrentKeyChangesTest {
     private static final int RACERS = 100;
+    /** Nothing listens on port 9: the notices stay queued, which is all these tests count. */
+    private static final String NOWHERE = "http://127.0.0.1:9/hook";
     private final TestKeydesk keydesk = TestKeydesk.get();
     private User hamlet;
 
@@ -95,7 +94,7 @@ class ConcurrentKeyChangesTest {
 
     @Test
     void aBotsOwnKeyRegeneratesOnceAndItsWebhookHearsOnce() throws Exception {
-        BotActions.Created bot = webhookBot("Deploy Hook", "deploy");
+        BotActions.Created bot = Fixtures.webhookBot(hamlet, "Deploy Hook", "deploy", NOWHERE);
         String email = bot.bot().email();
         List<Http.Response> answers = regenerateInParallel(email, bot.apiKey());
 
@@ -106,7 +105,7 @@ class ConcurrentKeyChangesTest {
 
     @Test
     void parallelBlocksAndUnblocksOfOneKeyEachHappenOnce() throws Exception {
-        BotActions.Created bot = webhookBot("Deploy Hook", "deploy");
+        BotActions.Created bot = Fixtures.webhookBot(hamlet, "Deploy Hook", "deploy", NOWHERE);
         long id = bot.bot().id();
         Session admin = signIn();
 
@@ -126,7 +125,7 @@ class ConcurrentKeyChangesTest {
 
     @Test
     void aMixedRaceOfBlocksAndUnblocksRecordsOnlyRealChanges() throws Exception {
-        BotActions.Created bot = webhookBot("Deploy Hook", "deploy");
+        BotActions.Created bot = Fixtures.webhookBot(hamlet, "Deploy Hook", "deploy", NOWHERE);
         long id = bot.bot().id();
         Session admin = signIn();
 
@@ -201,12 +200,6 @@ class ConcurrentKeyChangesTest {
         boolean changed(long id) {
             return changedIds.contains(id);
         }
-    }
-
-    private BotActions.Created webhookBot(String name, String shortName) {
-        // Nothing listens on port 9: the notices stay queued, which is all these tests count.
-        return keydesk.primary().services().bots().createBot(Actor.commandLine(), hamlet, new BotActions.NewBot(name,
-                shortName, BotType.OUTGOING_WEBHOOK, "http://127.0.0.1:9/hook", BotInterface.ZULIP, null, List.of()));
     }
 
     /** Half of the requests go to each of the two processes. */

@@ -3,10 +3,6 @@ package dev.keydesk.apikey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keydesk.audit.Actor;
-import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
@@ -52,7 +48,7 @@ class KeyChangeNotificationsTest {
         }
 
         try (Connection listener = listen()) {
-            keydesk.primary().services().people().deactivate(Actor.user(admin.id(), "127.0.0.1"), owner.id());
+            Fixtures.deactivatePerson(admin, owner.id());
             List<String> payloads = notifications(listener);
             assertEquals(1, payloads.size(), "one notification for the owner and " + BOTS + " bots: " + payloads);
             String[] parts = payloads.get(0).split(":");
@@ -81,7 +77,7 @@ class KeyChangeNotificationsTest {
         assertTrue(cachedBefore >= 2);
 
         try (Connection listener = listen()) {
-            keydesk.primary().services().people().deactivate(Actor.user(admin.id(), "127.0.0.1"), bigOwner.id());
+            Fixtures.deactivatePerson(admin, bigOwner.id());
             List<String> payloads = notifications(listener);
             assertEquals(1, payloads.size(), payloads.toString());
             assertEquals("*", payloads.get(0).split(":")[1], "every cached key is forgotten");
@@ -101,7 +97,7 @@ class KeyChangeNotificationsTest {
             } catch (IllegalStateException expected) {
                 // rolled back
             }
-            keydesk.primary().services().apiKeys().regenerateKey(Actor.commandLine(), admin.id());
+            Fixtures.regenerateKey(admin);
             List<String> payloads = notifications(listener);
             assertEquals(1, payloads.size(), "only the committed change: " + payloads);
             assertEquals(Long.toString(admin.id()), payloads.get(0).split(":")[1]);
@@ -111,10 +107,7 @@ class KeyChangeNotificationsTest {
     private List<String> createBots(User botOwner, int n) {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            BotActions.Created created = keydesk.primary().services().bots().createBot(Actor.commandLine(), botOwner,
-                    new BotActions.NewBot("Bot " + botOwner.id() + " " + i, "b" + botOwner.id() + "n" + i, BotType.GENERIC,
-                            null, BotInterface.ZULIP, null, List.of()));
-            keys.add(created.apiKey());
+            keys.add(Fixtures.bot(botOwner, "Bot " + botOwner.id() + " " + i, "b" + botOwner.id() + "n" + i).apiKey());
         }
         return keys;
     }

@@ -174,8 +174,7 @@ class KeyLifetimesTest {
 
     /** Gives hamlet a device with a key of its own, as fetch_api_key does, without a password check. */
     private String issueDirectly(String client) {
-        return keydesk.primary().services().apiKeys().issueToDevice(hamlet, client, client + "/1.0", "192.0.2.7", "fetch_api_key")
-                .orElseThrow();
+        return Fixtures.deviceKey(hamlet, client, client + "/1.0", "192.0.2.7");
     }
 
     private long liveDeviceKeys() {

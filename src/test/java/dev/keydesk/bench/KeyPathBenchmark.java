@@ -104,7 +104,7 @@ public final class KeyPathBenchmark {
             String current = Fixtures.keyOf(user);
             String currentAuth = Http.basic("bench@zulip.com", current);
             expect(200, Http.get(otherMe, currentAuth)); // cached in the other process
-            keydesk.primary().services().apiKeys().regenerateKey(Actor.commandLine(), user.id());
+            Fixtures.regenerateKey(user);
             long t0 = System.nanoTime();
             while (Http.get(otherMe, currentAuth).status() != 401) {
                 if (System.nanoTime() - t0 > 5_000_000_000L) throw new IllegalStateException("never refused");
@@ -122,9 +122,7 @@ public final class KeyPathBenchmark {
         report("GET /account (page)", page, -1, 300);
 
         for (int i = 0; i < 1000; i++) {
-            keydesk.primary().services().bots().createBot(Actor.commandLine(), user, new dev.keydesk.bot.BotActions.NewBot(
-                    "Bench bot " + i, "bench" + i, dev.keydesk.bot.BotType.GENERIC, null,
-                    dev.keydesk.bot.BotInterface.ZULIP, null, java.util.List.of()));
+            Fixtures.bot(user, "Bench bot " + i, "bench" + i);
         }
         // As autovacuum would soon after 51,000 new accounts: the planner's statistics, which the
         // searches' plans depend on, include them.
@@ -150,8 +148,7 @@ public final class KeyPathBenchmark {
      */
     private static void forwardAuth(TestKeydesk keydesk, User user, String userKey, String missing) throws Exception {
         System.out.println();
-        String token = keydesk.primary().services().guard().register(Actor.commandLine(),
-                new dev.keydesk.guard.GuardActions.Spec("Bench", "", dev.keydesk.guard.Access.EVERYONE, null)).token();
+        String token = Fixtures.service("Bench", dev.keydesk.guard.Access.EVERYONE).token();
         String forwardAuth = keydesk.baseUrl() + "/forward-auth";
         String knownKey = Fixtures.keyOf(user);
         String unknownKey = dev.keydesk.apikey.ApiKeyFormat.generate();
@@ -200,7 +197,7 @@ public final class KeyPathBenchmark {
         for (int round = 0; round < 50; round++) {
             String current = Fixtures.keyOf(user);
             expect(200, ask(otherForwardAuth, token, current));
-            keydesk.primary().services().apiKeys().regenerateKey(Actor.commandLine(), user.id());
+            Fixtures.regenerateKey(user);
             long start = System.nanoTime();
             while (ask(otherForwardAuth, token, current).status() != 401) {
                 if (System.nanoTime() - start > 5_000_000_000L) throw new IllegalStateException("never refused");

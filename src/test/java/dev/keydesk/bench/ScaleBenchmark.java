@@ -3,7 +3,6 @@ package dev.keydesk.bench;
 import dev.keydesk.Keydesk;
 import dev.keydesk.apikey.ApiKeyFormat;
 import dev.keydesk.apikey.KeyCache;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.metrics.Metrics;
 import dev.keydesk.session.WebSession;
 import dev.keydesk.support.Fixtures;
@@ -452,7 +451,7 @@ public final class ScaleBenchmark {
                 statement.execute("LISTEN " + KeyCache.CHANNEL);
             }
             long t0 = System.nanoTime();
-            keydesk.primary().services().people().deactivate(Actor.user(org.admin().id(), "127.0.0.1"), personId);
+            Fixtures.deactivatePerson(org.admin(), personId);
             double millis = (System.nanoTime() - t0) / 1e6;
             Thread.sleep(300);
             int count = 0;
@@ -475,7 +474,7 @@ public final class ScaleBenchmark {
                     "Authorization: " + Http.basic(org.admin().email(), adminKey));
             try (var connection = new LoopbackLoad.Connection(request)) {
                 LoopbackLoad.expect(200, connection.send(request)); // cached there
-                adminKey = keydesk.primary().services().apiKeys().regenerateKey(Actor.commandLine(), org.admin().id());
+                adminKey = Fixtures.regenerateKey(org.admin());
                 long t0 = System.nanoTime();
                 while (connection.send(request) != 401) {
                     if (System.nanoTime() - t0 > 5_000_000_000L) throw new IllegalStateException("never refused");

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
@@ -41,8 +40,7 @@ class AccountChoicesTest {
         othello = Fixtures.member("othello@zulip.com");
         Fixtures.member("cordelia@zulip.com");
         Fixtures.member("prospero@zulip.com");
-        botId = keydesk.primary().services().bots().createBot(Actor.commandLine(), iago, new BotActions.NewBot(
-                "Deploy Bot", "deploy", BotType.GENERIC, null, null, null, List.of(iago.id(), othello.id()))).bot().id();
+        botId = Fixtures.newBot("Deploy Bot").shortName("deploy").owners(iago, othello).createdBy(iago).bot().id();
     }
 
     private WebClient signedIn(String email) {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keydesk.Keydesk;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.TestKeydesk;
@@ -17,7 +16,6 @@ import dev.keydesk.support.WebClient.Page;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.AfterAll;
@@ -124,9 +122,7 @@ class WebhookUrlEntryTest {
     @Test
     void theBotEditFormRefusesAnInternalUrlButKeepsAnUnchangedOne() {
         // Entered on a server that allows private targets (the shared one), then edited here.
-        BotActions.Created bot = keydesk.primary().services().bots().createBot(Actor.commandLine(), admin,
-                new BotActions.NewBot("Local Hook", "local", BotType.OUTGOING_WEBHOOK, "http://127.0.0.1:9/hook",
-                        BotInterface.ZULIP, null, List.of()));
+        BotActions.Created bot = Fixtures.webhookBot(admin, "Local Hook", "local", "http://127.0.0.1:9/hook");
         long id = bot.bot().id();
 
         Page edit = browser.get("/bots/" + id + "/edit");

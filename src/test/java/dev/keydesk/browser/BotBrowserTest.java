@@ -13,11 +13,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Route;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.SelectOption;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.Bot;
-import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.bot.BotDao;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
@@ -379,7 +375,7 @@ class BotBrowserTest {
                 .containsText("Slack-compatible");
 
         Bot stored = keydesk.primary().database().jdbi().withExtension(BotDao.class, d -> d.find(bot.id())).orElseThrow();
-        String token = keydesk.primary().services().bots().credentials(Actor.commandLine(), stored, "test").token();
+        String token = Fixtures.botCredentials(stored).token();
         assertTrue(token != null && token.matches("[A-Za-z0-9_-]{43}"), "stored token: " + token);
         String key = Fixtures.keyOf(bot);
         assertNotEquals(key, token);
@@ -459,10 +455,9 @@ class BotBrowserTest {
 
     /** An outgoing-webhook bot of Cordelia's whose key was regenerated, so its page lists a delivery. */
     private Bot outgoingBotWithADelivery() {
-        Bot bot = keydesk.primary().services().bots().createBot(Actor.commandLine(), cordelia, new BotActions.NewBot(
-                "Outgoing Helper", null, BotType.OUTGOING_WEBHOOK, "https://hooks.example.com/a-rather-long/path/for/the/webhook",
-                BotInterface.ZULIP, null, List.of())).bot();
-        keydesk.primary().services().bots().regenerateKey(Actor.commandLine(), bot.id());
+        Bot bot = Fixtures.newBot("Outgoing Helper").webhook("https://hooks.example.com/a-rather-long/path/for/the/webhook")
+                .createdBy(cordelia).bot();
+        Fixtures.regenerateBotKey(bot.id());
         assertEquals(1, Fixtures.count("SELECT count(*) FROM outbox WHERE kind = 'webhook' AND bot_id = " + bot.id()));
         return bot;
     }

@@ -9,13 +9,9 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.ColorScheme;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.Bot;
-import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
 import dev.keydesk.bot.BotType;
 import dev.keydesk.guard.Access;
-import dev.keydesk.guard.GuardActions;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.Mails;
@@ -142,7 +138,7 @@ class EveryPageBrowserTest {
 
     @Test
     void pagesBeforeSetupAndWithoutAnAccount() {
-        String token = keydesk.primary().services().organizations().issueSetupToken().orElseThrow();
+        String token = Fixtures.setupToken();
         check("login before setup", () -> {
             go("/login");
             assertThat(page.locator("#setup-waiting")).containsText("setup");
@@ -183,15 +179,14 @@ class EveryPageBrowserTest {
     void everyPageOfAnAdministrator() {
         User admin = Fixtures.user(ADMIN_EMAIL, "Iago", Role.ADMIN);
         User member = Fixtures.member(MEMBER_EMAIL);
-        Bot deploy = bot(admin, "Deploy Bot", BotType.GENERIC, null);
-        Bot outgoing = bot(admin, "Outgoing Helper", BotType.OUTGOING_WEBHOOK, "https://hooks.example.com/a-rather-long/path/for/the/webhook");
-        keydesk.primary().services().bots().regenerateKey(Actor.commandLine(), outgoing.id()); // a webhook delivery to list
-        bot(member, "Cordelia's Reminder Bot", BotType.INCOMING_WEBHOOK, null);
-        long service = keydesk.primary().services().guard().register(Actor.commandLine(),
-                new GuardActions.Spec("Grafana", "Dashboards for the on-call team", Access.CHOSEN, 60)).service().id();
-        keydesk.primary().services().guard().addMember(Actor.commandLine(), service, member.id());
-        keydesk.primary().services().people().invite(Actor.user(admin.id(), "127.0.0.1"), "a.rather.long.address.for.an.invitee@subdomain.example.com",
-                Role.MEMBER);
+        Bot deploy = Fixtures.bot(admin, "Deploy Bot").bot();
+        Bot outgoing = Fixtures.newBot("Outgoing Helper").webhook("https://hooks.example.com/a-rather-long/path/for/the/webhook")
+                .createdBy(admin).bot();
+        Fixtures.regenerateBotKey(outgoing.id()); // a webhook delivery to list
+        Fixtures.newBot("Cordelia's Reminder Bot").type(BotType.INCOMING_WEBHOOK).createdBy(member);
+        long service = Fixtures.service("Grafana", "Dashboards for the on-call team", Access.CHOSEN, 60).service().id();
+        Fixtures.addToService(service, member.id());
+        Fixtures.invite(admin, "a.rather.long.address.for.an.invitee@subdomain.example.com");
         BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
 
         // Account & privacy, through every state of the API key panel
@@ -403,7 +398,7 @@ class EveryPageBrowserTest {
     void darkModeAndTheFocusRing() {
         Fixtures.user(ADMIN_EMAIL, "Iago", Role.ADMIN);
         User member = Fixtures.member(MEMBER_EMAIL);
-        bot(member, "Cordelia's Bot", BotType.GENERIC, null);
+        Fixtures.bot(member, "Cordelia's Bot");
         page.emulateMedia(new Page.EmulateMediaOptions().setColorScheme(ColorScheme.DARK));
         BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
         check("account, dark", () -> go("/account"));
@@ -439,7 +434,7 @@ class EveryPageBrowserTest {
         check("account of a member with next steps", () -> go("/account"));
         check("no bots yet", () -> go("/bots"));
         check("forbidden", () -> go("/users"));
-        bot(member, "Cordelia's Bot", BotType.GENERIC, null);
+        Fixtures.bot(member, "Cordelia's Bot");
         check("one bot", () -> {
             go("/bots");
             assertThat(page.getByRole(AriaRole.ROW, new Page.GetByRoleOptions().setName("Cordelia's Bot"))).hasCount(1);
@@ -450,7 +445,7 @@ class EveryPageBrowserTest {
     @Test
     void anInvitationPage() {
         User admin = Fixtures.user(ADMIN_EMAIL, "Iago", Role.ADMIN);
-        String token = keydesk.primary().services().people().invite(Actor.user(admin.id(), "127.0.0.1"), "regan@zulip.com", Role.MEMBER);
+        String token = Fixtures.invite(admin, "regan@zulip.com");
         check("invitation", () -> go("/invite/" + token));
         check("invitation with an error", () -> {
             go("/invite/" + token);
@@ -460,11 +455,6 @@ class EveryPageBrowserTest {
             clickAndLoad(page.locator("main form button[type=submit]"));
         });
         assertNoProblems();
-    }
-
-    private Bot bot(User owner, String name, BotType type, String payloadUrl) {
-        return keydesk.primary().services().bots().createBot(Actor.commandLine(), owner, new BotActions.NewBot(
-                name, null, type, payloadUrl, BotInterface.ZULIP, null, List.of())).bot();
     }
 
     /** The reset link of the e-mail just sent, as a path. */

@@ -8,10 +8,6 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
-import dev.keydesk.audit.Actor;
-import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
@@ -69,11 +65,6 @@ class KeyLifetimesBrowserTest {
         if (context != null) context.close();
     }
 
-    private long bot(String name, String shortName) {
-        return keydesk.primary().services().bots().createBot(Actor.commandLine(), hamlet, new BotActions.NewBot(name,
-                shortName, BotType.GENERIC, null, BotInterface.ZULIP, null, List.of())).bot().id();
-    }
-
     private int me(String email, String key) {
         return Http.get(baseUrl + "/api/v1/users/me", Http.basic(email, key)).status();
     }
@@ -84,7 +75,7 @@ class KeyLifetimesBrowserTest {
 
     @Test
     void theRegenerateDialogOffersAGracePeriodThatCanBeEndedEarly() {
-        long botId = bot("Deploy Notifier", "deploy");
+        long botId = Fixtures.bot(hamlet, "Deploy Notifier", "deploy").bot().id();
         String email = "deploy-bot@localhost";
         String oldKey = Fixtures.keyOf(botId);
         page.navigate(baseUrl + "/bots/" + botId);
@@ -120,7 +111,7 @@ class KeyLifetimesBrowserTest {
 
     @Test
     void theKeysPageAsksHowLongTheOldKeyKeepsWorking() {
-        long botId = bot("Alerts", "alerts");
+        long botId = Fixtures.bot(hamlet, "Alerts", "alerts").bot().id();
         String oldKey = Fixtures.keyOf(botId);
         BrowserSupport.openFromNavigation(page, baseUrl, "Keys", "/keys");
         Locator row = page.getByRole(AriaRole.ROW).filter(new Locator.FilterOptions().setHasText("Alerts"));

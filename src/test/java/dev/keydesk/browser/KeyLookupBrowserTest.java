@@ -9,10 +9,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
@@ -52,8 +49,7 @@ class KeyLookupBrowserTest {
         String baseUrl = keydesk.baseUrl();
         Fixtures.user("iago@zulip.com", "Iago", Role.ADMIN);
         User member = Fixtures.member("cordelia@zulip.com");
-        BotActions.Created bot = keydesk.primary().services().bots().createBot(Actor.commandLine(), member,
-                new BotActions.NewBot("Deploy Bot", "deploy", BotType.GENERIC, null, BotInterface.ZULIP, null, List.of()));
+        BotActions.Created bot = Fixtures.bot(member, "Deploy Bot", "deploy");
         String leaked = bot.apiKey();
 
         try (BrowserContext context = browser.newContext(baseUrl)) {

@@ -13,11 +13,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.BoundingBox;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.Bot;
-import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
@@ -192,11 +188,6 @@ class KeysBrowserTest {
 
     // ---------------------------------------------------------------- expected values, from outside the page
 
-    private Bot bot(String name) {
-        return keydesk.primary().services().bots().createBot(Actor.commandLine(), member, new BotActions.NewBot(
-                name, null, BotType.GENERIC, null, BotInterface.ZULIP, null, List.of())).bot();
-    }
-
     private User userOf(long id) {
         return keydesk.primary().database().jdbi().withExtension(UserDao.class, dao -> dao.findById(id)).orElseThrow();
     }
@@ -300,9 +291,9 @@ class KeysBrowserTest {
 
     @Test
     void adminFollowsEveryStepOfTheKeysHelp() {
-        bot("Weather Reporter");
-        Bot watcher = bot("Build Watcher");
-        bot("Billing Alerts");
+        Fixtures.bot(member, "Weather Reporter");
+        Bot watcher = Fixtures.bot(member, "Build Watcher").bot();
+        Fixtures.bot(member, "Billing Alerts");
         BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
         openKeys();
         assertThat(keyRows()).hasCount(3);
@@ -437,7 +428,7 @@ class KeysBrowserTest {
 
     @Test
     void cancelInTheBlockAndDeleteDialogsChangesNothing() {
-        Bot watcher = bot("Build Watcher");
+        Bot watcher = Fixtures.bot(member, "Build Watcher").bot();
         User bot = userOf(watcher.id());
         String key = Fixtures.keyOf(bot);
         BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
@@ -479,7 +470,7 @@ class KeysBrowserTest {
 
     @Test
     void aMemberWhoOpensKeysGetsTheForbiddenPage() {
-        bot("Build Watcher");
+        Fixtures.bot(member, "Build Watcher");
         BrowserSupport.logIn(page, baseUrl, MEMBER_EMAIL, Fixtures.PASSWORD);
         assertThat(page.getByRole(AriaRole.NAVIGATION, new Page.GetByRoleOptions().setName("Main"))
                 .getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("Your bots").setExact(true)))

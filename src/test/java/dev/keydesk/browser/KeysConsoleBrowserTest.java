@@ -9,11 +9,7 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.ColorScheme;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.Bot;
-import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
@@ -100,11 +96,6 @@ class KeysConsoleBrowserTest {
         if (context != null) context.close();
     }
 
-    private Bot bot(String name, User owner) {
-        return keydesk.primary().services().bots().createBot(Actor.commandLine(), owner, new BotActions.NewBot(
-                name, null, BotType.GENERIC, null, BotInterface.ZULIP, null, List.of())).bot();
-    }
-
     private void openKeys(Page on) {
         BrowserSupport.logIn(on, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
         on.navigate(baseUrl + "/keys");
@@ -169,10 +160,10 @@ class KeysConsoleBrowserTest {
         User longOwner = Fixtures.user("a.person.with.a.rather.long.address@a-long-subdomain.zulip.com",
                 "Someone With A Rather Long Name", Role.MEMBER);
         for (int i = 0; i < 25; i++) {
-            Bot b = bot(String.format("Deploy Bot %02d", i), i % 2 == 1 ? member : longOwner);
-            if (i % 5 == 0) keydesk.primary().services().bots().deactivate(Actor.commandLine(), b.id());
+            Bot b = Fixtures.bot(i % 2 == 1 ? member : longOwner, String.format("Deploy Bot %02d", i)).bot();
+            if (i % 5 == 0) Fixtures.deactivateBot(b.id());
         }
-        bot("A bot whose name is long enough to wrap inside its own cell of the table", longOwner);
+        Fixtures.bot(longOwner, "A bot whose name is long enough to wrap inside its own cell of the table");
 
         page.setViewportSize(1280, 900);
         openKeys(page);
@@ -189,7 +180,7 @@ class KeysConsoleBrowserTest {
 
     @Test
     void onATouchScreenTheRowActionsAreAtFullStrengthWithoutHovering() {
-        bot("Deploy Bot", member);
+        Fixtures.bot(member, "Deploy Bot");
         BrowserContext phone = browser.newPhoneContext();
         try {
             Page onPhone = phone.newPage();
@@ -206,7 +197,7 @@ class KeysConsoleBrowserTest {
 
     @Test
     void dialogsOpenSafelyAndARefusalKeepsWhatWasTyped() {
-        bot("Deploy Bot", member);
+        Fixtures.bot(member, "Deploy Bot");
         openKeys(page);
 
         // A form dialog opens on Name; a refusal keeps the dialog and every value, the message tied to its field.
@@ -274,7 +265,7 @@ class KeysConsoleBrowserTest {
     @Test
     void bulkBlockAsksOnceNamingTheCount() {
         List<Bot> bots = new ArrayList<>();
-        for (String name : List.of("Alpha Bot", "Bravo Bot", "Charlie Bot", "Delta Bot")) bots.add(bot(name, member));
+        for (String name : List.of("Alpha Bot", "Bravo Bot", "Charlie Bot", "Delta Bot")) bots.add(Fixtures.bot(member, name).bot());
         openKeys(page);
         for (String name : List.of("Alpha Bot", "Bravo Bot", "Delta Bot")) {
             row(page, name).getByRole(AriaRole.CHECKBOX, new Locator.GetByRoleOptions().setName("Select " + name)).check();
@@ -331,7 +322,7 @@ class KeysConsoleBrowserTest {
 
     @Test
     void aBotsOwnersAreChosenWithTheSamePicker() {
-        Bot owned = bot("Owned Bot", member);
+        Bot owned = Fixtures.bot(member, "Owned Bot").bot();
         BrowserSupport.logIn(page, baseUrl, MEMBER_EMAIL, Fixtures.PASSWORD);
         page.navigate(baseUrl + "/bots/" + owned.id() + "/edit");
         Locator owners = page.getByRole(AriaRole.GROUP, new Page.GetByRoleOptions().setName("Owners (members who manage this bot)"));
@@ -352,7 +343,7 @@ class KeysConsoleBrowserTest {
 
     @Test
     void typingSlowlyIntoTheSearchKeepsEveryKeystrokeAndTheFocus() {
-        for (String name : List.of("load01", "load02", "road01", "Deploy Bot")) bot(name, member);
+        for (String name : List.of("load01", "load02", "road01", "Deploy Bot")) Fixtures.bot(member, name);
         openKeys(page);
         // A page that reloads loses this mark; updating the list in place keeps it.
         page.evaluate("() => { window.keydeskNotReloaded = true; }");
@@ -432,9 +423,9 @@ class KeysConsoleBrowserTest {
     void theOptionsMenuOpensWhollyVisibleOverTheTable() {
         User longOwner = Fixtures.user("a.person.with.a.rather.long.address@a-long-subdomain.zulip.com",
                 "Someone With A Rather Long Name", Role.MEMBER);
-        bot("Alpha Bot", member);
-        bot("A bot whose name is long enough to wrap inside its own cell of the table", longOwner);
-        bot("Zulu Bot", longOwner);
+        Fixtures.bot(member, "Alpha Bot");
+        Fixtures.bot(longOwner, "A bot whose name is long enough to wrap inside its own cell of the table");
+        Fixtures.bot(longOwner, "Zulu Bot");
         openKeys(page);
         for (int width : List.of(1280, 390)) {
             page.setViewportSize(width, width == 390 ? 844 : 900);
@@ -447,7 +438,7 @@ class KeysConsoleBrowserTest {
 
     @Test
     void withoutJavaScriptAnOpenMenuIsReadableWhenThePointerAndTheFocusAreElsewhere() {
-        bot("Deploy Bot", member);
+        Fixtures.bot(member, "Deploy Bot");
         BrowserContext plain = browser.newContextWithoutJavaScript();
         try {
             Page noScript = plain.newPage();
@@ -473,7 +464,7 @@ class KeysConsoleBrowserTest {
 
     @Test
     void withoutJavaScriptAConfirmedActionReturnsToTheSameSearchSortAndPage() {
-        for (int i = 0; i < 55; i++) bot(String.format("Plain %02d", i), member);
+        for (int i = 0; i < 55; i++) Fixtures.bot(member, String.format("Plain %02d", i));
         BrowserContext plain = browser.newContextWithoutJavaScript();
         try {
             Page noScript = plain.newPage();

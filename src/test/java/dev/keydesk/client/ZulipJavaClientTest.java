@@ -9,16 +9,11 @@ import com.github.jamesnetherton.zulip.client.Zulip;
 import com.github.jamesnetherton.zulip.client.api.user.User;
 import com.github.jamesnetherton.zulip.client.exception.ZulipClientException;
 import com.github.jamesnetherton.zulip.client.http.ZulipConfiguration;
-import dev.keydesk.audit.Actor;
-import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +48,7 @@ class ZulipJavaClientTest {
         assertEquals(iago.id(), me.getUserId());
         assertFalse(me.isBot());
 
-        keydesk.primary().services().apiKeys().regenerateKey(Actor.commandLine(), iago.id());
+        Fixtures.regenerateKey(iago);
         ZulipClientException refused = assertThrows(ZulipClientException.class, () -> ownUser(zuliprc));
         // This client reports any 401 as a protocol error, whatever its body says.
         assertTrue(String.valueOf(refused.getMessage()).contains("401"), String.valueOf(refused.getMessage()));
@@ -62,11 +57,8 @@ class ZulipJavaClientTest {
     @Test
     void aBotsZuliprcSignsInAsTheBot() throws Exception {
         dev.keydesk.user.User owner = Fixtures.member("hamlet@zulip.com");
-        var services = keydesk.primary().services();
-        var created = services.bots().createBot(Actor.commandLine(), owner, new BotActions.NewBot("Java Bot", "java",
-                BotType.OUTGOING_WEBHOOK, "https://example.com/hook", BotInterface.ZULIP, null, List.of()));
-        String zuliprc = services.bots().credentials(Actor.commandLine(), created.bot(), "test")
-                .zuliprc(services.settings().site());
+        var created = Fixtures.webhookBot(owner, "Java Bot", "java", "https://example.com/hook");
+        String zuliprc = Fixtures.botCredentials(created.bot()).zuliprc(keydesk.primary().services().settings().site());
         assertTrue(zuliprc.contains("\ntoken="), "an outgoing webhook bot's file has its token");
         User me = ownUser(zuliprc);
         assertTrue(me.isBot());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
 import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.IntegrationTest;
@@ -43,10 +42,6 @@ class ForwardAuthTest {
         return keydesk.primary().services().guard();
     }
 
-    private String register(String name, Access access, Integer rateLimit) {
-        return guard().register(Actor.commandLine(), new GuardActions.Spec(name, "", access, rateLimit)).token();
-    }
-
     private static Http.Response ask(String base, String serviceToken, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/forward-auth")).GET();
         if (serviceToken != null) request.header("X-Keydesk-Service-Token", serviceToken);
@@ -60,7 +55,7 @@ class ForwardAuthTest {
 
     @Test
     void aValidKeyIsLetThroughWithTheCallersIdentity() {
-        String token = register("Grafana", Access.EVERYONE, null);
+        String token = Fixtures.service("Grafana", Access.EVERYONE).token();
         Http.Response r = askBasic(token, "iago@zulip.com", iagoKey);
         assertEquals(200, r.status(), r.body());
         assertEquals(Long.toString(iago.id()), r.header("X-Keydesk-User-Id").orElseThrow());
@@ -75,7 +70,7 @@ class ForwardAuthTest {
 
     @Test
     void theKeyMayComeAsBearerOrXApiKeyAndAnyMethodOrPath() {
-        String token = register("Grafana", Access.EVERYONE, null);
+        String token = Fixtures.service("Grafana", Access.EVERYONE).token();
         assertEquals(200, ask(keydesk.baseUrl(), token, Map.of("Authorization", "Bearer " + iagoKey)).status());
         assertEquals(200, ask(keydesk.baseUrl(), token, Map.of("X-Api-Key", iagoKey)).status());
         // Envoy's ext_authz sends the original method and appends the original path.
@@ -89,7 +84,7 @@ class ForwardAuthTest {
 
     @Test
     void aBrowsersStoredBasicCredentialsCannotActForAnotherSite() {
-        String token = register("Grafana", Access.EVERYONE, null);
+        String token = Fixtures.service("Grafana", Access.EVERYONE).token();
         String basic = Http.basic("iago@zulip.com", iagoKey);
         Map<String, String> crossSitePost = Map.of("Authorization", basic, "Sec-Fetch-Site", "cross-site",
                 "X-Original-Method", "POST");
@@ -109,7 +104,7 @@ class ForwardAuthTest {
 
     @Test
     void everyMethodTheQuestionNamesCountsAndAForgedOneCannotHideAWrite() {
-        String token = register("Grafana", Access.EVERYONE, null);
+        String token = Fixtures.service("Grafana", Access.EVERYONE).token();
         String basic = Http.basic("iago@zulip.com", iagoKey);
         // nginx passes on whatever X-Forwarded-Method the client sent beside the X-Original-Method it sets.
         assertEquals(403, ask(keydesk.baseUrl(), token, Map.of("Authorization", basic, "Sec-Fetch-Site", "cross-site",
@@ -127,7 +122,7 @@ class ForwardAuthTest {
 
     @Test
     void withoutFetchMetadataAForeignOriginIsRefused() {
-        String token = register("Grafana", Access.EVERYONE, null);
+        String token = Fixtures.service("Grafana", Access.EVERYONE).token();
         String basic = Http.basic("iago@zulip.com", iagoKey);
         java.util.function.BiFunction<String, String, Integer> write = (origin, forwardedHost) -> {
             Map<String, String> headers = new java.util.HashMap<>(Map.of("Authorization", basic, "X-Original-Method", "POST"));
@@ -156,7 +151,7 @@ class ForwardAuthTest {
 
     @Test
     void refusalsSayWhyInZulipsWords() {
-        String token = register("Grafana", Access.EVERYONE, null);
+        String token = Fixtures.service("Grafana", Access.EVERYONE).token();
         assertRefused(ask(keydesk.baseUrl(), token, Map.of()), "UNAUTHORIZED");
         assertRefused(askBasic(token, "iago@zulip.com", "x".repeat(32)), "INVALID_API_KEY");
         assertRefused(askBasic(token, "hamlet@zulip.com", iagoKey), "INVALID_API_KEY");
@@ -175,7 +170,7 @@ class ForwardAuthTest {
 
     @Test
     void withoutAValidServiceTokenNothingIsSaidAboutTheKey() {
-        register("Grafana", Access.EVERYONE, null);
+        Fixtures.service("Grafana", Access.EVERYONE);
         List<Http.Response> answers = List.of(
                 askBasic(null, "iago@zulip.com", iagoKey),
                 askBasic("kdsvc_not-a-token", "iago@zulip.com", iagoKey),
@@ -190,16 +185,15 @@ class ForwardAuthTest {
 
     @Test
     void accessRulesAdmitOnlyWhomTheServiceChose() throws Exception {
-        String admins = register("Admin panel", Access.ADMINS, null);
+        String admins = Fixtures.service("Admin panel", Access.ADMINS).token();
         assertEquals(200, askBasic(admins, "hamlet@zulip.com", hamletKey).status());
         Http.Response refused = askBasic(admins, "iago@zulip.com", iagoKey);
         assertEquals(403, refused.status());
         assertEquals("This key may not call Admin panel.", refused.json().get("msg").asText());
 
-        GuardActions.Registered chosen = guard().register(Actor.commandLine(),
-                new GuardActions.Spec("Billing", "", Access.CHOSEN, null));
+        GuardActions.Registered chosen = Fixtures.service("Billing", Access.CHOSEN);
         assertEquals(403, askBasic(chosen.token(), "iago@zulip.com", iagoKey).status());
-        guard().addMember(Actor.commandLine(), chosen.service().id(), iago.id());
+        Fixtures.addToService(chosen.service().id(), iago.id());
         assertEquals(200, askBasic(chosen.token(), "iago@zulip.com", iagoKey).status());
         Map<String, String> iagoAuth = Map.of("Authorization", Http.basic("iago@zulip.com", iagoKey));
         assertEventually(() -> ask(keydesk.secondaryUrl(), chosen.token(), iagoAuth).status() == 200,
@@ -212,7 +206,7 @@ class ForwardAuthTest {
 
     @Test
     void overTheKeysLimitTheAnswerIs429WithRetryAfter() {
-        String token = register("Search", Access.EVERYONE, 3);
+        String token = Fixtures.service("Search", "", Access.EVERYONE, 3).token();
         for (int i = 0; i < 3; i++) assertEquals(200, askBasic(token, "iago@zulip.com", iagoKey).status());
         Http.Response limited = askBasic(token, "iago@zulip.com", iagoKey);
         assertEquals(429, limited.status());
@@ -224,32 +218,30 @@ class ForwardAuthTest {
 
     @Test
     void changesToAKeyAreSeenByEveryProcess() throws Exception {
-        String token = register("Grafana", Access.EVERYONE, null);
-        BotActions.Created bot = keydesk.primary().services().bots().createBot(Actor.commandLine(), hamlet,
-                new BotActions.NewBot("Alert Hook", "alerts", BotType.INCOMING_WEBHOOK, null, BotInterface.ZULIP, null, List.of()));
+        String token = Fixtures.service("Grafana", Access.EVERYONE).token();
+        BotActions.Created bot = Fixtures.newBot("Alert Hook").shortName("alerts").type(BotType.INCOMING_WEBHOOK).createdBy(hamlet);
         Map<String, String> botAuth = Map.of("X-Api-Key", bot.apiKey());
         assertEquals(200, ask(keydesk.secondaryUrl(), token, botAuth).status(), "incoming webhook bots' keys open services");
         assertEquals("true", ask(keydesk.secondaryUrl(), token, botAuth).header("X-Keydesk-Is-Bot").orElseThrow());
 
-        keydesk.primary().services().bots().deactivate(Actor.commandLine(), bot.bot().id());
+        Fixtures.deactivateBot(bot.bot().id());
         assertEventually(() -> ask(keydesk.secondaryUrl(), token, botAuth).status() == 401, "blocked key refused");
         assertEquals("USER_DEACTIVATED", ask(keydesk.secondaryUrl(), token, botAuth).json().get("code").asText());
-        keydesk.primary().services().bots().reactivate(Actor.commandLine(), bot.bot().id());
+        Fixtures.reactivateBot(bot.bot().id());
         assertEventually(() -> ask(keydesk.secondaryUrl(), token, botAuth).status() == 200, "unblocked key works");
 
-        String newKey = keydesk.primary().services().bots().regenerateKey(Actor.commandLine(), bot.bot().id());
+        String newKey = Fixtures.regenerateBotKey(bot.bot().id());
         assertEventually(() -> ask(keydesk.secondaryUrl(), token, botAuth).status() == 401, "replaced key refused");
         assertEquals(200, ask(keydesk.secondaryUrl(), token, Map.of("X-Api-Key", newKey)).status());
 
-        keydesk.primary().services().bots().delete(Actor.commandLine(), bot.bot().id());
+        Fixtures.deleteBot(bot.bot().id());
         assertEventually(() -> ask(keydesk.secondaryUrl(), token, Map.of("X-Api-Key", newKey)).status() == 401,
                 "deleted key refused");
     }
 
     @Test
     void aNewServiceTokenRetiresTheOldOneEverywhere() throws Exception {
-        GuardActions.Registered service = guard().register(Actor.commandLine(),
-                new GuardActions.Spec("Grafana", "", Access.EVERYONE, null));
+        GuardActions.Registered service = Fixtures.service("Grafana", Access.EVERYONE);
         Map<String, String> auth = Map.of("X-Api-Key", iagoKey);
         assertEquals(200, ask(keydesk.secondaryUrl(), service.token(), auth).status());
         String fresh = guard().regenerateToken(Actor.commandLine(), service.service().id());
@@ -261,7 +253,7 @@ class ForwardAuthTest {
 
     @Test
     void cachedKeysAndRepeatedUnknownKeysCostNoQuery() throws Exception {
-        String token = register("Grafana", Access.EVERYONE, null);
+        String token = Fixtures.service("Grafana", Access.EVERYONE).token();
         var statements = keydesk.primary().services().metrics().requestStatements("/forward-auth", "GET");
         Map<String, String> good = Map.of("X-Api-Key", iagoKey);
         String unknownKey = dev.keydesk.apikey.ApiKeyFormat.generate();
@@ -288,7 +280,7 @@ class ForwardAuthTest {
 
     @Test
     void theVerifyApiAnswersForServicesThatAskThemselves() {
-        String token = register("Reports", Access.EVERYONE, null);
+        String token = Fixtures.service("Reports", Access.EVERYONE).token();
         String url = keydesk.baseUrl() + "/api/v1/keys/verify";
         Http.Response ok = Http.postForm(url, Map.of("key", iagoKey, "email", "iago@zulip.com"), "Bearer " + token);
         assertEquals(200, ok.status(), ok.body());

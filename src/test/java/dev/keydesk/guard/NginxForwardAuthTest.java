@@ -2,10 +2,7 @@ package dev.keydesk.guard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
@@ -14,7 +11,6 @@ import dev.keydesk.support.ProxyProcess;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,8 +73,7 @@ class NginxForwardAuthTest extends ProxyRecipeCases {
     void aKeyBlockedInTheKeysConsoleIsRefusedByNginxAtOnce() throws Exception {
         // nginx asks the second process; the block happens in the first, through the Keys console.
         startProxy(keydesk.secondary().port(), register(Access.EVERYONE, null));
-        BotActions.Created bot = keydesk.primary().services().bots().createBot(Actor.commandLine(), hamlet,
-                new BotActions.NewBot("Deploy Bot", "deploy", BotType.GENERIC, null, BotInterface.ZULIP, null, List.of()));
+        BotActions.Created bot = Fixtures.bot(hamlet, "Deploy Bot", "deploy");
         Map<String, String> auth = Map.of("Authorization", Http.basic(bot.bot().email(), bot.apiKey()));
         assertEquals(200, through("/", auth).status());
 

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.keydesk.Keydesk;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.support.EchoUpstream;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
@@ -125,9 +124,9 @@ abstract class ProxyRecipeCases {
         return text;
     }
 
+    /** Registers the guarded service the proxy in front of it stands for, and returns its token. */
     String register(Access access, Integer rateLimit) {
-        return keydesk.primary().services().guard().register(Actor.commandLine(),
-                new GuardActions.Spec("Grafana", "", access, rateLimit)).token();
+        return Fixtures.service("Grafana", "", access, rateLimit).token();
     }
 
     Http.Response send(String method, String path, Map<String, String> headers) {
@@ -170,7 +169,7 @@ abstract class ProxyRecipeCases {
 
     @Test
     void theUpstreamSeesKeydesksIdentityAndNeitherTheKeyNorTheServiceToken() throws Exception {
-        startProxy(keydesk.primary().port(), register(Access.EVERYONE, null));
+        startProxy(keydesk.primary().port(), Fixtures.service("Grafana", Access.EVERYONE).token());
         User iago = Fixtures.member("iago@zulip.com");
         String key = Fixtures.keyOf(iago);
         for (Map<String, String> credentials : List.of(Map.of("Authorization", Http.basic(iago.email(), key)),
@@ -186,7 +185,7 @@ abstract class ProxyRecipeCases {
 
     @Test
     void aBrowsersStoredBasicCredentialsCannotWriteForAnotherSite() throws Exception {
-        startProxy(keydesk.primary().port(), register(Access.EVERYONE, null));
+        startProxy(keydesk.primary().port(), Fixtures.service("Grafana", Access.EVERYONE).token());
         User iago = Fixtures.member("iago@zulip.com");
         String basic = Http.basic(iago.email(), Fixtures.keyOf(iago));
         Map<String, Map<String, String>> refused = new LinkedHashMap<>();
@@ -211,7 +210,7 @@ abstract class ProxyRecipeCases {
 
     @Test
     void writesNoOtherSiteCanMakeStillPass() throws Exception {
-        startProxy(keydesk.primary().port(), register(Access.EVERYONE, null));
+        startProxy(keydesk.primary().port(), Fixtures.service("Grafana", Access.EVERYONE).token());
         User iago = Fixtures.member("iago@zulip.com");
         String key = Fixtures.keyOf(iago);
         String basic = Http.basic(iago.email(), key);
@@ -237,7 +236,7 @@ abstract class ProxyRecipeCases {
     void aKeyIsRecordedAsUsedFromTheAddressTheProxySawNotOneTheClientNamed() throws Exception {
         // As in production: the proxy is listed in KEYDESK_TRUSTED_PROXIES.
         trusting = keydesk.startBehindProxy();
-        startProxy(trusting.port(), register(Access.EVERYONE, null));
+        startProxy(trusting.port(), Fixtures.service("Grafana", Access.EVERYONE).token());
         User iago = Fixtures.member("iago@zulip.com");
         String key = Fixtures.keyOf(iago);
         Http.Response r = send("GET", "/", Map.of("X-Api-Key", key, "X-Forwarded-For", "203.0.113.66"));

@@ -142,7 +142,7 @@ class ServicesPageTest {
         assertTrue(row.text().contains("Billing, Grafana"), row.text());
         assertEquals(Long.toString(billingId), row.attr("data-services"));
         long botId = Fixtures.count("SELECT id FROM users WHERE full_name = 'Invoice Bot'");
-        String botKey = keydesk.primary().services().apiKeys().revealKey(dev.keydesk.audit.Actor.commandLine(), botId, "test");
+        String botKey = Fixtures.keyOf(botId);
         assertEquals(200, forwardAuthWith(billing, botKey));
         assertEquals(200, forwardAuthWith(everyone, botKey));
         assertTrue(admin.get("/bots/" + botId).doc().selectFirst("#services").text().contains("Billing"));
@@ -166,21 +166,17 @@ class ServicesPageTest {
         return Fixtures.count("SELECT id FROM users WHERE full_name = '" + name + "'");
     }
 
-    private String keyOf(long botId) {
-        return keydesk.primary().services().apiKeys().revealKey(dev.keydesk.audit.Actor.commandLine(), botId, "test");
-    }
-
     @Test
     void savingModifyApiKeyKeepsAServiceAddedWhileTheFormWasOpen() {
         String billing = register("Billing", "chosen");
         long billingId = Fixtures.count("SELECT id FROM guarded_services WHERE name = 'Billing'");
         long botId = newKey("Invoice Bot");
-        String botKey = keyOf(botId);
+        String botKey = Fixtures.keyOf(botId);
         Page edit = admin.get("/keys/" + botId + "/edit");
         assertEquals("", edit.doc().selectFirst("input[name=services_before]").attr("value"));
 
         // Meanwhile another administrator admits the key on the service's own page.
-        keydesk.primary().services().guard().addMember(dev.keydesk.audit.Actor.commandLine(), billingId, botId);
+        Fixtures.addToService(billingId, botId);
         assertEquals(200, forwardAuthWith(billing, botKey));
 
         Page saved = admin.submit(edit, "/keys/" + botId + "/edit", Map.of("name", "Invoice Bot 2"));
@@ -197,7 +193,7 @@ class ServicesPageTest {
         long billingId = Fixtures.count("SELECT id FROM guarded_services WHERE name = 'Billing'");
         long botId = newKey("Invoice Bot");
         newKey("Other Bot");
-        String botKey = keyOf(botId);
+        String botKey = Fixtures.keyOf(botId);
         Page edit = admin.get("/keys/" + botId + "/edit");
         Page refused = admin.submit(edit, "/keys/" + botId + "/edit",
                 Map.of("name", "Other Bot", "services", Long.toString(billingId)));

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.keydesk.Keydesk;
 import dev.keydesk.Tuning;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.support.EchoUpstream;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
@@ -74,8 +73,7 @@ class SharedRateLimitTest {
 
     @Test
     void twoProcessesBehindRoundRobinNginxAdmitTheLimitOnceBetweenThem() throws Exception {
-        String token = keydesk.primary().services().guard().register(Actor.commandLine(),
-                new GuardActions.Spec("Grafana", "", Access.EVERYONE, LIMIT)).token();
+        String token = Fixtures.service("Grafana", "", Access.EVERYONE, LIMIT).token();
         nginx = Nginx.start(ProxyRecipeCases.substitute(ProxyRecipeCases.docsRecipe("nginx", "nginx"),
                 "server 127.0.0.1:7070;", "server 127.0.0.1:" + processes.get(0).port() + "; server 127.0.0.1:"
                         + processes.get(1).port() + ";",

@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keydesk.apikey.ApiKeyFormat;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
@@ -50,11 +47,6 @@ class KeyLookupTest {
         return Http.postForm(keydesk.baseUrl() + "/api/v1/keys/lookup", Http.form("key", key), authorization);
     }
 
-    private BotActions.Created bot() {
-        return keydesk.primary().services().bots().createBot(Actor.commandLine(), member, new BotActions.NewBot(
-                "Deploy Bot", "deploy", BotType.GENERIC, null, BotInterface.ZULIP, null, List.of()));
-    }
-
     @Test
     void theApiSaysWhoseKeyItIsItsKindStateAndAuditEntries() {
         String memberKey = Fixtures.keyOf(member);
@@ -73,13 +65,13 @@ class KeyLookupTest {
         List<String> events = body.get("audit").findValuesAsText("event");
         assertTrue(events.containsAll(List.of("api_key_looked_up", "api_key_revealed", "api_key_changed")), events.toString());
 
-        BotActions.Created bot = bot();
+        BotActions.Created bot = Fixtures.bot(member, "Deploy Bot", "deploy");
         JsonNode botAnswer = lookUp(bot.apiKey(), adminAuth).json();
         assertEquals("bot", botAnswer.get("key").get("kind").asText());
         assertEquals(1, botAnswer.get("account").get("bot_owners").size());
         assertEquals("Member cordelia@zulip.com <cordelia@zulip.com>", botAnswer.get("account").get("bot_owners").get(0).asText());
 
-        keydesk.primary().services().apiKeys().regenerateKey(Actor.commandLine(), member.id());
+        Fixtures.regenerateKey(member);
         JsonNode old = lookUp(memberKey, adminAuth).json();
         assertEquals("not_current", old.get("key").get("kind").asText());
         assertFalse(old.get("key").get("revoked_at").isNull());
@@ -97,9 +89,9 @@ class KeyLookupTest {
 
     @Test
     void aKeyPastItsExpiryIsNotCurrentByTheClockThatRefusesIt() {
-        BotActions.Created bot = bot();
+        BotActions.Created bot = Fixtures.bot(member, "Deploy Bot", "deploy");
         Instant expiry = TestKeydesk.CLOCK.instant().plus(Duration.ofDays(2));
-        keydesk.primary().services().bots().setKeyExpiry(Actor.commandLine(), bot.bot().id(), expiry);
+        Fixtures.setBotKeyExpiry(bot.bot().id(), expiry);
         try {
             assertEquals("bot", lookUp(bot.apiKey(), adminAuth).json().get("key").get("kind").asText());
             TestKeydesk.CLOCK.advance(Duration.ofDays(3));
@@ -171,7 +163,7 @@ class KeyLookupTest {
     void aBotKeyCanBeBlockedAPersonsCannot() {
         WebClient web = new WebClient(keydesk.baseUrl());
         web.login(admin.email(), Fixtures.PASSWORD);
-        BotActions.Created bot = bot();
+        BotActions.Created bot = Fixtures.bot(member, "Deploy Bot", "deploy");
         WebClient.Page result = web.submit(web.get("/keys/lookup"), "/keys/lookup", Map.of("key", bot.apiKey()));
         Element block = result.doc().selectFirst("form[action$=/block]");
         assertNotNull(block, result.body());

@@ -8,10 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.Bot;
-import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
 import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.IntegrationTest;
@@ -55,16 +52,6 @@ class KeysConsoleListTest {
         browser.login("iago@zulip.com", Fixtures.PASSWORD);
     }
 
-    private Bot bot(String name, BotType type, User owner) {
-        String url = type == BotType.OUTGOING_WEBHOOK ? "https://ci.example.com/hook" : null;
-        return keydesk.primary().services().bots().createBot(Actor.commandLine(), owner, new BotActions.NewBot(
-                name, null, type, url, BotInterface.ZULIP, null, List.of())).bot();
-    }
-
-    private Bot bot(String name) {
-        return bot(name, BotType.GENERIC, member);
-    }
-
     private static List<String> names(Page page) {
         return page.doc().select("tbody tr[data-name]").stream().map(r -> r.attr("data-name")).toList();
     }
@@ -90,7 +77,7 @@ class KeysConsoleListTest {
     @Test
     void everySortPagesThroughEveryKeyOnceInItsOrderAndBack() {
         List<Bot> bots = new ArrayList<>();
-        for (int i = 0; i < 120; i++) bots.add(bot(String.format("Sorted %03d", i)));
+        for (int i = 0; i < 120; i++) bots.add(Fixtures.bot(member, String.format("Sorted %03d", i)).bot());
         // Creation and last use in an order unlike the names', with ties and keys never used.
         for (int i = 0; i < bots.size(); i++) {
             long id = bots.get(i).id();
@@ -144,11 +131,11 @@ class KeysConsoleListTest {
     @Test
     void filtersByStatusTypeAndOwner() {
         User owner = Fixtures.user("othello@zulip.com", "Othello Moor", Role.MEMBER);
-        bot("Plain One");
-        Bot blocked = bot("Blocked One");
-        bot("Webhook One", BotType.OUTGOING_WEBHOOK, member);
-        bot("Othello's Bot", BotType.INCOMING_WEBHOOK, owner);
-        keydesk.primary().services().bots().deactivate(Actor.commandLine(), blocked.id());
+        Fixtures.bot(member, "Plain One");
+        Bot blocked = Fixtures.bot(member, "Blocked One").bot();
+        Fixtures.newBot("Webhook One").webhook("https://ci.example.com/hook").createdBy(member);
+        Fixtures.newBot("Othello's Bot").type(BotType.INCOMING_WEBHOOK).createdBy(owner);
+        Fixtures.deactivateBot(blocked.id());
 
         assertEquals(List.of("Blocked One"), names(browser.get("/keys?state=blocked")));
         assertEquals(List.of("Othello's Bot", "Plain One", "Webhook One"), names(browser.get("/keys?state=active")));
@@ -193,7 +180,7 @@ class KeysConsoleListTest {
     @Test
     void bulkActionsAskOnceNamingTheCountAndReturnToTheSameList() {
         List<Bot> bots = new ArrayList<>();
-        for (int i = 0; i < 60; i++) bots.add(bot(String.format("Batch %02d", i)));
+        for (int i = 0; i < 60; i++) bots.add(Fixtures.bot(member, String.format("Batch %02d", i)).bot());
         Page first = browser.get("/keys?q=Batch&sort=created");
         Page second = browser.get(first.doc().selectFirst("a[rel=next]").attr("href"));
         String here = second.uri().getRawPath() + "?" + second.uri().getRawQuery();
@@ -238,7 +225,7 @@ class KeysConsoleListTest {
     @Test
     void parallelBulkRequestsChangeEachKeyExactlyOnce() throws Exception {
         List<Bot> bots = new ArrayList<>();
-        for (int i = 0; i < 12; i++) bots.add(bot(String.format("Race %02d", i)));
+        for (int i = 0; i < 12; i++) bots.add(Fixtures.bot(member, String.format("Race %02d", i)).bot());
         Page list = browser.get("/keys");
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
@@ -268,7 +255,7 @@ class KeysConsoleListTest {
 
     @Test
     void badBulkInputIsRefusedClearly() {
-        Bot one = bot("Only One");
+        Bot one = Fixtures.bot(member, "Only One").bot();
         Page list = browser.get("/keys");
         String csrf = WebClient.csrf(list);
         assertEquals(400, browser.post("/keys/bulk", List.of(Map.entry("csrf_token", csrf), Map.entry("action", "block"))).status());
@@ -301,7 +288,7 @@ class KeysConsoleListTest {
 
     @Test
     void aSingleActionWithoutJavaScriptReturnsToTheSameSearchSortAndPage() {
-        for (int i = 0; i < 55; i++) bot(String.format("Return %02d", i));
+        for (int i = 0; i < 55; i++) Fixtures.bot(member, String.format("Return %02d", i));
         Page first = browser.get("/keys?q=Return&sort=created&state=active");
         Page second = browser.get(first.doc().selectFirst("a[rel=next]").attr("href"));
         String here = second.uri().getRawPath() + "?" + second.uri().getRawQuery();
@@ -321,7 +308,7 @@ class KeysConsoleListTest {
 
     @Test
     void aRefusedFormComesBackWithWhatWasTypedAndTheMessageBesideItsField() {
-        bot("Taken Name");
+        Fixtures.bot(member, "Taken Name");
         Page form = browser.get("/keys/new");
         assertEquals(List.of(Long.toString(admin.id())), form.doc().select("input[name=accounts][checked]").eachAttr("value"),
                 "the creator is ticked");
@@ -345,7 +332,7 @@ class KeysConsoleListTest {
                 INSERT INTO users (email, full_name, role, is_active)
                 SELECT format('person-%s@zulip.com', lpad(n::text, 5, '0')), format('Person %s', lpad(n::text, 5, '0')), 400, true
                 FROM generate_series(1, 10000) n""");
-        Bot owned = bot("Picker Bot");
+        Bot owned = Fixtures.bot(member, "Picker Bot").bot();
         Page list = browser.get("/keys");
         assertTrue(list.body().length() < 80_000, "the Keys page is " + list.body().length() + " characters");
         Element newPicker = list.doc().selectFirst("#new-key-dialog [data-account-picker]");

@@ -7,11 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.Bot;
-import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
@@ -45,11 +41,6 @@ class KeysPageTest {
         host = keydesk.primary().services().settings().externalUrl().getHost();
     }
 
-    private Bot bot(String name) {
-        return keydesk.primary().services().bots().createBot(Actor.commandLine(), member, new BotActions.NewBot(
-                name, null, BotType.GENERIC, null, BotInterface.ZULIP, null, List.of())).bot();
-    }
-
     private Element row(Page page, String name) {
         for (Element row : page.doc().select("tr[data-name]")) {
             if (row.attr("data-name").equals(name)) return row;
@@ -64,7 +55,7 @@ class KeysPageTest {
 
     @Test
     void generatingANewKeyFromTheOptionsMenuReturnsToTheListAsItWas() {
-        Bot helper = bot("Helper Bot");
+        Bot helper = Fixtures.bot(member, "Helper Bot").bot();
         String oldKey = Fixtures.keyOf(userOf(helper));
         String list = "/keys?q=helper&sort=created";
         Page page = browser.get(list);
@@ -87,7 +78,7 @@ class KeysPageTest {
 
     @Test
     void listsEveryBotWithOwnersTypeStateAndDates() {
-        Bot helper = bot("Helper Bot");
+        Bot helper = Fixtures.bot(member, "Helper Bot").bot();
         Http.get(keydesk.baseUrl() + "/api/v1/users/me", Http.basic(helper.email(), Fixtures.keyOf(userOf(helper))));
         Page page = browser.get("/keys");
         assertEquals(200, page.status());
@@ -103,7 +94,7 @@ class KeysPageTest {
 
     @Test
     void lastUsedIsRecorded() throws InterruptedException {
-        Bot helper = bot("Helper Bot");
+        Bot helper = Fixtures.bot(member, "Helper Bot").bot();
         assertTrue(row(browser.get("/keys"), "Helper Bot").text().contains("Never"));
         assertEquals(200, Http.get(keydesk.baseUrl() + "/api/v1/users/me",
                 Http.basic(helper.email(), Fixtures.keyOf(userOf(helper)))).status());
@@ -120,11 +111,11 @@ class KeysPageTest {
 
     @Test
     void searchFindsNamesAndEmailsAndTakesWildcardsLiterally() {
-        bot("Deploy Hook");
-        bot("Alerts");
-        bot("100% Uptime");
-        bot("snake_case bot");
-        bot("snakeXcase bot");
+        Fixtures.bot(member, "Deploy Hook");
+        Fixtures.bot(member, "Alerts");
+        Fixtures.bot(member, "100% Uptime");
+        Fixtures.bot(member, "snake_case bot");
+        Fixtures.bot(member, "snakeXcase bot");
         assertEquals(List.of("Deploy Hook"), names(browser.get("/keys?q=deploy")));
         assertEquals(List.of("Alerts"), names(browser.get("/keys?q=alerts-bot%40")));
         assertEquals(List.of("100% Uptime"), names(browser.get("/keys?q=%25")));
@@ -136,7 +127,7 @@ class KeysPageTest {
 
     @Test
     void pagesFiftyAtATime() {
-        for (int i = 0; i < 55; i++) bot(String.format("Bot %02d", i));
+        for (int i = 0; i < 55; i++) Fixtures.bot(member, String.format("Bot %02d", i));
         Page first = browser.get("/keys");
         assertEquals(50, first.doc().select("tr[data-name]").size());
         assertEquals("Bot 00", names(first).get(0));
@@ -211,7 +202,7 @@ class KeysPageTest {
 
     @Test
     void copyTokenEndpointGivesOneKeyToAdminsOnly() {
-        Bot helper = bot("Helper Bot");
+        Bot helper = Fixtures.bot(member, "Helper Bot").bot();
         Page page = browser.get("/keys");
         String csrf = WebClient.csrf(page);
         Page token = browser.post("/keys/" + helper.id() + "/token", Map.of("csrf_token", csrf));
@@ -223,7 +214,7 @@ class KeysPageTest {
 
     @Test
     void membersGetForbiddenEverywhere() {
-        Bot helper = bot("Helper Bot");
+        Bot helper = Fixtures.bot(member, "Helper Bot").bot();
         WebClient memberBrowser = new WebClient(keydesk.baseUrl());
         Page home = memberBrowser.login("cordelia@zulip.com", Fixtures.PASSWORD);
         String csrf = WebClient.csrf(home);
@@ -236,13 +227,13 @@ class KeysPageTest {
                 memberBrowser.post("/keys/" + helper.id() + "/delete", Map.of("csrf_token", csrf, "confirmed", "yes"))}) {
             assertEquals(403, page.status());
         }
-        assertNotNull(keydesk.primary().services().botQueries().find(helper.id()).filter(Bot::isActive).orElse(null));
+        assertNotNull(Fixtures.findBot(helper.id()).filter(Bot::isActive).orElse(null));
         assertEquals(1, Fixtures.count("SELECT count(*) FROM users WHERE is_bot"));
     }
 
     @Test
     void badInputIsExplainedAndChangesNothing() {
-        Bot helper = bot("Helper Bot");
+        Bot helper = Fixtures.bot(member, "Helper Bot").bot();
         Page form = browser.get("/keys/new");
         Page empty = browser.submit(form, "/keys", Map.of("name", ""));
         assertEquals(400, empty.status());

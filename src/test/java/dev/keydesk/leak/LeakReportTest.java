@@ -7,12 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.keydesk.Services;
 import dev.keydesk.apikey.ApiKeyFormat;
-import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
@@ -94,14 +90,8 @@ class LeakReportTest {
         }
     }
 
-    private Services services() {
-        return keydesk.primary().services();
-    }
-
     private BotActions.Created hookBot() {
-        return services().bots().createBot(Actor.commandLine(), member, new BotActions.NewBot("Deploy Hook", "deploy",
-                BotType.OUTGOING_WEBHOOK, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-                BotInterface.ZULIP, null, List.of()));
+        return Fixtures.webhookBot(member, "Deploy Hook", "deploy", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
     }
 
     private static Http.Response reportJson(String baseUrl, Map<String, Object> body) throws Exception {
@@ -140,13 +130,13 @@ class LeakReportTest {
     void everyKindOfCurrentKeyIsReplacedAndItsOwnersAndWebhookAreTold() throws Exception {
         BotActions.Created bot = hookBot();
         String botKey = bot.apiKey();
-        String botToken = services().bots().credentials(Actor.commandLine(), bot.bot(), "test").token();
+        String botToken = Fixtures.botCredentials(bot.bot()).token();
         String mainKey = Fixtures.keyOf(member);
         assertEquals(200, Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key", Http.form("username",
                 member.email(), "password", Fixtures.PASSWORD, "client", "ZulipMobile"), null).status());
         User goneril = Fixtures.member("goneril@zulip.com");
         String retired = Fixtures.keyOf(goneril);
-        services().apiKeys().regenerateKey(Actor.commandLine(), goneril.id());
+        Fixtures.regenerateKey(goneril);
         String gonerilNow = Fixtures.keyOf(goneril);
         await("the setup's e-mails sent", () -> keydesk.mail().getReceivedMessages().length == 1);
         keydesk.mail().purgeEmailFromAllMailboxes();
@@ -229,14 +219,14 @@ class LeakReportTest {
         BotActions.Created bot = hookBot();
         String liveBot = bot.apiKey();
         String dead = Fixtures.keyOf(member);
-        services().apiKeys().regenerateKey(Actor.commandLine(), member.id());
+        Fixtures.regenerateKey(member);
         String current = Fixtures.keyOf(member);
 
         List<String> answers = new ArrayList<>();
         for (String key : List.of(current, dead, ApiKeyFormat.generate(), "A".repeat(32), liveBot)) {
             answers.add(answer(report(key)));
         }
-        for (String key : List.of(ApiKeyFormat.generate(), Fixtures.keyOf(hookBotNamed("Other Hook", "other")))) {
+        for (String key : List.of(ApiKeyFormat.generate(), Fixtures.keyOf(Fixtures.bot(member, "Other Hook", "other").bot().id()))) {
             answers.add(answer(Http.postForm(keydesk.baseUrl() + "/api/v1/keys/report", Http.form("keys", key), null)));
         }
         String json = answers.get(0);
@@ -246,11 +236,6 @@ class LeakReportTest {
         awaitReportsHandled();
         assertEquals(401, usersMe(member.email(), current), "the live key was revoked all the same");
         assertEquals(401, usersMe(bot.bot().email(), liveBot));
-    }
-
-    private long hookBotNamed(String name, String shortName) {
-        return services().bots().createBot(Actor.commandLine(), member, new BotActions.NewBot(name, shortName,
-                BotType.GENERIC, null, BotInterface.ZULIP, null, List.of())).bot().id();
     }
 
     @Test

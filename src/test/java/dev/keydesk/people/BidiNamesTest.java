@@ -1,6 +1,5 @@
 package dev.keydesk.people;
 
-import dev.keydesk.audit.Actor;
 import dev.keydesk.support.IntegrationTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -46,7 +45,7 @@ class BidiNamesTest {
 
     @Test
     void anInvitedPersonIsNotNamedWithBidiControls() {
-        String token = keydesk.primary().services().people().invite(Actor.user(admin.id(), "127.0.0.1"), "othello@zulip.com", Role.MEMBER);
+        String token = Fixtures.invite(admin, "othello@zulip.com");
         WebClient browser = new WebClient(keydesk.baseUrl());
         WebClient.Page form = browser.get("/invite/" + token);
         WebClient.Page answer = browser.submit(form, "/invite/" + token, Map.of("full_name", SPOOF,

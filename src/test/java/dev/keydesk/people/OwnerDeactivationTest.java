@@ -2,10 +2,6 @@ package dev.keydesk.people;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.keydesk.audit.Actor;
-import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.security.KeyCipher;
 import dev.keydesk.security.MasterKey;
 import dev.keydesk.support.Fixtures;
@@ -56,7 +52,7 @@ class OwnerDeactivationTest {
         keydesk.primary().database().jdbi().useHandle(h -> h.execute(
                 "INSERT INTO bot_owners (bot_id, owner_id) VALUES (?, ?)", shared, coOwner.id()));
         long alreadyBlocked = createBots(many, 1, 0).get(0);
-        keydesk.primary().services().bots().deactivate(Actor.commandLine(), alreadyBlocked);
+        Fixtures.deactivateBot(alreadyBlocked);
         long auditBefore = Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'bot_deactivated'");
 
         double statementsForMany = deactivate(many);
@@ -96,9 +92,7 @@ class OwnerDeactivationTest {
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String name = "Bot " + owner.id() + " " + Fixtures.count("SELECT count(*) FROM users");
-            long id = keydesk.primary().services().bots().createBot(Actor.commandLine(), owner,
-                    new BotActions.NewBot(name, "b" + name.replace(" ", "-"), BotType.GENERIC, null, BotInterface.ZULIP,
-                            null, List.of())).bot().id();
+            long id = Fixtures.bot(owner, name, "b" + name.replace(" ", "-")).bot().id();
             if (i < withWebhook) {
                 // Straight into the table: the address is never called here, only queued.
                 keydesk.primary().database().jdbi().useHandle(h -> h.execute(

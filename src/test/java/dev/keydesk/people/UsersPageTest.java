@@ -253,13 +253,8 @@ class UsersPageTest {
 
     @Test
     void deactivatingAPersonDeactivatesTheBotsOnlyTheyOwned() {
-        var services = keydesk.primary().services();
-        var alone = services.bots().createBot(dev.keydesk.audit.Actor.commandLine(), member,
-                new dev.keydesk.bot.BotActions.NewBot("Lonely Bot", "lonely", dev.keydesk.bot.BotType.GENERIC, null,
-                        dev.keydesk.bot.BotInterface.ZULIP, null, java.util.List.of())).bot();
-        var shared = services.bots().createBot(dev.keydesk.audit.Actor.commandLine(), member,
-                new dev.keydesk.bot.BotActions.NewBot("Shared Bot", "shared", dev.keydesk.bot.BotType.GENERIC, null,
-                        dev.keydesk.bot.BotInterface.ZULIP, null, java.util.List.of(member.id(), admin.id()))).bot();
+        var alone = Fixtures.bot(member, "Lonely Bot", "lonely").bot();
+        var shared = Fixtures.newBot("Shared Bot").shortName("shared").owners(member, admin).createdBy(member).bot();
         Page page = adminBrowser.get("/users");
         adminBrowser.post("/users/" + member.id() + "/deactivate", Map.of("csrf_token", WebClient.csrf(page), "confirmed", "yes"));
         assertEquals(0, Fixtures.count("SELECT count(*) FROM users WHERE is_active AND id = " + alone.id()));

@@ -21,7 +21,7 @@ class SetupPageTest {
     @BeforeEach
     void setUp() {
         keydesk.reset();
-        token = keydesk.primary().services().organizations().issueSetupToken().orElseThrow();
+        token = Fixtures.setupToken();
     }
 
     private Map<String, String> owner() {

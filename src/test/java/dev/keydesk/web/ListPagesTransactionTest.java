@@ -3,10 +3,6 @@ package dev.keydesk.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keydesk.audit.Actor;
-import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
@@ -15,7 +11,6 @@ import dev.keydesk.support.WebClient;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -37,8 +32,7 @@ class ListPagesTransactionTest {
         User admin = Fixtures.user("iago@zulip.com", "Iago", Role.ADMIN);
         User member = Fixtures.member("cordelia@zulip.com");
         for (int i = 0; i < 60; i++) {
-            keydesk.primary().services().bots().createBot(Actor.commandLine(), member, new BotActions.NewBot(
-                    "Load Bot " + i, null, BotType.GENERIC, null, BotInterface.ZULIP, null, List.of(member.id(), admin.id())));
+            Fixtures.newBot("Load Bot " + i).owners(member, admin).createdBy(member);
         }
         browser = new WebClient(keydesk.baseUrl());
         browser.login("iago@zulip.com", Fixtures.PASSWORD);

@@ -1,6 +1,5 @@
 package dev.keydesk.web;
 
-import dev.keydesk.audit.Actor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +43,7 @@ class RequestLogSecretsTest {
 
     @Test
     void theSetupLinkAndTheOwnersPasswordStayOutOfTheRequestLog() {
-        String token = keydesk.primary().services().organizations().issueSetupToken().orElseThrow();
+        String token = Fixtures.setupToken();
         try (RequestLog log = RequestLog.on()) {
             WebClient browser = new WebClient(keydesk.baseUrl());
             Page form = browser.get("/setup/" + token);
@@ -61,7 +60,7 @@ class RequestLogSecretsTest {
     @Test
     void anInvitationLinkAndTheInviteesPasswordStayOutOfTheRequestLog() {
         User iago = Fixtures.user("iago@zulip.com", "Iago", Role.ADMIN);
-        String token = keydesk.primary().services().people().invite(Actor.user(iago.id(), "127.0.0.1"), "othello@zulip.com", Role.MEMBER);
+        String token = Fixtures.invite(iago, "othello@zulip.com");
         try (RequestLog log = RequestLog.on()) {
             WebClient browser = new WebClient(keydesk.baseUrl());
             Page form = browser.get("/invite/" + token);

@@ -16,8 +16,6 @@ import dev.keydesk.Keydesk;
 import dev.keydesk.Services;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.bot.BotActions;
-import dev.keydesk.bot.BotInterface;
-import dev.keydesk.bot.BotType;
 import dev.keydesk.config.Settings;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.outbox.Backoff;
@@ -100,19 +98,10 @@ class KeyEventWebhookTest {
         toClose.clear();
     }
 
-    private Services services() {
-        return keydesk.primary().services();
-    }
-
     private Receiver receiver(int... statuses) throws IOException {
         Receiver receiver = new Receiver(statuses);
         toClose.add(receiver);
         return receiver;
-    }
-
-    private static BotActions.Created hookBot(Services services, User creator, String name, String shortName, String url) {
-        return services.bots().createBot(Actor.commandLine(), creator, new BotActions.NewBot(name, shortName,
-                BotType.OUTGOING_WEBHOOK, url, BotInterface.ZULIP, null, List.of()));
     }
 
     // ---------------------------------------------------------------- the four events, signed
@@ -120,9 +109,9 @@ class KeyEventWebhookTest {
     @Test
     void eachKeyEventArrivesInOrderSignedWithTheBotsToken() throws Exception {
         Receiver receiver = receiver(200);
-        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        BotActions.Created created = Fixtures.webhookBot(owner, "Deploy Hook", "deploy", receiver.url("/hook"));
         long botId = created.bot().id();
-        String token = services().bots().credentials(Actor.commandLine(), created.bot(), "test").token();
+        String token = Fixtures.botCredentials(created.bot()).token();
         assertNotNull(token, "an outgoing webhook bot has a token");
         String firstKey = created.apiKey();
 
@@ -136,11 +125,11 @@ class KeyEventWebhookTest {
         assertNotEquals(firstKey, newKey);
         receiver.awaitCount(1);
 
-        services().bots().deactivate(Actor.commandLine(), botId);
+        Fixtures.deactivateBot(botId);
         receiver.awaitCount(2);
-        services().bots().reactivate(Actor.commandLine(), botId);
+        Fixtures.reactivateBot(botId);
         receiver.awaitCount(3);
-        services().bots().delete(Actor.commandLine(), botId);
+        Fixtures.deleteBot(botId);
         receiver.awaitCount(4);
 
         await("all four notices are marked delivered",
@@ -189,15 +178,15 @@ class KeyEventWebhookTest {
     @Test
     void aSignatureMadeWithAnotherTokenOrBodyDoesNotVerify() throws Exception {
         Receiver receiver = receiver(200);
-        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
-        BotActions.Created other = hookBot(services(), owner, "Other Hook", "other", receiver.url("/other"));
-        String otherToken = services().bots().credentials(Actor.commandLine(), other.bot(), "test").token();
-        services().bots().regenerateKey(Actor.commandLine(), created.bot().id());
+        BotActions.Created created = Fixtures.webhookBot(owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        BotActions.Created other = Fixtures.webhookBot(owner, "Other Hook", "other", receiver.url("/other"));
+        String otherToken = Fixtures.botCredentials(other.bot()).token();
+        Fixtures.regenerateBotKey(created.bot().id());
         receiver.awaitCount(1);
 
         Receiver.Request request = receiver.requests().get(0);
         Matcher m = signature(request);
-        String token = services().bots().credentials(Actor.commandLine(), created.bot(), "test").token();
+        String token = Fixtures.botCredentials(created.bot()).token();
         assertNotEquals(token, otherToken, "each bot has its own token");
         assertNotEquals(m.group(2), hmacHex(otherToken, (m.group(1) + ".").getBytes(StandardCharsets.UTF_8), request.body()));
         byte[] tampered = request.bodyText().replace("key.regenerated", "key.deleted").getBytes(StandardCharsets.UTF_8);
@@ -210,9 +199,9 @@ class KeyEventWebhookTest {
     @Test
     void theKeyRegeneratedOnTheBotPageOrByTheBotItselfIsAnnouncedToo() throws Exception {
         Receiver receiver = receiver(200);
-        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        BotActions.Created created = Fixtures.webhookBot(owner, "Deploy Hook", "deploy", receiver.url("/hook"));
         long botId = created.bot().id();
-        String token = services().bots().credentials(Actor.commandLine(), created.bot(), "test").token();
+        String token = Fixtures.botCredentials(created.bot()).token();
 
         WebClient browser = new WebClient(keydesk.baseUrl());
         browser.login("cordelia@zulip.com", Fixtures.PASSWORD);
@@ -239,13 +228,12 @@ class KeyEventWebhookTest {
 
     @Test
     void botsWithoutAWebhookUrlQueueNothing() throws Exception {
-        BotActions.Created generic = services().bots().createBot(Actor.commandLine(), owner, new BotActions.NewBot(
-                "Plain Bot", "plain", BotType.GENERIC, null, BotInterface.ZULIP, null, List.of()));
+        BotActions.Created generic = Fixtures.bot(owner, "Plain Bot", "plain");
         long botId = generic.bot().id();
-        services().bots().regenerateKey(Actor.commandLine(), botId);
-        services().bots().deactivate(Actor.commandLine(), botId);
-        services().bots().reactivate(Actor.commandLine(), botId);
-        services().bots().delete(Actor.commandLine(), botId);
+        Fixtures.regenerateBotKey(botId);
+        Fixtures.deactivateBot(botId);
+        Fixtures.reactivateBot(botId);
+        Fixtures.deleteBot(botId);
         assertEquals(0, Fixtures.count("SELECT count(*) FROM outbox WHERE kind = 'webhook'"));
     }
 
@@ -254,10 +242,10 @@ class KeyEventWebhookTest {
     @Test
     void failedCallsAreRetriedWithTheSameDeliveryIdUntilOneSucceeds() throws Exception {
         Receiver receiver = receiver(500, 500, 200);
-        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        BotActions.Created created = Fixtures.webhookBot(owner, "Deploy Hook", "deploy", receiver.url("/hook"));
         long botId = created.bot().id();
-        String token = services().bots().credentials(Actor.commandLine(), created.bot(), "test").token();
-        services().bots().regenerateKey(Actor.commandLine(), botId);
+        String token = Fixtures.botCredentials(created.bot()).token();
+        Fixtures.regenerateBotKey(botId);
 
         await("the notice is delivered", () -> !rows(botId).isEmpty() && rows(botId).get(0).deliveredAt() != null);
         OutboxRow row = rows(botId).get(0);
@@ -289,9 +277,9 @@ class KeyEventWebhookTest {
     @Test
     void aReceiverThatAlwaysFailsIsRetriedUntilTheAttemptsRunOut() throws Exception {
         Receiver receiver = receiver(503);
-        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        BotActions.Created created = Fixtures.webhookBot(owner, "Deploy Hook", "deploy", receiver.url("/hook"));
         long botId = created.bot().id();
-        services().bots().deactivate(Actor.commandLine(), botId);
+        Fixtures.deactivateBot(botId);
 
         // After two failures the notice waits for its next try, and the page says so. The sender may
         // have made more attempts by the time the row is read; whichever it made last, the next one is
@@ -334,7 +322,7 @@ class KeyEventWebhookTest {
         assertNull(failed.deliveredAt());
         assertTrue(failed.lastError().contains("HTTP 503"), failed.lastError());
         // A later notice of the same bot reaches the receiver; the given-up one is not tried again meanwhile.
-        services().bots().reactivate(Actor.commandLine(), botId);
+        Fixtures.reactivateBot(botId);
         await("the next notice's first call", () -> receiver.requests().stream()
                 .anyMatch(r -> "key.unblocked".equals(r.header("X-Keydesk-Event"))));
         List<Receiver.Request> calls = receiver.requests().stream()
@@ -351,8 +339,8 @@ class KeyEventWebhookTest {
     @Test
     void theStandardScheduleMakesAtLeastFiveAttemptsOverAnHour() {
         // The attempts a webhook notice is given, as queued (nothing listens on port 9).
-        long botId = hookBot(services(), owner, "Deploy Hook", "deploy", "http://127.0.0.1:9/hook").bot().id();
-        services().bots().deactivate(Actor.commandLine(), botId);
+        long botId = Fixtures.webhookBot(owner, "Deploy Hook", "deploy", "http://127.0.0.1:9/hook").bot().id();
+        Fixtures.deactivateBot(botId);
         int attempts = rows(botId).get(0).maxAttempts();
         assertEquals(8, attempts, "as the bot page shows (\"n of 8\")");
         Backoff standard = Backoff.standard();
@@ -374,10 +362,10 @@ class KeyEventWebhookTest {
     void aSlowReceiverTimesOutAndIsTriedAgain() throws Exception {
         Receiver receiver = receiver(200);
         receiver.holdFirst(); // never answered while the test runs: only giving up on it lets the notice through
-        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        BotActions.Created created = Fixtures.webhookBot(owner, "Deploy Hook", "deploy", receiver.url("/hook"));
         long botId = created.bot().id();
-        String token = services().bots().credentials(Actor.commandLine(), created.bot(), "test").token();
-        services().bots().regenerateKey(Actor.commandLine(), botId);
+        String token = Fixtures.botCredentials(created.bot()).token();
+        Fixtures.regenerateBotKey(botId);
 
         await("a retry after the time-out", () -> !rows(botId).isEmpty() && rows(botId).get(0).deliveredAt() != null);
         OutboxRow row = rows(botId).get(0);
@@ -398,10 +386,10 @@ class KeyEventWebhookTest {
     void aReceiverThatTricklesItsAnswerIsNotWaitedForLong() throws Exception {
         Receiver receiver = receiver(200);
         receiver.trickleAnswers(); // a byte a second for as long as the test runs
-        BotActions.Created created = hookBot(services(), owner, "Deploy Hook", "deploy", receiver.url("/hook"));
+        BotActions.Created created = Fixtures.webhookBot(owner, "Deploy Hook", "deploy", receiver.url("/hook"));
         long botId = created.bot().id();
-        String token = services().bots().credentials(Actor.commandLine(), created.bot(), "test").token();
-        services().bots().regenerateKey(Actor.commandLine(), botId);
+        String token = Fixtures.botCredentials(created.bot()).token();
+        Fixtures.regenerateBotKey(botId);
 
         // The status line came at once and says 200: that is the delivery. The body never ends, so
         // the notice is marked delivered only if the sender did not wait for it.
@@ -437,8 +425,10 @@ class KeyEventWebhookTest {
             n++;
             // Such URLs are refused when entered (WebhookUrlEntryTest); a name can still come to
             // resolve to an internal address later, which the stored URL stands for here.
-            assertThrows(InvalidInputException.class, () -> hookBot(services, cordelia, "Refused", "refused", url));
-            BotActions.Created bot = hookBot(services, cordelia, "Hook " + n, "hook" + n, "https://93.184.216.34/hook");
+            assertThrows(InvalidInputException.class, () -> Fixtures.newBot("Refused").shortName("refused").webhook(url)
+                    .on(separate).createdBy(cordelia));
+            BotActions.Created bot = Fixtures.newBot("Hook " + n).shortName("hook" + n).webhook("https://93.184.216.34/hook")
+                    .on(separate).createdBy(cordelia);
             separate.database().jdbi().useHandle(h -> h.createUpdate("UPDATE bot_services SET payload_url = :url WHERE bot_id = :bot")
                     .bind("url", url).bind("bot", bot.bot().id()).execute());
             bots.put(bot.bot().id(), url);
@@ -508,10 +498,10 @@ class KeyEventWebhookTest {
         for (int status : new int[] {302, 307}) {
             Receiver redirecting = receiver(200);
             redirecting.redirect("/hook", elsewhere.url("/caught-" + status), status);
-            BotActions.Created created = hookBot(services(), owner, "Hook " + status, "hook" + status,
+            BotActions.Created created = Fixtures.webhookBot(owner, "Hook " + status, "hook" + status,
                     redirecting.url("/hook"));
             botsByStatus.put(status, created.bot().id());
-            services().bots().regenerateKey(Actor.commandLine(), created.bot().id());
+            Fixtures.regenerateBotKey(created.bot().id());
         }
 
         for (var entry : botsByStatus.entrySet()) {
