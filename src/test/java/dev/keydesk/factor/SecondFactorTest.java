@@ -286,6 +286,27 @@ class SecondFactorTest {
     }
 
     @Test
+    void loggingOutADeviceAsksForACodeOnceTheAccountHasAnApp() {
+        Enrolled enrolled = enroll(new WebClient(keydesk.baseUrl()), EMAIL);
+        Http.Response fetched = Http.postForm(keydesk.baseUrl() + "/api/v1/fetch_api_key",
+                Map.of("username", EMAIL, "password", Fixtures.PASSWORD), null);
+        assertEquals(200, fetched.status(), fetched.body());
+        long deviceId = Fixtures.count("SELECT max(id) FROM devices");
+        WebClient browser = new WebClient(keydesk.baseUrl());
+        Page account = browser.submit(passwordStep(browser, EMAIL), "/login/code",
+                Map.of("code", TestTotp.code(enrolled.secret(), TestTotp.stepNow())));
+        String action = "/account/devices/" + deviceId + "/logout";
+        Page question = browser.submit(account, action, Map.of());
+        assertNotNull(question.doc().selectFirst("input[name=code]"));
+        Page withPassword = browser.submit(question, action, Map.of("confirmed", "yes", "password", Fixtures.PASSWORD));
+        assertEquals(400, withPassword.status(), "the password alone no longer suffices");
+        TestKeydesk.CLOCK.advance(Duration.ofSeconds(30));
+        Page done = browser.submit(question, action, Map.of("confirmed", "yes", "code", TestTotp.code(enrolled.secret(), TestTotp.stepNow())));
+        assertEquals("/account", done.uri().getPath(), done.body());
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM api_keys WHERE kind = 'device' AND revoked_at IS NULL"));
+    }
+
+    @Test
     void removingTheAppNeedsThePasswordOrACode() {
         Enrolled enrolled = enroll(new WebClient(keydesk.baseUrl()), EMAIL);
         WebClient browser = new WebClient(keydesk.baseUrl());
