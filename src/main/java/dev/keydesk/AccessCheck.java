@@ -1,12 +1,16 @@
 package dev.keydesk;
 
 import dev.keydesk.apikey.ApiAuth;
+import dev.keydesk.factor.SecondFactorActions;
+import dev.keydesk.factor.SignInSecurityRoutes;
+import dev.keydesk.user.User;
 import dev.keydesk.security.Tokens;
 import dev.keydesk.session.WebSession;
 import dev.keydesk.access.RouteAccess;
 import dev.keydesk.web.WebError;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HttpStatus;
 import io.javalin.http.NotFoundResponse;
 import io.javalin.security.RouteRole;
 import java.util.Set;
@@ -23,10 +27,12 @@ final class AccessCheck implements Handler {
     private static final Logger log = LoggerFactory.getLogger(AccessCheck.class);
 
     private final ApiAuth apiAuth;
+    private final SecondFactorActions secondFactors;
     private final String metricsToken;
 
-    AccessCheck(ApiAuth apiAuth, String metricsToken) {
+    AccessCheck(ApiAuth apiAuth, SecondFactorActions secondFactors, String metricsToken) {
         this.apiAuth = apiAuth;
+        this.secondFactors = secondFactors;
         this.metricsToken = metricsToken;
     }
 
@@ -40,10 +46,20 @@ final class AccessCheck implements Handler {
         }
         switch (access) {
             case ANONYMOUS, SERVICE_TOKEN -> { } // the service token is the verifier's to check: it answers for it
-            case SIGNED_IN, ADMIN, OWNER -> WebSession.authorize(ctx, access);
+            case SIGNED_IN, ADMIN, OWNER -> requireSecondFactorSetUp(ctx, WebSession.authorize(ctx, access));
             case API_KEY, API_MEMBER_OR_ADMIN, API_ADMIN -> apiAuth.authorize(ctx, access);
             case METRICS_TOKEN -> checkMetricsToken(ctx);
         }
+    }
+
+    /**
+     * The owners' second-factor policy, enforced here for every page: a person it covers who has
+     * no second factor yet is sent to set one up, and no other page opens until it is done.
+     */
+    private void requireSecondFactorSetUp(Context ctx, User user) {
+        if (SignInSecurityRoutes.SETUP_PATHS.contains(ctx.path()) || !secondFactors.mustSetUp(user)) return;
+        ctx.redirect(SignInSecurityRoutes.PAGE, HttpStatus.SEE_OTHER);
+        ctx.skipRemainingHandlers();
     }
 
     /** The route's one RouteAccess, or null when it has none, several, or a role of another kind. */

@@ -9,6 +9,9 @@ import dev.keydesk.account.PasswordResetActions;
 import dev.keydesk.account.PasswordResetRoutes;
 import dev.keydesk.account.Reauthentication;
 import dev.keydesk.apikey.ApiKeyApiRoutes;
+import dev.keydesk.factor.PendingSignIns;
+import dev.keydesk.factor.SecondFactorActions;
+import dev.keydesk.factor.SignInSecurityRoutes;
 import dev.keydesk.organization.OrganizationName;
 import dev.keydesk.organization.ServerSettingsApiRoutes;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
@@ -34,6 +37,7 @@ final class AccountWiring implements AutoCloseable {
     final WebSession webSession;
     final PasswordResetActions passwordResets;
     final UserQueries userQueries;
+    final SecondFactorActions factors;
     private final Platform platform;
     private final KeyWiring keys;
 
@@ -52,14 +56,21 @@ final class AccountWiring implements AutoCloseable {
                 new PasswordRateLimiter(platform.jdbi(), platform.tuning().resetLimits(), "reset", platform.clients()),
                 keys.actions, platform.outbox(), platform.site(), platform.clock());
         userQueries = new UserQueries(platform.jdbi());
+        // Codes are guessed no faster than passwords: the same limits, counted apart from them.
+        factors = new SecondFactorActions(platform.jdbi(), platform.cipher(),
+                new PasswordRateLimiter(platform.jdbi(), platform.tuning().loginLimits(), "second-factor", platform.clients()),
+                passwords, platform.clock());
     }
 
     void register(RoutesConfig routes) {
         String site = platform.site();
-        new LoginRoutes(passwords, webSession).register(routes);
+        new LoginRoutes(passwords, webSession, factors,
+                new PendingSignIns(platform.jdbi(), platform.clock(), platform.settings().secureCookies())).register(routes);
         new SetupRoutes(organizations, webSession).register(routes);
-        new AccountRoutes(keys.actions, keys.queries, actions, new Reauthentication(platform.jdbi(), passwords, platform.clock()),
-                passwords, new NextSteps(platform.jdbi()), site).register(routes);
+        new AccountRoutes(keys.actions, keys.queries, actions,
+                new Reauthentication(platform.jdbi(), passwords, factors, platform.clock()),
+                passwords, new NextSteps(platform.jdbi()), factors, site).register(routes);
+        new SignInSecurityRoutes(factors).register(routes);
         new AccountApiRoutes(site).register(routes);
         new ApiKeyApiRoutes(passwords, keys.actions, userQueries, platform.settings().devMode()).register(routes);
         new PasswordResetRoutes(passwordResets).register(routes);

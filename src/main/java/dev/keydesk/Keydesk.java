@@ -4,6 +4,7 @@ import dev.keydesk.account.AccountNotices;
 import dev.keydesk.api.CrossSiteGuard;
 import dev.keydesk.api.MethodOverride;
 import dev.keydesk.bot.BotNotices;
+import dev.keydesk.factor.FactorNotices;
 import dev.keydesk.guard.ServiceNotices;
 import dev.keydesk.keyconsole.KeyNotices;
 import dev.keydesk.people.PeopleNotices;
@@ -76,7 +77,7 @@ public final class Keydesk implements AutoCloseable {
     private void serve() {
         // Any page shows the pending notice, whichever feature set it: each feature's words are known here.
         Flash.known(AccountNotices.values(), BotNotices.values(), KeyNotices.values(), PeopleNotices.values(),
-                ServiceNotices.values(), SetupNotices.values());
+                ServiceNotices.values(), SetupNotices.values(), FactorNotices.values());
         Javalin app = Javalin.create(this::configure);
         List<Route> undeclared = withoutAccess(routes(app));
         if (!undeclared.isEmpty()) {
@@ -145,7 +146,7 @@ public final class Keydesk implements AutoCloseable {
             }
         });
         // Who may call each route, checked once before its handler (each route declares a RouteAccess).
-        routes.beforeMatched(new AccessCheck(services.apiAuth(), settings.metricsToken()));
+        routes.beforeMatched(new AccessCheck(services.apiAuth(), services.secondFactors(), settings.metricsToken()));
         ErrorHandling.register(routes);
 
         routes.get("/", ctx -> ctx.redirect(WebSession.user(ctx).isPresent() ? "/account" : "/login", HttpStatus.SEE_OTHER),

@@ -20,6 +20,7 @@ import dev.keydesk.db.ChangeListener;
 import dev.keydesk.db.Database;
 import dev.keydesk.db.SqlObjectDescriptions;
 import dev.keydesk.device.DeviceDao;
+import dev.keydesk.factor.SecondFactorActions;
 import dev.keydesk.guard.GuardActions;
 import dev.keydesk.guard.GuardDao;
 import dev.keydesk.guard.ServiceRegistry;
@@ -189,6 +190,10 @@ public final class Services implements AutoCloseable {
 
     WebSession webSession() {
         return accounts.webSession;
+    }
+
+    public SecondFactorActions secondFactors() {
+        return accounts.factors;
     }
 
     Database database() {

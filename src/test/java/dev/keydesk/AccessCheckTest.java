@@ -23,7 +23,7 @@ class AccessCheckTest {
     void aRouteWithoutExactlyOneRouteAccessIsRefused() {
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
-            config.routes.beforeMatched(new AccessCheck(null, null));
+            config.routes.beforeMatched(new AccessCheck(null, null, null));
             config.routes.exception(WebError.class, (e, ctx) -> ctx.status(e.status()).result(e.getMessage()));
             config.routes.get("/open", ctx -> ctx.result("open"), RouteAccess.ANONYMOUS);
             config.routes.get("/planted", ctx -> ctx.result("reached"));

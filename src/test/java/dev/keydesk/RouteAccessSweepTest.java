@@ -60,6 +60,8 @@ class RouteAccessSweepTest {
             ANONYMOUS            GET /login
             ANONYMOUS            POST /login
             ANONYMOUS            POST /logout
+            ANONYMOUS            GET /login/code
+            ANONYMOUS            POST /login/code
             ANONYMOUS            GET /accounts/password/reset
             ANONYMOUS            POST /accounts/password/reset
             ANONYMOUS            GET /accounts/password/reset/{token}
@@ -82,6 +84,11 @@ class RouteAccessSweepTest {
             SIGNED_IN            POST /account/zuliprc
             SIGNED_IN            POST /account/password
             SIGNED_IN            POST /account/devices/{device_id}/logout
+            SIGNED_IN            GET /account/sign-in-security
+            SIGNED_IN            POST /account/sign-in-security/authenticator
+            SIGNED_IN            POST /account/sign-in-security/authenticator/confirm
+            SIGNED_IN            POST /account/sign-in-security/authenticator/remove
+            SIGNED_IN            POST /account/sign-in-security/recovery-codes
             SIGNED_IN            GET /bots
             SIGNED_IN            GET /bots/new
             SIGNED_IN            POST /bots
@@ -127,6 +134,7 @@ class RouteAccessSweepTest {
             ADMIN                POST /users/invitations
             ADMIN                POST /users/invitations/{invitation_id}/revoke
             OWNER                POST /keys/policy
+            OWNER                POST /account/sign-in-policy
             API_KEY              GET /api/v1/users/me
             API_KEY              POST /api/v1/users/me/api_key/regenerate
             API_KEY              DELETE /api/v1/bots/{bot_id}

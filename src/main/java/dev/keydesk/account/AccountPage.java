@@ -1,6 +1,7 @@
 package dev.keydesk.account;
 
 import dev.keydesk.apikey.ApiKeyActions;
+import dev.keydesk.factor.SecondFactorActions;
 import dev.keydesk.user.User;
 import dev.keydesk.web.Layout;
 import java.util.List;
@@ -15,7 +16,9 @@ public record AccountPage(
         String apiKey,
         String keyNotice,
         String keyError,
-        String passwordError) {
+        String passwordError,
+        Proof.Kind proofKind,
+        SecondFactorActions.Status signInSecurity) {
 
     /** What the API key section shows. */
     public enum KeyPanel { CLOSED, ASK_PASSWORD, SHOW_KEY, CONFIRM_REGENERATE }
@@ -25,7 +28,7 @@ public record AccountPage(
                              String recentAddresses) {}
 
     /** The question before a device is logged out, with the password prompt unless it was just entered. */
-    public record DeviceLogoutPage(Layout layout, DeviceView device, boolean askPassword, String error) {}
+    public record DeviceLogoutPage(Layout layout, DeviceView device, boolean askPassword, String error, boolean askCode) {}
 
     /** How many devices stay logged in at most; the page says so, since a login past it logs one out. */
     public int deviceLimit() {
@@ -33,15 +36,20 @@ public record AccountPage(
     }
 
     public AccountPage withKey(String key, String notice) {
-        return new AccountPage(layout, user, devices, nextSteps, keyPanel, key, notice, keyError, passwordError);
+        return new AccountPage(layout, user, devices, nextSteps, keyPanel, key, notice, keyError, passwordError, proofKind, signInSecurity);
     }
 
     public AccountPage withKeyError(String error) {
-        return new AccountPage(layout, user, devices, nextSteps, keyPanel, apiKey, keyNotice, error, passwordError);
+        return new AccountPage(layout, user, devices, nextSteps, keyPanel, apiKey, keyNotice, error, passwordError, proofKind, signInSecurity);
     }
 
     public AccountPage withPasswordError(String error) {
-        return new AccountPage(layout, user, devices, nextSteps, keyPanel, apiKey, keyNotice, keyError, error);
+        return new AccountPage(layout, user, devices, nextSteps, keyPanel, apiKey, keyNotice, keyError, error, proofKind, signInSecurity);
+    }
+
+    /** Whether the prompt asks for a code from the authenticator app instead of the password. */
+    public boolean askCode() {
+        return proofKind == Proof.Kind.AUTHENTICATOR_CODE;
     }
 
     public boolean askPassword() {

@@ -10,6 +10,7 @@ import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.apikey.Zuliprc;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.factor.SecondFactorActions;
 import dev.keydesk.account.Reauthentication;
 import dev.keydesk.session.Session;
 import dev.keydesk.user.PasswordCheck;
@@ -41,16 +42,18 @@ public final class AccountRoutes {
     private final Reauthentication reauthentication;
     private final PasswordCheck passwords;
     private final NextSteps nextSteps;
+    private final SecondFactorActions factors;
     private final String site;
 
     public AccountRoutes(ApiKeyActions keys, ApiKeyQueries keyQueries, AccountActions users, Reauthentication reauthentication,
-                         PasswordCheck passwords, NextSteps nextSteps, String site) {
+                         PasswordCheck passwords, NextSteps nextSteps, SecondFactorActions factors, String site) {
         this.keys = keys;
         this.keyQueries = keyQueries;
         this.users = users;
         this.reauthentication = reauthentication;
         this.passwords = passwords;
         this.nextSteps = nextSteps;
+        this.factors = factors;
         this.site = site;
     }
 
@@ -68,15 +71,14 @@ public final class AccountRoutes {
     private void getApiKey(Context ctx) {
         User user = WebSession.caller(ctx);
         Session session = WebSession.requireSession(ctx);
-        PasswordCheck.Outcome<Void> outcome = reauthentication.confirm(session, user, ctx.formParam("password"), ctx.ip());
-        if (outcome instanceof PasswordCheck.RateLimited<Void> limited) {
+        Reauthentication.Result outcome = reauthentication.confirm(session, user, proof(ctx, user), ctx.ip());
+        if (outcome instanceof Reauthentication.RateLimited limited) {
             ctx.header("Retry-After", Long.toString(limited.retryAfter().toSeconds()));
-            render(ctx, 429, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError(
-                    "Too many wrong passwords. Try again in " + Math.max(1, limited.retryAfter().toMinutes()) + " minutes."));
+            render(ctx, 429, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError(limited.message()));
             return;
         }
-        if (!(outcome instanceof PasswordCheck.Verified<Void>)) {
-            render(ctx, 400, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError("That password is not right. Try again."));
+        if (outcome instanceof Reauthentication.Refused refused) {
+            render(ctx, 400, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError(refused.message()));
             return;
         }
         // Post, redirect, get: the address bar then holds a page that reloading shows again, not a form to resubmit.
@@ -104,7 +106,7 @@ public final class AccountRoutes {
         User user = WebSession.caller(ctx);
         if (!recentlyReauthenticated(ctx)) {
             render(ctx, 403, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError(
-                    "For your security, enter your password again before generating a new key."));
+                    "For your security, " + proveAgain(user) + " before generating a new key."));
             return;
         }
         if (!"yes".equals(ctx.formParam("confirmed"))) {
@@ -120,7 +122,7 @@ public final class AccountRoutes {
         User user = WebSession.caller(ctx);
         if (!recentlyReauthenticated(ctx)) {
             render(ctx, 403, view(ctx, KeyPanel.ASK_PASSWORD).withKeyError(
-                    "For your security, enter your password again before downloading your zuliprc file."));
+                    "For your security, " + proveAgain(user) + " before downloading your zuliprc file."));
             return;
         }
         String key = keys.revealKey(WebSession.actor(ctx), user.id(), "zuliprc download");
@@ -139,22 +141,22 @@ public final class AccountRoutes {
                 .orElseThrow(() -> new WebError(404, "There is no such device: it may have been logged out already."));
         boolean confirmed = "yes".equals(ctx.formParam("confirmed"));
         boolean passwordNeeded = !recentlyReauthenticated(ctx);
-        if (confirmed && passwordNeeded && ctx.formParam("password") != null) {
-            PasswordCheck.Outcome<Void> outcome = reauthentication.confirm(session, user, ctx.formParam("password"), ctx.ip());
-            if (outcome instanceof PasswordCheck.RateLimited<Void> limited) {
+        boolean askCode = passwordNeeded && reauthentication.required(user) == Proof.Kind.AUTHENTICATOR_CODE;
+        if (confirmed && passwordNeeded && (ctx.formParam("password") != null || ctx.formParam("code") != null)) {
+            Reauthentication.Result outcome = reauthentication.confirm(session, user, proof(ctx, user), ctx.ip());
+            if (outcome instanceof Reauthentication.RateLimited limited) {
                 ctx.header("Retry-After", Long.toString(limited.retryAfter().toSeconds()));
-                renderDeviceLogout(ctx, 429, device, true, "Too many wrong passwords. Try again in "
-                        + Math.max(1, limited.retryAfter().toMinutes()) + " minutes.");
+                renderDeviceLogout(ctx, 429, device, true, limited.message(), askCode);
                 return;
             }
-            if (!(outcome instanceof PasswordCheck.Verified<Void>)) {
-                renderDeviceLogout(ctx, 400, device, true, "That password is not right. Try again.");
+            if (outcome instanceof Reauthentication.Refused refused) {
+                renderDeviceLogout(ctx, 400, device, true, refused.message(), askCode);
                 return;
             }
             passwordNeeded = false;
         }
         if (!confirmed || passwordNeeded) {
-            renderDeviceLogout(ctx, 200, device, passwordNeeded, null);
+            renderDeviceLogout(ctx, 200, device, passwordNeeded, null, askCode);
             return;
         }
         keys.logOutDevice(WebSession.actor(ctx), user.id(), deviceId);
@@ -162,9 +164,20 @@ public final class AccountRoutes {
         ctx.redirect("/account#devices", HttpStatus.SEE_OTHER);
     }
 
-    private static void renderDeviceLogout(Context ctx, int status, DeviceView device, boolean askPassword, String error) {
+    private static void renderDeviceLogout(Context ctx, int status, DeviceView device, boolean askPassword, String error,
+                                           boolean askCode) {
         ctx.status(status).render("device_logout.jte", Map.of("page",
-                new AccountPage.DeviceLogoutPage(Layout.of(ctx, "Log out a device"), device, askPassword, error)));
+                new AccountPage.DeviceLogoutPage(Layout.of(ctx, "Log out a device"), device, askPassword, error, askCode)));
+    }
+
+    /** The proof the form carries, of the one kind this account gives. */
+    private Proof proof(Context ctx, User user) {
+        return Proof.fromForm(reauthentication.required(user), ctx.formParam("password"), ctx.formParam("code"));
+    }
+
+    private String proveAgain(User user) {
+        return reauthentication.required(user) == Proof.Kind.AUTHENTICATOR_CODE
+                ? "enter a code from your authenticator app" : "enter your password again";
     }
 
     private void changePassword(Context ctx) {
@@ -213,7 +226,8 @@ public final class AccountRoutes {
                                 .collect(Collectors.joining(", "))))
                 .toList();
         return new AccountPage(Layout.withNotice(ctx, "Account & privacy", banner), user, devices,
-                nextSteps.of(user.id(), !user.isGuest(), user.isAdmin() && !user.isBot()), panel, null, null, null, null);
+                nextSteps.of(user.id(), !user.isGuest(), user.isAdmin() && !user.isBot()), panel, null, null, null, null,
+                reauthentication.required(user), factors.status(user.id()));
     }
 
     private static void render(Context ctx, int status, AccountPage page) {

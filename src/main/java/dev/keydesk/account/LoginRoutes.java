@@ -1,6 +1,9 @@
 package dev.keydesk.account;
 
 import dev.keydesk.access.RouteAccess;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.factor.PendingSignIns;
+import dev.keydesk.factor.SecondFactorActions;
 import dev.keydesk.user.EmailAddress;
 import dev.keydesk.user.PasswordCheck;
 import dev.keydesk.web.Layout;
@@ -10,21 +13,32 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.util.Map;
 
-/** Log in, log out, and the page behind the "reset it" links. */
+/**
+ * Log in, log out, and the page behind the "reset it" links. An account with an authenticator app
+ * signs in in two steps: the password, then a code; no session exists until the code is right
+ * (between the two, only a {@link PendingSignIns} cookie scoped to the login pages).
+ */
 public final class LoginRoutes {
+    static final String CODE_STEP = "/login/code";
     private static final String WRONG_CREDENTIALS = "That e-mail address and password do not match an account.";
     private final PasswordCheck passwords;
     private final WebSession webSession;
+    private final SecondFactorActions factors;
+    private final PendingSignIns pending;
 
-    public LoginRoutes(PasswordCheck passwords, WebSession webSession) {
+    public LoginRoutes(PasswordCheck passwords, WebSession webSession, SecondFactorActions factors, PendingSignIns pending) {
         this.passwords = passwords;
         this.webSession = webSession;
+        this.factors = factors;
+        this.pending = pending;
     }
 
     public void register(RoutesConfig routes) {
         routes.get("/login", this::showLogin, RouteAccess.ANONYMOUS);
         routes.post("/login", this::logIn, RouteAccess.ANONYMOUS);
         routes.post("/logout", this::logOut, RouteAccess.ANONYMOUS);
+        routes.get(CODE_STEP, this::showCodeStep, RouteAccess.ANONYMOUS);
+        routes.post(CODE_STEP, this::enterCode, RouteAccess.ANONYMOUS);
     }
 
     private void showLogin(Context ctx) {
@@ -50,6 +64,11 @@ public final class LoginRoutes {
         }
         PasswordCheck.Outcome<Void> outcome = passwords.check(email, password, ctx.ip());
         if (outcome instanceof PasswordCheck.Verified<Void> verified) {
+            if (factors.hasAuthenticator(verified.user().id())) {
+                pending.start(ctx, verified.user().id(), safeNext(next));
+                ctx.redirect(CODE_STEP, HttpStatus.SEE_OTHER);
+                return;
+            }
             webSession.signIn(ctx, verified.user().id());
             ctx.redirect(safeNext(next), HttpStatus.SEE_OTHER);
         } else if (outcome instanceof PasswordCheck.RateLimited<Void> limited) {
@@ -61,6 +80,47 @@ public final class LoginRoutes {
         } else {
             render(ctx, 401, email, next, WRONG_CREDENTIALS);
         }
+    }
+
+    private void showCodeStep(Context ctx) {
+        if (pending.resolve(ctx).isEmpty()) {
+            ctx.redirect("/login", HttpStatus.SEE_OTHER);
+            return;
+        }
+        renderCodeStep(ctx, 200, null);
+    }
+
+    /** The second step: a code from the authenticator app, or a recovery code; only then a session. */
+    private void enterCode(Context ctx) {
+        var waiting = pending.resolve(ctx);
+        if (waiting.isEmpty()) {
+            render(ctx, 400, "", null, "That sign-in took too long or was already finished. Enter your e-mail address and password again.");
+            return;
+        }
+        String code = ctx.formParam("code") == null ? "" : ctx.formParam("code").strip();
+        if (code.isEmpty()) {
+            renderCodeStep(ctx, 400, "Enter the code your authenticator app shows, or one of your recovery codes.");
+            return;
+        }
+        var user = waiting.get().user();
+        var check = factors.check(Actor.user(user.id(), ctx.ip()), user, code, ctx.ip(),
+                SecondFactorActions.Purpose.SIGN_IN, true);
+        if (check instanceof SecondFactorActions.RateLimited limited) {
+            ctx.header("Retry-After", Long.toString(limited.retryAfter().toSeconds()));
+            renderCodeStep(ctx, 429, "Too many wrong codes. Try again in " + Math.max(1, limited.retryAfter().toMinutes()) + " minutes.");
+        } else if (check instanceof SecondFactorActions.Refused refused) {
+            renderCodeStep(ctx, 401, refused.replayed()
+                    ? "That code was already used. Wait for your app to show the next one."
+                    : "That code is not right. Try again with the code your app shows now.");
+        } else {
+            pending.finish(ctx, waiting.get());
+            webSession.signIn(ctx, user.id());
+            ctx.redirect(waiting.get().next(), HttpStatus.SEE_OTHER);
+        }
+    }
+
+    private static void renderCodeStep(Context ctx, int status, String error) {
+        ctx.status(status).render("login_code.jte", Map.of("page", new LoginPage.CodeStep(Layout.of(ctx, "Enter your code"), error)));
     }
 
     private void logOut(Context ctx) {

@@ -1,43 +1,102 @@
 package dev.keydesk.account;
 
-import dev.keydesk.session.SessionDao;
-import dev.keydesk.session.Session;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.audit.AuditEvent;
 import dev.keydesk.audit.AuditLog;
+import dev.keydesk.factor.SecondFactorActions;
+import dev.keydesk.session.Session;
+import dev.keydesk.session.SessionDao;
 import dev.keydesk.user.PasswordCheck;
 import dev.keydesk.user.User;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
-/** Password re-entry before a key is shown, regenerated or downloaded. */
+/**
+ * A fresh proof before a key is shown, regenerated or downloaded, or a device logged out; it
+ * counts for {@link Session#REAUTH_WINDOW}. Which proof an account gives is decided here alone
+ * ({@link #required}): the password for an account that has only a password (as before), a code
+ * from the authenticator app for an account that has one. The stronger factor is asked for
+ * because the password is what a phishing page or a reused-password list yields; the session
+ * itself already began with both.
+ */
 public final class Reauthentication {
+    /** How the proof went; {@code message} is the sentence to show above the prompt. */
+    public sealed interface Result permits Confirmed, Refused, RateLimited {}
+
+    public record Confirmed() implements Result {}
+
+    public record Refused(String message) implements Result {}
+
+    public record RateLimited(Duration retryAfter, String message) implements Result {}
+
     private final Jdbi jdbi;
     private final PasswordCheck passwords;
+    private final SecondFactorActions factors;
     private final Clock clock;
 
-    public Reauthentication(Jdbi jdbi, PasswordCheck passwords, Clock clock) {
+    public Reauthentication(Jdbi jdbi, PasswordCheck passwords, SecondFactorActions factors, Clock clock) {
         this.jdbi = jdbi;
         this.passwords = passwords;
+        this.factors = factors;
         this.clock = clock;
     }
 
-    /** Whether the session's last password re-entry is still within {@link Session#REAUTH_WINDOW}. */
+    /** Whether the session's last proof is still within {@link Session#REAUTH_WINDOW}. */
     public boolean isRecent(Session session) {
         return session.recentlyReauthenticated(clock.instant());
     }
 
-    /** On success the session may handle the key for the next five minutes; failures are audited. */
-    public PasswordCheck.Outcome<Void> confirm(Session session, User user, String password, String ip) {
+    /** The one kind of proof this account must give. */
+    public Proof.Kind required(User user) {
+        return factors.hasAuthenticator(user.id()) ? Proof.Kind.AUTHENTICATOR_CODE : Proof.Kind.PASSWORD;
+    }
+
+    /** On success the session may handle keys for the next five minutes; failures are audited. */
+    public Result confirm(Session session, User user, Proof proof, String ip) {
+        Proof.Kind required = required(user);
+        Result result;
+        if (proof.kind() != required) {
+            result = new Refused(required == Proof.Kind.AUTHENTICATOR_CODE ? "Enter a code from your authenticator app."
+                    : "Enter your password.");
+        } else if (proof instanceof Proof.Password p) {
+            result = password(user, p.password(), ip);
+        } else {
+            result = code(user, ((Proof.AuthenticatorCode) proof).code(), ip);
+        }
+        if (result instanceof Confirmed) {
+            jdbi.useExtension(SessionDao.class, dao -> dao.markReauthenticated(session.id(), clock.instant()));
+        }
+        return result;
+    }
+
+    private Result password(User user, String password, String ip) {
         PasswordCheck.Outcome<Void> outcome = passwords.check(user.email(), password == null ? "" : password, ip);
         if (outcome instanceof PasswordCheck.Verified<Void> verified && verified.user().id() == user.id()) {
-            jdbi.useExtension(SessionDao.class, dao -> dao.markReauthenticated(session.id(), clock.instant()));
-        } else {
-            String reason = outcome instanceof PasswordCheck.RateLimited<Void> ? "rate_limited" : "wrong_password";
-            jdbi.useTransaction(h -> AuditLog.record(h, AuditEvent.PASSWORD_REENTRY_FAILED,
-                    Actor.user(user.id(), ip), user.id(), Map.of("reason", reason)));
+            return new Confirmed();
         }
-        return outcome;
+        boolean limited = outcome instanceof PasswordCheck.RateLimited<Void>;
+        jdbi.useTransaction(h -> AuditLog.record(h, AuditEvent.PASSWORD_REENTRY_FAILED,
+                Actor.user(user.id(), ip), user.id(), Map.of("reason", limited ? "rate_limited" : "wrong_password")));
+        if (outcome instanceof PasswordCheck.RateLimited<Void> rateLimited) {
+            return new RateLimited(rateLimited.retryAfter(), "Too many wrong passwords. Try again in "
+                    + Math.max(1, rateLimited.retryAfter().toMinutes()) + " minutes.");
+        }
+        return new Refused("That password is not right. Try again.");
+    }
+
+    // Recovery codes are not taken here: they are a way back into the account, spent at sign-in.
+    private Result code(User user, String code, String ip) {
+        var check = factors.check(Actor.user(user.id(), ip), user, code, ip, SecondFactorActions.Purpose.STEP_UP, false);
+        if (check instanceof SecondFactorActions.RateLimited limited) {
+            return new RateLimited(limited.retryAfter(), "Too many wrong codes. Try again in "
+                    + Math.max(1, limited.retryAfter().toMinutes()) + " minutes.");
+        }
+        if (check instanceof SecondFactorActions.Refused refused) {
+            return new Refused(refused.replayed() ? "That code was already used. Wait for your app to show the next one."
+                    : "That code is not right. Try again with the code your app shows now.");
+        }
+        return new Confirmed();
     }
 }

@@ -35,7 +35,13 @@ public enum AuditEvent {
     SERVICE_TOKEN_REGENERATED("service_token_regenerated"),
     SERVICE_MEMBER_ADDED("service_member_added"),
     SERVICE_MEMBER_REMOVED("service_member_removed"),
-    SERVICE_DELETED("service_deleted");
+    SERVICE_DELETED("service_deleted"),
+    AUTHENTICATOR_ADDED("authenticator_added"),
+    AUTHENTICATOR_REMOVED("authenticator_removed"),
+    RECOVERY_CODES_GENERATED("recovery_codes_generated"),
+    RECOVERY_CODE_USED("recovery_code_used"),
+    SECOND_FACTOR_FAILED("second_factor_failed"),
+    SECOND_FACTOR_POLICY_CHANGED("second_factor_policy_changed");
 
     private final String dbName;
 

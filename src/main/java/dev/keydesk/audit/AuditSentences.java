@@ -50,6 +50,23 @@ final class AuditSentences {
         RULES.put(AuditEvent.API_KEY_EXPIRY_CHANGED, d -> d.hasNonNull("expires_at")
                 ? "Set the key to expire " + text(d, "expires_at") + "." : "Removed the key's expiry.");
         RULES.put(AuditEvent.API_KEY_EXPIRED, d -> "The API key expired" + (d.hasNonNull("expires_at") ? " " + text(d, "expires_at") : "") + ".");
+        RULES.put(AuditEvent.AUTHENTICATOR_ADDED, d -> "Set up an authenticator app for signing in.");
+        RULES.put(AuditEvent.AUTHENTICATOR_REMOVED, d -> "Removed the authenticator app and the recovery codes"
+                + (d.has("proof") ? " (confirmed with " + text(d, "proof").replace('_', ' ') + ")" : "") + ".");
+        RULES.put(AuditEvent.RECOVERY_CODES_GENERATED, d -> "Made " + count(d.path("codes").asLong(), "new recovery code")
+                + "; any earlier ones no longer work.");
+        RULES.put(AuditEvent.RECOVERY_CODE_USED, d -> "Used a recovery code" + (d.has("purpose") ? " to " + purpose(d) : "")
+                + "; " + count(d.path("remaining").asLong(), "code") + " left.");
+        RULES.put(AuditEvent.SECOND_FACTOR_FAILED, d -> ("rate_limited".equals(text(d, "reason"))
+                ? "Was refused: too many wrong codes"
+                : "replayed".equals(text(d, "reason")) ? "Entered an authenticator code that was already used"
+                : "Entered a wrong authenticator or recovery code")
+                + (d.has("purpose") ? " to " + purpose(d) : "") + ".");
+        RULES.put(AuditEvent.SECOND_FACTOR_POLICY_CHANGED, d -> switch (text(d, "policy")) {
+            case "admins" -> "Required a second factor for owners and administrators.";
+            case "everyone" -> "Required a second factor for everyone.";
+            default -> "Stopped requiring a second factor.";
+        });
         RULES.put(AuditEvent.KEY_POLICY_CHANGED, d -> d.hasNonNull("max_bot_key_lifetime_days")
                 ? "Limited bot keys to " + count(d.path("max_bot_key_lifetime_days").asLong(), "day") + "."
                 : "Removed the limit on bot keys' lifetime.");
@@ -149,5 +166,16 @@ final class AuditSentences {
 
     private static String count(long n, String thing) {
         return n + " " + thing + (n == 1 ? "" : "s");
+    }
+
+    /** What a second factor was entered for, as the rows of the second-factor events store it. */
+    private static String purpose(JsonNode d) {
+        return switch (text(d, "purpose")) {
+            case "sign_in" -> "sign in";
+            case "step_up" -> "see or change an API key";
+            case "remove" -> "remove the authenticator app";
+            case "recovery_codes" -> "make new recovery codes";
+            default -> text(d, "purpose");
+        };
     }
 }

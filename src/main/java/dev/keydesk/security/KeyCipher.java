@@ -27,7 +27,7 @@ public final class KeyCipher {
     }
 
     /** What a stored secret is; part of the associated data, so one kind cannot pass for another. */
-    public enum Purpose { API_KEY, BOT_TOKEN }
+    public enum Purpose { API_KEY, BOT_TOKEN, TOTP_SECRET }
 
     public byte[] encrypt(long userId, String apiKey) {
         return encrypt(Purpose.API_KEY, userId, apiKey);
@@ -98,7 +98,11 @@ public final class KeyCipher {
     }
 
     private static byte[] context(Purpose purpose, long userId) {
-        String prefix = purpose == Purpose.API_KEY ? "api-key:" : "bot-token:";
+        String prefix = switch (purpose) {
+            case API_KEY -> "api-key:";
+            case BOT_TOKEN -> "bot-token:";
+            case TOTP_SECRET -> "totp-secret:";
+        };
         return (prefix + userId).getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -25,6 +25,14 @@ class AuditSentencesTest {
         assertEquals("Received a report that a device key leaked at https://example.com/log; outcome: device logged out.",
                 AuditSentences.of("api_key_leak_reported", "{\"kind\": \"device\", \"url\": \"https://example.com/log\", "
                         + "\"outcome\": \"device logged out\", \"key_id\": 7}"));
+        assertEquals("Used a recovery code to sign in; 9 codes left.",
+                AuditSentences.of("recovery_code_used", "{\"purpose\": \"sign_in\", \"remaining\": 9}"));
+        assertEquals("Entered an authenticator code that was already used to see or change an API key.",
+                AuditSentences.of("second_factor_failed", "{\"purpose\": \"step_up\", \"reason\": \"replayed\"}"));
+        assertEquals("Removed the authenticator app and the recovery codes (confirmed with recovery code).",
+                AuditSentences.of("authenticator_removed", "{\"proof\": \"recovery_code\"}"));
+        assertEquals("Required a second factor for owners and administrators.",
+                AuditSentences.of("second_factor_policy_changed", "{\"policy\": \"admins\"}"));
         assertEquals("Limited bot keys to 90 days.", AuditSentences.of("key_policy_changed", "{\"max_bot_key_lifetime_days\": 90}"));
         assertEquals("Created the organization “Acme”. On the command line.",
                 AuditSentences.of("organization_created", "{\"name\": \"Acme\", \"via\": \"command line\"}"));

@@ -16,6 +16,7 @@ import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.Mails;
 import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.support.TestTotp;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import jakarta.mail.internet.MimeMessage;
@@ -353,6 +354,38 @@ class EveryPageBrowserTest {
         check("register a service", () -> go("/services/new"));
         check("a service", () -> go("/services/" + service));
         check("not found, signed in", () -> go("/bots/999999"));
+        assertNoProblems();
+    }
+
+    @Test
+    void signInSecurityPagesAndTheCodeStep() {
+        Fixtures.user(ADMIN_EMAIL, "Iago", Role.OWNER);
+        BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
+        check("sign-in security, off", () -> go("/account/sign-in-security"));
+        go("/account/sign-in-security");
+        clickAndLoad(button("Set up an authenticator app"));
+        check("sign-in security, setting up", () -> go("/account/sign-in-security"));
+        String secret = page.locator("#totp-secret").textContent().trim();
+        long step = TestTotp.alignToNextStep();
+        page.getByLabel("Code from your authenticator app").fill(TestTotp.code(secret, step));
+        clickAndLoad(button("Turn on"));
+        check("sign-in security, new recovery codes", () -> {
+            TestKeydesk.CLOCK.advance(java.time.Duration.ofSeconds(30));
+            go("/account/sign-in-security");
+            page.getByLabel("Code from your authenticator app").fill(TestTotp.code(secret, TestTotp.stepNow()));
+            clickAndLoad(button("Make new recovery codes"));
+            assertEquals(10, page.locator("#recovery-code-list li").count());
+        });
+        check("sign-in security, on", () -> go("/account/sign-in-security"));
+        check("account, code prompt without JavaScript", () -> go("/account/api-key"));
+        submitPlainly("/logout");
+        BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
+        check("login, code step", () -> go("/login/code"));
+        check("login, code step, a wrong code", () -> {
+            go("/login/code");
+            page.getByLabel("Authentication code").fill(TestTotp.wrongCode(secret, TestTotp.stepNow()));
+            clickAndLoad(button("Verify"));
+        });
         assertNoProblems();
     }
 
