@@ -72,6 +72,8 @@ class RouteAccessSweepTest {
             ANONYMOUS            GET /api/v1/openapi.json
             ANONYMOUS            POST /api/v1/fetch_api_key
             ANONYMOUS            POST /api/v1/dev_fetch_api_key
+            ANONYMOUS            POST /api/v1/device_authorization
+            ANONYMOUS            POST /api/v1/device_token
             ANONYMOUS            GET /avatar/{user_id}
             ANONYMOUS            POST /api/v1/keys/report
             ANONYMOUS            GET /api/v1/server_settings
@@ -88,6 +90,10 @@ class RouteAccessSweepTest {
             SIGNED_IN            POST /account/zuliprc
             SIGNED_IN            POST /account/password
             SIGNED_IN            POST /account/devices/{device_id}/logout
+            SIGNED_IN            GET /device
+            SIGNED_IN            POST /device
+            SIGNED_IN            POST /device/approve
+            SIGNED_IN            POST /device/deny
             SIGNED_IN            GET /bots
             SIGNED_IN            GET /bots/new
             SIGNED_IN            POST /bots

@@ -161,6 +161,12 @@ class ApiContractTest {
             case "POST /keys/verify" -> new Call(api, Map.of(), "Bearer " + services.guard().register(Actor.commandLine(),
                     new GuardActions.Spec("Reports", "", Access.EVERYONE, null)).token(),
                     Map.of("key", Fixtures.keyOf(member), "email", member.email()));
+            case "POST /device_authorization" -> new Call(api, Map.of(), null, Map.of());
+            case "POST /device_token" -> {
+                var started = services.deviceGrants().request("ContractTest", null, "127.0.0.1");
+                services.deviceGrants().decide(Actor.user(member.id(), "127.0.0.1"), member.id(), started.userCode(), true);
+                yield new Call(api, Map.of(), null, Map.of("device_code", started.deviceCode()));
+            }
             case "POST /keys/report" -> new Call(api, Map.of(), null, Map.of("keys", Fixtures.keyOf(member)));
             case "POST /keys/lookup" -> new Call(api, Map.of(), ownerAuth, Map.of("key", Fixtures.keyOf(member)));
             default -> throw new AssertionError("No fixture for " + operation + ": add one to ApiContractTest.prepare");
