@@ -48,7 +48,8 @@ public final class DeviceGrantApiRoutes {
             throw ApiError.rateLimited(wait.toSeconds());
         });
         ApiRequest req = ApiRequest.of(ctx);
-        Optional<String> named = req.optional(ApiRequest.CLIENT).or(() -> req.optional("client_id"));
+        Optional<String> clientId = req.optional("client_id"); // read either way: it is not an ignored parameter
+        Optional<String> named = req.optional(ApiRequest.CLIENT).or(() -> clientId);
         req.optional("scope"); // RFC 8628 allows it; a device key has no scope to narrow
         String client = ClientName.of(named.orElse(null), ctx.userAgent());
         DeviceGrantActions.Started started = grants.request(client, ctx.userAgent(), ctx.ip());
