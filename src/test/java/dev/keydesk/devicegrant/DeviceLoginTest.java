@@ -270,7 +270,7 @@ class DeviceLoginTest {
             for (Future<Http.Response> f : polls) {
                 Http.Response r = f.get(120, TimeUnit.SECONDS);
                 if (r.status() == 200) keys.add(r.json().get("api_key").asText());
-                outcomes.merge(r.status() == 200 ? "key" : r.json().get("error").asText(), 1, Integer::sum);
+                outcomes.merge(r.status() == 200 ? "key" : r.json().path("error").asText(r.status() + " " + r.body()), 1, Integer::sum);
             }
             assertEquals(Map.of("key", 1, "invalid_grant", 99), outcomes);
             Http.Response me = Http.get(api("users/me"), Http.basic("iago@zulip.com", keys.get(0)));
