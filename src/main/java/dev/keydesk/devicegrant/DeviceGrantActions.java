@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -36,6 +37,11 @@ public final class DeviceGrantActions {
     static final String PURPOSE = "device_login";
     private static final int MAX_DEVICE_CODE = 100;
     private static final String VIA = "device login";
+    /**
+     * The invisible bidirectional controls (as people's names refuse them): in a client's name or
+     * User-Agent they would make the approval page show text other than what was sent.
+     */
+    private static final Pattern BIDI_CONTROLS = Pattern.compile("[\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]");
 
     /** What the client is told: the two codes (shown nowhere else), when they expire, how often to poll. */
     public record Started(String deviceCode, String userCode, Instant expiresAt, int intervalSeconds) {}
@@ -89,10 +95,12 @@ public final class DeviceGrantActions {
      * Records a client's request for a login: {@code client} is its name (as {@link ClientName#of}
      * makes it), shown to the person asked to approve it along with the address and User-Agent.
      */
-    public Started request(String client, String userAgent, String ip) {
+    public Started request(String requestedClient, String userAgent, String ip) {
         Instant now = clock.instant();
         Instant expiresAt = now.plus(LIFETIME);
-        String agent = ClientName.truncatedUserAgent(userAgent);
+        String visible = BIDI_CONTROLS.matcher(requestedClient).replaceAll("").strip();
+        String client = visible.isEmpty() ? "Unspecified" : visible;
+        String agent = BIDI_CONTROLS.matcher(ClientName.truncatedUserAgent(userAgent)).replaceAll("");
         return jdbi.inTransaction(h -> {
             while (true) {
                 String deviceCode = Tokens.newToken();

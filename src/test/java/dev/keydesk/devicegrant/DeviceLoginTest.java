@@ -310,6 +310,14 @@ class DeviceLoginTest {
     }
 
     @Test
+    void aClientCannotTurnItsNameAroundWithBidirectionalControls() {
+        Http.Response r = Http.postForm(api("device_authorization"), form("client", "\u202EkooLtsuJ\u2069"), null);
+        WebClient browser = signedIn();
+        Page review = browser.submit(browser.get("/device"), "/device", Map.of("user_code", r.json().get("user_code").asText()));
+        assertEquals("kooLtsuJ", review.doc().selectFirst("#device-client").text());
+    }
+
+    @Test
     void guessingCodesIsLimitedPerPersonAndPerClientAddress() {
         try (Keydesk proxied = keydesk.startBehindProxy()) {
             String base = "http://localhost:" + proxied.port();
