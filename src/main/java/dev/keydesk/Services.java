@@ -21,6 +21,7 @@ import dev.keydesk.db.Database;
 import dev.keydesk.db.SqlObjectDescriptions;
 import dev.keydesk.device.DeviceDao;
 import dev.keydesk.factor.SecondFactorActions;
+import dev.keydesk.devicegrant.DeviceGrantActions;
 import dev.keydesk.guard.GuardActions;
 import dev.keydesk.guard.GuardDao;
 import dev.keydesk.guard.ServiceRegistry;
@@ -68,6 +69,7 @@ public final class Services implements AutoCloseable {
     private final GuardWiring guard;
     private final BotWiring bots;
     private final PeopleWiring people;
+    private final DeviceGrantWiring deviceGrants;
     private final ChangeListener changeListener;
     private final OutboxSender outboxSender;
     private final Retention retention;
@@ -97,6 +99,7 @@ public final class Services implements AutoCloseable {
         outboxQueries.registerGauges(metrics.registry());
         bots = new BotWiring(platform, keys, accounts, guard, outboxQueries, botKeyEvents);
         people = new PeopleWiring(platform, keys, accounts, guard, bots);
+        deviceGrants = new DeviceGrantWiring(platform, keys);
         changeListener = new ChangeListener(database.dataSource(),
                 Map.of(KeyCache.CHANNEL, keyCache, ServiceRegistry.CHANNEL, guard.registry), database.availability());
         outboxSender = new OutboxSender(jdbi, Map.of(
@@ -172,6 +175,7 @@ public final class Services implements AutoCloseable {
         guard.register(routes);
         bots.register(routes);
         people.register(routes);
+        deviceGrants.register(routes);
         new ApiDescriptionRoutes().register(routes);
         new AvatarRoutes(platform.jdbi()).register(routes);
     }
@@ -238,6 +242,10 @@ public final class Services implements AutoCloseable {
 
     public PeopleActions people() {
         return people.actions;
+    }
+
+    public DeviceGrantActions deviceGrants() {
+        return deviceGrants.actions;
     }
 
     public Retention retention() {

@@ -68,6 +68,8 @@ class RouteAccessSweepTest {
             ANONYMOUS            POST /accounts/password/reset/{token}
             ANONYMOUS            GET /api/v1/openapi.json
             ANONYMOUS            POST /api/v1/fetch_api_key
+            ANONYMOUS            POST /api/v1/device_authorization
+            ANONYMOUS            POST /api/v1/device_token
             ANONYMOUS            GET /avatar/{user_id}
             ANONYMOUS            POST /api/v1/keys/report
             ANONYMOUS            GET /api/v1/server_settings
@@ -89,6 +91,10 @@ class RouteAccessSweepTest {
             SIGNED_IN            POST /account/sign-in-security/authenticator/confirm
             SIGNED_IN            POST /account/sign-in-security/authenticator/remove
             SIGNED_IN            POST /account/sign-in-security/recovery-codes
+            SIGNED_IN            GET /device
+            SIGNED_IN            POST /device
+            SIGNED_IN            POST /device/approve
+            SIGNED_IN            POST /device/deny
             SIGNED_IN            GET /bots
             SIGNED_IN            GET /bots/new
             SIGNED_IN            POST /bots

@@ -45,6 +45,11 @@ final class AuditSentences {
                 + " a key of its own.");
         RULES.put(AuditEvent.DEVICE_LOGGED_OUT, d -> "Logged out a device" + (d.has("client") ? " (" + text(d, "client")
                 + (d.has("device_ip") ? " at " + text(d, "device_ip") : "") + ")" : "") + ": its key no longer works.");
+        RULES.put(AuditEvent.DEVICE_LOGIN_REQUESTED, d -> "A device (" + text(d, "client") + ") asked to sign in with a code.");
+        RULES.put(AuditEvent.DEVICE_LOGIN_APPROVED, d -> "Approved the sign-in of a device (" + text(d, "client") + " at "
+                + text(d, "client_ip") + ").");
+        RULES.put(AuditEvent.DEVICE_LOGIN_DENIED, d -> "Denied the sign-in of a device (" + text(d, "client") + " at "
+                + text(d, "client_ip") + ").");
         RULES.put(AuditEvent.OLD_KEY_RETIRED, d -> d.path("early").asBoolean(false)
                 ? "Ended the old key's grace period early." : "The old key's grace period ended.");
         RULES.put(AuditEvent.API_KEY_EXPIRY_CHANGED, d -> d.hasNonNull("expires_at")

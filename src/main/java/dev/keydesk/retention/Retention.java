@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The retention job: nothing that is only history grows forever. Every hour it deletes password
  * attempts older than the longest rate-limit window, clients no longer known for a username,
- * sessions idle past their expiry, used or expired password-reset links, delivered or abandoned
- * outbox items after the configured days, the keys of logged-out devices after the configured
- * days, and, only if configured, audit rows older than their retention.
+ * sessions idle past their expiry, used or expired password-reset links, expired device logins,
+ * delivered or abandoned outbox items after the configured days, the keys of logged-out devices
+ * after the configured days, and, only if configured, audit rows older than their retention.
  *
  * <p>Rows go in batches of {@link #BATCH} (one short statement each, found by an index on
  * their time), so the job never holds long locks nor writes one huge transaction. One process
@@ -102,6 +102,8 @@ public final class Retention implements AutoCloseable {
                 // A reset link is worth nothing once used or expired; a day's grace keeps it for a support question.
                 deleted.put("password_resets", inBatches(h, "password_resets", "id", "expires_at < :cutoff",
                         now.minus(Duration.ofDays(1))));
+                // A device login's codes are worth nothing once expired (ten minutes after it was asked for).
+                deleted.put("device_authorizations", inBatches(h, "device_authorizations", "id", "expires_at < :cutoff", now));
                 deleted.put("outbox", inBatches(h, "outbox", "id",
                         "(delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND coalesce(delivered_at, failed_at) < :cutoff",
                         now.minus(policy.outbox())));

@@ -12,7 +12,9 @@ public final class LoginRequired extends RuntimeException {
     }
 
     static void redirect(Context ctx) {
-        String next = ctx.method().name().equals("GET") ? ctx.path() : "/account";
+        // The query is kept: a device's sign-in link carries its code there (/device?user_code=…).
+        String query = ctx.queryString();
+        String next = ctx.method().name().equals("GET") ? ctx.path() + (query == null ? "" : "?" + query) : "/account";
         ctx.redirect("/login?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
     }
 }

@@ -157,6 +157,10 @@ class ApiContractTest {
             }
             case "POST /keys/verify" -> new Call(api, Map.of(), "Bearer " + Fixtures.service("Reports", Access.EVERYONE).token(),
                     Map.of("key", Fixtures.keyOf(member), "email", member.email()));
+            case "POST /device_authorization" -> new Call(api, Map.of(), null, Map.of());
+            case "POST /device_token" -> {
+                yield new Call(api, Map.of(), null, Map.of("device_code", Fixtures.approvedDeviceLogin(member, "ContractTest")));
+            }
             case "POST /keys/report" -> new Call(api, Map.of(), null, Map.of("keys", Fixtures.keyOf(member)));
             case "POST /keys/lookup" -> new Call(api, Map.of(), ownerAuth, Map.of("key", Fixtures.keyOf(member)));
             default -> throw new AssertionError("No fixture for " + operation + ": add one to ApiContractTest.prepare");

@@ -11,6 +11,7 @@ import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.ColorScheme;
 import dev.keydesk.bot.Bot;
 import dev.keydesk.bot.BotType;
+import dev.keydesk.devicegrant.UserCode;
 import dev.keydesk.guard.Access;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.IntegrationTest;
@@ -219,6 +220,26 @@ class EveryPageBrowserTest {
             submitPlainly("/account/api-key/regenerate");
         });
 
+        // Signing in a device with a code: each state from a request of its own, as each size needs one
+        check("sign in a device", () -> go("/device"));
+        check("sign in a device, no device waits for the code", () -> {
+            go("/device");
+            page.getByLabel("Code shown on the device").fill("BBBB-BBBB");
+            clickAndLoad(button("Continue"));
+            assertThat(page.getByRole(AriaRole.ALERT)).isVisible();
+        });
+        check("sign in a device, the request", () -> reviewDeviceLogin());
+        check("sign in a device, approved", () -> {
+            reviewDeviceLogin();
+            clickAndLoad(button("Approve"));
+            assertThat(page.locator("h1")).containsText("is signed in");
+        });
+        check("sign in a device, denied", () -> {
+            reviewDeviceLogin();
+            clickAndLoad(button("Deny"));
+            assertThat(page.locator("h1")).containsText("denied");
+        });
+
         // Your bots and a bot
         check("your bots", () -> {
             go("/bots");
@@ -387,6 +408,16 @@ class EveryPageBrowserTest {
             clickAndLoad(button("Verify"));
         });
         assertNoProblems();
+    }
+
+    /** A terminal client asks for a login from an IPv6 address; the page shows its request, ready to approve. */
+    private void reviewDeviceLogin() {
+        String code = UserCode.display(keydesk.primary().services().deviceGrants().request("ZulipTerminal",
+                "ZulipTerminal/0.7.0 (Linux 6.1.0-18-amd64; x86_64) python-requests/2.31.0", "2001:db8:85a3::8a2e:370:7334")
+                .userCode());
+        go("/device?user_code=" + code);
+        clickAndLoad(button("Continue"));
+        assertThat(button("Approve")).isVisible();
     }
 
     /**

@@ -63,6 +63,12 @@ class RetentionTest {
             insertOutbox(h, null, NOW.minus(Duration.ofDays(400))); // still waiting: never deleted
             insertReset(h, NOW.minus(Duration.ofDays(2)));
             insertReset(h, NOW.plus(Duration.ofMinutes(30)));
+            // Device logins: one expired a second ago, one still usable.
+            h.createUpdate("INSERT INTO device_authorizations (device_code_digest, user_code_digest, client, user_agent, ip, "
+                            + "requested_at, expires_at, interval_seconds) VALUES ('\\x01', '\\x01', 'c', '', '192.0.2.1', :t, :gone, 5), "
+                            + "('\\x02', '\\x02', 'c', '', '192.0.2.1', :t, :live, 5)")
+                    .bind("t", NOW.minus(Duration.ofMinutes(10))).bind("gone", NOW.minusSeconds(1)).bind("live", NOW.plusSeconds(1))
+                    .execute();
             h.execute("DELETE FROM audit_log");
             h.createUpdate("INSERT INTO audit_log (event_type, created_at) VALUES ('login', :at)")
                     .bind("at", NOW.minus(Duration.ofDays(4000))).execute();
@@ -71,7 +77,8 @@ class RetentionTest {
         Map<String, Long> deleted = keydesk.primary().services().retention().sweep(NOW).orElseThrow();
 
         assertEquals(Map.of("rate_limit_buckets", (long) Retention.BATCH * 2 + 18, "known_clients", 1L, "sessions", 1L,
-                "password_resets", 1L, "outbox", 2L, "device_keys", 0L), deleted);
+                "password_resets", 1L, "device_authorizations", 1L, "outbox", 2L, "device_keys", 0L), deleted);
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM device_authorizations WHERE device_code_digest = '\\x02'"));
         assertEquals(1, Fixtures.count("SELECT count(*) FROM known_clients WHERE client = '192.0.2.2'"));
         assertEquals(4, Fixtures.count("SELECT count(*) FROM rate_limit_buckets"));
         assertEquals(1, Fixtures.count("SELECT count(*) FROM rate_limit_buckets WHERE bucket = 'login:user:a@example.com'"));

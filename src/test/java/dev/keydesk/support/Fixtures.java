@@ -223,6 +223,13 @@ public final class Fixtures {
 
     // Database
 
+    /** A device login that {@code person} approved on /device; returns the device code its client polls with. */
+    public static String approvedDeviceLogin(User person, String client) {
+        var started = services().deviceGrants().request(client, null, "127.0.0.1");
+        services().deviceGrants().decide(Actor.user(person.id(), "127.0.0.1"), person.id(), started.userCode(), true);
+        return started.deviceCode();
+    }
+
     public static long count(String sql) {
         return TestKeydesk.get().primary().database().jdbi().withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
     }
