@@ -50,6 +50,10 @@ final class AuditSentences {
         RULES.put(AuditEvent.API_KEY_EXPIRY_CHANGED, d -> d.hasNonNull("expires_at")
                 ? "Set the key to expire " + text(d, "expires_at") + "." : "Removed the key's expiry.");
         RULES.put(AuditEvent.API_KEY_EXPIRED, d -> "The API key expired" + (d.hasNonNull("expires_at") ? " " + text(d, "expires_at") : "") + ".");
+        RULES.put(AuditEvent.KEY_RESTRICTIONS_CHANGED, d -> "Changed what the " + (d.hasNonNull("device_id")
+                ? "key of device " + text(d, "device_id") : "account's keys") + " may open: " + text(d, "summary") + ".");
+        RULES.put(AuditEvent.KEY_ADDRESS_REFUSED, d -> "Refused the " + text(d, "key") + " from " + text(d, "from")
+                + ", outside its address ranges (recorded once a minute).");
         RULES.put(AuditEvent.KEY_POLICY_CHANGED, d -> d.hasNonNull("max_bot_key_lifetime_days")
                 ? "Limited bot keys to " + count(d.path("max_bot_key_lifetime_days").asLong(), "day") + "."
                 : "Removed the limit on bot keys' lifetime.");
