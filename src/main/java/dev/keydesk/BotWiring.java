@@ -40,6 +40,7 @@ final class BotWiring {
                 keys.actions, platform.clock(), platform.site(), platform.settings().externalUrl().getHost(),
                 new RequestRateLimiter(platform.jdbi(), "account-choices", BotRoutes.CHOICES_LIMIT, platform.clients()))
                 .register(routes);
-        new BotApiRoutes(access, actions, queries, keys.actions, keys.queries, platform.site()).register(routes);
+        new BotApiRoutes(access, actions, queries, keys.actions, keys.queries, platform.site(), guard.restrictions,
+                guard.restrictionQueries).register(routes);
     }
 }

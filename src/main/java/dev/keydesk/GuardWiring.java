@@ -3,6 +3,8 @@ package dev.keydesk;
 import dev.keydesk.guard.ForwardAuthRoutes;
 import dev.keydesk.guard.GuardActions;
 import dev.keydesk.guard.GuardApiRoutes;
+import dev.keydesk.guard.KeyRestrictionActions;
+import dev.keydesk.guard.KeyRestrictionQueries;
 import dev.keydesk.guard.KeyVerifier;
 import dev.keydesk.guard.RateLimits;
 import dev.keydesk.guard.ServiceQueries;
@@ -18,6 +20,8 @@ final class GuardWiring {
     final GuardActions actions;
     final ServiceQueries queries;
     final KeyVerifier verifier;
+    final KeyRestrictionActions restrictions;
+    final KeyRestrictionQueries restrictionQueries;
     private final Platform platform;
 
     GuardWiring(Platform platform, KeyWiring keys) {
@@ -25,6 +29,8 @@ final class GuardWiring {
         registry = new ServiceRegistry(platform.jdbi());
         actions = new GuardActions(platform.jdbi(), registry);
         queries = new ServiceQueries(platform.jdbi());
+        restrictions = new KeyRestrictionActions(platform.jdbi(), platform.keyCache());
+        restrictionQueries = new KeyRestrictionQueries(platform.jdbi());
         verifier = new KeyVerifier(registry, keys.authenticator, new RateLimits(System::currentTimeMillis));
     }
 

@@ -23,6 +23,7 @@ import dev.keydesk.db.SqlObjectDescriptions;
 import dev.keydesk.device.DeviceDao;
 import dev.keydesk.guard.GuardActions;
 import dev.keydesk.guard.GuardDao;
+import dev.keydesk.guard.KeyRestrictionActions;
 import dev.keydesk.guard.ServiceRegistry;
 import dev.keydesk.metrics.Metrics;
 import dev.keydesk.mail.MailDeliverer;
@@ -179,6 +180,10 @@ public final class Services implements AutoCloseable {
 
     public GuardActions guard() {
         return guard.actions;
+    }
+
+    public KeyRestrictionActions keyRestrictions() {
+        return guard.restrictions;
     }
 
     ApiAuth apiAuth() {

@@ -28,6 +28,10 @@ public final class KeyRestrictionQueries {
         return KeyRestrictionsDao.account(h, userId);
     }
 
+    public Map<Long, KeyRestrictions.Limits> ofAccounts(Collection<Long> userIds) {
+        return jdbi.withHandle(h -> ofAccounts(h, userIds));
+    }
+
     /** The accounts among these with any limits; the others have none. */
     public Map<Long, KeyRestrictions.Limits> ofAccounts(Handle h, Collection<Long> userIds) {
         if (userIds.isEmpty()) return Map.of();

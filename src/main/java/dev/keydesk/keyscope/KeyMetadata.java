@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -31,7 +32,8 @@ public final class KeyMetadata {
     private final String header;
 
     private KeyMetadata(Map<String, String> pairs) {
-        this.pairs = Collections.unmodifiableMap(new LinkedHashMap<>(pairs));
+        // In name order: the stored JSON keeps no order, and one key always sends one header value.
+        this.pairs = Collections.unmodifiableMap(new TreeMap<>(pairs));
         StringBuilder out = new StringBuilder();
         this.pairs.forEach((name, value) -> {
             if (!out.isEmpty()) out.append('&');

@@ -131,7 +131,7 @@ class KeyScopeTest {
     @Test
     void metadataHeaderAndLimits() {
         KeyMetadata meta = KeyMetadata.parse("team: payments\ntenant: 42\nnote: a&b=c d/é");
-        assertEquals("team=payments&tenant=42&note=a%26b%3Dc%20d%2F%C3%A9", meta.header());
+        assertEquals("note=a%26b%3Dc%20d%2F%C3%A9&team=payments&tenant=42", meta.header());
         assertEquals(meta, KeyMetadata.fromJson(meta.toJson()));
         assertEquals("", KeyMetadata.NONE.header());
         StringBuilder many = new StringBuilder();
