@@ -4,6 +4,7 @@ import dev.keydesk.bot.BotAccess;
 import dev.keydesk.bot.BotActions;
 import dev.keydesk.bot.BotApiRoutes;
 import dev.keydesk.bot.BotKeyEvents;
+import dev.keydesk.bot.BotKeyLimitsRoutes;
 import dev.keydesk.bot.BotQueries;
 import dev.keydesk.bot.BotRoutes;
 import dev.keydesk.outbox.OutboxQueries;
@@ -40,6 +41,7 @@ final class BotWiring {
                 keys.actions, platform.clock(), platform.site(), platform.settings().externalUrl().getHost(),
                 new RequestRateLimiter(platform.jdbi(), "account-choices", BotRoutes.CHOICES_LIMIT, platform.clients()))
                 .register(routes);
+        new BotKeyLimitsRoutes(access, guard.restrictions, guard.restrictionQueries).register(routes);
         new BotApiRoutes(access, actions, queries, keys.actions, keys.queries, platform.site(), guard.restrictions,
                 guard.restrictionQueries).register(routes);
     }

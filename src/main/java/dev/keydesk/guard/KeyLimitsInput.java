@@ -94,6 +94,10 @@ public final class KeyLimitsInput {
         return new KeyRestrictions.Limits(scope, ranges, metadata);
     }
 
+    /** The page that sets a key's limits (a bot's, a device's). */
+    public record Page(dev.keydesk.web.Layout layout, String heading, String action, String back, String backLabel, FormView form,
+                       boolean withMetadata, String error) {}
+
     /** What a form shows: one row per service the account may open, ticked and with its rules when chosen. */
     public record FormView(boolean chosen, List<ServiceRow> services, String ranges, String metadata, String summary) {
         public record ServiceRow(long id, String name, boolean ticked, String rules) {}

@@ -47,6 +47,11 @@ public final class KeyRestrictionQueries {
         return jdbi.withHandle(h -> servicesFor(h, user));
     }
 
+    /** {@code adminPerson}: a person who is an administrator (services for administrators admit them). */
+    public List<GuardedService> servicesFor(long userId, boolean adminPerson) {
+        return jdbi.withHandle(h -> h.attach(GuardDao.class).openedFor(userId, adminPerson));
+    }
+
     public List<GuardedService> servicesFor(Handle h, User user) {
         return h.attach(GuardDao.class).openedFor(user.id(), user.isAdmin() && !user.isBot());
     }
