@@ -7,6 +7,9 @@ import inet.ipaddr.IPAddressStringParameters;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.net.InetAddress;
+import dev.keydesk.config.IpAddresses;
 
 /**
  * Where a key may be used from: IPv4 and IPv6 ranges in CIDR notation (a single address is its
@@ -26,9 +29,20 @@ public final class AddressRanges {
             .toParams();
 
     private final List<IPAddress> blocks;
+    /** Each block's network bytes and prefix length, for matching a client without the library's parser on every request. */
+    private final byte[][] networks;
+    private final int[] prefixes;
 
     private AddressRanges(List<IPAddress> blocks) {
         this.blocks = List.copyOf(blocks);
+        this.networks = new byte[blocks.size()][];
+        this.prefixes = new int[blocks.size()];
+        for (int i = 0; i < blocks.size(); i++) {
+            IPAddress block = blocks.get(i);
+            networks[i] = block.getLower().getBytes();
+            Integer prefix = block.getNetworkPrefixLength();
+            prefixes[i] = prefix == null ? block.getBitCount() : prefix;
+        }
     }
 
     public static AddressRanges parse(Collection<String> entries) {
@@ -61,20 +75,32 @@ public final class AddressRanges {
         return blocks.isEmpty();
     }
 
-    /** Whether a client at {@code ip} (as Keydesk resolves it) may use the key; an unreadable address may not. */
+    /**
+     * Whether a client at {@code ip} (as Keydesk resolves it: a dotted quad or an IPv6 literal,
+     * IPv4-mapped addresses as IPv4) may use the key; an unreadable address may not.
+     */
     public boolean admits(String ip) {
-        if (blocks.isEmpty()) return true;
+        if (networks.length == 0) return true;
         if (ip == null) return false;
-        IPAddress address = new IPAddressString(ip, STRICT).getAddress();
-        if (address == null) return false;
-        if (address.isIPv6() && address.isIPv4Convertible()) {
-            IPAddress v4 = address.toIPv4();
-            if (v4 != null) address = v4;
-        }
-        for (IPAddress block : blocks) {
-            if (block.getIPVersion() == address.getIPVersion() && block.contains(address)) return true;
+        Optional<InetAddress> parsed = IpAddresses.parse(ip);
+        if (parsed.isEmpty()) return false;
+        byte[] address = parsed.get().getAddress();
+        for (int i = 0; i < networks.length; i++) {
+            if (within(address, networks[i], prefixes[i])) return true;
         }
         return false;
+    }
+
+    private static boolean within(byte[] address, byte[] network, int prefix) {
+        if (address.length != network.length) return false;
+        int full = prefix / 8;
+        for (int i = 0; i < full; i++) {
+            if (address[i] != network[i]) return false;
+        }
+        int rest = prefix % 8;
+        if (rest == 0) return true;
+        int mask = (0xff << (8 - rest)) & 0xff;
+        return (address[full] & mask) == (network[full] & mask);
     }
 
     /** The ranges in canonical CIDR form, as stored and shown. */

@@ -40,8 +40,10 @@ public final class RequestPath {
     public static Optional<String> normalize(String uri) {
         if (uri == null || uri.isEmpty() || uri.length() > MAX_LENGTH) return Optional.empty();
         String raw = uri.strip();
-        var absolute = SCHEME_AND_AUTHORITY.matcher(raw);
-        if (absolute.find()) raw = raw.substring(absolute.end());
+        if (!raw.startsWith("/")) {
+            var absolute = SCHEME_AND_AUTHORITY.matcher(raw);
+            if (absolute.find()) raw = raw.substring(absolute.end());
+        }
         if (raw.isEmpty()) raw = "/";
         int end = raw.length();
         int query = raw.indexOf('?');
@@ -50,8 +52,9 @@ public final class RequestPath {
         if (fragment >= 0) end = Math.min(end, fragment);
         raw = raw.substring(0, end);
         if (!raw.startsWith("/") && !raw.startsWith("\\")) return Optional.empty();
-        String decoded = decode(raw);
-        if (decoded == null || LEFT_ESCAPE.matcher(decoded).find()) return Optional.empty();
+        // Most paths hold no escape: they skip the decoder, which only ever refuses or changes those that do.
+        String decoded = raw.indexOf('%') < 0 ? plain(raw) : decode(raw);
+        if (decoded == null || (decoded.indexOf('%') >= 0 && LEFT_ESCAPE.matcher(decoded).find())) return Optional.empty();
         Deque<String> segments = new ArrayDeque<>();
         for (String part : decoded.replace('\\', '/').split("/", -1)) {
             int semicolon = part.indexOf(';');
@@ -65,6 +68,15 @@ public final class RequestPath {
             segments.addLast(segment);
         }
         return Optional.of("/" + String.join("/", segments));
+    }
+
+    /** A path without escapes as it is; null if it holds a control character. */
+    private static String plain(String raw) {
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c < 0x20 || c == 0x7f) return null;
+        }
+        return raw;
     }
 
     /** Percent-decoding as UTF-8; null for a broken escape, invalid UTF-8 or a control character. */
