@@ -6,6 +6,7 @@ import dev.keydesk.bot.BotActions;
 import dev.keydesk.bot.BotApiRoutes;
 import dev.keydesk.bot.BotKeyEvents;
 import dev.keydesk.bot.BotPageQueries;
+import dev.keydesk.bot.BotKeyLimitsRoutes;
 import dev.keydesk.bot.BotQueries;
 import dev.keydesk.bot.BotRoutes;
 import dev.keydesk.outbox.OutboxQueries;
@@ -44,6 +45,8 @@ final class BotWiring {
                 platform.settings().externalUrl().getHost()).register(routes);
         new AccountChoicesRoutes(pages, new RequestRateLimiter(platform.jdbi(), "account-choices", AccountChoicesRoutes.LIMIT,
                 platform.clients())).register(routes);
-        new BotApiRoutes(access, actions, queries, keys.actions, keys.queries, platform.site()).register(routes);
+        new BotKeyLimitsRoutes(access, guard.restrictions, guard.restrictionQueries).register(routes);
+        new BotApiRoutes(access, actions, queries, keys.actions, keys.queries, platform.site(), guard.restrictions,
+                guard.restrictionQueries).register(routes);
     }
 }

@@ -3,6 +3,8 @@ package dev.keydesk;
 import dev.keydesk.guard.ForwardAuthRoutes;
 import dev.keydesk.guard.GuardActions;
 import dev.keydesk.guard.GuardApiRoutes;
+import dev.keydesk.guard.KeyRestrictionActions;
+import dev.keydesk.guard.KeyRestrictionQueries;
 import dev.keydesk.guard.KeyVerifier;
 import dev.keydesk.guard.RateLimitExchange;
 import dev.keydesk.guard.RateLimits;
@@ -22,6 +24,8 @@ final class GuardWiring {
     final KeyVerifier verifier;
     /** Shares each key's rate limit with the other Keydesk processes; a worker started with the others. */
     final RateLimitExchange rateLimitExchange;
+    final KeyRestrictionActions restrictions;
+    final KeyRestrictionQueries restrictionQueries;
     private final Platform platform;
 
     GuardWiring(Platform platform, KeyWiring keys) {
@@ -29,6 +33,8 @@ final class GuardWiring {
         registry = new ServiceRegistry(platform.jdbi());
         actions = new GuardActions(platform.jdbi(), registry);
         queries = new ServiceQueries(platform.jdbi());
+        restrictions = new KeyRestrictionActions(platform.jdbi(), platform.keyCache());
+        restrictionQueries = new KeyRestrictionQueries(platform.jdbi());
         RateLimits rateLimits = new RateLimits(platform.clock()::millis, Duration.ofMinutes(1), Duration.ofMillis(250));
         rateLimitExchange = new RateLimitExchange(platform.jdbi(), rateLimits, Duration.ofMillis(100));
         verifier = new KeyVerifier(registry, keys.authenticator, rateLimits);

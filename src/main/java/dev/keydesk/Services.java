@@ -24,6 +24,7 @@ import dev.keydesk.factor.SecondFactorActions;
 import dev.keydesk.devicegrant.DeviceGrantActions;
 import dev.keydesk.guard.GuardActions;
 import dev.keydesk.guard.GuardDao;
+import dev.keydesk.guard.KeyRestrictionActions;
 import dev.keydesk.guard.ServiceRegistry;
 import dev.keydesk.metrics.Metrics;
 import dev.keydesk.mail.MailDeliverer;
@@ -186,6 +187,10 @@ public final class Services implements AutoCloseable {
 
     public GuardActions guard() {
         return guard.actions;
+    }
+
+    public KeyRestrictionActions keyRestrictions() {
+        return guard.restrictions;
     }
 
     ApiAuth apiAuth() {

@@ -108,6 +108,8 @@ class RouteAccessSweepTest {
             SIGNED_IN            POST /bots/{bot_id}/deactivate
             SIGNED_IN            POST /bots/{bot_id}/reactivate
             SIGNED_IN            GET /account-choices
+            SIGNED_IN            GET /bots/{bot_id}/api-key/limits
+            SIGNED_IN            POST /bots/{bot_id}/api-key/limits
             ADMIN                GET /audit-log
             ADMIN                GET /services
             ADMIN                GET /services/new

@@ -126,6 +126,11 @@ public final class ApiRequest {
         });
     }
 
+    /** A JSON-encoded parameter of any shape (an object, a list, null). */
+    public Optional<JsonNode> jsonValue(String name) {
+        return json(name);
+    }
+
     private Optional<JsonNode> json(String name) {
         return optional(name).map(raw -> {
             try {

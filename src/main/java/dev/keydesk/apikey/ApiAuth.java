@@ -82,6 +82,9 @@ public final class ApiAuth {
             return ok.owner();
         }
         if (result instanceof ApiKeyAuthenticator.Deactivated) throw ApiError.unauthorized("Account is deactivated");
+        if (result instanceof ApiKeyAuthenticator.WrongAddress) {
+            throw ApiError.unauthorized("INVALID_API_KEY", "This API key may not be used from this address.");
+        }
         if (result instanceof ApiKeyAuthenticator.Expired) {
             throw ApiError.unauthorized("INVALID_API_KEY", "API key expired");
         }

@@ -19,7 +19,7 @@ import org.jdbi.v3.core.Jdbi;
  * replaying made-up keys cannot push a query per attempt into PostgreSQL.
  */
 public final class ApiKeyAuthenticator {
-    public sealed interface Result permits Authenticated, Malformed, Invalid, Deactivated, Expired {}
+    public sealed interface Result permits Authenticated, Malformed, Invalid, Deactivated, Expired, WrongAddress {}
 
     public record Authenticated(KeyOwner owner) implements Result {}
 
@@ -29,6 +29,9 @@ public final class ApiKeyAuthenticator {
 
     public record Deactivated(KeyOwner owner) implements Result {}
 
+    /** A valid key presented from outside its address ranges. */
+    public record WrongAddress(KeyOwner owner) implements Result {}
+
     /** A main key past its expiry date. */
     public record Expired(KeyOwner owner) implements Result {}
 
@@ -37,6 +40,7 @@ public final class ApiKeyAuthenticator {
     private final KeyUsage usage;
     private final Clock clock;
     private final LongAdder databaseLookups = new LongAdder();
+    private final KeyAddressRefusals addressRefusals;
     private final Counter cacheHits;
     private final Counter knownMisses;
     private final Counter lookups;
@@ -46,6 +50,7 @@ public final class ApiKeyAuthenticator {
         this.clock = clock;
         this.cache = cache;
         this.usage = usage;
+        this.addressRefusals = new KeyAddressRefusals(jdbi, clock);
         this.cacheHits = lookupCounter(meters, "cache");
         this.knownMisses = lookupCounter(meters, "known_miss");
         this.lookups = lookupCounter(meters, "database");
@@ -78,15 +83,23 @@ public final class ApiKeyAuthenticator {
                 : result instanceof Deactivated d ? d.owner()
                 : result instanceof Expired e ? e.owner() : null;
         if (owner != null && !sameEmail(owner.user().email(), email)) return new Invalid();
-        if (result instanceof Authenticated ok) usage.recordUse(digestHex(apiKey), ok.owner(), ip);
+        return used(apiKey, ip, result);
+    }
+
+    /** Checks where the key is used from, from the cached entry, and records the use of an accepted key. */
+    private Result used(String apiKey, String ip, Result result) {
+        if (!(result instanceof Authenticated ok)) return result;
+        if (!ok.owner().restrictions().admitsAddress(ip)) {
+            addressRefusals.refused(ok.owner(), ip);
+            return new WrongAddress(ok.owner());
+        }
+        usage.recordUse(digestHex(apiKey), ok.owner(), ip);
         return result;
     }
 
     /** A key presented alone (a Bearer token or an X-Api-Key header). */
     public Result authenticate(String apiKey, String ip) {
-        Result result = resolve(apiKey, true);
-        if (result instanceof Authenticated ok) usage.recordUse(digestHex(apiKey), ok.owner(), ip);
-        return result;
+        return used(apiKey, ip, resolve(apiKey, true));
     }
 
     private static String digestHex(String apiKey) {

@@ -1,6 +1,7 @@
 package dev.keydesk.apikey;
 
 import dev.keydesk.audit.AuditLog;
+import dev.keydesk.keyscope.KeyRestrictions;
 import dev.keydesk.user.UserDao;
 import dev.keydesk.user.UserRowMapper;
 import java.sql.Timestamp;
@@ -195,8 +196,12 @@ public interface ApiKeyDao {
         return h.createQuery("SELECT k.id AS key_id, k.kind AS key_kind, k.device_id AS key_device_id, "
                         + "k.expires_at AS key_expires_at, d.client AS key_device_client, " + UserDao.columnsOf("u") + """
                         , (SELECT o.owner_id FROM bot_owners o WHERE o.bot_id = u.id
-                           ORDER BY o.added_at, o.owner_id LIMIT 1) AS bot_owner_id
+                           ORDER BY o.added_at, o.owner_id LIMIT 1) AS bot_owner_id,
+                          ar.scope::text AS account_scope, ar.address_ranges AS account_ranges, ar.metadata::text AS account_metadata,
+                          dr.scope::text AS device_scope, dr.address_ranges AS device_ranges
                         FROM api_keys k JOIN users u ON u.id = k.user_id LEFT JOIN devices d ON d.id = k.device_id
+                        LEFT JOIN key_restrictions ar ON ar.user_id = k.user_id AND ar.device_id IS NULL
+                        LEFT JOIN key_restrictions dr ON dr.device_id = k.device_id AND k.kind = 'device'
                         WHERE k.digest = :digest AND k.revoked_at IS NULL""")
                 .bind("digest", digest)
                 .map((rs, ctx) -> {
@@ -207,9 +212,19 @@ public interface ApiKeyDao {
                             KeyKind.fromDb(rs.getString("key_kind")),
                             rs.getObject("key_device_id", Long.class),
                             rs.getString("key_device_client"),
-                            expires == null ? null : expires.toInstant());
+                            expires == null ? null : expires.toInstant(),
+                            // Parsed here, once per lookup: a cached key's checks only run the matchers.
+                            new KeyRestrictions(
+                                    KeyRestrictions.Limits.stored(rs.getString("account_scope"),
+                                            stringArray(rs.getArray("account_ranges")), rs.getString("account_metadata")),
+                                    KeyRestrictions.Limits.stored(rs.getString("device_scope"),
+                                            stringArray(rs.getArray("device_ranges")), null)));
                 })
                 .findOne();
+    }
+
+    private static String[] stringArray(java.sql.Array array) throws java.sql.SQLException {
+        return array == null ? null : (String[]) array.getArray();
     }
 
     /**

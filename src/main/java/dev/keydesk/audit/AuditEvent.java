@@ -22,6 +22,8 @@ public enum AuditEvent {
     API_KEY_EXPIRY_CHANGED("api_key_expiry_changed"),
     API_KEY_EXPIRED("api_key_expired"),
     KEY_POLICY_CHANGED("key_policy_changed"),
+    KEY_RESTRICTIONS_CHANGED("key_restrictions_changed"),
+    KEY_ADDRESS_REFUSED("key_address_refused"),
     BOT_CREATED("bot_created"),
     BOT_MODIFIED("bot_modified"),
     BOT_OWNERS_CHANGED("bot_owners_changed"),

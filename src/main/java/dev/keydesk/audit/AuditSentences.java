@@ -72,6 +72,10 @@ final class AuditSentences {
             case "everyone" -> "Required a second factor for everyone.";
             default -> "Stopped requiring a second factor.";
         });
+        RULES.put(AuditEvent.KEY_RESTRICTIONS_CHANGED, d -> "Changed what the " + (d.hasNonNull("device_id")
+                ? "key of device " + text(d, "device_id") : "account's keys") + " may open: " + text(d, "summary") + ".");
+        RULES.put(AuditEvent.KEY_ADDRESS_REFUSED, d -> "Refused the " + text(d, "key") + " from " + text(d, "from")
+                + ", outside its address ranges (recorded once a minute).");
         RULES.put(AuditEvent.KEY_POLICY_CHANGED, d -> d.hasNonNull("max_bot_key_lifetime_days")
                 ? "Limited bot keys to " + count(d.path("max_bot_key_lifetime_days").asLong(), "day") + "."
                 : "Removed the limit on bot keys' lifetime.");

@@ -18,6 +18,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.keydesk.guard.KeyLimitsInput;
+import dev.keydesk.guard.KeyRestrictionActions;
+import dev.keydesk.guard.KeyRestrictionQueries;
+import dev.keydesk.keyscope.KeyRestrictions;
 import java.util.Optional;
 
 /** Zulip's bot endpoints. Only a bot's owners and administrators may touch a bot; bots and guests use none. */
@@ -32,9 +36,14 @@ public final class BotApiRoutes {
     private final ApiKeyActions apiKeys;
     private final ApiKeyQueries keyQueries;
     private final String site;
+    private final KeyRestrictionActions restrictions;
+    private final KeyRestrictionQueries restrictionQueries;
 
     public BotApiRoutes(BotAccess access, BotActions bots, BotQueries queries, ApiKeyActions apiKeys,
-                        ApiKeyQueries keyQueries, String site) {
+                        ApiKeyQueries keyQueries, String site, KeyRestrictionActions restrictions,
+                        KeyRestrictionQueries restrictionQueries) {
+        this.restrictions = restrictions;
+        this.restrictionQueries = restrictionQueries;
         this.keyQueries = keyQueries;
         this.access = access;
         this.bots = bots;
@@ -82,8 +91,13 @@ public final class BotApiRoutes {
         Map<Long, String> keys = apiKeys.revealKeys(ApiAuth.actor(ctx), ids, "bot list");
         BotQueries.Details details = queries.details(page.bots());
         Map<Long, Instant> expiries = keyQueries.expiries(ids);
+        Map<Long, KeyRestrictions.Limits> limits = restrictionQueries.ofAccounts(ids);
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Bot bot : page.bots()) out.add(botDict(bot, details, keys.get(bot.id()), expiries.get(bot.id())));
+        for (Bot bot : page.bots()) {
+            Map<String, Object> entry = botDict(bot, details, keys.get(bot.id()), expiries.get(bot.id()));
+            entry.putAll(KeyLimitsInput.asJson(limits.getOrDefault(bot.id(), KeyRestrictions.Limits.NONE)));
+            out.add(entry);
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("bots", out);
         body.put("has_more", page.hasMore());
@@ -142,9 +156,12 @@ public final class BotApiRoutes {
                 uploadedAvatar(ctx), List.of());
         BotActions.KeyExpiry expiry = req.optional(EXPIRES_AT).map(raw -> new BotActions.KeyExpiry(KeyLifetimes.expiry(raw)))
                 .orElse(null);
+        KeyRestrictions.Limits limits = limitsOf(req, KeyRestrictions.Limits.NONE);
+        BotActions.AlsoInTransaction also = limits.isNone() ? BotActions.AlsoInTransaction.NOTHING
+                : (h, botId) -> restrictions.setForAccount(h, ApiAuth.actor(ctx), botId, limits);
         BotActions.Created created;
         try {
-            created = bots.createBot(ApiAuth.actor(ctx), caller, spec, expiry, BotActions.AlsoInTransaction.NOTHING);
+            created = bots.createBot(ApiAuth.actor(ctx), caller, spec, expiry, also);
         } catch (BotRules.Refused refused) {
             throw ApiError.badRequest(refused.zulipMessage());
         }
@@ -156,6 +173,7 @@ public final class BotApiRoutes {
         body.put("default_events_register_stream", null);
         body.put("default_all_public_streams", false);
         body.put(EXPIRES_AT, expiryOf(created.bot().id()));
+        body.putAll(KeyLimitsInput.asJson(limits));
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(body));
     }
@@ -178,9 +196,17 @@ public final class BotApiRoutes {
         BotActions.Changes changes = new BotActions.Changes(fullName, payloadUrl, botInterface, uploadedAvatar(ctx), owners);
         BotActions.KeyExpiry expiry = req.optional(EXPIRES_AT).map(raw -> new BotActions.KeyExpiry(KeyLifetimes.expiry(raw)))
                 .orElse(null);
+        Optional<com.fasterxml.jackson.databind.JsonNode> scope = req.jsonValue(KeyLimitsInput.SCOPE);
+        Optional<com.fasterxml.jackson.databind.JsonNode> ranges = req.jsonValue(KeyLimitsInput.RANGES);
+        Optional<com.fasterxml.jackson.databind.JsonNode> metadata = req.jsonValue(KeyLimitsInput.METADATA);
+        boolean limitsSent = scope.isPresent() || ranges.isPresent() || metadata.isPresent();
+        // The current limits are read in the change's transaction, so a part not sent keeps its latest value.
+        BotActions.AlsoInTransaction also = !limitsSent ? BotActions.AlsoInTransaction.NOTHING
+                : (h, botId) -> restrictions.setForAccount(h, ApiAuth.actor(ctx), botId,
+                        KeyLimitsInput.merge(restrictionQueries.ofAccount(h, botId), scope, ranges, metadata));
         Bot updated;
         try {
-            updated = bots.updateBot(ApiAuth.actor(ctx), bot.id(), changes, expiry, BotActions.AlsoInTransaction.NOTHING);
+            updated = bots.updateBot(ApiAuth.actor(ctx), bot.id(), changes, expiry, also);
         } catch (BotRules.Refused refused) {
             // Zulip's check_url names the parameter it checked: here service_payload_url.
             throw ApiError.badRequest(BotRules.PAYLOAD_URL.equals(refused.field())
@@ -200,7 +226,14 @@ public final class BotApiRoutes {
         String owner = details.primaryOwnerEmail(updated.id());
         if (owner != null) body.put("bot_owner", owner);
         body.put(EXPIRES_AT, expiryOf(updated.id()));
+        body.putAll(KeyLimitsInput.asJson(restrictionQueries.ofAccount(updated.id())));
         ctx.json(req.success(body));
+    }
+
+    /** The limits a request sends (scope, address_ranges, metadata, each JSON-encoded), over {@code current}. */
+    private static KeyRestrictions.Limits limitsOf(ApiRequest req, KeyRestrictions.Limits current) {
+        return KeyLimitsInput.merge(current, req.jsonValue(KeyLimitsInput.SCOPE), req.jsonValue(KeyLimitsInput.RANGES),
+                req.jsonValue(KeyLimitsInput.METADATA));
     }
 
     private static BotType botType(long code) {

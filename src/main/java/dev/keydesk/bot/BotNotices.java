@@ -13,7 +13,8 @@ public enum BotNotices implements Flash.Notice {
             "%s has been unblocked with the API key it had before.")),
     BOT_KEY_ROTATED(Flash.Words.of("The bot has a new API key. The old key keeps working until the end of its grace period.")),
     GRACE_PERIOD_ENDED(Flash.Words.of("The grace period has ended: the old key no longer works.")),
-    KEY_EXPIRY_CHANGED(Flash.Words.of("The key's expiry was changed."));
+    KEY_EXPIRY_CHANGED(Flash.Words.of("The key's expiry was changed.")),
+    KEY_LIMITS_CHANGED(Flash.Words.of("What the key may open was changed."));
 
     private final Flash.Words words;
 

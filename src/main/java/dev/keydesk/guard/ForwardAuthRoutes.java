@@ -27,7 +27,11 @@ public final class ForwardAuthRoutes {
     public static final String SERVICE_TOKEN_HEADER = "X-Keydesk-Service-Token";
     /** The identity headers; a proxy must overwrite them, so a client can never supply its own. */
     public static final List<String> IDENTITY_HEADERS = List.of("X-Keydesk-User-Id", "X-Keydesk-Email",
-            "X-Keydesk-Full-Name", "X-Keydesk-Role", "X-Keydesk-Is-Bot", "X-Keydesk-Key-Id");
+            "X-Keydesk-Full-Name", "X-Keydesk-Role", "X-Keydesk-Is-Bot", "X-Keydesk-Key-Id", "X-Keydesk-Meta");
+    /** The original method as proxies pass it: Traefik and Caddy, then the nginx recipe. */
+    static final List<String> METHOD_HEADERS = List.of("X-Forwarded-Method", "X-Original-Method");
+    /** The original URI as proxies pass it: Traefik and Caddy, then the nginx recipe (Envoy appends it to the path). */
+    static final List<String> URI_HEADERS = List.of("X-Forwarded-Uri", "X-Original-URI");
     private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.POST,
             HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE, HandlerType.OPTIONS);
 
@@ -49,7 +53,8 @@ public final class ForwardAuthRoutes {
     private void check(Context ctx) {
         ctx.header("Cache-Control", "no-store");
         KeyVerifier.Presented presented = PresentedKey.from(ctx.header("Authorization"), ctx.header("X-Api-Key"));
-        KeyVerifier.Decision decision = verifier.verify(ctx.header(SERVICE_TOKEN_HEADER), presented, ctx.ip());
+        KeyVerifier.Decision decision = verifier.verify(ctx.header(SERVICE_TOKEN_HEADER), presented, ctx.ip(),
+                target(ctx.req().getMethod(), ctx.req().getRequestURI(), name -> headerValues(ctx, name)));
         metrics.record(decision);
         // Browsers replay Basic credentials a person once typed in, even on requests another site
         // makes them send: such a request must not act with them. Bearer and X-Api-Key headers are
@@ -59,6 +64,32 @@ public final class ForwardAuthRoutes {
         Answer answer = answer(decision, storedCredentialsCrossSite);
         answer.headers().forEach(ctx::header);
         ctx.status(answer.status()).json(answer.body());
+    }
+
+    private static List<String> headerValues(Context ctx, String name) {
+        Enumeration<String> values = ctx.req().getHeaders(name);
+        return values == null ? List.of() : Collections.list(values);
+    }
+
+    /**
+     * The request the proxy asks about. Methods: every value of the method headers, and the
+     * question's own method unless it is GET beside such a header (Traefik, Caddy and nginx ask
+     * with GET whatever the request; Envoy asks with the original method and sends no header).
+     * URIs: every value of the URI headers, and the path below {@code /forward-auth} (Envoy's).
+     */
+    static KeyVerifier.Target target(String ownMethod, String requestUri, java.util.function.Function<String, List<String>> headers) {
+        List<String> methods = new java.util.ArrayList<>();
+        for (String name : METHOD_HEADERS) {
+            for (String value : headers.apply(name)) {
+                for (String entry : value.split(",", -1)) methods.add(entry.strip());
+            }
+        }
+        if (methods.isEmpty() || !"GET".equalsIgnoreCase(ownMethod)) methods.add(ownMethod);
+        List<String> uris = new java.util.ArrayList<>();
+        // A URI may hold commas: each header value is one URI.
+        for (String name : URI_HEADERS) uris.addAll(headers.apply(name));
+        if (requestUri != null && requestUri.startsWith(PATH + "/")) uris.add(requestUri.substring(PATH.length()));
+        return new KeyVerifier.Target(methods, uris);
     }
 
     /** What the proxy is told: a status (200 lets the request through), headers and Zulip's body. */
@@ -82,6 +113,10 @@ public final class ForwardAuthRoutes {
             return error(401, refused.code(), refused.message(), true);
         } else if (decision instanceof KeyVerifier.NotAdmitted notAdmitted) {
             return error(403, "FORBIDDEN", "This key may not call " + notAdmitted.service().name() + ".", false);
+        } else if (decision instanceof KeyVerifier.OutOfScope) {
+            return error(403, "FORBIDDEN", "This key's scope does not allow this request.", false);
+        } else if (decision instanceof KeyVerifier.WrongAddress) {
+            return error(403, "FORBIDDEN", "This key may not be used from this address.", false);
         } else if (decision instanceof KeyVerifier.Limited limited) {
             Map<String, Object> body = ApiError.body("RATE_LIMIT_HIT", "API usage exceeded rate limit");
             body.put("retry-after", (double) limited.retryAfterSeconds());
@@ -108,6 +143,8 @@ public final class ForwardAuthRoutes {
         headers.put("X-Keydesk-Role", Integer.toString(user.role()));
         headers.put("X-Keydesk-Is-Bot", Boolean.toString(user.isBot()));
         headers.put("X-Keydesk-Key-Id", Long.toString(allowed.owner().keyId()));
+        // Always sent, empty without metadata, so a proxy copies one fixed header and a client's own never survives.
+        headers.put("X-Keydesk-Meta", allowed.owner().restrictions().metadata().header());
         return headers;
     }
 

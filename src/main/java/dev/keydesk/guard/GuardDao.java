@@ -73,7 +73,7 @@ public interface GuardDao {
 
     /** The services a key's account may call: for a bot's page and the Keys console. */
     @SqlQuery("""
-            SELECT """ + COLUMNS + """
+            SELECT\s""" + COLUMNS + """
              FROM guarded_services s
             WHERE s.access = 'everyone'
                OR (s.access = 'admins' AND :isAdmin)

@@ -2,7 +2,9 @@ package dev.keydesk.guard;
 
 import dev.keydesk.apikey.ApiKeyAuthenticator;
 import dev.keydesk.apikey.KeyOwner;
+import dev.keydesk.keyscope.KeyRestrictions;
 import dev.keydesk.user.User;
+import java.util.List;
 
 /**
  * Decides whether a presented key may call a guarded service: the question nginx, Traefik, Caddy
@@ -14,7 +16,19 @@ public final class KeyVerifier {
     /** The credentials a client presented, as read from its request. */
     public record Presented(String key, String email) {}
 
-    public sealed interface Decision permits Allowed, UnknownService, NoKey, Refused, NotAdmitted, Limited {}
+    /**
+     * The request the question is about, as the proxy describes it: every method and every URI it
+     * names (a client can add headers of its own, so these can disagree; each must be allowed).
+     */
+    public record Target(List<String> methods, List<String> uris) {
+        public Target {
+            methods = List.copyOf(methods);
+            uris = List.copyOf(uris);
+        }
+    }
+
+    public sealed interface Decision permits Allowed, UnknownService, NoKey, Refused, NotAdmitted, OutOfScope, WrongAddress,
+            Limited {}
 
     /** The key may call the service; the identity goes to the upstream. */
     public record Allowed(KeyOwner owner, GuardedService service) implements Decision {}
@@ -30,6 +44,12 @@ public final class KeyVerifier {
 
     /** A valid key that this service does not admit. */
     public record NotAdmitted(GuardedService service) implements Decision {}
+
+    /** A valid key whose scope does not cover this service, or this method and path of it. */
+    public record OutOfScope(GuardedService service) implements Decision {}
+
+    /** A valid key presented from outside its address ranges. */
+    public record WrongAddress() implements Decision {}
 
     public record Limited(long retryAfterSeconds) implements Decision {}
 
@@ -49,7 +69,12 @@ public final class KeyVerifier {
         return services.byToken(serviceToken).isPresent();
     }
 
+    /** A question without a method and path (the verify API's without them): a key with path rules is refused. */
     public Decision verify(String serviceToken, Presented presented, String ip) {
+        return verify(serviceToken, presented, ip, null);
+    }
+
+    public Decision verify(String serviceToken, Presented presented, String ip, Target target) {
         ServiceRegistry.Entry entry = services.byToken(serviceToken).orElse(null);
         if (entry == null) return new UnknownService();
         if (presented == null || presented.key() == null || presented.key().isEmpty()) return new NoKey();
@@ -60,6 +85,7 @@ public final class KeyVerifier {
         if (result instanceof ApiKeyAuthenticator.Invalid) return new Refused("INVALID_API_KEY", "Invalid API key");
         if (result instanceof ApiKeyAuthenticator.Deactivated) return new Refused("USER_DEACTIVATED", "Account is deactivated");
         if (result instanceof ApiKeyAuthenticator.Expired) return new Refused("INVALID_API_KEY", "API key expired");
+        if (result instanceof ApiKeyAuthenticator.WrongAddress) return new WrongAddress();
         // Only an authenticated key goes on; any other outcome, known or not, is a refusal.
         if (!(result instanceof ApiKeyAuthenticator.Authenticated authenticated)) {
             return new Refused("INVALID_API_KEY", "Invalid API key");
@@ -67,11 +93,19 @@ public final class KeyVerifier {
         KeyOwner owner = authenticated.owner();
         GuardedService service = entry.service();
         if (!admits(entry, owner.user())) return new NotAdmitted(service);
+        if (!inScope(owner.restrictions(), service.id(), target)) return new OutOfScope(service);
         if (service.rateLimitPerMinute() != null) {
             long retryAfter = limits.take(service, owner.keyId(), service.rateLimitPerMinute());
             if (retryAfter > 0) return new Limited(retryAfter);
         }
         return new Allowed(owner, service);
+    }
+
+    /** From the restrictions cached with the key: no query. */
+    static boolean inScope(KeyRestrictions restrictions, long serviceId, Target target) {
+        if (!restrictions.mayOpen(serviceId)) return false;
+        if (!restrictions.hasRulesFor(serviceId)) return true;
+        return target != null && restrictions.covers(serviceId, target.methods(), target.uris());
     }
 
     static boolean admits(ServiceRegistry.Entry entry, User user) {

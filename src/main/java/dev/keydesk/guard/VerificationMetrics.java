@@ -21,6 +21,11 @@ public final class VerificationMetrics {
         } else if (decision instanceof KeyVerifier.NotAdmitted n) {
             service = n.service().name();
             outcome = "not_admitted";
+        } else if (decision instanceof KeyVerifier.OutOfScope o) {
+            service = o.service().name();
+            outcome = "out_of_scope";
+        } else if (decision instanceof KeyVerifier.WrongAddress) {
+            outcome = "wrong_address";
         } else if (decision instanceof KeyVerifier.Refused r) {
             outcome = r.code().toLowerCase(Locale.ROOT);
         } else if (decision instanceof KeyVerifier.Limited) {

@@ -7,6 +7,8 @@ import dev.keydesk.user.User;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 /**
@@ -38,7 +40,12 @@ public final class VerifyApiRoutes {
         ApiRequest req = ApiRequest.of(ctx);
         String key = req.requiredSecret("key");
         String email = req.optional("email").filter(e -> !e.isBlank()).orElse(null);
-        KeyVerifier.Decision decision = verifier.verify(serviceToken, new KeyVerifier.Presented(key, email), ctx.ip());
+        // The request the service is answering, when it says: needed for a key with method and path rules.
+        Optional<String> method = req.optional("method").filter(m -> !m.isBlank());
+        Optional<String> path = req.optional("path").filter(p -> !p.isBlank());
+        KeyVerifier.Target target = method.isPresent() && path.isPresent()
+                ? new KeyVerifier.Target(List.of(method.get()), List.of(path.get())) : null;
+        KeyVerifier.Decision decision = verifier.verify(serviceToken, new KeyVerifier.Presented(key, email), ctx.ip(), target);
         metrics.record(decision);
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(body(decision)));
@@ -63,10 +70,16 @@ public final class VerifyApiRoutes {
             body.put("role", user.role());
             body.put("is_bot", user.isBot());
             body.put("key_id", allowed.owner().keyId());
+            body.put("metadata", allowed.owner().restrictions().metadata().pairs());
         } else if (decision instanceof KeyVerifier.Refused refused) {
             invalid(body, refused.code(), refused.message());
         } else if (decision instanceof KeyVerifier.NotAdmitted notAdmitted) {
             invalid(body, "FORBIDDEN", "This key may not call " + notAdmitted.service().name() + ".");
+        } else if (decision instanceof KeyVerifier.OutOfScope outOfScope) {
+            invalid(body, "FORBIDDEN", "This key's scope does not allow this request to " + outOfScope.service().name()
+                    + " (send the request's method and path when the key is limited to some of them).");
+        } else if (decision instanceof KeyVerifier.WrongAddress) {
+            invalid(body, "FORBIDDEN", "This key may not be used from this address.");
         } else if (decision instanceof KeyVerifier.Limited limited) {
             invalid(body, "RATE_LIMIT_HIT", "API usage exceeded rate limit");
             body.put("retry_after", limited.retryAfterSeconds());

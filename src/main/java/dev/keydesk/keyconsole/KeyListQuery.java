@@ -57,7 +57,8 @@ public record KeyListQuery(String search, Sort sort, String state, BotType type,
         String typeParam = ctx.queryParam("type");
         if (typeParam != null && typeParam.matches("[1-9]")) type = BotType.fromCode(Integer.parseInt(typeParam)).orElse(null);
         return new KeyListQuery(text(ctx.queryParam("q")), Sort.of(ctx.queryParam("sort")),
-                "active".equals(state) || "blocked".equals(state) ? state : "", type, text(ctx.queryParam("owner")));
+                "active".equals(state) || "blocked".equals(state) || "unrestricted".equals(state) ? state : "", type,
+                text(ctx.queryParam("owner")));
     }
 
     private static String text(String raw) {

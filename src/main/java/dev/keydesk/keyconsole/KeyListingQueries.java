@@ -131,6 +131,9 @@ final class KeyListingQueries {
         }
         if ("active".equals(query.state())) sql.append(" AND u.is_active");
         if ("blocked".equals(query.state())) sql.append(" AND NOT u.is_active");
+        if ("unrestricted".equals(query.state())) {
+            sql.append(" AND NOT EXISTS (SELECT 1 FROM key_restrictions r WHERE r.user_id = u.id AND r.device_id IS NULL)");
+        }
         if (query.type() != null) sql.append(" AND u.bot_type = :type");
         if (!query.owner().isEmpty()) {
             sql.append(" AND EXISTS (SELECT 1 FROM bot_owners o JOIN users ou ON ou.id = o.owner_id WHERE o.bot_id = u.id"

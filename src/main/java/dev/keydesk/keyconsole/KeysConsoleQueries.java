@@ -24,6 +24,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import dev.keydesk.guard.KeyRestrictionQueries;
+import dev.keydesk.keyscope.KeyRestrictions;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -72,7 +74,12 @@ public final class KeysConsoleQueries {
         List<Long> ids = listings.stream().map(KeyListing::id).toList();
         BotQueries.Details details = bots.detailsOf(ids);
         ServiceQueries.BotKeyServices opened = services.forBots(ids);
-        List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details, opened, changed.contains(k.id()), now)).toList();
+        // What limits each key, at a glance: the restrictions are few and read for this page's rows alone.
+        KeyRestrictionQueries restrictions = new KeyRestrictionQueries(jdbi);
+        Map<Long, KeyRestrictions.Limits> limits = restrictions.ofAccounts(ids);
+        Map<Long, String> serviceNames = limits.isEmpty() ? Map.of() : restrictions.serviceNames();
+        List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details, opened, changed.contains(k.id()), now,
+                KeyRestrictionQueries.summary(limits.getOrDefault(k.id(), KeyRestrictions.Limits.NONE), serviceNames))).toList();
         String previous = page.hasPrevious()
                 ? KeysPages.listHref(query, filter, "before", KeyListingQueries.cursorOf(listings.get(0), query.sort())) : null;
         String next = page.hasNext()
@@ -111,7 +118,7 @@ public final class KeysConsoleQueries {
     }
 
     private static KeysPages.Row row(KeyListing k, BotQueries.Details details, ServiceQueries.BotKeyServices opened,
-                                     boolean changed, Instant now) {
+                                     boolean changed, Instant now, String limits) {
         List<BotOwner> owners = details.owners(k.id());
         return new KeysPages.Row(k.id(), k.fullName(), k.email(), BotType.fromCode(k.botType()).orElseThrow().label(),
                 !k.isActive(), AvatarPaths.of(k.id(), k.avatarVersion()),
@@ -122,7 +129,7 @@ public final class KeysConsoleQueries {
                 opened.chosenIds(k.id()).stream().map(String::valueOf).collect(Collectors.joining(",")),
                 Dates.minute(k.keyCreatedAt(), "—"), Dates.minute(k.lastUsedAt(), "Never"),
                 Dates.expiry(k.keyExpiresAt(), now), Dates.isoDay(k.keyExpiresAt()),
-                k.recentAddresses() == null ? "" : k.recentAddresses(), changed);
+                k.recentAddresses() == null ? "" : k.recentAddresses(), changed, limits);
     }
 
     /** The owners as the Modify dialog's picker reads them from the row. */

@@ -44,7 +44,7 @@ public final class KeysPages {
     public record Row(long id, String fullName, String email, String typeLabel, boolean blocked, String avatarPath,
                       String owners, String ownersJson, String webhookUrl, String opens, String serviceIds,
                       String keyCreated, String lastUsed, String expiry, String expiresOn, String recentAddresses,
-                      boolean changed) {
+                      boolean changed, String limits) {
         public boolean expired() {
             return "Expired".equals(expiry);
         }
@@ -103,7 +103,8 @@ public final class KeysPages {
         public List<Option> states() {
             return List.of(new Option("", "Any", query.state().isEmpty()),
                     new Option("active", "Active", "active".equals(query.state())),
-                    new Option("blocked", "Blocked", "blocked".equals(query.state())));
+                    new Option("blocked", "Blocked", "blocked".equals(query.state())),
+                    new Option("unrestricted", "Unrestricted (no scope, ranges or metadata)", "unrestricted".equals(query.state())));
         }
 
         public List<Option> types() {

@@ -1,0 +1,82 @@
+package dev.keydesk.guard;
+
+import dev.keydesk.apikey.KeyCache;
+import dev.keydesk.audit.Actor;
+import dev.keydesk.audit.AuditEvent;
+import dev.keydesk.audit.AuditLog;
+import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.errors.NotFoundException;
+import dev.keydesk.keyscope.KeyRestrictions;
+import dev.keydesk.user.User;
+import dev.keydesk.user.UserDao;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Sets what a key may open: the scope, the address ranges and the metadata of an account's keys,
+ * or a narrower scope and ranges for one device's key. A scope may name only services that admit
+ * the account, so it narrows what the service allows and never widens it. Every process forgets
+ * the account's cached keys at commit, so the next request is checked against the new limits.
+ * Whether the acting person may change this key is the caller's check (a bot's owners or an
+ * administrator, the account itself for its devices).
+ */
+public final class KeyRestrictionActions {
+    private final Jdbi jdbi;
+    private final KeyCache cache;
+
+    public KeyRestrictionActions(Jdbi jdbi, KeyCache cache) {
+        this.jdbi = jdbi;
+        this.cache = cache;
+    }
+
+    /** The limits of every key of the account. */
+    public void setForAccount(Actor actor, long userId, KeyRestrictions.Limits limits) {
+        jdbi.useTransaction(h -> setForAccount(h, actor, userId, limits));
+    }
+
+    /** The same inside a bigger transaction (a bot created with its limits). */
+    public void setForAccount(Handle h, Actor actor, long userId, KeyRestrictions.Limits limits) {
+        User user = h.attach(UserDao.class).findById(userId).orElseThrow(() -> new NotFoundException("No such account"));
+        checkServices(h, user, limits);
+        KeyRestrictionsDao.saveAccount(h, userId, limits);
+        record(h, actor, userId, null, limits);
+    }
+
+    /** A device's key: its limits apply on top of the account's, so they can only narrow what the account's keys may do. */
+    public void setForDevice(Actor actor, long userId, long deviceId, KeyRestrictions.Limits limits) {
+        if (!limits.metadata().isEmpty()) throw new InvalidInputException("Metadata is set for the account, not for a device.");
+        jdbi.useTransaction(h -> {
+            User user = h.attach(UserDao.class).findById(userId).orElseThrow(() -> new NotFoundException("No such account"));
+            if (!KeyRestrictionsDao.deviceBelongsTo(h, deviceId, userId)) {
+                throw new NotFoundException("There is no such device: it may have been logged out already.");
+            }
+            checkServices(h, user, limits);
+            KeyRestrictionsDao.saveDevice(h, userId, deviceId, limits);
+            record(h, actor, userId, deviceId, limits);
+        });
+    }
+
+    private static void checkServices(Handle h, User user, KeyRestrictions.Limits limits) {
+        if (limits.scope().isUnrestricted()) return;
+        Set<Long> open = h.attach(GuardDao.class).openedFor(user.id(), user.isAdmin() && !user.isBot()).stream()
+                .map(GuardedService::id).collect(Collectors.toSet());
+        for (Long id : limits.scope().services().keySet()) {
+            if (!open.contains(id)) {
+                throw new InvalidInputException("scope", "Service " + id + " does not admit " + user.email()
+                        + ": a scope can only narrow what a service allows.");
+            }
+        }
+    }
+
+    private void record(Handle h, Actor actor, long userId, Long deviceId, KeyRestrictions.Limits limits) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (deviceId != null) details.put("device_id", deviceId);
+        details.put("summary", KeyRestrictionQueries.summary(limits, KeyRestrictionQueries.serviceNames(h)));
+        AuditLog.record(h, AuditEvent.KEY_RESTRICTIONS_CHANGED, actor, userId, details);
+        cache.announceChange(h, userId);
+    }
+}
