@@ -10,6 +10,7 @@ import dev.keydesk.account.PasswordResetRoutes;
 import dev.keydesk.account.Reauthentication;
 import dev.keydesk.apikey.ApiKeyApiRoutes;
 import dev.keydesk.organization.OrganizationName;
+import dev.keydesk.organization.PasswordLogin;
 import dev.keydesk.organization.ServerSettingsApiRoutes;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
 import dev.keydesk.session.SessionStore;
@@ -34,6 +35,7 @@ final class AccountWiring implements AutoCloseable {
     final WebSession webSession;
     final PasswordResetActions passwordResets;
     final UserQueries userQueries;
+    final PasswordLogin passwordLogin;
     private final Platform platform;
     private final KeyWiring keys;
 
@@ -52,16 +54,27 @@ final class AccountWiring implements AutoCloseable {
                 new PasswordRateLimiter(platform.jdbi(), platform.tuning().resetLimits(), "reset", platform.clients()),
                 keys.actions, platform.outbox(), platform.site(), platform.clock());
         userQueries = new UserQueries(platform.jdbi());
+        passwordLogin = new PasswordLogin(platform.jdbi());
+    }
+
+    /**
+     * Password sign-in is off only where an owner turned it off and a provider is configured:
+     * without one, nobody but owners could sign in at all.
+     */
+    private boolean passwordLoginEnabled() {
+        return platform.settings().oidc() == null || passwordLogin.enabled();
     }
 
     void register(RoutesConfig routes) {
         String site = platform.site();
-        new LoginRoutes(passwords, webSession).register(routes);
+        new LoginRoutes(passwords, webSession, this::passwordLoginEnabled,
+                platform.settings().oidc() == null ? null : platform.settings().oidc().buttonLabel()).register(routes);
         new SetupRoutes(organizations, webSession).register(routes);
         new AccountRoutes(keys.actions, keys.queries, actions, new Reauthentication(platform.jdbi(), passwords, platform.clock()),
                 passwords, new NextSteps(platform.jdbi()), site).register(routes);
         new AccountApiRoutes(site).register(routes);
-        new ApiKeyApiRoutes(passwords, keys.actions, userQueries, platform.settings().devMode()).register(routes);
+        new ApiKeyApiRoutes(passwords, keys.actions, userQueries, platform.settings().devMode(),
+                this::passwordLoginEnabled).register(routes);
         new PasswordResetRoutes(passwordResets).register(routes);
         new ServerSettingsApiRoutes(organizationName, site, platform.settings().devMode()).register(routes);
     }

@@ -68,6 +68,7 @@ public final class Services implements AutoCloseable {
     private final GuardWiring guard;
     private final BotWiring bots;
     private final PeopleWiring people;
+    private final SsoWiring sso;
     private final ChangeListener changeListener;
     private final OutboxSender outboxSender;
     private final Retention retention;
@@ -97,6 +98,7 @@ public final class Services implements AutoCloseable {
         outboxQueries.registerGauges(metrics.registry());
         bots = new BotWiring(platform, keys, accounts, guard, outboxQueries, botKeyEvents);
         people = new PeopleWiring(platform, keys, accounts, guard, bots);
+        sso = new SsoWiring(platform, keys, accounts);
         changeListener = new ChangeListener(database.dataSource(),
                 Map.of(KeyCache.CHANNEL, keyCache, ServiceRegistry.CHANNEL, guard.registry), database.availability());
         outboxSender = new OutboxSender(jdbi, Map.of(
@@ -170,6 +172,7 @@ public final class Services implements AutoCloseable {
         guard.register(routes);
         bots.register(routes);
         people.register(routes);
+        sso.register(routes);
         new ApiDescriptionRoutes().register(routes);
         new AvatarRoutes(platform.jdbi()).register(routes);
     }

@@ -2,4 +2,5 @@ package dev.keydesk.account;
 
 import dev.keydesk.web.Layout;
 
-public record LoginPage(Layout layout, String email, String next, String error) {}
+/** {@code ssoLabel}, {@code ssoHref}: the single sign-on button, or null without a provider. */
+public record LoginPage(Layout layout, String email, String next, String error, String ssoLabel, String ssoHref) {}

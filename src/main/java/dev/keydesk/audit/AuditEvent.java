@@ -35,7 +35,10 @@ public enum AuditEvent {
     SERVICE_TOKEN_REGENERATED("service_token_regenerated"),
     SERVICE_MEMBER_ADDED("service_member_added"),
     SERVICE_MEMBER_REMOVED("service_member_removed"),
-    SERVICE_DELETED("service_deleted");
+    SERVICE_DELETED("service_deleted"),
+    SSO_LINKED("sso_linked"),
+    SSO_SIGN_IN_REFUSED("sso_sign_in_refused"),
+    PASSWORD_LOGIN_CHANGED("password_login_changed");
 
     private final String dbName;
 
