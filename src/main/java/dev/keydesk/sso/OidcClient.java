@@ -153,7 +153,7 @@ public final class OidcClient {
         if (m.contains("expired")) return SsoRefusal.EXPIRED;
         if (m.contains("audience")) return SsoRefusal.WRONG_AUDIENCE;
         if (m.contains("issuer")) return SsoRefusal.WRONG_ISSUER;
-        if (m.contains("signature") || m.contains("no matching key") || m.contains("algorithm")
+        if (m.contains("signature") || m.contains("signed") || m.contains("no matching key") || m.contains("algorithm")
                 || m.contains("unsigned") || m.contains("plain")) {
             return SsoRefusal.BAD_SIGNATURE;
         }

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * (unpacked into target/keycloak by Maven before the integration lane), started once per test run
  * in development mode on 127.0.0.1 with the realm of src/test/resources/keycloak, and shared by
  * every test class that needs it, as {@link TestKeydesk} is. Keycloak needs Java 21 or newer: the
- * JDK named by the system property {@code keydesk.keycloak.java}, else the newest Temurin under
+ * JDK named by the system property {@code keydesk.keycloak.java}, else the newest JDK of 21 or later under
  * /usr/lib/jvm; Keydesk itself stays on the build's Java.
  *
  * <p>{@code -Dkeydesk.keycloak.url=http://127.0.0.1:PORT} uses a Keycloak already running with
@@ -164,14 +164,14 @@ public final class KeycloakServer {
         }
     }
 
-    /** A JDK of version 21 or newer: the property's, else the newest Temurin installed beside the default JDK. */
+    /** A JDK of version 21 or newer: the property's, else the newest one installed beside the default JDK. */
     private static Path newerJdk() throws IOException {
         String named = System.getProperty("keydesk.keycloak.java");
         if (named != null && !named.isBlank()) return Path.of(named);
         try (Stream<Path> jdks = Files.list(Path.of("/usr/lib/jvm"))) {
-            List<Path> found = jdks.filter(p -> p.getFileName().toString().matches("temurin-(2[1-9]|[3-9][0-9])-.*"))
+            List<Path> found = jdks.filter(p -> majorVersion(p) >= 21)
                     .filter(p -> Files.isExecutable(p.resolve("bin/java")))
-                    .sorted(Comparator.comparing((Path p) -> Integer.parseInt(p.getFileName().toString().split("-")[1])).reversed())
+                    .sorted(Comparator.comparingInt(KeycloakServer::majorVersion).reversed())
                     .toList();
             if (found.isEmpty()) {
                 throw new IllegalStateException("Keycloak needs Java 21 or newer: none found under /usr/lib/jvm"
@@ -179,6 +179,13 @@ public final class KeycloakServer {
             }
             return found.get(0);
         }
+    }
+
+    /** The Java version a JDK's folder is named for (temurin-25-jdk-amd64, java-21-openjdk-amd64), else 0. */
+    private static int majorVersion(Path jdk) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(?:temurin|java|jdk|openjdk)-(\\d+)")
+                .matcher(jdk.getFileName().toString());
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     private static String tail(Path log) {
