@@ -11,12 +11,14 @@ import dev.keydesk.user.EmailAddress;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Single sign-on's state changes: the pending sign-ins (each taken once), finding or linking or
@@ -80,15 +82,27 @@ public final class SsoActions {
      * administrator of a member. Refusals are recorded here, in the same transaction.
      */
     public User signIn(OidcClient.Identity identity, String ip) throws SsoRefused {
-        Outcome outcome = jdbi.inTransaction(h -> {
+        Outcome outcome;
+        try {
+            outcome = signInOnce(identity, ip);
+        } catch (UnableToExecuteStatementException e) {
+            // The same person's first sign-in finishing twice at once: the other one linked or
+            // created the account first (a unique index said so), so this one now finds it.
+            if (!(e.getCause() instanceof SQLException sql) || !"23505".equals(sql.getSQLState())) throw e;
+            outcome = signInOnce(identity, ip);
+        }
+        if (outcome.refused() != null) throw outcome.refused();
+        return outcome.user();
+    }
+
+    private Outcome signInOnce(OidcClient.Identity identity, String ip) {
+        return jdbi.inTransaction(h -> {
             try {
                 return new Outcome(account(h, identity, ip), null);
             } catch (SsoRefused refused) {
                 return new Outcome(null, refused);
             }
         });
-        if (outcome.refused() != null) throw outcome.refused();
-        return outcome.user();
     }
 
     private record Outcome(User user, SsoRefused refused) {}
