@@ -15,6 +15,7 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import dev.keydesk.config.Settings;
+import dev.keydesk.support.IntegrationTest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * (discovery document, keys, token endpoint), signed with Nimbus: what a real provider cannot be
  * made to send (another key's signature, another audience, an expired token) is refused as such.
  */
+@IntegrationTest
 class OidcClientTest {
     private static final String CLIENT = "keydesk";
     private HttpServer provider;
