@@ -13,6 +13,7 @@ import dev.keydesk.factor.PendingSignIns;
 import dev.keydesk.factor.SecondFactorActions;
 import dev.keydesk.factor.SignInSecurityRoutes;
 import dev.keydesk.organization.OrganizationName;
+import dev.keydesk.organization.PasswordLogin;
 import dev.keydesk.organization.ServerSettingsApiRoutes;
 import dev.keydesk.ratelimit.PasswordRateLimiter;
 import dev.keydesk.session.SessionStore;
@@ -38,6 +39,7 @@ final class AccountWiring implements AutoCloseable {
     final PasswordResetActions passwordResets;
     final UserQueries userQueries;
     final SecondFactorActions factors;
+    final PasswordLogin passwordLogin;
     private final Platform platform;
     private final KeyWiring keys;
 
@@ -60,19 +62,31 @@ final class AccountWiring implements AutoCloseable {
         factors = new SecondFactorActions(platform.jdbi(), platform.cipher(),
                 new PasswordRateLimiter(platform.jdbi(), platform.tuning().loginLimits(), "second-factor", platform.clients()),
                 passwords, platform.clock());
+        passwordLogin = new PasswordLogin(platform.jdbi());
+    }
+
+    /**
+     * Password sign-in is off only where an owner turned it off and a provider is configured:
+     * without one, nobody but owners could sign in at all.
+     */
+    private boolean passwordLoginEnabled() {
+        return platform.settings().oidc() == null || passwordLogin.enabled();
     }
 
     void register(RoutesConfig routes) {
         String site = platform.site();
         new LoginRoutes(passwords, webSession, factors,
-                new PendingSignIns(platform.jdbi(), platform.clock(), platform.settings().secureCookies())).register(routes);
+                new PendingSignIns(platform.jdbi(), platform.clock(), platform.settings().secureCookies()),
+                this::passwordLoginEnabled,
+                platform.settings().oidc() == null ? null : platform.settings().oidc().buttonLabel()).register(routes);
         new SetupRoutes(organizations, webSession).register(routes);
         new AccountRoutes(keys.actions, keys.queries, actions,
                 new Reauthentication(platform.jdbi(), passwords, factors, platform.clock()),
                 passwords, new NextSteps(platform.jdbi()), factors, site).register(routes);
         new SignInSecurityRoutes(factors).register(routes);
         new AccountApiRoutes(site).register(routes);
-        new ApiKeyApiRoutes(passwords, keys.actions, userQueries, platform.settings().devMode()).register(routes);
+        new ApiKeyApiRoutes(passwords, keys.actions, userQueries, platform.settings().devMode(),
+                this::passwordLoginEnabled).register(routes);
         new PasswordResetRoutes(passwordResets).register(routes);
         new ServerSettingsApiRoutes(organizationName, site, platform.settings().devMode()).register(routes);
     }

@@ -77,7 +77,8 @@ public final class Keydesk implements AutoCloseable {
     private void serve() {
         // Any page shows the pending notice, whichever feature set it: each feature's words are known here.
         Flash.known(AccountNotices.values(), BotNotices.values(), KeyNotices.values(), PeopleNotices.values(),
-                ServiceNotices.values(), SetupNotices.values(), FactorNotices.values());
+                ServiceNotices.values(), SetupNotices.values(), FactorNotices.values(),
+                dev.keydesk.sso.SsoNotices.values());
         Javalin app = Javalin.create(this::configure);
         List<Route> undeclared = withoutAccess(routes(app));
         if (!undeclared.isEmpty()) {

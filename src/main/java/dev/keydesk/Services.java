@@ -71,6 +71,7 @@ public final class Services implements AutoCloseable {
     private final BotWiring bots;
     private final PeopleWiring people;
     private final DeviceGrantWiring deviceGrants;
+    private final SsoWiring sso;
     private final ChangeListener changeListener;
     private final OutboxSender outboxSender;
     private final Retention retention;
@@ -101,6 +102,7 @@ public final class Services implements AutoCloseable {
         bots = new BotWiring(platform, keys, accounts, guard, outboxQueries, botKeyEvents);
         people = new PeopleWiring(platform, keys, accounts, guard, bots);
         deviceGrants = new DeviceGrantWiring(platform, keys);
+        sso = new SsoWiring(platform, keys, accounts);
         changeListener = new ChangeListener(database.dataSource(),
                 Map.of(KeyCache.CHANNEL, keyCache, ServiceRegistry.CHANNEL, guard.registry), database.availability());
         outboxSender = new OutboxSender(jdbi, Map.of(
@@ -177,6 +179,7 @@ public final class Services implements AutoCloseable {
         bots.register(routes);
         people.register(routes);
         deviceGrants.register(routes);
+        sso.register(routes);
         new ApiDescriptionRoutes().register(routes);
         new AvatarRoutes(platform.jdbi()).register(routes);
     }

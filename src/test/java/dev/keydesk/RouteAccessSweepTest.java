@@ -62,6 +62,8 @@ class RouteAccessSweepTest {
             ANONYMOUS            POST /logout
             ANONYMOUS            GET /login/code
             ANONYMOUS            POST /login/code
+            ANONYMOUS            GET /login/oidc
+            ANONYMOUS            GET /login/oidc/callback
             ANONYMOUS            GET /accounts/password/reset
             ANONYMOUS            POST /accounts/password/reset
             ANONYMOUS            GET /accounts/password/reset/{token}
@@ -143,6 +145,8 @@ class RouteAccessSweepTest {
             ADMIN                POST /users/invitations/{invitation_id}/revoke
             OWNER                POST /keys/policy
             OWNER                POST /account/sign-in-policy
+            OWNER                GET /sign-in-settings
+            OWNER                POST /sign-in-settings
             API_KEY              GET /api/v1/users/me
             API_KEY              POST /api/v1/users/me/api_key/regenerate
             API_KEY              DELETE /api/v1/bots/{bot_id}
@@ -188,9 +192,25 @@ class RouteAccessSweepTest {
 
     @BeforeAll
     static void start() {
+        // A provider is configured (at a closed port: discovery is only tried on a sign-in), so that
+        // the single sign-on routes are registered and swept too.
         server = Keydesk.start(Settings.fromMap(keydesk.env(Map.of(
-                "KEYDESK_DATABASE_URL", keydesk.databaseUrl(), "KEYDESK_METRICS_TOKEN", METRICS_TOKEN))), TestKeydesk.TUNING);
+                "KEYDESK_DATABASE_URL", keydesk.databaseUrl(), "KEYDESK_METRICS_TOKEN", METRICS_TOKEN,
+                "KEYDESK_OIDC_ISSUER", "http://127.0.0.1:9/realms/none",
+                "KEYDESK_OIDC_CLIENT_ID", "keydesk",
+                "KEYDESK_OIDC_CLIENT_SECRET_FILE", secretFile()))), TestKeydesk.TUNING);
         url = "http://localhost:" + server.port();
+    }
+
+    private static String secretFile() {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("sweep-oidc-secret", ".txt");
+            java.nio.file.Files.writeString(file, "sweep-client-secret");
+            file.toFile().deleteOnExit();
+            return file.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterAll

@@ -2,7 +2,8 @@ package dev.keydesk.account;
 
 import dev.keydesk.web.Layout;
 
-public record LoginPage(Layout layout, String email, String next, String error) {
+/** {@code ssoLabel}, {@code ssoHref}: the single sign-on button, or null without a provider. */
+public record LoginPage(Layout layout, String email, String next, String error, String ssoLabel, String ssoHref) {
     /** The second step of signing in, for an account with an authenticator app. */
     public record CodeStep(Layout layout, String error) {}
 }

@@ -12,6 +12,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Log in, log out, and the page behind the "reset it" links. An account with an authenticator app
@@ -25,12 +26,18 @@ public final class LoginRoutes {
     private final WebSession webSession;
     private final SecondFactorActions factors;
     private final PendingSignIns pending;
+    private final BooleanSupplier passwordLoginEnabled;
+    /** The single sign-on button's words; null when no provider is configured (no button). */
+    private final String ssoLabel;
 
-    public LoginRoutes(PasswordCheck passwords, WebSession webSession, SecondFactorActions factors, PendingSignIns pending) {
+    public LoginRoutes(PasswordCheck passwords, WebSession webSession, SecondFactorActions factors, PendingSignIns pending,
+                       BooleanSupplier passwordLoginEnabled, String ssoLabel) {
         this.passwords = passwords;
         this.webSession = webSession;
         this.factors = factors;
         this.pending = pending;
+        this.passwordLoginEnabled = passwordLoginEnabled;
+        this.ssoLabel = ssoLabel;
     }
 
     public void register(RoutesConfig routes) {
@@ -63,7 +70,12 @@ public final class LoginRoutes {
             return;
         }
         PasswordCheck.Outcome<Void> outcome = passwords.check(email, password, ctx.ip());
-        if (outcome instanceof PasswordCheck.Verified<Void> verified) {
+        if (outcome instanceof PasswordCheck.Verified<Void> verified && !verified.user().isOwner()
+                && !passwordLoginEnabled.getAsBoolean()) {
+            // Owners keep their password so that a failing provider cannot lock the organization out.
+            render(ctx, 403, email, next, "Password sign-in is turned off in this organization. Use the button below"
+                    + " to log in through your organization's sign-in provider.");
+        } else if (outcome instanceof PasswordCheck.Verified<Void> verified) {
             if (factors.hasAuthenticator(verified.user().id())) {
                 pending.start(ctx, verified.user().id(), safeNext(next));
                 ctx.redirect(CODE_STEP, HttpStatus.SEE_OTHER);
@@ -129,13 +141,15 @@ public final class LoginRoutes {
         ctx.redirect("/login", HttpStatus.SEE_OTHER);
     }
 
-    private static void render(Context ctx, int status, String email, String next, String error) {
+    private void render(Context ctx, int status, String email, String next, String error) {
         Layout layout = Layout.of(ctx, "Log in");
-        ctx.status(status).render("login.jte", Map.of("page", new LoginPage(layout, email, safeNext(next), error)));
+        String safe = safeNext(next);
+        String ssoHref = ssoLabel == null ? null : "/login/oidc?next=" + java.net.URLEncoder.encode(safe, java.nio.charset.StandardCharsets.UTF_8);
+        ctx.status(status).render("login.jte", Map.of("page", new LoginPage(layout, email, safe, error, ssoLabel, ssoHref)));
     }
 
     /** Only local paths, so the login form cannot be used to send people to another site. */
-    static String safeNext(String next) {
+    public static String safeNext(String next) {
         if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")
                 || next.chars().anyMatch(Character::isISOControl)) {
             return "/account";

@@ -19,9 +19,16 @@ public final class ApiKeyApiRoutes {
     private final ApiKeyActions keys;
     private final UserQueries users;
     private final boolean devMode;
+    private final java.util.function.BooleanSupplier passwordLoginEnabled;
 
     public ApiKeyApiRoutes(PasswordCheck passwords, ApiKeyActions keys, UserQueries users,
                            boolean devMode) {
+        this(passwords, keys, users, devMode, () -> true);
+    }
+
+    public ApiKeyApiRoutes(PasswordCheck passwords, ApiKeyActions keys, UserQueries users,
+                           boolean devMode, java.util.function.BooleanSupplier passwordLoginEnabled) {
+        this.passwordLoginEnabled = passwordLoginEnabled;
         this.passwords = passwords;
         this.keys = keys;
         this.users = users;
@@ -42,6 +49,10 @@ public final class ApiKeyApiRoutes {
         String password = req.requiredSecret("password");
         if (!EmailAddress.isValid(username)) {
             throw ApiError.badRequest("Enter a valid email address.");
+        }
+        if (!passwordLoginEnabled.getAsBoolean()) {
+            // Zulip's answer when the organization has turned password authentication off.
+            throw ApiError.unauthorized("PASSWORD_AUTH_DISABLED", "Password authentication is disabled in this organization");
         }
         String client = clientOf(ctx, req);
         PasswordCheck.Outcome<Optional<String>> outcome = passwords.check(username, password, ctx.ip(),

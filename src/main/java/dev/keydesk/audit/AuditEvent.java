@@ -46,7 +46,10 @@ public enum AuditEvent {
     RECOVERY_CODES_GENERATED("recovery_codes_generated"),
     RECOVERY_CODE_USED("recovery_code_used"),
     SECOND_FACTOR_FAILED("second_factor_failed"),
-    SECOND_FACTOR_POLICY_CHANGED("second_factor_policy_changed");
+    SECOND_FACTOR_POLICY_CHANGED("second_factor_policy_changed"),
+    SSO_LINKED("sso_linked"),
+    SSO_SIGN_IN_REFUSED("sso_sign_in_refused"),
+    PASSWORD_LOGIN_CHANGED("password_login_changed");
 
     private final String dbName;
 

@@ -103,6 +103,13 @@ final class AuditSentences {
         RULES.put(AuditEvent.SERVICE_TOKEN_REGENERATED, d -> "Gave the service “" + text(d, "name") + "” a new token.");
         RULES.put(AuditEvent.SERVICE_MEMBER_ADDED, d -> "Allowed the account to call the service “" + text(d, "name") + "”.");
         RULES.put(AuditEvent.SERVICE_MEMBER_REMOVED, d -> "No longer allowed the account to call the service “" + text(d, "name") + "”.");
+        RULES.put(AuditEvent.SSO_LINKED, d -> (d.path("created").asBoolean(false)
+                ? "Signed in through single sign-on for the first time, which created the account"
+                : "Linked the account to its identity at the sign-in provider (same verified e-mail address)") + ".");
+        RULES.put(AuditEvent.SSO_SIGN_IN_REFUSED, d -> "Was refused a sign-in through single sign-on ("
+                + text(d, "reason").replace('_', ' ') + ").");
+        RULES.put(AuditEvent.PASSWORD_LOGIN_CHANGED, d -> d.path("enabled").asBoolean(true)
+                ? "Turned password sign-in on for everyone." : "Turned password sign-in off for everyone but owners.");
         RULES.put(AuditEvent.SERVICE_DELETED, d -> "Deleted the service “" + text(d, "name") + "”.");
     }
 

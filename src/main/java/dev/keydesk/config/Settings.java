@@ -32,7 +32,8 @@ public record Settings(
         TrustedProxies trustedProxies,
         String metricsToken,
         Retention retention,
-        int ipv6RateLimitPrefix) {
+        int ipv6RateLimitPrefix,
+        Oidc oidc) {
 
     /** The bounds of KEYDESK_IPV6_RATE_LIMIT_PREFIX: no wider than a /32 (a whole provider), down to single addresses. */
     public static final int MIN_IPV6_PREFIX = 32;
@@ -65,6 +66,24 @@ public record Settings(
      * {@code auditDays} (null: forever).
      */
     public record Retention(int outboxDays, Integer auditDays, int revokedDeviceKeyDays) {}
+
+    /**
+     * Single sign-on through an OpenID Connect provider; null in {@link Settings#oidc()} when
+     * KEYDESK_OIDC_ISSUER is unset. {@code allowedDomains}: the e-mail domains whose people get an
+     * account on their first sign-in (empty: nobody new); {@code adminGroup}: the value of the
+     * {@code groups} claim that makes an administrator (null: none).
+     */
+    public record Oidc(URI issuer, String clientId, String clientSecret, String buttonLabel,
+                       List<String> allowedDomains, String adminGroup) {
+        public Oidc {
+            allowedDomains = List.copyOf(allowedDomains);
+        }
+
+        @Override
+        public String toString() {
+            return "Oidc[" + issuer + ", client " + clientId + "]"; // never the secret
+        }
+    }
 
     /** Where the database lives: the embedded server, or an external one. */
     public sealed interface DatabaseTarget permits Embedded, External {}
@@ -107,7 +126,91 @@ public record Settings(
         int ipv6Prefix = parseIpv6Prefix(env.getOrDefault("KEYDESK_IPV6_RATE_LIMIT_PREFIX", "64"));
         return new Settings(port, bind, externalUrl, database, dataDir, masterKey, dev, parseSmtp(env, externalUrl),
                 allowPrivate, trustedProxies, metricsToken == null || metricsToken.isBlank() ? null : metricsToken.strip(),
-                retention, ipv6Prefix);
+                retention, ipv6Prefix, parseOidc(env));
+    }
+
+    private static final List<String> OIDC_OPTIONAL = List.of("KEYDESK_OIDC_CLIENT_ID", "KEYDESK_OIDC_CLIENT_SECRET_FILE",
+            "KEYDESK_OIDC_BUTTON_LABEL", "KEYDESK_OIDC_ALLOWED_DOMAINS", "KEYDESK_OIDC_ADMIN_GROUP");
+
+    private static Oidc parseOidc(Map<String, String> env) {
+        String rawIssuer = env.get("KEYDESK_OIDC_ISSUER");
+        if (rawIssuer == null || rawIssuer.isBlank()) {
+            for (String name : OIDC_OPTIONAL) {
+                String value = env.get(name);
+                if (value != null && !value.isBlank()) {
+                    throw new ConfigException(name + " is set but KEYDESK_OIDC_ISSUER is not: set the provider's issuer URL too");
+                }
+            }
+            return null;
+        }
+        URI issuer = parseIssuer(rawIssuer.trim());
+        String clientId = env.get("KEYDESK_OIDC_CLIENT_ID");
+        if (clientId == null || clientId.isBlank()) {
+            throw new ConfigException("KEYDESK_OIDC_CLIENT_ID must be set when KEYDESK_OIDC_ISSUER is");
+        }
+        String secret = readClientSecret(env.get("KEYDESK_OIDC_CLIENT_SECRET_FILE"));
+        String label = nonBlank(env.get("KEYDESK_OIDC_BUTTON_LABEL"), "Log in with single sign-on");
+        if (label.length() > 60 || label.chars().anyMatch(Character::isISOControl)) {
+            throw new ConfigException("KEYDESK_OIDC_BUTTON_LABEL must be one line of at most 60 characters");
+        }
+        List<String> domains = new ArrayList<>();
+        String rawDomains = env.get("KEYDESK_OIDC_ALLOWED_DOMAINS");
+        if (rawDomains != null && !rawDomains.isBlank()) {
+            for (String part : rawDomains.split(",")) {
+                String domain = part.trim().toLowerCase(Locale.ROOT);
+                if (domain.startsWith("@")) domain = domain.substring(1);
+                if (!domain.matches("(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")) {
+                    throw new ConfigException("KEYDESK_OIDC_ALLOWED_DOMAINS must be domain names separated by commas"
+                            + " (example.com,example.org), got '" + part.trim() + "'");
+                }
+                domains.add(domain);
+            }
+        }
+        String group = env.get("KEYDESK_OIDC_ADMIN_GROUP");
+        return new Oidc(issuer, clientId.trim(), secret, label, domains, group == null || group.isBlank() ? null : group.trim());
+    }
+
+    /** HTTPS, or plain HTTP to this machine only (a provider run beside Keydesk for tests). */
+    private static URI parseIssuer(String raw) {
+        try {
+            URI uri = new URI(raw);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            boolean local = uri.getHost() != null && (uri.getHost().equals("localhost") || uri.getHost().equals("127.0.0.1")
+                    || uri.getHost().equals("[::1]"));
+            if (uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null
+                    || !(scheme.equals("https") || scheme.equals("http") && local)) {
+                throw new ConfigException("KEYDESK_OIDC_ISSUER must be the provider's https:// issuer URL"
+                        + " (http:// only on localhost), got '" + raw + "'");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigException("KEYDESK_OIDC_ISSUER is not a valid URL: '" + raw + "'");
+        }
+    }
+
+    private static String readClientSecret(String raw) {
+        if (raw == null || raw.isBlank()) {
+            throw new ConfigException("KEYDESK_OIDC_CLIENT_SECRET_FILE must name the file holding the client secret"
+                    + " when KEYDESK_OIDC_ISSUER is set");
+        }
+        Path file = Path.of(raw.trim());
+        String secret;
+        try {
+            secret = Files.readString(file).strip();
+        } catch (IOException e) {
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : ConfigException.rootMessage(e);
+            throw new ConfigException("KEYDESK_OIDC_CLIENT_SECRET_FILE cannot be read: " + file + " (" + why + ")");
+        }
+        if (secret.isEmpty() || secret.chars().anyMatch(Character::isISOControl)) {
+            throw new ConfigException("KEYDESK_OIDC_CLIENT_SECRET_FILE must hold the client secret on one line: " + file);
+        }
+        return secret;
+    }
+
+    /** The address the provider sends people back to; registered with the provider as the redirect URI. */
+    public URI oidcRedirectUri() {
+        return URI.create(site() + "/login/oidc/callback");
     }
 
     /** How many leading bits of an IPv6 client address make one client for the rate limits. */
