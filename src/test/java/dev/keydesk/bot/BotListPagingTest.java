@@ -87,7 +87,7 @@ class BotListPagingTest {
         assertFalse(r.json().get("has_more").asBoolean());
         assertEquals(List.of("username", "email", "user_id", "full_name", "bot_type", "is_active", "api_key", "avatar_url",
                         "default_sending_stream", "default_events_register_stream", "default_all_public_streams", "owner_id",
-                        "services", "api_key_expires_at"),
+                        "services", "api_key_expires_at", "scope", "address_ranges", "metadata"),
                 fieldNames(r.json().get("bots").get(0)));
         assertEquals("no-store", r.header("Cache-Control").orElse(""));
 
