@@ -15,7 +15,6 @@ import dev.keydesk.guard.Access;
 import dev.keydesk.guard.GuardedService;
 import dev.keydesk.guard.KeyLimitsInput;
 import dev.keydesk.guard.ServiceChoice;
-import dev.keydesk.keyscope.KeyScope;
 import dev.keydesk.guard.ServiceQueries;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserQueries;
@@ -24,12 +23,15 @@ import dev.keydesk.web.Cursor;
 import dev.keydesk.web.Dates;
 import dev.keydesk.web.KeysetPage;
 import dev.keydesk.web.Layout;
+import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import dev.keydesk.guard.KeyRestrictionQueries;
 import dev.keydesk.keyscope.KeyRestrictions;
+import dev.keydesk.keyscope.KeyScope;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -104,15 +106,17 @@ public final class KeysConsoleQueries {
      * administrators' services never admit a bot.
      */
     KeyLimitsInput.FormView limitsForm(KeyRestrictions.Limits limits) {
-        List<GuardedService> offered = services.all().stream().filter(s -> s.accessRule() != Access.ADMINS).toList();
         String summary = KeyRestrictionQueries.summary(limits, limits.isNone() ? Map.of() : new KeyRestrictionQueries(jdbi).serviceNames());
-        return KeyLimitsInput.FormView.of(limits, offered, summary);
+        return KeyLimitsInput.FormView.of(limits, servicesForBots(), summary);
     }
 
     /** A refused form's limits fields, as typed. */
-    KeyLimitsInput.FormView postedLimitsForm(io.javalin.http.Context ctx) {
-        List<GuardedService> offered = services.all().stream().filter(s -> s.accessRule() != Access.ADMINS).toList();
-        return KeyLimitsInput.FormView.posted(ctx::formParam, ctx::formParams, offered, "");
+    KeyLimitsInput.FormView postedLimitsForm(Context ctx) {
+        return KeyLimitsInput.FormView.posted(ctx::formParam, ctx::formParams, servicesForBots(), "");
+    }
+
+    private List<GuardedService> servicesForBots() {
+        return services.all().stream().filter(s -> s.accessRule() != Access.ADMINS).toList();
     }
 
     Optional<Bot> bot(long id) {
@@ -160,7 +164,7 @@ public final class KeysConsoleQueries {
 
     /** A key's limits as the Modify dialog's script fills its fields: the scope's mode, each chosen service's rules, ranges, metadata. */
     private static String limitsJson(KeyRestrictions.Limits limits) {
-        Map<String, String> rules = new java.util.LinkedHashMap<>();
+        Map<String, String> rules = new LinkedHashMap<>();
         limits.scope().services().forEach((id, list) -> rules.put(Long.toString(id), KeyScope.rulesText(list)));
         try {
             return JSON.writeValueAsString(Map.of("chosen", !limits.scope().isUnrestricted(), "services", rules,
