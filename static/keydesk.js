@@ -311,6 +311,18 @@ function enhanceKeyRows(root) {
       for (const box of form.querySelectorAll("input[name=services]")) box.checked = services.has(box.value);
       const servicesBefore = form.querySelector("input[name=services_before]");
       if (servicesBefore) servicesBefore.value = row.dataset.services || "";
+      // The key's limits, so that Modify sends them back as they are unless they were changed here.
+      const limits = JSON.parse(row.dataset.limits || "{}");
+      const rules = limits.services || {};
+      for (const radio of form.querySelectorAll("input[name=scope_mode]")) {
+        radio.checked = radio.value === (limits.chosen ? "chosen" : "all");
+      }
+      for (const box of form.querySelectorAll("input[name=scope_service]")) box.checked = box.value in rules;
+      for (const area of form.querySelectorAll("textarea[name^=scope_rules_]")) {
+        area.value = rules[area.name.substring("scope_rules_".length)] || "";
+      }
+      form.querySelector("textarea[name=address_ranges]").value = limits.ranges || "";
+      form.querySelector("textarea[name=metadata]").value = limits.metadata || "";
       form.querySelector("input[type=file]").value = "";
       openDialog(modifyDialog);
     });

@@ -6,6 +6,7 @@ import dev.keydesk.guard.GuardApiRoutes;
 import dev.keydesk.guard.KeyRestrictionActions;
 import dev.keydesk.guard.KeyRestrictionQueries;
 import dev.keydesk.guard.KeyVerifier;
+import dev.keydesk.guard.OwnKeyLimitsRoutes;
 import dev.keydesk.guard.RateLimitExchange;
 import dev.keydesk.guard.RateLimits;
 import dev.keydesk.guard.ServiceQueries;
@@ -46,5 +47,6 @@ final class GuardWiring {
         new VerifyApiRoutes(verifier, verificationMetrics).register(routes);
         new ServicesRoutes(actions, queries, platform.site()).register(routes);
         new GuardApiRoutes(actions, queries).register(routes);
+        new OwnKeyLimitsRoutes(platform.jdbi(), restrictions, restrictionQueries).register(routes);
     }
 }

@@ -38,7 +38,7 @@ final class PeopleWiring {
         new InvitationRoutes(actions, accounts.webSession).register(routes);
         new PeopleApiRoutes(actions, bots.access, bots.actions, accounts.userQueries).register(routes);
         new KeysRoutes(platform.jdbi(), new KeysConsoleQueries(platform.jdbi(), bots.queries, accounts.userQueries, guard.queries,
-                keys.actions, keys.queries, platform.clock()), new KeyConsoleActions(bots.actions, guard.actions),
+                keys.actions, keys.queries, platform.clock()), new KeyConsoleActions(bots.actions, guard.actions, guard.restrictions),
                 bots.actions, keys.actions).register(routes);
         new KeyLookupRoutes(keys.actions, keys.queries, bots.actions, actions, accounts.userQueries).register(routes);
         new AuditRoutes(platform.jdbi(), platform.clock()).register(routes);

@@ -112,6 +112,10 @@ class RouteAccessSweepTest {
             SIGNED_IN            GET /account-choices
             SIGNED_IN            GET /bots/{bot_id}/api-key/limits
             SIGNED_IN            POST /bots/{bot_id}/api-key/limits
+            SIGNED_IN            GET /account/api-key/limits
+            SIGNED_IN            POST /account/api-key/limits
+            SIGNED_IN            GET /account/devices/{device_id}/limits
+            SIGNED_IN            POST /account/devices/{device_id}/limits
             ADMIN                GET /audit-log
             ADMIN                GET /services
             ADMIN                GET /services/new

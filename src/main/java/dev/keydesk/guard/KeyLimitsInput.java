@@ -94,9 +94,14 @@ public final class KeyLimitsInput {
         return new KeyRestrictions.Limits(scope, ranges, metadata);
     }
 
-    /** The page that sets a key's limits (a bot's, a device's). */
+    /** The page that sets a key's limits (a bot's, a person's, a device's); {@code bound} says what a device's may not exceed. */
     public record Page(dev.keydesk.web.Layout layout, String heading, String action, String back, String backLabel, FormView form,
-                       boolean withMetadata, String error) {}
+                       boolean withMetadata, String error, String bound) {
+        public Page(dev.keydesk.web.Layout layout, String heading, String action, String back, String backLabel, FormView form,
+                    boolean withMetadata, String error) {
+            this(layout, heading, action, back, backLabel, form, withMetadata, error, null);
+        }
+    }
 
     /** What a form shows: one row per service the account may open, ticked and with its rules when chosen. */
     public record FormView(boolean chosen, List<ServiceRow> services, String ranges, String metadata, String summary) {
@@ -110,6 +115,23 @@ public final class KeyLimitsInput {
             }
             return new FormView(!limits.scope().isUnrestricted(), rows, String.join("\n", limits.ranges().entries()),
                     limits.metadata().text(), summary);
+        }
+
+        /** A refused form shown again as it was typed, so nothing has to be entered twice. */
+        public static FormView posted(Function<String, String> field, Function<String, List<String>> fields,
+                                      List<GuardedService> offered, String summary) {
+            List<String> ticked = fields.apply("scope_service").stream().map(String::strip).toList();
+            List<ServiceRow> rows = new ArrayList<>();
+            for (GuardedService s : offered) {
+                String rules = field.apply("scope_rules_" + s.id());
+                rows.add(new ServiceRow(s.id(), s.name(), ticked.contains(Long.toString(s.id())), rules == null ? "" : rules));
+            }
+            return new FormView("chosen".equals(field.apply("scope_mode")), rows, orEmpty(field.apply(RANGES)),
+                    orEmpty(field.apply(METADATA)), summary);
+        }
+
+        private static String orEmpty(String s) {
+            return s == null ? "" : s;
         }
     }
 }

@@ -7,9 +7,12 @@ import dev.keydesk.audit.AuditLog;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.errors.NotFoundException;
 import dev.keydesk.keyscope.KeyRestrictions;
+import dev.keydesk.keyscope.KeyScope;
+import dev.keydesk.keyscope.ScopeRule;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -46,7 +49,20 @@ public final class KeyRestrictionActions {
         record(h, actor, userId, null, limits);
     }
 
-    /** A device's key: its limits apply on top of the account's, so they can only narrow what the account's keys may do. */
+    /**
+     * The same inside a bigger transaction, writing (and auditing) only when the limits differ
+     * from the stored ones: a form that shows the limits with other fields sends them every time.
+     */
+    public void changeForAccount(Handle h, Actor actor, long userId, KeyRestrictions.Limits limits) {
+        if (KeyRestrictionsDao.account(h, userId).equals(limits)) return;
+        setForAccount(h, actor, userId, limits);
+    }
+
+    /**
+     * A device's key: its limits apply on top of the account's, and an entry that goes beyond the
+     * account's (a service, a rule or an address range the account's keys do not have) is refused
+     * with what is too wide, so the form never suggests more than the key can do.
+     */
     public void setForDevice(Actor actor, long userId, long deviceId, KeyRestrictions.Limits limits) {
         if (!limits.metadata().isEmpty()) throw new InvalidInputException("Metadata is set for the account, not for a device.");
         jdbi.useTransaction(h -> {
@@ -55,6 +71,7 @@ public final class KeyRestrictionActions {
                 throw new NotFoundException("There is no such device: it may have been logged out already.");
             }
             checkServices(h, user, limits);
+            checkNarrows(KeyRestrictionsDao.account(h, userId), limits, KeyRestrictionQueries.serviceNames(h));
             KeyRestrictionsDao.saveDevice(h, userId, deviceId, limits);
             record(h, actor, userId, deviceId, limits);
         });
@@ -66,9 +83,45 @@ public final class KeyRestrictionActions {
                 .map(GuardedService::id).collect(Collectors.toSet());
         for (Long id : limits.scope().services().keySet()) {
             if (!open.contains(id)) {
-                throw new InvalidInputException("scope", "Service " + id + " does not admit " + user.email()
-                        + ": a scope can only narrow what a service allows.");
+                String name = KeyRestrictionQueries.serviceNames(h).get(id);
+                throw new InvalidInputException("scope", (name == null ? "Service " + id : name) + " does not admit "
+                        + user.email() + ": a scope can only narrow what a service allows.");
             }
+        }
+    }
+
+    /**
+     * Refuses a device's limits that name anything the account's do not allow. A device without a
+     * scope or address ranges of its own simply has the account's.
+     */
+    static void checkNarrows(KeyRestrictions.Limits account, KeyRestrictions.Limits device, Map<Long, String> names) {
+        KeyScope mine = account.scope();
+        if (!device.scope().isUnrestricted() && !mine.isUnrestricted()) {
+            device.scope().services().forEach((id, rules) -> {
+                String name = names.getOrDefault(id, "service " + id);
+                List<ScopeRule> allowed = mine.services().get(id);
+                if (allowed == null) {
+                    throw new InvalidInputException(KeyLimitsInput.SCOPE, "Too wide: " + name
+                            + " is not among the services the account's limits open, so a device's key cannot open it.");
+                }
+                if (allowed.isEmpty()) return;
+                String accountRules = allowed.stream().map(ScopeRule::toString).collect(Collectors.joining(", "));
+                if (rules.isEmpty()) {
+                    throw new InvalidInputException(KeyLimitsInput.SCOPE, "Too wide: any request to " + name
+                            + " goes beyond the account's rules for it (" + accountRules + "). Copy some of them instead.");
+                }
+                for (ScopeRule rule : rules) {
+                    if (allowed.stream().noneMatch(a -> a.covers(rule))) {
+                        throw new InvalidInputException(KeyLimitsInput.SCOPE, "Too wide: “" + rule + "” on " + name
+                                + " goes beyond the account's rules for it (" + accountRules + ").");
+                    }
+                }
+            });
+        }
+        List<String> outside = account.ranges().notWithin(device.ranges());
+        if (!outside.isEmpty()) {
+            throw new InvalidInputException(KeyLimitsInput.RANGES, "Too wide: " + String.join(", ", outside)
+                    + (outside.size() == 1 ? " is" : " are") + " outside the account's address ranges (" + account.ranges() + ").");
         }
     }
 

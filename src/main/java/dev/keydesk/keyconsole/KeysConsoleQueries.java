@@ -11,6 +11,9 @@ import dev.keydesk.bot.BotOwner;
 import dev.keydesk.bot.BotQueries;
 import dev.keydesk.bot.BotService;
 import dev.keydesk.bot.BotType;
+import dev.keydesk.guard.Access;
+import dev.keydesk.guard.GuardedService;
+import dev.keydesk.guard.KeyLimitsInput;
 import dev.keydesk.guard.ServiceChoice;
 import dev.keydesk.guard.ServiceQueries;
 import dev.keydesk.user.User;
@@ -20,12 +23,15 @@ import dev.keydesk.web.Cursor;
 import dev.keydesk.web.Dates;
 import dev.keydesk.web.KeysetPage;
 import dev.keydesk.web.Layout;
+import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import dev.keydesk.guard.KeyRestrictionQueries;
 import dev.keydesk.keyscope.KeyRestrictions;
+import dev.keydesk.keyscope.KeyScope;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -59,7 +65,7 @@ public final class KeysConsoleQueries {
     record ListRequest(KeyListQuery query, KeyListingQueries.ExpiryFilter expiry, Cursor after, Cursor before) {}
 
     /** A key of the list as the Modify form starts from it. */
-    record Current(Set<Long> ownerIds, String webhookUrl, Set<Long> serviceIds, Instant expiresAt) {}
+    record Current(Set<Long> ownerIds, String webhookUrl, Set<Long> serviceIds, Instant expiresAt, KeyRestrictions.Limits limits) {}
 
     /** The page of the list {@code request} names; {@code changed} are the rows the last action changed. */
     KeysPages.ListPage list(Layout layout, User admin, ListRequest request, Set<Long> changed, String message) {
@@ -78,8 +84,11 @@ public final class KeysConsoleQueries {
         KeyRestrictionQueries restrictions = new KeyRestrictionQueries(jdbi);
         Map<Long, KeyRestrictions.Limits> limits = restrictions.ofAccounts(ids);
         Map<Long, String> serviceNames = limits.isEmpty() ? Map.of() : restrictions.serviceNames();
-        List<KeysPages.Row> rows = listings.stream().map(k -> row(k, details, opened, changed.contains(k.id()), now,
-                KeyRestrictionQueries.summary(limits.getOrDefault(k.id(), KeyRestrictions.Limits.NONE), serviceNames))).toList();
+        List<KeysPages.Row> rows = listings.stream().map(k -> {
+            KeyRestrictions.Limits own = limits.getOrDefault(k.id(), KeyRestrictions.Limits.NONE);
+            return row(k, details, opened, changed.contains(k.id()), now, KeyRestrictionQueries.summary(own, serviceNames),
+                    limitsJson(own));
+        }).toList();
         String previous = page.hasPrevious()
                 ? KeysPages.listHref(query, filter, "before", KeyListingQueries.cursorOf(listings.get(0), query.sort())) : null;
         String next = page.hasNext()
@@ -87,7 +96,27 @@ public final class KeysConsoleQueries {
         int lifetimeDays = keys.maxBotKeyLifetimeDays();
         return new KeysPages.ListPage(layout, query, total, rows, picker(Set.of(admin.id()), "new-key", ""),
                 serviceChoices(Set.of()), previous, next, here, message, null, filter,
-                new KeysPages.Policy(admin.isOwner(), lifetimeDays == 0 ? "" : Integer.toString(lifetimeDays)));
+                new KeysPages.Policy(admin.isOwner(), lifetimeDays == 0 ? "" : Integer.toString(lifetimeDays)),
+                limitsForm(KeyRestrictions.Limits.NONE));
+    }
+
+    /**
+     * The limits fields of the New and Modify forms. A scope may name the services a bot can be
+     * admitted to (open to everyone, or to chosen keys, which the same form may tick); the
+     * administrators' services never admit a bot.
+     */
+    KeyLimitsInput.FormView limitsForm(KeyRestrictions.Limits limits) {
+        String summary = KeyRestrictionQueries.summary(limits, limits.isNone() ? Map.of() : new KeyRestrictionQueries(jdbi).serviceNames());
+        return KeyLimitsInput.FormView.of(limits, servicesForBots(), summary);
+    }
+
+    /** A refused form's limits fields, as typed. */
+    KeyLimitsInput.FormView postedLimitsForm(Context ctx) {
+        return KeyLimitsInput.FormView.posted(ctx::formParam, ctx::formParams, servicesForBots(), "");
+    }
+
+    private List<GuardedService> servicesForBots() {
+        return services.all().stream().filter(s -> s.accessRule() != Access.ADMINS).toList();
     }
 
     Optional<Bot> bot(long id) {
@@ -103,7 +132,8 @@ public final class KeysConsoleQueries {
         return new Current(Set.copyOf(details.ownerIds(bot.id())),
                 details.service(bot.id()).map(BotService::payloadUrl).orElse(""),
                 Set.copyOf(services.forBots(List.of(bot.id())).chosenIds(bot.id())),
-                keyQueries.currentKey(bot.id()).map(ApiKeyQueries.CurrentKey::expiresAt).orElse(null));
+                keyQueries.currentKey(bot.id()).map(ApiKeyQueries.CurrentKey::expiresAt).orElse(null),
+                new KeyRestrictionQueries(jdbi).ofAccount(bot.id()));
     }
 
     AccountPicker picker(Set<Long> checked, String idPrefix, String search) {
@@ -118,7 +148,7 @@ public final class KeysConsoleQueries {
     }
 
     private static KeysPages.Row row(KeyListing k, BotQueries.Details details, ServiceQueries.BotKeyServices opened,
-                                     boolean changed, Instant now, String limits) {
+                                     boolean changed, Instant now, String limits, String limitsJson) {
         List<BotOwner> owners = details.owners(k.id());
         return new KeysPages.Row(k.id(), k.fullName(), k.email(), BotType.fromCode(k.botType()).orElseThrow().label(),
                 !k.isActive(), AvatarPaths.of(k.id(), k.avatarVersion()),
@@ -129,7 +159,19 @@ public final class KeysConsoleQueries {
                 opened.chosenIds(k.id()).stream().map(String::valueOf).collect(Collectors.joining(",")),
                 Dates.minute(k.keyCreatedAt(), "—"), Dates.minute(k.lastUsedAt(), "Never"),
                 Dates.expiry(k.keyExpiresAt(), now), Dates.isoDay(k.keyExpiresAt()),
-                k.recentAddresses() == null ? "" : k.recentAddresses(), changed, limits);
+                k.recentAddresses() == null ? "" : k.recentAddresses(), changed, limits, limitsJson);
+    }
+
+    /** A key's limits as the Modify dialog's script fills its fields: the scope's mode, each chosen service's rules, ranges, metadata. */
+    private static String limitsJson(KeyRestrictions.Limits limits) {
+        Map<String, String> rules = new LinkedHashMap<>();
+        limits.scope().services().forEach((id, list) -> rules.put(Long.toString(id), KeyScope.rulesText(list)));
+        try {
+            return JSON.writeValueAsString(Map.of("chosen", !limits.scope().isUnrestricted(), "services", rules,
+                    "ranges", String.join("\n", limits.ranges().entries()), "metadata", limits.metadata().text()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("plain maps and strings are always JSON", e);
+        }
     }
 
     /** The owners as the Modify dialog's picker reads them from the row. */

@@ -7,6 +7,8 @@ import dev.keydesk.bot.BotType;
 import dev.keydesk.apikey.KeyLifetimes;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.guard.GuardActions.ChosenServicesChange;
+import dev.keydesk.guard.KeyLimitsInput;
+import dev.keydesk.keyscope.KeyRestrictions;
 import dev.keydesk.web.ListAddress;
 import io.javalin.http.Context;
 import java.util.Arrays;
@@ -58,6 +60,15 @@ final class KeysForms {
     /** The ids of {@code services}, as the hidden {@code services_before} field carries them. */
     static String idList(Set<Long> services) {
         return services.stream().sorted().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
+    /**
+     * The key's limits, when the form has its fields (its hidden {@code limits_form} says so); null
+     * for a form without them, which leaves the limits as they are.
+     */
+    static KeyRestrictions.Limits limits(Context ctx) {
+        if (ctx.formParam("limits_form") == null) return null;
+        return KeyLimitsInput.fromForm(ctx::formParam, ctx::formParams, true);
     }
 
     /** The form's expiry date, when the form has the field (empty: no expiry); null leaves the expiry alone. */

@@ -3,6 +3,7 @@ package dev.keydesk.keyconsole;
 import dev.keydesk.bot.AccountPicker;
 import dev.keydesk.bot.BotRules;
 import dev.keydesk.bot.BotType;
+import dev.keydesk.guard.KeyLimitsInput;
 import dev.keydesk.guard.ServiceChoice;
 import dev.keydesk.keyconsole.KeyListQuery.Sort;
 import dev.keydesk.web.Cursor;
@@ -39,12 +40,13 @@ public final class KeysPages {
 
     /**
      * One key of the list. {@code ownersJson} lists the owners (id, name, e-mail) for the Modify
-     * dialog's picker; {@code changed} marks the rows the last action changed.
+     * dialog's picker; {@code changed} marks the rows the last action changed. {@code limits} is the
+     * limits' summary, {@code limitsJson} the same limits as the Modify dialog's fields take them.
      */
     public record Row(long id, String fullName, String email, String typeLabel, boolean blocked, String avatarPath,
                       String owners, String ownersJson, String webhookUrl, String opens, String serviceIds,
                       String keyCreated, String lastUsed, String expiry, String expiresOn, String recentAddresses,
-                      boolean changed, String limits) {
+                      boolean changed, String limits, String limitsJson) {
         public boolean expired() {
             return "Expired".equals(expiry);
         }
@@ -68,11 +70,12 @@ public final class KeysPages {
      */
     public record ListPage(Layout layout, KeyListQuery query, String total, List<Row> rows, AccountPicker accounts,
                            List<ServiceChoice> services, String previousHref, String nextHref, String back,
-                           String message, NewKey newKey, String expiryFilter, Policy policy) {
+                           String message, NewKey newKey, String expiryFilter, Policy policy,
+                           KeyLimitsInput.FormView limits) {
         /** The same page, showing the key just created once. */
         public ListPage withNewKey(NewKey key) {
             return new ListPage(layout, query, total, rows, accounts, services, previousHref, nextHref, back, message, key,
-                    expiryFilter, policy);
+                    expiryFilter, policy, limits);
         }
 
         public boolean hasPages() {
@@ -119,7 +122,16 @@ public final class KeysPages {
     /** The New / Modify API Key form as a page of its own (without JavaScript, or to show an error). */
     public record FormPage(Layout layout, long botId, String name, String webhookUrl, AccountPicker accounts,
                            List<ServiceChoice> services, String servicesBefore, FormError error, String back,
-                           String expiresOn) {
+                           String expiresOn, KeyLimitsInput.FormView limits) {
+        /** An error about the key's limits, shown beside them. */
+        public String limitsError() {
+            if (error == null || error.field() == null) return null;
+            return switch (error.field()) {
+                case KeyLimitsInput.SCOPE, KeyLimitsInput.RANGES, KeyLimitsInput.METADATA -> error.message();
+                default -> null;
+            };
+        }
+
         /** An error about the form as a whole, shown above it. */
         public String generalError() {
             return FormError.general(error);

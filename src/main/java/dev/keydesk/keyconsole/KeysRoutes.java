@@ -10,6 +10,7 @@ import dev.keydesk.bot.BotActions;
 import dev.keydesk.bot.BotForms;
 import dev.keydesk.db.PageRead;
 import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.keyscope.KeyRestrictions;
 import dev.keydesk.session.WebSession;
 import dev.keydesk.user.User;
 import dev.keydesk.web.ConfirmPage;
@@ -98,7 +99,7 @@ public final class KeysRoutes {
         BotActions.Created created;
         try {
             created = console.create(WebSession.actor(ctx), WebSession.caller(ctx), KeysForms.newBot(ctx),
-                    KeysForms.expiry(ctx), KeysForms.servicesOfNewKey(ctx));
+                    KeysForms.expiry(ctx), KeysForms.servicesOfNewKey(ctx), KeysForms.limits(ctx));
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, newForm(ctx, FormError.of(e)));
             return;
@@ -115,7 +116,7 @@ public final class KeysRoutes {
         Bot modified;
         try {
             modified = console.modify(WebSession.actor(ctx), bot.id(), KeysForms.changes(ctx), KeysForms.expiry(ctx),
-                    KeysForms.services(ctx));
+                    KeysForms.services(ctx), KeysForms.limits(ctx));
         } catch (InvalidInputException e) {
             renderForm(ctx, 400, editForm(ctx, bot, FormError.of(e)));
             return;
@@ -237,7 +238,8 @@ public final class KeysRoutes {
         return new KeysPages.FormPage(Layout.of(ctx, "New API Key"), 0, KeysForms.orEmpty(ctx.formParam("name")),
                 KeysForms.orEmpty(ctx.formParam("webhook_url")), queries.picker(checked, "key", AccountPicker.searchOf(ctx)),
                 queries.serviceChoices(BotForms.ownerIdsForRedisplay(ctx, "services")), "", error, KeysForms.back(ctx),
-                KeysForms.orEmpty(ctx.formParam("expires_on")));
+                KeysForms.orEmpty(ctx.formParam("expires_on")),
+                posted ? queries.postedLimitsForm(ctx) : queries.limitsForm(KeyRestrictions.Limits.NONE));
     }
 
     private KeysPages.FormPage editForm(Context ctx, Bot bot, FormError error) {
@@ -253,7 +255,8 @@ public final class KeysRoutes {
                         AccountPicker.searchOf(ctx)),
                 queries.serviceChoices(posted ? BotForms.ownerIdsForRedisplay(ctx, "services") : current.serviceIds()),
                 servicesBefore, error, KeysForms.back(ctx),
-                posted ? KeysForms.orEmpty(ctx.formParam("expires_on")) : Dates.isoDay(current.expiresAt()));
+                posted ? KeysForms.orEmpty(ctx.formParam("expires_on")) : Dates.isoDay(current.expiresAt()),
+                posted && ctx.formParam("limits_form") != null ? queries.postedLimitsForm(ctx) : queries.limitsForm(current.limits()));
     }
 
     private static void renderForm(Context ctx, int status, KeysPages.FormPage page) {

@@ -103,6 +103,22 @@ public final class AddressRanges {
         return (address[full] & mask) == (network[full] & mask);
     }
 
+    /**
+     * The entries of {@code other} that are not inside any of these ranges, as shown; empty when
+     * every one is (and always when these are anywhere). An {@code other} of anywhere is not
+     * checked here: it stands for "no further limit".
+     */
+    public List<String> notWithin(AddressRanges other) {
+        if (blocks.isEmpty()) return List.of();
+        List<String> outside = new ArrayList<>();
+        List<String> shown = other.entries();
+        for (int i = 0; i < other.blocks.size(); i++) {
+            IPAddress block = other.blocks.get(i);
+            if (blocks.stream().noneMatch(mine -> mine.contains(block))) outside.add(shown.get(i));
+        }
+        return outside;
+    }
+
     /** The ranges in canonical CIDR form, as stored and shown. */
     public List<String> entries() {
         return blocks.stream().map(b -> b.getNetworkPrefixLength() == null

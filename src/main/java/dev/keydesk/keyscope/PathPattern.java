@@ -57,6 +57,32 @@ public final class PathPattern {
         return i < parts.size() && glob(segment, parts.get(i)) && matches(p + 1, parts, i + 1);
     }
 
+    /**
+     * Whether every path {@code other} matches is matched by this pattern too. Decided on the
+     * patterns alone and on the safe side: a wildcard within one of {@code other}'s segments is
+     * covered only by {@code *} or by the same text, so a narrower pattern can be refused, never
+     * a wider one accepted.
+     */
+    public boolean covers(PathPattern other) {
+        return covers(0, other.segments, 0);
+    }
+
+    private boolean covers(int p, List<String> theirs, int i) {
+        if (p == segments.size()) return i == theirs.size();
+        String segment = segments.get(p);
+        if (segment.equals("**")) {
+            for (int next = i; next <= theirs.size(); next++) {
+                if (covers(p + 1, theirs, next)) return true;
+            }
+            return false;
+        }
+        if (i == theirs.size()) return false;
+        String their = theirs.get(i);
+        if (their.equals("**")) return false;
+        boolean segmentCovered = their.indexOf('*') < 0 ? glob(segment, their) : segment.equals("*") || segment.equals(their);
+        return segmentCovered && covers(p + 1, theirs, i + 1);
+    }
+
     /** {@code *} for any run of characters, everything else literal. */
     private static boolean glob(String pattern, String value) {
         if (pattern.indexOf('*') < 0) return pattern.equals(value);

@@ -46,6 +46,12 @@ public record ScopeRule(Set<String> methods, PathPattern path) {
         return (methods.isEmpty() || methods.contains(method.strip().toUpperCase(Locale.ROOT))) && path.matches(normalizedPath);
     }
 
+    /** Whether every request {@code other} allows is allowed by this rule too (see {@link PathPattern#covers}). */
+    public boolean covers(ScopeRule other) {
+        boolean methodsCovered = methods.isEmpty() || (!other.methods.isEmpty() && methods.containsAll(other.methods));
+        return methodsCovered && path.covers(other.path);
+    }
+
     public boolean isReadOnly() {
         return methods.equals(READ_METHODS) && path.toString().equals("/**");
     }

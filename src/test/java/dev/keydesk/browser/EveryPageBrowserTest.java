@@ -189,6 +189,8 @@ class EveryPageBrowserTest {
         long service = Fixtures.service("Grafana", "Dashboards for the on-call team", Access.CHOSEN, 60).service().id();
         Fixtures.addToService(service, member.id());
         Fixtures.invite(admin, "a.rather.long.address.for.an.invitee@subdomain.example.com");
+        Fixtures.deviceKey(admin, "ZulipMobile", "ZulipMobile/27.1 (iOS 17)", "203.0.113.7");
+        long device = Fixtures.count("SELECT id FROM devices WHERE client = 'ZulipMobile'");
         BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
 
         // Account & privacy, through every state of the API key panel
@@ -198,6 +200,8 @@ class EveryPageBrowserTest {
             button("Manage your API key").click();
             assertThat(page.locator("#api-key-dialog")).isVisible();
         });
+        check("limits of your keys", () -> go("/account/api-key/limits"));
+        check("limits of a device's key", () -> go("/account/devices/" + device + "/limits"));
         check("account, password prompt without JavaScript", () -> go("/account/api-key"));
         check("account, wrong password", () -> {
             go("/account/api-key");
@@ -272,6 +276,7 @@ class EveryPageBrowserTest {
             assertThat(page.locator("#regenerate-dialog")).isVisible();
         });
         check("edit a bot", () -> go("/bots/" + deploy.id() + "/edit"));
+        check("limits of a bot's key", () -> go("/bots/" + deploy.id() + "/api-key/limits"));
         check("an outgoing-webhook bot with deliveries", () -> {
             go("/bots/" + outgoing.id());
             assertThat(page.locator("table.deliveries tbody tr")).hasCount(1);
