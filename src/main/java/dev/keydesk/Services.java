@@ -43,6 +43,7 @@ import dev.keydesk.security.MasterKey;
 import dev.keydesk.session.SessionDao;
 import dev.keydesk.session.SessionStore;
 import dev.keydesk.session.WebSession;
+import dev.keydesk.usage.UsageCounter;
 import dev.keydesk.setup.OrganizationActions;
 import dev.keydesk.user.UserDao;
 import dev.keydesk.user.UserQueries;
@@ -90,7 +91,7 @@ public final class Services implements AutoCloseable {
         // Which client a request counts as, for every per-client limit (an IPv6 /64 by default).
         ClientBucket clients = new ClientBucket(settings.ipv6RateLimitPrefix());
         platform = new Platform(settings, tuning, database, cipher, metrics, keyCache, new KeyUsage(jdbi, tuning.clock()),
-                outbox, clients, new WebhookTargets(settings.webhooksAllowPrivate()));
+                new UsageCounter(jdbi, tuning.clock()), outbox, clients, new WebhookTargets(settings.webhooksAllowPrivate()));
         // However a bot's key gets replaced (its page, the API, the Keys page, the command line, a
         // leak report), retired or nears its expiry, its webhook (and for expiry, its owners) hears of it.
         BotKeyEvents botKeyEvents = new BotKeyEvents(outbox, settings.site(), tuning.clock());
@@ -122,7 +123,8 @@ public final class Services implements AutoCloseable {
         return new Retention.Policy(longestWindow, SessionStore.IDLE_EXPIRY,
                 Duration.ofDays(settings.retention().outboxDays()),
                 Optional.ofNullable(settings.retention().auditDays()).map(Duration::ofDays),
-                Duration.ofDays(settings.retention().revokedDeviceKeyDays()));
+                Duration.ofDays(settings.retention().revokedDeviceKeyDays()),
+                Duration.ofDays(settings.retention().usageDays()));
     }
 
     /** Opens the database, checks the master key against it and builds every service; no worker runs yet. */
@@ -146,6 +148,7 @@ public final class Services implements AutoCloseable {
         retention.start();
         keys.deadlines.start();
         guard.rateLimitExchange.start();
+        platform.usageCounter().start();
     }
 
     /** Stops every worker, then the database. */
@@ -164,6 +167,7 @@ public final class Services implements AutoCloseable {
                 try {
                     keys.deadlines.close();
                     platform.keyUsage().close();
+                    platform.usageCounter().close();
                 } finally {
                     platform.database().close();
                 }
@@ -266,5 +270,9 @@ public final class Services implements AutoCloseable {
 
     public OutboxSender outboxSender() {
         return outboxSender;
+    }
+
+    public UsageCounter usageCounter() {
+        return platform.usageCounter();
     }
 }
