@@ -73,6 +73,7 @@ public final class Services implements AutoCloseable {
     private final PeopleWiring people;
     private final DeviceGrantWiring deviceGrants;
     private final SsoWiring sso;
+    private final UsageWiring usage;
     private final ChangeListener changeListener;
     private final OutboxSender outboxSender;
     private final Retention retention;
@@ -104,6 +105,7 @@ public final class Services implements AutoCloseable {
         people = new PeopleWiring(platform, keys, accounts, guard, bots);
         deviceGrants = new DeviceGrantWiring(platform, keys);
         sso = new SsoWiring(platform, keys, accounts);
+        usage = new UsageWiring(platform);
         changeListener = new ChangeListener(database.dataSource(),
                 Map.of(KeyCache.CHANNEL, keyCache, ServiceRegistry.CHANNEL, guard.registry), database.availability());
         outboxSender = new OutboxSender(jdbi, Map.of(
@@ -184,6 +186,7 @@ public final class Services implements AutoCloseable {
         people.register(routes);
         deviceGrants.register(routes);
         sso.register(routes);
+        usage.register(routes);
         new ApiDescriptionRoutes().register(routes);
         new AvatarRoutes(platform.jdbi()).register(routes);
     }
