@@ -108,13 +108,15 @@ public record UsageChart(int width, int height, List<Bar> bars, List<Tick> ticks
                 + SHORT_DAY.format(busiest.day()) + " with " + number(busiest.total()) + ".";
     }
 
-    /** Four grid steps of 1, 2 or 5 times a power of ten reaching at least {@code max}: lines fall on round numbers. */
+    /** Four grid steps of 1, 2, 2.5 or 5 times a power of ten reaching at least {@code max}: lines fall on round numbers. */
     static long niceCeiling(long max) {
         long need = Math.max(1, (max + 3) / 4);
         long power = 1;
         while (true) {
-            for (long m : new long[] {1, 2, 5}) {
-                if (power * m >= need) return 4 * power * m;
+            // 2.5 only from 10 on, where it is still a whole number.
+            long[] steps = power >= 10 ? new long[] {power, 2 * power, 5 * power / 2, 5 * power} : new long[] {power, 2 * power, 5 * power};
+            for (long step : steps) {
+                if (step >= need) return 4 * step;
             }
             power *= 10;
         }
