@@ -8,16 +8,18 @@ import dev.keydesk.metrics.Metrics;
 import dev.keydesk.outbox.Outbox;
 import dev.keydesk.ratelimit.ClientBucket;
 import dev.keydesk.security.KeyCipher;
+import dev.keydesk.usage.UsageCounter;
 import dev.keydesk.webhook.WebhookTargets;
 import java.time.Clock;
 import org.jdbi.v3.core.Jdbi;
 
 /**
  * What every feature is built over: the settings, the database, the one clock, the master-key
- * cipher, the meters, the key cache and its usage writer, the outbox, and how clients are told apart.
+ * cipher, the meters, the key cache and its usage writer, the counts of key uses, the outbox, and how
+ * clients are told apart.
  */
 record Platform(Settings settings, Tuning tuning, Database database, KeyCipher cipher, Metrics metrics, KeyCache keyCache,
-                KeyUsage keyUsage, Outbox outbox, ClientBucket clients, WebhookTargets webhookTargets) {
+                KeyUsage keyUsage, UsageCounter usageCounter, Outbox outbox, ClientBucket clients, WebhookTargets webhookTargets) {
     Jdbi jdbi() {
         return database.jdbi();
     }

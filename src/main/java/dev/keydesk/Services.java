@@ -43,6 +43,7 @@ import dev.keydesk.security.MasterKey;
 import dev.keydesk.session.SessionDao;
 import dev.keydesk.session.SessionStore;
 import dev.keydesk.session.WebSession;
+import dev.keydesk.usage.UsageCounter;
 import dev.keydesk.setup.OrganizationActions;
 import dev.keydesk.user.UserDao;
 import dev.keydesk.user.UserQueries;
@@ -72,6 +73,7 @@ public final class Services implements AutoCloseable {
     private final PeopleWiring people;
     private final DeviceGrantWiring deviceGrants;
     private final SsoWiring sso;
+    private final UsageWiring usage;
     private final ChangeListener changeListener;
     private final OutboxSender outboxSender;
     private final Retention retention;
@@ -90,7 +92,7 @@ public final class Services implements AutoCloseable {
         // Which client a request counts as, for every per-client limit (an IPv6 /64 by default).
         ClientBucket clients = new ClientBucket(settings.ipv6RateLimitPrefix());
         platform = new Platform(settings, tuning, database, cipher, metrics, keyCache, new KeyUsage(jdbi, tuning.clock()),
-                outbox, clients, new WebhookTargets(settings.webhooksAllowPrivate()));
+                new UsageCounter(jdbi, tuning.clock()), outbox, clients, new WebhookTargets(settings.webhooksAllowPrivate()));
         // However a bot's key gets replaced (its page, the API, the Keys page, the command line, a
         // leak report), retired or nears its expiry, its webhook (and for expiry, its owners) hears of it.
         BotKeyEvents botKeyEvents = new BotKeyEvents(outbox, settings.site(), tuning.clock());
@@ -103,6 +105,7 @@ public final class Services implements AutoCloseable {
         people = new PeopleWiring(platform, keys, accounts, guard, bots);
         deviceGrants = new DeviceGrantWiring(platform, keys);
         sso = new SsoWiring(platform, keys, accounts);
+        usage = new UsageWiring(platform);
         changeListener = new ChangeListener(database.dataSource(),
                 Map.of(KeyCache.CHANNEL, keyCache, ServiceRegistry.CHANNEL, guard.registry), database.availability());
         outboxSender = new OutboxSender(jdbi, Map.of(
@@ -122,7 +125,8 @@ public final class Services implements AutoCloseable {
         return new Retention.Policy(longestWindow, SessionStore.IDLE_EXPIRY,
                 Duration.ofDays(settings.retention().outboxDays()),
                 Optional.ofNullable(settings.retention().auditDays()).map(Duration::ofDays),
-                Duration.ofDays(settings.retention().revokedDeviceKeyDays()));
+                Duration.ofDays(settings.retention().revokedDeviceKeyDays()),
+                Duration.ofDays(settings.retention().usageDays()));
     }
 
     /** Opens the database, checks the master key against it and builds every service; no worker runs yet. */
@@ -146,6 +150,7 @@ public final class Services implements AutoCloseable {
         retention.start();
         keys.deadlines.start();
         guard.rateLimitExchange.start();
+        platform.usageCounter().start();
     }
 
     /** Stops every worker, then the database. */
@@ -164,6 +169,7 @@ public final class Services implements AutoCloseable {
                 try {
                     keys.deadlines.close();
                     platform.keyUsage().close();
+                    platform.usageCounter().close();
                 } finally {
                     platform.database().close();
                 }
@@ -180,6 +186,7 @@ public final class Services implements AutoCloseable {
         people.register(routes);
         deviceGrants.register(routes);
         sso.register(routes);
+        usage.register(routes);
         new ApiDescriptionRoutes().register(routes);
         new AvatarRoutes(platform.jdbi()).register(routes);
     }
@@ -266,5 +273,9 @@ public final class Services implements AutoCloseable {
 
     public OutboxSender outboxSender() {
         return outboxSender;
+    }
+
+    public UsageCounter usageCounter() {
+        return platform.usageCounter();
     }
 }

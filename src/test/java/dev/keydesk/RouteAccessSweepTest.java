@@ -141,6 +141,8 @@ class RouteAccessSweepTest {
             ADMIN                POST /keys/{bot_id}/unblock
             ADMIN                POST /keys/{bot_id}/delete
             ADMIN                GET /users
+            ADMIN                GET /usage
+            ADMIN                GET /usage.csv
             ADMIN                POST /users/{user_id}/role
             ADMIN                POST /users/{user_id}/deactivate
             ADMIN                POST /users/{user_id}/reactivate
@@ -155,6 +157,7 @@ class RouteAccessSweepTest {
             API_KEY              POST /api/v1/users/me/api_key/regenerate
             API_KEY              DELETE /api/v1/bots/{bot_id}
             API_KEY              POST /api/v1/users/{user_id}/reactivate
+            API_KEY              GET /api/v1/keys/{key_id}/usage
             API_MEMBER_OR_ADMIN  GET /api/v1/bots
             API_MEMBER_OR_ADMIN  POST /api/v1/bots
             API_MEMBER_OR_ADMIN  PATCH /api/v1/bots/{bot_id}

@@ -25,10 +25,12 @@ public final class ApiAuth {
 
     private final ApiKeyAuthenticator authenticator;
     private final AuthFailureLimiter failures;
+    private final KeyUseCounter uses;
 
-    public ApiAuth(ApiKeyAuthenticator authenticator, AuthFailureLimiter failures) {
+    public ApiAuth(ApiKeyAuthenticator authenticator, AuthFailureLimiter failures, KeyUseCounter uses) {
         this.authenticator = authenticator;
         this.failures = failures;
+        this.uses = uses;
     }
 
     /**
@@ -37,13 +39,20 @@ public final class ApiAuth {
      * person. Refusals are Zulip's answers. The key is kept for {@link #caller} and {@link #key}.
      */
     public User authorize(Context ctx, RouteAccess access) {
-        User user = requireKey(ctx).user();
-        switch (access) {
-            case API_KEY -> { }
-            case API_MEMBER_OR_ADMIN -> requireMemberOrAdmin(user);
-            case API_ADMIN -> requireAdmin(user);
-            default -> throw new IllegalArgumentException("Not an API key role: " + access);
+        KeyOwner key = requireKey(ctx);
+        User user = key.user();
+        try {
+            switch (access) {
+                case API_KEY -> { }
+                case API_MEMBER_OR_ADMIN -> requireMemberOrAdmin(user);
+                case API_ADMIN -> requireAdmin(user);
+                default -> throw new IllegalArgumentException("Not an API key role: " + access);
+            }
+        } catch (ApiError refused) {
+            uses.count(key.keyId(), KeyUseCounter.KEYDESK_API, KeyUseOutcome.FORBIDDEN);
+            throw refused;
         }
+        uses.count(key.keyId(), KeyUseCounter.KEYDESK_API, KeyUseOutcome.ALLOWED);
         return user;
     }
 
@@ -71,16 +80,22 @@ public final class ApiAuth {
         ApiKeyAuthenticator.Result result = retryAfter > 0
                 ? authenticator.authenticateFromCache(credentials.email(), credentials.key(), address)
                 : authenticator.authenticate(credentials.email(), credentials.key(), address);
-        if (retryAfter > 0 && !(result instanceof ApiKeyAuthenticator.Authenticated)) throw ApiError.rateLimited(retryAfter);
+        if (retryAfter > 0 && !(result instanceof ApiKeyAuthenticator.Authenticated)) {
+            uses.count(result, KeyUseCounter.KEYDESK_API, KeyUseOutcome.RATE_LIMITED);
+            throw ApiError.rateLimited(retryAfter);
+        }
         if (!(result instanceof ApiKeyAuthenticator.Authenticated)) failures.recordFailure(address);
         if (result instanceof ApiKeyAuthenticator.Authenticated ok) {
             Integer botType = ok.owner().user().botType();
             if (botType != null && botType == INCOMING_WEBHOOK_BOT) {
+                uses.count(result, KeyUseCounter.KEYDESK_API, KeyUseOutcome.FORBIDDEN);
                 throw ApiError.unauthorized("This API is not available to incoming webhook bots.");
             }
             ctx.attribute(PRESENTED_KEY, ok.owner());
+            // Counted by authorize, once the route's role has had its say.
             return ok.owner();
         }
+        uses.count(result, KeyUseCounter.KEYDESK_API, KeyUseOutcome.of(result));
         if (result instanceof ApiKeyAuthenticator.Deactivated) throw ApiError.unauthorized("Account is deactivated");
         if (result instanceof ApiKeyAuthenticator.WrongAddress) {
             throw ApiError.unauthorized("INVALID_API_KEY", "This API key may not be used from this address.");

@@ -78,10 +78,16 @@ public final class ApiKeyAuthenticator {
         return result == null ? null : checked(email, apiKey, ip, result);
     }
 
-    private Result checked(String email, String apiKey, String ip, Result result) {
-        KeyOwner owner = result instanceof Authenticated a ? a.owner()
+    /** The key a result names: an accepted, deactivated, expired or misplaced one; null for an unknown key. */
+    public static KeyOwner keyOf(Result result) {
+        return result instanceof Authenticated a ? a.owner()
                 : result instanceof Deactivated d ? d.owner()
-                : result instanceof Expired e ? e.owner() : null;
+                : result instanceof Expired e ? e.owner()
+                : result instanceof WrongAddress w ? w.owner() : null;
+    }
+
+    private Result checked(String email, String apiKey, String ip, Result result) {
+        KeyOwner owner = keyOf(result);
         if (owner != null && !sameEmail(owner.user().email(), email)) return new Invalid();
         return used(apiKey, ip, result);
     }

@@ -65,7 +65,7 @@ public record Settings(
      * webhook calls, whose delivery log a bot's page shows) for {@code outboxDays}, audit rows for
      * {@code auditDays} (null: forever).
      */
-    public record Retention(int outboxDays, Integer auditDays, int revokedDeviceKeyDays) {}
+    public record Retention(int outboxDays, Integer auditDays, int revokedDeviceKeyDays, int usageDays) {}
 
     /**
      * Single sign-on through an OpenID Connect provider; null in {@link Settings#oidc()} when
@@ -122,7 +122,8 @@ public record Settings(
         Retention retention = new Retention(
                 parseDays("KEYDESK_OUTBOX_RETENTION_DAYS", env.getOrDefault("KEYDESK_OUTBOX_RETENTION_DAYS", "30")),
                 parseKeepOrDays("KEYDESK_AUDIT_RETENTION_DAYS", env.get("KEYDESK_AUDIT_RETENTION_DAYS")),
-                parseDays("KEYDESK_DEVICE_KEY_RETENTION_DAYS", env.getOrDefault("KEYDESK_DEVICE_KEY_RETENTION_DAYS", "90")));
+                parseDays("KEYDESK_DEVICE_KEY_RETENTION_DAYS", env.getOrDefault("KEYDESK_DEVICE_KEY_RETENTION_DAYS", "90")),
+                parseDays("KEYDESK_USAGE_RETENTION_DAYS", env.getOrDefault("KEYDESK_USAGE_RETENTION_DAYS", "90")));
         int ipv6Prefix = parseIpv6Prefix(env.getOrDefault("KEYDESK_IPV6_RATE_LIMIT_PREFIX", "64"));
         return new Settings(port, bind, externalUrl, database, dataDir, masterKey, dev, parseSmtp(env, externalUrl),
                 allowPrivate, trustedProxies, metricsToken == null || metricsToken.isBlank() ? null : metricsToken.strip(),

@@ -2,6 +2,8 @@ package dev.keydesk.guard;
 
 import dev.keydesk.apikey.ApiKeyAuthenticator;
 import dev.keydesk.apikey.KeyOwner;
+import dev.keydesk.apikey.KeyUseCounter;
+import dev.keydesk.apikey.KeyUseOutcome;
 import dev.keydesk.keyscope.KeyRestrictions;
 import dev.keydesk.user.User;
 import java.util.List;
@@ -56,11 +58,13 @@ public final class KeyVerifier {
     private final ServiceRegistry services;
     private final ApiKeyAuthenticator authenticator;
     private final RateLimits limits;
+    private final KeyUseCounter uses;
 
-    public KeyVerifier(ServiceRegistry services, ApiKeyAuthenticator authenticator, RateLimits limits) {
+    public KeyVerifier(ServiceRegistry services, ApiKeyAuthenticator authenticator, RateLimits limits, KeyUseCounter uses) {
         this.services = services;
         this.authenticator = authenticator;
         this.limits = limits;
+        this.uses = uses;
     }
 
     /** {@code ip} is the address the key was presented from, recorded as where it was used. */
@@ -81,6 +85,23 @@ public final class KeyVerifier {
         ApiKeyAuthenticator.Result result = presented.email() == null
                 ? authenticator.authenticate(presented.key(), ip)
                 : authenticator.authenticate(presented.email(), presented.key(), ip);
+        Decision decision = decide(entry, result, target);
+        uses.count(result, entry.service().id(), outcome(decision, result));
+        return decision;
+    }
+
+    /** How usage counts a decision: a refusal of the credentials says why through the authentication's result. */
+    static KeyUseOutcome outcome(Decision decision, ApiKeyAuthenticator.Result result) {
+        if (decision instanceof Allowed) return KeyUseOutcome.ALLOWED;
+        if (decision instanceof Limited) return KeyUseOutcome.RATE_LIMITED;
+        if (decision instanceof NotAdmitted || decision instanceof OutOfScope || decision instanceof WrongAddress) {
+            return KeyUseOutcome.FORBIDDEN;
+        }
+        KeyUseOutcome byKey = KeyUseOutcome.of(result);
+        return byKey == KeyUseOutcome.ALLOWED ? KeyUseOutcome.INVALID : byKey;
+    }
+
+    private Decision decide(ServiceRegistry.Entry entry, ApiKeyAuthenticator.Result result, Target target) {
         if (result instanceof ApiKeyAuthenticator.Malformed) return new Refused("INVALID_API_KEY", "Malformed API key");
         if (result instanceof ApiKeyAuthenticator.Invalid) return new Refused("INVALID_API_KEY", "Invalid API key");
         if (result instanceof ApiKeyAuthenticator.Deactivated) return new Refused("USER_DEACTIVATED", "Account is deactivated");

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * attempts older than the longest rate-limit window, clients no longer known for a username,
  * sessions idle past their expiry, used or expired password-reset links, expired device logins,
  * delivered or abandoned outbox items after the configured days, the keys of logged-out devices
- * after the configured days, and, only if configured, audit rows older than their retention.
+ * after the configured days, the hourly counts of key uses after the configured days, and, only if
+ * configured, audit rows older than their retention.
  *
  * <p>Rows go in batches of {@link #BATCH} (one short statement each, found by an index on
  * their time), so the job never holds long locks nor writes one huge transaction. One process
@@ -37,9 +38,10 @@ public final class Retention implements AutoCloseable {
      * @param outbox delivered or abandoned e-mails and webhook calls
      * @param audit audit rows; empty to keep them forever
      * @param revokedDeviceKeys the keys of devices that were logged out, since they were
+     * @param usage the hourly counts of key uses
      */
     public record Policy(Duration authAttempts, Duration sessions, Duration outbox, Optional<Duration> audit,
-                         Duration revokedDeviceKeys) {}
+                         Duration revokedDeviceKeys, Duration usage) {}
 
     static final int BATCH = 5_000;
     /** The advisory lock of the sweep (a two-key lock: a space no transaction lock here uses). */
@@ -111,6 +113,9 @@ public final class Retention implements AutoCloseable {
                 // Where it was used (api_key_addresses) goes with it.
                 deleted.put("device_keys", inBatches(h, "api_keys", "id",
                         "kind = 'device' AND revoked_at IS NOT NULL AND revoked_at < :cutoff", now.minus(policy.revokedDeviceKeys())));
+                // An hour's counts go once the whole hour is older than the retention.
+                deleted.put("key_usage_hourly", inBatches(h, "key_usage_hourly", "ctid",
+                        "hour < CAST(:cutoff AS timestamptz) - interval '1 hour'", now.minus(policy.usage())));
                 if (policy.audit().isPresent()) {
                     deleted.put("audit_log", inBatches(h, "audit_log", "id", "created_at < :cutoff", now.minus(policy.audit().get())));
                 }

@@ -379,6 +379,18 @@ class EveryPageBrowserTest {
         check("services", () -> go("/services"));
         check("register a service", () -> go("/services/new"));
         check("a service", () -> go("/services/" + service));
+        // Usage: a few days of counts in every outcome, so the chart has every colour and pattern.
+        Fixtures.execute("""
+                INSERT INTO key_usage_hourly (key_id, hour, service_id, outcome, count)
+                SELECT 0, date_trunc('hour', now()) - d * interval '1 day', 0, o, 10 + d * 3
+                FROM generate_series(0, 12) d,
+                     unnest(ARRAY['allowed', 'invalid', 'deactivated', 'forbidden', 'rate_limited', 'expired']) o""");
+        check("usage", () -> go("/usage"));
+        check("usage, the chart's table open", () -> {
+            go("/usage");
+            page.locator("details.usage-numbers summary").click();
+            assertThat(page.locator("table.usage-days")).isVisible();
+        });
         check("not found, signed in", () -> go("/bots/999999"));
         assertNoProblems();
     }
@@ -450,7 +462,7 @@ class EveryPageBrowserTest {
         for (String path : List.of("/users", "/keys", "/account")) {
             go(path);
             Locator links = page.getByRole(AriaRole.NAVIGATION, new Page.GetByRoleOptions().setName("Main")).getByRole(AriaRole.LINK);
-            assertEquals(6, links.count());
+            assertEquals(7, links.count());
             for (Locator link : links.all()) {
                 var box = link.boundingBox();
                 String what = "\"" + link.textContent() + "\" on " + path + " at (" + box.x + ", " + box.y + ", " + box.width + " x " + box.height + ")";
@@ -473,6 +485,11 @@ class EveryPageBrowserTest {
         check("account, dark", () -> go("/account"));
         check("users, dark", () -> go("/users"));
         check("audit log, dark", () -> go("/audit-log"));
+        Fixtures.execute("""
+                INSERT INTO key_usage_hourly (key_id, hour, service_id, outcome, count)
+                SELECT 0, date_trunc('hour', now()) - d * interval '1 day', 0, o, 5 + d
+                FROM generate_series(0, 5) d, unnest(ARRAY['allowed', 'invalid', 'forbidden', 'expired']) o""");
+        check("usage, dark", () -> go("/usage"));
         check("users, options menu, dark", () -> {
             go("/users");
             page.getByRole(AriaRole.ROW, new Page.GetByRoleOptions().setName(member.fullName())).locator("summary").click();

@@ -30,6 +30,7 @@ class SettingsTest {
         assertEquals(30, s.retention().outboxDays());
         assertNull(s.retention().auditDays(), "the audit log is kept forever");
         assertEquals(90, s.retention().revokedDeviceKeyDays());
+        assertEquals(90, s.retention().usageDays());
     }
 
     @Test
@@ -47,7 +48,12 @@ class SettingsTest {
             ConfigException device = assertThrows(ConfigException.class,
                     () -> Settings.fromMap(Map.of("KEYDESK_DEVICE_KEY_RETENTION_DAYS", bad)), bad);
             assertTrue(device.getMessage().contains("KEYDESK_DEVICE_KEY_RETENTION_DAYS"), device.getMessage());
+            ConfigException usage = assertThrows(ConfigException.class,
+                    () -> Settings.fromMap(Map.of("KEYDESK_USAGE_RETENTION_DAYS", bad)), bad);
+            assertEquals("KEYDESK_USAGE_RETENTION_DAYS must be a number of days from 1 to 36500, got '" + bad + "'",
+                    usage.getMessage());
         }
+        assertEquals(400, Settings.fromMap(Map.of("KEYDESK_USAGE_RETENTION_DAYS", "400")).retention().usageDays());
     }
 
     @Test

@@ -77,7 +77,8 @@ class RetentionTest {
         Map<String, Long> deleted = keydesk.primary().services().retention().sweep(NOW).orElseThrow();
 
         assertEquals(Map.of("rate_limit_buckets", (long) Retention.BATCH * 2 + 18, "known_clients", 1L, "sessions", 1L,
-                "password_resets", 1L, "device_authorizations", 1L, "outbox", 2L, "device_keys", 0L), deleted);
+                "password_resets", 1L, "device_authorizations", 1L, "outbox", 2L, "device_keys", 0L, "key_usage_hourly", 0L),
+                deleted);
         assertEquals(1, Fixtures.count("SELECT count(*) FROM device_authorizations WHERE device_code_digest = '\\x02'"));
         assertEquals(1, Fixtures.count("SELECT count(*) FROM known_clients WHERE client = '192.0.2.2'"));
         assertEquals(4, Fixtures.count("SELECT count(*) FROM rate_limit_buckets"));
@@ -132,6 +133,26 @@ class RetentionTest {
         assertEquals(4, Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'device_key_issued'"));
     }
 
+    /** Hourly key usage goes after KEYDESK_USAGE_RETENTION_DAYS (90 by default): whole hours older than that. */
+    @Test
+    void keyUsageCountsGoAfterTheirDays() {
+        jdbi.useHandle(h -> {
+            for (int days : new int[] {400, 91, 89, 1}) {
+                h.createUpdate("""
+                                INSERT INTO key_usage_hourly (key_id, hour, service_id, outcome, count)
+                                VALUES (7, date_trunc('hour', CAST(:at AS timestamptz)), 0, 'allowed', 3)""")
+                        .bind("at", NOW.minus(Duration.ofDays(days))).execute();
+            }
+        });
+
+        Map<String, Long> deleted = keydesk.primary().services().retention().sweep(NOW).orElseThrow();
+
+        assertEquals(2L, deleted.get("key_usage_hourly"));
+        assertEquals(2, Fixtures.count("SELECT count(*) FROM key_usage_hourly WHERE key_id = 7"));
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM key_usage_hourly WHERE key_id = 7 AND hour < CAST('"
+                + NOW.minus(Duration.ofDays(90)) + "' AS timestamptz)"));
+    }
+
     @Test
     void anAuditRetentionDeletesOlderAuditRows() {
         jdbi.useHandle(h -> {
@@ -142,7 +163,7 @@ class RetentionTest {
             }
         });
         Retention ninetyDays = new Retention(jdbi, new Retention.Policy(Duration.ofHours(1), Duration.ofDays(14),
-                Duration.ofDays(30), Optional.of(Duration.ofDays(90)), Duration.ofDays(90)), keydesk.primary().database().availability(),
+                Duration.ofDays(30), Optional.of(Duration.ofDays(90)), Duration.ofDays(90), Duration.ofDays(90)), keydesk.primary().database().availability(),
                 TestKeydesk.CLOCK);
         assertEquals(2L, ninetyDays.sweep(NOW).orElseThrow().get("audit_log"));
         assertEquals(2, Fixtures.count("SELECT count(*) FROM audit_log WHERE created_at > '2030-12-01'"));

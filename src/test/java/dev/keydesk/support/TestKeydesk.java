@@ -206,6 +206,9 @@ public final class TestKeydesk {
      * from the database, so a table added by a new migration is emptied too.
      */
     public void reset() {
+        // Counts of earlier tests' keys would land on the reused ids of this test's keys.
+        primary.services().usageCounter().forget();
+        secondary.services().usageCounter().forget();
         primary.database().jdbi().useHandle(h -> {
             List<String> tables = h.createQuery("""
                             SELECT quote_ident(tablename) FROM pg_tables

@@ -1,0 +1,191 @@
+package dev.keydesk.usage;
+
+import dev.keydesk.apikey.KeyUseCounter;
+import dev.keydesk.apikey.KeyUseOutcome;
+import dev.keydesk.user.User;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Reads of the hourly usage counts: one key's series for the API, and the organization's totals,
+ * the keys refused most and the keys nobody uses for the Usage page. Days are UTC days.
+ */
+public final class UsageQueries {
+    /** How many days the charts and the per-day series cover, today included. */
+    public static final int DAYS = 30;
+    /** How many hours the per-hour series covers, this one included. */
+    public static final int HOURS = 48;
+    /** A key unused this long is offered for blocking. */
+    public static final Duration UNUSED_FOR = Duration.ofDays(90);
+    static final int LISTED = 20;
+    static final int UNUSED_LISTED = 100;
+
+    /** One series point: a day ({@code at} its first instant) or an hour, a service (0: the API) and an outcome. */
+    public record Point(Instant at, long serviceId, KeyUseOutcome outcome, long count) {}
+
+    public record KeySeries(List<Point> days, List<Point> hours, Map<Long, String> serviceNames) {}
+
+    /** A day's requests by outcome, every outcome present. */
+    public record Day(LocalDate day, Map<KeyUseOutcome, Long> byOutcome) {
+        public long total() {
+            return byOutcome.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        public long get(KeyUseOutcome outcome) {
+            return byOutcome.getOrDefault(outcome, 0L);
+        }
+    }
+
+    /** A service's (0: the API; null name: deleted since) requests of the period by outcome. */
+    public record ServiceTotals(long serviceId, String name, Map<KeyUseOutcome, Long> byOutcome) {
+        public long total() {
+            return byOutcome.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        public long get(KeyUseOutcome outcome) {
+            return byOutcome.getOrDefault(outcome, 0L);
+        }
+    }
+
+    /** A key refused in the period: whose it is (null names: deleted since), its kind, refusals and all requests. */
+    public record RefusedKey(long keyId, Long userId, String fullName, String email, boolean bot, String kind,
+                             long refused, long total) {}
+
+    /** A bot's current key not used for {@link #UNUSED_FOR}; {@code lastUsedAt} null if never. */
+    public record UnusedKey(long keyId, long botId, String fullName, String email, Instant createdAt, Instant lastUsedAt) {}
+
+    private final Jdbi jdbi;
+
+    public UsageQueries(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** The first instant of the first day the charts cover. */
+    static Instant firstDay(Instant now) {
+        return now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(DAYS - 1));
+    }
+
+    /**
+     * Whether {@code caller} may see the usage of key {@code keyId}: an administrator (a person),
+     * the account that holds it, or an owner of the bot that holds it. False for a key that does not exist.
+     */
+    public boolean mayRead(User caller, long keyId) {
+        if (!caller.isActive()) return false;
+        boolean admin = caller.isAdmin() && !caller.isBot();
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = :key
+                                         AND (:admin OR k.user_id = :caller
+                                              OR EXISTS (SELECT 1 FROM bot_owners o WHERE o.bot_id = k.user_id AND o.owner_id = :caller)))""")
+                .bind("key", keyId).bind("admin", admin).bind("caller", caller.id())
+                .mapTo(Boolean.class).one());
+    }
+
+    /** One key's requests per day for {@link #DAYS} days and per hour for {@link #HOURS} hours. */
+    public KeySeries keySeries(long keyId, Instant now) {
+        return jdbi.inTransaction(h -> {
+            h.execute("SET TRANSACTION READ ONLY");
+            List<Point> days = h.createQuery("""
+                            SELECT date_trunc('day', hour, 'UTC') AS at, service_id, outcome, sum(count) AS n
+                            FROM key_usage_hourly WHERE key_id = :key AND hour >= :from
+                            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""")
+                    .bind("key", keyId).bind("from", firstDay(now))
+                    .map((rs, ctx) -> new Point(rs.getTimestamp("at").toInstant(), rs.getLong("service_id"),
+                            KeyUseOutcome.fromDb(rs.getString("outcome")), rs.getLong("n")))
+                    .list();
+            List<Point> hours = h.createQuery("""
+                            SELECT hour, service_id, outcome, count FROM key_usage_hourly
+                            WHERE key_id = :key AND hour >= :from ORDER BY 1, 2, 3""")
+                    .bind("key", keyId).bind("from", now.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(HOURS - 1)))
+                    .map((rs, ctx) -> new Point(rs.getTimestamp("hour").toInstant(), rs.getLong("service_id"),
+                            KeyUseOutcome.fromDb(rs.getString("outcome")), rs.getLong("count")))
+                    .list();
+            Map<Long, String> names = new TreeMap<>();
+            h.createQuery("SELECT id, name FROM guarded_services")
+                    .map((rs, ctx) -> Map.entry(rs.getLong("id"), rs.getString("name")))
+                    .forEach(e -> names.put(e.getKey(), e.getValue()));
+            return new KeySeries(days, hours, names);
+        });
+    }
+
+    /** The organization's requests per day by outcome, every one of the {@link #DAYS} days present. */
+    public List<Day> organizationDays(Instant now) {
+        Instant from = firstDay(now);
+        Map<LocalDate, Map<KeyUseOutcome, Long>> byDay = new TreeMap<>();
+        for (int i = 0; i < DAYS; i++) byDay.put(LocalDate.ofInstant(from, ZoneOffset.UTC).plusDays(i), zeros());
+        jdbi.useHandle(h -> h.createQuery("""
+                        SELECT date_trunc('day', hour, 'UTC') AS at, outcome, sum(count) AS n
+                        FROM key_usage_hourly WHERE hour >= :from GROUP BY 1, 2""")
+                .bind("from", from)
+                .map((rs, ctx) -> new Point(rs.getTimestamp("at").toInstant(), 0, KeyUseOutcome.fromDb(rs.getString("outcome")),
+                        rs.getLong("n")))
+                .forEach(p -> {
+                    Map<KeyUseOutcome, Long> day = byDay.get(LocalDate.ofInstant(p.at(), ZoneOffset.UTC));
+                    if (day != null) day.put(p.outcome(), p.count());
+                }));
+        return byDay.entrySet().stream().map(e -> new Day(e.getKey(), e.getValue())).toList();
+    }
+
+    /** Each service's (and the API's) requests of the {@link #DAYS} days by outcome, the busiest first. */
+    public List<ServiceTotals> byService(Instant now) {
+        Map<Long, ServiceTotals> rows = new TreeMap<>();
+        jdbi.useHandle(h -> h.createQuery("""
+                        SELECT u.service_id, s.name, u.outcome, sum(u.count) AS n
+                        FROM key_usage_hourly u LEFT JOIN guarded_services s ON s.id = u.service_id
+                        WHERE u.hour >= :from GROUP BY 1, 2, 3""")
+                .bind("from", firstDay(now))
+                .map((rs, ctx) -> new Object[] {rs.getLong("service_id"), rs.getString("name"),
+                        KeyUseOutcome.fromDb(rs.getString("outcome")), rs.getLong("n")})
+                .forEach(r -> rows.computeIfAbsent((Long) r[0], id -> new ServiceTotals(id, (String) r[1], zeros()))
+                        .byOutcome().put((KeyUseOutcome) r[2], (Long) r[3])));
+        return rows.values().stream().sorted((a, b) -> Long.compare(b.total(), a.total())).toList();
+    }
+
+    /** The keys refused most in the {@link #DAYS} days (unknown keys apart), most refusals first. */
+    public List<RefusedKey> mostRefused(Instant now) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT t.key_id, k.user_id, u.full_name, u.email, coalesce(u.is_bot, false) AS is_bot, k.kind,
+                               t.refused, t.total
+                        FROM (SELECT key_id, sum(count) FILTER (WHERE outcome <> 'allowed') AS refused, sum(count) AS total
+                              FROM key_usage_hourly WHERE hour >= :from AND key_id <> :noKey GROUP BY key_id) t
+                        LEFT JOIN api_keys k ON k.id = t.key_id LEFT JOIN users u ON u.id = k.user_id
+                        WHERE t.refused > 0
+                        ORDER BY t.refused DESC, t.key_id LIMIT :limit""")
+                .bind("from", firstDay(now)).bind("noKey", KeyUseCounter.NO_KEY).bind("limit", LISTED)
+                .map((rs, ctx) -> new RefusedKey(rs.getLong("key_id"), (Long) rs.getObject("user_id"), rs.getString("full_name"),
+                        rs.getString("email"), rs.getBoolean("is_bot"), rs.getString("kind"), rs.getLong("refused"),
+                        rs.getLong("total")))
+                .list());
+    }
+
+    /**
+     * Active bots' current keys neither used nor created in the last {@link #UNUSED_FOR}, the longest
+     * unused first. Read from each key's last use, which is kept longer than the hourly counts.
+     */
+    public List<UnusedKey> unusedBotKeys(Instant now) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT k.id, u.id AS bot_id, u.full_name, u.email, k.created_at, k.last_used_at
+                        FROM api_keys k JOIN users u ON u.id = k.user_id
+                        WHERE k.revoked_at IS NULL AND k.kind = 'main' AND u.is_bot AND u.is_active
+                          AND k.created_at < :cutoff AND (k.last_used_at IS NULL OR k.last_used_at < :cutoff)
+                        ORDER BY coalesce(k.last_used_at, k.created_at), k.id LIMIT :limit""")
+                .bind("cutoff", now.minus(UNUSED_FOR)).bind("limit", UNUSED_LISTED)
+                .map((rs, ctx) -> new UnusedKey(rs.getLong("id"), rs.getLong("bot_id"), rs.getString("full_name"),
+                        rs.getString("email"), rs.getTimestamp("created_at").toInstant(),
+                        rs.getTimestamp("last_used_at") == null ? null : rs.getTimestamp("last_used_at").toInstant()))
+                .list());
+    }
+
+    private static Map<KeyUseOutcome, Long> zeros() {
+        Map<KeyUseOutcome, Long> m = new EnumMap<>(KeyUseOutcome.class);
+        for (KeyUseOutcome o : KeyUseOutcome.values()) m.put(o, 0L);
+        return m;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.keydesk.usage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.keydesk.Keydesk;
+import dev.keydesk.apikey.ApiKeyFormat;
+import dev.keydesk.bot.BotActions;
+import dev.keydesk.guard.Access;
+import dev.keydesk.guard.GuardActions;
+import dev.keydesk.support.Fixtures;
+import dev.keydesk.support.Http;
+import dev.keydesk.support.IntegrationTest;
+import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.support.Wait;
+import dev.keydesk.user.User;
+import io.micrometer.core.instrument.DistributionSummary;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Usage counted by two Keydesk processes on one database adds up exactly: every request sent is
+ * in the hourly table once, by key, where and outcome, after both stopped gracefully. Counting
+ * costs a cached key no SQL statement.
+ */
+@IntegrationTest
+class UsageCountingTest {
+    private static final int ROUNDS = 25;
+    private final TestKeydesk keydesk = TestKeydesk.get();
+
+    @Test
+    void twoProcessesCountingTheSameKeysAddUpExactlyAfterAGracefulStop() {
+        keydesk.reset();
+        User hamlet = Fixtures.member("hamlet@zulip.com");
+        String key = Fixtures.keyOf(hamlet);
+        BotActions.Created blocked = Fixtures.bot(hamlet, "Reporter");
+        Fixtures.deactivateBot(blocked.bot().id());
+        GuardActions.Registered service = Fixtures.service("Grafana", Access.EVERYONE);
+        long serviceId = service.service().id();
+        String token = service.token();
+        String unknown = ApiKeyFormat.generate();
+        long keyId = Fixtures.count("SELECT id FROM api_keys WHERE revoked_at IS NULL AND user_id = " + hamlet.id());
+        long botKeyId = Fixtures.count("SELECT id FROM api_keys WHERE revoked_at IS NULL AND user_id = " + blocked.bot().id());
+
+        Keydesk first = keydesk.startSeparate(Map.of());
+        Keydesk second = keydesk.startSeparate(Map.of());
+        try {
+            DistributionSummary statements = first.services().metrics().requestStatements("/api/v1/users/me", "GET");
+            for (Keydesk process : new Keydesk[] {first, second}) {
+                String base = "http://localhost:" + process.port();
+                for (int i = 0; i < ROUNDS; i++) {
+                    assertEquals(200, Http.get(base + "/api/v1/users/me", Http.basic("hamlet@zulip.com", key)).status());
+                    assertEquals(401, Http.get(base + "/api/v1/users/me", Http.basic("hamlet@zulip.com", unknown)).status());
+                    assertEquals(200, forwardAuth(base, token, key).status());
+                    assertEquals(200, forwardAuth(base, token, key).status());
+                    assertEquals(401, forwardAuth(base, token, unknown).status());
+                    assertEquals(401, forwardAuth(base, token, blocked.apiKey()).status());
+                }
+            }
+            // The answered users/me calls on the first process (refusals are measured apart): the
+            // key's one lookup, then nothing for the other calls: counting costs no statement.
+            Wait.until(Duration.ofSeconds(30), () -> statements.count() == ROUNDS,
+                    () -> statements.count() + " users/me calls measured, not " + ROUNDS);
+            assertEquals(1.0, statements.totalAmount(), "one lookup for the key, then none");
+        } finally {
+            first.close();
+            second.close();
+        }
+
+        Map<String, Long> expected = new TreeMap<>(Map.of(
+                keyId + " api allowed", 2L * ROUNDS,
+                "0 api invalid", 2L * ROUNDS,
+                keyId + " service allowed", 4L * ROUNDS,
+                "0 service invalid", 2L * ROUNDS,
+                botKeyId + " service deactivated", 2L * ROUNDS));
+        assertEquals(expected, counted(serviceId));
+    }
+
+    /** The table's sums as "key where outcome" (key 0: no key; where: the API or the test's service). */
+    private static Map<String, Long> counted(long serviceId) {
+        Map<String, Long> rows = new TreeMap<>();
+        TestKeydesk.get().primary().database().jdbi().useHandle(h -> h.createQuery("""
+                        SELECT key_id, service_id, outcome, sum(count) AS n FROM key_usage_hourly
+                        GROUP BY key_id, service_id, outcome""")
+                .map((rs, ctx) -> Map.entry(rs.getLong("key_id") + " "
+                        + (rs.getLong("service_id") == 0 ? "api" : rs.getLong("service_id") == serviceId ? "service" : "other")
+                        + " " + rs.getString("outcome"), rs.getLong("n")))
+                .forEach(e -> rows.put(e.getKey(), e.getValue())));
+        return rows;
+    }
+
+    private static Http.Response forwardAuth(String base, String serviceToken, String apiKey) {
+        return Http.send(HttpRequest.newBuilder(URI.create(base + "/forward-auth"))
+                .header("X-Keydesk-Service-Token", serviceToken).header("X-Api-Key", apiKey).GET().build());
+    }
+}
