@@ -87,7 +87,7 @@ public final class KeysConsoleQueries {
         int lifetimeDays = keys.maxBotKeyLifetimeDays();
         return new KeysPages.ListPage(layout, query, total, rows, picker(Set.of(admin.id()), "new-key", ""),
                 serviceChoices(Set.of()), previous, next, here, message, null, filter,
-                new KeysPages.Policy(admin.isOwner(), lifetimeDays == 0 ? "" : Integer.toString(lifetimeDays)));
+                new KeysPages.Policy(admin.isOwner(), lifetimeDays == 0 ? "" : Integer.toString(lifetimeDays)), null);
     }
 
     Optional<Bot> bot(long id) {
