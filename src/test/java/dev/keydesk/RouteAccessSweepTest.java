@@ -112,6 +112,9 @@ class RouteAccessSweepTest {
             SIGNED_IN            GET /account-choices
             SIGNED_IN            GET /bots/{bot_id}/api-key/limits
             SIGNED_IN            POST /bots/{bot_id}/api-key/limits
+            SIGNED_IN            GET /step-up
+            SIGNED_IN            POST /step-up
+            SIGNED_IN            GET /login/oidc/step-up
             ADMIN                GET /audit-log
             ADMIN                GET /services
             ADMIN                GET /services/new
