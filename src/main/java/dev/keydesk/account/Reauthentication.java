@@ -33,6 +33,12 @@ public final class Reauthentication {
 
     public record RateLimited(Duration retryAfter, String message) implements Result {}
 
+    /**
+     * How long ago the provider may have asked for the person's credentials: it was told to ask
+     * now ({@code max_age=0}), so more than this means it answered from an older sign-in.
+     */
+    public static final Duration PROVIDER_SIGN_IN_AGE = Duration.ofMinutes(2);
+
     private final Jdbi jdbi;
     private final PasswordCheck passwords;
     private final SecondFactorActions factors;
@@ -47,12 +53,6 @@ public final class Reauthentication {
         this.clock = clock;
         this.provider = provider;
     }
-
-    /**
-     * How long ago the provider may have asked for the person's credentials: it was told to ask
-     * now ({@code max_age=0}), so more than this means it answered from an older sign-in.
-     */
-    public static final Duration PROVIDER_SIGN_IN_AGE = Duration.ofMinutes(2);
 
     /** Whether the session's last proof is still within {@link Session#REAUTH_WINDOW}. */
     public boolean isRecent(Session session) {

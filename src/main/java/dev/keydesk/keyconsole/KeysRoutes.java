@@ -79,13 +79,16 @@ public final class KeysRoutes {
         var request = new KeysConsoleQueries.ListRequest(KeyListQuery.from(ctx),
                 KeyListingQueries.ExpiryFilter.of(ctx.queryParam("expiry")), after,
                 after != null ? null : Cursor.parse(ctx.queryParam("before")).orElse(null));
-        // One read-only transaction for every read of the page; showing a new key writes its reveal
-        // to the audit log, so that comes after.
-        KeysPages.ListPage view = PageRead.of(jdbi, () -> queries.list(Layout.of(ctx, "Keys"), admin, request,
-                result.map(KeyResult::ids).orElse(Set.of()), result.map(KeyResult::message).orElse(null)));
+        // One read-only transaction for every read of the page, whether a proof is due included; showing
+        // a new key writes its reveal to the audit log, so that comes after.
+        var session = WebSession.requireSession(ctx);
+        record Read(KeysPages.ListPage view, boolean stepUpDue) {}
+        Read read = PageRead.of(jdbi, () -> new Read(queries.list(Layout.of(ctx, "Keys"), admin, request,
+                result.map(KeyResult::ids).orElse(Set.of()), result.map(KeyResult::message).orElse(null)),
+                reauthentication.stepUpDue(session, admin)));
+        KeysPages.ListPage view = read.view();
         // Nothing of a key reaches the page of someone who must first confirm it is them; the copy icons ask for that.
-        boolean due = reauthentication.stepUpDue(WebSession.requireSession(ctx), admin);
-        KeysPages.ListPage shown = due ? view.withStepUp(StepUpRoutes.address(view.back()))
+        KeysPages.ListPage shown = read.stepUpDue() ? view.withStepUp(StepUpRoutes.address(view.back()))
                 : result.flatMap(r -> newKey(ctx, r)).map(view::withNewKey).orElse(view);
         ctx.header("Cache-Control", "no-store");
         ctx.render("keys.jte", Map.of("page", shown));
