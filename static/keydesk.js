@@ -342,6 +342,12 @@ function enhanceKeyRows(root) {
           showNotice("Too many requests in a short time. Wait a minute, then copy the key again.", true);
           return;
         }
+        // The proof before keys has run out: the step-up page asks for it and comes back to this list.
+        const stepUp = response.status === 403 && response.headers.get("X-Keydesk-Step-Up");
+        if (stepUp && stepUp.startsWith("/") && !stepUp.startsWith("//")) {
+          window.location.assign(stepUp);
+          return;
+        }
         if (!response.ok) throw new Error(response.statusText);
         await navigator.clipboard.writeText(await response.text());
         showNotice("The API key token was copied to your clipboard.");

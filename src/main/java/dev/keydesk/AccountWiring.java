@@ -8,6 +8,7 @@ import dev.keydesk.account.NextSteps;
 import dev.keydesk.account.PasswordResetActions;
 import dev.keydesk.account.PasswordResetRoutes;
 import dev.keydesk.account.Reauthentication;
+import dev.keydesk.account.StepUpRoutes;
 import dev.keydesk.apikey.ApiKeyApiRoutes;
 import dev.keydesk.factor.PendingSignIns;
 import dev.keydesk.factor.SecondFactorActions;
@@ -40,6 +41,9 @@ final class AccountWiring implements AutoCloseable {
     final UserQueries userQueries;
     final SecondFactorActions factors;
     final PasswordLogin passwordLogin;
+    /** The proof before keys, which every page that shows or changes one asks through {@link StepUpRoutes}. */
+    final Reauthentication reauthentication;
+    final PendingSignIns pendingSignIns;
     private final Platform platform;
     private final KeyWiring keys;
 
@@ -63,6 +67,9 @@ final class AccountWiring implements AutoCloseable {
                 new PasswordRateLimiter(platform.jdbi(), platform.tuning().loginLimits(), "second-factor", platform.clients()),
                 passwords, platform.clock());
         passwordLogin = new PasswordLogin(platform.jdbi());
+        reauthentication = new Reauthentication(platform.jdbi(), passwords, factors, platform.clock(),
+                platform.settings().oidc() != null);
+        pendingSignIns = new PendingSignIns(platform.jdbi(), platform.clock(), platform.settings().secureCookies());
     }
 
     /**
@@ -76,14 +83,15 @@ final class AccountWiring implements AutoCloseable {
     void register(RoutesConfig routes) {
         String site = platform.site();
         new LoginRoutes(passwords, webSession, factors,
-                new PendingSignIns(platform.jdbi(), platform.clock(), platform.settings().secureCookies()),
+                pendingSignIns,
                 this::passwordLoginEnabled,
                 platform.settings().oidc() == null ? null : platform.settings().oidc().buttonLabel()).register(routes);
         new SetupRoutes(organizations, webSession).register(routes);
         new AccountRoutes(keys.actions, keys.queries, actions,
-                new Reauthentication(platform.jdbi(), passwords, factors, platform.clock()),
+                reauthentication,
                 passwords, new NextSteps(platform.jdbi()), factors, site).register(routes);
         new SignInSecurityRoutes(factors).register(routes);
+        new StepUpRoutes(reauthentication).register(routes);
         new AccountApiRoutes(site).register(routes);
         new ApiKeyApiRoutes(passwords, keys.actions, userQueries, platform.settings().devMode(),
                 this::passwordLoginEnabled).register(routes);

@@ -42,7 +42,7 @@ final class BotWiring {
         BotPageQueries pages = new BotPageQueries(queries, access, accounts.userQueries, outboxQueries, guard.queries,
                 keys.queries, keys.actions, platform.clock());
         new BotRoutes(platform.jdbi(), access, actions, queries, pages, platform.site(),
-                platform.settings().externalUrl().getHost()).register(routes);
+                platform.settings().externalUrl().getHost(), accounts.reauthentication).register(routes);
         new AccountChoicesRoutes(pages, new RequestRateLimiter(platform.jdbi(), "account-choices", AccountChoicesRoutes.LIMIT,
                 platform.clients())).register(routes);
         new BotKeyLimitsRoutes(access, guard.restrictions, guard.restrictionQueries).register(routes);

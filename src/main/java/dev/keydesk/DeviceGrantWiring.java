@@ -15,8 +15,11 @@ final class DeviceGrantWiring {
     final DeviceGrantActions actions;
     private final Platform platform;
 
-    DeviceGrantWiring(Platform platform, KeyWiring keys) {
+    private final AccountWiring accounts;
+
+    DeviceGrantWiring(Platform platform, KeyWiring keys, AccountWiring accounts) {
         this.platform = platform;
+        this.accounts = accounts;
         actions = new DeviceGrantActions(platform.jdbi(), keys.actions, platform.clock());
     }
 
@@ -24,6 +27,7 @@ final class DeviceGrantWiring {
         new DeviceGrantApiRoutes(actions, new RequestRateLimiter(platform.jdbi(), "device-authorization",
                 DeviceGrantApiRoutes.LIMIT, platform.clients()), platform.site()).register(routes);
         new DeviceGrantRoutes(actions, new RequestRateLimiter(platform.jdbi(), "device-code",
-                DeviceGrantRoutes.LIMIT, platform.clients()), platform.clock()).register(routes);
+                DeviceGrantRoutes.LIMIT, platform.clients()), platform.clock(),
+                accounts.reauthentication).register(routes);
     }
 }

@@ -39,8 +39,9 @@ final class PeopleWiring {
         new PeopleApiRoutes(actions, bots.access, bots.actions, accounts.userQueries).register(routes);
         new KeysRoutes(platform.jdbi(), new KeysConsoleQueries(platform.jdbi(), bots.queries, accounts.userQueries, guard.queries,
                 keys.actions, keys.queries, platform.clock()), new KeyConsoleActions(bots.actions, guard.actions, guard.restrictions),
-                bots.actions, keys.actions).register(routes);
-        new KeyLookupRoutes(keys.actions, keys.queries, bots.actions, actions, accounts.userQueries).register(routes);
+                bots.actions, keys.actions, accounts.reauthentication).register(routes);
+        new KeyLookupRoutes(keys.actions, keys.queries, bots.actions, actions, accounts.userQueries,
+                accounts.reauthentication).register(routes);
         new AuditRoutes(platform.jdbi(), platform.clock()).register(routes);
     }
 }

@@ -27,9 +27,10 @@ final class SsoWiring {
     }
 
     void register(RoutesConfig routes) {
+        // The owners' page is always there (their navigation links to it); without a provider it says how to add one.
+        new SignInSettingsRoutes(accounts.passwordLogin, client != null).register(routes);
         if (client == null) return;
-        new SsoRoutes(client, actions, accounts.webSession, platform.settings().secureCookies(), LoginRoutes::safeNext)
-                .register(routes);
-        new SignInSettingsRoutes(accounts.passwordLogin).register(routes);
+        new SsoRoutes(client, actions, accounts.webSession, platform.settings().secureCookies(), LoginRoutes::safeNext,
+                accounts.reauthentication, accounts.factors, accounts.pendingSignIns).register(routes);
     }
 }

@@ -116,6 +116,9 @@ class RouteAccessSweepTest {
             SIGNED_IN            POST /account/api-key/limits
             SIGNED_IN            GET /account/devices/{device_id}/limits
             SIGNED_IN            POST /account/devices/{device_id}/limits
+            SIGNED_IN            GET /step-up
+            SIGNED_IN            POST /step-up
+            SIGNED_IN            GET /login/oidc/step-up
             ADMIN                GET /audit-log
             ADMIN                GET /services
             ADMIN                GET /services/new

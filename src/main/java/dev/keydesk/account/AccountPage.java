@@ -52,6 +52,13 @@ public record AccountPage(
         return proofKind == Proof.Kind.AUTHENTICATOR_CODE;
     }
 
+    /** For an account without a password: where the fresh sign-in at the provider starts; else null. */
+    public String providerHref() {
+        return proofKind == Proof.Kind.PROVIDER
+                ? StepUpRoutes.PROVIDER_PATH + "?return_to=" + java.net.URLEncoder.encode(AccountRoutes.SHOWN,
+                java.nio.charset.StandardCharsets.UTF_8) : null;
+    }
+
     public boolean askPassword() {
         return keyPanel == KeyPanel.ASK_PASSWORD;
     }

@@ -142,6 +142,11 @@ public final class AccountRoutes {
         boolean confirmed = "yes".equals(ctx.formParam("confirmed"));
         boolean passwordNeeded = !recentlyReauthenticated(ctx);
         boolean askCode = passwordNeeded && reauthentication.required(user) == Proof.Kind.AUTHENTICATOR_CODE;
+        if (passwordNeeded && reauthentication.required(user) == Proof.Kind.PROVIDER) {
+            // No field can carry a sign-in at the provider: it happens there, and the person comes back to the list.
+            StepUpRoutes.redirect(ctx, "/account#devices");
+            return;
+        }
         if (confirmed && passwordNeeded && (ctx.formParam("password") != null || ctx.formParam("code") != null)) {
             Reauthentication.Result outcome = reauthentication.confirm(session, user, proof(ctx, user), ctx.ip());
             if (outcome instanceof Reauthentication.RateLimited limited) {
@@ -176,8 +181,11 @@ public final class AccountRoutes {
     }
 
     private String proveAgain(User user) {
-        return reauthentication.required(user) == Proof.Kind.AUTHENTICATOR_CODE
-                ? "enter a code from your authenticator app" : "enter your password again";
+        return switch (reauthentication.required(user)) {
+            case AUTHENTICATOR_CODE -> "enter a code from your authenticator app";
+            case PROVIDER -> "sign in again at your organization's sign-in provider";
+            case PASSWORD -> "enter your password again";
+        };
     }
 
     private void changePassword(Context ctx) {

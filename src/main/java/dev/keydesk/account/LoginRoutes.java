@@ -20,7 +20,7 @@ import java.util.function.BooleanSupplier;
  * (between the two, only a {@link PendingSignIns} cookie scoped to the login pages).
  */
 public final class LoginRoutes {
-    static final String CODE_STEP = "/login/code";
+    public static final String CODE_STEP = "/login/code";
     private static final String WRONG_CREDENTIALS = "That e-mail address and password do not match an account.";
     private final PasswordCheck passwords;
     private final WebSession webSession;

@@ -94,13 +94,15 @@ public final class BotPageQueries {
     }
 
     /** A bot's page, with the key and zuliprc that {@code credentials} revealed. */
-    BotPages.DetailPage botPage(Layout layout, Bot bot, BotActions.Credentials credentials, String site) {
+    /** {@code credentials} null: the key is not shown until the proof at {@code stepUpHref} is given. */
+    BotPages.DetailPage botPage(Layout layout, Bot bot, BotActions.Credentials credentials, String site, String stepUpHref) {
         BotQueries.Details details = queries.details(List.of(bot));
         var service = details.service(bot.id());
         return new BotPages.DetailPage(layout, row(bot, details),
-                credentials.apiKey(), credentials.zuliprc(site), service.map(BotService::payloadUrl).orElse(null),
+                credentials == null ? null : credentials.apiKey(), credentials == null ? null : credentials.zuliprc(site),
+                service.map(BotService::payloadUrl).orElse(null),
                 service.map(s -> s.botInterface().label()).orElse(null), deliveries(bot.id()),
-                services.forBots(List.of(bot.id())).names(bot.id()), keyLife(bot.id()));
+                services.forBots(List.of(bot.id())).names(bot.id()), keyLife(bot.id()), stepUpHref);
     }
 
     /** Administrators may pick anyone; a member finds only the people {@link BotQueries#ownerCandidatesFor} allows. */

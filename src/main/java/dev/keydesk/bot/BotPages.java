@@ -29,7 +29,8 @@ public final class BotPages {
     }
 
     public record DetailPage(Layout layout, Row bot, String apiKey, String zuliprc, String payloadUrl,
-                             String interfaceLabel, List<DeliveryRow> deliveries, List<String> services, KeyLife key) {}
+                             String interfaceLabel, List<DeliveryRow> deliveries, List<String> services, KeyLife key,
+                             String stepUpHref) {}
 
     /**
      * The key's life on the bot's page: its expiry ("Never", or the date and how far off), the

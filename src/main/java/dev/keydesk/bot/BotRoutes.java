@@ -1,6 +1,8 @@
 package dev.keydesk.bot;
 
 import dev.keydesk.access.RouteAccess;
+import dev.keydesk.account.Reauthentication;
+import dev.keydesk.account.StepUpRoutes;
 import dev.keydesk.db.PageRead;
 import dev.keydesk.errors.NotFoundException;
 import dev.keydesk.api.PathIds;
@@ -41,9 +43,11 @@ public final class BotRoutes {
     private final BotPageQueries pages;
     private final String site;
     private final String botDomain;
+    private final Reauthentication reauthentication;
 
     public BotRoutes(Jdbi jdbi, BotAccess access, BotActions bots, BotQueries queries, BotPageQueries pages, String site,
-                     String botDomain) {
+                     String botDomain, Reauthentication reauthentication) {
+        this.reauthentication = reauthentication;
         this.jdbi = jdbi;
         this.access = access;
         this.bots = bots;
@@ -102,8 +106,11 @@ public final class BotRoutes {
 
     private void details(Context ctx) {
         Bot bot = manageable(ctx);
-        BotActions.Credentials credentials = bots.credentials(WebSession.actor(ctx), bot, "bot details page");
-        BotPages.DetailPage page = pages.botPage(Layout.of(ctx, bot.fullName()), bot, credentials, site);
+        // An account with a second factor sees the key only after a fresh proof; the rest of the page needs none.
+        boolean due = reauthentication.stepUpDue(WebSession.requireSession(ctx), WebSession.caller(ctx));
+        BotActions.Credentials credentials = due ? null : bots.credentials(WebSession.actor(ctx), bot, "bot details page");
+        BotPages.DetailPage page = pages.botPage(Layout.of(ctx, bot.fullName()), bot, credentials, site,
+                due ? StepUpRoutes.address("/bots/" + bot.id() + "#api-key") : null);
         ctx.header("Cache-Control", "no-store");
         ctx.render("bot.jte", Map.of("page", page));
     }
@@ -112,6 +119,7 @@ public final class BotRoutes {
 
     private void downloadZuliprc(Context ctx) {
         Bot bot = manageable(ctx);
+        if (StepUpRoutes.sentToStepUp(ctx, reauthentication, "/bots/" + bot.id() + "/zuliprc")) return;
         Zuliprc.send(ctx, bots.credentials(WebSession.actor(ctx), bot, "zuliprc download").zuliprc(site));
     }
 
@@ -124,6 +132,8 @@ public final class BotRoutes {
         // Asked from the Keys page, the answer returns to that page as it was (search, filters, order, page).
         String keysPage = keysPage(ctx);
         String done = keysPage != null ? keysPage : "/bots/" + bot.id() + "#api-key";
+        // A POST cannot be replayed after the proof: the person comes back to where they asked and asks again.
+        if (StepUpRoutes.sentToStepUp(ctx, reauthentication, done)) return;
         if (!"yes".equals(ctx.formParam("confirmed"))) {
             BotPages.RegeneratePage page = new BotPages.RegeneratePage(Layout.of(ctx, "Please confirm"),
                     "Generate a new API key for " + bot.fullName() + "?", "/bots/" + bot.id() + "/api-key/regenerate",

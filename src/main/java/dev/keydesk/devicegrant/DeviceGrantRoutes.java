@@ -1,6 +1,8 @@
 package dev.keydesk.devicegrant;
 
 import dev.keydesk.access.RouteAccess;
+import dev.keydesk.account.Reauthentication;
+import dev.keydesk.account.StepUpRoutes;
 import dev.keydesk.ratelimit.RequestRateLimiter;
 import dev.keydesk.session.WebSession;
 import dev.keydesk.user.User;
@@ -32,8 +34,11 @@ public final class DeviceGrantRoutes {
     private final DeviceGrantActions grants;
     private final RequestRateLimiter limiter;
     private final Clock clock;
+    private final Reauthentication reauthentication;
 
-    public DeviceGrantRoutes(DeviceGrantActions grants, RequestRateLimiter limiter, Clock clock) {
+    public DeviceGrantRoutes(DeviceGrantActions grants, RequestRateLimiter limiter, Clock clock,
+                             Reauthentication reauthentication) {
+        this.reauthentication = reauthentication;
         this.grants = grants;
         this.limiter = limiter;
         this.clock = clock;
@@ -49,12 +54,16 @@ public final class DeviceGrantRoutes {
     /** The code form, filled in from {@code ?user_code=} (verification_uri_complete) without looking it up. */
     private void enter(Context ctx) {
         String typed = ctx.queryParam("user_code");
+        // Approving gives the device a key of its own, so an account with a second factor proves itself first;
+        // asked here, before the code is typed, and the code from the device's link comes back with the page.
+        if (StepUpRoutes.sentToStepUp(ctx, reauthentication, returnTo(typed))) return;
         String shown = typed == null ? "" : UserCode.normalize(typed).map(UserCode::display).orElse(clip(typed));
         render(ctx, 200, DevicePage.enter(layout(ctx), shown, null));
     }
 
     private void review(Context ctx) {
         String typed = ctx.formParam("user_code");
+        if (StepUpRoutes.sentToStepUp(ctx, reauthentication, returnTo(typed))) return;
         Optional<String> code = UserCode.normalize(typed);
         if (code.isEmpty()) {
             render(ctx, 400, DevicePage.enter(layout(ctx), clip(typed), NOT_A_CODE));
@@ -72,6 +81,8 @@ public final class DeviceGrantRoutes {
     private void decide(Context ctx, boolean approve) {
         User user = WebSession.caller(ctx);
         String typed = ctx.formParam("user_code");
+        // Denying gives nothing away, so it needs no proof.
+        if (approve && StepUpRoutes.sentToStepUp(ctx, reauthentication, returnTo(typed))) return;
         Optional<String> code = UserCode.normalize(typed);
         if (code.isEmpty()) {
             render(ctx, 400, DevicePage.enter(layout(ctx), clip(typed), NOT_A_CODE));
@@ -101,6 +112,11 @@ public final class DeviceGrantRoutes {
         Instant now = clock.instant();
         return new DevicePage.RequestView(request.client(), request.userAgent(), request.ip(),
                 Moment.of(request.requestedAt(), now, "unknown"), Moment.of(request.expiresAt(), now, "unknown"));
+    }
+
+    /** This page again, with the code when it is one (anything else is dropped rather than carried along). */
+    private static String returnTo(String typed) {
+        return UserCode.normalize(typed).map(c -> PATH + "?user_code=" + UserCode.display(c)).orElse(PATH);
     }
 
     private static Layout layout(Context ctx) {

@@ -1,6 +1,8 @@
 package dev.keydesk.keyconsole;
 
 import dev.keydesk.access.RouteAccess;
+import dev.keydesk.account.Reauthentication;
+import dev.keydesk.account.StepUpRoutes;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.apikey.ApiKeyFormat;
@@ -40,9 +42,11 @@ public final class KeyLookupRoutes {
     private final BotActions bots;
     private final PeopleActions people;
     private final UserQueries users;
+    private final Reauthentication reauthentication;
 
     public KeyLookupRoutes(ApiKeyActions apiKeys, ApiKeyQueries keyQueries, BotActions bots, PeopleActions people,
-                           UserQueries users) {
+                           UserQueries users, Reauthentication reauthentication) {
+        this.reauthentication = reauthentication;
         this.apiKeys = apiKeys;
         this.keyQueries = keyQueries;
         this.bots = bots;
@@ -52,6 +56,8 @@ public final class KeyLookupRoutes {
 
     public void register(RoutesConfig routes) {
         routes.get(PATH, ctx -> {
+            // Asked before the key is pasted, so that nothing typed is lost to the proof.
+            if (StepUpRoutes.sentToStepUp(ctx, reauthentication, PATH)) return;
             render(ctx, 200, new KeyLookupPage(Layout.of(ctx, TITLE), null, null, null));
         }, RouteAccess.ADMIN);
         routes.post(PATH, this::lookUp, RouteAccess.ADMIN);
@@ -61,6 +67,7 @@ public final class KeyLookupRoutes {
 
     private void lookUp(Context ctx) {
         User admin = WebSession.caller(ctx);
+        if (StepUpRoutes.sentToStepUp(ctx, reauthentication, PATH)) return;
         String key = ctx.formParam("key") == null ? "" : ctx.formParam("key").strip();
         if (key.isEmpty()) {
             render(ctx, 400, new KeyLookupPage(Layout.of(ctx, TITLE), "Paste the key to find.", null, null));
@@ -108,6 +115,7 @@ public final class KeyLookupRoutes {
 
     private void replace(Context ctx) {
         User admin = WebSession.caller(ctx);
+        if (StepUpRoutes.sentToStepUp(ctx, reauthentication, PATH)) return;
         FoundKey key = key(ctx);
         // Asked before the question, so nobody is asked to confirm what they may not do; the action checks again.
         if (!canReplace(admin, key)) throw new WebError(403, "Only owners can change an owner's account.");
@@ -127,6 +135,7 @@ public final class KeyLookupRoutes {
 
     private void block(Context ctx) {
         User admin = WebSession.caller(ctx);
+        if (StepUpRoutes.sentToStepUp(ctx, reauthentication, PATH)) return;
         FoundKey key = key(ctx);
         if (!canBlock(key)) {
             throw new WebError(400, key.kind().isCurrent() && !key.isBot()

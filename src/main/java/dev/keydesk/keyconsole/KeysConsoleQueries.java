@@ -97,7 +97,7 @@ public final class KeysConsoleQueries {
         return new KeysPages.ListPage(layout, query, total, rows, picker(Set.of(admin.id()), "new-key", ""),
                 serviceChoices(Set.of()), previous, next, here, message, null, filter,
                 new KeysPages.Policy(admin.isOwner(), lifetimeDays == 0 ? "" : Integer.toString(lifetimeDays)),
-                limitsForm(KeyRestrictions.Limits.NONE));
+                limitsForm(KeyRestrictions.Limits.NONE), null);
     }
 
     /**

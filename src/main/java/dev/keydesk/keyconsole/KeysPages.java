@@ -71,11 +71,17 @@ public final class KeysPages {
     public record ListPage(Layout layout, KeyListQuery query, String total, List<Row> rows, AccountPicker accounts,
                            List<ServiceChoice> services, String previousHref, String nextHref, String back,
                            String message, NewKey newKey, String expiryFilter, Policy policy,
-                           KeyLimitsInput.FormView limits) {
+                           KeyLimitsInput.FormView limits, String stepUpHref) {
         /** The same page, showing the key just created once. */
         public ListPage withNewKey(NewKey key) {
             return new ListPage(layout, query, total, rows, accounts, services, previousHref, nextHref, back, message, key,
-                    expiryFilter, policy, limits);
+                    expiryFilter, policy, limits, stepUpHref);
+        }
+
+        /** The same page for someone who must confirm it is them first: the copy icons lead to {@code href}. */
+        public ListPage withStepUp(String href) {
+            return new ListPage(layout, query, total, rows, accounts, services, previousHref, nextHref, back, message, newKey,
+                    expiryFilter, policy, limits, href);
         }
 
         public boolean hasPages() {

@@ -1,6 +1,8 @@
 package dev.keydesk.keyconsole;
 
 import dev.keydesk.access.RouteAccess;
+import dev.keydesk.account.Reauthentication;
+import dev.keydesk.account.StepUpRoutes;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.audit.Actor;
@@ -45,8 +47,11 @@ public final class KeysRoutes {
     private final KeyConsoleActions console;
     private final BotActions bots;
     private final ApiKeyActions keys;
+    private final Reauthentication reauthentication;
 
-    public KeysRoutes(Jdbi jdbi, KeysConsoleQueries queries, KeyConsoleActions console, BotActions bots, ApiKeyActions keys) {
+    public KeysRoutes(Jdbi jdbi, KeysConsoleQueries queries, KeyConsoleActions console, BotActions bots, ApiKeyActions keys,
+                      Reauthentication reauthentication) {
+        this.reauthentication = reauthentication;
         this.jdbi = jdbi;
         this.queries = queries;
         this.console = console;
@@ -75,11 +80,17 @@ public final class KeysRoutes {
         var request = new KeysConsoleQueries.ListRequest(KeyListQuery.from(ctx),
                 KeyListingQueries.ExpiryFilter.of(ctx.queryParam("expiry")), after,
                 after != null ? null : Cursor.parse(ctx.queryParam("before")).orElse(null));
-        // One read-only transaction for every read of the page; showing a new key writes its reveal
-        // to the audit log, so that comes after.
-        KeysPages.ListPage view = PageRead.of(jdbi, () -> queries.list(Layout.of(ctx, "Keys"), admin, request,
-                result.map(KeyResult::ids).orElse(Set.of()), result.map(KeyResult::message).orElse(null)));
-        KeysPages.ListPage shown = result.flatMap(r -> newKey(ctx, r)).map(view::withNewKey).orElse(view);
+        // One read-only transaction for every read of the page, whether a proof is due included; showing
+        // a new key writes its reveal to the audit log, so that comes after.
+        var session = WebSession.requireSession(ctx);
+        record Read(KeysPages.ListPage view, boolean stepUpDue) {}
+        Read read = PageRead.of(jdbi, () -> new Read(queries.list(Layout.of(ctx, "Keys"), admin, request,
+                result.map(KeyResult::ids).orElse(Set.of()), result.map(KeyResult::message).orElse(null)),
+                reauthentication.stepUpDue(session, admin)));
+        KeysPages.ListPage view = read.view();
+        // Nothing of a key reaches the page of someone who must first confirm it is them; the copy icons ask for that.
+        KeysPages.ListPage shown = read.stepUpDue() ? view.withStepUp(StepUpRoutes.address(view.back()))
+                : result.flatMap(r -> newKey(ctx, r)).map(view::withNewKey).orElse(view);
         ctx.header("Cache-Control", "no-store");
         ctx.render("keys.jte", Map.of("page", shown));
     }
@@ -140,6 +151,11 @@ public final class KeysRoutes {
 
     /** The key itself, for the copy icon's script: fetched on demand, so the page never holds every key. */
     private void token(Context ctx) {
+        if (reauthentication.stepUpDue(WebSession.requireSession(ctx), WebSession.caller(ctx))) {
+            // The script sends the person to the step-up page, which brings them back to this list.
+            ctx.header("X-Keydesk-Step-Up", StepUpRoutes.address(KeysForms.back(ctx)));
+            throw new WebError(403, "Confirm it is you before copying a key.");
+        }
         String key = bots.revealKey(WebSession.actor(ctx), bot(ctx).id(), "Keys page copy");
         ctx.header("Cache-Control", "no-store");
         ctx.contentType("text/plain; charset=utf-8").result(key);

@@ -52,7 +52,8 @@ public final class WebSession {
             }
             ctx.attribute(SESSION_ATTR, session.get());
             ctx.attribute(USER_ATTR, user.get());
-            Viewer.set(ctx, new Viewer(user.get().fullName(), user.get().isAdmin() && !user.get().isBot()));
+            Viewer.set(ctx, new Viewer(user.get().fullName(), user.get().isAdmin() && !user.get().isBot(),
+                    user.get().isOwner() && !user.get().isBot()));
             Csrf.setToken(ctx, session.get().csrfToken());
             return;
         }

@@ -27,6 +27,7 @@ import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
+import com.nimbusds.openid.connect.sdk.Prompt;
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
@@ -64,7 +65,7 @@ public final class OidcClient {
 
     /** What Keydesk keeps of a trusted ID token. */
     public record Identity(String issuer, String subject, String email, boolean emailVerified, String name,
-                           List<String> groups) {}
+                           List<String> groups, Instant authTime) {}
 
     /** A sign-in about to be sent to the provider: what to keep for the answer, and where to send the browser. */
     public record Started(String state, String nonce, String codeVerifier, URI authorizationUri) {}
@@ -84,17 +85,27 @@ public final class OidcClient {
     }
 
     public Started start() throws SsoRefused {
+        return start(false);
+    }
+
+    /**
+     * {@code fresh}: the provider must ask for the person's credentials now, even within its own
+     * session ({@code prompt=login}, {@code max_age=0}), and says when it did in the ID token's
+     * {@code auth_time}, which the caller checks.
+     */
+    public Started start(boolean fresh) throws SsoRefused {
         OIDCProviderMetadata metadata = provider().metadata();
         State state = new State();
         Nonce nonce = new Nonce();
         CodeVerifier verifier = new CodeVerifier();
-        URI uri = new AuthenticationRequest.Builder(ResponseType.CODE, SCOPES, new ClientID(settings.clientId()), redirectUri)
+        AuthenticationRequest.Builder request = new AuthenticationRequest.Builder(ResponseType.CODE, SCOPES,
+                new ClientID(settings.clientId()), redirectUri)
                 .endpointURI(metadata.getAuthorizationEndpointURI())
                 .state(state)
                 .nonce(nonce)
-                .codeChallenge(verifier, CodeChallengeMethod.S256)
-                .build()
-                .toURI();
+                .codeChallenge(verifier, CodeChallengeMethod.S256);
+        if (fresh) request.prompt(new Prompt(Prompt.Type.LOGIN)).maxAge(0);
+        URI uri = request.build().toURI();
         return new Started(state.getValue(), nonce.getValue(), verifier.getValue(), uri);
     }
 
@@ -142,8 +153,10 @@ public final class OidcClient {
         Boolean verified = claims.getBooleanClaim("email_verified");
         String name = claims.getStringClaim("name");
         List<String> groups = claims.getStringListClaim("groups"); // null when absent or not a list of strings
+        java.util.Date authTime = claims.getAuthenticationTime();
         return new Identity(claims.getIssuer().getValue(), claims.getSubject().getValue(),
-                email == null ? null : email.trim(), Boolean.TRUE.equals(verified), name, groups == null ? List.of() : groups);
+                email == null ? null : email.trim(), Boolean.TRUE.equals(verified), name, groups == null ? List.of() : groups,
+                authTime == null ? null : authTime.toInstant());
     }
 
     /** The refusal for Nimbus' reason of rejecting an ID token (its messages name the failed check). */

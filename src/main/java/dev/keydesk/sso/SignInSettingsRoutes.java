@@ -13,12 +13,15 @@ import java.util.Map;
 /** The owners' page that turns password sign-in off (people then sign in through the provider) or on. */
 public final class SignInSettingsRoutes {
     private final PasswordLogin passwordLogin;
+    /** Without a provider the page only says so: password sign-in cannot be turned off then. */
+    private final boolean provider;
 
-    public SignInSettingsRoutes(PasswordLogin passwordLogin) {
+    public SignInSettingsRoutes(PasswordLogin passwordLogin, boolean provider) {
         this.passwordLogin = passwordLogin;
+        this.provider = provider;
     }
 
-    public record Page(Layout layout, boolean passwordLogin) {}
+    public record Page(Layout layout, boolean passwordLogin, boolean provider) {}
 
     public void register(RoutesConfig routes) {
         routes.get("/sign-in-settings", this::show, RouteAccess.OWNER);
@@ -26,10 +29,14 @@ public final class SignInSettingsRoutes {
     }
 
     private void show(Context ctx) {
-        ctx.render("sign_in_settings.jte", Map.of("page", new Page(Layout.of(ctx, "Sign-in settings"), passwordLogin.enabled())));
+        ctx.render("sign_in_settings.jte", Map.of("page", new Page(Layout.of(ctx, "Sign-in settings"),
+                passwordLogin.enabled(), provider)));
     }
 
     private void change(Context ctx) {
+        if (!provider) {
+            throw new WebError(409, "No sign-in provider is configured, so password sign-in stays on.");
+        }
         String raw = ctx.formParam("password_login");
         boolean enabled;
         if ("on".equals(raw)) {

@@ -39,28 +39,50 @@ public final class SsoActions {
         this.keyCache = keyCache;
     }
 
-    /** What was kept of a sign-in sent to the provider. */
-    public record Pending(String nonce, String codeVerifier, String next) {}
+    /** What was kept of a sign-in sent to the provider; {@code stepUpUser}: whose fresh proof it is, null for a sign-in. */
+    public record Pending(String nonce, String codeVerifier, String next, Long stepUpUser) {}
 
     /** Keeps a sign-in sent to the provider; sign-ins never answered are dropped here after ten minutes. */
     public void remember(OidcClient.Started started, String next) {
+        remember(started, next, null);
+    }
+
+    /** The same for a signed-in person's fresh sign-in before keys; the answer must be theirs. */
+    public void rememberStepUp(OidcClient.Started started, String returnTo, long userId) {
+        remember(started, returnTo, userId);
+    }
+
+    private void remember(OidcClient.Started started, String next, Long stepUpUser) {
         jdbi.useTransaction(h -> {
             h.execute("DELETE FROM sso_logins WHERE created_at < now() - interval '10 minutes'");
-            h.createUpdate("INSERT INTO sso_logins (state, nonce, code_verifier, next) VALUES (:state, :nonce, :verifier, :next)")
+            h.createUpdate("""
+                            INSERT INTO sso_logins (state, nonce, code_verifier, next, step_up_user)
+                            VALUES (:state, :nonce, :verifier, :next, :user)""")
                     .bind("state", started.state()).bind("nonce", started.nonce())
-                    .bind("verifier", started.codeVerifier()).bind("next", next)
+                    .bind("verifier", started.codeVerifier()).bind("next", next).bind("user", stepUpUser)
                     .execute();
         });
+    }
+
+    /** Whether the provider's identity is the one linked to this account. */
+    public boolean isLinked(OidcClient.Identity identity, long userId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT EXISTS (SELECT 1 FROM sso_identities
+                                       WHERE issuer = :issuer AND subject = :subject AND user_id = :id)""")
+                .bind("issuer", identity.issuer()).bind("subject", identity.subject()).bind("id", userId)
+                .mapTo(Boolean.class).one());
     }
 
     /** The sign-in this state names, at most once and within ten minutes of its start. */
     public Optional<Pending> take(String state) {
         return jdbi.inTransaction(h -> h.createQuery("""
                         DELETE FROM sso_logins WHERE state = :state
-                        RETURNING nonce, code_verifier, next, created_at > now() - interval '10 minutes' AS fresh""")
+                        RETURNING nonce, code_verifier, next, step_up_user,
+                            created_at > now() - interval '10 minutes' AS fresh""")
                 .bind("state", state)
                 .map((rs, ctx) -> rs.getBoolean("fresh")
-                        ? Optional.of(new Pending(rs.getString("nonce"), rs.getString("code_verifier"), rs.getString("next")))
+                        ? Optional.of(new Pending(rs.getString("nonce"), rs.getString("code_verifier"), rs.getString("next"),
+                                rs.getObject("step_up_user", Long.class)))
                         : Optional.<Pending>empty())
                 .findOne()
                 .flatMap(p -> p));

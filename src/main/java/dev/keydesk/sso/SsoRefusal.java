@@ -33,6 +33,10 @@ public enum SsoRefusal {
     NOT_A_PERSON("not_a_person", 403, "Your e-mail address belongs to a bot in Keydesk, and bots cannot sign in."),
     ALREADY_LINKED("already_linked", 403, "The Keydesk account with your e-mail address is already linked to another"
             + " identity at the sign-in provider. Ask an administrator for help."),
+    NOT_FRESH("not_fresh", 403, "The sign-in provider did not ask for your credentials just now, so this does not"
+            + " show that it is still you, and no key is shown. Try again, and sign in at the provider when it asks."),
+    OTHER_ACCOUNT("other_account", 403, "You signed in at the provider as someone else than the person signed in"
+            + " here, so this does not confirm it is you. Nothing was changed."),
     UNREACHABLE("unreachable", 502, "The sign-in provider could not be reached, or did not answer as expected."
             + " Try again in a while, or log in with your password.");
 

@@ -1,6 +1,14 @@
 package dev.keydesk.sso;
 
 import dev.keydesk.access.RouteAccess;
+import dev.keydesk.account.LoginRoutes;
+import dev.keydesk.account.Proof;
+import dev.keydesk.account.Reauthentication;
+import dev.keydesk.account.StepUpRoutes;
+import dev.keydesk.factor.PendingSignIns;
+import dev.keydesk.factor.SecondFactorActions;
+import dev.keydesk.session.Session;
+import dev.keydesk.web.WebError;
 import dev.keydesk.security.Tokens;
 import dev.keydesk.session.WebSession;
 import dev.keydesk.user.User;
@@ -30,9 +38,16 @@ public final class SsoRoutes {
     private final WebSession webSession;
     private final boolean secureCookies;
     private final UnaryOperator<String> safeNext;
+    private final Reauthentication reauthentication;
+    private final SecondFactorActions factors;
+    private final PendingSignIns pendingSignIns;
 
     public SsoRoutes(OidcClient client, SsoActions actions, WebSession webSession, boolean secureCookies,
-                     UnaryOperator<String> safeNext) {
+                     UnaryOperator<String> safeNext, Reauthentication reauthentication, SecondFactorActions factors,
+                     PendingSignIns pendingSignIns) {
+        this.reauthentication = reauthentication;
+        this.factors = factors;
+        this.pendingSignIns = pendingSignIns;
         this.client = client;
         this.actions = actions;
         this.webSession = webSession;
@@ -43,6 +58,57 @@ public final class SsoRoutes {
     public void register(RoutesConfig routes) {
         routes.get("/login/oidc", this::start, RouteAccess.ANONYMOUS);
         routes.get(CALLBACK, this::callback, RouteAccess.ANONYMOUS);
+        routes.get(StepUpRoutes.PROVIDER_PATH, this::startStepUp, RouteAccess.SIGNED_IN);
+    }
+
+    /**
+     * A signed-in person without a password proves it is still them by signing in at the provider
+     * again: it is told to ask for their credentials now, whatever session it holds, and the
+     * callback checks that it did ({@code auth_time}) and that it was the same person.
+     */
+    private void startStepUp(Context ctx) {
+        String returnTo = StepUpRoutes.safeReturnTo(ctx.queryParam("return_to")).orElseThrow(() -> new WebError(400,
+                "That link does not lead back to a page of this site, so it was not followed."));
+        User user = WebSession.caller(ctx);
+        if (reauthentication.isRecent(WebSession.requireSession(ctx))) {
+            ctx.redirect(returnTo, HttpStatus.SEE_OTHER);
+            return;
+        }
+        if (reauthentication.required(user) != Proof.Kind.PROVIDER) {
+            // A password or a code is this account's proof: the step-up page asks for it.
+            ctx.redirect(StepUpRoutes.address(returnTo), HttpStatus.SEE_OTHER);
+            return;
+        }
+        OidcClient.Started started;
+        try {
+            started = client.start(true);
+        } catch (SsoRefused refused) {
+            actions.refuse(refused, ctx.ip(), user.id(), null);
+            refusedPage(ctx, refused, returnTo, "Back to where you were");
+            return;
+        }
+        actions.rememberStepUp(started, returnTo, user.id());
+        ctx.cookie(new Cookie(STATE_COOKIE, started.state(), CALLBACK, 600, secureCookies, true, null, SameSite.LAX));
+        ctx.redirect(started.authorizationUri().toString(), HttpStatus.SEE_OTHER);
+    }
+
+    /** The answer to {@link #startStepUp}: confirms the session's proof, or refuses with an audit row. */
+    private void finishStepUp(Context ctx, SsoActions.Pending pending, String code) throws SsoRefused {
+        Session session = WebSession.session(ctx).orElse(null);
+        User user = WebSession.user(ctx).orElse(null);
+        if (session == null || user == null || user.id() != pending.stepUpUser()) {
+            throw new SsoRefused(SsoRefusal.WRONG_STATE, "the step-up's session is gone");
+        }
+        OidcClient.Identity identity = client.finish(code, ctx.queryParam("iss"), pending.nonce(), pending.codeVerifier());
+        if (!actions.isLinked(identity, user.id())) {
+            throw new SsoRefused(SsoRefusal.OTHER_ACCOUNT, "subject " + identity.subject());
+        }
+        var outcome = reauthentication.confirm(session, user, new Proof.ProviderSignIn(identity.authTime()), ctx.ip());
+        if (!(outcome instanceof Reauthentication.Confirmed)) {
+            throw new SsoRefused(SsoRefusal.NOT_FRESH, identity.authTime() == null ? "no auth_time"
+                    : "auth_time " + identity.authTime());
+        }
+        ctx.redirect(pending.next(), HttpStatus.SEE_OTHER);
     }
 
     private void start(Context ctx) {
@@ -71,6 +137,7 @@ public final class SsoRoutes {
         String expected = ctx.cookie(STATE_COOKIE);
         ctx.removeCookie(STATE_COOKIE, CALLBACK);
         String next = "/account";
+        Long stepUpUser = null;
         boolean recordedByAction = false;
         try {
             if (state == null || expected == null || !Tokens.constantTimeEquals(state, expected)) {
@@ -80,21 +147,42 @@ public final class SsoRoutes {
             SsoActions.Pending pending = actions.take(state)
                     .orElseThrow(() -> new SsoRefused(SsoRefusal.WRONG_STATE, "used already or expired"));
             next = pending.next();
+            stepUpUser = pending.stepUpUser();
             String error = ctx.queryParam("error");
             String code = ctx.queryParam("code");
             if (error != null || code == null || code.isBlank()) {
                 throw new SsoRefused(SsoRefusal.PROVIDER_ERROR, error == null ? "no code" : error);
             }
+            if (stepUpUser != null) {
+                finishStepUp(ctx, pending, code);
+                return;
+            }
             OidcClient.Identity identity = client.finish(code, ctx.queryParam("iss"), pending.nonce(), pending.codeVerifier());
             recordedByAction = true;
             User user = actions.signIn(identity, ctx.ip()); // records its own refusals
+            if (factors.hasAuthenticator(user.id())) {
+                // The provider vouches for who signed in; the authenticator the person set up here is still asked.
+                pendingSignIns.start(ctx, user.id(), next);
+                ctx.redirect(LoginRoutes.CODE_STEP, HttpStatus.SEE_OTHER);
+                return;
+            }
             webSession.signIn(ctx, user.id());
             ctx.redirect(next, HttpStatus.SEE_OTHER);
         } catch (SsoRefused refused) {
-            if (!recordedByAction) actions.refuse(refused, ctx.ip(), null, null);
-            Layout layout = Layout.of(ctx, "Sign-in refused");
-            ctx.status(refused.refusal().status()).render("sso_refused.jte", Map.of("page",
-                    new SsoRefusedPage(layout, refused.refusal().message(), URLEncoder.encode(next, StandardCharsets.UTF_8))));
+            if (!recordedByAction) actions.refuse(refused, ctx.ip(), stepUpUser, null);
+            if (stepUpUser != null) {
+                refusedPage(ctx, refused, StepUpRoutes.address(next), "Try again");
+            } else {
+                refusedPage(ctx, refused, "/login?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8),
+                        "Back to the login page");
+            }
         }
+    }
+
+    private static void refusedPage(Context ctx, SsoRefused refused, String backHref, String back) {
+        Layout layout = Layout.of(ctx, "Sign-in refused");
+        ctx.header("Cache-Control", "no-store");
+        ctx.status(refused.refusal().status()).render("sso_refused.jte", Map.of("page",
+                new SsoRefusedPage(layout, refused.refusal().message(), backHref, back)));
     }
 }

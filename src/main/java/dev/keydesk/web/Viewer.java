@@ -2,8 +2,8 @@ package dev.keydesk.web;
 
 import io.javalin.http.Context;
 
-/** Who is signed in, as far as the shared layout needs to know: their name and whether to show the admin links. */
-public record Viewer(String fullName, boolean isAdmin) {
+/** Who is signed in, as far as the shared layout needs to know: their name and which links to show (admins', owners'). */
+public record Viewer(String fullName, boolean isAdmin, boolean isOwner) {
     private static final String ATTR = "keydesk.viewer";
 
     /** Set by the session loader before the route runs. */

@@ -416,6 +416,8 @@ class EveryPageBrowserTest {
         });
         check("sign-in security, on", () -> go("/account/sign-in-security"));
         check("account, code prompt without JavaScript", () -> go("/account/api-key"));
+        check("step-up, code prompt", () -> go("/step-up?return_to=%2Fkeys"));
+        check("keys, copy icons waiting for the proof", () -> go("/keys"));
         submitPlainly("/logout");
         BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
         check("login, code step", () -> go("/login/code"));

@@ -11,6 +11,7 @@ import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.KeycloakServer;
 import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.support.TestTotp;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
@@ -249,6 +250,125 @@ class SingleSignOnTest {
     }
 
     @Test
+    void ownersFindSignInSettingsInTheNavigationAndOthersDoNot() {
+        Fixtures.user("admin@example.com", "Adam Admin", Role.ADMIN);
+        WebClient owner = new WebClient(url);
+        WebClient.Page page = owner.login("owner@example.com", Fixtures.PASSWORD);
+        var link = page.doc().selectFirst("nav[aria-label=Main] a[href=/sign-in-settings]");
+        assertNotNull(link, page.body());
+        assertEquals("Sign-in settings", link.text());
+        assertEquals("page", owner.get("/sign-in-settings").doc()
+                .selectFirst("nav[aria-label=Main] a[href=/sign-in-settings]").attr("aria-current"));
+        WebClient admin = new WebClient(url);
+        WebClient.Page adminPage = admin.login("admin@example.com", Fixtures.PASSWORD);
+        assertNotNull(adminPage.doc().selectFirst("nav[aria-label=Main] a[href=/keys]"));
+        assertEquals(null, adminPage.doc().selectFirst("nav[aria-label=Main] a[href=/sign-in-settings]"));
+    }
+
+    @Test
+    void anAccountWithoutAPasswordProvesItselfBySigningInAgainAtTheProvider() {
+        ProviderBrowser browser = new ProviderBrowser();
+        assertEquals(303, signIn(browser, "ada", "ada-password-1").status());
+        User ada = keydesk.primary().services().userQueries().findByEmail("ada@example.com").orElseThrow();
+        String key = Fixtures.keyOf(ada);
+
+        ProviderBrowser.Answer prompt = browser.get(url + "/account/api-key");
+        assertEquals(200, prompt.status(), prompt.body());
+        assertFalse(prompt.body().contains(key));
+        assertEquals(null, prompt.doc().selectFirst("#api-key input[name=password]"), "no password to ask for");
+        var again = prompt.doc().selectFirst("#api-key a[href^=/login/oidc/step-up]");
+        assertNotNull(again, prompt.body());
+        assertEquals("/login/oidc/step-up?return_to=%2Faccount%2Fapi-key%2Fshown", again.attr("href"));
+        // A password cannot stand in for the provider.
+        ProviderBrowser.Answer guessed = browser.post(url + "/account/api-key", Map.of("csrf_token",
+                prompt.doc().selectFirst("input[name=csrf_token]").attr("value"), "password", "ada-password-1"));
+        assertEquals(400, guessed.status());
+        assertFalse(guessed.body().contains(key));
+
+        ProviderBrowser.Answer toProvider = browser.get(url + again.attr("href"));
+        assertEquals(303, toProvider.status(), toProvider.body());
+        String request = toProvider.location();
+        assertTrue(request.startsWith(keycloak.issuer()), request);
+        assertTrue(request.contains("prompt=login"), request);
+        assertTrue(request.contains("max_age=0"), request);
+        // Keycloak still holds Ada's session, yet shows its login form again (signInAtProvider needs it).
+        String back = browser.signInAtProvider(request, "ada", "ada-password-1");
+        ProviderBrowser.Answer landed = browser.get(back);
+        assertEquals(303, landed.status(), landed.body());
+        assertEquals(url + "/account/api-key/shown", landed.location());
+        ProviderBrowser.Answer shown = browser.get(landed.location());
+        assertEquals(key, shown.doc().selectFirst("#api-key-value").attr("value"));
+        assertEquals(List.of(), refusals());
+
+        // The proof counts for five minutes, then the provider is asked again.
+        TestKeydesk.CLOCK.advance(java.time.Duration.ofMinutes(5).plusSeconds(1));
+        ProviderBrowser.Answer later = browser.get(url + "/account/api-key/shown");
+        assertFalse(later.body().contains(key));
+        assertNotNull(later.doc().selectFirst("#api-key a[href^=/login/oidc/step-up]"));
+    }
+
+    @Test
+    void aProviderAnswerFromAnOlderSignInIsRefusedAndAudited() {
+        ProviderBrowser browser = new ProviderBrowser();
+        assertEquals(303, signIn(browser, "ada", "ada-password-1").status());
+        User ada = keydesk.primary().services().userQueries().findByEmail("ada@example.com").orElseThrow();
+        String key = Fixtures.keyOf(ada);
+
+        // Ten minutes on, the request loses prompt=login and max_age=0 on the way, so the provider
+        // answers from the session it already holds: its auth_time is the sign-in of ten minutes ago.
+        TestKeydesk.CLOCK.advance(java.time.Duration.ofMinutes(10));
+        ProviderBrowser.Answer toProvider = browser.get(url + "/login/oidc/step-up?return_to=%2Fbots");
+        assertEquals(303, toProvider.status(), toProvider.body());
+        String tampered = toProvider.location().replaceAll("(?<=[?&])(prompt=login|max_age=0)(&|$)", "")
+                .replaceAll("[?&]$", "");
+        assertFalse(tampered.contains("prompt=") || tampered.contains("max_age="), tampered);
+        ProviderBrowser.Answer answered = browser.get(tampered);
+        assertEquals(302, answered.status(), "no login form this time: " + answered.body());
+        ProviderBrowser.Answer refused = browser.get(answered.location());
+        assertEquals(403, refused.status(), refused.body());
+        assertTrue(refused.doc().select("#sso-refusal").text().contains("did not ask for your credentials just now"),
+                refused.body());
+        assertEquals("/step-up?return_to=%2Fbots", refused.doc().selectFirst("#sso-refusal + p a").attr("href"));
+        assertEquals(List.of("not_fresh"), refusals());
+        assertEquals(1, Fixtures.count("SELECT count(*) FROM audit_log WHERE event_type = 'sso_sign_in_refused'"
+                + " AND target_user_id = " + ada.id()));
+        assertFalse(browser.get(url + "/account/api-key/shown").body().contains(key));
+        assertEquals(0, Fixtures.count("SELECT count(*) FROM sessions WHERE reauthenticated_at IS NOT NULL"));
+    }
+
+    @Test
+    void aSignInThroughTheProviderStillAsksForTheAuthenticatorCode() {
+        Fixtures.member("linked@example.com");
+        WebClient web = new WebClient(url);
+        web.login("linked@example.com", Fixtures.PASSWORD);
+        WebClient.Page security = web.get("/account/sign-in-security");
+        WebClient.Page started = web.submit(security, "/account/sign-in-security/authenticator", Map.of());
+        String secret = started.doc().selectFirst("#totp-secret").text();
+        long step = TestTotp.alignToNextStep();
+        assertEquals(200, web.submit(started, "/account/sign-in-security/authenticator/confirm",
+                Map.of("code", TestTotp.code(secret, step))).status());
+        TestKeydesk.CLOCK.advance(java.time.Duration.ofSeconds(30));
+
+        ProviderBrowser browser = new ProviderBrowser();
+        ProviderBrowser.Answer landed = signIn(browser, "linked", "linked-password-1");
+        assertEquals(303, landed.status(), landed.body());
+        assertEquals(url + "/login/code", landed.location());
+        assertNotSignedIn(browser);
+        ProviderBrowser.Answer codeStep = browser.get(url + "/login/code");
+        assertEquals(200, codeStep.status(), codeStep.body());
+        String csrf = codeStep.doc().selectFirst("input[name=csrf_token]").attr("value");
+        ProviderBrowser.Answer wrong = browser.post(url + "/login/code", Map.of("csrf_token", csrf,
+                "code", TestTotp.wrongCode(secret, TestTotp.stepNow())));
+        assertEquals(401, wrong.status(), wrong.body());
+        assertNotSignedIn(browser);
+        ProviderBrowser.Answer right = browser.post(url + "/login/code", Map.of("csrf_token", csrf,
+                "code", TestTotp.code(secret, TestTotp.stepNow())));
+        assertEquals(303, right.status(), right.body());
+        assertEquals(url + "/account", right.location());
+        assertEquals(200, browser.get(url + "/account").status());
+    }
+
+    @Test
     void withPasswordSignInOffOnlyOwnersUseAPasswordAndFetchApiKeyAnswersAsZulip() {
         Fixtures.member("hamlet@example.com");
         WebClient owner = new WebClient(url);
@@ -288,7 +408,16 @@ class SingleSignOnTest {
         assertFalse(login.body().contains("sso-login"));
         assertEquals(404, browser.get("/login/oidc").status());
         assertEquals(404, browser.get("/login/oidc/callback?state=x&code=y").status());
-        assertEquals(404, browser.get("/sign-in-settings").status());
+        assertEquals(404, browser.get("/login/oidc/step-up?return_to=/account").status());
+        // The owners' settings page stays (their navigation links to it) and says how to add a provider.
+        WebClient owner = new WebClient(keydesk.baseUrl());
+        owner.login("owner@example.com", Fixtures.PASSWORD);
+        WebClient.Page settings = owner.get("/sign-in-settings");
+        assertEquals(200, settings.status());
+        assertNotNull(settings.doc().selectFirst("#no-provider"));
+        assertEquals(null, settings.doc().selectFirst("input[name=password_login]"));
+        assertEquals(409, owner.post("/sign-in-settings", Map.of("csrf_token", WebClient.csrf(settings),
+                "password_login", "off")).status());
         // With one, the button is beside the password form.
         WebClient.Page withProvider = new WebClient(url).get("/login");
         assertEquals("Log in with Keycloak", withProvider.doc().select("#sso-login").text());
