@@ -172,6 +172,8 @@ public final class AccountRoutes {
 
     /** The proof the form carries, of the one kind this account gives. */
     private Proof proof(Context ctx, User user) {
+        String passkey = ctx.formParam("passkey");
+        if (passkey != null && !passkey.isBlank()) return new Proof.Passkey(passkey);
         return Proof.fromForm(reauthentication.required(user), ctx.formParam("password"), ctx.formParam("code"));
     }
 

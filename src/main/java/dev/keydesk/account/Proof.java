@@ -11,7 +11,9 @@ public sealed interface Proof {
         /** An account with only a password re-enters it, as it always has. */
         PASSWORD,
         /** An account with an authenticator app gives a fresh code from it; its password alone no longer suffices. */
-        AUTHENTICATOR_CODE
+        AUTHENTICATOR_CODE,
+        /** Any account with a passkey may answer a fresh challenge with it instead of the kind it must otherwise give. */
+        PASSKEY
     }
 
     Kind kind();
@@ -28,11 +30,19 @@ public sealed interface Proof {
         }
     }
 
+    /** The browser's answer to a step-up challenge, as the page's script put it in the form's {@code passkey} field. */
+    record Passkey(String response) implements Proof {
+        public Kind kind() {
+            return Kind.PASSKEY;
+        }
+    }
+
     /** The proof of the kind asked for, read from a form's {@code password} or {@code code} field. */
     static Proof fromForm(Kind kind, String password, String code) {
         return switch (kind) {
             case PASSWORD -> new Password(password == null ? "" : password);
             case AUTHENTICATOR_CODE -> new AuthenticatorCode(code == null ? "" : code);
+            case PASSKEY -> new Passkey("");
         };
     }
 }

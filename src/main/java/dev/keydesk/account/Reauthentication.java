@@ -3,6 +3,7 @@ package dev.keydesk.account;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.audit.AuditEvent;
 import dev.keydesk.audit.AuditLog;
+import dev.keydesk.factor.PasskeyActions;
 import dev.keydesk.factor.SecondFactorActions;
 import dev.keydesk.session.Session;
 import dev.keydesk.session.SessionDao;
@@ -57,7 +58,9 @@ public final class Reauthentication {
     public Result confirm(Session session, User user, Proof proof, String ip) {
         Proof.Kind required = required(user);
         Result result;
-        if (proof.kind() != required) {
+        if (proof instanceof Proof.Passkey p) {
+            result = passkey(user, p.response(), ip);
+        } else if (proof.kind() != required) {
             result = new Refused(required == Proof.Kind.AUTHENTICATOR_CODE ? "Enter a code from your authenticator app."
                     : "Enter your password.");
         } else if (proof instanceof Proof.Password p) {
@@ -84,6 +87,14 @@ public final class Reauthentication {
                     + Math.max(1, rateLimited.retryAfter().toMinutes()) + " minutes.");
         }
         return new Refused("That password is not right. Try again.");
+    }
+
+    private Result passkey(User user, String response, String ip) {
+        var outcome = factors.passkeys().verify(PasskeyActions.Ceremony.STEP_UP, user.id(), response, ip);
+        if (outcome instanceof PasskeyActions.Verified) return new Confirmed();
+        return new Refused(outcome instanceof PasskeyActions.Cloned
+                ? "That passkey was refused: its signature counter did not go up, as happens with a copied authenticator."
+                : "That passkey could not confirm it is you. Try again.");
     }
 
     // Recovery codes are not taken here: they are a way back into the account, spent at sign-in.
