@@ -19,7 +19,6 @@ import com.webauthn4j.data.client.CollectedClientData;
 import com.webauthn4j.data.client.Origin;
 import com.webauthn4j.data.client.challenge.DefaultChallenge;
 import com.webauthn4j.server.ServerProperty;
-import com.webauthn4j.util.exception.WebAuthnException;
 import com.webauthn4j.verifier.exception.MaliciousCounterValueException;
 import com.webauthn4j.converter.util.ObjectConverter;
 import dev.keydesk.audit.Actor;
@@ -196,13 +195,15 @@ public final class PasskeyActions {
         try {
             data = manager.parseRegistrationResponseJSON(bounded(response));
             challenge = challengeOf(data.getCollectedClientData(), ClientDataType.WEBAUTHN_CREATE);
-        } catch (WebAuthnException | IllegalArgumentException | NullPointerException | ClassCastException e) {
+        } catch (RuntimeException e) {
+            // Whatever the parser throws on input it cannot read (Jackson's own exceptions too) is a refusal.
             throw refuseRegistration(actor, user, "malformed");
         }
         if (!take(challenge, Ceremony.REGISTER, user.id())) throw refuseRegistration(actor, user, "bad_challenge");
         try {
             manager.verify(data, new RegistrationParameters(serverProperty(challenge), ALGORITHMS, true, true));
-        } catch (WebAuthnException | IllegalArgumentException | NullPointerException e) {
+        } catch (RuntimeException e) {
+            // The same for what the checks cannot make sense of.
             throw refuseRegistration(actor, user, "invalid");
         }
         AuthenticatorData<?> authenticator = data.getAttestationObject().getAuthenticatorData();
@@ -255,7 +256,8 @@ public final class PasskeyActions {
             data = manager.parseAuthenticationResponseJSON(bounded(response));
             challenge = challengeOf(data.getCollectedClientData(), ClientDataType.WEBAUTHN_GET);
             if (data.getCredentialId() == null) throw new IllegalArgumentException("no credential id");
-        } catch (WebAuthnException | IllegalArgumentException | NullPointerException | ClassCastException e) {
+        } catch (RuntimeException e) {
+            // Whatever the parser throws on input it cannot read (Jackson's own exceptions too) is a refusal.
             return refusedAlone(expectedUserId, ip, ceremony, "malformed");
         }
         return jdbi.inTransaction(h -> {
@@ -295,7 +297,8 @@ public final class PasskeyActions {
                 details.put("presented_count", data.getAuthenticatorData() == null ? -1 : data.getAuthenticatorData().getSignCount());
                 AuditLog.record(h, AuditEvent.PASSKEY_COUNTER_REFUSED, actor, stored.userId(), details);
                 return new Cloned(stored.userId(), stored.name());
-            } catch (WebAuthnException | IllegalArgumentException | NullPointerException e) {
+            } catch (RuntimeException e) {
+                // The same for what the checks cannot make sense of.
                 return refused(h, actor, stored.userId(), ceremony, "invalid");
             }
             AuthenticatorData<?> authenticator = data.getAuthenticatorData();
