@@ -416,7 +416,110 @@ function enhanceLiveSearch(search) {
 
 // ---------------------------------------------------------------- the page
 
+// ---------------------------------------------------------------- passkeys (WebAuthn)
+
+// The server speaks base64url (RFC 4648 §5, no padding) for every binary field; the browser's
+// WebAuthn calls take and give ArrayBuffers.
+function fromBase64url(text) {
+  const base64 = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes.buffer;
+}
+
+function toBase64url(buffer) {
+  let binary = "";
+  for (const byte of new Uint8Array(buffer)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The credential as the JSON the server reads (the shape of WebAuthn's PublicKeyCredential JSON). */
+function credentialJson(credential) {
+  const answer = credential.response;
+  const response = { clientDataJSON: toBase64url(answer.clientDataJSON) };
+  if (answer.attestationObject) {
+    response.attestationObject = toBase64url(answer.attestationObject);
+    response.transports = typeof answer.getTransports === "function" ? answer.getTransports() : [];
+  } else {
+    response.authenticatorData = toBase64url(answer.authenticatorData);
+    response.signature = toBase64url(answer.signature);
+    if (answer.userHandle) response.userHandle = toBase64url(answer.userHandle);
+  }
+  return JSON.stringify({
+    id: credential.id,
+    rawId: toBase64url(credential.rawId),
+    type: credential.type,
+    response,
+    clientExtensionResults: credential.getClientExtensionResults(),
+    authenticatorAttachment: credential.authenticatorAttachment || undefined,
+  });
+}
+
+/**
+ * Asks Keydesk for a fresh challenge, lets the browser make (data-passkey="create") or use
+ * (data-passkey="get") a passkey with it, and sends the form with the answer in its hidden field.
+ */
+async function runPasskey(form) {
+  const status = form.querySelector("[data-passkey-status]");
+  const token = form.querySelector("input[name=csrf_token]").value;
+  announce(status, "Waiting for your passkey…");
+  let options;
+  try {
+    const response = await fetch(form.dataset.passkeyOptions, {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": token },
+    });
+    const body = await response.json();
+    if (!response.ok) {
+      announce(status, body.message || `Keydesk could not start the passkey request (HTTP ${response.status}).`);
+      return;
+    }
+    options = body;
+  } catch (error) {
+    announce(status, "Keydesk did not answer. Try again.");
+    return;
+  }
+  let credential;
+  try {
+    options.challenge = fromBase64url(options.challenge);
+    if (form.dataset.passkey === "create") {
+      options.user.id = fromBase64url(options.user.id);
+      options.excludeCredentials = options.excludeCredentials.map((c) => ({ ...c, id: fromBase64url(c.id) }));
+      credential = await navigator.credentials.create({ publicKey: options });
+    } else {
+      options.allowCredentials = options.allowCredentials.map((c) => ({ ...c, id: fromBase64url(c.id) }));
+      credential = await navigator.credentials.get({ publicKey: options });
+    }
+  } catch (error) {
+    announce(status, error.name === "InvalidStateError"
+      ? "This authenticator already holds a passkey for your account."
+      : "No passkey was used: the request was cancelled, timed out or was refused. Try again.");
+    return;
+  }
+  if (!credential) {
+    announce(status, "No passkey was used. Try again.");
+    return;
+  }
+  form.querySelector(`input[name="${form.dataset.passkeyField || "credential"}"]`).value = credentialJson(credential);
+  form.submit();
+}
+
+function enhancePasskeyForm(form) {
+  const status = form.querySelector("[data-passkey-status]");
+  if (!window.PublicKeyCredential || !navigator.credentials) {
+    announce(status, "This browser cannot use passkeys.");
+    return;
+  }
+  announce(status, "");
+  form.querySelector("[data-passkey-button]").hidden = false;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (form.reportValidity()) runPasskey(form);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  for (const form of document.querySelectorAll("form[data-passkey]")) enhancePasskeyForm(form);
   // A notice from the server is put into its live region after load, so screen readers announce it.
   for (const region of document.querySelectorAll("[data-announce]")) {
     const message = region.textContent;

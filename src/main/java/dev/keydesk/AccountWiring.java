@@ -10,6 +10,7 @@ import dev.keydesk.account.PasswordResetRoutes;
 import dev.keydesk.account.Reauthentication;
 import dev.keydesk.account.StepUpRoutes;
 import dev.keydesk.apikey.ApiKeyApiRoutes;
+import dev.keydesk.factor.PasskeyActions;
 import dev.keydesk.factor.PendingSignIns;
 import dev.keydesk.factor.SecondFactorActions;
 import dev.keydesk.factor.SignInSecurityRoutes;
@@ -65,7 +66,8 @@ final class AccountWiring implements AutoCloseable {
         // Codes are guessed no faster than passwords: the same limits, counted apart from them.
         factors = new SecondFactorActions(platform.jdbi(), platform.cipher(),
                 new PasswordRateLimiter(platform.jdbi(), platform.tuning().loginLimits(), "second-factor", platform.clients()),
-                passwords, platform.clock());
+                passwords, platform.clock(),
+                new PasskeyActions(platform.jdbi(), platform.clock(), passwords, platform.settings().externalUrl()));
         passwordLogin = new PasswordLogin(platform.jdbi());
         reauthentication = new Reauthentication(platform.jdbi(), passwords, factors, platform.clock(),
                 platform.settings().oidc() != null);

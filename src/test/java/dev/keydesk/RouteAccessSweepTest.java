@@ -62,6 +62,10 @@ class RouteAccessSweepTest {
             ANONYMOUS            POST /logout
             ANONYMOUS            GET /login/code
             ANONYMOUS            POST /login/code
+            ANONYMOUS            POST /login/passkey/options
+            ANONYMOUS            POST /login/passkey
+            ANONYMOUS            POST /login/code/passkey/options
+            ANONYMOUS            POST /login/code/passkey
             ANONYMOUS            GET /login/oidc
             ANONYMOUS            GET /login/oidc/callback
             ANONYMOUS            GET /accounts/password/reset
@@ -93,6 +97,10 @@ class RouteAccessSweepTest {
             SIGNED_IN            POST /account/sign-in-security/authenticator/confirm
             SIGNED_IN            POST /account/sign-in-security/authenticator/remove
             SIGNED_IN            POST /account/sign-in-security/recovery-codes
+            SIGNED_IN            POST /account/sign-in-security/passkeys/options
+            SIGNED_IN            POST /account/sign-in-security/passkeys
+            SIGNED_IN            POST /account/sign-in-security/passkeys/{passkey_id}/remove
+            SIGNED_IN            POST /account/sign-in-security/passkeys/step-up-options
             SIGNED_IN            GET /device
             SIGNED_IN            POST /device
             SIGNED_IN            POST /device/approve
@@ -400,6 +408,7 @@ class RouteAccessSweepTest {
                 .replace("{service_id}", Long.toString(o.serviceId()))
                 .replace("{id}", Long.toString(o.serviceId()))
                 .replace("{invitation_id}", Long.toString(o.invitationId()))
+                .replace("{passkey_id}", "1")
                 .replace("{token}", MISSING_TOKEN)
                 .replace("<rest>", "anything");
     }

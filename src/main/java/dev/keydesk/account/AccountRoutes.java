@@ -177,14 +177,15 @@ public final class AccountRoutes {
 
     /** The proof the form carries, of the one kind this account gives. */
     private Proof proof(Context ctx, User user) {
-        return Proof.fromForm(reauthentication.required(user), ctx.formParam("password"), ctx.formParam("code"));
+        return Proof.fromForm(reauthentication.required(user), ctx.formParam("password"), ctx.formParam("code"),
+                ctx.formParam("passkey"));
     }
 
     private String proveAgain(User user) {
         return switch (reauthentication.required(user)) {
             case AUTHENTICATOR_CODE -> "enter a code from your authenticator app";
             case PROVIDER -> "sign in again at your organization's sign-in provider";
-            case PASSWORD -> "enter your password again";
+            case PASSWORD, PASSKEY -> "enter your password again";
         };
     }
 

@@ -12,7 +12,9 @@ public sealed interface Proof {
         /** An account with an authenticator app gives a fresh code from it; its password alone no longer suffices. */
         AUTHENTICATOR_CODE,
         /** An account without a password signs in again at the organization's provider (the ID token's auth_time). */
-        PROVIDER
+        PROVIDER,
+        /** Any account with a passkey may answer a fresh challenge with it instead of the kind it must otherwise give. */
+        PASSKEY
     }
 
     Kind kind();
@@ -36,13 +38,25 @@ public sealed interface Proof {
         }
     }
 
-    /** The proof of the kind asked for, read from a form's {@code password} or {@code code} field. */
-    static Proof fromForm(Kind kind, String password, String code) {
+    /** The browser's answer to a step-up challenge, as the page's script put it in the form's {@code passkey} field. */
+    record Passkey(String response) implements Proof {
+        public Kind kind() {
+            return Kind.PASSKEY;
+        }
+    }
+
+    /**
+     * The proof a form carries: a passkey's answer when its script filled the {@code passkey} field,
+     * else the kind asked for, read from the {@code password} or {@code code} field.
+     */
+    static Proof fromForm(Kind kind, String password, String code, String passkey) {
+        if (passkey != null && !passkey.isBlank()) return new Passkey(passkey);
         return switch (kind) {
             case PASSWORD -> new Password(password == null ? "" : password);
             case AUTHENTICATOR_CODE -> new AuthenticatorCode(code == null ? "" : code);
             // A form cannot carry a sign-in at the provider: this proof is refused.
             case PROVIDER -> new ProviderSignIn(null);
+            case PASSKEY -> new Passkey("");
         };
     }
 }

@@ -3,6 +3,7 @@ package dev.keydesk.account;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.audit.AuditEvent;
 import dev.keydesk.audit.AuditLog;
+import dev.keydesk.factor.PasskeyActions;
 import dev.keydesk.factor.SecondFactorActions;
 import dev.keydesk.session.Session;
 import dev.keydesk.session.SessionDao;
@@ -65,6 +66,11 @@ public final class Reauthentication {
         return provider && !hasPassword(user) ? Proof.Kind.PROVIDER : Proof.Kind.PASSWORD;
     }
 
+    /** Whether the account has a passkey, which it may give instead of the kind {@link #required} names. */
+    public boolean offersPasskey(User user) {
+        return factors.passkeys().hasPasskey(user.id());
+    }
+
     /**
      * Whether this session must give a proof before a bot's key is shown or changed, a key is looked
      * up or a device approved. An account with only a password is never asked there (as before);
@@ -83,11 +89,13 @@ public final class Reauthentication {
     public Result confirm(Session session, User user, Proof proof, String ip) {
         Proof.Kind required = required(user);
         Result result;
-        if (proof.kind() != required) {
+        if (proof instanceof Proof.Passkey p) {
+            result = passkey(user, p.response(), ip);
+        } else if (proof.kind() != required) {
             result = new Refused(switch (required) {
                 case AUTHENTICATOR_CODE -> "Enter a code from your authenticator app.";
                 case PROVIDER -> "Sign in again at your organization's sign-in provider.";
-                case PASSWORD -> "Enter your password.";
+                case PASSWORD, PASSKEY -> "Enter your password.";
             });
         } else if (proof instanceof Proof.Password p) {
             result = password(user, p.password(), ip);
@@ -126,6 +134,14 @@ public final class Reauthentication {
                     + " that it is still you. Try again, and sign in at the provider when it asks.");
         }
         return new Confirmed();
+    }
+
+    private Result passkey(User user, String response, String ip) {
+        var outcome = factors.passkeys().verify(PasskeyActions.Ceremony.STEP_UP, user.id(), response, ip);
+        if (outcome instanceof PasskeyActions.Verified) return new Confirmed();
+        return new Refused(outcome instanceof PasskeyActions.Cloned
+                ? "That passkey was refused: its signature counter did not go up, as happens with a copied authenticator."
+                : "That passkey could not confirm it is you. Try again.");
     }
 
     // Recovery codes are not taken here: they are a way back into the account, spent at sign-in.

@@ -97,7 +97,8 @@ public final class StepUpRoutes {
         String back = returnTo(ctx.formParam("return_to"));
         User user = WebSession.caller(ctx);
         Session session = WebSession.requireSession(ctx);
-        Proof proof = Proof.fromForm(reauthentication.required(user), ctx.formParam("password"), ctx.formParam("code"));
+        Proof proof = Proof.fromForm(reauthentication.required(user), ctx.formParam("password"), ctx.formParam("code"),
+                ctx.formParam("passkey"));
         Reauthentication.Result outcome = reauthentication.confirm(session, user, proof, ctx.ip());
         if (outcome instanceof Reauthentication.RateLimited limited) {
             ctx.header("Retry-After", Long.toString(limited.retryAfter().toSeconds()));
@@ -110,16 +111,18 @@ public final class StepUpRoutes {
     }
 
     private void render(Context ctx, int status, String back, String error) {
-        Proof.Kind kind = reauthentication.required(WebSession.caller(ctx));
+        User user = WebSession.caller(ctx);
+        Proof.Kind kind = reauthentication.required(user);
         String providerHref = kind == Proof.Kind.PROVIDER
                 ? PROVIDER_PATH + "?return_to=" + URLEncoder.encode(back, StandardCharsets.UTF_8) : null;
         ctx.header("Cache-Control", "no-store");
         ctx.status(status).render("step_up.jte", Map.of("page",
-                new Page(Layout.of(ctx, "Confirm it is you"), kind, back, providerHref, error)));
+                new Page(Layout.of(ctx, "Confirm it is you"), kind, back, providerHref,
+                        reauthentication.offersPasskey(user), error)));
     }
 
     /** The step-up page: which proof to ask, where to go back, and what went wrong last. */
-    public record Page(Layout layout, Proof.Kind kind, String returnTo, String providerHref, String error) {
+    public record Page(Layout layout, Proof.Kind kind, String returnTo, String providerHref, boolean passkey, String error) {
         public boolean askCode() {
             return kind == Proof.Kind.AUTHENTICATOR_CODE;
         }

@@ -47,6 +47,10 @@ public enum AuditEvent {
     RECOVERY_CODE_USED("recovery_code_used"),
     SECOND_FACTOR_FAILED("second_factor_failed"),
     SECOND_FACTOR_POLICY_CHANGED("second_factor_policy_changed"),
+    PASSKEY_ADDED("passkey_added"),
+    PASSKEY_REMOVED("passkey_removed"),
+    PASSKEY_REFUSED("passkey_refused"),
+    PASSKEY_COUNTER_REFUSED("passkey_counter_refused"),
     SSO_LINKED("sso_linked"),
     SSO_SIGN_IN_REFUSED("sso_sign_in_refused"),
     PASSWORD_LOGIN_CHANGED("password_login_changed");

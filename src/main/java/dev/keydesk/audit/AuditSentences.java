@@ -67,6 +67,20 @@ final class AuditSentences {
                 : "replayed".equals(text(d, "reason")) ? "Entered an authenticator code that was already used"
                 : "Entered a wrong authenticator or recovery code")
                 + (d.has("purpose") ? " to " + purpose(d) : "") + ".");
+        RULES.put(AuditEvent.PASSKEY_ADDED, d -> "Added the passkey \u201c" + text(d, "name") + "\u201d for signing in.");
+        RULES.put(AuditEvent.PASSKEY_REMOVED, d -> "Removed the passkey \u201c" + text(d, "name") + "\u201d"
+                + (d.has("proof") ? " (confirmed with " + text(d, "proof").replace('_', ' ') + ")" : "") + ".");
+        RULES.put(AuditEvent.PASSKEY_REFUSED, d -> "A passkey was refused" + (d.has("purpose") ? " to " + passkeyPurpose(d) : "")
+                + switch (text(d, "reason")) {
+                    case "bad_challenge" -> ": its challenge had expired, was already used or was not Keydesk's.";
+                    case "unknown_passkey" -> ": no such passkey is registered for the account.";
+                    case "wrong_password" -> ": the password was not right.";
+                    case "malformed" -> ": the browser's answer was not a passkey's.";
+                    default -> ": its signature or details did not check out.";
+                });
+        RULES.put(AuditEvent.PASSKEY_COUNTER_REFUSED, d -> "Refused the passkey \u201c" + text(d, "name")
+                + "\u201d: its signature counter went from " + text(d, "stored_count") + " to " + text(d, "presented_count")
+                + " instead of up, so a copy of the authenticator may be in use.");
         RULES.put(AuditEvent.SECOND_FACTOR_POLICY_CHANGED, d -> switch (text(d, "policy")) {
             case "admins" -> "Required a second factor for owners and administrators.";
             case "everyone" -> "Required a second factor for everyone.";
@@ -182,6 +196,17 @@ final class AuditSentences {
 
     private static String count(long n, String thing) {
         return n + " " + thing + (n == 1 ? "" : "s");
+    }
+
+    private static String passkeyPurpose(JsonNode d) {
+        return switch (text(d, "purpose")) {
+            case "register" -> "add a passkey";
+            case "sign_in" -> "sign in with a passkey alone";
+            case "second_factor" -> "sign in";
+            case "step_up" -> "see or change an API key";
+            case "remove" -> "remove a passkey";
+            default -> text(d, "purpose");
+        };
     }
 
     /** What a second factor was entered for, as the rows of the second-factor events store it. */

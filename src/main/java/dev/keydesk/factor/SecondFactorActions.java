@@ -52,7 +52,7 @@ public final class SecondFactorActions {
     public record RateLimited(Duration retryAfter) implements Check {}
 
     /** What the Sign-in security section shows. */
-    public record Status(boolean authenticator, Instant confirmedAt, boolean setupStarted, int recoveryCodesLeft) {}
+    public record Status(boolean authenticator, Instant confirmedAt, boolean setupStarted, int recoveryCodesLeft, int passkeys) {}
 
     /** The codes of a completed setup or a regeneration, to show once; empty when the check refused. */
     public record NewCodes(Check check, List<String> codes) {}
@@ -62,25 +62,34 @@ public final class SecondFactorActions {
     private final PasswordRateLimiter limiter;
     private final PasswordCheck passwords;
     private final Clock clock;
+    private final PasskeyActions passkeys;
 
-    public SecondFactorActions(Jdbi jdbi, KeyCipher cipher, PasswordRateLimiter limiter, PasswordCheck passwords, Clock clock) {
+    public SecondFactorActions(Jdbi jdbi, KeyCipher cipher, PasswordRateLimiter limiter, PasswordCheck passwords, Clock clock,
+                               PasskeyActions passkeys) {
         this.jdbi = jdbi;
         this.cipher = cipher;
         this.limiter = limiter;
         this.passwords = passwords;
         this.clock = clock;
+        this.passkeys = passkeys;
+    }
+
+    /** The account's passkeys: the other kind of second factor, which can also sign in on its own. */
+    public PasskeyActions passkeys() {
+        return passkeys;
     }
 
     public Status status(long userId) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT t.confirmed_at IS NOT NULL AS confirmed, t.confirmed_at, t.user_id IS NOT NULL AS started,
-                               (SELECT count(*) FROM recovery_codes r WHERE r.user_id = :id AND r.used_at IS NULL) AS left_codes
+                               (SELECT count(*) FROM recovery_codes r WHERE r.user_id = :id AND r.used_at IS NULL) AS left_codes,
+                               (SELECT count(*) FROM passkeys p WHERE p.user_id = :id) AS passkeys
                         FROM (SELECT :id AS id) me LEFT JOIN totp_factors t ON t.user_id = me.id""")
                 .bind("id", userId)
                 .map((rs, ctx) -> new Status(rs.getBoolean("confirmed"),
                         rs.getObject("confirmed_at", java.time.OffsetDateTime.class) == null ? null
                                 : rs.getObject("confirmed_at", java.time.OffsetDateTime.class).toInstant(),
-                        rs.getBoolean("started"), rs.getInt("left_codes")))
+                        rs.getBoolean("started"), rs.getInt("left_codes"), rs.getInt("passkeys")))
                 .one());
     }
 
@@ -88,6 +97,14 @@ public final class SecondFactorActions {
     public boolean hasAuthenticator(long userId) {
         return jdbi.withHandle(h -> h.createQuery(
                         "SELECT EXISTS (SELECT 1 FROM totp_factors WHERE user_id = :id AND confirmed_at IS NOT NULL)")
+                .bind("id", userId).mapTo(Boolean.class).one());
+    }
+
+    /** Whether the account has any second factor in force: an authenticator app or a passkey. */
+    public boolean hasSecondFactor(long userId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT EXISTS (SELECT 1 FROM totp_factors WHERE user_id = :id AND confirmed_at IS NOT NULL)
+                            OR EXISTS (SELECT 1 FROM passkeys WHERE user_id = :id)""")
                 .bind("id", userId).mapTo(Boolean.class).one());
     }
 
@@ -100,6 +117,7 @@ public final class SecondFactorActions {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT o.second_factor_required,
                                EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = :id AND t.confirmed_at IS NOT NULL)
+                               OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = :id)
                         FROM organizations o WHERE o.id = 1""")
                 .bind("id", user.id())
                 .map((rs, ctx) -> !rs.getBoolean(2)

@@ -160,8 +160,8 @@ public final class SsoRoutes {
             OidcClient.Identity identity = client.finish(code, ctx.queryParam("iss"), pending.nonce(), pending.codeVerifier());
             recordedByAction = true;
             User user = actions.signIn(identity, ctx.ip()); // records its own refusals
-            if (factors.hasAuthenticator(user.id())) {
-                // The provider vouches for who signed in; the authenticator the person set up here is still asked.
+            if (factors.hasSecondFactor(user.id())) {
+                // The provider vouches for who signed in; the second factor the person set up here is still asked.
                 pendingSignIns.start(ctx, user.id(), next);
                 ctx.redirect(LoginRoutes.CODE_STEP, HttpStatus.SEE_OTHER);
                 return;

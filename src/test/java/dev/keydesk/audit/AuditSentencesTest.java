@@ -33,6 +33,13 @@ class AuditSentencesTest {
                 AuditSentences.of("authenticator_removed", "{\"proof\": \"recovery_code\"}"));
         assertEquals("Required a second factor for owners and administrators.",
                 AuditSentences.of("second_factor_policy_changed", "{\"policy\": \"admins\"}"));
+        assertEquals("Removed the passkey “Phone” (confirmed with password).",
+                AuditSentences.of("passkey_removed", "{\"name\": \"Phone\", \"proof\": \"password\"}"));
+        assertEquals("A passkey was refused to sign in: its challenge had expired, was already used or was not Keydesk's.",
+                AuditSentences.of("passkey_refused", "{\"purpose\": \"second_factor\", \"reason\": \"bad_challenge\"}"));
+        assertEquals("Refused the passkey “Laptop”: its signature counter went from 41 to 3 instead of up, so a copy of"
+                        + " the authenticator may be in use.",
+                AuditSentences.of("passkey_counter_refused", "{\"name\": \"Laptop\", \"stored_count\": 41, \"presented_count\": 3}"));
         assertEquals("Limited bot keys to 90 days.", AuditSentences.of("key_policy_changed", "{\"max_bot_key_lifetime_days\": 90}"));
         assertEquals("Created the organization “Acme”. On the command line.",
                 AuditSentences.of("organization_created", "{\"name\": \"Acme\", \"via\": \"command line\"}"));
