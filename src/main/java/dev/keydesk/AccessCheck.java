@@ -57,7 +57,8 @@ final class AccessCheck implements Handler {
      * no second factor yet is sent to set one up, and no other page opens until it is done.
      */
     private void requireSecondFactorSetUp(Context ctx, User user) {
-        if (SignInSecurityRoutes.SETUP_PATHS.contains(ctx.path()) || !secondFactors.mustSetUp(user)) return;
+        if (SignInSecurityRoutes.SETUP_PATHS.contains(ctx.path())
+                || !secondFactors.mustSetUp(user, WebSession.secondFactorPolicy(ctx).orElse(null))) return;
         ctx.redirect(SignInSecurityRoutes.PAGE, HttpStatus.SEE_OTHER);
         ctx.skipRemainingHandlers();
     }

@@ -66,7 +66,14 @@ public record AccountPicker(String field, String idPrefix, String legend, String
     /** A picker with {@code chosenIds} ticked (those of active people) and the accounts {@code people} finds for {@code search}. */
     public static AccountPicker of(UserQueries users, PeopleSearch people, String field, String idPrefix, String legend,
                                    Set<Long> chosenIds, String search) {
-        List<OwnerChoice> chosen = users.activeHumansAmong(chosenIds).stream().map(u -> choice(u, true)).toList();
+        return of(users.activeHumansAmong(chosenIds), people, field, idPrefix, legend, search);
+    }
+
+    /** A picker with {@code chosenPeople} ticked, already loaded (the viewer, say), and the accounts found for {@code search}. */
+    public static AccountPicker of(List<User> chosenPeople, PeopleSearch people, String field, String idPrefix, String legend,
+                                   String search) {
+        Set<Long> chosenIds = chosenPeople.stream().map(User::id).collect(java.util.stream.Collectors.toSet());
+        List<OwnerChoice> chosen = chosenPeople.stream().map(u -> choice(u, true)).toList();
         List<OwnerChoice> found = people.find(search, SHOWN + chosen.size() + 1).stream()
                 .filter(u -> !chosenIds.contains(u.id())).map(u -> choice(u, false)).toList();
         boolean more = found.size() > SHOWN;

@@ -109,20 +109,14 @@ public final class SecondFactorActions {
     }
 
     /**
-     * Whether the owners' policy covers this person and they have no second factor yet: then every
-     * page but setting one up sends them to it. One statement, on every page such a person opens.
+     * Whether {@code policy} (the owners' policy as stored, read with the session) covers this person
+     * and they have no second factor yet: then every page but setting one up sends them to it. No
+     * statement at all for a person the policy leaves out, the usual case; one for a person it covers.
      */
-    public boolean mustSetUp(User user) {
-        if (user.isBot()) return false;
-        return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT o.second_factor_required,
-                               EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = :id AND t.confirmed_at IS NOT NULL)
-                               OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = :id)
-                        FROM organizations o WHERE o.id = 1""")
-                .bind("id", user.id())
-                .map((rs, ctx) -> !rs.getBoolean(2)
-                        && SecondFactorPolicy.fromDb(rs.getString(1)).orElse(SecondFactorPolicy.NOBODY).covers(user))
-                .findOne().orElse(false));
+    public boolean mustSetUp(User user, String policy) {
+        SecondFactorPolicy required = SecondFactorPolicy.fromDb(policy).orElse(SecondFactorPolicy.NOBODY);
+        if (user.isBot() || !required.covers(user)) return false;
+        return !hasSecondFactor(user.id());
     }
 
     public SecondFactorPolicy policy() {

@@ -62,11 +62,17 @@ public final class ServiceQueries {
     /** Services opened by bot keys (bots are never administrators, so admin-only services are not among them). */
     public static final class BotKeyServices {
         private final List<GuardedService> everyone;
+        /** In name order, as read. */
+        private final List<GuardedService> chosenAccess;
+        /** Every service but the administrators' own, which never admit a bot; in name order. */
+        private final List<GuardedService> admittingBots;
         private final java.util.Map<Long, GuardedService> byId = new java.util.HashMap<>();
         private final java.util.Map<Long, List<Long>> chosenByBot = new java.util.HashMap<>();
 
         BotKeyServices(List<GuardedService> services, List<GuardDao.Membership> memberships) {
             everyone = services.stream().filter(s -> s.accessRule() == Access.EVERYONE).toList();
+            chosenAccess = services.stream().filter(s -> s.accessRule() == Access.CHOSEN).toList();
+            admittingBots = services.stream().filter(s -> s.accessRule() != Access.ADMINS).toList();
             services.forEach(s -> byId.put(s.id(), s));
             for (GuardDao.Membership m : memberships) {
                 GuardedService service = byId.get(m.serviceId());
@@ -74,6 +80,16 @@ public final class ServiceQueries {
                     chosenByBot.computeIfAbsent(m.userId(), id -> new java.util.ArrayList<>()).add(m.serviceId());
                 }
             }
+        }
+
+        /** The services that admit only the accounts chosen for them, as read with the keys. */
+        public List<GuardedService> chosenAccess() {
+            return chosenAccess;
+        }
+
+        /** The services a bot key's scope may name, as read with the keys. */
+        public List<GuardedService> admittingBots() {
+            return admittingBots;
         }
 
         /** The ids of the chosen-access services that admit this bot. */

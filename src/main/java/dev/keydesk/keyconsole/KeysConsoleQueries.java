@@ -40,6 +40,7 @@ import org.jdbi.v3.core.Jdbi;
 /** What the Keys pages show: the list with everything its rows name, and what the New and Modify forms start from. */
 public final class KeysConsoleQueries {
     static final int PAGE_SIZE = 50;
+    private static final String PICKER_LEGEND = "Accounts that manage this key";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Jdbi jdbi;
@@ -94,10 +95,13 @@ public final class KeysConsoleQueries {
         String next = page.hasNext()
                 ? KeysPages.listHref(query, filter, "after", KeyListingQueries.cursorOf(listings.get(listings.size() - 1), query.sort())) : null;
         int lifetimeDays = keys.maxBotKeyLifetimeDays();
-        return new KeysPages.ListPage(layout, query, total, rows, picker(Set.of(admin.id()), "new-key", ""),
-                serviceChoices(Set.of()), previous, next, here, message, null, filter,
+        // The New dialog starts with the administrator ticked: already loaded, so no statement for it.
+        AccountPicker newKeyPicker = AccountPicker.of(List.of(admin), AccountPicker.everyone(users), "accounts", "new-key",
+                PICKER_LEGEND, "");
+        return new KeysPages.ListPage(layout, query, total, rows, newKeyPicker,
+                choices(opened.chosenAccess(), Set.of()), previous, next, here, message, null, filter,
                 new KeysPages.Policy(admin.isOwner(), lifetimeDays == 0 ? "" : Integer.toString(lifetimeDays)),
-                limitsForm(KeyRestrictions.Limits.NONE), null);
+                limitsForm(KeyRestrictions.Limits.NONE, opened.admittingBots()), null);
     }
 
     /**
@@ -106,8 +110,12 @@ public final class KeysConsoleQueries {
      * administrators' services never admit a bot.
      */
     KeyLimitsInput.FormView limitsForm(KeyRestrictions.Limits limits) {
+        return limitsForm(limits, servicesForBots());
+    }
+
+    private KeyLimitsInput.FormView limitsForm(KeyRestrictions.Limits limits, List<GuardedService> admitting) {
         String summary = KeyRestrictionQueries.summary(limits, limits.isNone() ? Map.of() : new KeyRestrictionQueries(jdbi).serviceNames());
-        return KeyLimitsInput.FormView.of(limits, servicesForBots(), summary);
+        return KeyLimitsInput.FormView.of(limits, admitting, summary);
     }
 
     /** A refused form's limits fields, as typed. */
@@ -138,13 +146,15 @@ public final class KeysConsoleQueries {
 
     AccountPicker picker(Set<Long> checked, String idPrefix, String search) {
         // Only administrators reach the Keys page, and they may pick anyone.
-        return AccountPicker.of(users, AccountPicker.everyone(users), "accounts", idPrefix, "Accounts that manage this key",
-                checked, search);
+        return AccountPicker.of(users, AccountPicker.everyone(users), "accounts", idPrefix, PICKER_LEGEND, checked, search);
     }
 
     List<ServiceChoice> serviceChoices(Set<Long> checked) {
-        return services.chosenAccessServices().stream()
-                .map(s -> new ServiceChoice(s.id(), s.name(), checked.contains(s.id()))).toList();
+        return choices(services.chosenAccessServices(), checked);
+    }
+
+    private static List<ServiceChoice> choices(List<GuardedService> chosenAccess, Set<Long> checked) {
+        return chosenAccess.stream().map(s -> new ServiceChoice(s.id(), s.name(), checked.contains(s.id()))).toList();
     }
 
     private static KeysPages.Row row(KeyListing k, BotQueries.Details details, ServiceQueries.BotKeyServices opened,

@@ -27,6 +27,7 @@ public final class WebSession {
     static final String ANONYMOUS_CSRF_COOKIE = "keydesk_csrf";
     private static final String SESSION_ATTR = "keydesk.session";
     private static final String USER_ATTR = "keydesk.user";
+    private static final String POLICY_ATTR = "keydesk.second-factor-policy";
     /** Set only by {@link #authorize}: the person a page route declared it needs, checked. */
     private static final String CALLER_ATTR = "keydesk.caller";
 
@@ -43,18 +44,19 @@ public final class WebSession {
     /** Before every page request: who is this, and which form token belongs to them. */
     public void load(Context ctx) {
         String token = ctx.cookie(SESSION_COOKIE);
-        Optional<Session> session = sessions.resolve(token);
-        Optional<User> user = session.flatMap(s -> jdbi.withExtension(UserDao.class, dao -> dao.findById(s.userId())));
-        if (session.isPresent() && user.isPresent()) {
-            if (sessions.touchedOnResolve(session.get())) {
+        Optional<SessionStore.SignedIn> signedIn = sessions.resolve(token);
+        if (signedIn.isPresent()) {
+            Session session = signedIn.get().session();
+            User user = signedIn.get().user();
+            if (sessions.touchedOnResolve(session)) {
                 // The idle expiry restarted in the database; let the cookie live as long again.
                 ctx.cookie(cookie(SESSION_COOKIE, token, (int) SessionStore.IDLE_EXPIRY.toSeconds()));
             }
-            ctx.attribute(SESSION_ATTR, session.get());
-            ctx.attribute(USER_ATTR, user.get());
-            Viewer.set(ctx, new Viewer(user.get().fullName(), user.get().isAdmin() && !user.get().isBot(),
-                    user.get().isOwner() && !user.get().isBot()));
-            Csrf.setToken(ctx, session.get().csrfToken());
+            ctx.attribute(SESSION_ATTR, session);
+            ctx.attribute(USER_ATTR, user);
+            ctx.attribute(POLICY_ATTR, signedIn.get().secondFactorPolicy());
+            Viewer.set(ctx, new Viewer(user.fullName(), user.isAdmin() && !user.isBot(), user.isOwner() && !user.isBot()));
+            Csrf.setToken(ctx, session.csrfToken());
             return;
         }
         String anonymous = ctx.cookie(ANONYMOUS_CSRF_COOKIE);
@@ -67,6 +69,14 @@ public final class WebSession {
 
     public static Optional<User> user(Context ctx) {
         return Optional.ofNullable(ctx.attribute(USER_ATTR));
+    }
+
+    /**
+     * The owners' second-factor policy as stored, read with the session so that the access check
+     * needs no statement of its own; empty without a session.
+     */
+    public static Optional<String> secondFactorPolicy(Context ctx) {
+        return Optional.ofNullable(ctx.attribute(POLICY_ATTR));
     }
 
     public static Optional<Session> session(Context ctx) {

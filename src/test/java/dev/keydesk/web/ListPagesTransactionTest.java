@@ -17,9 +17,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Each long list (Keys, Your bots, Users, Audit log) reads everything it shows in one read-only
- * transaction, one snapshot of the data: a request costs that and the two lookups of the
- * signed-in person before it (their session, their account, the owners' second-factor requirement),
- * however many queries the page makes.
+ * transaction, one snapshot of the data: a request costs that and the one lookup before it of
+ * the signed-in person (their session, their account and the owners' second-factor requirement,
+ * read together), however many queries the page makes.
  */
 @IntegrationTest
 class ListPagesTransactionTest {
@@ -65,11 +65,11 @@ class ListPagesTransactionTest {
         Wait.until("every page was counted", Duration.ofSeconds(30), () -> transactions.count() - requestsBefore == PAGES);
         double perPage = (transactions.totalAmount() - transactionsBefore) / PAGES;
         double statementsPerPage = (statements.totalAmount() - statementsBefore) / PAGES;
-        // Each page costs 4: before it, the signed-in person's session, their account and whether the
-        // owners' second-factor requirement sends them elsewhere. The organization's name, cached for
-        // ten seconds, may be read again once or twice during the ten requests. A page with a second
-        // transaction of its own would make 5.
-        assertTrue(perPage >= 4.0 && perPage < 4.5,
+        // Each page costs 2: before it, the signed-in person's session with their account and the
+        // owners' second-factor requirement. The organization's name, cached for ten seconds, may be
+        // read again once or twice during the ten requests. A page with a second transaction of its
+        // own would make 3.
+        assertTrue(perPage >= 2.0 && perPage < 2.5,
                 perPage + " transactions per page, with " + statementsPerPage + " statements per page");
     }
 }
