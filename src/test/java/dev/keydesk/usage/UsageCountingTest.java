@@ -12,6 +12,7 @@ import dev.keydesk.support.Http;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.support.Wait;
+import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import io.micrometer.core.instrument.DistributionSummary;
 import java.net.URI;
@@ -77,6 +78,59 @@ class UsageCountingTest {
                 "0 service invalid", 2L * ROUNDS,
                 botKeyId + " service deactivated", 2L * ROUNDS));
         assertEquals(expected, counted(serviceId));
+    }
+
+    /**
+     * Each refusal is counted under its reason: an access rule or the endpoint's role (forbidden),
+     * a service's per-key limit (rate_limited), a key past its expiry (expired), on the service
+     * or on Keydesk's own API.
+     */
+    @Test
+    void eachOutcomeIsCountedUnderItsReason() {
+        keydesk.reset();
+        User guest = Fixtures.user("guest@zulip.com", "Guest", Role.GUEST);
+        User hamlet = Fixtures.member("hamlet@zulip.com");
+        String guestKey = Fixtures.keyOf(guest);
+        BotActions.Created bot = Fixtures.bot(hamlet, "Reporter");
+        GuardActions.Registered adminsOnly = Fixtures.service("Admin Panel", "", Access.ADMINS, null);
+        GuardActions.Registered limited = Fixtures.service("Reports", "", Access.EVERYONE, 1);
+        long guestKeyId = Fixtures.count("SELECT id FROM api_keys WHERE revoked_at IS NULL AND user_id = " + guest.id());
+        long botKeyId = Fixtures.count("SELECT id FROM api_keys WHERE revoked_at IS NULL AND user_id = " + bot.bot().id());
+        String base = keydesk.baseUrl();
+
+        assertEquals(403, forwardAuth(base, adminsOnly.token(), guestKey).status());
+        assertEquals(200, forwardAuth(base, limited.token(), guestKey).status());
+        assertEquals(429, forwardAuth(base, limited.token(), guestKey).status());
+        // GET /bots is for people who are not guests: the key is valid, the endpoint's role refuses it.
+        assertEquals(400, Http.get(base + "/api/v1/bots", Http.basic(guest.email(), guestKey)).status());
+        Fixtures.setBotKeyExpiry(bot.bot().id(), TestKeydesk.CLOCK.instant().plus(Duration.ofHours(1)));
+        TestKeydesk.CLOCK.advance(Duration.ofHours(2));
+        String botEmail = emailOf(bot.bot().id());
+        assertEquals(401, Http.get(base + "/api/v1/users/me", Http.basic(botEmail, bot.apiKey())).status());
+        assertEquals(401, forwardAuth(base, limited.token(), bot.apiKey()).status());
+        keydesk.primary().services().usageCounter().flush();
+
+        long limitedId = limited.service().id();
+        long adminsId = adminsOnly.service().id();
+        Map<String, Long> rows = new TreeMap<>();
+        keydesk.primary().database().jdbi().useHandle(h -> h.createQuery("""
+                        SELECT key_id, service_id, outcome, sum(count) AS n FROM key_usage_hourly
+                        GROUP BY key_id, service_id, outcome""")
+                .map((rs, ctx) -> Map.entry(rs.getLong("key_id") + " " + rs.getLong("service_id") + " " + rs.getString("outcome"),
+                        rs.getLong("n")))
+                .forEach(e -> rows.put(e.getKey(), e.getValue())));
+        assertEquals(new TreeMap<>(Map.of(
+                guestKeyId + " " + adminsId + " forbidden", 1L,
+                guestKeyId + " " + limitedId + " allowed", 1L,
+                guestKeyId + " " + limitedId + " rate_limited", 1L,
+                guestKeyId + " 0 forbidden", 1L,
+                botKeyId + " 0 expired", 1L,
+                botKeyId + " " + limitedId + " expired", 1L)), rows);
+    }
+
+    private String emailOf(long userId) {
+        return keydesk.primary().database().jdbi().withHandle(h -> h.createQuery("SELECT email FROM users WHERE id = :id")
+                .bind("id", userId).mapTo(String.class).one());
     }
 
     /** The table's sums as "key where outcome" (key 0: no key; where: the API or the test's service). */
