@@ -163,6 +163,11 @@ class ApiContractTest {
             }
             case "POST /keys/report" -> new Call(api, Map.of(), null, Map.of("keys", Fixtures.keyOf(member)));
             case "POST /keys/lookup" -> new Call(api, Map.of(), ownerAuth, Map.of("key", Fixtures.keyOf(member)));
+            case "GET /keys/{key_id}/usage" -> {
+                Fixtures.keyOf(member);
+                long keyId = Fixtures.count("SELECT id FROM api_keys WHERE revoked_at IS NULL AND user_id = " + member.id());
+                yield new Call(api, Map.of("key_id", Long.toString(keyId)), ownerAuth, Map.of());
+            }
             default -> throw new AssertionError("No fixture for " + operation + ": add one to ApiContractTest.prepare");
         };
     }

@@ -415,6 +415,7 @@ class EveryPageBrowserTest {
             assertEquals(10, page.locator("#recovery-code-list li").count());
         });
         check("sign-in security, on", () -> go("/account/sign-in-security"));
+        check("sign-in settings", () -> go("/sign-in-settings"));
         check("account, code prompt without JavaScript", () -> go("/account/api-key"));
         check("step-up, code prompt", () -> go("/step-up?return_to=%2Fkeys"));
         check("keys, copy icons waiting for the proof", () -> go("/keys"));

@@ -161,6 +161,46 @@ class PasskeyBrowserTest {
         assertTrue(Fixtures.auditEvents(iago.id()).contains("passkey_counter_refused"));
     }
 
+    /**
+     * The pages a passkey adds or changes pass the same checks as every other page (axe, no
+     * sideways scroll), on a phone and on a desktop: Sign-in security listing one, the proof before
+     * the key offering it (the account's dialog and the step-up page), the second sign-in step
+     * offering it, and the removal question.
+     */
+    @Test
+    void thePasskeyPagesPassThePageChecksAtBothSizes() {
+        addPasskey("Work laptop");
+        List<String> problems = new java.util.ArrayList<>();
+        for (int[] size : new int[][] {{390, 844}, {1280, 900}}) {
+            String at = " at " + size[0] + "x" + size[1];
+            page.setViewportSize(size[0], size[1]);
+            page.navigate(baseUrl + "/account/sign-in-security");
+            problems.addAll(PageChecks.problems(page, "sign-in security with a passkey" + at));
+            page.navigate(baseUrl + "/account");
+            BrowserSupport.button(page, "Manage your API key").click();
+            assertThat(page.locator("#api-key-dialog")).isVisible();
+            assertThat(page.locator("#api-key-dialog [data-passkey-button]")).isVisible();
+            problems.addAll(PageChecks.problems(page, "account, the proof offering a passkey" + at));
+            page.navigate(baseUrl + "/step-up?return_to=%2Fbots");
+            assertThat(page.locator("form[action='/step-up'] [data-passkey-button]")).isVisible();
+            problems.addAll(PageChecks.problems(page, "step-up offering a passkey" + at));
+            page.navigate(baseUrl + "/account/sign-in-security");
+            BrowserSupport.button(page, "Remove the passkey Work laptop").click();
+            assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setLevel(1)))
+                    .hasText("Remove the passkey “Work laptop”?");
+            problems.addAll(PageChecks.problems(page, "remove a passkey" + at));
+            logOut();
+            problems.addAll(PageChecks.problems(page, "login with the passkey button" + at));
+            BrowserSupport.logIn(page, baseUrl, EMAIL, Fixtures.PASSWORD);
+            assertEquals(baseUrl + "/login/code", page.url());
+            problems.addAll(PageChecks.problems(page, "login, the passkey step" + at));
+            BrowserSupport.button(page, "Use a passkey").click();
+            page.waitForURL(baseUrl + "/account");
+        }
+        assertEquals(List.of(), problems);
+        assertEquals(List.of(), pageErrors);
+    }
+
     @Test
     void withoutJavaScriptThePagesSayAPasskeyNeedsIt() {
         BrowserContext plain = browser.newContextWithoutJavaScript();

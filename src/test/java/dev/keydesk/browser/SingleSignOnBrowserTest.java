@@ -73,4 +73,29 @@ class SingleSignOnBrowserTest {
             assertEquals(1, Fixtures.count("SELECT count(*) FROM sso_identities"));
         }
     }
+
+    /**
+     * The login page with the provider's button and the page that explains a refused sign-in (here a
+     * callback whose state this browser never sent) pass the checks every page passes, at both sizes.
+     */
+    @Test
+    void theLoginPageWithTheProviderAndTheRefusalPagePassThePageChecks() {
+        keydesk.reset();
+        try (BrowserContext context = browser.newContext(url)) {
+            Page page = context.newPage();
+            List<String> problems = new java.util.ArrayList<>();
+            for (int[] size : new int[][] {{390, 844}, {1280, 900}}) {
+                String at = " at " + size[0] + "x" + size[1];
+                page.setViewportSize(size[0], size[1]);
+                page.navigate(url + "/login");
+                assertTrue(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Log in with Keycloak")).isVisible());
+                problems.addAll(PageChecks.problems(page, "login with a provider" + at));
+                var answer = page.navigate(url + "/login/oidc/callback?state=never-sent&code=anything");
+                assertEquals(400, answer.status());
+                assertEquals("Sign-in refused", page.locator("h1").textContent().trim());
+                problems.addAll(PageChecks.problems(page, "sign-in refused" + at));
+            }
+            assertEquals(List.of(), problems);
+        }
+    }
 }
