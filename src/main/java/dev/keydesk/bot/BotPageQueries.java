@@ -73,7 +73,7 @@ public final class BotPageQueries {
         String previous = shown.hasPrevious() ? listHref(tab, query, "before", shown.rows().get(0).cursor()) : null;
         String next = shown.hasNext() ? listHref(tab, query, "after", shown.rows().get(shown.rows().size() - 1).cursor()) : null;
         return new BotPages.ListPage(layout.apply(noticeText), request.inactiveTab(),
-                counts[0], counts[1], query, CappedCount.label(owned.cappedCount(filter)), rows, previous, next,
+                counts[0], counts[1], query, CappedCount.label(owned.cappedCount(filter, counts)), rows, previous, next,
                 listHref(tab, query, shown.direction(), shown.cursor()), !user.isGuest());
     }
 

@@ -25,6 +25,10 @@ final class OwnedBotQueries {
                     : " AND " + AccountSearch.matches("u", "pattern"));
         }
 
+        boolean searched() {
+            return !"%".equals(pattern);
+        }
+
         void bind(Query q) {
             q.bind("ownerId", ownerId).bind("active", active);
             if (!"%".equals(pattern)) q.bind("pattern", pattern);
@@ -54,10 +58,13 @@ final class OwnedBotQueries {
             """;
     private static final String OWNED = " WHERE o.owner_id = :ownerId AND ";
     private static final String FROM = BOTS + OWNED;
-    private static final String COLUMNS = "SELECT " + BotDao.BOT_COLUMNS + ", k.last_used_at, lower(u.full_name) AS sort_name"
-            + BOTS + """
-            LEFT JOIN LATERAL (SELECT last_used_at FROM api_keys WHERE user_id = u.id AND kind = 'main' AND revoked_at IS NULL OFFSET 0) k ON true
-            """ + OWNED;
+    /**
+     * The key's last use is a subquery in the select list, not a join: PostgreSQL then evaluates it
+     * after the sort and limit, for the page's rows alone rather than for every bot the person owns.
+     */
+    private static final String COLUMNS = "SELECT " + BotDao.BOT_COLUMNS + ", (SELECT last_used_at FROM api_keys"
+            + " WHERE user_id = u.id AND kind = 'main' AND revoked_at IS NULL) AS last_used_at, lower(u.full_name) AS sort_name"
+            + BOTS + OWNED;
 
     private final Jdbi jdbi;
 
@@ -77,8 +84,12 @@ final class OwnedBotQueries {
                 .map((rs, ctx) -> new long[] {rs.getLong("active"), rs.getLong("inactive")}).one());
     }
 
-    /** How many bots match, counted up to {@link CappedCount#CAP} and one more. */
-    long cappedCount(Filter filter) {
+    /**
+     * How many bots match, counted up to {@link CappedCount#CAP} and one more; without a search that
+     * is the tab's own count, already read with {@link #counts}.
+     */
+    long cappedCount(Filter filter, long[] counts) {
+        if (!filter.searched()) return Math.min(counts[filter.active() ? 0 : 1], CappedCount.limit());
         return jdbi.withHandle(h -> {
             Query q = h.createQuery("SELECT count(*) FROM (SELECT 1" + FROM + filter.where() + " LIMIT :cap) t")
                     .addCustomizer(PlannedPerValue.CUSTOMIZER).bind("cap", CappedCount.limit());
