@@ -116,6 +116,10 @@ public final class Retention implements AutoCloseable {
                 // An hour's counts go once the whole hour is older than the retention.
                 deleted.put("key_usage_hourly", inBatches(h, "key_usage_hourly", "ctid",
                         "hour < CAST(:cutoff AS timestamptz) - interval '1 hour'", now.minus(policy.usage())));
+                // A day's sums go once the whole day is older than the retention, like its hours.
+                String dayGone = "day < (CAST(:cutoff AS timestamptz) AT TIME ZONE 'UTC')::date";
+                deleted.put("key_usage_daily", inBatches(h, "key_usage_daily", "ctid", dayGone, now.minus(policy.usage())));
+                deleted.put("usage_daily", inBatches(h, "usage_daily", "ctid", dayGone, now.minus(policy.usage())));
                 if (policy.audit().isPresent()) {
                     deleted.put("audit_log", inBatches(h, "audit_log", "id", "created_at < :cutoff", now.minus(policy.audit().get())));
                 }

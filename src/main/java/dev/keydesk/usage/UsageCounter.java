@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Counts key presentations per hour, key, service and outcome in memory, and adds the counts to
- * {@code key_usage_hourly} in one statement every few seconds from a thread of its own. The request
+ * {@code key_usage_hourly} and its daily sums ({@code key_usage_daily} per key, {@code usage_daily}
+ * for the organization) in one transaction every few seconds from a thread of its own. The request
  * thread only finds a counter (a lock-free read once the slot exists) and increments it: no lock
  * is waited for and no SQL runs.
  *
@@ -145,17 +146,40 @@ public final class UsageCounter implements KeyUseCounter, AutoCloseable {
             outcomes[i] = slot.outcome().dbName();
             amounts[i] = counts.get(i).n();
         }
-        jdbi.useHandle(h -> h.createUpdate("""
-                        INSERT INTO key_usage_hourly AS u (key_id, hour, service_id, outcome, count)
-                        SELECT key_id, to_timestamp(epoch), service_id, outcome, count
-                        FROM unnest(:keyIds, :hours, :serviceIds, :outcomes, :amounts)
-                             WITH ORDINALITY AS c (key_id, epoch, service_id, outcome, count, position)
-                        ORDER BY position
-                        ON CONFLICT (key_id, hour, service_id, outcome) DO UPDATE SET count = u.count + EXCLUDED.count""")
-                .bind("keyIds", keyIds).bind("hours", hours).bind("serviceIds", serviceIds)
-                .bind("outcomes", outcomes).bind("amounts", amounts)
-                .execute());
+        // The hourly rows and their daily sums change together, so the pages reading the sums
+        // never disagree with the hourly series. Rows are taken in one order per table, and the
+        // tables in one order, so processes writing at once wait for each other but never deadlock.
+        jdbi.useTransaction(h -> {
+            h.createUpdate(UPSERT_HOURLY).bind("keyIds", keyIds).bind("hours", hours).bind("serviceIds", serviceIds)
+                    .bind("outcomes", outcomes).bind("amounts", amounts).execute();
+            h.createUpdate(UPSERT_KEY_DAILY).bind("keyIds", keyIds).bind("hours", hours).bind("serviceIds", serviceIds)
+                    .bind("outcomes", outcomes).bind("amounts", amounts).execute();
+            h.createUpdate(UPSERT_DAILY).bind("keyIds", keyIds).bind("hours", hours).bind("serviceIds", serviceIds)
+                    .bind("outcomes", outcomes).bind("amounts", amounts).execute();
+        });
     }
+
+    private static final String COUNTS = """
+            unnest(:keyIds, :hours, :serviceIds, :outcomes, :amounts)
+                 WITH ORDINALITY AS c (key_id, epoch, service_id, outcome, count, position)""";
+
+    private static final String UPSERT_HOURLY = """
+            INSERT INTO key_usage_hourly AS u (key_id, hour, service_id, outcome, count)
+            SELECT key_id, to_timestamp(epoch), service_id, outcome, count FROM %s
+            ORDER BY position
+            ON CONFLICT (key_id, hour, service_id, outcome) DO UPDATE SET count = u.count + EXCLUDED.count""".formatted(COUNTS);
+
+    private static final String UPSERT_KEY_DAILY = """
+            INSERT INTO key_usage_daily AS u (key_id, day, service_id, outcome, count)
+            SELECT key_id, (to_timestamp(epoch) AT TIME ZONE 'UTC')::date, service_id, outcome, sum(count) FROM %s
+            GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+            ON CONFLICT (key_id, day, service_id, outcome) DO UPDATE SET count = u.count + EXCLUDED.count""".formatted(COUNTS);
+
+    private static final String UPSERT_DAILY = """
+            INSERT INTO usage_daily AS u (day, service_id, outcome, count)
+            SELECT (to_timestamp(epoch) AT TIME ZONE 'UTC')::date, service_id, outcome, sum(count) FROM %s
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (day, service_id, outcome) DO UPDATE SET count = u.count + EXCLUDED.count""".formatted(COUNTS);
 
     private void flushQuietly() {
         try {

@@ -15,8 +15,9 @@ import java.util.TreeMap;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Reads of the hourly usage counts: one key's series for the API, and the organization's totals,
- * the keys refused most and the keys nobody uses for the Usage page. Days are UTC days.
+ * Reads of the usage counts: one key's series for the API, and the organization's totals, the
+ * keys refused most and the keys nobody uses for the Usage page. Days are UTC days; the 30-day
+ * reads take the daily sums, which the counter writes with the hourly rows.
  */
 public final class UsageQueries {
     /** How many days the charts and the per-day series cover, today included. */
@@ -68,6 +69,11 @@ public final class UsageQueries {
         this.jdbi = jdbi;
     }
 
+    /** The first day the charts cover. */
+    static LocalDate firstDate(Instant now) {
+        return LocalDate.ofInstant(firstDay(now), ZoneOffset.UTC);
+    }
+
     /** The first instant of the first day the charts cover. */
     static Instant firstDay(Instant now) {
         return now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(DAYS - 1));
@@ -93,12 +99,11 @@ public final class UsageQueries {
         return jdbi.inTransaction(h -> {
             h.execute("SET TRANSACTION READ ONLY");
             List<Point> days = h.createQuery("""
-                            SELECT date_trunc('day', hour, 'UTC') AS at, service_id, outcome, sum(count) AS n
-                            FROM key_usage_hourly WHERE key_id = :key AND hour >= :from
-                            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""")
-                    .bind("key", keyId).bind("from", firstDay(now))
-                    .map((rs, ctx) -> new Point(rs.getTimestamp("at").toInstant(), rs.getLong("service_id"),
-                            KeyUseOutcome.fromDb(rs.getString("outcome")), rs.getLong("n")))
+                            SELECT day, service_id, outcome, count AS n FROM key_usage_daily
+                            WHERE key_id = :key AND day >= :from ORDER BY 1, 2, 3""")
+                    .bind("key", keyId).bind("from", firstDate(now))
+                    .map((rs, ctx) -> new Point(rs.getObject("day", LocalDate.class).atStartOfDay(ZoneOffset.UTC).toInstant(),
+                            rs.getLong("service_id"), KeyUseOutcome.fromDb(rs.getString("outcome")), rs.getLong("n")))
                     .list();
             List<Point> hours = h.createQuery("""
                             SELECT hour, service_id, outcome, count FROM key_usage_hourly
@@ -121,14 +126,13 @@ public final class UsageQueries {
         Map<LocalDate, Map<KeyUseOutcome, Long>> byDay = new TreeMap<>();
         for (int i = 0; i < DAYS; i++) byDay.put(LocalDate.ofInstant(from, ZoneOffset.UTC).plusDays(i), zeros());
         jdbi.useHandle(h -> h.createQuery("""
-                        SELECT date_trunc('day', hour, 'UTC') AS at, outcome, sum(count) AS n
-                        FROM key_usage_hourly WHERE hour >= :from GROUP BY 1, 2""")
-                .bind("from", from)
-                .map((rs, ctx) -> new Point(rs.getTimestamp("at").toInstant(), 0, KeyUseOutcome.fromDb(rs.getString("outcome")),
-                        rs.getLong("n")))
-                .forEach(p -> {
-                    Map<KeyUseOutcome, Long> day = byDay.get(LocalDate.ofInstant(p.at(), ZoneOffset.UTC));
-                    if (day != null) day.put(p.outcome(), p.count());
+                        SELECT day, outcome, sum(count) AS n FROM usage_daily WHERE day >= :from GROUP BY 1, 2""")
+                .bind("from", firstDate(now))
+                .map((rs, ctx) -> Map.entry(rs.getObject("day", LocalDate.class),
+                        Map.entry(KeyUseOutcome.fromDb(rs.getString("outcome")), rs.getLong("n"))))
+                .forEach(e -> {
+                    Map<KeyUseOutcome, Long> day = byDay.get(e.getKey());
+                    if (day != null) day.put(e.getValue().getKey(), e.getValue().getValue());
                 }));
         return byDay.entrySet().stream().map(e -> new Day(e.getKey(), e.getValue())).toList();
     }
@@ -138,9 +142,9 @@ public final class UsageQueries {
         Map<Long, ServiceTotals> rows = new TreeMap<>();
         jdbi.useHandle(h -> h.createQuery("""
                         SELECT u.service_id, s.name, u.outcome, sum(u.count) AS n
-                        FROM key_usage_hourly u LEFT JOIN guarded_services s ON s.id = u.service_id
-                        WHERE u.hour >= :from GROUP BY 1, 2, 3""")
-                .bind("from", firstDay(now))
+                        FROM usage_daily u LEFT JOIN guarded_services s ON s.id = u.service_id
+                        WHERE u.day >= :from GROUP BY 1, 2, 3""")
+                .bind("from", firstDate(now))
                 .map((rs, ctx) -> new Object[] {rs.getLong("service_id"), rs.getString("name"),
                         KeyUseOutcome.fromDb(rs.getString("outcome")), rs.getLong("n")})
                 .forEach(r -> rows.computeIfAbsent((Long) r[0], id -> new ServiceTotals(id, (String) r[1], zeros()))
@@ -153,12 +157,14 @@ public final class UsageQueries {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT t.key_id, k.user_id, u.full_name, u.email, coalesce(u.is_bot, false) AS is_bot, k.kind,
                                t.refused, t.total
-                        FROM (SELECT key_id, sum(count) FILTER (WHERE outcome <> 'allowed') AS refused, sum(count) AS total
-                              FROM key_usage_hourly WHERE hour >= :from AND key_id <> :noKey GROUP BY key_id) t
+                        FROM (SELECT key_id, sum(count) AS refused FROM key_usage_daily
+                              WHERE day >= :from AND outcome <> 'allowed' AND key_id <> :noKey
+                              GROUP BY key_id ORDER BY refused DESC, key_id LIMIT :limit) r
+                        CROSS JOIN LATERAL (SELECT r.key_id, r.refused, sum(count) AS total FROM key_usage_daily
+                                            WHERE key_id = r.key_id AND day >= :from) t
                         LEFT JOIN api_keys k ON k.id = t.key_id LEFT JOIN users u ON u.id = k.user_id
-                        WHERE t.refused > 0
-                        ORDER BY t.refused DESC, t.key_id LIMIT :limit""")
-                .bind("from", firstDay(now)).bind("noKey", KeyUseCounter.NO_KEY).bind("limit", LISTED)
+                        ORDER BY t.refused DESC, t.key_id""")
+                .bind("from", firstDate(now)).bind("noKey", KeyUseCounter.NO_KEY).bind("limit", LISTED)
                 .map((rs, ctx) -> new RefusedKey(rs.getLong("key_id"), (Long) rs.getObject("user_id"), rs.getString("full_name"),
                         rs.getString("email"), rs.getBoolean("is_bot"), rs.getString("kind"), rs.getLong("refused"),
                         rs.getLong("total")))

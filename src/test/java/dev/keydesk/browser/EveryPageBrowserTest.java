@@ -385,6 +385,7 @@ class EveryPageBrowserTest {
                 SELECT 0, date_trunc('hour', now()) - d * interval '1 day', 0, o, 10 + d * 3
                 FROM generate_series(0, 12) d,
                      unnest(ARRAY['allowed', 'invalid', 'deactivated', 'forbidden', 'rate_limited', 'expired']) o""");
+        Fixtures.rollUpUsage();
         check("usage", () -> go("/usage"));
         check("usage, the chart's table open", () -> {
             go("/usage");
@@ -492,6 +493,7 @@ class EveryPageBrowserTest {
                 INSERT INTO key_usage_hourly (key_id, hour, service_id, outcome, count)
                 SELECT 0, date_trunc('hour', now()) - d * interval '1 day', 0, o, 5 + d
                 FROM generate_series(0, 5) d, unnest(ARRAY['allowed', 'invalid', 'forbidden', 'expired']) o""");
+        Fixtures.rollUpUsage();
         check("usage, dark", () -> go("/usage"));
         check("users, options menu, dark", () -> {
             go("/users");

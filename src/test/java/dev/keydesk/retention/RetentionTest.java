@@ -77,7 +77,8 @@ class RetentionTest {
         Map<String, Long> deleted = keydesk.primary().services().retention().sweep(NOW).orElseThrow();
 
         assertEquals(Map.of("rate_limit_buckets", (long) Retention.BATCH * 2 + 18, "known_clients", 1L, "sessions", 1L,
-                "password_resets", 1L, "device_authorizations", 1L, "outbox", 2L, "device_keys", 0L, "key_usage_hourly", 0L),
+                "password_resets", 1L, "device_authorizations", 1L, "outbox", 2L, "device_keys", 0L, "key_usage_hourly", 0L,
+                "key_usage_daily", 0L, "usage_daily", 0L),
                 deleted);
         assertEquals(1, Fixtures.count("SELECT count(*) FROM device_authorizations WHERE device_code_digest = '\\x02'"));
         assertEquals(1, Fixtures.count("SELECT count(*) FROM known_clients WHERE client = '192.0.2.2'"));
@@ -145,9 +146,16 @@ class RetentionTest {
             }
         });
 
+        Fixtures.rollUpUsage();
         Map<String, Long> deleted = keydesk.primary().services().retention().sweep(NOW).orElseThrow();
 
         assertEquals(2L, deleted.get("key_usage_hourly"));
+        assertEquals(2L, deleted.get("key_usage_daily"), "the daily sums of the same days");
+        assertEquals(2L, deleted.get("usage_daily"));
+        assertEquals(List.of(NOW.minus(Duration.ofDays(89)), NOW.minus(Duration.ofDays(1))).stream()
+                        .map(t -> java.time.LocalDate.ofInstant(t, java.time.ZoneOffset.UTC).toString()).toList(),
+                jdbi.withHandle(h -> h.createQuery("SELECT day::text FROM key_usage_daily WHERE key_id = 7 ORDER BY day")
+                        .mapTo(String.class).list()));
         assertEquals(2, Fixtures.count("SELECT count(*) FROM key_usage_hourly WHERE key_id = 7"));
         assertEquals(0, Fixtures.count("SELECT count(*) FROM key_usage_hourly WHERE key_id = 7 AND hour < CAST('"
                 + NOW.minus(Duration.ofDays(90)) + "' AS timestamptz)"));

@@ -243,4 +243,20 @@ public final class Fixtures {
     public static void execute(String sql) {
         TestKeydesk.get().primary().database().jdbi().useHandle(h -> h.execute(sql));
     }
+
+    /**
+     * Rebuilds the daily usage sums from the hourly rows, for tests that write hourly rows directly
+     * (the counter writes both at once).
+     */
+    public static void rollUpUsage() {
+        execute("""
+                DELETE FROM key_usage_daily;
+                DELETE FROM usage_daily;
+                INSERT INTO key_usage_daily (key_id, day, service_id, outcome, count)
+                SELECT key_id, (hour AT TIME ZONE 'UTC')::date, service_id, outcome, sum(count)
+                FROM key_usage_hourly GROUP BY 1, 2, 3, 4;
+                INSERT INTO usage_daily (day, service_id, outcome, count)
+                SELECT (hour AT TIME ZONE 'UTC')::date, service_id, outcome, sum(count)
+                FROM key_usage_hourly GROUP BY 1, 2, 3""");
+    }
 }

@@ -78,6 +78,8 @@ class UsageCountingTest {
                 "0 service invalid", 2L * ROUNDS,
                 botKeyId + " service deactivated", 2L * ROUNDS));
         assertEquals(expected, counted(serviceId));
+        assertEquals(expected, counted(serviceId, "key_usage_daily"), "each key's daily sums add up to the same");
+        assertEquals(withoutKeys(expected), organizationCounted(serviceId), "and so do the organization's");
     }
 
     /**
@@ -135,14 +137,37 @@ class UsageCountingTest {
 
     /** The table's sums as "key where outcome" (key 0: no key; where: the API or the test's service). */
     private static Map<String, Long> counted(long serviceId) {
+        return counted(serviceId, "key_usage_hourly");
+    }
+
+    /** The same sums from {@code table}: the hourly rows or their daily sums per key. */
+    private static Map<String, Long> counted(long serviceId, String table) {
         Map<String, Long> rows = new TreeMap<>();
         TestKeydesk.get().primary().database().jdbi().useHandle(h -> h.createQuery("""
-                        SELECT key_id, service_id, outcome, sum(count) AS n FROM key_usage_hourly
-                        GROUP BY key_id, service_id, outcome""")
+                        SELECT key_id, service_id, outcome, sum(count) AS n FROM %s
+                        GROUP BY key_id, service_id, outcome""".formatted(table))
                 .map((rs, ctx) -> Map.entry(rs.getLong("key_id") + " "
                         + (rs.getLong("service_id") == 0 ? "api" : rs.getLong("service_id") == serviceId ? "service" : "other")
                         + " " + rs.getString("outcome"), rs.getLong("n")))
                 .forEach(e -> rows.put(e.getKey(), e.getValue())));
+        return rows;
+    }
+
+    /** The organization's daily sums as "where outcome". */
+    private static Map<String, Long> organizationCounted(long serviceId) {
+        Map<String, Long> rows = new TreeMap<>();
+        TestKeydesk.get().primary().database().jdbi().useHandle(h -> h.createQuery("""
+                        SELECT service_id, outcome, sum(count) AS n FROM usage_daily GROUP BY service_id, outcome""")
+                .map((rs, ctx) -> Map.entry((rs.getLong("service_id") == 0 ? "api" : rs.getLong("service_id") == serviceId ? "service" : "other")
+                        + " " + rs.getString("outcome"), rs.getLong("n")))
+                .forEach(e -> rows.put(e.getKey(), e.getValue())));
+        return rows;
+    }
+
+    /** {@code perKey}'s sums without the key: what the organization's daily sums must hold. */
+    private static Map<String, Long> withoutKeys(Map<String, Long> perKey) {
+        Map<String, Long> rows = new TreeMap<>();
+        perKey.forEach((k, n) -> rows.merge(k.substring(k.indexOf(' ') + 1), n, Long::sum));
         return rows;
     }
 
