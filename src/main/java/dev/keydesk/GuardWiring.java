@@ -38,7 +38,7 @@ final class GuardWiring {
         restrictionQueries = new KeyRestrictionQueries(platform.jdbi());
         RateLimits rateLimits = new RateLimits(platform.clock()::millis, Duration.ofMinutes(1), Duration.ofMillis(250));
         rateLimitExchange = new RateLimitExchange(platform.jdbi(), rateLimits, Duration.ofMillis(100));
-        verifier = new KeyVerifier(registry, keys.authenticator, rateLimits, platform.usageCounter());
+        verifier = new KeyVerifier(registry, keys.authenticator, rateLimits, platform.keyUseCounter());
     }
 
     void register(RoutesConfig routes) {

@@ -34,7 +34,7 @@ final class KeyWiring {
         leakReports = new LeakReports(platform.jdbi(), platform.outbox(), actions);
         queries = new ApiKeyQueries(platform.jdbi(), platform.clock());
         apiAuth = new ApiAuth(authenticator,
-                new AuthFailureLimiter(platform.tuning().apiKeyFailures(), platform.clients(), platform.clock()::millis), platform.usageCounter());
+                new AuthFailureLimiter(platform.tuning().apiKeyFailures(), platform.clients(), platform.clock()::millis), platform.keyUseCounter());
     }
 
     void register(RoutesConfig routes) {

@@ -2,6 +2,7 @@ package dev.keydesk;
 
 import dev.keydesk.apikey.KeyCache;
 import dev.keydesk.apikey.KeyUsage;
+import dev.keydesk.apikey.KeyUseCounter;
 import dev.keydesk.config.Settings;
 import dev.keydesk.db.Database;
 import dev.keydesk.metrics.Metrics;
@@ -22,6 +23,11 @@ record Platform(Settings settings, Tuning tuning, Database database, KeyCipher c
                 KeyUsage keyUsage, UsageCounter usageCounter, Outbox outbox, ClientBucket clients, WebhookTargets webhookTargets) {
     Jdbi jdbi() {
         return database.jdbi();
+    }
+
+    /** What counts each key use on the key path: the usage counter, or nothing when tuned not to count. */
+    KeyUseCounter keyUseCounter() {
+        return tuning.countKeyUses() ? usageCounter : KeyUseCounter.NONE;
     }
 
     Clock clock() {

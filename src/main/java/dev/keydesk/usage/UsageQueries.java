@@ -180,7 +180,7 @@ public final class UsageQueries {
                         SELECT k.id, u.id AS bot_id, u.full_name, u.email, k.created_at, k.last_used_at
                         FROM api_keys k JOIN users u ON u.id = k.user_id
                         WHERE k.revoked_at IS NULL AND k.kind = 'main' AND u.is_bot AND u.is_active
-                          AND k.created_at < :cutoff AND (k.last_used_at IS NULL OR k.last_used_at < :cutoff)
+                          AND coalesce(k.last_used_at, k.created_at) < :cutoff AND k.created_at < :cutoff
                         ORDER BY coalesce(k.last_used_at, k.created_at), k.id LIMIT :limit""")
                 .bind("cutoff", now.minus(UNUSED_FOR)).bind("limit", UNUSED_LISTED)
                 .map((rs, ctx) -> new UnusedKey(rs.getLong("id"), rs.getLong("bot_id"), rs.getString("full_name"),

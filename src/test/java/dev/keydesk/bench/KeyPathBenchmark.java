@@ -177,15 +177,21 @@ public final class KeyPathBenchmark {
         Runnable scoped = () -> expect(200, Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(forwardAuth))
                 .header("X-Keydesk-Service-Token", token).header("X-Api-Key", scopedKey)
                 .header("X-Original-Method", "GET").header("X-Original-URI", "/api/dashboards/1/../2?from=now").GET().build()));
+        // The same question to a process of its own that counts no key use: what counting costs.
+        dev.keydesk.Keydesk notCounting = keydesk.startSeparate(java.util.Map.of(), TestKeydesk.TUNING.withoutKeyUseCounting());
+        String uncountedForwardAuth = "http://localhost:" + notCounting.port() + "/forward-auth";
+        Runnable uncounted = () -> expect(200, ask(uncountedForwardAuth, token, knownKey));
         for (int i = 0; i < 2000; i++) {
             notFound.run();
             cached.run();
             unknown.run();
             scoped.run();
+            uncounted.run();
         }
         var statements = keydesk.primary().services().metrics().requestStatements("/forward-auth", "GET");
         // Three interleaved rounds, so drift on a shared machine hits all three alike.
         double[] rate404 = new double[3], rateCached = new double[3], rateUnknown = new double[3], rateScoped = new double[3];
+        double[] rateUncounted = new double[3];
         double before = statements.totalAmount();
         long counted = statements.count();
         for (int round = 0; round < 3; round++) {
@@ -193,7 +199,9 @@ public final class KeyPathBenchmark {
             rateCached[round] = throughput(cached);
             rateUnknown[round] = throughput(unknown);
             rateScoped[round] = throughput(scoped);
+            rateUncounted[round] = throughput(uncounted);
         }
+        notCounting.close();
         Thread.sleep(200); // the request log records its meters just after each answer
         double perRequest = statementsPer(statements, before, counted);
         double best404 = max(rate404);
@@ -204,6 +212,8 @@ public final class KeyPathBenchmark {
                 max(rateUnknown), max(rateUnknown) / best404);
         System.out.printf("%-42s %8.0f requests/s  ratio to 404 %.2f, to the unscoped key %.2f%n",
                 "GET /forward-auth, scoped key cached", max(rateScoped), max(rateScoped) / best404, max(rateScoped) / max(rateCached));
+        System.out.printf("%-42s %8.0f requests/s  counted key uses / uncounted %.2f%n",
+                "GET /forward-auth, key cached, no counting", max(rateUncounted), max(rateCached) / max(rateUncounted));
         System.out.printf("%-42s %8.3f%n", "  SQL statements per forward-auth request", perRequest);
 
         Stats halfLoadNotFound = timeAtRate(best404 / 2, notFound);

@@ -63,7 +63,7 @@ public final class ScaleBenchmark {
     /** Below the device limit for the whole run: about 1,500 calls spread over them, 15 each. */
     private static final int SPREAD_ACCOUNTS = 100;
     /** What can be run on its own, e.g. while working on one path: {@code ... ScaleBenchmark fetch}. */
-    private static final String[] SECTIONS = {"hot", "fetch", "lists", "revocation", "memory"};
+    private static final String[] SECTIONS = {"hot", "fetch", "lists", "usage", "revocation", "memory"};
 
     private final TestKeydesk keydesk = TestKeydesk.get();
     private final Metrics metrics = keydesk.primary().services().metrics();
@@ -123,6 +123,7 @@ public final class ScaleBenchmark {
         }
         if (sections.contains("fetch")) fetchApiKey();
         if (sections.contains("lists")) lists();
+        if (sections.contains("usage")) usagePages();
         if (sections.contains("revocation")) revocationAndDeactivation();
 
         System.out.println("\n## Hot paths (loopback, " + THREADS + " client threads, best of 3 interleaved rounds of "
@@ -384,6 +385,35 @@ public final class ScaleBenchmark {
                 .bind("admin", org.admin().id()).mapTo(Long.class).one());
         listRow("`GET /api/v1/bots` as admin, after the 90,000th own bot", "1,000 of 98,000 own bots of 100,000",
                 "/api/v1/bots", "/api/v1/bots?after_id=" + deepAfter, null, adminAuth);
+    }
+
+    /**
+     * The pages that show usage, after 90 days of hourly use by 10,000 keys: the Usage page, a used
+     * bot's page, the Keys page, and one key's series through the API.
+     */
+    private void usagePages() throws Exception {
+        long t0 = System.nanoTime();
+        long rows = ScaleSeed.seedUsage(keydesk);
+        System.out.printf(Locale.ROOT, "Seeded %,d hourly usage rows (%,d keys, %d days, %d hours a day) and their daily sums in %.1f s%n",
+                rows, ScaleSeed.USED_KEYS, ScaleSeed.USAGE_DAYS, ScaleSeed.USED_HOURS_PER_DAY, (System.nanoTime() - t0) / 1e9);
+        WebClient admin = new WebClient(keydesk.baseUrl());
+        admin.login(org.admin().email(), Fixtures.PASSWORD);
+        String adminCookie = admin.cookie(WebSession.SESSION_COOKIE);
+        WebClient owner = new WebClient(keydesk.baseUrl());
+        owner.login(org.botOwner().email(), Fixtures.PASSWORD);
+        String ownerCookie = owner.cookie(WebSession.SESSION_COOKIE);
+        long usedBot = keydesk.primary().database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT min(bot_id) FROM bot_owners WHERE owner_id = :owner").bind("owner", org.botOwner().id()).mapTo(Long.class).one());
+        long usedKey = keydesk.primary().database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT id FROM api_keys WHERE user_id = :bot AND kind = 'main' AND revoked_at IS NULL").bind("bot", usedBot)
+                .mapTo(Long.class).one());
+        String size = "10,000 keys used for 90 days";
+        listRow("/usage", size, "/usage", "/usage", adminCookie, null);
+        listRow("a used bot's page", size, "/bots/{bot_id}", "/bots/" + usedBot, ownerCookie, null);
+        listRow("/keys first page", size, "/keys", "/keys", adminCookie, null);
+        listRow("/bots (Your bots)", size, "/bots", "/bots", ownerCookie, null);
+        listRow("`GET /api/v1/keys/{key_id}/usage`", size, "/api/v1/keys/{key_id}/usage",
+                "/api/v1/keys/" + usedKey + "/usage", null, Http.basic(org.admin().email(), adminKey));
     }
 
     /** One row of the lists table: median server time of {@link #SAMPLES} requests (after 3 warm-ups) and the answer's size. */

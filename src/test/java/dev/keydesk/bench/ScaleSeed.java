@@ -136,4 +136,51 @@ final class ScaleSeed {
                         FROM generate_series(1, :n) g""")
                 .bind("admin", adminId).bind("first", firstBot).bind("bots", BOTS).bind("n", AUDIT_ROWS).execute();
     }
+
+    /** How many keys get {@link #USAGE_DAYS} days of use, and in how many hours of each day. */
+    static final int USED_KEYS = 10_000;
+    static final int USAGE_DAYS = 90;
+    static final int USED_HOURS_PER_DAY = 6;
+
+    /**
+     * Usage for the first {@link #USED_KEYS} bots' keys (the bot owner's thousand among them): 90
+     * days in which each key is used in six hours of every day, in Keydesk's API; every tenth key is
+     * also refused (forbidden) in three of those hours. Then the daily sums, as the counter would
+     * have written them, and each key's last use. Returns how many hourly rows were written.
+     */
+    static long seedUsage(TestKeydesk keydesk) {
+        Jdbi jdbi = keydesk.primary().database().jdbi();
+        return jdbi.withHandle(h -> {
+            h.execute("SET maintenance_work_mem = '256MB'");
+            long firstBot = h.createQuery("SELECT min(id) FROM users WHERE is_bot").mapTo(Long.class).one();
+            String usedKeys = " FROM api_keys k, generate_series(0, :days - 1) d, generate_series(0, 23) hr"
+                    + " WHERE k.user_id BETWEEN :first AND :first + :keys - 1 AND k.kind = 'main' AND k.revoked_at IS NULL";
+            long rows = h.createUpdate("""
+                            INSERT INTO key_usage_hourly (key_id, hour, service_id, outcome, count)
+                            SELECT k.id, date_trunc('hour', now()) - (d * 24 + hr) * interval '1 hour', 0, 'allowed',
+                                   1 + (k.id + d + hr) % 40""" + usedKeys + " AND (hr + k.id) % :every = 0")
+                    .bind("days", USAGE_DAYS).bind("first", firstBot).bind("keys", USED_KEYS)
+                    .bind("every", 24 / USED_HOURS_PER_DAY).execute();
+            rows += h.createUpdate("""
+                            INSERT INTO key_usage_hourly (key_id, hour, service_id, outcome, count)
+                            SELECT k.id, date_trunc('hour', now()) - (d * 24 + hr) * interval '1 hour', 0, 'forbidden',
+                                   1 + (k.id + d) % 5""" + usedKeys + " AND k.id % 10 = 0 AND (hr + k.id) % 8 = 0")
+                    .bind("days", USAGE_DAYS).bind("first", firstBot).bind("keys", USED_KEYS).execute();
+            h.execute("""
+                    INSERT INTO key_usage_daily (key_id, day, service_id, outcome, count)
+                    SELECT key_id, (hour AT TIME ZONE 'UTC')::date, service_id, outcome, sum(count)
+                    FROM key_usage_hourly GROUP BY 1, 2, 3, 4""");
+            h.execute("""
+                    INSERT INTO usage_daily (day, service_id, outcome, count)
+                    SELECT (hour AT TIME ZONE 'UTC')::date, service_id, outcome, sum(count)
+                    FROM key_usage_hourly GROUP BY 1, 2, 3""");
+            h.createUpdate("""
+                            UPDATE api_keys SET last_used_at = date_trunc('hour', now()) - (id % 4) * interval '1 hour'
+                            WHERE user_id BETWEEN :first AND :first + :keys - 1 AND kind = 'main' AND revoked_at IS NULL""")
+                    .bind("first", firstBot).bind("keys", USED_KEYS).execute();
+            h.execute("VACUUM (ANALYZE) key_usage_hourly, key_usage_daily, usage_daily, api_keys");
+            h.execute("CHECKPOINT");
+            return rows;
+        });
+    }
 }
