@@ -146,7 +146,8 @@ final class ScaleSeed {
      * Usage for the first {@link #USED_KEYS} bots' keys (the bot owner's thousand among them): 90
      * days in which each key is used in six hours of every day, in Keydesk's API; every tenth key is
      * also refused (forbidden) in three of those hours. Then the daily sums, as the counter would
-     * have written them, and each key's last use. Returns how many hourly rows were written.
+     * have written them, and each key's last use; the other bots' keys are made old and unused.
+     * Returns how many hourly rows were written.
      */
     static long seedUsage(TestKeydesk keydesk) {
         Jdbi jdbi = keydesk.primary().database().jdbi();
@@ -177,6 +178,9 @@ final class ScaleSeed {
             h.createUpdate("""
                             UPDATE api_keys SET last_used_at = date_trunc('hour', now()) - (id % 4) * interval '1 hour'
                             WHERE user_id BETWEEN :first AND :first + :keys - 1 AND kind = 'main' AND revoked_at IS NULL""")
+                    .bind("first", firstBot).bind("keys", USED_KEYS).execute();
+            // The other 90,000 bots' keys were made 200 days ago and never used: the Usage page's idle keys.
+            h.createUpdate("UPDATE api_keys SET created_at = now() - interval '200 days' WHERE user_id >= :first + :keys AND kind = 'main'")
                     .bind("first", firstBot).bind("keys", USED_KEYS).execute();
             h.execute("VACUUM (ANALYZE) key_usage_hourly, key_usage_daily, usage_daily, api_keys");
             h.execute("CHECKPOINT");
