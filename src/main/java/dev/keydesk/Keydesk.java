@@ -112,7 +112,7 @@ public final class Keydesk implements AutoCloseable {
             files.roles = Set.of(RouteAccess.ANONYMOUS);
         });
         config.requestLogger.http((ctx, ms) -> {
-            REQUEST_LOG.info("{} {} {} {}ms", ctx.method(), LogPaths.loggable(ctx.path()), ctx.statusCode(), Math.round(ms));
+            REQUEST_LOG.info("{} {} {} {}ms", LogPaths.loggableMethod(ctx.method().name()), LogPaths.loggable(ctx.path()), ctx.statusCode(), Math.round(ms));
             Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
             long[] before = ctx.attribute(DATABASE_WORK_BEFORE);
             long statements = before == null ? 0 : Database.statementsOnThisThread() - before[0];

@@ -133,6 +133,19 @@ class RequestLogSecretsTest {
         }
     }
 
+    /** A made-up method of 7,000 letters takes a few characters of the log line, not 7,000. */
+    @Test
+    void aMadeUpLongMethodIsLoggedCutShort() {
+        String method = "X" + "Q".repeat(6_999);
+        try (RequestLog log = RequestLog.on()) {
+            Http.Response answer = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(keydesk.baseUrl() + "/api/v1/users/me"))
+                    .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+            assertEquals(405, answer.status());
+            log.awaitLines(List.of("XQQQQQQQQQQQQQQQ… /api/v1/users/me 405 "));
+            assertFalse(log.text().contains("Q".repeat(16)), log.text());
+        }
+    }
+
     /** Neither a secret nor its form-encoded spelling is anywhere in what was logged. */
     private static void assertNotLogged(RequestLog log, Map<String, String> secrets) {
         String logged = log.text();
