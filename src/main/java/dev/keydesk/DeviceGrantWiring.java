@@ -17,10 +17,13 @@ final class DeviceGrantWiring {
 
     private final AccountWiring accounts;
 
-    DeviceGrantWiring(Platform platform, KeyWiring keys, AccountWiring accounts) {
+    private final GuardWiring guard;
+
+    DeviceGrantWiring(Platform platform, KeyWiring keys, AccountWiring accounts, GuardWiring guard) {
         this.platform = platform;
         this.accounts = accounts;
-        actions = new DeviceGrantActions(platform.jdbi(), keys.actions, platform.clock());
+        this.guard = guard;
+        actions = new DeviceGrantActions(platform.jdbi(), keys.actions, guard.restrictions, platform.clock());
     }
 
     void register(RoutesConfig routes) {
@@ -28,6 +31,6 @@ final class DeviceGrantWiring {
                 DeviceGrantApiRoutes.LIMIT, platform.clients()), platform.site()).register(routes);
         new DeviceGrantRoutes(actions, new RequestRateLimiter(platform.jdbi(), "device-code",
                 DeviceGrantRoutes.LIMIT, platform.clients()), platform.clock(),
-                accounts.reauthentication).register(routes);
+                accounts.reauthentication, guard.restrictionQueries).register(routes);
     }
 }

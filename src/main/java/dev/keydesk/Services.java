@@ -103,7 +103,7 @@ public final class Services implements AutoCloseable {
         outboxQueries.registerGauges(metrics.registry());
         bots = new BotWiring(platform, keys, accounts, guard, outboxQueries, botKeyEvents);
         people = new PeopleWiring(platform, keys, accounts, guard, bots);
-        deviceGrants = new DeviceGrantWiring(platform, keys, accounts);
+        deviceGrants = new DeviceGrantWiring(platform, keys, accounts, guard);
         sso = new SsoWiring(platform, keys, accounts);
         usage = new UsageWiring(platform);
         changeListener = new ChangeListener(database.dataSource(),

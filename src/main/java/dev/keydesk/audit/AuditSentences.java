@@ -47,7 +47,7 @@ final class AuditSentences {
                 + (d.has("device_ip") ? " at " + text(d, "device_ip") : "") + ")" : "") + ": its key no longer works.");
         RULES.put(AuditEvent.DEVICE_LOGIN_REQUESTED, d -> "A device (" + text(d, "client") + ") asked to sign in with a code.");
         RULES.put(AuditEvent.DEVICE_LOGIN_APPROVED, d -> "Approved the sign-in of a device (" + text(d, "client") + " at "
-                + text(d, "client_ip") + ").");
+                + text(d, "client_ip") + ")" + (d.hasNonNull("key_limits") ? ", its key limited to " + text(d, "key_limits") : "") + ".");
         RULES.put(AuditEvent.DEVICE_LOGIN_DENIED, d -> "Denied the sign-in of a device (" + text(d, "client") + " at "
                 + text(d, "client_ip") + ").");
         RULES.put(AuditEvent.OLD_KEY_RETIRED, d -> d.path("early").asBoolean(false)

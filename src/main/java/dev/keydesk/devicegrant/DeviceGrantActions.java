@@ -5,6 +5,9 @@ import dev.keydesk.audit.Actor;
 import dev.keydesk.audit.AuditEvent;
 import dev.keydesk.audit.AuditLog;
 import dev.keydesk.device.ClientName;
+import dev.keydesk.guard.KeyRestrictionActions;
+import dev.keydesk.guard.KeyRestrictionQueries;
+import dev.keydesk.keyscope.KeyRestrictions;
 import dev.keydesk.security.Tokens;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserDao;
@@ -13,6 +16,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -83,11 +87,13 @@ public final class DeviceGrantActions {
 
     private final Jdbi jdbi;
     private final ApiKeyActions keys;
+    private final KeyRestrictionActions restrictions;
     private final Clock clock;
 
-    public DeviceGrantActions(Jdbi jdbi, ApiKeyActions keys, Clock clock) {
+    public DeviceGrantActions(Jdbi jdbi, ApiKeyActions keys, KeyRestrictionActions restrictions, Clock clock) {
         this.jdbi = jdbi;
         this.keys = keys;
+        this.restrictions = restrictions;
         this.clock = clock;
     }
 
@@ -138,17 +144,38 @@ public final class DeviceGrantActions {
      * written, when no request waits for the code any more (decided, expired, or never there).
      */
     public Optional<Request> decide(Actor actor, long userId, String userCode, boolean approve) {
+        return decide(actor, userId, userCode, approve, KeyRestrictions.Limits.NONE);
+    }
+
+    /**
+     * The same, approving with limits for the device's key ({@link KeyRestrictions.Limits#NONE}
+     * for none of its own): kept with the approval and applied when the key is issued. Limits that
+     * would widen the account's are refused with {@link dev.keydesk.errors.InvalidInputException}
+     * and nothing is decided.
+     */
+    public Optional<Request> decide(Actor actor, long userId, String userCode, boolean approve, KeyRestrictions.Limits limits) {
         Instant now = clock.instant();
+        KeyRestrictions.Limits chosen = approve ? limits : KeyRestrictions.Limits.NONE;
         return jdbi.inTransaction(h -> {
             Optional<Request> decided = h.createQuery("""
-                            UPDATE device_authorizations SET status = :status, user_id = :userId, decided_at = :now
+                            UPDATE device_authorizations SET status = :status, user_id = :userId, decided_at = :now,
+                                key_scope = CAST(:scope AS jsonb), key_address_ranges = :ranges
                             WHERE user_code_digest = :user AND status = 'pending' AND expires_at > :now
                             RETURNING id, client, user_agent, ip, requested_at, expires_at""")
                     .bind("status", approve ? "approved" : "denied").bind("userId", userId).bind("now", now)
+                    .bind("scope", chosen.scope().toJson()).bindArray("ranges", String.class, chosen.ranges().entries())
                     .bind("user", UserCode.digest(userCode))
                     .map(DeviceGrantActions::request).findOne();
-            decided.ifPresent(r -> AuditLog.record(h, approve ? AuditEvent.DEVICE_LOGIN_APPROVED : AuditEvent.DEVICE_LOGIN_DENIED,
-                    actor, userId, Map.of("client", r.client(), "client_ip", r.ip(), "request_id", r.id())));
+            if (decided.isEmpty()) return decided;
+            // Checked against the account's limits as they are now; a refusal rolls the decision back.
+            if (!chosen.isNone()) restrictions.checkForNewDevice(h, userId, chosen);
+            Request r = decided.get();
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("client", r.client());
+            details.put("client_ip", r.ip());
+            details.put("request_id", r.id());
+            if (!chosen.isNone()) details.put("key_limits", KeyRestrictionQueries.summary(chosen, KeyRestrictionQueries.serviceNames(h)));
+            AuditLog.record(h, approve ? AuditEvent.DEVICE_LOGIN_APPROVED : AuditEvent.DEVICE_LOGIN_DENIED, actor, userId, details);
             return decided;
         });
     }
@@ -168,7 +195,8 @@ public final class DeviceGrantActions {
         Instant now = clock.instant();
         return jdbi.inTransaction(h -> {
             Optional<Row> found = h.createQuery("""
-                            SELECT id, client, status, user_id, expires_at, interval_seconds, last_polled_at
+                            SELECT id, client, status, user_id, expires_at, interval_seconds, last_polled_at,
+                                   key_scope::text AS key_scope, key_address_ranges
                             FROM device_authorizations WHERE device_code_digest = :device FOR UPDATE""")
                     .bind("device", Tokens.sha256(deviceCode))
                     .map(DeviceGrantActions::row).findOne();
@@ -200,16 +228,19 @@ public final class DeviceGrantActions {
         h.createUpdate("UPDATE device_authorizations SET status = :status WHERE id = :id")
                 .bind("status", key.isPresent() ? "issued" : "denied").bind("id", row.id()).execute();
         if (key.isEmpty()) return new Refused(PollError.ACCESS_DENIED);
+        // In the transaction that issued the key: no request can see the key without its limits.
+        restrictions.applyToNewDevice(h, Actor.api(user.get().id(), ip), user.get().id(), Tokens.sha256(key.get()), row.limits());
         return new Issued(user.get(), key.get());
     }
 
     private record Row(long id, String client, String status, Long userId, Instant expiresAt, int intervalSeconds,
-                       Instant lastPolledAt) {}
+                       Instant lastPolledAt, KeyRestrictions.Limits limits) {}
 
     private static Row row(ResultSet rs, StatementContext ctx) throws SQLException {
         long userId = rs.getLong("user_id");
         return new Row(rs.getLong("id"), rs.getString("client"), rs.getString("status"), rs.wasNull() ? null : userId,
-                instant(rs, "expires_at"), rs.getInt("interval_seconds"), instant(rs, "last_polled_at"));
+                instant(rs, "expires_at"), rs.getInt("interval_seconds"), instant(rs, "last_polled_at"),
+                KeyRestrictions.Limits.stored(rs.getString("key_scope"), (String[]) rs.getArray("key_address_ranges").getArray(), null));
     }
 
     private static Request request(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -3,6 +3,11 @@ package dev.keydesk.devicegrant;
 import dev.keydesk.access.RouteAccess;
 import dev.keydesk.account.Reauthentication;
 import dev.keydesk.account.StepUpRoutes;
+import dev.keydesk.errors.InvalidInputException;
+import dev.keydesk.guard.GuardedService;
+import dev.keydesk.guard.KeyLimitsInput;
+import dev.keydesk.guard.KeyRestrictionQueries;
+import dev.keydesk.keyscope.KeyRestrictions;
 import dev.keydesk.ratelimit.RequestRateLimiter;
 import dev.keydesk.session.WebSession;
 import dev.keydesk.user.User;
@@ -13,6 +18,7 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -35,10 +41,12 @@ public final class DeviceGrantRoutes {
     private final RequestRateLimiter limiter;
     private final Clock clock;
     private final Reauthentication reauthentication;
+    private final KeyRestrictionQueries limitQueries;
 
     public DeviceGrantRoutes(DeviceGrantActions grants, RequestRateLimiter limiter, Clock clock,
-                             Reauthentication reauthentication) {
+                             Reauthentication reauthentication, KeyRestrictionQueries limitQueries) {
         this.reauthentication = reauthentication;
+        this.limitQueries = limitQueries;
         this.grants = grants;
         this.limiter = limiter;
         this.clock = clock;
@@ -75,7 +83,22 @@ public final class DeviceGrantRoutes {
             render(ctx, 400, DevicePage.enter(layout(ctx), UserCode.display(code.get()), NOT_WAITING));
             return;
         }
-        render(ctx, 200, DevicePage.review(layout(ctx), UserCode.display(code.get()), view(waiting.get())));
+        renderReview(ctx, 200, code.get(), waiting.get(), null);
+    }
+
+    /** The request with the approval form; {@code limitsError} set shows the limits as they were posted. */
+    private void renderReview(Context ctx, int status, String code, DeviceGrantActions.Request request, String limitsError) {
+        User me = WebSession.caller(ctx);
+        KeyRestrictions.Limits account = limitQueries.ofAccount(me.id());
+        Map<Long, String> names = limitQueries.serviceNames();
+        // As on a device's limits page: only what the account's keys may open is offered.
+        List<GuardedService> services = limitQueries.servicesFor(me).stream().filter(s -> account.scope().mayOpen(s.id())).toList();
+        KeyLimitsInput.FormView form = limitsError == null
+                ? KeyLimitsInput.FormView.of(KeyRestrictions.Limits.NONE, services, "none of its own")
+                : KeyLimitsInput.FormView.posted(ctx::formParam, ctx::formParams, services, "none of its own");
+        String bound = "The key also obeys your account's limits (" + KeyRestrictionQueries.summary(account, names)
+                + "). It can be narrowed here, never widened, and later on its limits page.";
+        render(ctx, status, DevicePage.review(layout(ctx), UserCode.display(code), view(request), form, bound, limitsError));
     }
 
     private void decide(Context ctx, boolean approve) {
@@ -89,7 +112,21 @@ public final class DeviceGrantRoutes {
             return;
         }
         if (limited(ctx, code.get())) return;
-        Optional<DeviceGrantActions.Request> decided = grants.decide(WebSession.actor(ctx), user.id(), code.get(), approve);
+        Optional<DeviceGrantActions.Request> decided;
+        try {
+            KeyRestrictions.Limits limits = approve
+                    ? KeyLimitsInput.fromForm(ctx::formParam, ctx::formParams, false) : KeyRestrictions.Limits.NONE;
+            decided = grants.decide(WebSession.actor(ctx), user.id(), code.get(), approve, limits);
+        } catch (InvalidInputException e) {
+            // Nothing was decided: the request is shown again with the limits as typed.
+            Optional<DeviceGrantActions.Request> waiting = grants.waiting(code.get());
+            if (waiting.isEmpty()) {
+                render(ctx, 400, DevicePage.enter(layout(ctx), UserCode.display(code.get()), NOT_WAITING));
+            } else {
+                renderReview(ctx, 400, code.get(), waiting.get(), "Not approved: " + e.getMessage());
+            }
+            return;
+        }
         if (decided.isEmpty()) {
             render(ctx, 400, DevicePage.enter(layout(ctx), UserCode.display(code.get()), NOT_WAITING));
             return;

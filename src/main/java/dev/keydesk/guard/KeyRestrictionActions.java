@@ -77,6 +77,32 @@ public final class KeyRestrictionActions {
         });
     }
 
+    /**
+     * Checks limits chosen for a device's key before the key exists (a device login being
+     * approved), as {@link #setForDevice} would: refused with {@link InvalidInputException} when
+     * they carry metadata, name a service that does not admit the account, or widen its limits.
+     */
+    public void checkForNewDevice(Handle h, long userId, KeyRestrictions.Limits limits) {
+        if (!limits.metadata().isEmpty()) throw new InvalidInputException("Metadata is set for the account, not for a device.");
+        User user = h.attach(UserDao.class).findById(userId).orElseThrow(() -> new NotFoundException("No such account"));
+        checkServices(h, user, limits);
+        checkNarrows(KeyRestrictionsDao.account(h, userId), limits, KeyRestrictionQueries.serviceNames(h));
+    }
+
+    /**
+     * Applies limits checked by {@link #checkForNewDevice} to the device whose key has this
+     * digest, inside the transaction that issued it, so the key is never usable without them. Not
+     * checked again: a device's limits only ever narrow the account's current ones, so an account
+     * narrowed meanwhile stays narrowed.
+     */
+    public void applyToNewDevice(Handle h, Actor actor, long userId, byte[] keyDigest, KeyRestrictions.Limits limits) {
+        if (limits.isNone()) return;
+        long deviceId = KeyRestrictionsDao.deviceOfKey(h, keyDigest)
+                .orElseThrow(() -> new IllegalStateException("The key just issued has no device"));
+        KeyRestrictionsDao.saveDevice(h, userId, deviceId, limits);
+        record(h, actor, userId, deviceId, limits);
+    }
+
     private static void checkServices(Handle h, User user, KeyRestrictions.Limits limits) {
         if (limits.scope().isUnrestricted()) return;
         Set<Long> open = h.attach(GuardDao.class).openedFor(user.id(), user.isAdmin() && !user.isBot()).stream()

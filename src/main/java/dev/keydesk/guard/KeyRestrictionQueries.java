@@ -60,7 +60,7 @@ public final class KeyRestrictionQueries {
         return jdbi.withHandle(KeyRestrictionQueries::serviceNames);
     }
 
-    static Map<Long, String> serviceNames(Handle h) {
+    public static Map<Long, String> serviceNames(Handle h) {
         Map<Long, String> names = new LinkedHashMap<>();
         for (GuardedService s : h.attach(GuardDao.class).listAll()) names.put(s.id(), s.name());
         return names;

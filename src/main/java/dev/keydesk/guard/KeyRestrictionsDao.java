@@ -71,6 +71,11 @@ final class KeyRestrictionsDao {
         return out;
     }
 
+    static Optional<Long> deviceOfKey(Handle h, byte[] digest) {
+        return h.createQuery("SELECT device_id FROM api_keys WHERE digest = :digest AND device_id IS NOT NULL")
+                .bind("digest", digest).mapTo(Long.class).findOne();
+    }
+
     static Optional<Long> ownerOfDevice(Handle h, long deviceId) {
         return h.createQuery("SELECT user_id FROM devices WHERE id = :id").bind("id", deviceId).mapTo(Long.class).findOne();
     }

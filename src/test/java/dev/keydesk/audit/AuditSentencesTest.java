@@ -40,6 +40,9 @@ class AuditSentencesTest {
         assertEquals("Refused the passkey “Laptop”: its signature counter went from 41 to 3 instead of up, so a copy of"
                         + " the authenticator may be in use.",
                 AuditSentences.of("passkey_counter_refused", "{\"name\": \"Laptop\", \"stored_count\": 41, \"presented_count\": 3}"));
+        assertEquals("Approved the sign-in of a device (ZulipTerminal at 127.0.0.1), its key limited to Grafana: read-only.",
+                AuditSentences.of("device_login_approved", "{\"client\": \"ZulipTerminal\", \"client_ip\": \"127.0.0.1\", "
+                        + "\"request_id\": 4, \"key_limits\": \"Grafana: read-only\"}"));
         assertEquals("Limited bot keys to 90 days.", AuditSentences.of("key_policy_changed", "{\"max_bot_key_lifetime_days\": 90}"));
         assertEquals("Created the organization “Acme”. On the command line.",
                 AuditSentences.of("organization_created", "{\"name\": \"Acme\", \"via\": \"command line\"}"));

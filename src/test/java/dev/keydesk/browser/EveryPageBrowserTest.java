@@ -233,6 +233,18 @@ class EveryPageBrowserTest {
             assertThat(page.getByRole(AriaRole.ALERT)).isVisible();
         });
         check("sign in a device, the request", () -> reviewDeviceLogin());
+        check("sign in a device, the request with its key's limits open", () -> {
+            reviewDeviceLogin();
+            page.locator("#device-limits summary").click();
+            assertThat(page.locator("#device-limits-bound")).isVisible();
+        });
+        check("sign in a device, limits refused", () -> {
+            reviewDeviceLogin();
+            page.locator("#device-limits summary").click();
+            page.locator("#device-limits-ranges").fill("10.0.0.0/33");
+            clickAndLoad(button("Approve"));
+            assertThat(page.locator("#device-limits-error")).isVisible();
+        });
         check("sign in a device, approved", () -> {
             reviewDeviceLogin();
             clickAndLoad(button("Approve"));
