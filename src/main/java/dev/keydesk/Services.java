@@ -19,6 +19,7 @@ import dev.keydesk.config.Settings;
 import dev.keydesk.db.ChangeListener;
 import dev.keydesk.db.Database;
 import dev.keydesk.db.SqlObjectDescriptions;
+import dev.keydesk.digest.KeyDigest;
 import dev.keydesk.device.DeviceDao;
 import dev.keydesk.factor.SecondFactorActions;
 import dev.keydesk.devicegrant.DeviceGrantActions;
@@ -77,6 +78,7 @@ public final class Services implements AutoCloseable {
     private final ChangeListener changeListener;
     private final OutboxSender outboxSender;
     private final Retention retention;
+    private final KeyDigest keyDigest;
 
     /** Every SQL object type, described once for all handles (see {@link SqlObjectDescriptions}). */
     static final List<Class<?>> SQL_OBJECT_TYPES = List.of(ApiKeyDao.class, AvatarDao.class, BotDao.class, DeviceDao.class,
@@ -114,6 +116,7 @@ public final class Services implements AutoCloseable {
                 Outbox.LEAK_REPORT, keys.leakReports),
                 tuning.backoff(), tuning.clock());
         retention = new Retention(jdbi, retentionPolicy(settings, tuning), database.availability(), tuning.clock());
+        keyDigest = new KeyDigest(jdbi, tuning.clock(), outbox, settings.site(), tuning.weeklyDigestCheckEvery());
     }
 
     private void wakeOutboxSender() {
@@ -149,6 +152,7 @@ public final class Services implements AutoCloseable {
         outboxSender.start();
         retention.start();
         keys.deadlines.start();
+        keyDigest.start();
         guard.rateLimitExchange.start();
         platform.usageCounter().start();
     }
@@ -159,6 +163,7 @@ public final class Services implements AutoCloseable {
         // Each step runs even if one before it fails: the database must stop in any case.
         try {
             retention.close();
+            keyDigest.close();
             guard.rateLimitExchange.close();
             changeListener.close();
             accounts.close();
@@ -265,6 +270,10 @@ public final class Services implements AutoCloseable {
 
     public Retention retention() {
         return retention;
+    }
+
+    public KeyDigest keyDigest() {
+        return keyDigest;
     }
 
     public KeyDeadlines keyDeadlines() {

@@ -162,6 +162,7 @@ class RouteAccessSweepTest {
             ADMIN                POST /users/invitations/{invitation_id}/revoke
             OWNER                POST /keys/policy
             OWNER                POST /account/sign-in-policy
+            OWNER                POST /account/weekly-digest
             OWNER                GET /sign-in-settings
             OWNER                POST /sign-in-settings
             API_KEY              GET /api/v1/users/me

@@ -10,6 +10,7 @@ import dev.keydesk.apikey.KeyCache;
 import dev.keydesk.audit.Actor;
 import dev.keydesk.audit.AuditEvent;
 import dev.keydesk.audit.AuditLog;
+import dev.keydesk.errors.ForbiddenException;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.session.SessionDao;
 import java.util.LinkedHashMap;
@@ -121,5 +122,28 @@ public final class AccountActions {
         if (users.updateActive(userId, true) == 0) return; // already active
         keyCache.announceChange(h, userId);
         AuditLog.record(h, AuditEvent.USER_REACTIVATED, actor, userId);
+    }
+
+    /**
+     * Whether an owner gets the weekly key digest by e-mail. Only owners get it, so only an owner
+     * (read from the locked row, so a demotion that committed first is seen) may change it.
+     * Returns false when the choice was already so (nothing recorded).
+     */
+    public boolean setWeeklyDigest(Actor actor, long userId, boolean enabled) {
+        return jdbi.inTransaction(h -> {
+            User user = h.attach(UserDao.class).lockById(userId).orElseThrow(() -> new InvalidInputException("No such user"));
+            if (!user.isOwner() || !user.isActive()) throw new ForbiddenException("Only owners get the weekly key digest.");
+            int changed = h.createUpdate("UPDATE users SET weekly_key_digest = :on WHERE id = :id AND weekly_key_digest <> :on")
+                    .bind("on", enabled).bind("id", userId).execute();
+            if (changed == 0) return false;
+            AuditLog.record(h, AuditEvent.WEEKLY_DIGEST_CHANGED, actor, userId, Map.of("enabled", enabled));
+            return true;
+        });
+    }
+
+    /** Whether the account gets the weekly key digest when it is an owner. */
+    public boolean weeklyDigest(long userId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT weekly_key_digest FROM users WHERE id = :id")
+                .bind("id", userId).mapTo(Boolean.class).findOne().orElse(false));
     }
 }

@@ -18,7 +18,8 @@ public record AccountPage(
         String keyError,
         String passwordError,
         Proof.Kind proofKind,
-        SecondFactorActions.Status signInSecurity) {
+        SecondFactorActions.Status signInSecurity,
+        boolean weeklyDigest) {
 
     /** What the API key section shows. */
     public enum KeyPanel { CLOSED, ASK_PASSWORD, SHOW_KEY, CONFIRM_REGENERATE }
@@ -36,15 +37,15 @@ public record AccountPage(
     }
 
     public AccountPage withKey(String key, String notice) {
-        return new AccountPage(layout, user, devices, nextSteps, keyPanel, key, notice, keyError, passwordError, proofKind, signInSecurity);
+        return new AccountPage(layout, user, devices, nextSteps, keyPanel, key, notice, keyError, passwordError, proofKind, signInSecurity, weeklyDigest);
     }
 
     public AccountPage withKeyError(String error) {
-        return new AccountPage(layout, user, devices, nextSteps, keyPanel, apiKey, keyNotice, error, passwordError, proofKind, signInSecurity);
+        return new AccountPage(layout, user, devices, nextSteps, keyPanel, apiKey, keyNotice, error, passwordError, proofKind, signInSecurity, weeklyDigest);
     }
 
     public AccountPage withPasswordError(String error) {
-        return new AccountPage(layout, user, devices, nextSteps, keyPanel, apiKey, keyNotice, keyError, error, proofKind, signInSecurity);
+        return new AccountPage(layout, user, devices, nextSteps, keyPanel, apiKey, keyNotice, keyError, error, proofKind, signInSecurity, weeklyDigest);
     }
 
     /** Whether the prompt asks for a code from the authenticator app instead of the password. */

@@ -66,6 +66,7 @@ public final class AccountRoutes {
         routes.post("/account/zuliprc", this::downloadZuliprc, RouteAccess.SIGNED_IN);
         routes.post("/account/password", this::changePassword, RouteAccess.SIGNED_IN);
         routes.post("/account/devices/{device_id}/logout", this::logOutDevice, RouteAccess.SIGNED_IN);
+        routes.post("/account/weekly-digest", this::setWeeklyDigest, RouteAccess.OWNER);
     }
 
     private void getApiKey(Context ctx) {
@@ -218,6 +219,18 @@ public final class AccountRoutes {
         ctx.redirect("/account", HttpStatus.SEE_OTHER);
     }
 
+    /** The owners' weekly key digest on or off: the checkbox sends "yes" when ticked and nothing when not. */
+    private void setWeeklyDigest(Context ctx) {
+        String value = ctx.formParam("weekly_digest");
+        if (value != null && !value.equals("yes")) {
+            throw new WebError(400, "The weekly digest is either on (weekly_digest=yes) or off (no weekly_digest).");
+        }
+        boolean enabled = value != null;
+        users.setWeeklyDigest(WebSession.actor(ctx), WebSession.caller(ctx).id(), enabled);
+        (enabled ? AccountNotices.WEEKLY_DIGEST_ON : AccountNotices.WEEKLY_DIGEST_OFF).set(ctx);
+        ctx.redirect("/account#weekly-digest", HttpStatus.SEE_OTHER);
+    }
+
     private boolean recentlyReauthenticated(Context ctx) {
         return reauthentication.isRecent(WebSession.requireSession(ctx));
     }
@@ -236,7 +249,7 @@ public final class AccountRoutes {
                 .toList();
         return new AccountPage(Layout.withNotice(ctx, "Account & privacy", banner), user, devices,
                 nextSteps.of(user.id(), !user.isGuest(), user.isAdmin() && !user.isBot()), panel, null, null, null, null,
-                reauthentication.required(user), factors.status(user.id()));
+                reauthentication.required(user), factors.status(user.id()), user.isOwner() && users.weeklyDigest(user.id()));
     }
 
     private static void render(Context ctx, int status, AccountPage page) {

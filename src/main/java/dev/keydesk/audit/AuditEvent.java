@@ -53,7 +53,8 @@ public enum AuditEvent {
     PASSKEY_COUNTER_REFUSED("passkey_counter_refused"),
     SSO_LINKED("sso_linked"),
     SSO_SIGN_IN_REFUSED("sso_sign_in_refused"),
-    PASSWORD_LOGIN_CHANGED("password_login_changed");
+    PASSWORD_LOGIN_CHANGED("password_login_changed"),
+    WEEKLY_DIGEST_CHANGED("weekly_digest_changed");
 
     private final String dbName;
 

@@ -122,6 +122,8 @@ final class AuditSentences {
                 : "Linked the account to its identity at the sign-in provider (same verified e-mail address)") + ".");
         RULES.put(AuditEvent.SSO_SIGN_IN_REFUSED, d -> "Was refused a sign-in through single sign-on ("
                 + text(d, "reason").replace('_', ' ') + ").");
+        RULES.put(AuditEvent.WEEKLY_DIGEST_CHANGED, d -> d.path("enabled").asBoolean(true)
+                ? "Asked for the weekly key digest by e-mail." : "Stopped the weekly key digest by e-mail.");
         RULES.put(AuditEvent.PASSWORD_LOGIN_CHANGED, d -> d.path("enabled").asBoolean(true)
                 ? "Turned password sign-in on for everyone." : "Turned password sign-in off for everyone but owners.");
         RULES.put(AuditEvent.SERVICE_DELETED, d -> "Deleted the service “" + text(d, "name") + "”.");

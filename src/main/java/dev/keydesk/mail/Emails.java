@@ -3,6 +3,7 @@ package dev.keydesk.mail;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 
 /** The text of every e-mail Keydesk sends. */
 public final class Emails {
@@ -138,5 +139,49 @@ public final class Emails {
 
                 To give the bot a working key, generate a new one on the bot's page: %s
                 """.formatted(botName, botEmail, orgName, WHEN.format(expiresAt), botLink));
+    }
+
+    /** One key in the weekly digest: whose it is (their words, quoted when written) and what is to say about it. */
+    public record DigestLine(String name, String email, String detail) {}
+
+    /** One list of the weekly digest: how many keys in all, and the first of them. */
+    public record DigestSection(long total, List<DigestLine> first) {}
+
+    /**
+     * To each owner once a week, when at least one list has a key: bots' keys nobody used, keys
+     * refused much more than usual, keys about to expire. Names are the accounts' own words, so
+     * they are quoted and escaped as in {@link #newLogin}.
+     */
+    public static Email keyDigest(String orgName, String week, DigestSection unused, DigestSection refused,
+                                  DigestSection expiring, String usageLink, String accountLink) {
+        StringBuilder body = new StringBuilder();
+        body.append("The keys of ").append(orgName).append(" on Keydesk worth a look this week (").append(week).append(").\n");
+        section(body, "Bots' keys nobody used for 90 days", unused);
+        section(body, "Keys refused much more than usual in the last 24 hours", refused);
+        section(body, "Keys that expire within 14 days", expiring);
+        body.append("""
+
+                The Usage page has the details: %s
+
+                You get this e-mail as an owner. To stop it, untick "Weekly key digest" under Account & privacy:
+                %s
+                """.formatted(usageLink, accountLink));
+        return new Email("Weekly key digest for " + orgName + ": " + week, body.toString());
+    }
+
+    private static void section(StringBuilder body, String title, DigestSection section) {
+        if (section.total() == 0) return;
+        body.append("\n").append(title).append(": ").append(section.total()).append("\n");
+        for (DigestLine line : section.first()) {
+            body.append("  - ").append(quoted(line.name())).append(" <").append(escaped(line.email())).append(">: ")
+                    .append(line.detail()).append("\n");
+        }
+        long more = section.total() - section.first().size();
+        if (more > 0) body.append("  … and ").append(more).append(" more\n");
+    }
+
+    /** An instant as e-mails write it ("7 Dec 2026 at 08:00 UTC"). */
+    public static String when(Instant instant) {
+        return WHEN.format(instant);
     }
 }

@@ -39,7 +39,9 @@ public final class TestKeydesk {
      */
     public static final Tuning TUNING = Tuning.standard().withBackoff(new Backoff(0.01))
             .withApiKeyFailures(new AuthFailureLimiter.Limits(Integer.MAX_VALUE, Duration.ofMinutes(1)))
-            .withClock(CLOCK, Duration.ofMillis(200));
+            .withClock(CLOCK, Duration.ofMillis(200))
+            // The weekly key digest runs only when a test asks: in the background it would mail other tests' owners.
+            .withWeeklyDigestCheckEvery(null);
 
     private final Path dataDir;
     private final GreenMail mail;
