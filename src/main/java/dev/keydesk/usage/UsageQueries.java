@@ -252,6 +252,33 @@ public final class UsageQueries {
         return out;
     }
 
+    /**
+     * Each of these accounts' requests per day over the {@link #DAYS} days, all their keys together,
+     * as a sparkline: one statement for a whole list page. An account without use gets {@link UsageSparkline#NONE}.
+     */
+    public Map<Long, UsageSparkline> sparklines(java.util.Collection<Long> userIds, Instant now) {
+        if (userIds.isEmpty()) return Map.of();
+        Instant from = firstDay(now);
+        Map<Long, Map<LocalDate, UsageSparkline.DayCount>> byUser = new java.util.HashMap<>();
+        jdbi.useHandle(h -> h.createQuery("""
+                        SELECT k.user_id, date_trunc('day', u.hour, 'UTC') AS day, sum(u.count) AS n,
+                               coalesce(sum(u.count) FILTER (WHERE u.outcome <> 'allowed'), 0) AS refused
+                        FROM key_usage_hourly u JOIN api_keys k ON k.id = u.key_id
+                        WHERE k.user_id = ANY(:users) AND u.hour >= :from GROUP BY 1, 2""")
+                .bind("users", userIds.stream().mapToLong(Long::longValue).toArray()).bind("from", from)
+                .map((rs, ctx) -> {
+                    byUser.computeIfAbsent(rs.getLong("user_id"), x -> new java.util.HashMap<>())
+                            .put(LocalDate.ofInstant(rs.getTimestamp("day").toInstant(), ZoneOffset.UTC),
+                                    new UsageSparkline.DayCount(rs.getLong("n"), rs.getLong("refused")));
+                    return 0;
+                })
+                .list());
+        LocalDate first = LocalDate.ofInstant(from, ZoneOffset.UTC);
+        Map<Long, UsageSparkline> out = new java.util.HashMap<>();
+        for (long id : userIds) out.put(id, byUser.containsKey(id) ? UsageSparkline.of(first, byUser.get(id)) : UsageSparkline.NONE);
+        return out;
+    }
+
     private static String names(java.sql.ResultSet rs, long serviceId) {
         try {
             return rs.getString("name");
