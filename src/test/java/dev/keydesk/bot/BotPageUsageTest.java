@@ -10,6 +10,7 @@ import dev.keydesk.guard.Access;
 import dev.keydesk.support.Fixtures;
 import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
+import dev.keydesk.support.Wait;
 import dev.keydesk.support.WebClient;
 import dev.keydesk.support.WebClient.Page;
 import dev.keydesk.user.Role;
@@ -102,6 +103,29 @@ class BotPageUsageTest {
             assertTrue(busiest.get(1).endsWith(", 14:00–15:00 UTC: 12 requests"), busiest.toString());
             assertTrue(busiest.get(2).endsWith(", 09:00–10:00 UTC: 7 requests"), busiest.toString());
         }
+    }
+
+    /**
+     * The page's reads, its use included, share one read-only transaction. Before it, the signed-in
+     * person's lookup (two), the check that the bot is theirs to manage and the reveal of the key
+     * with its audit row make five more; with each read on its own, the page cost fifteen.
+     */
+    @Test
+    void thePagesReadsShareOneTransaction() {
+        var transactions = keydesk.primary().services().metrics().requestTransactions("/bots/{bot_id}", "GET");
+        var statements = keydesk.primary().services().metrics().requestStatements("/bots/{bot_id}", "GET");
+        WebClient browser = signedIn(cordelia.email());
+        assertEquals(200, browser.get("/bots/" + bot.bot().id()).status());
+        Wait.until("the first page was counted", Duration.ofSeconds(30), () -> transactions.count() >= 1);
+        long requestsBefore = transactions.count();
+        double transactionsBefore = transactions.totalAmount();
+        double statementsBefore = statements.totalAmount();
+        for (int i = 0; i < 5; i++) assertEquals(200, browser.get("/bots/" + bot.bot().id()).status());
+        Wait.until("every page was counted", Duration.ofSeconds(30), () -> transactions.count() - requestsBefore == 5);
+        double perPage = (transactions.totalAmount() - transactionsBefore) / 5;
+        double statementsPerPage = (statements.totalAmount() - statementsBefore) / 5;
+        // The organization's name, cached for ten seconds, may be read once more among the five.
+        assertTrue(perPage >= 6.0 && perPage < 6.5, perPage + " transactions per page, " + statementsPerPage + " statements");
     }
 
     @Test
