@@ -91,7 +91,8 @@ final class AccountWiring implements AutoCloseable {
         new SetupRoutes(organizations, webSession).register(routes);
         new AccountRoutes(keys.actions, keys.queries, actions,
                 reauthentication,
-                passwords, new NextSteps(platform.jdbi()), factors, site).register(routes);
+                passwords, new NextSteps(platform.jdbi()), factors, site,
+                new dev.keydesk.usage.UsageQueries(platform.jdbi()), platform.clock()).register(routes);
         new SignInSecurityRoutes(factors).register(routes);
         new StepUpRoutes(reauthentication).register(routes);
         new AccountApiRoutes(site).register(routes);

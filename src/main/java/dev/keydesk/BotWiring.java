@@ -10,6 +10,7 @@ import dev.keydesk.bot.BotKeyLimitsRoutes;
 import dev.keydesk.bot.BotQueries;
 import dev.keydesk.bot.BotRoutes;
 import dev.keydesk.outbox.OutboxQueries;
+import dev.keydesk.usage.UsageQueries;
 import dev.keydesk.ratelimit.RequestRateLimiter;
 import io.javalin.config.RoutesConfig;
 
@@ -40,7 +41,7 @@ final class BotWiring {
 
     void register(RoutesConfig routes) {
         BotPageQueries pages = new BotPageQueries(queries, access, accounts.userQueries, outboxQueries, guard.queries,
-                keys.queries, keys.actions, platform.clock());
+                keys.queries, keys.actions, new UsageQueries(platform.jdbi()), platform.clock());
         new BotRoutes(platform.jdbi(), access, actions, queries, pages, platform.site(),
                 platform.settings().externalUrl().getHost(), accounts.reauthentication).register(routes);
         new AccountChoicesRoutes(pages, new RequestRateLimiter(platform.jdbi(), "account-choices", AccountChoicesRoutes.LIMIT,

@@ -26,7 +26,7 @@ public record AccountPage(
 
     /** A device with its own key: issued when, last used when, and the addresses it was used from. */
     public record DeviceView(long id, String client, String userAgent, String ip, String issued, String lastUsed,
-                             String recentAddresses) {}
+                             String recentAddresses, dev.keydesk.usage.UsageReport usage) {}
 
     /** The question before a device is logged out, with the password prompt unless it was just entered. */
     public record DeviceLogoutPage(Layout layout, DeviceView device, boolean askPassword, String error, boolean askCode) {}

@@ -2,6 +2,9 @@ package dev.keydesk.account;
 
 import dev.keydesk.access.RouteAccess;
 import dev.keydesk.apikey.ApiKeyQueries;
+import dev.keydesk.usage.UsageQueries;
+import dev.keydesk.usage.UsageReport;
+import java.time.Clock;
 import dev.keydesk.web.Dates;
 import dev.keydesk.web.Layout;
 import dev.keydesk.account.AccountPage.DeviceView;
@@ -44,9 +47,12 @@ public final class AccountRoutes {
     private final NextSteps nextSteps;
     private final SecondFactorActions factors;
     private final String site;
+    private final UsageQueries usage;
+    private final Clock clock;
 
     public AccountRoutes(ApiKeyActions keys, ApiKeyQueries keyQueries, AccountActions users, Reauthentication reauthentication,
-                         PasswordCheck passwords, NextSteps nextSteps, SecondFactorActions factors, String site) {
+                         PasswordCheck passwords, NextSteps nextSteps, SecondFactorActions factors, String site,
+                         UsageQueries usage, Clock clock) {
         this.keys = keys;
         this.keyQueries = keyQueries;
         this.users = users;
@@ -55,6 +61,8 @@ public final class AccountRoutes {
         this.nextSteps = nextSteps;
         this.factors = factors;
         this.site = site;
+        this.usage = usage;
+        this.clock = clock;
     }
 
     public void register(RoutesConfig routes) {
@@ -241,11 +249,15 @@ public final class AccountRoutes {
 
     private AccountPage view(Context ctx, KeyPanel panel, String banner) {
         User user = WebSession.caller(ctx);
-        List<DeviceView> devices = keyQueries.devices(user.id()).stream()
+        var deviceKeys = keyQueries.devices(user.id());
+        // Every device's use in one statement, and none when there is no device.
+        Map<Long, UsageReport> use = deviceKeys.isEmpty() ? Map.of()
+                : usage.reports(user.id(), UsageQueries.KeyGroup.DEVICES, clock.instant());
+        List<DeviceView> devices = deviceKeys.stream()
                 .map(k -> new DeviceView(k.device().id(), k.device().client(), k.device().userAgent(), k.device().ip(),
                         Dates.minute(k.device().issuedAt(), ""), Dates.minute(k.device().lastUsedAt(), "Never"),
                         k.addresses().stream().map(u -> u.ip() + " (" + Dates.minute(u.at(), "") + ")")
-                                .collect(Collectors.joining(", "))))
+                                .collect(Collectors.joining(", ")), use.getOrDefault(k.device().id(), UsageReport.EMPTY)))
                 .toList();
         return new AccountPage(Layout.withNotice(ctx, "Account & privacy", banner), user, devices,
                 nextSteps.of(user.id(), !user.isGuest(), user.isAdmin() && !user.isBot()), panel, null, null, null, null,

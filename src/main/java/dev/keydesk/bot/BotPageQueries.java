@@ -6,6 +6,8 @@ import dev.keydesk.apikey.KeyLifetimes;
 import dev.keydesk.db.LikePattern;
 import dev.keydesk.guard.ServiceQueries;
 import dev.keydesk.outbox.OutboxQueries;
+import dev.keydesk.usage.UsageQueries;
+import dev.keydesk.usage.UsageReport;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserQueries;
 import dev.keydesk.web.CappedCount;
@@ -34,10 +36,11 @@ public final class BotPageQueries {
     private final ServiceQueries services;
     private final ApiKeyQueries keyQueries;
     private final ApiKeyActions keyActions;
+    private final UsageQueries usage;
     private final Clock clock;
 
     public BotPageQueries(BotQueries queries, BotAccess access, UserQueries users, OutboxQueries outbox,
-                          ServiceQueries services, ApiKeyQueries keyQueries, ApiKeyActions keyActions, Clock clock) {
+                          ServiceQueries services, ApiKeyQueries keyQueries, ApiKeyActions keyActions, UsageQueries usage, Clock clock) {
         this.queries = queries;
         this.access = access;
         this.users = users;
@@ -45,6 +48,7 @@ public final class BotPageQueries {
         this.services = services;
         this.keyQueries = keyQueries;
         this.keyActions = keyActions;
+        this.usage = usage;
         this.clock = clock;
     }
 
@@ -102,7 +106,8 @@ public final class BotPageQueries {
                 credentials == null ? null : credentials.apiKey(), credentials == null ? null : credentials.zuliprc(site),
                 service.map(BotService::payloadUrl).orElse(null),
                 service.map(s -> s.botInterface().label()).orElse(null), deliveries(bot.id()),
-                services.forBots(List.of(bot.id())).names(bot.id()), keyLife(bot.id()), stepUpHref);
+                services.forBots(List.of(bot.id())).names(bot.id()), keyLife(bot.id()), stepUpHref,
+                usage.reports(bot.id(), UsageQueries.KeyGroup.ACCOUNT, clock.instant()).getOrDefault(bot.id(), UsageReport.EMPTY));
     }
 
     /** Administrators may pick anyone; a member finds only the people {@link BotQueries#ownerCandidatesFor} allows. */

@@ -30,7 +30,7 @@ public final class BotPages {
 
     public record DetailPage(Layout layout, Row bot, String apiKey, String zuliprc, String payloadUrl,
                              String interfaceLabel, List<DeliveryRow> deliveries, List<String> services, KeyLife key,
-                             String stepUpHref) {}
+                             String stepUpHref, dev.keydesk.usage.UsageReport usage) {}
 
     /**
      * The key's life on the bot's page: its expiry ("Never", or the date and how far off), the

@@ -109,8 +109,9 @@ public final class BotRoutes {
         // An account with a second factor sees the key only after a fresh proof; the rest of the page needs none.
         boolean due = reauthentication.stepUpDue(WebSession.requireSession(ctx), WebSession.caller(ctx));
         BotActions.Credentials credentials = due ? null : bots.credentials(WebSession.actor(ctx), bot, "bot details page");
-        BotPages.DetailPage page = pages.botPage(Layout.of(ctx, bot.fullName()), bot, credentials, site,
-                due ? StepUpRoutes.address("/bots/" + bot.id() + "#api-key") : null);
+        // The reveal above writes its audit row; the page's reads then share one read-only transaction.
+        BotPages.DetailPage page = PageRead.of(jdbi, () -> pages.botPage(Layout.of(ctx, bot.fullName()), bot, credentials, site,
+                due ? StepUpRoutes.address("/bots/" + bot.id() + "#api-key") : null));
         ctx.header("Cache-Control", "no-store");
         ctx.render("bot.jte", Map.of("page", page));
     }

@@ -5,14 +5,21 @@ import dev.keydesk.web.Cursor;
 import io.javalin.http.Context;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * What the admin asked the Keys list for: the search, the sort and the filters. Unknown values
  * mean "no filter" and the default sort, so a hand-edited address never fails. Every link and
  * form of the page carries it along, and so does the way back after an action.
  */
-public record KeyListQuery(String search, Sort sort, String state, BotType type, String owner) {
+public record KeyListQuery(String search, Sort sort, String state, BotType type, String owner, String use) {
     static final int MAX_TEXT = 100;
+    /** The use filter's values: the current key neither used nor created for 30 or 90 days, or refused often lately. */
+    static final List<String> USES = List.of("unused30", "unused90", "failing");
+
+    public KeyListQuery(String search, Sort sort, String state, BotType type, String owner) {
+        this(search, sort, state, type, owner, "");
+    }
 
     /** The orders the list offers; each is keyset-paged on its own sort key and the bot's id. */
     public enum Sort {
@@ -49,7 +56,7 @@ public record KeyListQuery(String search, Sort sort, String state, BotType type,
         }
     }
 
-    public static final KeyListQuery DEFAULT = new KeyListQuery("", Sort.NAME, "", null, "");
+    public static final KeyListQuery DEFAULT = new KeyListQuery("", Sort.NAME, "", null, "", "");
 
     static KeyListQuery from(Context ctx) {
         String state = ctx.queryParam("state");
@@ -58,7 +65,12 @@ public record KeyListQuery(String search, Sort sort, String state, BotType type,
         if (typeParam != null && typeParam.matches("[1-9]")) type = BotType.fromCode(Integer.parseInt(typeParam)).orElse(null);
         return new KeyListQuery(text(ctx.queryParam("q")), Sort.of(ctx.queryParam("sort")),
                 "active".equals(state) || "blocked".equals(state) || "unrestricted".equals(state) ? state : "", type,
-                text(ctx.queryParam("owner")));
+                text(ctx.queryParam("owner")), use(ctx.queryParam("use")));
+    }
+
+    /** The use filter, "" for none (List.of refuses to look for null). */
+    private static String use(String raw) {
+        return raw != null && USES.contains(raw) ? raw : "";
     }
 
     private static String text(String raw) {
@@ -68,7 +80,7 @@ public record KeyListQuery(String search, Sort sort, String state, BotType type,
     }
 
     public boolean filtered() {
-        return !search.isEmpty() || !state.isEmpty() || type != null || !owner.isEmpty();
+        return !search.isEmpty() || !state.isEmpty() || type != null || !owner.isEmpty() || !use.isEmpty();
     }
 
     public String typeParam() {
@@ -83,13 +95,14 @@ public record KeyListQuery(String search, Sort sort, String state, BotType type,
         add(href, "state", state);
         add(href, "type", typeParam());
         add(href, "owner", owner);
+        add(href, "use", use);
         if (cursor != null) href.append(href.indexOf("?") < 0 ? '?' : '&').append(direction).append('=').append(cursor.param());
         return href.toString();
     }
 
     /** The first page of this query in another order. */
     public String sortedBy(Sort other) {
-        return new KeyListQuery(search, other, state, type, owner).href(null, null);
+        return new KeyListQuery(search, other, state, type, owner, use).href(null, null);
     }
 
     private static void add(StringBuilder href, String name, String value) {

@@ -7,7 +7,9 @@ import dev.keydesk.keyconsole.KeyListQuery.Sort;
 import dev.keydesk.web.CappedCount;
 import dev.keydesk.web.Cursor;
 import dev.keydesk.web.KeysetPage;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -76,6 +78,9 @@ final class KeyListingQueries {
         }
     }
 
+    /** The failing filter looks at this many hours, the current one included. */
+    static final int FAILING_HOURS = 24;
+
     private final Jdbi jdbi;
     private final ExpiryFilter expiry;
     private final Instant now;
@@ -143,6 +148,15 @@ final class KeyListingQueries {
             sql.append(" AND EXISTS (SELECT 1 FROM bot_owners o JOIN users ou ON ou.id = o.owner_id WHERE o.bot_id = u.id"
                     + " AND " + AccountSearch.matches("ou", "owner") + ")");
         }
+        switch (query.use()) {
+            // As the Usage page counts a key unused: neither used nor created since; the same date as the Last used column.
+            case "unused30", "unused90" -> sql.append(" AND k.created_at < :unusedSince AND (k.last_used_at IS NULL OR k.last_used_at < :unusedSince)");
+            // Every key of the bot, old keys in their grace period too: a bot still presenting one is failing as well.
+            case "failing" -> sql.append(" AND (SELECT 10 * coalesce(sum(f.count) FILTER (WHERE f.outcome <> 'allowed'), 0) > sum(f.count)"
+                    + " FROM key_usage_hourly f WHERE f.hour >= :failingSince"
+                    + " AND f.key_id IN (SELECT fk.id FROM api_keys fk WHERE fk.user_id = u.id))");
+            default -> { }
+        }
         sql.append(expiry.condition);
         return sql.toString();
     }
@@ -152,6 +166,8 @@ final class KeyListingQueries {
         if (expiry != ExpiryFilter.ALL) q.bind("now", now);
         if (query.type() != null) q.bind("type", query.type().code());
         if (!query.owner().isEmpty()) q.bind("owner", LikePattern.contains(query.owner()));
+        if (query.use().startsWith("unused")) q.bind("unusedSince", now.minus(Duration.ofDays(query.use().equals("unused30") ? 30 : 90)));
+        if (query.use().equals("failing")) q.bind("failingSince", now.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(FAILING_HOURS - 1)));
     }
 
     /** The bots {@code query} lists, in its order, for {@link KeysetPage}. */
@@ -203,9 +219,10 @@ final class KeyListingQueries {
     /** How many bots match, counted up to {@link CappedCount#CAP} and one more. */
     long cappedCount(KeyListQuery query) {
         return jdbi.withHandle(h -> {
-            // Only the expiry filter needs the keys; without it the count reads the bots alone.
+            // Only the expiry and unused filters need the keys; without them the count reads the bots alone.
+            boolean keys = expiry != ExpiryFilter.ALL || query.use().startsWith("unused");
             Query q = h.createQuery("SELECT count(*) FROM (SELECT 1"
-                    + (expiry == ExpiryFilter.ALL ? " FROM users u WHERE " : FROM_BOTS) + where(query)
+                    + (keys ? FROM_BOTS : " FROM users u WHERE ") + where(query)
                     + " LIMIT :cap) t").addCustomizer(PlannedPerValue.CUSTOMIZER).bind("cap", CappedCount.limit());
             bindFilters(q, query);
             return q.mapTo(Long.class).one();

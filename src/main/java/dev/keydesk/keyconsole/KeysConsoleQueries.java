@@ -16,6 +16,8 @@ import dev.keydesk.guard.GuardedService;
 import dev.keydesk.guard.KeyLimitsInput;
 import dev.keydesk.guard.ServiceChoice;
 import dev.keydesk.guard.ServiceQueries;
+import dev.keydesk.usage.UsageQueries;
+import dev.keydesk.usage.UsageSparkline;
 import dev.keydesk.user.User;
 import dev.keydesk.user.UserQueries;
 import dev.keydesk.web.CappedCount;
@@ -50,6 +52,7 @@ public final class KeysConsoleQueries {
     private final ApiKeyActions keys;
     private final ApiKeyQueries keyQueries;
     private final Clock clock;
+    private final UsageQueries usage;
 
     public KeysConsoleQueries(Jdbi jdbi, BotQueries bots, UserQueries users, ServiceQueries services, ApiKeyActions keys,
                               ApiKeyQueries keyQueries, Clock clock) {
@@ -60,6 +63,7 @@ public final class KeysConsoleQueries {
         this.keys = keys;
         this.keyQueries = keyQueries;
         this.clock = clock;
+        this.usage = new UsageQueries(jdbi);
     }
 
     /** Which part of the list a request asks for: search, expiry filter and where the page starts. */
@@ -85,10 +89,12 @@ public final class KeysConsoleQueries {
         KeyRestrictionQueries restrictions = new KeyRestrictionQueries(jdbi);
         Map<Long, KeyRestrictions.Limits> limits = restrictions.ofAccounts(ids);
         Map<Long, String> serviceNames = limits.isEmpty() ? Map.of() : restrictions.serviceNames();
+        // The rows' 30 days of use, every row in one statement.
+        Map<Long, UsageSparkline> use = usage.sparklines(ids, now);
         List<KeysPages.Row> rows = listings.stream().map(k -> {
             KeyRestrictions.Limits own = limits.getOrDefault(k.id(), KeyRestrictions.Limits.NONE);
             return row(k, details, opened, changed.contains(k.id()), now, KeyRestrictionQueries.summary(own, serviceNames),
-                    limitsJson(own));
+                    limitsJson(own), use.getOrDefault(k.id(), UsageSparkline.NONE));
         }).toList();
         String previous = page.hasPrevious()
                 ? KeysPages.listHref(query, filter, "before", KeyListingQueries.cursorOf(listings.get(0), query.sort())) : null;
@@ -158,7 +164,7 @@ public final class KeysConsoleQueries {
     }
 
     private static KeysPages.Row row(KeyListing k, BotQueries.Details details, ServiceQueries.BotKeyServices opened,
-                                     boolean changed, Instant now, String limits, String limitsJson) {
+                                     boolean changed, Instant now, String limits, String limitsJson, UsageSparkline use) {
         List<BotOwner> owners = details.owners(k.id());
         return new KeysPages.Row(k.id(), k.fullName(), k.email(), BotType.fromCode(k.botType()).orElseThrow().label(),
                 !k.isActive(), AvatarPaths.of(k.id(), k.avatarVersion()),
@@ -169,7 +175,7 @@ public final class KeysConsoleQueries {
                 opened.chosenIds(k.id()).stream().map(String::valueOf).collect(Collectors.joining(",")),
                 Dates.minute(k.keyCreatedAt(), "—"), Dates.minute(k.lastUsedAt(), "Never"),
                 Dates.expiry(k.keyExpiresAt(), now), Dates.isoDay(k.keyExpiresAt()),
-                k.recentAddresses() == null ? "" : k.recentAddresses(), changed, limits, limitsJson);
+                k.recentAddresses() == null ? "" : k.recentAddresses(), changed, limits, limitsJson, use);
     }
 
     /** A key's limits as the Modify dialog's script fills its fields: the scope's mode, each chosen service's rules, ranges, metadata. */

@@ -6,6 +6,7 @@ import dev.keydesk.bot.BotType;
 import dev.keydesk.guard.KeyLimitsInput;
 import dev.keydesk.guard.ServiceChoice;
 import dev.keydesk.keyconsole.KeyListQuery.Sort;
+import dev.keydesk.usage.UsageSparkline;
 import dev.keydesk.web.Cursor;
 import dev.keydesk.web.FormError;
 import dev.keydesk.web.Layout;
@@ -46,7 +47,7 @@ public final class KeysPages {
     public record Row(long id, String fullName, String email, String typeLabel, boolean blocked, String avatarPath,
                       String owners, String ownersJson, String webhookUrl, String opens, String serviceIds,
                       String keyCreated, String lastUsed, String expiry, String expiresOn, String recentAddresses,
-                      boolean changed, String limits, String limitsJson) {
+                      boolean changed, String limits, String limitsJson, UsageSparkline use) {
         public boolean expired() {
             return "Expired".equals(expiry);
         }
@@ -107,6 +108,14 @@ public final class KeysPages {
             return List.of(new Option("", "Any", expiryFilter.isEmpty()),
                     new Option("soon", "Expiring within 7 days", "soon".equals(expiryFilter)),
                     new Option("expired", "Expired", "expired".equals(expiryFilter)));
+        }
+
+        public List<Option> uses() {
+            String use = query.use();
+            return List.of(new Option("", "Any", use.isEmpty()),
+                    new Option("unused30", "Not used for 30 days", "unused30".equals(use)),
+                    new Option("unused90", "Not used for 90 days", "unused90".equals(use)),
+                    new Option("failing", "Failing (over a tenth refused in 24 hours)", "failing".equals(use)));
         }
 
         public List<Option> states() {

@@ -122,7 +122,7 @@ public record UsageChart(int width, int height, List<Bar> bars, List<Tick> ticks
         }
     }
 
-    static String number(long n) {
+    public static String number(long n) {
         return NumberFormat.getIntegerInstance(Locale.ENGLISH).format(n);
     }
 

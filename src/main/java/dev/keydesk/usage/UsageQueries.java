@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -187,6 +189,121 @@ public final class UsageQueries {
                         rs.getString("email"), rs.getTimestamp("created_at").toInstant(),
                         rs.getTimestamp("last_used_at") == null ? null : rs.getTimestamp("last_used_at").toInstant()))
                 .list());
+    }
+
+    /** Whose keys a {@link #reports} call reads: an account's own keys (a bot's, say), or each of its devices' keys. */
+    public enum KeyGroup { ACCOUNT, DEVICES }
+
+    /** An hour of the period and its requests. */
+    public record HourCount(Instant hour, long count) {}
+
+    /** How many of the period's busiest hours a report lists. */
+    static final int BUSIEST = 3;
+
+    /**
+     * The {@link #DAYS} days' use of {@code userId}'s keys in ONE statement: per day and outcome,
+     * per service and outcome, and per hour (for the busiest ones), grouped by the account
+     * ({@link KeyGroup#ACCOUNT}: its keys without a device, a key and the old ones it replaced) or by
+     * device. Every group asked for that has no use is absent.
+     */
+    public Map<Long, UsageReport> reports(long userId, KeyGroup group, Instant now) {
+        Instant from = firstDay(now);
+        String keys = group == KeyGroup.ACCOUNT
+                ? "SELECT id, user_id AS grp FROM api_keys WHERE user_id = :user AND device_id IS NULL"
+                : "SELECT id, device_id AS grp FROM api_keys WHERE user_id = :user AND device_id IS NOT NULL";
+        Map<Long, Map<LocalDate, Map<KeyUseOutcome, Long>>> days = new TreeMap<>();
+        Map<Long, Map<Long, ServiceTotals>> services = new TreeMap<>();
+        Map<Long, List<HourCount>> hours = new TreeMap<>();
+        // GROUPING(hour, service, outcome) tells the three sets apart: 6 per day, 4 per service, 3 per hour.
+        jdbi.useHandle(h -> h.createQuery("""
+                        WITH k AS (%s)
+                        SELECT k.grp, GROUPING(u.hour, u.service_id, u.outcome) AS g,
+                               date_trunc('day', u.hour, 'UTC') AS day, u.hour, u.service_id, s.name, u.outcome, sum(u.count) AS n
+                        FROM key_usage_hourly u JOIN k ON k.id = u.key_id LEFT JOIN guarded_services s ON s.id = u.service_id
+                        WHERE u.hour >= :from
+                        GROUP BY GROUPING SETS ((k.grp, date_trunc('day', u.hour, 'UTC'), u.outcome),
+                                                (k.grp, u.service_id, s.name, u.outcome), (k.grp, u.hour))""".formatted(keys))
+                .bind("user", userId).bind("from", from)
+                .map((rs, ctx) -> {
+                    long grp = rs.getLong("grp");
+                    long n = rs.getLong("n");
+                    switch (rs.getInt("g")) {
+                        case 6 -> {
+                            // A count stamped after today (a clock ahead) has no bar; it still counts in the other sets.
+                            Map<KeyUseOutcome, Long> day = days.computeIfAbsent(grp, x -> emptyDays(from))
+                                    .get(LocalDate.ofInstant(rs.getTimestamp("day").toInstant(), ZoneOffset.UTC));
+                            if (day != null) day.put(KeyUseOutcome.fromDb(rs.getString("outcome")), n);
+                        }
+                        case 4 -> services.computeIfAbsent(grp, x -> new TreeMap<>())
+                                .computeIfAbsent(rs.getLong("service_id"), id -> new ServiceTotals(id, names(rs, id), zeros()))
+                                .byOutcome().put(KeyUseOutcome.fromDb(rs.getString("outcome")), n);
+                        case 3 -> hours.computeIfAbsent(grp, x -> new ArrayList<>())
+                                .add(new HourCount(rs.getTimestamp("hour").toInstant(), n));
+                        default -> throw new IllegalStateException("unexpected grouping " + rs.getInt("g"));
+                    }
+                    return grp;
+                })
+                .list());
+        Map<Long, UsageReport> out = new TreeMap<>();
+        for (var e : days.entrySet()) {
+            long grp = e.getKey();
+            List<Day> dayList = e.getValue().entrySet().stream().map(d -> new Day(d.getKey(), d.getValue())).toList();
+            List<ServiceTotals> byService = services.getOrDefault(grp, Map.of()).values().stream()
+                    .sorted((a, b) -> Long.compare(b.total(), a.total())).toList();
+            List<HourCount> busiest = hours.getOrDefault(grp, List.of()).stream()
+                    .sorted(Comparator.comparingLong(HourCount::count).reversed().thenComparing(HourCount::hour))
+                    .limit(BUSIEST).toList();
+            out.put(grp, UsageReport.of(dayList, byService, busiest));
+        }
+        return out;
+    }
+
+    /**
+     * Each of these accounts' requests per day over the {@link #DAYS} days, all their keys together,
+     * as a sparkline: one statement for a whole list page. An account without use gets {@link UsageSparkline#NONE}.
+     */
+    public Map<Long, UsageSparkline> sparklines(java.util.Collection<Long> userIds, Instant now) {
+        if (userIds.isEmpty()) return Map.of();
+        Instant from = firstDay(now);
+        Map<Long, Map<LocalDate, UsageSparkline.DayCount>> byUser = new java.util.HashMap<>();
+        jdbi.useHandle(h -> h.createQuery("""
+                        SELECT k.user_id, date_trunc('day', u.hour, 'UTC') AS day, sum(u.count) AS n,
+                               coalesce(sum(u.count) FILTER (WHERE u.outcome <> 'allowed'), 0) AS refused
+                        FROM key_usage_hourly u JOIN api_keys k ON k.id = u.key_id
+                        WHERE k.user_id = ANY(:users) AND u.hour >= :from GROUP BY 1, 2""")
+                .bind("users", userIds.stream().mapToLong(Long::longValue).toArray()).bind("from", from)
+                .map((rs, ctx) -> {
+                    byUser.computeIfAbsent(rs.getLong("user_id"), x -> new java.util.HashMap<>())
+                            .put(LocalDate.ofInstant(rs.getTimestamp("day").toInstant(), ZoneOffset.UTC),
+                                    new UsageSparkline.DayCount(rs.getLong("n"), rs.getLong("refused")));
+                    return 0;
+                })
+                .list());
+        LocalDate first = LocalDate.ofInstant(from, ZoneOffset.UTC);
+        Map<Long, UsageSparkline> out = new java.util.HashMap<>();
+        for (long id : userIds) out.put(id, byUser.containsKey(id) ? UsageSparkline.of(first, byUser.get(id)) : UsageSparkline.NONE);
+        return out;
+    }
+
+    private static String names(java.sql.ResultSet rs, long serviceId) {
+        try {
+            return rs.getString("name");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every one of the {@link #DAYS} days from {@code from}, each with every outcome at zero. */
+    private static Map<LocalDate, Map<KeyUseOutcome, Long>> emptyDays(Instant from) {
+        Map<LocalDate, Map<KeyUseOutcome, Long>> byDay = new TreeMap<>();
+        for (int i = 0; i < DAYS; i++) byDay.put(LocalDate.ofInstant(from, ZoneOffset.UTC).plusDays(i), zeros());
+        return byDay;
+    }
+
+    /** A service as the pages name it: Keydesk's own API, a guarded service, or one deleted since. */
+    public static String serviceName(long serviceId, String name) {
+        if (serviceId == KeyUseCounter.KEYDESK_API) return "Keydesk API";
+        return name == null ? "Deleted service #" + serviceId : name;
     }
 
     private static Map<KeyUseOutcome, Long> zeros() {

@@ -66,8 +66,7 @@ public final class UsageRoutes {
     }
 
     private static String serviceName(long serviceId, String name) {
-        if (serviceId == KeyUseCounter.KEYDESK_API) return "Keydesk API";
-        return name == null ? "Deleted service #" + serviceId : name;
+        return UsageQueries.serviceName(serviceId, name);
     }
 
     private static UsagePage.Refused refused(UsageQueries.RefusedKey k) {

@@ -191,10 +191,23 @@ class EveryPageBrowserTest {
         Fixtures.invite(admin, "a.rather.long.address.for.an.invitee@subdomain.example.com");
         Fixtures.deviceKey(admin, "ZulipMobile", "ZulipMobile/27.1 (iOS 17)", "203.0.113.7");
         long device = Fixtures.count("SELECT id FROM devices WHERE client = 'ZulipMobile'");
+        // A month of use in every outcome for the bot's key and the device's, so their charts, tables and sparklines show.
+        Fixtures.execute("""
+                INSERT INTO key_usage_hourly (key_id, hour, service_id, outcome, count)
+                SELECT k.id, date_trunc('hour', now()) - d * interval '1 day', 0, o, 5 + d
+                FROM api_keys k, generate_series(0, 20) d,
+                     unnest(ARRAY['allowed', 'invalid', 'deactivated', 'forbidden', 'rate_limited', 'expired']) o
+                WHERE k.revoked_at IS NULL AND (k.device_id IS NOT NULL OR k.user_id = %d)""".formatted(deploy.id()));
         BrowserSupport.logIn(page, baseUrl, ADMIN_EMAIL, Fixtures.PASSWORD);
 
         // Account & privacy, through every state of the API key panel
         check("account", () -> go("/account"));
+        check("account, a device's use open", () -> {
+            go("/account");
+            page.locator("details.usage-device summary").first().click();
+            page.locator("details.usage-device details.usage-numbers summary").first().click();
+            assertThat(page.locator("details.usage-device table.usage-days").first()).isVisible();
+        });
         check("account, password dialog", () -> {
             go("/account");
             button("Manage your API key").click();
@@ -313,6 +326,7 @@ class EveryPageBrowserTest {
             assertThat(page.locator("#block-dialog")).isVisible();
         });
         check("keys, a search", () -> go("/keys?q=deploy"));
+        check("keys, failing", () -> go("/keys?use=failing"));
         check("keys, a search typed slowly", () -> {
             go("/keys");
             Locator search = page.getByRole(AriaRole.SEARCHBOX, new Page.GetByRoleOptions().setName("Search").setExact(true));

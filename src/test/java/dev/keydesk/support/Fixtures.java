@@ -240,6 +240,19 @@ public final class Fixtures {
                 .bind("id", targetUserId).mapTo(String.class).list());
     }
 
+    /**
+     * Adds {@code count} presentations of key {@code keyId} to the hour holding {@code at}, as the
+     * usage counter would (service 0: Keydesk's API; outcome as stored, "allowed", "rate_limited").
+     */
+    public static void usage(long keyId, java.time.Instant at, long serviceId, String outcome, long count) {
+        TestKeydesk.get().primary().database().jdbi().useHandle(h -> h.createUpdate("""
+                        INSERT INTO key_usage_hourly (key_id, hour, service_id, outcome, count)
+                        VALUES (:key, date_trunc('hour', CAST(:at AS timestamptz)), :service, :outcome, :count)
+                        ON CONFLICT (key_id, hour, service_id, outcome) DO UPDATE SET count = key_usage_hourly.count + EXCLUDED.count""")
+                .bind("key", keyId).bind("at", at).bind("service", serviceId).bind("outcome", outcome).bind("count", count)
+                .execute());
+    }
+
     public static void execute(String sql) {
         TestKeydesk.get().primary().database().jdbi().useHandle(h -> h.execute(sql));
     }
