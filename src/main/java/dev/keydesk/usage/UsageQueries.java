@@ -267,14 +267,14 @@ public final class UsageQueries {
         Instant from = firstDay(now);
         Map<Long, Map<LocalDate, UsageSparkline.DayCount>> byUser = new java.util.HashMap<>();
         jdbi.useHandle(h -> h.createQuery("""
-                        SELECT k.user_id, date_trunc('day', u.hour, 'UTC') AS day, sum(u.count) AS n,
+                        SELECT k.user_id, u.day, sum(u.count) AS n,
                                coalesce(sum(u.count) FILTER (WHERE u.outcome <> 'allowed'), 0) AS refused
-                        FROM key_usage_hourly u JOIN api_keys k ON k.id = u.key_id
-                        WHERE k.user_id = ANY(:users) AND u.hour >= :from GROUP BY 1, 2""")
-                .bind("users", userIds.stream().mapToLong(Long::longValue).toArray()).bind("from", from)
+                        FROM key_usage_daily u JOIN api_keys k ON k.id = u.key_id
+                        WHERE k.user_id = ANY(:users) AND u.day >= :from GROUP BY 1, 2""")
+                .bind("users", userIds.stream().mapToLong(Long::longValue).toArray()).bind("from", firstDate(now))
                 .map((rs, ctx) -> {
                     byUser.computeIfAbsent(rs.getLong("user_id"), x -> new java.util.HashMap<>())
-                            .put(LocalDate.ofInstant(rs.getTimestamp("day").toInstant(), ZoneOffset.UTC),
+                            .put(rs.getObject("day", LocalDate.class),
                                     new UsageSparkline.DayCount(rs.getLong("n"), rs.getLong("refused")));
                     return 0;
                 })

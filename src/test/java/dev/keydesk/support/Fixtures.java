@@ -251,6 +251,20 @@ public final class Fixtures {
                         ON CONFLICT (key_id, hour, service_id, outcome) DO UPDATE SET count = key_usage_hourly.count + EXCLUDED.count""")
                 .bind("key", keyId).bind("at", at).bind("service", serviceId).bind("outcome", outcome).bind("count", count)
                 .execute());
+        // And its daily sums, as the counter writes them in the same transaction.
+        TestKeydesk.get().primary().database().jdbi().useHandle(h -> {
+            h.createUpdate("""
+                            INSERT INTO key_usage_daily (key_id, day, service_id, outcome, count)
+                            VALUES (:key, (CAST(:at AS timestamptz) AT TIME ZONE 'UTC')::date, :service, :outcome, :count)
+                            ON CONFLICT (key_id, day, service_id, outcome) DO UPDATE SET count = key_usage_daily.count + EXCLUDED.count""")
+                    .bind("key", keyId).bind("at", at).bind("service", serviceId).bind("outcome", outcome).bind("count", count)
+                    .execute();
+            h.createUpdate("""
+                            INSERT INTO usage_daily (day, service_id, outcome, count)
+                            VALUES ((CAST(:at AS timestamptz) AT TIME ZONE 'UTC')::date, :service, :outcome, :count)
+                            ON CONFLICT (day, service_id, outcome) DO UPDATE SET count = usage_daily.count + EXCLUDED.count""")
+                    .bind("at", at).bind("service", serviceId).bind("outcome", outcome).bind("count", count).execute();
+        });
     }
 
     public static void execute(String sql) {
