@@ -167,6 +167,9 @@ final class ScaleSeed {
                             SELECT k.id, date_trunc('hour', now()) - (d * 24 + hr) * interval '1 hour', 0, 'forbidden',
                                    1 + (k.id + d) % 5""" + usedKeys + " AND k.id % 10 = 0 AND (hr + k.id) % 8 = 0")
                     .bind("days", USAGE_DAYS).bind("first", firstBot).bind("keys", USED_KEYS).execute();
+            // The daily sums rebuilt from every hourly row: the earlier sections' own requests were counted too.
+            h.execute("DELETE FROM key_usage_daily");
+            h.execute("DELETE FROM usage_daily");
             h.execute("""
                     INSERT INTO key_usage_daily (key_id, day, service_id, outcome, count)
                     SELECT key_id, (hour AT TIME ZONE 'UTC')::date, service_id, outcome, sum(count)
