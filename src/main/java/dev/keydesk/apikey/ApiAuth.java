@@ -49,10 +49,10 @@ public final class ApiAuth {
                 default -> throw new IllegalArgumentException("Not an API key role: " + access);
             }
         } catch (ApiError refused) {
-            uses.count(key.keyId(), KeyUseCounter.KEYDESK_API, KeyUseOutcome.FORBIDDEN);
+            uses.count(key.keyId(), KeyUseCounter.OWN_API, KeyUseOutcome.FORBIDDEN);
             throw refused;
         }
-        uses.count(key.keyId(), KeyUseCounter.KEYDESK_API, KeyUseOutcome.ALLOWED);
+        uses.count(key.keyId(), KeyUseCounter.OWN_API, KeyUseOutcome.ALLOWED);
         return user;
     }
 
@@ -81,21 +81,21 @@ public final class ApiAuth {
                 ? authenticator.authenticateFromCache(credentials.email(), credentials.key(), address)
                 : authenticator.authenticate(credentials.email(), credentials.key(), address);
         if (retryAfter > 0 && !(result instanceof ApiKeyAuthenticator.Authenticated)) {
-            uses.count(result, KeyUseCounter.KEYDESK_API, KeyUseOutcome.RATE_LIMITED);
+            uses.count(result, KeyUseCounter.OWN_API, KeyUseOutcome.RATE_LIMITED);
             throw ApiError.rateLimited(retryAfter);
         }
         if (!(result instanceof ApiKeyAuthenticator.Authenticated)) failures.recordFailure(address);
         if (result instanceof ApiKeyAuthenticator.Authenticated ok) {
             Integer botType = ok.owner().user().botType();
             if (botType != null && botType == INCOMING_WEBHOOK_BOT) {
-                uses.count(result, KeyUseCounter.KEYDESK_API, KeyUseOutcome.FORBIDDEN);
+                uses.count(result, KeyUseCounter.OWN_API, KeyUseOutcome.FORBIDDEN);
                 throw ApiError.unauthorized("This API is not available to incoming webhook bots.");
             }
             ctx.attribute(PRESENTED_KEY, ok.owner());
             // Counted by authorize, once the route's role has had its say.
             return ok.owner();
         }
-        uses.count(result, KeyUseCounter.KEYDESK_API, KeyUseOutcome.of(result));
+        uses.count(result, KeyUseCounter.OWN_API, KeyUseOutcome.of(result));
         if (result instanceof ApiKeyAuthenticator.Deactivated) throw ApiError.unauthorized("Account is deactivated");
         if (result instanceof ApiKeyAuthenticator.WrongAddress) {
             throw ApiError.unauthorized("INVALID_API_KEY", "This API key may not be used from this address.");

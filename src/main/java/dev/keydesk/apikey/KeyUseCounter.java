@@ -6,7 +6,7 @@ package dev.keydesk.apikey;
  */
 public interface KeyUseCounter {
     /** The service id that stands for Keydesk's own API. */
-    long KEYDESK_API = 0;
+    long OWN_API = 0;
     /** The key id that stands for a key no account holds (malformed or unknown). */
     long NO_KEY = 0;
 

@@ -311,7 +311,7 @@ public final class UsageQueries {
 
     /** A service as the pages name it: Keydesk's own API, a guarded service, or one deleted since. */
     public static String serviceName(long serviceId, String name) {
-        if (serviceId == KeyUseCounter.KEYDESK_API) return "Keydesk API";
+        if (serviceId == KeyUseCounter.OWN_API) return "Keydesk API";
         return name == null ? "Deleted service #" + serviceId : name;
     }
 

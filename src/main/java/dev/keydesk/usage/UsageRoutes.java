@@ -119,7 +119,7 @@ public final class UsageRoutes {
         for (UsageQueries.Point p : points) {
             Map<String, Object> point = new LinkedHashMap<>();
             point.put(unit, unit.equals("day") ? LocalDate.ofInstant(p.at(), ZoneOffset.UTC).toString() : p.at().toString());
-            boolean api = p.serviceId() == KeyUseCounter.KEYDESK_API;
+            boolean api = p.serviceId() == KeyUseCounter.OWN_API;
             point.put("service_id", api ? null : p.serviceId());
             point.put("service", api ? "api" : names.get(p.serviceId()));
             point.put("outcome", p.outcome().dbName());
