@@ -37,7 +37,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * Issue 11's two tables in one run, at the issue's sizes (see {@link ScaleSeed}): the hot API
+ * The benchmark's tables in one run, at a large organization's sizes (see {@link ScaleSeed}): the hot API
  * paths as ratios against Keydesk's own 404 route and a bare Javalin "hello" route in the same
  * JVM, with SQL statements (and transactions) per request as the server counts them; then every
  * list as the median of 20 server times. Run it as docs/benchmark.md says; it prints Markdown tables.
@@ -45,13 +45,21 @@ import org.postgresql.PGNotification;
  * <p>Rates come from {@link LoopbackLoad} (kept-alive connections over loopback, several client
  * threads, three interleaved rounds, the best of each). Server time is Keydesk's own measure of
  * a request, from its arrival to the end of its handling, as the request log records it (the
- * {@code keydesk_http_requests} timer), read after each of 20 sequential requests. The servers,
+ * {@code keydesk_http_requests} timer), read after each of 20 sequential requests that follow a
+ * warm-up of the same request. The servers,
  * the client and this program share one JVM: its RSS covers all of them, not PostgreSQL.
  */
 public final class ScaleBenchmark {
     private static final int THREADS = 4;
     private static final long ROUND_MILLIS = 2_000;
     private static final int SAMPLES = 20;
+    /**
+     * A page is measured as a running server serves it: after the JIT compilers have compiled its
+     * code. Three requests left much of it interpreted (the Keys page's median was 34 to 41 ms then,
+     * 16.5 ms after this warm-up), so each page is first asked this many times, or for {@link #WARM_UP_MILLIS}.
+     */
+    private static final int WARM_UP_REQUESTS = 300;
+    private static final long WARM_UP_MILLIS = 10_000;
     /**
      * A server runs fetch_api_key for days; at the 60 or so calls a second argon2id allows, the
      * JIT compilers take minutes to compile the path's code, and until then they compete for the
@@ -416,7 +424,7 @@ public final class ScaleBenchmark {
                 "/api/v1/keys/" + usedKey + "/usage", null, Http.basic(org.admin().email(), adminKey));
     }
 
-    /** One row of the lists table: median server time of {@link #SAMPLES} requests (after 3 warm-ups) and the answer's size. */
+    /** One row of the lists table: median server time of {@link #SAMPLES} requests (after the warm-up) and the answer's size. */
     private void listRow(String page, String size, String route, String path, String cookie, String authorization)
             throws Exception {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(keydesk.baseUrl() + path)).GET();
@@ -424,7 +432,8 @@ public final class ScaleBenchmark {
         if (authorization != null) builder.header("Authorization", authorization);
         HttpRequest request = builder.build();
         long bytes = 0;
-        for (int i = 0; i < 3; i++) bytes = send(request).length;
+        long warmUpEnd = System.nanoTime() + WARM_UP_MILLIS * 1_000_000;
+        for (int i = 0; i < WARM_UP_REQUESTS && System.nanoTime() < warmUpEnd; i++) bytes = send(request).length;
         List<Double> millis = new ArrayList<>();
         Counted counted = new Counted(route);
         for (int i = 0; i < SAMPLES; i++) millis.add(serverMillis(route, () -> send(request)));

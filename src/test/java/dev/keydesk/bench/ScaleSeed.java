@@ -18,7 +18,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
 
 /**
- * The issue's sizes, written set-wise into the benchmark's embedded database: 10,000 people and
+ * A large organization's sizes, written set-wise into the benchmark's embedded database: 10,000 people and
  * 100,000 bots (a 110,000-user organization) with a key each, one member who alone owns 1,000
  * bots, another who alone owns 1,000 more, an administrator who owns the other 98,000, and a
  * million audit rows spread over a year. Users, owners and audit rows are INSERT … SELECT over
