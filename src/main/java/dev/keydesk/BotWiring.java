@@ -47,7 +47,7 @@ final class BotWiring {
         new AccountChoicesRoutes(pages, new RequestRateLimiter(platform.jdbi(), "account-choices", AccountChoicesRoutes.LIMIT,
                 platform.clients())).register(routes);
         new BotKeyLimitsRoutes(access, guard.restrictions, guard.restrictionQueries).register(routes);
-        new BotApiRoutes(access, actions, queries, keys.actions, keys.queries, platform.site(), guard.restrictions,
+        new BotApiRoutes(platform.jdbi(), access, actions, queries, keys.actions, keys.queries, platform.site(), guard.restrictions,
                 guard.restrictionQueries).register(routes);
     }
 }

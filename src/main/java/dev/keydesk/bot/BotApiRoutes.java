@@ -8,6 +8,7 @@ import dev.keydesk.api.PathIds;
 import dev.keydesk.apikey.ApiKeyActions;
 import dev.keydesk.apikey.ApiKeyQueries;
 import dev.keydesk.apikey.KeyLifetimes;
+import dev.keydesk.db.PageRead;
 import java.time.Instant;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;
@@ -23,6 +24,7 @@ import dev.keydesk.guard.KeyRestrictionActions;
 import dev.keydesk.guard.KeyRestrictionQueries;
 import dev.keydesk.keyscope.KeyRestrictions;
 import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
 
 /** Zulip's bot endpoints. Only a bot's owners and administrators may touch a bot; bots and guests use none. */
 public final class BotApiRoutes {
@@ -38,10 +40,12 @@ public final class BotApiRoutes {
     private final String site;
     private final KeyRestrictionActions restrictions;
     private final KeyRestrictionQueries restrictionQueries;
+    private final Jdbi jdbi;
 
-    public BotApiRoutes(BotAccess access, BotActions bots, BotQueries queries, ApiKeyActions apiKeys,
+    public BotApiRoutes(Jdbi jdbi, BotAccess access, BotActions bots, BotQueries queries, ApiKeyActions apiKeys,
                         ApiKeyQueries keyQueries, String site, KeyRestrictionActions restrictions,
                         KeyRestrictionQueries restrictionQueries) {
+        this.jdbi = jdbi;
         this.restrictions = restrictions;
         this.restrictionQueries = restrictionQueries;
         this.keyQueries = keyQueries;
@@ -86,21 +90,26 @@ public final class BotApiRoutes {
         ApiRequest req = ApiRequest.of(ctx);
         int limit = req.jsonInt("limit").map(BotApiRoutes::pageLimit).orElse(MAX_BOTS_PER_ANSWER);
         long afterId = req.jsonInt("after_id").map(BotApiRoutes::afterId).orElse(0L);
-        BotQueries.OwnedPage page = queries.activeOwnedAfter(caller.id(), afterId, limit);
-        List<Long> ids = page.bots().stream().map(Bot::id).toList();
-        Map<Long, String> keys = apiKeys.revealKeys(ApiAuth.actor(ctx), ids, "bot list");
-        BotQueries.Details details = queries.details(page.bots());
-        Map<Long, Instant> expiries = keyQueries.expiries(ids);
-        Map<Long, KeyRestrictions.Limits> limits = restrictionQueries.ofAccounts(ids);
+        // The bots and what is shown of them in one read-only transaction; revealing their keys writes
+        // the audit row, so it comes after, in a transaction of its own.
+        record Listed(BotQueries.OwnedPage page, BotQueries.Details details, Map<Long, Instant> expiries,
+                      Map<Long, KeyRestrictions.Limits> limits) {}
+        Listed listed = PageRead.of(jdbi, () -> {
+            BotQueries.OwnedPage page = queries.activeOwnedAfter(caller.id(), afterId, limit);
+            List<Long> ids = page.bots().stream().map(Bot::id).toList();
+            return new Listed(page, queries.details(page.bots()), keyQueries.expiries(ids), restrictionQueries.ofAccounts(ids));
+        });
+        List<Bot> listedBots = listed.page().bots();
+        Map<Long, String> keys = apiKeys.revealKeys(ApiAuth.actor(ctx), listedBots.stream().map(Bot::id).toList(), "bot list");
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Bot bot : page.bots()) {
-            Map<String, Object> entry = botDict(bot, details, keys.get(bot.id()), expiries.get(bot.id()));
-            entry.putAll(KeyLimitsInput.asJson(limits.getOrDefault(bot.id(), KeyRestrictions.Limits.NONE)));
+        for (Bot bot : listedBots) {
+            Map<String, Object> entry = botDict(bot, listed.details(), keys.get(bot.id()), listed.expiries().get(bot.id()));
+            entry.putAll(KeyLimitsInput.asJson(listed.limits().getOrDefault(bot.id(), KeyRestrictions.Limits.NONE)));
             out.add(entry);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("bots", out);
-        body.put("has_more", page.hasMore());
+        body.put("has_more", listed.page().hasMore());
         ctx.header("Cache-Control", "no-store");
         ctx.json(req.success(body));
     }

@@ -61,7 +61,8 @@ class UsagePageTest {
                         INSERT INTO key_usage_hourly (key_id, hour, service_id, outcome, count)
                         VALUES (:key, date_trunc('hour', CAST(:at AS timestamptz)), :service, :outcome, :count)""")
                 .bind("key", keyId).bind("at", at).bind("service", serviceId).bind("outcome", outcome).bind("count", count)
-                .execute());        Fixtures.rollUpUsage();
+                .execute());
+        Fixtures.rollUpUsage();
     }
 
     private WebClient signedIn(User user) {
