@@ -152,7 +152,11 @@ final class KeyListingQueries {
             // As the Usage page counts a key unused: neither used nor created since; the same date as the Last used column.
             case "unused30", "unused90" -> sql.append(" AND k.created_at < :unusedSince AND (k.last_used_at IS NULL OR k.last_used_at < :unusedSince)");
             // Every key of the bot, old keys in their grace period too: a bot still presenting one is failing as well.
-            case "failing" -> sql.append(" AND (SELECT 10 * coalesce(sum(f.count) FILTER (WHERE f.outcome <> 'allowed'), 0) > sum(f.count)"
+            // Only bots with a refused key in the period can be failing: those few are found first, from
+            // the refusals' own index, and only their keys' hours are added up.
+            case "failing" -> sql.append(" AND u.id IN (SELECT rk.user_id FROM key_usage_hourly r JOIN api_keys rk ON rk.id = r.key_id"
+                    + " WHERE r.hour >= :failingSince AND r.outcome <> 'allowed')"
+                    + " AND (SELECT 10 * coalesce(sum(f.count) FILTER (WHERE f.outcome <> 'allowed'), 0) > sum(f.count)"
                     + " FROM key_usage_hourly f WHERE f.hour >= :failingSince"
                     + " AND f.key_id IN (SELECT fk.id FROM api_keys fk WHERE fk.user_id = u.id))");
             default -> { }

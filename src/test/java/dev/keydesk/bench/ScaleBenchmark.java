@@ -419,6 +419,8 @@ public final class ScaleBenchmark {
         listRow("/usage", size, "/usage", "/usage", adminCookie, null);
         listRow("a used bot's page", size, "/bots/{bot_id}", "/bots/" + usedBot, ownerCookie, null);
         listRow("/keys first page", size, "/keys", "/keys", adminCookie, null);
+        listRow("/keys, failing keys", size, "/keys", "/keys?use=failing", adminCookie, null);
+        listRow("/keys, not used for 90 days", size, "/keys", "/keys?use=unused90", adminCookie, null);
         listRow("/bots (Your bots)", size, "/bots", "/bots", ownerCookie, null);
         listRow("`GET /api/v1/keys/{key_id}/usage`", size, "/api/v1/keys/{key_id}/usage",
                 "/api/v1/keys/" + usedKey + "/usage", null, Http.basic(org.admin().email(), adminKey));
