@@ -84,6 +84,8 @@ final class KeyListingQueries {
     private final Jdbi jdbi;
     private final ExpiryFilter expiry;
     private final Instant now;
+    /** {@link #failingAccounts()}, once read. */
+    private long[] failing;
 
     KeyListingQueries(Jdbi jdbi, ExpiryFilter expiry, Instant now) {
         this.jdbi = jdbi;
@@ -151,14 +153,7 @@ final class KeyListingQueries {
         switch (query.use()) {
             // As the Usage page counts a key unused: neither used nor created since; the same date as the Last used column.
             case "unused30", "unused90" -> sql.append(" AND k.created_at < :unusedSince AND (k.last_used_at IS NULL OR k.last_used_at < :unusedSince)");
-            // Every key of the bot, old keys in their grace period too: a bot still presenting one is failing as well.
-            // Only bots with a refused key in the period can be failing: those few are found first, from
-            // the refusals' own index, and only their keys' hours are added up.
-            case "failing" -> sql.append(" AND u.id IN (SELECT rk.user_id FROM key_usage_hourly r JOIN api_keys rk ON rk.id = r.key_id"
-                    + " WHERE r.hour >= :failingSince AND r.outcome <> 'allowed')"
-                    + " AND (SELECT 10 * coalesce(sum(f.count) FILTER (WHERE f.outcome <> 'allowed'), 0) > sum(f.count)"
-                    + " FROM key_usage_hourly f WHERE f.hour >= :failingSince"
-                    + " AND f.key_id IN (SELECT fk.id FROM api_keys fk WHERE fk.user_id = u.id))");
+            case "failing" -> sql.append(" AND u.id = ANY(:failing)");
             default -> { }
         }
         sql.append(expiry.condition);
@@ -171,7 +166,29 @@ final class KeyListingQueries {
         if (query.type() != null) q.bind("type", query.type().code());
         if (!query.owner().isEmpty()) q.bind("owner", LikePattern.contains(query.owner()));
         if (query.use().startsWith("unused")) q.bind("unusedSince", now.minus(Duration.ofDays(query.use().equals("unused30") ? 30 : 90)));
-        if (query.use().equals("failing")) q.bind("failingSince", now.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(FAILING_HOURS - 1)));
+        if (query.use().equals("failing")) q.bind("failing", failingAccounts());
+    }
+
+    /**
+     * The accounts whose keys (every key of the account, old keys in their grace period too: an
+     * account still presenting one is failing as well) were refused more than a tenth of the time
+     * in the last {@link #FAILING_HOURS} hours. Read once per page, for its count and its rows
+     * alike. Only an account with a refused key can be failing: those few are found first, from
+     * the refusals' own index, and only their keys' hours are added up.
+     */
+    private long[] failingAccounts() {
+        if (failing == null) {
+            Instant since = now.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(FAILING_HOURS - 1));
+            failing = jdbi.withHandle(h -> h.createQuery("""
+                            SELECT c.user_id FROM (SELECT DISTINCT rk.user_id FROM api_keys rk
+                                                   WHERE rk.id = ANY(ARRAY(SELECT DISTINCT r.key_id FROM key_usage_hourly r
+                                                                           WHERE r.hour >= :since AND r.outcome <> 'allowed'))) c
+                            WHERE (SELECT 10 * coalesce(sum(f.count) FILTER (WHERE f.outcome <> 'allowed'), 0) > sum(f.count)
+                                   FROM key_usage_hourly f
+                                   WHERE f.hour >= :since AND f.key_id IN (SELECT fk.id FROM api_keys fk WHERE fk.user_id = c.user_id))""")
+                    .bind("since", since).mapTo(Long.class).stream().mapToLong(Long::longValue).toArray());
+        }
+        return failing;
     }
 
     /** The bots {@code query} lists, in its order, for {@link KeysetPage}. */

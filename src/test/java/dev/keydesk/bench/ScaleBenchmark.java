@@ -70,6 +70,8 @@ public final class ScaleBenchmark {
     private static final long FETCH_SLICE_MILLIS = 2_000;
     /** Below the device limit for the whole run: about 1,500 calls spread over them, 15 each. */
     private static final int SPREAD_ACCOUNTS = 100;
+    /** Devices of the member who owns 1,000 bots, used like the bots' keys: their charts are on Account &amp; privacy. */
+    private static final int OWNER_DEVICES = 5;
     /** What can be run on its own, e.g. while working on one path: {@code ... ScaleBenchmark fetch}. */
     private static final String[] SECTIONS = {"hot", "fetch", "lists", "usage", "revocation", "memory"};
 
@@ -400,6 +402,9 @@ public final class ScaleBenchmark {
      * bot's page, the Keys page, and one key's series through the API.
      */
     private void usagePages() throws Exception {
+        for (int i = 1; i <= OWNER_DEVICES; i++) {
+            Fixtures.deviceKey(org.botOwner(), "ZulipMobile/" + i, "ZulipMobile/27." + i + " (Android 14)", "192.0.2." + i);
+        }
         long t0 = System.nanoTime();
         long rows = ScaleSeed.seedUsage(keydesk);
         System.out.printf(Locale.ROOT, "Seeded %,d hourly usage rows (%,d keys, %d days, %d hours a day) and their daily sums in %.1f s%n",
@@ -418,6 +423,7 @@ public final class ScaleBenchmark {
         String size = "10,000 keys used for 90 days";
         listRow("/usage", size, "/usage", "/usage", adminCookie, null);
         listRow("a used bot's page", size, "/bots/{bot_id}", "/bots/" + usedBot, ownerCookie, null);
+        listRow("Account & privacy, " + OWNER_DEVICES + " devices used for 90 days", size, "/account", "/account", ownerCookie, null);
         listRow("/keys first page", size, "/keys", "/keys", adminCookie, null);
         listRow("/keys, failing keys", size, "/keys", "/keys?use=failing", adminCookie, null);
         listRow("/keys, not used for 90 days", size, "/keys", "/keys?use=unused90", adminCookie, null);

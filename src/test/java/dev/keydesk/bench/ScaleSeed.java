@@ -154,8 +154,10 @@ final class ScaleSeed {
         return jdbi.withHandle(h -> {
             h.execute("SET maintenance_work_mem = '256MB'");
             long firstBot = h.createQuery("SELECT min(id) FROM users WHERE is_bot").mapTo(Long.class).one();
+            // The first bots' keys, and every device's key (the Account & privacy page's devices).
             String usedKeys = " FROM api_keys k, generate_series(0, :days - 1) d, generate_series(0, 23) hr"
-                    + " WHERE k.user_id BETWEEN :first AND :first + :keys - 1 AND k.kind = 'main' AND k.revoked_at IS NULL";
+                    + " WHERE k.revoked_at IS NULL"
+                    + " AND ((k.user_id BETWEEN :first AND :first + :keys - 1 AND k.kind = 'main') OR k.kind = 'device')";
             long rows = h.createUpdate("""
                             INSERT INTO key_usage_hourly (key_id, hour, service_id, outcome, count)
                             SELECT k.id, date_trunc('hour', now()) - (d * 24 + hr) * interval '1 hour', 0, 'allowed',
