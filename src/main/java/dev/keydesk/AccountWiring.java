@@ -89,7 +89,7 @@ final class AccountWiring implements AutoCloseable {
                 this::passwordLoginEnabled,
                 platform.settings().oidc() == null ? null : platform.settings().oidc().buttonLabel()).register(routes);
         new SetupRoutes(organizations, webSession).register(routes);
-        new AccountRoutes(keys.actions, keys.queries, actions,
+        new AccountRoutes(platform.jdbi(), keys.actions, keys.queries, actions,
                 reauthentication,
                 passwords, new NextSteps(platform.jdbi()), factors, site,
                 new dev.keydesk.usage.UsageQueries(platform.jdbi()), platform.clock()).register(routes);

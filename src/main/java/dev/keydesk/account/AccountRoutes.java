@@ -1,5 +1,6 @@
 package dev.keydesk.account;
 
+import dev.keydesk.db.PageRead;
 import dev.keydesk.access.RouteAccess;
 import dev.keydesk.apikey.ApiKeyQueries;
 import dev.keydesk.usage.UsageQueries;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import dev.keydesk.api.PathIds;
 import dev.keydesk.web.WebError;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * Account & privacy: the profile, the password, the devices, and the API key flow
@@ -49,10 +51,12 @@ public final class AccountRoutes {
     private final String site;
     private final UsageQueries usage;
     private final Clock clock;
+    private final Jdbi jdbi;
 
-    public AccountRoutes(ApiKeyActions keys, ApiKeyQueries keyQueries, AccountActions users, Reauthentication reauthentication,
-                         PasswordCheck passwords, NextSteps nextSteps, SecondFactorActions factors, String site,
-                         UsageQueries usage, Clock clock) {
+    public AccountRoutes(Jdbi jdbi, ApiKeyActions keys, ApiKeyQueries keyQueries, AccountActions users,
+                         Reauthentication reauthentication, PasswordCheck passwords, NextSteps nextSteps,
+                         SecondFactorActions factors, String site, UsageQueries usage, Clock clock) {
+        this.jdbi = jdbi;
         this.keys = keys;
         this.keyQueries = keyQueries;
         this.users = users;
@@ -247,7 +251,12 @@ public final class AccountRoutes {
         return view(ctx, panel, Flash.take(ctx));
     }
 
+    /** The page as read in one read-only transaction (a key shown on it was revealed, and audited, before). */
     private AccountPage view(Context ctx, KeyPanel panel, String banner) {
+        return PageRead.of(jdbi, () -> read(ctx, panel, banner));
+    }
+
+    private AccountPage read(Context ctx, KeyPanel panel, String banner) {
         User user = WebSession.caller(ctx);
         var deviceKeys = keyQueries.devices(user.id());
         // Every device's use in one statement, and none when there is no device.

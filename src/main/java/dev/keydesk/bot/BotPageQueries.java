@@ -97,13 +97,14 @@ public final class BotPageQueries {
         return href.toString();
     }
 
-    /** A bot's page, with the key and zuliprc that {@code credentials} revealed. */
-    /** {@code credentials} null: the key is not shown until the proof at {@code stepUpHref} is given. */
-    BotPages.DetailPage botPage(Layout layout, Bot bot, BotActions.Credentials credentials, String site, String stepUpHref) {
+    /**
+     * A bot's page without its key and zuliprc, which {@link BotPages.DetailPage#withCredentials} adds
+     * once revealed; with {@code stepUpHref}, the key is not shown until the proof there is given.
+     */
+    BotPages.DetailPage botPage(Layout layout, Bot bot, String stepUpHref) {
         BotQueries.Details details = queries.details(List.of(bot));
         var service = details.service(bot.id());
-        return new BotPages.DetailPage(layout, row(bot, details),
-                credentials == null ? null : credentials.apiKey(), credentials == null ? null : credentials.zuliprc(site),
+        return new BotPages.DetailPage(layout, row(bot, details), null, null,
                 service.map(BotService::payloadUrl).orElse(null),
                 service.map(s -> s.botInterface().label()).orElse(null), deliveries(bot.id()),
                 services.forBots(List.of(bot.id())).names(bot.id()), keyLife(bot.id()), stepUpHref,

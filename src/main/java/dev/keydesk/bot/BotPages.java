@@ -30,7 +30,13 @@ public final class BotPages {
 
     public record DetailPage(Layout layout, Row bot, String apiKey, String zuliprc, String payloadUrl,
                              String interfaceLabel, List<DeliveryRow> deliveries, List<String> services, KeyLife key,
-                             String stepUpHref, dev.keydesk.usage.UsageReport usage) {}
+                             String stepUpHref, dev.keydesk.usage.UsageReport usage) {
+        /** The same page showing the bot's key and zuliprc, as {@code credentials} revealed them. */
+        public DetailPage withCredentials(BotActions.Credentials credentials, String site) {
+            return new DetailPage(layout, bot, credentials.apiKey(), credentials.zuliprc(site), payloadUrl, interfaceLabel,
+                    deliveries, services, key, stepUpHref, usage);
+        }
+    }
 
     /**
      * The key's life on the bot's page: its expiry ("Never", or the date and how far off), the

@@ -105,13 +105,18 @@ public final class BotRoutes {
     }
 
     private void details(Context ctx) {
-        Bot bot = manageable(ctx);
-        // An account with a second factor sees the key only after a fresh proof; the rest of the page needs none.
-        boolean due = reauthentication.stepUpDue(WebSession.requireSession(ctx), WebSession.caller(ctx));
-        BotActions.Credentials credentials = due ? null : bots.credentials(WebSession.actor(ctx), bot, "bot details page");
-        // The reveal above writes its audit row; the page's reads then share one read-only transaction.
-        BotPages.DetailPage page = PageRead.of(jdbi, () -> pages.botPage(Layout.of(ctx, bot.fullName()), bot, credentials, site,
-                due ? StepUpRoutes.address("/bots/" + bot.id() + "#api-key") : null));
+        // Who may see the bot, whether a proof is due and the page itself share one read-only
+        // transaction. An account with a second factor sees the key only after a fresh proof; the rest
+        // of the page needs none. Revealing the key writes its audit row, so it comes after the reads.
+        record Read(Bot bot, boolean stepUpDue, BotPages.DetailPage page) {}
+        Read read = PageRead.of(jdbi, () -> {
+            Bot bot = manageable(ctx);
+            boolean due = reauthentication.stepUpDue(WebSession.requireSession(ctx), WebSession.caller(ctx));
+            return new Read(bot, due, pages.botPage(Layout.of(ctx, bot.fullName()), bot,
+                    due ? StepUpRoutes.address("/bots/" + bot.id() + "#api-key") : null));
+        });
+        BotPages.DetailPage page = read.stepUpDue() ? read.page()
+                : read.page().withCredentials(bots.credentials(WebSession.actor(ctx), read.bot(), "bot details page"), site);
         ctx.header("Cache-Control", "no-store");
         ctx.render("bot.jte", Map.of("page", page));
     }
