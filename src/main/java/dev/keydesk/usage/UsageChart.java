@@ -14,11 +14,15 @@ import java.util.Locale;
  * colour and, for the refusals, a pattern, so no reader depends on telling colours apart; the
  * chart's summary is its text alternative and the table beside it holds every number.
  */
-public record UsageChart(int width, int height, List<Bar> bars, List<Tick> ticks, List<Label> labels, String summary,
+public record UsageChart(int width, int height, int left, List<Bar> bars, List<Tick> ticks, List<Label> labels, String summary,
                          List<Legend> legend) {
     static final int WIDTH = 720;
     static final int HEIGHT = 260;
+    /** The least room left of the plot for the grid's values; larger values widen it. */
     static final int LEFT = 56;
+    /** About the width of a digit or comma of the axis' 13 px text, and the gap between a value and the plot. */
+    private static final double CHARACTER_WIDTH = 8;
+    private static final int LABEL_GAP = 6;
     static final int RIGHT = 8;
     static final int TOP = 12;
     static final int BOTTOM = 28;
@@ -51,6 +55,11 @@ public record UsageChart(int width, int height, List<Bar> bars, List<Tick> ticks
     }
 
     /** The outcome's name in CSS classes and pattern ids. */
+    /** Where the grid's values end, just left of the plot. */
+    public int valuesEnd() {
+        return left - LABEL_GAP;
+    }
+
     public static String cssName(KeyUseOutcome outcome) {
         return outcome.dbName().replace('_', '-');
     }
@@ -58,7 +67,9 @@ public record UsageChart(int width, int height, List<Bar> bars, List<Tick> ticks
     public static UsageChart of(List<UsageQueries.Day> days) {
         long max = days.stream().mapToLong(UsageQueries.Day::total).max().orElse(0);
         long top = niceCeiling(max);
-        double plotWidth = WIDTH - LEFT - RIGHT;
+        // The top value is the grid's longest: the plot starts where it fits.
+        int left = Math.max(LEFT, (int) Math.ceil(number(top).length() * CHARACTER_WIDTH) + 2 * LABEL_GAP);
+        double plotWidth = WIDTH - left - RIGHT;
         double plotHeight = HEIGHT - TOP - BOTTOM;
         double slot = plotWidth / Math.max(1, days.size());
         double barWidth = Math.max(1, slot * 0.7);
@@ -66,7 +77,7 @@ public record UsageChart(int width, int height, List<Bar> bars, List<Tick> ticks
         List<Label> labels = new ArrayList<>();
         for (int i = 0; i < days.size(); i++) {
             UsageQueries.Day day = days.get(i);
-            double x = LEFT + i * slot + (slot - barWidth) / 2;
+            double x = left + i * slot + (slot - barWidth) / 2;
             double base = TOP + plotHeight;
             List<Segment> segments = new ArrayList<>();
             for (KeyUseOutcome outcome : KeyUseOutcome.values()) {
@@ -88,7 +99,7 @@ public record UsageChart(int width, int height, List<Bar> bars, List<Tick> ticks
         }
         List<Legend> legend = new ArrayList<>();
         for (KeyUseOutcome outcome : KeyUseOutcome.values()) legend.add(new Legend(cssName(outcome), words(outcome), outcome.refused()));
-        return new UsageChart(WIDTH, HEIGHT, bars, ticks, labels, summary(days), legend);
+        return new UsageChart(WIDTH, HEIGHT, left, bars, ticks, labels, summary(days), legend);
     }
 
     /** The chart in words: the period, the totals by outcome and the busiest day. */

@@ -44,6 +44,22 @@ class UsageChartTest {
                 + "the busiest day was Mar 5 with 80.", chart.summary());
     }
 
+    /** A busy organization's grid values (millions) get the room they need left of the plot, and the bars start after it. */
+    @Test
+    void largeValuesWidenTheRoomLeftOfThePlot() {
+        List<UsageQueries.Day> days = new ArrayList<>();
+        LocalDate first = LocalDate.of(2031, 3, 1);
+        for (int i = 0; i < 30; i++) days.add(day(first.plusDays(i), 1_311_500, 0));
+        UsageChart busy = UsageChart.of(days);
+        String top = busy.ticks().get(busy.ticks().size() - 1).value();
+        assertEquals("2,000,000", top);
+        assertTrue(busy.valuesEnd() >= top.length() * 8, busy.valuesEnd() + " px for " + top);
+        assertTrue(busy.bars().get(0).segments().get(0).x() > busy.left(), "the first bar starts right of the values");
+
+        UsageChart quiet = UsageChart.of(List.of(day(first, 80, 0)));
+        assertEquals(UsageChart.LEFT, quiet.left(), "small values keep the usual room");
+    }
+
     private static UsageQueries.Day day(LocalDate day, long allowed, long invalid) {
         Map<KeyUseOutcome, Long> byOutcome = new EnumMap<>(KeyUseOutcome.class);
         for (KeyUseOutcome o : KeyUseOutcome.values()) byOutcome.put(o, 0L);
