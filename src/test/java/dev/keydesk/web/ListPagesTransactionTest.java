@@ -48,15 +48,6 @@ class ListPagesTransactionTest {
             "/account, /account, main h1, 1",
     })
     void aPagesReadsShareOneTransaction(String route, String address, String rowSelector, int rows) {
-        double perPage = transactionsPerPage(route, address, rowSelector, rows);
-        // Each page costs 2: before it, the signed-in person's session with their account and the
-        // owners' second-factor requirement. The organization's name, cached for ten seconds, may be
-        // read again once or twice during the ten requests. A page with a second transaction of its
-        // own would make 3.
-        assertTrue(perPage >= 2.0 && perPage < 2.5, perPage + " transactions per page");
-    }
-
-    private double transactionsPerPage(String route, String address, String rowSelector, int rows) {
         var transactions = keydesk.primary().services().metrics().requestTransactions(route, "GET");
         var statements = keydesk.primary().services().metrics().requestStatements(route, "GET");
         assertEquals(200, browser.get(address).status());
@@ -74,8 +65,12 @@ class ListPagesTransactionTest {
         // The request log (and its meters) runs just after each answer is sent.
         Wait.until("every page was counted", Duration.ofSeconds(30), () -> transactions.count() - requestsBefore == PAGES);
         double perPage = (transactions.totalAmount() - transactionsBefore) / PAGES;
-        System.out.printf("%s: %.1f transactions and %.1f statements per page%n", address, perPage,
-                (statements.totalAmount() - statementsBefore) / PAGES);
-        return perPage;
+        double statementsPerPage = (statements.totalAmount() - statementsBefore) / PAGES;
+        // Each page costs 2: before it, the signed-in person's session with their account and the
+        // owners' second-factor requirement. The organization's name, cached for ten seconds, may be
+        // read again once or twice during the ten requests. A page with a second transaction of its
+        // own would make 3.
+        assertTrue(perPage >= 2.0 && perPage < 2.5,
+                perPage + " transactions per page, with " + statementsPerPage + " statements per page");
     }
 }
