@@ -23,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -397,24 +399,34 @@ public final class ApiKeyActions {
     }
 
     public String revealKey(Handle handle, Actor actor, long userId, String purpose) {
-        String key = revealKeys(handle, actor, List.of(userId), purpose).get(userId);
+        String key = currentKeys(handle, List.of(userId)).get(userId);
         if (key == null) throw new IllegalStateException("User " + userId + " has no current API key");
+        AuditLog.record(handle, AuditEvent.API_KEY_REVEALED, actor, userId, Map.of("purpose", purpose));
         return key;
     }
 
-    /** The current keys of several accounts, read together; one audit row naming every key revealed. */
-    public Map<Long, String> revealKeys(Actor actor, Collection<Long> userIds, String purpose) {
-        if (userIds.isEmpty()) return Map.of();
-        return jdbi.inTransaction(h -> revealKeys(h, actor, userIds, purpose));
+    /**
+     * The current keys of several accounts, read together; one audit row naming every key revealed.
+     * {@code accounts} maps each account's id to its address, which the audit row keeps.
+     */
+    public Map<Long, String> revealKeys(Actor actor, Map<Long, String> accounts, String purpose) {
+        if (accounts.isEmpty()) return Map.of();
+        return jdbi.inTransaction(h -> {
+            Map<Long, String> keys = currentKeys(h, accounts.keySet());
+            SortedMap<Long, String> revealed = new TreeMap<>();
+            for (Long id : keys.keySet()) revealed.put(id, accounts.get(id));
+            AuditLog.recordForAll(h, AuditEvent.API_KEY_REVEALED, actor, revealed, Map.of("purpose", purpose));
+            return keys;
+        });
     }
 
-    private Map<Long, String> revealKeys(Handle handle, Actor actor, Collection<Long> userIds, String purpose) {
+    /** The decrypted current main keys of those of {@code userIds} that have one. */
+    private Map<Long, String> currentKeys(Handle handle, Collection<Long> userIds) {
         long[] ids = userIds.stream().mapToLong(Long::longValue).toArray();
         Map<Long, String> keys = new LinkedHashMap<>();
         for (ApiKeyDao.StoredKey stored : handle.attach(ApiKeyDao.class).findCurrentCiphertexts(ids)) {
             keys.put(stored.userId(), cipher.decrypt(stored.userId(), stored.ciphertext()));
         }
-        AuditLog.recordForAll(handle, AuditEvent.API_KEY_REVEALED, actor, keys.keySet(), Map.of("purpose", purpose));
         return keys;
     }
 

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.SqlStatement;
 
@@ -49,24 +51,24 @@ public final class AuditLog {
      * One row about several accounts: with one target, an ordinary row about it; with more, a row
      * without a single target whose details list them all, as {@code target_ids} and (kept should
      * an account be deleted later) their addresses as {@code targets}, which the Audit log's
-     * target filter searches too.
+     * target filter searches too. {@code targets} maps each account's id to its address: the
+     * caller has them at hand, and looking a thousand of them up again took the statement from
+     * 2 ms to 9.
      */
-    public static void recordForAll(Handle handle, AuditEvent event, Actor actor, Collection<Long> targets,
+    public static void recordForAll(Handle handle, AuditEvent event, Actor actor, SortedMap<Long, String> targets,
                                     Map<String, ?> details) {
         if (targets.isEmpty()) return;
         if (targets.size() == 1) {
-            record(handle, event, actor, targets.iterator().next(), details);
+            record(handle, event, actor, targets.firstKey(), details);
             return;
         }
+        Map<String, Object> all = new LinkedHashMap<>(details);
+        all.put("target_ids", List.copyOf(targets.keySet()));
+        all.put("targets", List.copyOf(targets.values()));
         bindActor(handle.createUpdate(INSERT_INTO + """
-                        SELECT :event, :actor, NULL, :ip,
-                               CAST(:details AS jsonb) || jsonb_build_object(
-                                   'target_ids', jsonb_agg(u.id ORDER BY u.id),
-                                   'targets', jsonb_agg(u.email ORDER BY u.id)),
-                               COALESCE((SELECT email FROM users WHERE id = :actor), :via), NULL
-                        FROM users u WHERE u.id = ANY(:targets)"""), "", event, actor, details)
-                .bindArray("targets", Long.class, targets)
-                .execute();
+                        VALUES (:event, :actor, NULL, :ip, CAST(:details AS jsonb),
+                                COALESCE((SELECT email FROM users WHERE id = :actor), :via), NULL)"""),
+                "", event, actor, all).execute();
     }
 
     public static void record(Handle handle, AuditEvent event, Actor actor, Long targetUserId) {

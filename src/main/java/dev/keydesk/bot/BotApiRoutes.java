@@ -100,7 +100,9 @@ public final class BotApiRoutes {
             return new Listed(page, queries.details(page.bots()), keyQueries.expiries(ids), restrictionQueries.ofAccounts(ids));
         });
         List<Bot> listedBots = listed.page().bots();
-        Map<Long, String> keys = apiKeys.revealKeys(ApiAuth.actor(ctx), listedBots.stream().map(Bot::id).toList(), "bot list");
+        Map<Long, String> addresses = new LinkedHashMap<>();
+        for (Bot bot : listedBots) addresses.put(bot.id(), bot.email());
+        Map<Long, String> keys = apiKeys.revealKeys(ApiAuth.actor(ctx), addresses, "bot list");
         List<Map<String, Object>> out = new ArrayList<>();
         for (Bot bot : listedBots) {
             Map<String, Object> entry = botDict(bot, listed.details(), keys.get(bot.id()), listed.expiries().get(bot.id()));

@@ -9,6 +9,7 @@ import dev.keydesk.user.Role;
 import dev.keydesk.user.UserDao;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -102,8 +103,8 @@ class AuditLogTest {
             long iago = person(h, "iago@zulip.com");
             long hamlet = person(h, "hamlet@zulip.com");
             long cordelia = person(h, "cordelia@zulip.com");
-            AuditLog.recordForAll(h, AuditEvent.API_KEY_REVEALED, Actor.user(iago, "192.0.2.1"), List.of(hamlet, cordelia),
-                    Map.of("purpose", "bot list"));
+            AuditLog.recordForAll(h, AuditEvent.API_KEY_REVEALED, Actor.user(iago, "192.0.2.1"),
+                    new TreeMap<>(Map.of(cordelia, "cordelia@zulip.com", hamlet, "hamlet@zulip.com")), Map.of("purpose", "bot list"));
 
             List<Map<String, Object>> rows = rows(h);
             assertEquals(1, rows.size(), "one row for the whole list");
@@ -121,9 +122,10 @@ class AuditLogTest {
     void aSingleTargetIsAnOrdinaryRowAndNoTargetsMeansNoRow() {
         UnitDatabase.rolledBack(h -> {
             long hamlet = person(h, "hamlet@zulip.com");
-            AuditLog.recordForAll(h, AuditEvent.API_KEY_REVEALED, Actor.commandLine(), List.of(), Map.of("purpose", "x"));
+            AuditLog.recordForAll(h, AuditEvent.API_KEY_REVEALED, Actor.commandLine(), new TreeMap<>(), Map.of("purpose", "x"));
             assertEquals(List.of(), rows(h));
-            AuditLog.recordForAll(h, AuditEvent.API_KEY_REVEALED, Actor.commandLine(), List.of(hamlet), Map.of("purpose", "x"));
+            AuditLog.recordForAll(h, AuditEvent.API_KEY_REVEALED, Actor.commandLine(), new TreeMap<>(Map.of(hamlet, "hamlet@zulip.com")),
+                    Map.of("purpose", "x"));
             assertEquals(List.of("hamlet@zulip.com"), rows(h).stream().map(r -> r.get("target_label")).toList());
         });
     }
