@@ -92,12 +92,12 @@ public final class BotApiRoutes {
         long afterId = req.jsonInt("after_id").map(BotApiRoutes::afterId).orElse(0L);
         // The bots and what is shown of them in one read-only transaction; revealing their keys writes
         // the audit row, so it comes after, in a transaction of its own.
-        record Listed(BotQueries.OwnedPage page, BotQueries.Details details, Map<Long, Instant> expiries,
+        record Listed(BotQueries.OwnedPage page, BotQueries.ApiDetails details, Map<Long, Instant> expiries,
                       Map<Long, KeyRestrictions.Limits> limits) {}
         Listed listed = PageRead.of(jdbi, () -> {
             BotQueries.OwnedPage page = queries.activeOwnedAfter(caller.id(), afterId, limit);
             List<Long> ids = page.bots().stream().map(Bot::id).toList();
-            return new Listed(page, queries.details(page.bots()), keyQueries.expiries(ids), restrictionQueries.ofAccounts(ids));
+            return new Listed(page, queries.apiDetails(page.bots()), keyQueries.expiries(ids), restrictionQueries.ofAccounts(ids));
         });
         List<Bot> listedBots = listed.page().bots();
         Map<Long, String> addresses = new LinkedHashMap<>();
@@ -128,7 +128,7 @@ public final class BotApiRoutes {
         return afterId;
     }
 
-    private Map<String, Object> botDict(Bot bot, BotQueries.Details details, String apiKey, Instant expiresAt) {
+    private Map<String, Object> botDict(Bot bot, BotQueries.ApiDetails details, String apiKey, Instant expiresAt) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("username", bot.email());
         entry.put("email", bot.email());
@@ -141,7 +141,7 @@ public final class BotApiRoutes {
         entry.put("default_sending_stream", null);
         entry.put("default_events_register_stream", null);
         entry.put("default_all_public_streams", false);
-        entry.put("owner_id", details.primaryOwner(bot.id()));
+        entry.put("owner_id", details.primaryOwners().get(bot.id()));
         List<Map<String, Object>> services = new ArrayList<>();
         details.service(bot.id()).ifPresent(s -> services.add(Map.of(
                 "base_url", s.payloadUrl(), "interface", s.interfaceType())));

@@ -15,7 +15,7 @@ import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-@RegisterConstructorMapper(Bot.class)
+@RegisterRowMapper(BotRowMapper.class)
 @RegisterConstructorMapper(BotOwner.class)
 @RegisterConstructorMapper(BotService.class)
 public interface BotDao {
