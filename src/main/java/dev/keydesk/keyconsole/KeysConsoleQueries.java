@@ -173,7 +173,7 @@ public final class KeysConsoleQueries {
                 details.service(k.id()).map(BotService::payloadUrl).orElse(""),
                 opened.names(k.id()).isEmpty() ? "—" : String.join(", ", opened.names(k.id())),
                 opened.chosenIds(k.id()).stream().map(String::valueOf).collect(Collectors.joining(",")),
-                Dates.minute(k.keyCreatedAt(), "—"), Dates.minute(k.lastUsedAt(), "Never"),
+                Dates.minuteInTwo(k.keyCreatedAt(), "—"), Dates.minuteInTwo(k.lastUsedAt(), "Never"),
                 Dates.expiry(k.keyExpiresAt(), now), Dates.isoDay(k.keyExpiresAt()),
                 k.recentAddresses() == null ? "" : k.recentAddresses(), changed, limits, limitsJson, use);
     }

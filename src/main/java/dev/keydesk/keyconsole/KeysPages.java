@@ -8,6 +8,7 @@ import dev.keydesk.guard.ServiceChoice;
 import dev.keydesk.keyconsole.KeyListQuery.Sort;
 import dev.keydesk.usage.UsageSparkline;
 import dev.keydesk.web.Cursor;
+import dev.keydesk.web.Dates;
 import dev.keydesk.web.FormError;
 import dev.keydesk.web.Layout;
 import java.net.URLEncoder;
@@ -46,7 +47,7 @@ public final class KeysPages {
      */
     public record Row(long id, String fullName, String email, String typeLabel, boolean blocked, String avatarPath,
                       String owners, String ownersJson, String webhookUrl, String opens, String serviceIds,
-                      String keyCreated, String lastUsed, String expiry, String expiresOn, String recentAddresses,
+                      Dates.DayAndTime keyCreated, Dates.DayAndTime lastUsed, String expiry, String expiresOn, String recentAddresses,
                       boolean changed, String limits, String limitsJson, UsageSparkline use) {
         public boolean expired() {
             return "Expired".equals(expiry);

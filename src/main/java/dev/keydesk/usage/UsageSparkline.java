@@ -21,7 +21,8 @@ public record UsageSparkline(String text, List<Bar> bars, long total, long refus
     /** A day's requests, all of them and the refused ones. */
     public record DayCount(long total, long refused) {}
 
-    public static final UsageSparkline NONE = new UsageSparkline("No requests in 30 days", List.of(), 0, 0);
+    /** Under the "Last 30 days" heading, which says over what time. */
+    public static final UsageSparkline NONE = new UsageSparkline("No requests", List.of(), 0, 0);
 
     /** The sparkline of these days (absent days had no request), the first being {@code firstDay}. */
     static UsageSparkline of(LocalDate firstDay, Map<LocalDate, DayCount> days) {

@@ -12,6 +12,7 @@ public final class Dates {
             .withZone(ZoneOffset.UTC);
 
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM yyyy").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     private Dates() {}
 
@@ -19,6 +20,16 @@ public final class Dates {
     public static String day(Instant when) {
         return DAY.format(when);
     }
+
+    /**
+     * {@link #minute}'s text in two halves, "3 Nov 2026" and "14:02 UTC", for a narrow column that
+     * puts them on two lines rather than break inside either; {@code never} and no time without a moment.
+     */
+    public static DayAndTime minuteInTwo(Instant when, String never) {
+        return when == null ? new DayAndTime(never, "") : new DayAndTime(DAY.format(when), TIME.format(when));
+    }
+
+    public record DayAndTime(String day, String time) {}
 
     /** "3 Nov 2026 14:02 UTC"; {@code never} when there is no moment. */
     public static String minute(Instant when, String never) {

@@ -170,6 +170,10 @@ class KeysConsoleBrowserTest {
         assertTableFits(page, 1280);
         assertEquals(page.evaluate("document.documentElement.clientWidth"), page.evaluate("document.documentElement.scrollWidth"),
                 "the whole page scrolls sideways at 1280 px");
+        // On a laptop every column shows, the row's actions and the month's use too: the table's box has nothing to scroll to.
+        Locator box = page.getByRole(AriaRole.REGION, new Page.GetByRoleOptions().setName("API keys table").setExact(true));
+        assertEquals(0, ((Number) box.evaluate("b => b.scrollWidth - b.clientWidth")).intValue(),
+                "the Keys table scrolls sideways in its box at 1280 px");
         assertThat(keyTable(page).locator("tbody tr")).hasCount(26);
 
         page.setViewportSize(390, 844);

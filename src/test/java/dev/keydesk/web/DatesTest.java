@@ -24,6 +24,14 @@ class DatesTest {
     }
 
     @Test
+    void aMinuteInTwoHalvesReadsAsTheWholeOnce() {
+        Dates.DayAndTime split = Dates.minuteInTwo(MOMENT, "Never");
+        assertEquals(new Dates.DayAndTime("3 Nov 2026", "14:02 UTC"), split);
+        assertEquals(Dates.minute(MOMENT, "Never"), split.day() + " " + split.time());
+        assertEquals(new Dates.DayAndTime("Never", ""), Dates.minuteInTwo(null, "Never"), "no moment has no time half");
+    }
+
+    @Test
     void noMomentIsWrittenAsTheCallerAsks() {
         assertEquals("Never", Dates.minute(null, "Never"));
         assertEquals("", Dates.minute(null, ""));
