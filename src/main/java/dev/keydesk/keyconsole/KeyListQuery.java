@@ -50,9 +50,19 @@ public record KeyListQuery(String search, Sort sort, String state, BotType type,
             return newestFirst;
         }
 
-        static Sort of(String param) {
+        /** The order {@code param} names, or the list's default for the {@code use} filter. */
+        static Sort of(String param, String use) {
             for (Sort s : values()) if (s.param.equals(param)) return s;
-            return NAME;
+            return defaultFor(use);
+        }
+
+        /**
+         * By name, except for the keys not used for 30 or 90 days, which list by last use: the keys
+         * that just became idle first, and the walk starts among idle keys instead of passing every
+         * busy one whose name comes first.
+         */
+        static Sort defaultFor(String use) {
+            return use.startsWith("unused") ? LAST_USED : NAME;
         }
     }
 
@@ -63,9 +73,10 @@ public record KeyListQuery(String search, Sort sort, String state, BotType type,
         BotType type = null;
         String typeParam = ctx.queryParam("type");
         if (typeParam != null && typeParam.matches("[1-9]")) type = BotType.fromCode(Integer.parseInt(typeParam)).orElse(null);
-        return new KeyListQuery(text(ctx.queryParam("q")), Sort.of(ctx.queryParam("sort")),
+        String use = use(ctx.queryParam("use"));
+        return new KeyListQuery(text(ctx.queryParam("q")), Sort.of(ctx.queryParam("sort"), use),
                 "active".equals(state) || "blocked".equals(state) || "unrestricted".equals(state) ? state : "", type,
-                text(ctx.queryParam("owner")), use(ctx.queryParam("use")));
+                text(ctx.queryParam("owner")), use);
     }
 
     /** The use filter, "" for none (List.of refuses to look for null). */
@@ -83,6 +94,11 @@ public record KeyListQuery(String search, Sort sort, String state, BotType type,
         return !search.isEmpty() || !state.isEmpty() || type != null || !owner.isEmpty() || !use.isEmpty();
     }
 
+    /** Whether the list is in its default order for its filters: its links and form then leave the order out. */
+    public boolean sortedByDefault() {
+        return sort == Sort.defaultFor(use);
+    }
+
     public String typeParam() {
         return type == null ? "" : Integer.toString(type.code());
     }
@@ -91,7 +107,7 @@ public record KeyListQuery(String search, Sort sort, String state, BotType type,
     public String href(String direction, Cursor cursor) {
         StringBuilder href = new StringBuilder("/keys");
         add(href, "q", search);
-        if (sort != Sort.NAME) add(href, "sort", sort.param());
+        if (!sortedByDefault()) add(href, "sort", sort.param());
         add(href, "state", state);
         add(href, "type", typeParam());
         add(href, "owner", owner);

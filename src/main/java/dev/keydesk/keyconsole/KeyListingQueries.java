@@ -135,7 +135,8 @@ final class KeyListingQueries {
         }
     }
 
-    private String where(KeyListQuery query) {
+    /** The conditions of {@code query}, for a statement that walks in {@code walk}'s order. */
+    private String where(KeyListQuery query, Sort walk) {
         StringBuilder sql = new StringBuilder("u.is_bot");
         if (!query.search().isEmpty()) {
             sql.append(" AND ").append(AccountSearch.matches("u", "pattern"));
@@ -152,7 +153,11 @@ final class KeyListingQueries {
         }
         switch (query.use()) {
             // As the Usage page counts a key unused: neither used nor created since; the same date as the Last used column.
-            case "unused30", "unused90" -> sql.append(" AND k.created_at < :unusedSince AND (k.last_used_at IS NULL OR k.last_used_at < :unusedSince)");
+            case "unused30", "unused90" -> {
+                sql.append(" AND k.created_at < :unusedSince AND (k.last_used_at IS NULL OR k.last_used_at < :unusedSince)");
+                // Implied by the above, and written as the Last used order's key so that its index starts at the bound.
+                if (walk == Sort.LAST_USED) sql.append(" AND ").append(sortKey(Sort.LAST_USED)).append(" < :unusedSince");
+            }
             case "failing" -> sql.append(" AND u.id = ANY(:failing)");
             default -> { }
         }
@@ -215,7 +220,7 @@ final class KeyListingQueries {
         Optional<String> cursorKey = after == null ? Optional.empty() : cursorKey(sort, after);
         if (after != null && cursorKey.isEmpty()) after = null;
         String id = tieBreak(sort);
-        String sql = from(sort) + where(query)
+        String sql = from(sort) + where(query, sort)
                 + (after == null ? "" : " AND (" + key + ", " + id + ") " + forward + " (" + cursorKey.get() + ", :id)")
                 + " ORDER BY " + key + order + ", " + id + order + " LIMIT :limit";
         return run(sql, query, after, limit);
@@ -230,7 +235,7 @@ final class KeyListingQueries {
         String backward = sort.newestFirst() ? ">" : "<";
         String order = sort.newestFirst() ? "" : " DESC";
         String id = tieBreak(sort);
-        String sql = from(sort) + where(query) + " AND (" + key + ", " + id + ") " + backward + " (" + cursorKey.get() + ", :id)"
+        String sql = from(sort) + where(query, sort) + " AND (" + key + ", " + id + ") " + backward + " (" + cursorKey.get() + ", :id)"
                 + " ORDER BY " + key + order + ", " + id + order + " LIMIT :limit";
         List<KeyListing> rows = new ArrayList<>(run(sql, query, before, limit));
         Collections.reverse(rows);
@@ -241,10 +246,13 @@ final class KeyListingQueries {
     long cappedCount(KeyListQuery query) {
         return jdbi.withHandle(h -> {
             // Only the expiry and unused filters need the keys; without them the count reads the bots alone.
-            boolean keys = expiry != ExpiryFilter.ALL || query.use().startsWith("unused");
-            Query q = h.createQuery("SELECT count(*) FROM (SELECT 1"
-                    + (keys ? FROM_BOTS : " FROM users u WHERE ") + where(query)
-                    + " LIMIT :cap) t").addCustomizer(PlannedPerValue.CUSTOMIZER).bind("cap", CappedCount.limit());
+            // Idle keys are counted in the Last used order, from its index's bound down: the order makes the
+            // planner walk that index rather than merge every key with every bot (17 ms against 2 at 100,000 bots).
+            boolean unused = query.use().startsWith("unused");
+            String from = unused ? FROM_KEYS : expiry != ExpiryFilter.ALL ? FROM_BOTS : " FROM users u WHERE ";
+            String order = unused ? " ORDER BY " + sortKey(Sort.LAST_USED) + " DESC, k.user_id DESC" : "";
+            Query q = h.createQuery("SELECT count(*) FROM (SELECT 1" + from + where(query, unused ? Sort.LAST_USED : Sort.NAME)
+                    + order + " LIMIT :cap) t").addCustomizer(PlannedPerValue.CUSTOMIZER).bind("cap", CappedCount.limit());
             bindFilters(q, query);
             return q.mapTo(Long.class).one();
         });

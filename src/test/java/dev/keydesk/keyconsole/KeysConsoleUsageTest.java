@@ -1,6 +1,7 @@
 package dev.keydesk.keyconsole;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,14 +109,48 @@ class KeysConsoleUsageTest {
         return IntStream.range(0, BOTS).filter(which).mapToObj(i -> bots.get(i).fullName()).toList();
     }
 
+    /** Names in the Last used order: 45 days ago (i % 4 == 2), 100 days ago (3), never (0); the newest bot first among equals. */
+    private List<String> expectedByLastUse(IntPredicate which) {
+        int[] rankOfGroup = {2, -1, 0, 1};
+        return IntStream.range(0, BOTS).filter(which).boxed()
+                .sorted(Comparator.comparingInt((Integer i) -> rankOfGroup[i % 4]).thenComparing(Comparator.reverseOrder()))
+                .map(i -> bots.get(i).fullName()).toList();
+    }
+
+    @Test
+    void idleKeysListByLastUseUnlessTheAdminChoosesAnotherOrder() {
+        Page idle = browser.get("/keys?use=unused90");
+        assertEquals("descending", idle.doc().selectFirst("th:has(a:containsOwn(Last used))").attr("aria-sort"));
+        assertFalse(idle.doc().selectFirst("th:has(a:containsOwn(Name))").hasAttr("aria-sort"));
+        assertNull(idle.doc().selectFirst("form.keys-search input[name=sort]"), "the default order is not sent along");
+        String byName = idle.doc().selectFirst("th a:containsOwn(Name)").attr("href");
+        assertEquals("/keys?sort=name&use=unused90", byName, "choosing Name says so, since it is not this filter's default");
+
+        Page named = browser.get(byName);
+        assertEquals("ascending", named.doc().selectFirst("th:has(a:containsOwn(Name))").attr("aria-sort"));
+        assertEquals("name", named.doc().selectFirst("form.keys-search input[name=sort]").attr("value"),
+                "the search form keeps the chosen order when the filter changes");
+        assertTrue(named.doc().selectFirst("a[rel=next]").attr("href").contains("sort=name"));
+
+        // Without the filter, the list is by name again, and its links leave the order out.
+        Page all = browser.get("/keys");
+        assertEquals("ascending", all.doc().selectFirst("th:has(a:containsOwn(Name))").attr("aria-sort"));
+        assertEquals("/keys?sort=last_used", all.doc().selectFirst("th a:containsOwn(Last used)").attr("href"));
+    }
+
     @Test
     void theUseFiltersListExactlyTheirKeysAcrossPages() {
         int[] pages = {0};
-        assertEquals(expected(i -> i % 4 != 1), walk("/keys?use=unused30", pages));
+        assertEquals(expected(i -> i % 4 != 1), walk("/keys?use=unused30&sort=name", pages));
         assertEquals(2, pages[0], "90 keys: two pages");
         pages[0] = 0;
-        assertEquals(expected(i -> i % 4 == 0 || i % 4 == 3), walk("/keys?use=unused90", pages));
+        assertEquals(expected(i -> i % 4 == 0 || i % 4 == 3), walk("/keys?use=unused90&sort=name", pages));
         assertEquals(2, pages[0], "60 keys: two pages");
+        pages[0] = 0;
+        // Unless another order is asked for, idle keys list by last use, the most recent first and the never used last.
+        assertEquals(expectedByLastUse(i -> i % 4 != 1), walk("/keys?use=unused30", pages));
+        assertEquals(2, pages[0], "90 keys: two pages");
+        assertEquals(expectedByLastUse(i -> i % 4 == 0 || i % 4 == 3), walk("/keys?use=unused90", new int[1]));
         pages[0] = 0;
         List<String> failing = expected(i -> i % 5 == 0 || i % 5 == 3 || i % 5 == 4);
         assertEquals(failing, walk("/keys?use=failing", pages));
@@ -127,7 +162,7 @@ class KeysConsoleUsageTest {
         assertEquals(failingByCreation, walk("/keys?use=failing&sort=created", new int[1]));
         assertEquals(expected(i -> (i % 5 == 0 || i % 5 == 3 || i % 5 == 4) && i >= 100),
                 walk("/keys?q=Use+1&use=failing", new int[1]));
-        Page combined = browser.get("/keys?use=unused90&q=Use+1");
+        Page combined = browser.get("/keys?use=unused90&q=Use+1&sort=name");
         assertEquals(expected(i -> (i % 4 == 0 || i % 4 == 3) && i >= 100), names(combined));
 
         // The Next link keeps the filter, and the select shows it chosen.
