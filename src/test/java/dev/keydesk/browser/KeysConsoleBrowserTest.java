@@ -15,6 +15,7 @@ import dev.keydesk.support.IntegrationTest;
 import dev.keydesk.support.TestKeydesk;
 import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -164,6 +165,9 @@ class KeysConsoleBrowserTest {
             if (i % 5 == 0) Fixtures.deactivateBot(b.id());
         }
         Fixtures.bot(longOwner, "A bot whose name is long enough to wrap inside its own cell of the table");
+        // An expiry's words widen their column too.
+        Fixtures.setBotKeyExpiry(Fixtures.bot(member, "Deploy Bot expiring").bot().id(),
+                TestKeydesk.CLOCK.instant().plus(Duration.ofDays(3)).plus(Duration.ofHours(2)));
 
         page.setViewportSize(1280, 900);
         openKeys(page);
@@ -174,7 +178,7 @@ class KeysConsoleBrowserTest {
         Locator box = page.getByRole(AriaRole.REGION, new Page.GetByRoleOptions().setName("API keys table").setExact(true));
         assertEquals(0, ((Number) box.evaluate("b => b.scrollWidth - b.clientWidth")).intValue(),
                 "the Keys table scrolls sideways in its box at 1280 px");
-        assertThat(keyTable(page).locator("tbody tr")).hasCount(26);
+        assertThat(keyTable(page).locator("tbody tr")).hasCount(27);
 
         page.setViewportSize(390, 844);
         page.reload();
@@ -429,6 +433,9 @@ class KeysConsoleBrowserTest {
                 "Someone With A Rather Long Name", Role.MEMBER);
         Fixtures.bot(member, "Alpha Bot");
         Fixtures.bot(longOwner, "A bot whose name is long enough to wrap inside its own cell of the table");
+        // An expiry's words widen their column too.
+        Fixtures.setBotKeyExpiry(Fixtures.bot(member, "Deploy Bot expiring").bot().id(),
+                TestKeydesk.CLOCK.instant().plus(Duration.ofDays(3)).plus(Duration.ofHours(2)));
         Fixtures.bot(longOwner, "Zulu Bot");
         openKeys(page);
         for (int width : List.of(1280, 390)) {
