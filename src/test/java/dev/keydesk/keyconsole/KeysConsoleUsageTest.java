@@ -16,6 +16,7 @@ import dev.keydesk.user.Role;
 import dev.keydesk.user.User;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -171,6 +172,27 @@ class KeysConsoleUsageTest {
         assertEquals("unused30", first.doc().selectFirst("select#key-use option[selected]").attr("value"));
         // An unknown value is no filter.
         assertEquals(50, names(browser.get("/keys?use=sometimes")).size());
+    }
+
+    @Test
+    void failingIsJudgedOnTheWholeDayWhateverTodayAloneSays() {
+        // At 12:30 UTC the last 24 hours reach back to 13:00 the day before.
+        Instant real = TestKeydesk.CLOCK.instant();
+        Instant noon = real.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1)).plus(Duration.ofMinutes(12 * 60 + 30));
+        TestKeydesk.CLOCK.advance(Duration.between(real, noon));
+        Instant yesterday = noon.minus(Duration.ofHours(21));
+        Instant today = noon.minus(Duration.ofHours(1));
+        User owner = Fixtures.member("judged@zulip.com");
+        // {refused yesterday, allowed yesterday, allowed today}: failing when refused exceeds a tenth of the three.
+        long[][] days = {{10, 40, 5}, {10, 0, 95}, {10, 120, 0}, {10, 0, 200}};
+        for (int i = 0; i < days.length; i++) {
+            long key = keyOf(Fixtures.bot(owner, "Judged " + i).bot());
+            Fixtures.usage(key, yesterday, 0, "forbidden", days[i][0]);
+            if (days[i][1] > 0) Fixtures.usage(key, yesterday, 0, "allowed", days[i][1]);
+            if (days[i][2] > 0) Fixtures.usage(key, today, 0, "allowed", days[i][2]);
+        }
+        assertEquals(List.of("Judged 0"), names(browser.get("/keys?use=failing&q=Judged")),
+                "10 of 55 refused fails; 10 of 105, of 130 and of 210 do not, however few came today");
     }
 
     @Test
