@@ -433,9 +433,6 @@ class KeysConsoleBrowserTest {
                 "Someone With A Rather Long Name", Role.MEMBER);
         Fixtures.bot(member, "Alpha Bot");
         Fixtures.bot(longOwner, "A bot whose name is long enough to wrap inside its own cell of the table");
-        // An expiry's words widen their column too.
-        Fixtures.setBotKeyExpiry(Fixtures.bot(member, "Deploy Bot expiring").bot().id(),
-                TestKeydesk.CLOCK.instant().plus(Duration.ofDays(3)).plus(Duration.ofHours(2)));
         Fixtures.bot(longOwner, "Zulu Bot");
         openKeys(page);
         for (int width : List.of(1280, 390)) {
