@@ -6,6 +6,8 @@ import dev.keydesk.db.DatabaseAvailability;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,9 @@ public final class KeyUsage implements AutoCloseable {
     public static final int ADDRESSES_KEPT = 5;
     private static final Duration FLUSH_EVERY = Duration.ofSeconds(1);
     private static final int MAX_PENDING = 100_000;
+    /** A key whose last use is older than {@link #RESOLUTION}: only its use is written again (bounds writes across processes). */
+    private static final String NOT_RECORDED_WITHIN_RESOLUTION =
+            "(k.last_used_at IS NULL OR k.last_used_at < CAST(:now AS timestamptz) - :resolution)";
     private static final Logger log = LoggerFactory.getLogger(KeyUsage.class);
 
     /** A key (by digest, which never repeats, and row id) used from an address. */
@@ -94,11 +99,23 @@ public final class KeyUsage implements AutoCloseable {
                     String[] ips = uses.stream().map(Use::ip).toArray(String[]::new);
                     // A row is the key's only if its digest matches too: a row id alone could have
                     // been taken by another key since (a database restored, or emptied by tests).
+                    // The accounts' day of main-key activity first, in a statement of its own: the
+                    // keys' trigger then finds it set, so no statement here waits for a lock on
+                    // users while holding keys (migration V78).
+                    h.createUpdate("""
+                                    UPDATE users a SET main_key_active_on = CAST(:today AS date)
+                                    FROM unnest(:ids, :digests) AS u (key_id, digest)
+                                    JOIN api_keys k ON k.id = u.key_id AND k.digest = decode(u.digest, 'hex')
+                                    WHERE a.id = k.user_id AND k.kind = 'main' AND k.revoked_at IS NULL
+                                      AND a.main_key_active_on IS DISTINCT FROM CAST(:today AS date)
+                                      AND k.created_at <= :now AND """ + NOT_RECORDED_WITHIN_RESOLUTION)
+                            .bind("ids", ids).bind("digests", digests).bind("today", LocalDate.ofInstant(now, ZoneOffset.UTC))
+                            .bind("resolution", RESOLUTION).bind("now", now).execute();
                     h.createUpdate("""
                                     UPDATE api_keys k SET last_used_at = :now
                                     FROM unnest(:ids, :digests) AS u (key_id, digest)
                                     WHERE k.id = u.key_id AND k.digest = decode(u.digest, 'hex') AND k.revoked_at IS NULL
-                                      AND (k.last_used_at IS NULL OR k.last_used_at < CAST(:now AS timestamptz) - :resolution)""")
+                                      AND """ + NOT_RECORDED_WITHIN_RESOLUTION)
                             .bind("ids", ids).bind("digests", digests).bind("resolution", RESOLUTION).bind("now", now)
                             .execute();
                     h.createUpdate("""

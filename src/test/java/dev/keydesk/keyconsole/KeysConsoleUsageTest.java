@@ -196,6 +196,28 @@ class KeysConsoleUsageTest {
     }
 
     @Test
+    void idleByNameJudgesTheBoundsOwnDayByTheInstant() {
+        // At noon UTC the 90 days' bound falls at noon too, so an hour either side is the same day.
+        Instant real = TestKeydesk.CLOCK.instant();
+        Instant noon = real.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1)).plus(Duration.ofHours(12));
+        TestKeydesk.CLOCK.advance(Duration.between(real, noon));
+        Instant bound = noon.minus(Duration.ofDays(90));
+        User owner = Fixtures.member("edges@zulip.com");
+        Instant[][] createdAndUsed = {{bound.minus(Duration.ofDays(9)), bound.minus(Duration.ofHours(1))},
+                {bound.minus(Duration.ofDays(9)), bound.plus(Duration.ofHours(1))},
+                {bound.minus(Duration.ofHours(1)), null}, {bound.plus(Duration.ofHours(1)), null}};
+        for (int i = 0; i < createdAndUsed.length; i++) {
+            Bot bot = Fixtures.bot(owner, "Edge " + i).bot();
+            Instant used = createdAndUsed[i][1];
+            Fixtures.execute("UPDATE api_keys SET created_at = timestamptz '" + createdAndUsed[i][0] + "', last_used_at = "
+                    + (used == null ? "NULL" : "timestamptz '" + used + "'") + " WHERE revoked_at IS NULL AND user_id = " + bot.id());
+        }
+        assertEquals(List.of("Edge 0", "Edge 2"), names(browser.get("/keys?use=unused90&sort=name&q=Edge")),
+                "used or created an hour before the bound: idle; an hour after, on the same day: not");
+        assertEquals(List.of("Edge 0", "Edge 2"), names(browser.get("/keys?use=unused90&q=Edge")));
+    }
+
+    @Test
     void eachRowSaysItsMonthInWords() {
         Page page = browser.get("/keys?q=Use+00");
         assertEquals(200, page.status());
