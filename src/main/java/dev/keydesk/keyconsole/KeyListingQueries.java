@@ -161,7 +161,8 @@ final class KeyListingQueries {
                 if (walk == Sort.LAST_USED) sql.append(" AND ").append(sortKey(Sort.LAST_USED)).append(" < :unusedSince");
                 // Implied as well (migration V78): walking by name, the bot's own row rules the busy ones
                 // out, where looking up each one's key would cost a descent of the keys' index per bot.
-                sql.append(" AND u.main_key_active_on <= :unusedSinceDay");
+                // Only there: in the date orders it would change the planner's estimates, not the walk.
+                if (walk == Sort.NAME) sql.append(" AND u.main_key_active_on <= :unusedSinceDay");
             }
             case "failing" -> sql.append(" AND u.id = ANY(:failing)");
             default -> { }
@@ -170,14 +171,16 @@ final class KeyListingQueries {
         return sql.toString();
     }
 
-    private void bindFilters(Query q, KeyListQuery query) {
+    /** Binds the values {@link #where} names for the same {@code walk}. */
+    private void bindFilters(Query q, KeyListQuery query, Sort walk) {
         if (!query.search().isEmpty()) q.bind("pattern", LikePattern.contains(query.search()));
         if (expiry != ExpiryFilter.ALL) q.bind("now", now);
         if (query.type() != null) q.bind("type", query.type().code());
         if (!query.owner().isEmpty()) q.bind("owner", LikePattern.contains(query.owner()));
         if (query.use().startsWith("unused")) {
             Instant since = now.minus(Duration.ofDays(query.use().equals("unused30") ? 30 : 90));
-            q.bind("unusedSince", since).bind("unusedSinceDay", LocalDate.ofInstant(since, ZoneOffset.UTC));
+            q.bind("unusedSince", since);
+            if (walk == Sort.NAME) q.bind("unusedSinceDay", LocalDate.ofInstant(since, ZoneOffset.UTC));
         }
         if (query.use().equals("failing")) q.bind("failing", failingAccounts());
     }
@@ -270,10 +273,11 @@ final class KeyListingQueries {
             // planner walk that index rather than merge every key with every bot (17 ms against under 4 at 100,000 bots).
             boolean unused = query.use().startsWith("unused");
             String from = unused ? FROM_KEYS : expiry != ExpiryFilter.ALL ? FROM_BOTS : " FROM users u WHERE ";
+            Sort walk = unused ? Sort.LAST_USED : Sort.NAME;
             String order = unused ? " ORDER BY " + sortKey(Sort.LAST_USED) + " DESC, k.user_id DESC" : "";
-            Query q = h.createQuery("SELECT count(*) FROM (SELECT 1" + from + where(query, unused ? Sort.LAST_USED : Sort.NAME)
+            Query q = h.createQuery("SELECT count(*) FROM (SELECT 1" + from + where(query, walk)
                     + order + " LIMIT :cap) t").addCustomizer(PlannedPerValue.CUSTOMIZER).bind("cap", CappedCount.limit());
-            bindFilters(q, query);
+            bindFilters(q, query, walk);
             return q.mapTo(Long.class).one();
         });
     }
@@ -281,7 +285,7 @@ final class KeyListingQueries {
     private List<KeyListing> run(String sql, KeyListQuery query, Cursor cursor, int limit) {
         return jdbi.withHandle(h -> {
             Query q = h.createQuery(sql).addCustomizer(PlannedPerValue.CUSTOMIZER).bind("limit", limit);
-            bindFilters(q, query);
+            bindFilters(q, query, query.sort());
             if (cursor != null) q.bind("key", cursor.key()).bind("id", cursor.id());
             return q.map(ROWS).list();
         });
