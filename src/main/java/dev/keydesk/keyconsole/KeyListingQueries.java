@@ -191,8 +191,9 @@ final class KeyListingQueries {
      * in the last {@link #FAILING_HOURS} hours. Read once per page, for its count and its rows
      * alike. Only an account with a refused key can be failing: those few are found first, from
      * the refusals' own index, with their refusals. Today's requests are all inside the window, so
-     * an account refused no more than a tenth of today's requests cannot be failing: today's sum,
-     * one covering-index read per key, rules most of them out before their hours are added up.
+     * an account refused no more than a tenth of its refused keys' requests today cannot be failing:
+     * those keys' sums of today, one covering-index read per key, rule most accounts out before
+     * the hours of all their keys are added up.
      * ({@code OFFSET 0} keeps each refused key's account a lookup by id: joined plainly, the
      * planner would rather merge all keys in id order.)
      */
@@ -201,15 +202,15 @@ final class KeyListingQueries {
             Instant since = now.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(FAILING_HOURS - 1));
             failing = jdbi.withHandle(h -> h.createQuery("""
                             WITH refused AS (
-                                SELECT k.user_id, sum(x.n) AS refused
+                                SELECT k.user_id, sum(x.n) AS refused, sum(t.today) AS today
                                 FROM (SELECT r.key_id, sum(r.count) AS n FROM key_usage_hourly r
                                       WHERE r.hour >= :since AND r.outcome <> 'allowed' GROUP BY r.key_id) x
                                 CROSS JOIN LATERAL (SELECT rk.user_id FROM api_keys rk WHERE rk.id = x.key_id OFFSET 0) k
+                                CROSS JOIN LATERAL (SELECT coalesce(sum(d.count), 0) AS today FROM key_usage_daily d
+                                                    WHERE d.key_id = x.key_id AND d.day = :today) t
                                 GROUP BY k.user_id)
                             SELECT a.user_id FROM refused a
-                            WHERE 10 * a.refused > (SELECT coalesce(sum(d.count), 0) FROM key_usage_daily d
-                                                    WHERE d.day = :today
-                                                      AND d.key_id IN (SELECT dk.id FROM api_keys dk WHERE dk.user_id = a.user_id))
+                            WHERE 10 * a.refused > a.today
                               AND (SELECT 10 * a.refused > sum(f.count)
                                    FROM key_usage_hourly f
                                    WHERE f.hour >= :since AND f.key_id IN (SELECT fk.id FROM api_keys fk WHERE fk.user_id = a.user_id))""")

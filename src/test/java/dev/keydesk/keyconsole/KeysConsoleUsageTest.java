@@ -191,8 +191,18 @@ class KeysConsoleUsageTest {
             if (days[i][1] > 0) Fixtures.usage(key, yesterday, 0, "allowed", days[i][1]);
             if (days[i][2] > 0) Fixtures.usage(key, today, 0, "allowed", days[i][2]);
         }
-        assertEquals(List.of("Judged 0"), names(browser.get("/keys?use=failing&q=Judged")),
-                "10 of 55 refused fails; 10 of 105, of 130 and of 210 do not, however few came today");
+        // Refused on the old key in its grace period, allowed on the new one today: the account's keys add up.
+        long[] allowedOnNewKey = {100, 50};
+        for (int i = 0; i < allowedOnNewKey.length; i++) {
+            Bot bot = Fixtures.bot(owner, "Judged " + (days.length + i)).bot();
+            long oldKey = keyOf(bot);
+            Fixtures.regenerateBotKey(bot.id(), Duration.ofDays(2));
+            Fixtures.usage(oldKey, yesterday, 0, "forbidden", 10);
+            Fixtures.usage(keyOf(bot), today, 0, "allowed", allowedOnNewKey[i]);
+        }
+        assertEquals(List.of("Judged 0", "Judged 5"), names(browser.get("/keys?use=failing&q=Judged")),
+                "10 of 55 refused fails; 10 of 105, of 130 and of 210 do not, however few came today;"
+                        + " across two keys, 10 of 110 does not and 10 of 60 does");
     }
 
     @Test
