@@ -399,20 +399,23 @@ public final class ApiKeyActions {
     }
 
     public String revealKey(Handle handle, Actor actor, long userId, String purpose) {
-        String key = currentKeys(handle, List.of(userId)).get(userId);
+        Revealed key = currentKeys(handle, List.of(userId)).get(userId);
         if (key == null) throw new IllegalStateException("User " + userId + " has no current API key");
         AuditLog.record(handle, AuditEvent.API_KEY_REVEALED, actor, userId, Map.of("purpose", purpose));
-        return key;
+        return key.apiKey();
     }
+
+    /** A current key as revealed, and when it expires (null: never), read with it. */
+    public record Revealed(String apiKey, Instant expiresAt) {}
 
     /**
      * The current keys of several accounts, read together; one audit row naming every key revealed.
      * {@code accounts} maps each account's id to its address, which the audit row keeps.
      */
-    public Map<Long, String> revealKeys(Actor actor, Map<Long, String> accounts, String purpose) {
+    public Map<Long, Revealed> revealKeys(Actor actor, Map<Long, String> accounts, String purpose) {
         if (accounts.isEmpty()) return Map.of();
         return jdbi.inTransaction(h -> {
-            Map<Long, String> keys = currentKeys(h, accounts.keySet());
+            Map<Long, Revealed> keys = currentKeys(h, accounts.keySet());
             SortedMap<Long, String> revealed = new TreeMap<>();
             for (Long id : keys.keySet()) revealed.put(id, accounts.get(id));
             AuditLog.recordForAll(h, AuditEvent.API_KEY_REVEALED, actor, revealed, Map.of("purpose", purpose));
@@ -421,11 +424,11 @@ public final class ApiKeyActions {
     }
 
     /** The decrypted current main keys of those of {@code userIds} that have one. */
-    private Map<Long, String> currentKeys(Handle handle, Collection<Long> userIds) {
+    private Map<Long, Revealed> currentKeys(Handle handle, Collection<Long> userIds) {
         long[] ids = userIds.stream().mapToLong(Long::longValue).toArray();
-        Map<Long, String> keys = new LinkedHashMap<>();
+        Map<Long, Revealed> keys = new LinkedHashMap<>();
         for (ApiKeyDao.StoredKey stored : handle.attach(ApiKeyDao.class).findCurrentCiphertexts(ids)) {
-            keys.put(stored.userId(), cipher.decrypt(stored.userId(), stored.ciphertext()));
+            keys.put(stored.userId(), new Revealed(cipher.decrypt(stored.userId(), stored.ciphertext()), stored.expiresAt()));
         }
         return keys;
     }

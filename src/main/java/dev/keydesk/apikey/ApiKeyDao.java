@@ -183,19 +183,20 @@ public interface ApiKeyDao {
             WHERE o.bot_id = :botId AND u.is_active ORDER BY o.added_at, o.owner_id""")
     List<String> activeBotOwnerEmails(@Bind("botId") long botId);
 
-    /** Current main keys of several accounts at once (the ciphertexts of those that have one). */
+    /** Current main keys of several accounts at once (the ciphertexts and expiries of those that have one). */
     @SqlQuery("""
-            SELECT user_id, ciphertext FROM api_keys
+            SELECT user_id, ciphertext, expires_at FROM api_keys
             WHERE user_id = ANY(:userIds) AND kind = 'main' AND revoked_at IS NULL""")
     @RegisterRowMapper(StoredKey.Mapper.class)
     List<StoredKey> findCurrentCiphertexts(@Bind("userIds") long[] userIds);
 
-    record StoredKey(long userId, byte[] ciphertext) {
+    record StoredKey(long userId, byte[] ciphertext, Instant expiresAt) {
         /** Written out: Jdbi's constructor mapper costs more than the row when a thousand keys are read. */
         public static final class Mapper implements RowMapper<StoredKey> {
             @Override
             public StoredKey map(ResultSet rs, StatementContext ctx) throws SQLException {
-                return new StoredKey(rs.getLong("user_id"), rs.getBytes("ciphertext"));
+                Timestamp expiresAt = rs.getTimestamp("expires_at");
+                return new StoredKey(rs.getLong("user_id"), rs.getBytes("ciphertext"), expiresAt == null ? null : expiresAt.toInstant());
             }
         }
     }

@@ -13,6 +13,9 @@ import java.time.Instant;
 import dev.keydesk.errors.InvalidInputException;
 import dev.keydesk.user.User;
 import io.javalin.config.RoutesConfig;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import java.util.ArrayList;
@@ -30,6 +33,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class BotApiRoutes {
     /** Keydesk's extension on create, update and regenerate: the key's expiry, ISO 8601. */
     private static final String EXPIRES_AT = "api_key_expires_at";
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** GET /bots answers with at most this many bots (Keydesk's extension; see {@link #list}). */
     private static final int MAX_BOTS_PER_ANSWER = 1_000;
     private final BotAccess access;
@@ -90,22 +94,23 @@ public final class BotApiRoutes {
         ApiRequest req = ApiRequest.of(ctx);
         int limit = req.jsonInt("limit").map(BotApiRoutes::pageLimit).orElse(MAX_BOTS_PER_ANSWER);
         long afterId = req.jsonInt("after_id").map(BotApiRoutes::afterId).orElse(0L);
-        // The bots and what is shown of them in one read-only transaction; revealing their keys writes
-        // the audit row, so it comes after, in a transaction of its own.
-        record Listed(BotQueries.OwnedPage page, BotQueries.ApiDetails details, Map<Long, Instant> expiries,
-                      Map<Long, KeyRestrictions.Limits> limits) {}
+        // The bots and what is shown of them in one read-only transaction; revealing their keys (with
+        // their expiries) writes the audit row, so it comes after, in a transaction of its own.
+        record Listed(BotQueries.OwnedPage page, BotQueries.ApiDetails details, Map<Long, KeyRestrictions.Limits> limits) {}
         Listed listed = PageRead.of(jdbi, () -> {
             BotQueries.OwnedPage page = queries.activeOwnedAfter(caller.id(), afterId, limit);
             List<Long> ids = page.bots().stream().map(Bot::id).toList();
-            return new Listed(page, queries.apiDetails(page.bots()), keyQueries.expiries(ids), restrictionQueries.ofAccounts(ids));
+            return new Listed(page, queries.apiDetails(page.bots()), restrictionQueries.ofAccounts(ids));
         });
         List<Bot> listedBots = listed.page().bots();
         Map<Long, String> addresses = new LinkedHashMap<>();
         for (Bot bot : listedBots) addresses.put(bot.id(), bot.email());
-        Map<Long, String> keys = apiKeys.revealKeys(ApiAuth.actor(ctx), addresses, "bot list");
+        Map<Long, ApiKeyActions.Revealed> keys = apiKeys.revealKeys(ApiAuth.actor(ctx), addresses, "bot list");
         List<Map<String, Object>> out = new ArrayList<>();
         for (Bot bot : listedBots) {
-            Map<String, Object> entry = botDict(bot, listed.details(), keys.get(bot.id()), listed.expiries().get(bot.id()));
+            ApiKeyActions.Revealed key = keys.get(bot.id());
+            Map<String, Object> entry = botDict(bot, listed.details(), key == null ? null : key.apiKey(),
+                    key == null ? null : key.expiresAt());
             entry.putAll(KeyLimitsInput.asJson(listed.limits().getOrDefault(bot.id(), KeyRestrictions.Limits.NONE)));
             out.add(entry);
         }
@@ -113,7 +118,19 @@ public final class BotApiRoutes {
         body.put("bots", out);
         body.put("has_more", listed.page().hasMore());
         ctx.header("Cache-Control", "no-store");
-        ctx.json(req.success(body));
+        writeJson(ctx, req.success(body));
+    }
+
+    /**
+     * The answer as UTF-8 bytes written at once: {@code ctx.json} would build the whole text as a
+     * String first and then encode it, a quarter of the Java time of a thousand bots' answer.
+     */
+    private static void writeJson(Context ctx, Map<String, Object> answer) {
+        try {
+            ctx.contentType(ContentType.APPLICATION_JSON).result(JSON.writeValueAsBytes(answer));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A bot list could not be written as JSON", e);
+        }
     }
 
     private static int pageLimit(long limit) {

@@ -69,22 +69,6 @@ public interface BotDao {
     @SqlQuery("SELECT " + BOT_COLUMNS + " FROM users u WHERE u.id = :id AND u.is_bot FOR UPDATE")
     Optional<Bot> lock(@Bind("id") long id);
 
-    /**
-     * The owner's active bots after {@code afterId}, in id order (the order they were created), at
-     * most {@code limit}. The owner's entries are read in bot id order from the (owner_id, bot_id)
-     * index and each bot's row is then looked up by id, so a page costs the same whoever owns the
-     * bots around it and however many precede it. {@code OFFSET 0} keeps the lookup a lookup:
-     * joined plainly, the planner would rather walk users from the lowest id (past every person and
-     * everyone else's bots) or read all 110,000 users for a hash join, 15 to 25 ms at that size
-     * against 1.5 ms.
-     */
-    @SqlQuery("SELECT b.* FROM bot_owners o CROSS JOIN LATERAL (SELECT " + BOT_COLUMNS + """
-             FROM users u WHERE u.id = o.bot_id AND u.is_active OFFSET 0) b
-            WHERE o.owner_id = :ownerId AND o.bot_id > :afterId
-            ORDER BY o.bot_id
-            LIMIT :limit""")
-    List<Bot> activeOwnedAfter(@Bind("ownerId") long ownerId, @Bind("afterId") long afterId, @Bind("limit") int limit);
-
     @SqlUpdate("INSERT INTO bot_owners (bot_id, owner_id) VALUES (:botId, :ownerId) ON CONFLICT DO NOTHING")
     void addOwner(@Bind("botId") long botId, @Bind("ownerId") long ownerId);
 
@@ -149,7 +133,9 @@ public interface BotDao {
 
     record WebhookTarget(long botId, String email, String payloadUrl, byte[] tokenCiphertext) {}
 
-    @SqlQuery("SELECT bot_id, payload_url, interface_type, token_ciphertext AS token_ciphertext FROM bot_services WHERE bot_id = ANY(:botIds)")
+    String SERVICES_OF = "SELECT bot_id, payload_url, interface_type, token_ciphertext FROM bot_services WHERE bot_id = ANY(:botIds)";
+
+    @SqlQuery(SERVICES_OF)
     List<BotService> servicesOf(@Bind("botIds") long[] botIds);
 
     default List<BotService> servicesOf(Collection<Long> botIds) {

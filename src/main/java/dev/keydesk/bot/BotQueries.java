@@ -62,8 +62,25 @@ public final class BotQueries {
      * The owner's active bots with an id above {@code afterId}, oldest first, at most {@code limit}.
      * One row more is read than is returned, to tell whether another page follows.
      */
+    /**
+     * The owner's active bots after {@code afterId}, in id order (the order they were created), at
+     * most {@code limit}. The owner's entries are read in bot id order from the (owner_id, bot_id)
+     * index and each bot's row is then looked up by id, so a page costs the same whoever owns the
+     * bots around it and however many precede it. {@code OFFSET 0} keeps the lookup a lookup:
+     * joined plainly, the planner would rather walk users from the lowest id (past every person and
+     * everyone else's bots) or read all 110,000 users for a hash join, 15 to 25 ms at that size
+     * against 1.5 ms. A plain statement, as {@link #apiDetails}' are: attaching {@link BotDao}
+     * readies each of its methods at every call, a tenth of the bot list's Java time.
+     */
     public OwnedPage activeOwnedAfter(long ownerId, long afterId, int limit) {
-        List<Bot> rows = jdbi.withExtension(BotDao.class, dao -> dao.activeOwnedAfter(ownerId, afterId, limit + 1));
+        List<Bot> rows = jdbi.withHandle(h -> h.createQuery("SELECT b.* FROM bot_owners o CROSS JOIN LATERAL (SELECT "
+                        + BotDao.BOT_COLUMNS + """
+                         FROM users u WHERE u.id = o.bot_id AND u.is_active OFFSET 0) b
+                        WHERE o.owner_id = :ownerId AND o.bot_id > :afterId
+                        ORDER BY o.bot_id
+                        LIMIT :limit""")
+                .bind("ownerId", ownerId).bind("afterId", afterId).bind("limit", limit + 1)
+                .map(new BotRowMapper()).list());
         boolean hasMore = rows.size() > limit;
         return new OwnedPage(hasMore ? rows.subList(0, limit) : rows, hasMore);
     }
@@ -98,7 +115,10 @@ public final class BotQueries {
                     .map((rs, ctx) -> Map.entry(rs.getLong("bot_id"), rs.getLong("owner_id")))
                     .forEach(e -> owners.put(e.getKey(), e.getValue()));
             Map<Long, BotService> services = new HashMap<>();
-            for (BotService s : h.attach(BotDao.class).servicesOf(ids)) services.put(s.botId(), s);
+            h.createQuery(BotDao.SERVICES_OF).bind("botIds", ids)
+                    .map((rs, ctx) -> new BotService(rs.getLong("bot_id"), rs.getString("payload_url"),
+                            rs.getInt("interface_type"), rs.getBytes("token_ciphertext")))
+                    .forEach(s -> services.put(s.botId(), s));
             return new ApiDetails(owners, services);
         });
     }
