@@ -59,12 +59,9 @@ public final class BotQueries {
     public record OwnedPage(List<Bot> bots, boolean hasMore) {}
 
     /**
-     * The owner's active bots with an id above {@code afterId}, oldest first, at most {@code limit}.
-     * One row more is read than is returned, to tell whether another page follows.
-     */
-    /**
      * The owner's active bots after {@code afterId}, in id order (the order they were created), at
-     * most {@code limit}. The owner's entries are read in bot id order from the (owner_id, bot_id)
+     * most {@code limit}; one row more is read than is returned, to tell whether another page
+     * follows. The owner's entries are read in bot id order from the (owner_id, bot_id)
      * index and each bot's row is then looked up by id, so a page costs the same whoever owns the
      * bots around it and however many precede it. {@code OFFSET 0} keeps the lookup a lookup:
      * joined plainly, the planner would rather walk users from the lowest id (past every person and

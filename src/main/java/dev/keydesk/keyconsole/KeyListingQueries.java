@@ -189,11 +189,11 @@ final class KeyListingQueries {
      * The accounts whose keys (every key of the account, old keys in their grace period too: an
      * account still presenting one is failing as well) were refused more than a tenth of the time
      * in the last {@link #FAILING_HOURS} hours. Read once per page, for its count and its rows
-     * alike. Only an account with a refused key can be failing: those few are found first, from
-     * the refusals' own index, with their refusals. Today's requests are all inside the window, so
-     * an account refused no more than a tenth of its refused keys' requests today cannot be failing:
-     * those keys' sums of today, one covering-index read per key, rule most accounts out before
-     * the hours of all their keys are added up.
+     * alike. Only an account with a refused key can be failing: those keys are found first, from
+     * the refusals' own index. Today's requests all fall inside the window, so if each refused key
+     * of an account was refused no more than a tenth of its own requests today, the account cannot
+     * be failing: a refused key's sum of today (one covering-index read) rules it out before its
+     * account is even looked up, and the few accounts left are judged on all their keys' hours.
      * ({@code OFFSET 0} keeps each refused key's account a lookup by id: joined plainly, the
      * planner would rather merge all keys in id order.)
      */
@@ -202,18 +202,17 @@ final class KeyListingQueries {
             Instant since = now.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(FAILING_HOURS - 1));
             failing = jdbi.withHandle(h -> h.createQuery("""
                             WITH refused AS (
-                                SELECT k.user_id, sum(x.n) AS refused, sum(t.today) AS today
-                                FROM (SELECT r.key_id, sum(r.count) AS n FROM key_usage_hourly r
-                                      WHERE r.hour >= :since AND r.outcome <> 'allowed' GROUP BY r.key_id) x
+                                SELECT r.key_id, sum(r.count) AS n FROM key_usage_hourly r
+                                WHERE r.hour >= :since AND r.outcome <> 'allowed' GROUP BY r.key_id),
+                            suspects AS (
+                                SELECT DISTINCT k.user_id FROM refused x
                                 CROSS JOIN LATERAL (SELECT rk.user_id FROM api_keys rk WHERE rk.id = x.key_id OFFSET 0) k
-                                CROSS JOIN LATERAL (SELECT coalesce(sum(d.count), 0) AS today FROM key_usage_daily d
-                                                    WHERE d.key_id = x.key_id AND d.day = :today) t
-                                GROUP BY k.user_id)
-                            SELECT a.user_id FROM refused a
-                            WHERE 10 * a.refused > a.today
-                              AND (SELECT 10 * a.refused > sum(f.count)
+                                WHERE 10 * x.n > (SELECT coalesce(sum(d.count), 0) FROM key_usage_daily d
+                                                  WHERE d.key_id = x.key_id AND d.day = :today))
+                            SELECT s.user_id FROM suspects s
+                            WHERE (SELECT 10 * sum(f.count) FILTER (WHERE f.outcome <> 'allowed') > sum(f.count)
                                    FROM key_usage_hourly f
-                                   WHERE f.hour >= :since AND f.key_id IN (SELECT fk.id FROM api_keys fk WHERE fk.user_id = a.user_id))""")
+                                   WHERE f.hour >= :since AND f.key_id IN (SELECT fk.id FROM api_keys fk WHERE fk.user_id = s.user_id))""")
                     .bind("since", since).bind("today", LocalDate.ofInstant(now, ZoneOffset.UTC))
                     .mapTo(Long.class).stream().mapToLong(Long::longValue).toArray());
         }
