@@ -51,8 +51,12 @@ class MainKeyActiveDayTest {
                 .bind("id", userId).mapTo(LocalDate.class).one());
     }
 
-    private LocalDate databaseToday() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT (now() AT TIME ZONE 'UTC')::date").mapTo(LocalDate.class).one());
+    /** The UTC day the account's current main key was created (not today's date: a test may run across midnight). */
+    private LocalDate currentKeyCreatedOn(long userId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT (created_at AT TIME ZONE 'UTC')::date FROM api_keys
+                        WHERE kind = 'main' AND revoked_at IS NULL AND user_id = :id""")
+                .bind("id", userId).mapTo(LocalDate.class).one());
     }
 
     private static String currentKey(Bot bot) {
@@ -62,7 +66,7 @@ class MainKeyActiveDayTest {
     @Test
     void theDayFollowsTheCurrentKeysCreationAndLastUseWhoeverWritesThem() {
         Bot bot = Fixtures.bot(owner, "Day Bot").bot();
-        assertEquals(databaseToday(), activeOn(bot.id()), "a new key is active on the day it is created");
+        assertEquals(currentKeyCreatedOn(bot.id()), activeOn(bot.id()), "a new key is active on the day it is created");
 
         Fixtures.execute("UPDATE api_keys SET created_at = '2026-01-10T12:00:00Z', last_used_at = NULL WHERE " + currentKey(bot));
         assertEquals(LocalDate.of(2026, 1, 10), activeOn(bot.id()), "a date written back in time moves the day back too");
@@ -72,15 +76,16 @@ class MainKeyActiveDayTest {
         assertEquals(LocalDate.of(2026, 3, 3), activeOn(bot.id()));
 
         Fixtures.regenerateBotKey(bot.id(), Duration.ofHours(1));
-        assertEquals(databaseToday(), activeOn(bot.id()), "a new key starts the day over");
+        assertEquals(currentKeyCreatedOn(bot.id()), activeOn(bot.id()), "a new key starts the day over");
         Fixtures.execute("UPDATE api_keys SET created_at = '2026-02-01T08:00:00Z' WHERE " + currentKey(bot));
         Fixtures.execute("UPDATE api_keys SET last_used_at = '2026-04-01T08:00:00Z' WHERE kind = 'retiring' AND user_id = " + bot.id());
         assertEquals(LocalDate.of(2026, 2, 1), activeOn(bot.id()), "the old key in its grace period is not the bot's main key");
 
         User person = Fixtures.member("hamlet@zulip.com");
         Fixtures.deviceKey(person, "ZulipMobile", "ZulipMobile/27", "10.0.0.7");
-        Fixtures.execute("UPDATE api_keys SET last_used_at = '2026-05-05T08:00:00Z' WHERE kind = 'device' AND user_id = " + person.id());
-        assertEquals(databaseToday(), activeOn(person.id()), "a device's key is not the account's main key either");
+        // A later day than any key of the account was made on, so that counting it would show.
+        Fixtures.execute("UPDATE api_keys SET last_used_at = '2099-05-05T08:00:00Z' WHERE kind = 'device' AND user_id = " + person.id());
+        assertEquals(currentKeyCreatedOn(person.id()), activeOn(person.id()), "a device's key is not the account's main key either");
     }
 
     @Test
